@@ -1,0 +1,136 @@
+# memforensic: one non-recursive Makefile.
+#
+#   make                 libforensic.a and every tool into bin/
+#   make check           every test layer (unit, e2e, live, fuzz smoke)
+#   make demo            a live target with a known leak, and the main job on it
+#   make bench           comparisons against pmap, cat and friends
+#   make fuzz            the parser fuzzers, for longer (FUZZ_TIME=seconds)
+#   make install PREFIX=/usr/local
+#
+#   V=1                  show the commands
+#   DEVELOPER=1          warnings are errors
+#   SANITIZE=address,undefined
+#
+# Missing Debian packages are installed by scripts/install-deps.
+
+PREFIX ?= /usr/local
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wno-sign-compare -Wno-missing-field-initializers
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilibforensic $(CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS)
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+# The dependency check runs once per clone (and again if the script changes).
+DEPS_STAMP := .deps-ok
+$(DEPS_STAMP): scripts/install-deps
+	$(Q)scripts/install-deps
+	$(Q)touch $@
+
+LIB_SRC := $(wildcard libforensic/*.c)
+LIB_OBJ := $(patsubst libforensic/%.c,build/lib/%.o,$(LIB_SRC))
+LIB := build/libforensic.a
+
+TOOLS := memmap rank
+TOOL_BIN := $(addprefix bin/,$(TOOLS))
+
+TARGET_SRC := $(wildcard corpus/targets/*.c)
+TARGET_BIN := $(patsubst corpus/targets/%.c,build/targets/%,$(TARGET_SRC))
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
+
+all: $(TOOL_BIN) $(TARGET_BIN)
+
+build/lib/%.o: libforensic/%.c $(wildcard libforensic/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build/tool.o: tools/tool.c tools/tool.h $(wildcard libforensic/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+bin/%: tools/%.c tools/tool.h build/tool.o $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< build/tool.o $(LIB) $(ALL_LDFLAGS)
+
+# Targets are built plainly: they are the patients, not the doctors.
+build/targets/%: corpus/targets/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) -O1 -g -Wall -D_GNU_SOURCE -o $@ $< -pthread
+
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
+
+build/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $< $(LIB) \
+		$(CHECK_LIBS) $(ALL_LDFLAGS)
+
+# Fuzzers: libFuzzer through clang, with ASan and UBSan.
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_TIME ?= 300
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilibforensic -g -O1 \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+build/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard libforensic/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC)
+
+unit: $(UNIT_BIN)
+	$(Q)CK_FORK=yes CORPUS=corpus scripts/run-unit $(UNIT_BIN)
+
+e2e: all
+	$(Q)scripts/run-e2e tests/e2e/t*.sh
+
+fuzz-smoke: $(FUZZ_BIN)
+	$(Q)scripts/run-fuzz 15 $(FUZZ_BIN)
+
+check: all unit e2e fuzz-smoke
+	@echo "check: all layers passed"
+
+fuzz: $(FUZZ_BIN)
+	$(Q)scripts/run-fuzz $(FUZZ_TIME) $(FUZZ_BIN)
+
+demo: all
+	$(Q)scripts/demo
+
+bench: all
+	$(Q)bench/memmap.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build bin
+
+.PHONY: all check unit e2e fuzz-smoke fuzz demo bench install clean
+.SECONDARY:

@@ -1,0 +1,164 @@
+/*
+ * Growable buffers, error records and small formatting helpers.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+void fx_buf_init(struct fx_buf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void fx_buf_release(struct fx_buf *b)
+{
+	free(b->data);
+	fx_buf_init(b);
+}
+
+int fx_buf_reserve(struct fx_buf *b, size_t need)
+{
+	size_t cap;
+	char *p;
+
+	/* One byte more than asked, always, for the terminating NUL. */
+	if (need > SIZE_MAX / 2 - b->len)
+		return -ENOMEM;
+	if (b->len + need + 1 <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 256;
+	while (cap < b->len + need + 1)
+		cap *= 2;
+	p = realloc(b->data, cap);
+	if (!p)
+		return -ENOMEM;
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+int fx_buf_add(struct fx_buf *b, const void *p, size_t len)
+{
+	if (fx_buf_reserve(b, len))
+		return -ENOMEM;
+	if (len)
+		memcpy(b->data + b->len, p, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int fx_buf_add_u64(struct fx_buf *b, uint64_t v)
+{
+	char tmp[24];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return fx_buf_add(b, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
+int fx_buf_add_addr(struct fx_buf *b, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[20];
+	int i = sizeof(tmp), n = 0;
+
+	while (v || n < 12) {
+		tmp[--i] = hex[v & 15];
+		v >>= 4;
+		n++;
+	}
+	tmp[--i] = 'x';
+	tmp[--i] = '0';
+	return fx_buf_add(b, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
+void fx_err_set(struct fx_err *err, unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+void fx_err_quote(struct fx_err *err, const char *p, size_t len)
+{
+	size_t n = strlen(err->msg), i;
+	char *o = err->msg + n;
+	char *e = err->msg + sizeof(err->msg) - 8;
+
+	if (o + 3 >= e)
+		return;
+	*o++ = ':';
+	*o++ = ' ';
+	*o++ = '\'';
+	for (i = 0; i < len && i < 60 && o + 4 < e; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			*o++ = (char)c;
+		} else {
+			snprintf(o, 5, "\\x%02x", c);
+			o += 4;
+		}
+	}
+	if (i < len && o + 3 < e) {
+		memcpy(o, "...", 3);
+		o += 3;
+	}
+	*o++ = '\'';
+	*o = '\0';
+}
+
+uint64_t fx_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int fx_in_list(const char *s, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int fx_buf_read_fd(struct fx_buf *b, int fd)
+{
+	ssize_t n;
+
+	for (;;) {
+		if (fx_buf_reserve(b, 65536))
+			return -ENOMEM;
+		n = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+	}
+	b->data[b->len] = '\0';
+	return 0;
+}

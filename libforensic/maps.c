@@ -1,0 +1,514 @@
+/*
+ * maps: parsing maps/smaps/smaps_rollup text (format at the top of maps.h)
+ * and writing region records.
+ *
+ * The parser treats the text as hostile: it is bounded by len (no NUL
+ * needed, NULs rejected), allocates in proportion to the input, and stops
+ * at the first malformed line with its number.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "maps.h"
+#include "rec.h"
+
+const char *const fx_region_cols[] = {
+	"pid", "start", "end", "perms", "offset", "dev", "inode", "size",
+	"rss", "pss", "pss_dirty", "shared_clean", "shared_dirty",
+	"private_clean", "private_dirty", "referenced", "anonymous", "swap",
+	"swap_pss", "locked", "anon_huge", "vmflags", "kind", "name",
+};
+const size_t fx_region_ncols = FX_ARRAY_SIZE(fx_region_cols);
+
+/* The smaps keys, indexed by enum fx_field. */
+static const struct {
+	const char *key;
+	unsigned char len;
+	unsigned char kb;	/* value carries a " kB" unit */
+} fields[FX_NFIELDS] = {
+#define F(k, kb) { k, sizeof(k) - 1, kb }
+	[FX_F_SIZE] = F("Size", 1),
+	[FX_F_KERNEL_PAGE_SIZE] = F("KernelPageSize", 1),
+	[FX_F_MMU_PAGE_SIZE] = F("MMUPageSize", 1),
+	[FX_F_RSS] = F("Rss", 1),
+	[FX_F_PSS] = F("Pss", 1),
+	[FX_F_PSS_DIRTY] = F("Pss_Dirty", 1),
+	[FX_F_PSS_ANON] = F("Pss_Anon", 1),
+	[FX_F_PSS_FILE] = F("Pss_File", 1),
+	[FX_F_PSS_SHMEM] = F("Pss_Shmem", 1),
+	[FX_F_SHARED_CLEAN] = F("Shared_Clean", 1),
+	[FX_F_SHARED_DIRTY] = F("Shared_Dirty", 1),
+	[FX_F_PRIVATE_CLEAN] = F("Private_Clean", 1),
+	[FX_F_PRIVATE_DIRTY] = F("Private_Dirty", 1),
+	[FX_F_REFERENCED] = F("Referenced", 1),
+	[FX_F_ANONYMOUS] = F("Anonymous", 1),
+	[FX_F_KSM] = F("KSM", 1),
+	[FX_F_LAZYFREE] = F("LazyFree", 1),
+	[FX_F_ANON_HUGE] = F("AnonHugePages", 1),
+	[FX_F_SHMEM_PMD] = F("ShmemPmdMapped", 1),
+	[FX_F_FILE_PMD] = F("FilePmdMapped", 1),
+	[FX_F_SHARED_HUGETLB] = F("Shared_Hugetlb", 1),
+	[FX_F_PRIVATE_HUGETLB] = F("Private_Hugetlb", 1),
+	[FX_F_SWAP] = F("Swap", 1),
+	[FX_F_SWAP_PSS] = F("SwapPss", 1),
+	[FX_F_LOCKED] = F("Locked", 1),
+	[FX_F_THP_ELIGIBLE] = F("THPeligible", 0),
+	[FX_F_PROTECTION_KEY] = F("ProtectionKey", 0),
+#undef F
+};
+
+static const struct {
+	char name[3];
+	unsigned int bit;
+} vmflag_bits[] = {
+	{ "dd", FX_VM_DD }, { "io", FX_VM_IO }, { "pf", FX_VM_PF },
+	{ "um", FX_VM_UM }, { "uw", FX_VM_UW }, { "ui", FX_VM_UI },
+	{ "ht", FX_VM_HT }, { "nr", FX_VM_NR },
+};
+
+void fx_maps_init(struct fx_maps *m)
+{
+	m->r = NULL;
+	m->n = 0;
+	m->cap = 0;
+	m->is_smaps = 0;
+	m->overlaps = 0;
+	fx_buf_init(&m->pool);
+}
+
+void fx_maps_release(struct fx_maps *m)
+{
+	free(m->r);
+	fx_buf_release(&m->pool);
+	fx_maps_init(m);
+}
+
+static const char *const kind_names[] = {
+	[FX_KIND_FILE] = "file",     [FX_KIND_ANON] = "anon",
+	[FX_KIND_HEAP] = "heap",     [FX_KIND_STACK] = "stack",
+	[FX_KIND_VDSO] = "vdso",     [FX_KIND_VVAR] = "vvar",
+	[FX_KIND_VSYSCALL] = "vsyscall", [FX_KIND_SHM] = "shm",
+	[FX_KIND_MEMFD] = "memfd",   [FX_KIND_DELETED] = "deleted",
+	[FX_KIND_GUARD] = "guard",   [FX_KIND_NONE] = "-",
+};
+
+const char *fx_kind_name(enum fx_kind k)
+{
+	if ((unsigned int)k >= FX_ARRAY_SIZE(kind_names))
+		return "-";
+	return kind_names[k];
+}
+
+static int rollup_name(const char *name, size_t n)
+{
+	return n == 8 && memcmp(name, "[rollup]", 8) == 0;
+}
+
+static int starts(const char *s, size_t n, const char *pre)
+{
+	size_t l = strlen(pre);
+
+	return n >= l && memcmp(s, pre, l) == 0;
+}
+
+static int ends(const char *s, size_t n, const char *suf)
+{
+	size_t l = strlen(suf);
+
+	return n >= l && memcmp(s + n - l, suf, l) == 0;
+}
+
+enum fx_kind fx_region_kind(const char *name, size_t n, const char *perms)
+{
+	int noperm = perms[0] == '-' && perms[1] == '-' && perms[2] == '-';
+	int shared = perms[3] == 's';
+
+	if (n && name[0] == '[') {
+		if (n == 6 && memcmp(name, "[heap]", 6) == 0)
+			return FX_KIND_HEAP;
+		/* "[stack:TID]" named thread stacks before Linux 4.5. */
+		if (starts(name, n, "[stack]") || starts(name, n, "[stack:"))
+			return FX_KIND_STACK;
+		if (n == 6 && memcmp(name, "[vdso]", 6) == 0)
+			return FX_KIND_VDSO;
+		/* "[vvar]", and "[vvar_vclock]" since Linux 6.13. */
+		if (starts(name, n, "[vvar"))
+			return FX_KIND_VVAR;
+		if (n == 10 && memcmp(name, "[vsyscall]", 10) == 0)
+			return FX_KIND_VSYSCALL;
+		if (starts(name, n, "[anon_shmem:"))
+			return FX_KIND_SHM;
+		if (rollup_name(name, n))
+			return FX_KIND_NONE;
+		/* "[anon:NAME]" (PR_SET_VMA_ANON_NAME) and the rest. */
+		return noperm ? FX_KIND_GUARD : FX_KIND_ANON;
+	}
+	if (noperm)
+		return FX_KIND_GUARD;
+	if (n == 0)
+		return shared ? FX_KIND_SHM : FX_KIND_ANON;
+	if (starts(name, n, "/memfd:"))
+		return FX_KIND_MEMFD;
+	/* SysV shm segments are unlinked files of the shm mount. */
+	if (starts(name, n, "/SYSV") && ends(name, n, " (deleted)"))
+		return FX_KIND_SHM;
+	/* MAP_SHARED|MAP_ANONYMOUS is backed by an unlinked /dev/zero. */
+	if (shared && n == 19 && memcmp(name, "/dev/zero (deleted)", 19) == 0)
+		return FX_KIND_SHM;
+	if (starts(name, n, "/dev/shm/"))
+		return FX_KIND_SHM;
+	if (ends(name, n, " (deleted)"))
+		return FX_KIND_DELETED;
+	return FX_KIND_FILE;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parse hex at *p (at most 16 digits) up to e; 0 or -1. */
+static int parse_hex(const char **p, const char *e, uint64_t *v)
+{
+	const char *s = *p;
+	uint64_t x = 0;
+	int d, n = 0;
+
+	while (s < e && (d = hexval(*s)) >= 0) {
+		if (++n > 16)
+			return -1;
+		x = x << 4 | (uint64_t)d;
+		s++;
+	}
+	if (n == 0)
+		return -1;
+	*p = s;
+	*v = x;
+	return 0;
+}
+
+static int parse_dec(const char **p, const char *e, uint64_t *v)
+{
+	const char *s = *p;
+	uint64_t x = 0;
+
+	if (s >= e || *s < '0' || *s > '9')
+		return -1;
+	while (s < e && *s >= '0' && *s <= '9') {
+		if (x > (UINT64_MAX - 9) / 10)
+			return -1;
+		x = x * 10 + (uint64_t)(*s - '0');
+		s++;
+	}
+	*p = s;
+	*v = x;
+	return 0;
+}
+
+static int expect(const char **p, const char *e, char c)
+{
+	if (*p >= e || **p != c)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+static int add_region(struct fx_maps *m)
+{
+	struct fx_region *r;
+	size_t cap;
+
+	if (m->n < m->cap)
+		return 0;
+	cap = m->cap ? m->cap * 2 : 64;
+	r = realloc(m->r, cap * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	m->r = r;
+	m->cap = cap;
+	return 0;
+}
+
+/* Append the name, unescaping the kernel's "\012" for '\n'. */
+static int pool_name(struct fx_buf *pool, const char *s, size_t n,
+		     size_t *out_len)
+{
+	size_t i, start = pool->len;
+
+	if (fx_buf_reserve(pool, n + 1))
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\\' && n - i >= 4 &&
+		    memcmp(s + i, "\\012", 4) == 0) {
+			pool->data[pool->len++] = '\n';
+			i += 3;
+		} else {
+			pool->data[pool->len++] = s[i];
+		}
+	}
+	*out_len = pool->len - start;
+	pool->data[pool->len++] = '\0';
+	return 0;
+}
+
+static int parse_header(struct fx_maps *m, const char *p, const char *e,
+			unsigned long lineno, struct fx_err *err)
+{
+	struct fx_region *r;
+	uint64_t major, minor;
+	const char *line = p;
+	int i;
+
+	if (add_region(m))
+		return -ENOMEM;
+	r = &m->r[m->n];
+	memset(r, 0, sizeof(*r));
+	if (parse_hex(&p, e, &r->start) || expect(&p, e, '-') ||
+	    parse_hex(&p, e, &r->end) || expect(&p, e, ' '))
+		goto bad;
+	if (e - p < 5)
+		goto bad;
+	for (i = 0; i < 4; i++) {
+		static const char allowed[4][3] = {
+			{ 'r', '-', 0 }, { 'w', '-', 0 }, { 'x', '-', 0 },
+			{ 'p', 's', 0 } };
+		if (p[i] != allowed[i][0] && p[i] != allowed[i][1])
+			goto bad;
+		r->perms[i] = p[i];
+	}
+	r->perms[4] = '\0';
+	p += 4;
+	if (expect(&p, e, ' ') || parse_hex(&p, e, &r->offset) ||
+	    expect(&p, e, ' ') || parse_hex(&p, e, &major) ||
+	    expect(&p, e, ':') || parse_hex(&p, e, &minor) ||
+	    expect(&p, e, ' ') || parse_dec(&p, e, &r->inode))
+		goto bad;
+	if (p < e && *p != ' ')
+		goto bad;
+	if (major > 0xfff || minor > 0xfffff)
+		goto bad;
+	r->dev_major = (unsigned int)major;
+	r->dev_minor = (unsigned int)minor;
+	while (p < e && *p == ' ')
+		p++;
+	if (r->end <= r->start) {
+		fx_err_set(err, lineno, "region ends before it starts");
+		fx_err_quote(err, line, (size_t)(e - line));
+		return -EBADMSG;
+	}
+	r->name_off = m->pool.len;
+	if (pool_name(&m->pool, p, (size_t)(e - p), &r->name_len))
+		return -ENOMEM;
+	r->vmflags_off = (size_t)-1;
+	r->kind = fx_region_kind(m->pool.data + r->name_off, r->name_len,
+				 r->perms);
+	if (m->n && r->start < m->r[m->n - 1].end && r->kind != FX_KIND_NONE)
+		m->overlaps++;
+	m->n++;
+	return 0;
+bad:
+	fx_err_set(err, lineno, "malformed region line");
+	fx_err_quote(err, line, (size_t)(e - line));
+	return -EBADMSG;
+}
+
+static int parse_vmflags(struct fx_maps *m, struct fx_region *r,
+			 const char *p, const char *e)
+{
+	const char *s;
+	size_t i;
+
+	while (p < e && *p == ' ')
+		p++;
+	while (e > p && e[-1] == ' ')
+		e--;
+	r->has_vmflags = 1;
+	r->vmflags = 0;
+	for (s = p; s + 2 <= e; s += 3) {
+		for (i = 0; i < FX_ARRAY_SIZE(vmflag_bits); i++)
+			if (s[0] == vmflag_bits[i].name[0] &&
+			    s[1] == vmflag_bits[i].name[1])
+				r->vmflags |= vmflag_bits[i].bit;
+	}
+	r->vmflags_off = m->pool.len;
+	if (fx_buf_add(&m->pool, p, (size_t)(e - p)) || fx_buf_addc(&m->pool, 0))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * A "Key: value" line. *hint is where the previous key matched: keys come
+ * in kernel order, so the next one is almost always the next entry.
+ */
+static int parse_field(struct fx_maps *m, const char *p, const char *e,
+		       unsigned long lineno, int *hint, struct fx_err *err)
+{
+	const char *line = p, *k = p;
+	struct fx_region *r;
+	size_t klen, i;
+	int f = -1, j;
+	uint64_t v;
+
+	while (p < e && *p != ':') {
+		char c = *p;
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '_'))
+			goto bad;
+		p++;
+	}
+	if (p >= e || p == k)
+		goto bad;
+	klen = (size_t)(p - k);
+	p++;
+	if (m->n == 0) {
+		fx_err_set(err, lineno, "field before any region line");
+		fx_err_quote(err, line, (size_t)(e - line));
+		return -EBADMSG;
+	}
+	r = &m->r[m->n - 1];
+	m->is_smaps = 1;
+	if (klen == 7 && memcmp(k, "VmFlags", 7) == 0)
+		return parse_vmflags(m, r, p, e);
+	for (i = 0; i < FX_NFIELDS; i++) {
+		j = (int)((*hint + 1 + (int)i) % FX_NFIELDS);
+		if (fields[j].len == klen && memcmp(fields[j].key, k, klen) == 0) {
+			f = j;
+			break;
+		}
+	}
+	if (f < 0)
+		return 0;	/* a key from a newer kernel: ignore it */
+	*hint = f;
+	while (p < e && *p == ' ')
+		p++;
+	if (parse_dec(&p, e, &v))
+		goto bad;
+	if (fields[f].kb) {
+		if (e - p != 3 || memcmp(p, " kB", 3) != 0)
+			goto bad;
+		if (v > UINT64_MAX / 1024)
+			goto bad;
+		v *= 1024;
+	} else {
+		while (p < e && *p == ' ')
+			p++;
+		if (p != e)
+			goto bad;
+	}
+	r->v[f] = v;
+	r->have |= 1ULL << f;
+	return 0;
+bad:
+	fx_err_set(err, lineno, "malformed field line");
+	fx_err_quote(err, line, (size_t)(e - line));
+	return -EBADMSG;
+}
+
+int fx_maps_parse(struct fx_maps *m, const char *buf, size_t len,
+		  struct fx_err *err)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	unsigned long lineno = 0;
+	int hint = FX_NFIELDS - 1, r = 0;
+	size_t i;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;	/* a last line without '\n' */
+		lineno++;
+		if (memchr(p, '\0', (size_t)(nl - p))) {
+			fx_err_set(err, lineno, "NUL byte in line");
+			r = -EBADMSG;
+			break;
+		}
+		if (nl == p) {
+			r = -EBADMSG;
+			fx_err_set(err, lineno, "empty line");
+			break;
+		}
+		if (hexval(*p) >= 0 && !(*p >= 'A' && *p <= 'F')) {
+			r = parse_header(m, p, nl, lineno, err);
+			hint = FX_NFIELDS - 1;
+		} else {
+			r = parse_field(m, p, nl, lineno, &hint, err);
+		}
+		if (r)
+			break;
+		p = nl + 1;
+	}
+	/* The pool may have moved: point every region into it again. */
+	for (i = 0; i < m->n; i++) {
+		struct fx_region *rg = &m->r[i];
+
+		rg->name = m->pool.data + rg->name_off;
+		rg->vmflags_text = rg->vmflags_off == (size_t)-1 ?
+					   NULL :
+					   m->pool.data + rg->vmflags_off;
+	}
+	return r;
+}
+
+/* The value of field f, or "-" when the kernel did not give it. */
+static int put_field(struct fx_writer *w, const struct fx_region *r,
+		     enum fx_field f)
+{
+	if (!(r->have & (1ULL << f)))
+		return fx_writer_missing(w);
+	return fx_writer_u64(w, r->v[f]);
+}
+
+int fx_region_write(struct fx_writer *w, long pid, const struct fx_region *r)
+{
+	static const enum fx_field figures[] = {
+		FX_F_RSS, FX_F_PSS, FX_F_PSS_DIRTY, FX_F_SHARED_CLEAN,
+		FX_F_SHARED_DIRTY, FX_F_PRIVATE_CLEAN, FX_F_PRIVATE_DIRTY,
+		FX_F_REFERENCED, FX_F_ANONYMOUS, FX_F_SWAP, FX_F_SWAP_PSS,
+		FX_F_LOCKED, FX_F_ANON_HUGE,
+	};
+	char dev[24];
+	size_t i;
+	int rollup = r->kind == FX_KIND_NONE;
+
+	if (pid < 0)
+		fx_writer_missing(w);
+	else
+		fx_writer_u64(w, (uint64_t)pid);
+	fx_writer_addr(w, r->start);
+	fx_writer_addr(w, r->end);
+	fx_writer_field(w, r->perms, 4);
+	fx_writer_addr(w, r->offset);
+	snprintf(dev, sizeof(dev), "%02x:%02x", r->dev_major, r->dev_minor);
+	fx_writer_field(w, dev, strlen(dev));
+	fx_writer_u64(w, r->inode);
+	/* smaps_rollup has no Size: its span is not a size. */
+	if (r->have & (1ULL << FX_F_SIZE))
+		fx_writer_u64(w, r->v[FX_F_SIZE]);
+	else if (rollup)
+		fx_writer_missing(w);
+	else
+		fx_writer_u64(w, r->end - r->start);
+	for (i = 0; i < FX_ARRAY_SIZE(figures); i++)
+		put_field(w, r, figures[i]);
+	if (r->vmflags_text && r->vmflags_text[0])
+		fx_writer_text(w, r->vmflags_text, strlen(r->vmflags_text));
+	else
+		fx_writer_missing(w);
+	fx_writer_field(w, fx_kind_name(r->kind), strlen(fx_kind_name(r->kind)));
+	/* An anonymous region has no name: the missing value. No real name
+	 * is "-": paths are absolute and the kernel's own names bracketed. */
+	if (r->name_len)
+		fx_writer_text(w, r->name, r->name_len);
+	else
+		fx_writer_missing(w);
+	return fx_writer_end(w);
+}

@@ -1,0 +1,91 @@
+/*
+ * Shared by every command: messages, exit codes, output format.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+const char *tool_name = "memforensic";
+
+void tool_init(const char *name)
+{
+	struct rlimit nocore = { 0, 0 };
+
+	tool_name = name;
+	signal(SIGPIPE, SIG_IGN);
+	/* Our buffers may hold the target's secrets: no core of us. */
+	setrlimit(RLIMIT_CORE, &nocore);
+	prctl(PR_SET_DUMPABLE, 0);
+}
+
+static void vwarn(const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s\n", tool_name, msg);
+}
+
+void tool_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void tool_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", tool_name);
+	exit(EXIT_USAGE);
+}
+
+enum fx_format tool_default_format(void)
+{
+	return isatty(STDOUT_FILENO) ? FX_FMT_TABLE : FX_FMT_TSV;
+}
+
+int tool_finish(struct fx_writer *w, int status)
+{
+	int r = fx_writer_flush(w);
+
+	if (r == -EPIPE)
+		return status;
+	if (r) {
+		tool_warn("cannot write output: %s", strerror(-r));
+		return EXIT_FAILED;
+	}
+	return status;
+}
+
+void tool_help(const char *text)
+{
+	fputs(text, stdout);
+	exit(fflush(stdout) ? EXIT_FAILED : EXIT_DONE);
+}
+
+unsigned long tool_parse_ulong(const char *opt, const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		tool_usage_error("invalid value '%s' for %s", s, opt);
+	return v;
+}

@@ -1,0 +1,53 @@
+/*
+ * What every memforensic command shares: its name in messages, the exit
+ * codes, choosing the output format, and finishing the output cleanly.
+ * Tools own all I/O; the library never prints.
+ */
+#ifndef FX_TOOL_H
+#define FX_TOOL_H
+
+#include "forensic.h"
+
+/* Exit codes (README, "Exit status"). */
+#define EXIT_DONE 0
+#define EXIT_PARTIAL 1
+#define EXIT_FAILED 2
+#define EXIT_USAGE 64
+
+/* The command's name, for messages. */
+extern const char *tool_name;
+
+/* Set the name, ignore SIGPIPE (writes then fail with EPIPE, and the tool
+ * stops quietly), make own memory not dumpable. */
+void tool_init(const char *name);
+
+/* "NAME: message" on stderr, printf-style. */
+void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* tool_warn, then exit(EXIT_USAGE) with a pointer to --help. */
+void tool_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
+/* Format options shared by every command: --tsv --json --table. */
+#define TOOL_FORMAT_OPTIONS                                                    \
+	{ "tsv", no_argument, NULL, 0x100 + FX_FMT_TSV },                      \
+	{ "json", no_argument, NULL, 0x100 + FX_FMT_JSON },                    \
+	{ "table", no_argument, NULL, 0x100 + FX_FMT_TABLE }
+
+/* The default format: a table on a terminal, TSV otherwise. */
+enum fx_format tool_default_format(void);
+
+/*
+ * Flush w and check stdout: an EPIPE is quiet, another write error is
+ * reported. Returns status, or EXIT_FAILED after a write error (or
+ * EXIT_DONE after EPIPE: the reader wanted no more).
+ */
+int tool_finish(struct fx_writer *w, int status);
+
+/* Print a help text to stdout and exit 0. */
+void tool_help(const char *text) __attribute__((noreturn));
+
+/* Parse a decimal option value; exits with a usage error when bad. */
+unsigned long tool_parse_ulong(const char *opt, const char *s);
+
+#endif
