@@ -4,7 +4,7 @@
  *   oddnames DIR    (DIR: an empty directory the test owns)
  *
  * Maps files named with a space, with a newline (the kernel writes it as
- * "\012"), with a real " (deleted)" suffix, a path of about 4000 bytes, a
+ * "\012"), with a real " (deleted)" suffix, bytes that are not UTF-8, a path of about 4000 bytes, a
  * file then unlinked (a real " (deleted)"), a memfd, a SysV shm segment,
  * a shared anonymous mapping, a named anonymous region ([anon:...], Linux
  * 5.17+ with CONFIG_ANON_VMA_NAME), and a PROT_NONE guard.
@@ -52,6 +52,7 @@ int main(int argc, char **argv)
 	map_file("real (deleted)", 0);
 	map_file("tab\there\\back", 0);
 	map_file("unlinked", 1);
+	map_file("not-utf8-\xff\xfe", 0);
 	/* A long path: 15 directories of 250 bytes, then a file. */
 	p = path;
 	for (i = 0; i < 15; i++) {

@@ -1,10 +1,12 @@
 /*
  * threads: a multi-threaded C program with known per-thread memory.
  *
- *   threads [N]   (default 8)
+ *   threads [N [leader-exit]]   (default 8)
  *
  * Starts N threads; thread i mallocs 10000 chunks of 32 + 16*i bytes (so
  * each thread's glibc arena holds one size of its own), then all wait.
+ * With "leader-exit", the main thread then leaves with pthread_exit while
+ * the others go on (its /proc/PID/maps reads empty from then on).
  * Reports: ready pid=N threads=N
  */
 #include <pthread.h>
@@ -44,6 +46,8 @@ int main(int argc, char **argv)
 			target_die("pthread_create");
 	pthread_barrier_wait(&barrier);
 	target_ready("threads=%lu", n);
+	if (argc > 2 && strcmp(argv[2], "leader-exit") == 0)
+		pthread_exit(NULL);
 	target_wait();
 	return 0;
 }

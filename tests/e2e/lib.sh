@@ -53,3 +53,84 @@ compare() {
 col() {
 	head -1 | tr '\t' '\n' | grep -n -x "$1" | cut -d: -f1
 }
+
+# start_jvm [MIB]: start corpus/targets/Idle.java, skip the test without java.
+start_jvm() {
+	command -v java >/dev/null 2>&1 || skip "no java on this machine"
+	local fifo="$TRASH/ready.jvm.$$"
+	mkfifo "$fifo"
+	java -Xmx256m "$TOP/corpus/targets/Idle.java" "${1:-32}" >"$fifo" \
+		2>>"$TRASH/target.err" &
+	TARGET_PID=$!
+	STARTED="$STARTED $TARGET_PID"
+	READY=""
+	read -r READY <"$fifo" || true
+	rm -f "$fifo"
+	case $READY in
+	"ready pid=$TARGET_PID"*) ;;
+	*) fail "the JVM did not become ready: '$READY' $(cat "$TRASH/target.err")" ;;
+	esac
+}
+
+# same_maps PID: memmap --tsv lists exactly the regions of /proc/PID/maps.
+# maps is read before and after memmap: an idle target's map is stable,
+# and a change would make the comparison meaningless, so it fails then.
+same_maps() {
+	cat "/proc/$1/maps" >maps.before
+	memmap --tsv "$1" >memmap.out
+	cat "/proc/$1/maps" >maps.after
+	cmp -s maps.before maps.after || fail "pid $1: maps changed during the test"
+	python3 "$TOP/tests/e2e/maps.py" kernel maps.before >expect
+	python3 "$TOP/tests/e2e/maps.py" memmap memmap.out >actual
+	[ -s expect ] || fail "pid $1: empty maps"
+	compare expect actual
+}
+
+# sums_match_rollup PID: memmap's rss, pss and swap sums against the
+# kernel's smaps_rollup. Rss and Swap are whole pages in both: equal, once
+# the target holds still (rollup read before and after memmap agree; up to
+# 10 tries, for a JVM that is still compiling). Pss is not a fixed figure:
+#  - the kernel keeps it in 1/4096 kB units; each smaps region's value is
+#    truncated to kB, the rollup truncates only the sum: the region sum may
+#    be lower by less than 1 kB per region;
+#  - a page's Pss share depends on how many processes map it at the time of
+#    the read, and the reader (memmap, cat) maps libc pages itself.
+# So Pss must agree within n kB plus 1%.
+rollup_fig() { # FILE -> "rss pss swap" in bytes
+	awk '/^Rss:/ {r=$2*1024} /^Pss:/ {p=$2*1024} /^Swap:/ {s=$2*1024}
+	     END {print r, p, s}' "$1"
+}
+sums_match_rollup() {
+	local try kr kp ks kr2 kp2 ks2 mr mp ms n tol
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		cat "/proc/$1/smaps_rollup" >rollup1
+		memmap --tsv "$1" >regions.tsv
+		cat "/proc/$1/smaps_rollup" >rollup2
+		read -r kr kp ks < <(rollup_fig rollup1)
+		read -r kr2 kp2 ks2 < <(rollup_fig rollup2)
+		[ "$kr $ks" = "$kr2 $ks2" ] && break
+	done
+	awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
+	     {r+=$c["rss"]; p+=$c["pss"]; s+=$c["swap"]; n++}
+	     END {print r, p, s, n}' regions.tsv >sums
+	read -r mr mp ms n <sums
+	expect_eq "pid $1 rss sum" "$kr" "$mr"
+	expect_eq "pid $1 swap sum" "$ks" "$ms"
+	tol=$((n * 1024 + kp / 100))
+	[ $((kp - mp)) -le "$tol" ] && [ $((mp - kp)) -le "$tol" ] ||
+		fail "pid $1: pss sum $mp vs rollup $kp (n=$n, tolerance $tol)"
+	# memmap --rollup gives the rollup's own figures.
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		cat "/proc/$1/smaps_rollup" >rollup1
+		memmap --tsv --rollup "$1" >r.tsv
+		cat "/proc/$1/smaps_rollup" >rollup2
+		cmp -s rollup1 rollup2 && break
+	done
+	read -r kr kp ks < <(rollup_fig rollup1)
+	read -r mr mp ms < <(awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
+	     {print $c["rss"], $c["pss"], $c["swap"]}' r.tsv)
+	expect_eq "pid $1 --rollup rss" "$kr" "$mr"
+	expect_eq "pid $1 --rollup swap" "$ks" "$ms"
+	[ $((kp - mp)) -le $((kp / 100)) ] && [ $((mp - kp)) -le $((kp / 100)) ] ||
+		fail "pid $1: --rollup pss $mp vs $kp"
+}
