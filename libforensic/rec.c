@@ -531,6 +531,7 @@ static int render_table(struct fx_writer *w)
 {
 	size_t *width, *vis, nvis = 0, i, j, c;
 	uint64_t *sum;
+	size_t *nsum;
 	int *right, r = 0;
 	char tmp[64];
 
@@ -538,7 +539,8 @@ static int render_table(struct fx_writer *w)
 	vis = calloc(w->ncols + 1, sizeof(*vis));
 	sum = calloc(w->ncols + 1, sizeof(*sum));
 	right = calloc(w->ncols + 1, sizeof(*right));
-	if (!width || !vis || !sum || !right) {
+	nsum = calloc(w->ncols + 1, sizeof(*nsum));
+	if (!width || !vis || !sum || !right || !nsum) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -567,8 +569,10 @@ static int render_table(struct fx_writer *w)
 				width[j] = strlen(s);
 			if ((fx_col_is_size(w->cols[c]) ||
 			     strcmp(w->cols[c], "count") == 0) &&
-			    fx_parse_u64(f, &v, 0) == 0)
+			    fx_parse_u64(f, &v, 0) == 0) {
 				sum[j] += v;
+				nsum[j]++;
+			}
 			else if (!(f[0] == '-' && !f[1]) &&
 				 fx_parse_u64(f, &v, 0) != 0)
 				right[j] = 0;
@@ -595,9 +599,11 @@ static int render_table(struct fx_writer *w)
 			} else if (j == 0) {
 				s = "total";
 			} else if (j == nvis - 1 && !right[j]) {
-				snprintf(tmp, sizeof(tmp), "%zu records",
-					 w->tab_n);
+				snprintf(tmp, sizeof(tmp), "%zu record%s",
+					 w->tab_n, w->tab_n == 1 ? "" : "s");
 				s = tmp;
+			} else if (!nsum[j]) {
+				s = right[j] ? "-" : "";
 			} else if (fx_col_is_size(w->cols[c])) {
 				fx_human_size(sum[j], tmp, sizeof(tmp));
 				s = tmp;
@@ -631,6 +637,7 @@ out:
 	free(vis);
 	free(sum);
 	free(right);
+	free(nsum);
 	return r ? -ENOMEM : 0;
 }
 
