@@ -6,9 +6,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "maps.h"
 #include "proc.h"
 
 int fx_stat_parse(const char *buf, size_t len, char *state,
@@ -201,4 +204,35 @@ int fx_proc_read_map(struct fx_proc *p, const char *name, struct fx_buf *b,
 	}
 	closedir(dir);
 	return r;
+}
+
+int fx_proc_check_deleted(struct fx_proc *p, struct fx_maps *m)
+{
+	struct stat st;
+	int rootfd = -1, n = 0;
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		struct fx_region *r = &m->r[i];
+
+		if (r->kind != FX_KIND_DELETED || r->name[0] != '/' ||
+		    strlen(r->name) != r->name_len)
+			continue;
+		if (rootfd < 0) {
+			rootfd = openat(p->dirfd, "root",
+					O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (rootfd < 0)
+				return 0;	/* not allowed: keep the label */
+		}
+		if (fstatat(rootfd, r->name + 1, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		if (st.st_ino == r->inode && major(st.st_dev) == r->dev_major &&
+		    minor(st.st_dev) == r->dev_minor) {
+			r->kind = FX_KIND_FILE;
+			n++;
+		}
+	}
+	if (rootfd >= 0)
+		close(rootfd);
+	return n;
 }

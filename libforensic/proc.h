@@ -73,6 +73,17 @@ int fx_proc_read(struct fx_proc *p, const char *name, struct fx_buf *b,
 int fx_proc_read_map(struct fx_proc *p, const char *name, struct fx_buf *b,
 		     size_t chunk, struct fx_readstat *st);
 
+struct fx_maps;
+
+/*
+ * The kernel appends " (deleted)" to the path of an unlinked file, but a
+ * file may also be named so. For each region of kind deleted, look the
+ * name up in the process's own root (/proc/PID/root): when a file of that
+ * very name exists with the region's device and inode, the region is a
+ * plain file after all. Returns how many regions were relabelled.
+ */
+int fx_proc_check_deleted(struct fx_proc *p, struct fx_maps *m);
+
 /*
  * Is this still the process that was opened? 0 when it is alive (or a
  * zombie) with the same start time, -ESRCH when it is gone or the pid now

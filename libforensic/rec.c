@@ -553,6 +553,8 @@ static int render_table(struct fx_writer *w)
 		width[j] = strlen(w->cols[c]);
 		right[j] = 1;
 	}
+	if (nvis && width[0] < 5)
+		width[0] = 5;	/* "total" */
 	for (i = 0; i < w->tab_n; i++) {
 		for (j = 0; j < nvis; j++) {
 			const char *f = tab_field(w, i, vis[j]);

@@ -63,9 +63,12 @@ static int emit(struct fx_writer *w, long pid, const struct fx_maps *m)
 	return r;
 }
 
-/* Parse text and write its records; 0, 1 (bad input) or -errno (output). */
+/*
+ * Parse text and write its records; 0, 1 (bad input) or -errno (output).
+ * p, for a live process, settles the names ending in " (deleted)".
+ */
 static int parse_and_emit(struct fx_writer *w, long pid, const char *what,
-			  const struct fx_buf *b)
+			  const struct fx_buf *b, struct fx_proc *p)
 {
 	struct fx_maps m;
 	struct fx_err err = { 0, "" };
@@ -81,6 +84,8 @@ static int parse_and_emit(struct fx_writer *w, long pid, const char *what,
 		fx_maps_release(&m);
 		return 1;
 	}
+	if (p)
+		fx_proc_check_deleted(p, &m);
 	if (m.overlaps)
 		tool_warn("%s: %lu regions start before the previous one ends "
 			  "(the map changed while it was read)",
@@ -110,7 +115,7 @@ static int from_file(struct fx_writer *w, const struct opts *o)
 		fx_buf_release(&b);
 		return EXIT_FAILED;
 	}
-	r = parse_and_emit(w, o->pid, o->from, &b);
+	r = parse_and_emit(w, o->pid, o->from, &b, NULL);
 	fx_buf_release(&b);
 	if (r < 0)
 		return r;
@@ -153,9 +158,10 @@ static int one_pid(struct fx_writer *w, const struct opts *o, int pid,
 			  p.state == 'Z' ? "a zombie" : "a kernel thread");
 		r = 1;
 	}
-	fx_proc_release(&p);
-	if (r)
+	if (r) {
+		fx_proc_release(&p);
 		return 1;
+	}
 	if (o->verbose)
 		tool_warn("pid %d: %s: %llu bytes in %lu reads of %zu bytes; "
 			  "the kernel held the mm lock %.1f ms in all, "
@@ -163,7 +169,9 @@ static int one_pid(struct fx_writer *w, const struct opts *o, int pid,
 			  pid, file, (unsigned long long)st.bytes, st.nreads,
 			  o->fast ? (size_t)65536 : o->read_size,
 			  st.total_ns / 1e6, st.max_ns / 1e6);
-	return parse_and_emit(w, pid, what, b);
+	r = parse_and_emit(w, pid, what, b, &p);
+	fx_proc_release(&p);
+	return r;
 }
 
 int main(int argc, char **argv)

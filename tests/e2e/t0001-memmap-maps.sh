@@ -18,6 +18,7 @@ memmap --tsv "$TARGET_PID" >odd.tsv
 grep -q "	file	$TRASH/odd/new\\\\nline\$" odd.tsv || fail "newline name"
 grep -q "	file	$TRASH/odd/tab\\\\there\\\\\\\\back\$" odd.tsv || fail "tab/backslash name"
 grep -q "	deleted	$TRASH/odd/unlinked (deleted)\$" odd.tsv || fail "unlinked file"
+grep -q "	file	$TRASH/odd/real (deleted)\$" odd.tsv || fail "a file really named '(deleted)'"
 grep -q "	memfd	/memfd:memfd-test (deleted)\$" odd.tsv || fail "memfd"
 grep -q "	shm	/SYSV00000000 (deleted)\$" odd.tsv || fail "sysv shm"
 grep -q "	shm	/dev/zero (deleted)\$" odd.tsv || fail "shared anonymous"
