@@ -123,6 +123,7 @@ demo: all
 
 bench: all
 	$(Q)bench/memmap.sh
+	$(Q)bench/rank.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
