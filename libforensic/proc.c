@@ -14,15 +14,18 @@
 #include "maps.h"
 #include "proc.h"
 
-int fx_stat_parse(const char *buf, size_t len, char *state,
-		  unsigned long long *starttime)
+/*
+ * Field n (3 or more) of a stat text as a number. comm (field 2) may hold
+ * spaces and parentheses: fields are counted after the last ')'.
+ */
+static int stat_field(const char *buf, size_t len, int n,
+		      unsigned long long *out)
 {
 	const char *p = NULL, *e = buf + len;
 	unsigned long long v = 0;
 	size_t i;
 	int field;
 
-	/* comm is between the first '(' and the last ')'. */
 	for (i = len; i > 0; i--) {
 		if (buf[i - 1] == ')') {
 			p = buf + i;
@@ -31,15 +34,18 @@ int fx_stat_parse(const char *buf, size_t len, char *state,
 	}
 	if (!p || p + 3 > e || p[0] != ' ')
 		return -EBADMSG;
-	*state = p[1];
-	/* p[1] is field 3; skip to field 22. */
-	p += 2;
-	for (field = 3; field < 22; field++) {
+	/* p[1] is field 3. */
+	p++;
+	for (field = 3; field < n; field++) {
 		while (p < e && *p != ' ')
 			p++;
 		if (p >= e)
 			return -EBADMSG;
 		p++;
+	}
+	if (n == 3) {
+		*out = (unsigned char)*p;
+		return 0;
 	}
 	if (p >= e || *p < '0' || *p > '9')
 		return -EBADMSG;
@@ -49,11 +55,23 @@ int fx_stat_parse(const char *buf, size_t len, char *state,
 		v = v * 10 + (unsigned long long)(*p - '0');
 		p++;
 	}
-	*starttime = v;
+	*out = v;
 	return 0;
 }
 
-static int read_stat(int dirfd, char *state, unsigned long long *starttime)
+int fx_stat_parse(const char *buf, size_t len, char *state,
+		  unsigned long long *starttime)
+{
+	unsigned long long s;
+
+	if (stat_field(buf, len, 3, &s) || stat_field(buf, len, 22, starttime))
+		return -EBADMSG;
+	*state = (char)s;
+	return 0;
+}
+
+static int read_stat(int dirfd, char *state, unsigned long long *starttime,
+		     unsigned long long *nthreads)
 {
 	char tmp[1024];
 	ssize_t n;
@@ -71,6 +89,8 @@ static int read_stat(int dirfd, char *state, unsigned long long *starttime)
 		return r;
 	if (n == 0)
 		return -ESRCH;
+	if (nthreads && stat_field(tmp, (size_t)n, 20, nthreads))
+		return -EBADMSG;
 	return fx_stat_parse(tmp, (size_t)n, state, starttime);
 }
 
@@ -89,7 +109,7 @@ int fx_proc_open(struct fx_proc *p, int pid)
 	p->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->dirfd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	r = read_stat(p->dirfd, &p->state, &p->starttime);
+	r = read_stat(p->dirfd, &p->state, &p->starttime, NULL);
 	if (r) {
 		fx_proc_release(p);
 		return r;
@@ -106,14 +126,18 @@ void fx_proc_release(struct fx_proc *p)
 
 int fx_proc_check(struct fx_proc *p)
 {
-	unsigned long long st;
+	unsigned long long st, nthreads;
 	char state;
 	int r;
 
-	r = read_stat(p->dirfd, &state, &st);
+	r = read_stat(p->dirfd, &state, &st, &nthreads);
 	if (r)
 		return -ESRCH;
 	if (st != p->starttime)
+		return -ESRCH;
+	/* A zombie leader whose threads live counts them (and itself); a
+	 * process that is all gone, not yet reaped, counts 1 or 0. */
+	if ((state == 'Z' || state == 'X') && nthreads <= 1)
 		return -ESRCH;
 	return 0;
 }

@@ -85,9 +85,10 @@ struct fx_maps;
 int fx_proc_check_deleted(struct fx_proc *p, struct fx_maps *m);
 
 /*
- * Is this still the process that was opened? 0 when it is alive (or a
- * zombie) with the same start time, -ESRCH when it is gone or the pid now
- * names another process.
+ * Is this still the process that was opened? 0 when it is alive with the
+ * same start time (a leader that exited while its threads run counts as
+ * alive), -ESRCH when it is gone, a zombie, or the pid now names another
+ * process.
  */
 int fx_proc_check(struct fx_proc *p);
 

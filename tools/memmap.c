@@ -144,7 +144,9 @@ static int one_pid(struct fx_writer *w, const struct opts *o, int pid,
 	}
 	snprintf(what, sizeof(what), "/proc/%d/%s", pid, file);
 	r = fx_proc_read_map(&p, file, b, o->fast ? 0 : o->read_size, &st);
-	if (r == 0 && fx_proc_check(&p))
+	/* A process that dies mid-read ends its text early: check it is
+	 * still there after the read, or the map may be cut short. */
+	if (r == 0 && b->len && fx_proc_check(&p))
 		r = -ESRCH;
 	if (r == -ESRCH) {
 		tool_warn("process %d exited while its map was read", pid);
