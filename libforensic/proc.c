@@ -70,8 +70,9 @@ int fx_stat_parse(const char *buf, size_t len, char *state,
 	return 0;
 }
 
+/* nthreads and vsize, when not NULL, get stat fields 20 and 23. */
 static int read_stat(int dirfd, char *state, unsigned long long *starttime,
-		     unsigned long long *nthreads)
+		     unsigned long long *nthreads, unsigned long long *vsize)
 {
 	char tmp[1024];
 	ssize_t n;
@@ -91,11 +92,14 @@ static int read_stat(int dirfd, char *state, unsigned long long *starttime,
 		return -ESRCH;
 	if (nthreads && stat_field(tmp, (size_t)n, 20, nthreads))
 		return -EBADMSG;
+	if (vsize && stat_field(tmp, (size_t)n, 23, vsize))
+		return -EBADMSG;
 	return fx_stat_parse(tmp, (size_t)n, state, starttime);
 }
 
 int fx_proc_open(struct fx_proc *p, int pid)
 {
+	unsigned long long vsize = 0;
 	char path[32];
 	int r;
 
@@ -109,7 +113,8 @@ int fx_proc_open(struct fx_proc *p, int pid)
 	p->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->dirfd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	r = read_stat(p->dirfd, &p->state, &p->starttime, NULL);
+	r = read_stat(p->dirfd, &p->state, &p->starttime, NULL, &vsize);
+	p->had_mm = vsize != 0;
 	if (r) {
 		fx_proc_release(p);
 		return r;
@@ -126,18 +131,22 @@ void fx_proc_release(struct fx_proc *p)
 
 int fx_proc_check(struct fx_proc *p)
 {
-	unsigned long long st, nthreads;
+	unsigned long long st, nthreads, vsize;
 	char state;
 	int r;
 
-	r = read_stat(p->dirfd, &state, &st, &nthreads);
+	r = read_stat(p->dirfd, &state, &st, &nthreads, &vsize);
 	if (r)
 		return -ESRCH;
 	if (st != p->starttime)
 		return -ESRCH;
 	/* A zombie leader whose threads live counts them (and itself); a
 	 * process that is all gone, not yet reaped, counts 1 or 0. */
-	if ((state == 'Z' || state == 'X') && nthreads <= 1)
+	if (state == 'Z' || state == 'X')
+		return nthreads > 1 ? 0 : -ESRCH;
+	/* A process on its way out drops its mm (vsize 0) before it turns
+	 * zombie: its map text ends early from that moment. */
+	if (vsize == 0 && p->had_mm)
 		return -ESRCH;
 	return 0;
 }

@@ -18,6 +18,7 @@ struct fx_proc {
 	int dirfd;			/* /proc/PID, O_DIRECTORY */
 	unsigned long long starttime;	/* clock ticks after boot */
 	char state;			/* stat field 3 when opened */
+	int had_mm;			/* not a kernel thread when opened */
 };
 
 /*
