@@ -47,6 +47,18 @@ void fx_err_set(struct fx_err *err, unsigned long line, const char *fmt, ...)
 /* Copy up to 60 bytes of a hostile line into err->msg, escaped. */
 void fx_err_quote(struct fx_err *err, const char *p, size_t len);
 
+/* The value of hex digit c, or -1. */
+static inline int fx_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Is s one of the n strings of list? */
 int fx_in_list(const char *s, const char *const *list, size_t n);
 

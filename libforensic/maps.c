@@ -164,17 +164,6 @@ enum fx_kind fx_region_kind(const char *name, size_t n, const char *perms)
 	return FX_KIND_FILE;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parse hex at *p (at most 16 digits) up to e; 0 or -1. */
 static int parse_hex(const char **p, const char *e, uint64_t *v)
 {
@@ -182,7 +171,7 @@ static int parse_hex(const char **p, const char *e, uint64_t *v)
 	uint64_t x = 0;
 	int d, n = 0;
 
-	while (s < e && (d = hexval(*s)) >= 0) {
+	while (s < e && (d = fx_hexval(*s)) >= 0) {
 		if (++n > 16)
 			return -1;
 		x = x << 4 | (uint64_t)d;
@@ -436,7 +425,7 @@ int fx_maps_parse(struct fx_maps *m, const char *buf, size_t len,
 			fx_err_set(err, lineno, "empty line");
 			break;
 		}
-		if (hexval(*p) >= 0 && !(*p >= 'A' && *p <= 'F')) {
+		if (fx_hexval(*p) >= 0 && !(*p >= 'A' && *p <= 'F')) {
 			r = parse_header(m, p, nl, lineno, err);
 			hint = FX_NFIELDS - 1;
 		} else {

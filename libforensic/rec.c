@@ -68,17 +68,6 @@ int fx_escape(struct fx_buf *b, const char *s, size_t len)
 	return 0;
 }
 
-static int hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int fx_unescape(struct fx_buf *b, const char *s, size_t len)
 {
 	size_t i;
@@ -96,10 +85,10 @@ int fx_unescape(struct fx_buf *b, const char *s, size_t len)
 				    n == 'r' ? '\r' : '\\';
 				i++;
 			} else if (n == 'x' && i + 3 < len &&
-				   hexdig(s[i + 2]) >= 0 &&
-				   hexdig(s[i + 3]) >= 0) {
-				c = (char)(hexdig(s[i + 2]) << 4 |
-					   hexdig(s[i + 3]));
+				   fx_hexval(s[i + 2]) >= 0 &&
+				   fx_hexval(s[i + 3]) >= 0) {
+				c = (char)(fx_hexval(s[i + 2]) << 4 |
+					   fx_hexval(s[i + 3]));
 				i += 3;
 			}
 		}
@@ -120,7 +109,7 @@ int fx_parse_u64(const char *s, uint64_t *v, int units)
 		if (!*p)
 			return -EINVAL;
 		for (; *p; p++) {
-			d = hexdig(*p);
+			d = fx_hexval(*p);
 			if (d < 0 || x >> 60)
 				return -EINVAL;
 			x = x << 4 | (uint64_t)d;

@@ -17,12 +17,13 @@ trap cleanup EXIT
 skip() { echo "skip: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# start_target NAME ARGS...: start corpus/targets/NAME and wait for its
-# readiness line (no sleeping). Sets TARGET_PID and READY (the line).
-start_target() {
-	local fifo="$TRASH/ready.$RANDOM.$$"
+# start_cmd WHAT CMD...: start CMD and wait for its readiness line (no
+# sleeping). Sets TARGET_PID and READY (the line).
+start_cmd() {
+	local what=$1 fifo="$TRASH/ready.$RANDOM.$$"
+	shift
 	mkfifo "$fifo"
-	"$TARGETS/$1" "${@:2}" >"$fifo" 2>>"$TRASH/target.err" &
+	"$@" >"$fifo" 2>>"$TRASH/target.err" &
 	TARGET_PID=$!
 	STARTED="$STARTED $TARGET_PID"
 	READY=""
@@ -30,8 +31,13 @@ start_target() {
 	rm -f "$fifo"
 	case $READY in
 	"ready pid=$TARGET_PID"*) ;;
-	*) fail "target $1 did not become ready: '$READY' $(cat "$TRASH/target.err" 2>/dev/null)" ;;
+	*) fail "$what did not become ready: '$READY' $(cat "$TRASH/target.err" 2>/dev/null)" ;;
 	esac
+}
+
+# start_target NAME ARGS...: start corpus/targets/NAME.
+start_target() {
+	start_cmd "target $1" "$TARGETS/$1" "${@:2}"
 }
 
 # ready_value KEY: a value from the readiness line.
@@ -54,22 +60,10 @@ col() {
 	head -1 | tr '\t' '\n' | grep -n -x "$1" | cut -d: -f1
 }
 
-# start_jvm [MIB]: start corpus/targets/Idle.java, skip the test without java.
+# start_jvm [MIB]: start corpus/targets/Idle.java; skip without java.
 start_jvm() {
 	command -v java >/dev/null 2>&1 || skip "no java on this machine"
-	local fifo="$TRASH/ready.jvm.$$"
-	mkfifo "$fifo"
-	java -Xmx256m "$TOP/corpus/targets/Idle.java" "${1:-32}" >"$fifo" \
-		2>>"$TRASH/target.err" &
-	TARGET_PID=$!
-	STARTED="$STARTED $TARGET_PID"
-	READY=""
-	read -r READY <"$fifo" || true
-	rm -f "$fifo"
-	case $READY in
-	"ready pid=$TARGET_PID"*) ;;
-	*) fail "the JVM did not become ready: '$READY' $(cat "$TRASH/target.err")" ;;
-	esac
+	start_cmd "the JVM" java -Xmx256m "$TOP/corpus/targets/Idle.java" "${1:-32}"
 }
 
 # same_maps PID: memmap --tsv lists exactly the regions of /proc/PID/maps.
