@@ -19,10 +19,13 @@ int fx_buf_reserve(struct fx_buf *b, size_t need);
 /* Append len bytes; 0 or -ENOMEM. */
 int fx_buf_add(struct fx_buf *b, const void *p, size_t len);
 
-/* Append one byte; 0 or -ENOMEM. */
+/*
+ * Append one byte; 0 or -ENOMEM. Like fx_buf_reserve, keep room for the
+ * terminating NUL that callers write at data[len].
+ */
 static inline int fx_buf_addc(struct fx_buf *b, char c)
 {
-	if (b->len + 1 > b->cap && fx_buf_reserve(b, 1))
+	if (b->len + 2 > b->cap && fx_buf_reserve(b, 1))
 		return -12; /* -ENOMEM, without pulling errno.h here */
 	b->data[b->len++] = c;
 	return 0;

@@ -192,9 +192,12 @@ static int parse_dec(const char **p, const char *e, uint64_t *v)
 	if (s >= e || *s < '0' || *s > '9')
 		return -1;
 	while (s < e && *s >= '0' && *s <= '9') {
-		if (x > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(*s - '0');
+
+		/* Exact, so that an inode of UINT64_MAX still parses. */
+		if (x > (UINT64_MAX - d) / 10)
 			return -1;
-		x = x * 10 + (uint64_t)(*s - '0');
+		x = x * 10 + d;
 		s++;
 	}
 	*p = s;

@@ -120,9 +120,11 @@ int fx_parse_u64(const char *s, uint64_t *v, int units)
 	if (*p < '0' || *p > '9')
 		return -EINVAL;
 	for (; *p >= '0' && *p <= '9'; p++) {
-		if (x > (UINT64_MAX - 9) / 10)
+		d = *p - '0';
+		/* Exact, so that UINT64_MAX itself is a number. */
+		if (x > (UINT64_MAX - (uint64_t)d) / 10)
 			return -EINVAL;
-		x = x * 10 + (uint64_t)(*p - '0');
+		x = x * 10 + (uint64_t)d;
 	}
 	if (*p && units) {
 		switch (*p) {
@@ -819,7 +821,13 @@ int fx_reader_next(struct fx_reader *r)
 	char *line, *nl = NULL, *p;
 	int ret;
 
-	r->hdr_changed = 0;
+	/*
+	 * A header followed by a malformed line is announced with the next
+	 * row returned, not lost with the -EBADMSG of that line.
+	 */
+	if (r->row_out)
+		r->hdr_changed = 0;
+	r->row_out = 0;
 	for (;;) {
 		ret = fill(r, &nl);
 		if (ret <= 0) {
@@ -894,6 +902,7 @@ int fx_reader_next(struct fx_reader *r)
 				   r->nhdr);
 			return -EBADMSG;
 		}
+		r->row_out = 1;
 		return 1;
 	}
 }

@@ -120,7 +120,9 @@ struct fx_reader {
 	size_t ncanon;
 	char **hdr;			/* current header, owned */
 	size_t nhdr;
-	int hdr_changed;		/* a new header came with this row */
+	int hdr_changed;		/* a new header came with this row
+					 * (since the last row returned) */
+	int row_out;			/* private: last call gave a row */
 	int headerless;
 	char **f;			/* fields of the current row */
 	size_t nf, fcap;
