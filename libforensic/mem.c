@@ -1,0 +1,144 @@
+/*
+ * mem: process_vm_readv with a /proc/PID/mem fallback (see mem.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "mem.h"
+#include "pagemap.h"
+#include "proc.h"
+
+int fx_mem_open(struct fx_mem *m, struct fx_proc *p)
+{
+	m->pid = p->pid;
+	m->pvr = 1;
+	/* Never O_RDWR: this toolkit does not write to its targets. */
+	m->memfd = openat(p->dirfd, "mem", O_RDONLY | O_CLOEXEC);
+	if (m->memfd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	return 0;
+}
+
+void fx_mem_release(struct fx_mem *m)
+{
+	if (m->memfd >= 0)
+		close(m->memfd);
+	m->memfd = -1;
+}
+
+/* pread from /proc/PID/mem; bytes read, *why set when short. */
+static size_t mem_pread(struct fx_mem *m, uint64_t addr, char *buf,
+			size_t len, int *why)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = pread(m->memfd, buf + got, len - got,
+			  (off_t)(addr + got));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			*why = -errno;
+			break;
+		}
+		if (n == 0) {
+			/* The mm is gone: the process exited. */
+			*why = -ESRCH;
+			break;
+		}
+		got += (size_t)n;
+	}
+	return got;
+}
+
+/* One segment, page by page after any short read. */
+static size_t read_one(struct fx_mem *m, uint64_t addr, char *buf, size_t len,
+		       int *why)
+{
+	size_t got = 0, ps = fx_page_size();
+	struct iovec l, r;
+	ssize_t n;
+
+	while (got < len) {
+		if (m->pvr) {
+			l.iov_base = buf + got;
+			l.iov_len = len - got;
+			r.iov_base = (void *)(uintptr_t)(addr + got);
+			r.iov_len = len - got;
+			n = process_vm_readv(m->pid, &l, 1, &r, 1, 0);
+			if (n > 0) {
+				got += (size_t)n;
+				continue;
+			}
+			if (n < 0 && errno == ENOSYS) {
+				m->pvr = 0;
+				continue;
+			}
+			if (n < 0 && errno == ESRCH) {
+				*why = -ESRCH;
+				return got;
+			}
+			/* EFAULT, EPERM...: ask mem about this page. */
+		}
+		n = (ssize_t)mem_pread(m, addr + got, buf + got,
+				       ps - (addr + got) % ps < len - got ?
+					       ps - (addr + got) % ps :
+					       len - got,
+				       why);
+		if (n <= 0)
+			return got;
+		got += (size_t)n;
+		if (*why)
+			return got;
+	}
+	return got;
+}
+
+size_t fx_mem_readv(struct fx_mem *m, const struct fx_mem_seg *seg, size_t n,
+		    int *why)
+{
+	struct iovec l[64], r[64];
+	size_t i = 0, k, total = 0, want;
+	ssize_t got;
+
+	*why = 0;
+	while (i < n) {
+		/* Batch up to 64 segments in one call when all is well. */
+		want = 0;
+		for (k = 0; k < 64 && i + k < n; k++) {
+			l[k].iov_base = seg[i + k].buf;
+			l[k].iov_len = seg[i + k].len;
+			r[k].iov_base = (void *)(uintptr_t)seg[i + k].addr;
+			r[k].iov_len = seg[i + k].len;
+			want += seg[i + k].len;
+		}
+		got = m->pvr ? process_vm_readv(m->pid, l, k, r, k, 0) : -1;
+		if (got >= 0 && (size_t)got == want) {
+			total += want;
+			i += k;
+			continue;
+		}
+		if (got < 0 && errno == ESRCH) {
+			*why = -ESRCH;
+			return total;
+		}
+		/* Something short: segment by segment, page by page. */
+		for (k = 0; k < 64 && i < n; k++, i++) {
+			size_t g = read_one(m, seg[i].addr, seg[i].buf,
+					    seg[i].len, why);
+
+			total += g;
+			if (g < seg[i].len) {
+				if (!*why)
+					*why = -EIO;
+				return total;
+			}
+		}
+	}
+	return total;
+}
