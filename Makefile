@@ -29,8 +29,8 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 ifeq ($(DEVELOPER),1)
 WARN += -Werror
 endif
-ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilibforensic $(CFLAGS)
-ALL_LDFLAGS := $(LDFLAGS)
+ALL_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -Ilibforensic $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS)
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 ALL_LDFLAGS += -fsanitize=$(SANITIZE)
@@ -41,6 +41,12 @@ DEPS_STAMP := .deps-ok
 $(DEPS_STAMP): scripts/install-deps
 	$(Q)scripts/install-deps
 	$(Q)touch $@
+
+# pkg-config names of the libraries libforensic uses (Debian -dev packages
+# in scripts/install-deps). Expanded when a recipe runs, after install-deps.
+LIB_PKGS := libelf libzstd libcrypto
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lpthread
 
 LIB_SRC := $(wildcard libforensic/*.c)
 LIB_OBJ := $(patsubst libforensic/%.c,build/lib/%.o,$(LIB_SRC))
@@ -74,7 +80,7 @@ build/tool.o: tools/tool.c tools/tool.h $(wildcard libforensic/*.h) | $(DEPS_STA
 bin/%: tools/%.c tools/tool.h build/tool.o $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< build/tool.o $(LIB) $(ALL_LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< build/tool.o $(LIB) $(PKG_LIBS) $(ALL_LDFLAGS)
 
 # Targets are built plainly: they are the patients, not the doctors.
 build/targets/%: corpus/targets/%.c | $(DEPS_STAMP)
@@ -89,7 +95,7 @@ build/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $< $(LIB) \
-		$(CHECK_LIBS) $(ALL_LDFLAGS)
+		$(CHECK_LIBS) $(PKG_LIBS) $(ALL_LDFLAGS)
 
 # Fuzzers: libFuzzer through clang, with ASan and UBSan.
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
@@ -101,7 +107,7 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilibforensic -g -O1 \
 build/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard libforensic/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC)
+	$(Q)clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
 
 unit: $(UNIT_BIN)
 	$(Q)CK_FORK=yes CORPUS=corpus scripts/run-unit $(UNIT_BIN)
