@@ -65,6 +65,12 @@ static inline int fx_hexval(char c)
 /* Is s one of the n strings of list? */
 int fx_in_list(const char *s, const char *const *list, size_t n);
 
+/*
+ * Append raw bytes as a JSON value: a string when they are valid UTF-8,
+ * else {"bytes": "<base64>"} (DESIGN.md). 0 or -ENOMEM.
+ */
+int fx_json_bytes(struct fx_buf *o, const char *s, size_t n);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t fx_now_ns(void);
 

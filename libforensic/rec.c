@@ -403,6 +403,18 @@ static int base64(struct fx_buf *o, const unsigned char *p, size_t n)
 	return 0;
 }
 
+int fx_json_bytes(struct fx_buf *o, const char *s, size_t n)
+{
+	int r = 0;
+
+	if (valid_utf8((const unsigned char *)s, n))
+		return json_string(o, s, n);
+	r |= fx_buf_adds(o, "{\"bytes\":\"");
+	r |= base64(o, (const unsigned char *)s, n);
+	r |= fx_buf_adds(o, "\"}");
+	return r ? -ENOMEM : 0;
+}
+
 static int render_json(struct fx_writer *w)
 {
 	struct fx_buf *o = &w->out;
@@ -429,14 +441,7 @@ static int render_json(struct fx_writer *w)
 			r |= fx_unescape(&raw, f, strlen(f));
 			if (r)
 				break;
-			if (valid_utf8((unsigned char *)raw.data, raw.len)) {
-				r |= json_string(o, raw.data, raw.len);
-			} else {
-				r |= fx_buf_adds(o, "{\"bytes\":\"");
-				r |= base64(o, (unsigned char *)raw.data,
-					    raw.len);
-				r |= fx_buf_adds(o, "\"}");
-			}
+			r |= fx_json_bytes(o, raw.data, raw.len);
 		}
 	}
 	r |= fx_buf_addc(o, '}');
