@@ -459,6 +459,19 @@ static int put_field(struct fx_writer *w, const struct fx_region *r,
 	return fx_writer_u64(w, r->v[f]);
 }
 
+/* Write x in lowercase hex, at least 2 digits, ending at end; the start. */
+static char *hex_min2(char *end, unsigned int x)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *d = end;
+
+	do {
+		*--d = hex[x & 15];
+		x >>= 4;
+	} while (x || end - d < 2);
+	return d;
+}
+
 int fx_region_write(struct fx_writer *w, long pid, const struct fx_region *r)
 {
 	static const enum fx_field figures[] = {
@@ -467,7 +480,7 @@ int fx_region_write(struct fx_writer *w, long pid, const struct fx_region *r)
 		FX_F_REFERENCED, FX_F_ANONYMOUS, FX_F_SWAP, FX_F_SWAP_PSS,
 		FX_F_LOCKED, FX_F_ANON_HUGE,
 	};
-	char dev[24];
+	char dev[24], *d;
 	size_t i;
 	int rollup = r->kind == FX_KIND_NONE;
 
@@ -479,8 +492,11 @@ int fx_region_write(struct fx_writer *w, long pid, const struct fx_region *r)
 	fx_writer_addr(w, r->end);
 	fx_writer_field(w, r->perms, 4);
 	fx_writer_addr(w, r->offset);
-	snprintf(dev, sizeof(dev), "%02x:%02x", r->dev_major, r->dev_minor);
-	fx_writer_field(w, dev, strlen(dev));
+	/* "%02x:%02x" of major and minor, without printf's cost. */
+	d = hex_min2(dev + sizeof(dev), r->dev_minor);
+	*--d = ':';
+	d = hex_min2(d, r->dev_major);
+	fx_writer_field(w, d, (size_t)(dev + sizeof(dev) - d));
 	fx_writer_u64(w, r->inode);
 	/* smaps_rollup has no Size: its span is not a size. */
 	if (r->have & (1ULL << FX_F_SIZE))

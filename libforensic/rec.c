@@ -237,30 +237,53 @@ int fx_writer_columns(struct fx_writer *w, const char *const *cols, size_t n)
 	return 0;
 }
 
+/* Room for one more field offset; 0 or -ENOMEM. */
+static int field_slot(struct fx_writer *w)
+{
+	size_t cap, *p;
+
+	if (w->nf < w->fcap)
+		return 0;
+	cap = w->fcap ? w->fcap * 2 : 32;
+	p = realloc(w->foff, cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	w->foff = p;
+	w->fcap = cap;
+	return 0;
+}
+
 int fx_writer_field(struct fx_writer *w, const char *s, size_t len)
 {
-	if (w->nf == w->fcap) {
-		size_t cap = w->fcap ? w->fcap * 2 : 32;
-		size_t *p = realloc(w->foff, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		w->foff = p;
-		w->fcap = cap;
-	}
+	/* One check for the bytes, the NUL separator and the buffer's own
+	 * terminating NUL (fx_buf_reserve keeps one more byte). */
+	if (field_slot(w) || fx_buf_reserve(&w->row, len + 1))
+		return -ENOMEM;
 	w->foff[w->nf++] = w->row.len;
 	/* Fields are kept NUL-separated in row. */
-	if (fx_buf_add(&w->row, s, len) || fx_buf_addc(&w->row, 0))
-		return -ENOMEM;
+	if (len)
+		memcpy(w->row.data + w->row.len, s, len);
+	w->row.len += len;
+	w->row.data[w->row.len++] = '\0';
 	return 0;
+}
+
+/* A small fx_buf over a stack array, for the number helpers of buf.c. */
+static void stack_buf(struct fx_buf *b, char *tmp, size_t n)
+{
+	b->data = tmp;
+	b->len = 0;
+	b->cap = n;
 }
 
 int fx_writer_u64(struct fx_writer *w, uint64_t v)
 {
+	struct fx_buf b;
 	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
 
-	return fx_writer_field(w, tmp, (size_t)n);
+	stack_buf(&b, tmp, sizeof(tmp));
+	fx_buf_add_u64(&b, v);	/* fits: 20 digits + NUL */
+	return fx_writer_field(w, tmp, b.len);
 }
 
 int fx_writer_addr(struct fx_writer *w, uint64_t v)
@@ -268,9 +291,7 @@ int fx_writer_addr(struct fx_writer *w, uint64_t v)
 	struct fx_buf b;
 	char tmp[24];
 
-	b.data = tmp;
-	b.len = 0;
-	b.cap = sizeof(tmp);
+	stack_buf(&b, tmp, sizeof(tmp));
 	fx_buf_add_addr(&b, v);	/* fits: 2 + 16 digits + NUL */
 	return fx_writer_field(w, tmp, b.len);
 }
@@ -282,9 +303,18 @@ int fx_writer_missing(struct fx_writer *w)
 
 int fx_writer_text(struct fx_writer *w, const char *s, size_t len)
 {
-	size_t start;
+	size_t start, i;
 	int r;
 
+	/* Most text needs no escape: one pass to see, one copy. */
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			break;
+	}
+	if (i == len)
+		return fx_writer_field(w, s, len);
 	r = fx_writer_field(w, "", 0);
 	if (r)
 		return r;
