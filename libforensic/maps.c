@@ -76,12 +76,20 @@ void fx_maps_init(struct fx_maps *m)
 	m->is_smaps = 0;
 	m->overlaps = 0;
 	fx_buf_init(&m->pool);
+	m->prev_end = 0;
+	m->lineno = 0;
+	m->hint = FX_NFIELDS - 1;
+	m->ended = 0;
+	fx_buf_init(&m->part);
+	m->pointed = 0;
+	m->pointed_pool = NULL;
 }
 
 void fx_maps_release(struct fx_maps *m)
 {
 	free(m->r);
 	fx_buf_release(&m->pool);
+	fx_buf_release(&m->part);
 	fx_maps_init(m);
 }
 
@@ -302,8 +310,10 @@ static int parse_header(struct fx_maps *m, const char *p, const char *e,
 	r->vmflags_off = (size_t)-1;
 	r->kind = fx_region_kind(m->pool.data + r->name_off, r->name_len,
 				 r->perms);
-	if (m->n && r->start < m->r[m->n - 1].end && r->kind != FX_KIND_NONE)
+	/* prev_end outlives regions dropped by fx_maps_drop. */
+	if (r->start < m->prev_end && r->kind != FX_KIND_NONE)
 		m->overlaps++;
+	m->prev_end = r->end;
 	m->n++;
 	return 0;
 bad:
@@ -405,41 +415,40 @@ bad:
 	return -EBADMSG;
 }
 
-int fx_maps_parse(struct fx_maps *m, const char *buf, size_t len,
-		  struct fx_err *err)
+/* One line [p, nl) without its '\n', number lineno; 0 or -errno. */
+static int parse_line(struct fx_maps *m, const char *p, const char *nl,
+		      unsigned long lineno, int *hint, struct fx_err *err)
 {
-	const char *p = buf, *end = buf + len, *nl;
-	unsigned long lineno = 0;
-	int hint = FX_NFIELDS - 1, r = 0;
-	size_t i;
+	int r;
 
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			nl = end;	/* a last line without '\n' */
-		lineno++;
-		if (memchr(p, '\0', (size_t)(nl - p))) {
-			fx_err_set(err, lineno, "NUL byte in line");
-			r = -EBADMSG;
-			break;
-		}
-		if (nl == p) {
-			r = -EBADMSG;
-			fx_err_set(err, lineno, "empty line");
-			break;
-		}
-		if (fx_hexval(*p) >= 0 && !(*p >= 'A' && *p <= 'F')) {
-			r = parse_header(m, p, nl, lineno, err);
-			hint = FX_NFIELDS - 1;
-		} else {
-			r = parse_field(m, p, nl, lineno, &hint, err);
-		}
-		if (r)
-			break;
-		p = nl + 1;
+	if (memchr(p, '\0', (size_t)(nl - p))) {
+		fx_err_set(err, lineno, "NUL byte in line");
+		return -EBADMSG;
 	}
-	/* The pool may have moved: point every region into it again. */
-	for (i = 0; i < m->n; i++) {
+	if (nl == p) {
+		fx_err_set(err, lineno, "empty line");
+		return -EBADMSG;
+	}
+	if (fx_hexval(*p) >= 0 && !(*p >= 'A' && *p <= 'F')) {
+		r = parse_header(m, p, nl, lineno, err);
+		*hint = FX_NFIELDS - 1;
+		return r;
+	}
+	return parse_field(m, p, nl, lineno, hint, err);
+}
+
+/*
+ * Point the regions' strings into the pool, which may have moved: all of
+ * them when it did, else those parsed since the last call (and the one
+ * before them, which may have got its VmFlags since).
+ */
+static void point_names(struct fx_maps *m)
+{
+	size_t i = 0;
+
+	if (m->pool.data == m->pointed_pool && m->pointed)
+		i = m->pointed - 1;
+	for (; i < m->n; i++) {
 		struct fx_region *rg = &m->r[i];
 
 		rg->name = m->pool.data + rg->name_off;
@@ -447,7 +456,114 @@ int fx_maps_parse(struct fx_maps *m, const char *buf, size_t len,
 					   NULL :
 					   m->pool.data + rg->vmflags_off;
 	}
+	m->pointed = m->n;
+	m->pointed_pool = m->pool.data;
+}
+
+int fx_maps_parse(struct fx_maps *m, const char *buf, size_t len,
+		  struct fx_err *err)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	unsigned long lineno = 0;
+	int hint = FX_NFIELDS - 1, r = 0;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;	/* a last line without '\n' */
+		r = parse_line(m, p, nl, ++lineno, &hint, err);
+		if (r)
+			break;
+		p = nl + 1;
+	}
+	point_names(m);
 	return r;
+}
+
+int fx_maps_feed(struct fx_maps *m, const char *buf, size_t len,
+		 struct fx_err *err)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	int r = 0;
+
+	if (m->ended) {		/* a new text */
+		m->ended = 0;
+		m->lineno = 0;
+		m->hint = FX_NFIELDS - 1;
+	}
+	if (m->part.len) {
+		/* The end of the line cut at the end of the last piece. */
+		nl = memchr(p, '\n', len);
+		if (fx_buf_add(&m->part, p, (size_t)((nl ? nl : end) - p)))
+			return -ENOMEM;
+		if (!nl)
+			return 0;
+		r = parse_line(m, m->part.data, m->part.data + m->part.len,
+			       ++m->lineno, &m->hint, err);
+		fx_buf_reset(&m->part);
+		p = nl + 1;
+	}
+	while (!r && p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl) {
+			if (fx_buf_add(&m->part, p, (size_t)(end - p)))
+				r = -ENOMEM;
+			break;
+		}
+		r = parse_line(m, p, nl, ++m->lineno, &m->hint, err);
+		p = nl + 1;
+	}
+	point_names(m);
+	return r;
+}
+
+int fx_maps_feed_end(struct fx_maps *m, struct fx_err *err)
+{
+	int r = 0;
+
+	if (m->part.len) {
+		r = parse_line(m, m->part.data, m->part.data + m->part.len,
+			       ++m->lineno, &m->hint, err);
+		fx_buf_reset(&m->part);
+		point_names(m);
+	}
+	m->ended = 1;
+	return r;
+}
+
+size_t fx_maps_complete(const struct fx_maps *m)
+{
+	if (m->ended || m->n == 0)
+		return m->n;
+	return m->n - 1;
+}
+
+void fx_maps_drop(struct fx_maps *m, size_t k)
+{
+	size_t i, base;
+
+	if (k > m->n)
+		k = m->n;
+	if (k == 0)
+		return;
+	m->n -= k;
+	memmove(m->r, m->r + k, m->n * sizeof(*m->r));
+	if (m->n == 0) {
+		fx_buf_reset(&m->pool);
+	} else {
+		/* Strings are pooled in parse order: the first remaining
+		 * region's name is the oldest string still needed. */
+		base = m->r[0].name_off;
+		memmove(m->pool.data, m->pool.data + base, m->pool.len - base);
+		m->pool.len -= base;
+		for (i = 0; i < m->n; i++) {
+			m->r[i].name_off -= base;
+			if (m->r[i].vmflags_off != (size_t)-1)
+				m->r[i].vmflags_off -= base;
+		}
+	}
+	m->pointed = 0;
+	point_names(m);
 }
 
 /* The value of field f, or "-" when the kernel did not give it. */

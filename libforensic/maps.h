@@ -110,6 +110,13 @@ struct fx_maps {
 	int is_smaps;		/* any "Key:" line seen */
 	unsigned long overlaps;	/* regions starting before the previous end */
 	struct fx_buf pool;
+	/* private: the state of fx_maps_feed between calls */
+	uint64_t prev_end;	/* end of the last region parsed, 0: none */
+	unsigned long lineno;	/* lines fed so far */
+	int hint, ended;
+	struct fx_buf part;	/* a line cut at the end of the last piece */
+	size_t pointed;		/* regions whose name pointers are set... */
+	const char *pointed_pool; /* ...into this pool.data */
 };
 
 void fx_maps_init(struct fx_maps *m);
@@ -123,6 +130,38 @@ void fx_maps_release(struct fx_maps *m);
  */
 int fx_maps_parse(struct fx_maps *m, const char *buf, size_t len,
 		  struct fx_err *err);
+
+/*
+ * Streaming: parse a text that arrives in pieces (as it is read), cut
+ * anywhere, even inside a line. Complete lines are parsed at once, a cut
+ * line when its end arrives; line numbers run on across calls, and the
+ * result is that of fx_maps_parse on the whole text. Regions are appended
+ * to m as with fx_maps_parse (do not mix the two on one m). Returns 0,
+ * -ENOMEM, or -EBADMSG with err set (then feed no more of this text).
+ */
+int fx_maps_feed(struct fx_maps *m, const char *buf, size_t len,
+		 struct fx_err *err);
+
+/*
+ * The end of a text fed with fx_maps_feed: a last line without '\n' is
+ * parsed, and every region is complete. A later fx_maps_feed starts a new
+ * text (line 1). Returns like fx_maps_feed.
+ */
+int fx_maps_feed_end(struct fx_maps *m, struct fx_err *err);
+
+/*
+ * How many regions at the front of m are complete: all of them after
+ * fx_maps_feed_end, else all but the last (more of its "Key:" lines may
+ * come with the next piece).
+ */
+size_t fx_maps_complete(const struct fx_maps *m);
+
+/*
+ * Forget the first k regions (at most m->n), e.g. once written out, so
+ * that a text of any size is parsed in bounded memory. The others move to
+ * the front of m->r; their name and vmflags_text pointers stay valid.
+ */
+void fx_maps_drop(struct fx_maps *m, size_t k);
 
 /* The kind of a region from its name, perms and numbers alone. */
 enum fx_kind fx_region_kind(const char *name, size_t name_len,

@@ -682,6 +682,163 @@ START_TEST(test_chunked)
 }
 END_TEST
 
+/* Two regions are the same, field for field (names byte for byte). */
+static void same_region(const struct fx_region *x, const struct fx_region *y)
+{
+	ck_assert_uint_eq(x->start, y->start);
+	ck_assert_uint_eq(x->end, y->end);
+	ck_assert_uint_eq(x->offset, y->offset);
+	ck_assert_uint_eq(x->inode, y->inode);
+	ck_assert_uint_eq(x->dev_major, y->dev_major);
+	ck_assert_uint_eq(x->dev_minor, y->dev_minor);
+	ck_assert_str_eq(x->perms, y->perms);
+	ck_assert_int_eq(x->kind, y->kind);
+	ck_assert_uint_eq(x->have, y->have);
+	ck_assert_mem_eq(x->v, y->v, sizeof(x->v));
+	ck_assert_uint_eq(x->vmflags, y->vmflags);
+	ck_assert_int_eq(x->has_vmflags, y->has_vmflags);
+	if (y->vmflags_text)
+		ck_assert_str_eq(x->vmflags_text, y->vmflags_text);
+	else
+		ck_assert_ptr_null(x->vmflags_text);
+	ck_assert_uint_eq(x->name_len, y->name_len);
+	ck_assert_mem_eq(x->name, y->name, y->name_len + 1);
+}
+
+/*
+ * Fixtures fed through fx_maps_feed in pieces cut anywhere (1 byte, odd
+ * sizes, the kernel's read sizes), complete regions taken and dropped as
+ * they come: the regions, their order, the overlap count and the error
+ * line are those of fx_maps_parse on the whole text.
+ */
+static const char *const feed_files[] = {
+	"proc/jvm.smaps", "proc/threads.smaps", "proc/oddnames.smaps",
+	"proc/old-4.1.smaps", "proc/future.smaps", "proc/nonl.smaps",
+	"proc/nonl.maps", "proc/names.maps", "proc/jvm.smaps_rollup",
+	"proc/bad/not-a-number-L30.smaps", "proc/bad/nul-L4.smaps",
+	"proc/bad/empty-line-L26.smaps", "proc/bad/field-first-L1.smaps",
+	"proc/bad/end-before-start-L3.maps",
+};
+static const size_t feed_steps[] = { 1, 3, 7, 100, 2048, 3072, 65536 };
+#define NSTEPS (sizeof(feed_steps) / sizeof(feed_steps[0]))
+#define NFEEDS (sizeof(feed_files) / sizeof(feed_files[0]))
+
+START_TEST(test_feed)
+{
+	const char *file = feed_files[_i / NSTEPS];
+	size_t step = feed_steps[_i % NSTEPS];
+	struct fx_err werr = { 0 }, err = { 0 };
+	struct fx_maps whole, m;
+	struct fx_buf b;
+	size_t pos = 0, seen = 0, k, i;
+	int wr, r = 0;
+
+	fx_buf_init(&b);
+	unit_load(file, &b);
+	fx_maps_init(&whole);
+	wr = fx_maps_parse(&whole, b.data, b.len, &werr);
+	fx_maps_init(&m);
+	while (pos < b.len && r == 0) {
+		size_t n = b.len - pos < step ? b.len - pos : step;
+
+		r = fx_maps_feed(&m, b.data + pos, n, &err);
+		pos += n;
+		/* Take what is complete; the last region may still grow. */
+		k = fx_maps_complete(&m);
+		ck_assert_uint_le(k, m.n);
+		ck_assert_uint_ge(k + 1, m.n);
+		for (i = 0; i < k; i++) {
+			ck_assert_uint_lt(seen, whole.n);
+			same_region(&m.r[i], &whole.r[seen++]);
+		}
+		fx_maps_drop(&m, k);
+	}
+	if (r == 0)
+		r = fx_maps_feed_end(&m, &err);
+	ck_assert_int_eq(r, wr);
+	if (r == 0)
+		ck_assert_uint_eq(fx_maps_complete(&m), m.n);
+	/* After an error the regions parsed before it are all there. */
+	for (i = 0; i < m.n; i++) {
+		ck_assert_uint_lt(seen, whole.n);
+		same_region(&m.r[i], &whole.r[seen++]);
+	}
+	ck_assert_uint_eq(seen, whole.n);
+	ck_assert_uint_eq(m.overlaps, whole.overlaps);
+	ck_assert_int_eq(m.is_smaps, whole.is_smaps);
+	ck_assert_uint_eq(err.line, werr.line);
+	ck_assert_str_eq(err.msg, werr.msg);
+	fx_maps_release(&whole);
+	fx_maps_release(&m);
+	fx_buf_release(&b);
+}
+END_TEST
+
+/* Dropping keeps the rest usable; a fed text ends and another begins. */
+START_TEST(test_feed_drop)
+{
+	static const char t[] =
+		"00400000-00401000 r-xp 00000000 08:01 42 /bin/x\n"
+		"Rss:   8 kB\n"
+		"VmFlags: rd ex\n"
+		"00500000-00501000 rw-p 00000000 00:00 0 [heap]\n"
+		"Rss:   4 kB\n"
+		"00600000-00601000 rw-p 00000000 00:00 0\n"
+		"VmFlags: rd wr dd\n"
+		"Rss:   12 kB";
+	static const char bad[] = "00700000-00701000 rw-p 0 00:00 0\n\nx";
+	struct fx_maps m;
+	struct fx_err err = { 0 };
+
+	fx_maps_init(&m);
+	ck_assert_uint_eq(fx_maps_complete(&m), 0);
+	fx_maps_drop(&m, 5);	/* nothing to drop: no harm */
+	ck_assert_int_eq(fx_maps_feed(&m, t, 60, &err), 0);
+	ck_assert_uint_eq(m.n, 1);
+	ck_assert_uint_eq(fx_maps_complete(&m), 0);
+	ck_assert_int_eq(fx_maps_feed(&m, t + 60, 100, &err), 0);
+	ck_assert_uint_eq(m.n, 2);
+	ck_assert_uint_eq(fx_maps_complete(&m), 1);
+	ck_assert_str_eq(m.r[0].vmflags_text, "rd ex");
+	fx_maps_drop(&m, 1);
+	ck_assert_uint_eq(m.n, 1);
+	ck_assert_str_eq(m.r[0].name, "[heap]");
+	ck_assert_int_eq(m.r[0].kind, FX_KIND_HEAP);
+	ck_assert_int_eq(fx_maps_feed(&m, t + 160, sizeof(t) - 161, &err), 0);
+	/* "Rss:   12 kB" has no '\n' yet: the region is not complete. */
+	ck_assert_uint_eq(m.n, 2);
+	ck_assert_uint_eq(fx_maps_complete(&m), 1);
+	ck_assert(!unit_have(&m.r[1], FX_F_RSS));
+	ck_assert_int_eq(fx_maps_feed_end(&m, &err), 0);
+	ck_assert_uint_eq(fx_maps_complete(&m), 2);
+	ck_assert_uint_eq(m.r[1].v[FX_F_RSS], 12 * KB);
+	ck_assert_uint_eq(m.r[1].vmflags, FX_VM_DD);
+	ck_assert_str_eq(m.r[1].vmflags_text, "rd wr dd");
+	ck_assert_uint_eq(m.r[1].name_len, 0);
+	ck_assert_str_eq(m.r[1].name, "");
+	fx_maps_drop(&m, 2);
+	ck_assert_uint_eq(m.n, 0);
+	ck_assert_uint_eq(m.pool.len, 0);
+	/* A new text: line numbers start again; a region below the last
+	 * one of the previous text is an overlap. */
+	ck_assert_int_eq(fx_maps_feed(&m, bad, sizeof(bad) - 1, &err),
+			 -EBADMSG);
+	ck_assert_uint_eq(err.line, 2);
+	ck_assert_uint_eq(m.n, 1);
+	ck_assert_uint_eq(m.overlaps, 0);
+	fx_maps_release(&m);
+	fx_maps_init(&m);
+	ck_assert_int_eq(fx_maps_feed(&m, t, sizeof(t) - 1, &err), 0);
+	ck_assert_int_eq(fx_maps_feed_end(&m, &err), 0);
+	ck_assert_int_eq(fx_maps_feed(&m, t, 48, &err), 0);
+	ck_assert_int_eq(fx_maps_feed_end(&m, &err), 0);
+	ck_assert_uint_eq(m.n, 4);
+	ck_assert_uint_eq(m.overlaps, 1);
+	ck_assert_str_eq(m.r[3].name, "/bin/x");
+	fx_maps_release(&m);
+}
+END_TEST
+
 START_TEST(test_region_kind)
 {
 	ck_assert_int_eq(fx_region_kind("", 0, "rw-p"), FX_KIND_ANON);
@@ -837,6 +994,8 @@ static Suite *maps_suite(void)
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bads) / sizeof(bads[0]));
 	tcase_add_test(tc, test_append);
 	tcase_add_loop_test(tc, test_chunked, 0, 4);
+	tcase_add_loop_test(tc, test_feed, 0, NFEEDS * NSTEPS);
+	tcase_add_test(tc, test_feed_drop);
 	tcase_add_test(tc, test_region_kind);
 	tcase_add_test(tc, test_region_write);
 	tcase_add_test(tc, test_stat_parse);
