@@ -1,0 +1,759 @@
+/*
+ * classify: region classes from /proc, ELF headers, glibc malloc
+ * structures and thread stack pointers (see classify.h).
+ */
+#include <capstone.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "elfseg.h"
+#include "internal.h"
+#include "maps.h"
+#include "pagemap.h"
+#include "proc.h"
+#include "threads.h"
+
+static const char *const class_names[FX_NCLASSES] = {
+	[FX_C_ANON] = "anon",
+	[FX_C_HEAP] = "heap",
+	[FX_C_ARENA] = "arena",
+	[FX_C_ARENA_RESERVE] = "arena-reserve",
+	[FX_C_STACK] = "stack",
+	[FX_C_THREAD_STACK] = "thread-stack",
+	[FX_C_GUARD] = "guard",
+	[FX_C_MMAP_CHUNK] = "mmap-chunk",
+	[FX_C_JVM_HEAP] = "jvm-heap",
+	[FX_C_JVM_METASPACE] = "jvm-metaspace",
+	[FX_C_JVM_CODECACHE] = "jvm-codecache",
+	[FX_C_JIT] = "jit",
+	[FX_C_CODE] = "code",
+	[FX_C_RODATA] = "rodata",
+	[FX_C_DATA] = "data",
+	[FX_C_BSS] = "bss",
+	[FX_C_FILE] = "file",
+	[FX_C_SHM] = "shm",
+	[FX_C_VDSO] = "vdso",
+	[FX_C_VVAR] = "vvar",
+	[FX_C_VSYSCALL] = "vsyscall",
+};
+
+const char *fx_class_name(enum fx_class c)
+{
+	return (unsigned)c < FX_NCLASSES ? class_names[c] : "-";
+}
+
+/* ---- the live reader ---- */
+
+#define WIN_PAGES 128
+
+int fx_livesrc_open(struct fx_livesrc *l, struct fx_proc *p,
+		    const struct fx_maps *m)
+{
+	size_t ps = fx_page_size();
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	l->pmfd = -1;
+	l->mem.memfd = -1;
+	l->m = m;
+	l->buf = malloc(WIN_PAGES * ps);
+	l->pm = calloc(WIN_PAGES, sizeof(*l->pm));
+	l->ok = calloc(WIN_PAGES, 1);
+	if (!l->buf || !l->pm || !l->ok) {
+		fx_livesrc_release(l);
+		return -ENOMEM;
+	}
+	r = fx_mem_open(&l->mem, p);
+	if (r) {
+		fx_livesrc_release(l);
+		return r;
+	}
+	l->pmfd = fx_pagemap_open(p);
+	if (l->pmfd < 0) {
+		r = l->pmfd;
+		fx_livesrc_release(l);
+		return r;
+	}
+	return 0;
+}
+
+void fx_livesrc_release(struct fx_livesrc *l)
+{
+	if (l->pmfd >= 0)
+		close(l->pmfd);
+	if (l->mem.memfd >= 0)
+		fx_mem_release(&l->mem);
+	/* The window held the target's bytes: do not leave them about. */
+	if (l->buf)
+		memset(l->buf, 0, WIN_PAGES * fx_page_size());
+	free(l->buf);
+	free(l->pm);
+	free(l->ok);
+	memset(l, 0, sizeof(*l));
+	l->pmfd = -1;
+	l->mem.memfd = -1;
+}
+
+/* May this region be read at all? (RELIABILITY.md D8.) */
+static int region_readable(const struct fx_region *r)
+{
+	if (r->perms[0] != 'r')
+		return 0;
+	if (r->vmflags & (FX_VM_IO | FX_VM_PF | FX_VM_UM | FX_VM_UW | FX_VM_UI))
+		return 0;
+	if (r->kind == FX_KIND_VVAR || r->kind == FX_KIND_VSYSCALL)
+		return 0;
+	if (r->name_len >= 10 && memcmp(r->name, "/secretmem", 10) == 0)
+		return 0;
+	return 1;
+}
+
+/* Load the window starting at win: pagemap first, then present pages. */
+static int load_window(struct fx_livesrc *l, uint64_t win)
+{
+	size_t ps = fx_page_size(), i, j, nseg = 0;
+	struct fx_mem_seg seg[WIN_PAGES];
+	const struct fx_region *r;
+	long n;
+	int why;
+
+	l->have_win = 0;
+	memset(l->ok, 0, WIN_PAGES);
+	n = fx_pagemap_read(l->pmfd, win, WIN_PAGES, l->pm);
+	if (n < 0) {
+		if (n == -ESRCH)
+			l->gone = 1;
+		return (int)n;
+	}
+	for (i = 0; i < (size_t)n; i++) {
+		uint64_t a = win + i * ps;
+
+		r = fx_region_at(l->m, a);
+		if (!r || !region_readable(r) || !(l->pm[i] & FX_PM_PRESENT)) {
+			l->pages_absent += r && !(l->pm[i] & FX_PM_PRESENT);
+			continue;
+		}
+		/* A run of readable present pages: one segment. */
+		for (j = i; j + 1 < (size_t)n; j++) {
+			uint64_t b = win + (j + 1) * ps;
+
+			if (!(l->pm[j + 1] & FX_PM_PRESENT) || b >= r->end)
+				break;
+		}
+		seg[nseg].addr = a;
+		seg[nseg].len = (j - i + 1) * ps;
+		seg[nseg].buf = l->buf + i * ps;
+		nseg++;
+		memset(l->ok + i, 1, j - i + 1);
+		i = j;
+	}
+	if (nseg) {
+		size_t got = fx_mem_readv(&l->mem, seg, nseg, &why), k, done;
+
+		if (why == -ESRCH)
+			l->gone = 1;
+		/* Pages past what was read are not ok. */
+		for (k = 0, done = 0; k < nseg; k++) {
+			size_t first = (size_t)(seg[k].addr - win) / ps;
+			size_t np = seg[k].len / ps, p;
+
+			for (p = 0; p < np; p++) {
+				if (done + (p + 1) * ps > got)
+					l->ok[first + p] = 0;
+				else
+					l->pages_read++;
+			}
+			done += seg[k].len;
+		}
+	}
+	l->win = win;
+	l->have_win = 1;
+	return 0;
+}
+
+int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct fx_livesrc *l = ctx;
+	size_t ps = fx_page_size(), wbytes = WIN_PAGES * ps, off, n, p;
+	unsigned char *out = buf;
+	uint64_t win;
+	int r;
+
+	if (addr + len < addr)
+		return -EFAULT;
+	while (len) {
+		if (l->gone)
+			return -ESRCH;
+		win = addr - addr % wbytes;
+		if (!l->have_win || l->win != win) {
+			r = load_window(l, win);
+			if (r)
+				return r == -ESRCH ? r : -EFAULT;
+		}
+		off = (size_t)(addr - win);
+		n = wbytes - off < len ? wbytes - off : len;
+		for (p = off / ps; p <= (off + n - 1) / ps; p++)
+			if (!l->ok[p])
+				return -EFAULT;
+		memcpy(out, l->buf + off, n);
+		out += n;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}
+
+long fx_proc_file_read(void *ctx, const struct fx_region *r, uint64_t off,
+		       void *buf, size_t len)
+{
+	struct fx_proc *p = ctx;
+	char name[4200];
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(name, sizeof(name), "map_files/%llx-%llx",
+		 (unsigned long long)r->start, (unsigned long long)r->end);
+	fd = openat(p->dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && r->name_len && r->name[0] == '/' &&
+	    strlen(r->name) == r->name_len) {
+		snprintf(name, sizeof(name), "root%s", r->name);
+		fd = openat(p->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	}
+	if (fd < 0)
+		return -errno;
+	while (got < len) {
+		n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	return (long)got;
+}
+
+/* ---- C++ types from vtable pointers (RTTI in the target's memory) ---- */
+
+#define TYPE_CACHE 4096
+
+struct fx_typetab {
+	const struct fx_maps *m;
+	struct fx_heap_src *src;
+	uint64_t key[TYPE_CACHE];
+	uint32_t val[TYPE_CACHE];
+	char **names;
+	size_t n;
+};
+
+static int in_file_map(const struct fx_maps *m, uint64_t a)
+{
+	const struct fx_region *r = fx_region_at(m, a);
+
+	return r && r->inode && r->perms[0] == 'r';
+}
+
+/*
+ * A vtable pointer points 16 bytes into the vtable: offset-to-top (0 for
+ * the primary vtable of a complete object) at -16, the typeinfo pointer
+ * at -8; typeinfo holds its own vtable pointer then the name pointer. All
+ * of these live in mapped ELF files.
+ */
+static uint32_t resolve_type(struct fx_typetab *tt, uint64_t w)
+{
+	uint64_t hdr[2], ti[2];
+	char name[257], out[300], **nn;
+	size_t len = 0, i;
+	int r;
+
+	if ((w & 7) || !in_file_map(tt->m, w) ||
+	    tt->src->read(tt->src->ctx, w - 16, hdr, 16) || hdr[0] != 0 ||
+	    !in_file_map(tt->m, hdr[1]) ||
+	    tt->src->read(tt->src->ctx, hdr[1], ti, 16) ||
+	    !in_file_map(tt->m, ti[0]) || !in_file_map(tt->m, ti[1]))
+		return 0;
+	/* The name, 16 bytes at a time up to its NUL (page-safe reads). */
+	while (len < 256) {
+		if (tt->src->read(tt->src->ctx, ti[1] + len, name + len, 16))
+			return 0;
+		if (memchr(name + len, '\0', 16))
+			break;
+		len += 16;
+	}
+	name[256] = '\0';
+	len = strlen(name);
+	/* A leading '*' marks a type local to its object file. */
+	i = name[0] == '*';
+	r = fx_demangle_type(name + i, len - i, out, sizeof(out));
+	if (r == -ENOTSUP || r == -ENOSPC)
+		snprintf(out, sizeof(out), "%s", name + i);
+	else if (r)
+		return 0;
+	for (i = 0; i < tt->n; i++)
+		if (strcmp(tt->names[i], out) == 0)
+			return (uint32_t)i + 1;
+	nn = realloc(tt->names, (tt->n + 1) * sizeof(*nn));
+	if (!nn)
+		return 0;
+	tt->names = nn;
+	nn[tt->n] = strdup(out);
+	if (!nn[tt->n])
+		return 0;
+	return (uint32_t)++tt->n;
+}
+
+static uint32_t type_of(void *ctx, uint64_t w)
+{
+	struct fx_typetab *tt = ctx;
+	size_t slot = (size_t)((w >> 3) * 0x9e3779b97f4a7c15ULL >> 52) %
+		      TYPE_CACHE;
+
+	if (tt->key[slot] == w)
+		return tt->val[slot];
+	tt->key[slot] = w;
+	tt->val[slot] = resolve_type(tt, w);
+	return tt->val[slot];
+}
+
+const char *fx_classify_type_name(const struct fx_classify *c, uint32_t id)
+{
+	if (!id || !c->types || id > c->types->n)
+		return "-";
+	return c->types->names[id - 1];
+}
+
+/* ---- ELF files ---- */
+
+struct elffile {
+	uint64_t dev, inode;
+	struct fx_elf_load ld[16];
+	size_t n;
+	int ok;
+};
+
+struct elfcache {
+	struct elffile *f;
+	size_t n;
+};
+
+static const struct elffile *elf_of(struct elfcache *ec,
+				    const struct fx_region *r, fx_file_fn file,
+				    void *fctx)
+{
+	uint64_t dev = (uint64_t)r->dev_major << 32 | r->dev_minor;
+	struct elffile *nf, *f;
+	unsigned char *buf;
+	long got;
+	size_t i;
+
+	for (i = 0; i < ec->n; i++)
+		if (ec->f[i].dev == dev && ec->f[i].inode == r->inode)
+			return ec->f[i].ok ? &ec->f[i] : NULL;
+	nf = realloc(ec->f, (ec->n + 1) * sizeof(*nf));
+	if (!nf)
+		return NULL;
+	ec->f = nf;
+	f = &nf[ec->n++];
+	memset(f, 0, sizeof(*f));
+	f->dev = dev;
+	f->inode = r->inode;
+	if (!file)
+		return NULL;
+	buf = malloc(65536);
+	if (!buf)
+		return NULL;
+	got = file(fctx, r, 0, buf, 65536);
+	if (got > 0 && fx_elf_loads(buf, (size_t)got, f->ld, 16, &f->n) == 0)
+		f->ok = 1;
+	free(buf);
+	return f->ok ? f : NULL;
+}
+
+/* The load segment a file mapping at offset off comes from, or NULL. */
+static const struct fx_elf_load *load_of(const struct elffile *f,
+					 const struct fx_region *r)
+{
+	size_t ps = fx_page_size(), i;
+	const struct fx_elf_load *best = NULL;
+
+	for (i = 0; i < f->n; i++) {
+		const struct fx_elf_load *l = &f->ld[i];
+		uint64_t lo = l->offset - l->offset % ps;
+		uint64_t hi = l->offset + l->filesz;
+
+		if (r->offset < lo || r->offset >= hi + (hi == lo))
+			continue;
+		/* Two segments may share a page: prefer the one whose
+		 * permissions match the mapping's. */
+		if (!best || ((l->flags & 1) && r->perms[2] == 'x') ||
+		    ((l->flags & 2) && r->perms[1] == 'w'))
+			best = l;
+	}
+	return best;
+}
+
+/* ---- the classification ---- */
+
+void fx_classify_init(struct fx_classify *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void fx_classify_release(struct fx_classify *c)
+{
+	size_t i;
+
+	if (c->have_glibc)
+		fx_heapscan_release(&c->hs);
+	if (c->types) {
+		for (i = 0; i < c->types->n; i++)
+			free(c->types->names[i]);
+		free(c->types->names);
+		free(c->types);
+	}
+	free(c->rc);
+	memset(c, 0, sizeof(*c));
+}
+
+static void set(struct fx_regclass *rc, enum fx_class cls, const char *fmt,
+		...) __attribute__((format(printf, 3, 4)));
+
+static void set(struct fx_regclass *rc, enum fx_class cls, const char *fmt,
+		...)
+{
+	va_list ap;
+
+	rc->cls = cls;
+	va_start(ap, fmt);
+	vsnprintf(rc->detail, sizeof(rc->detail), fmt, ap);
+	va_end(ap);
+}
+
+static const char *base_name(const struct fx_region *r)
+{
+	const char *s = strrchr(r->name, '/');
+
+	return s ? s + 1 : r->name;
+}
+
+static int is_libc(const struct fx_region *r)
+{
+	const char *b = base_name(r);
+
+	return r->inode && (strncmp(b, "libc.so", 7) == 0 ||
+			    strncmp(b, "libc-2.", 7) == 0);
+}
+
+/* Find glibc's version in its file and set up c->hs; notes why not. */
+static void setup_glibc(struct fx_classify *c, const struct fx_maps *m,
+			struct fx_heap_src *src, fx_file_fn file, void *fctx)
+{
+	const struct fx_region *lib = NULL;
+	struct fx_glibc g;
+	char *buf;
+	long got;
+	size_t i;
+	int major, minor;
+
+	for (i = 0; i < m->n && !lib; i++)
+		if (is_libc(&m->r[i]))
+			lib = &m->r[i];
+	/* A static binary carries glibc inside itself. */
+	for (i = 0; i < m->n && !lib; i++)
+		if (m->r[i].inode && m->r[i].kind == FX_KIND_FILE)
+			lib = &m->r[i];
+	if (!lib || !file || !src) {
+		snprintf(c->glibc_note, sizeof(c->glibc_note),
+			 "no glibc to read");
+		return;
+	}
+	buf = malloc(8 << 20);
+	if (!buf)
+		return;
+	got = file(fctx, lib, 0, buf, 8 << 20);
+	if (got <= 0 || fx_glibc_version(buf, (size_t)got, &major, &minor)) {
+		snprintf(c->glibc_note, sizeof(c->glibc_note),
+			 "no glibc version in %.100s", lib->name);
+		free(buf);
+		return;
+	}
+	free(buf);
+	if (fx_glibc_layout(&g, major, minor)) {
+		snprintf(c->glibc_note, sizeof(c->glibc_note),
+			 "glibc %d.%d: malloc layout not checked for this "
+			 "version", major, minor);
+		return;
+	}
+	snprintf(c->glibc_note, sizeof(c->glibc_note), "glibc %d.%d", major,
+		 minor);
+	fx_heapscan_init(&c->hs, &g);
+	c->have_glibc = 1;
+}
+
+/* Does this anonymous executable region decode as x86-64 code? */
+static void check_jit(struct fx_regclass *rc, const struct fx_region *r,
+		      struct fx_heap_src *src)
+{
+	unsigned char page[4096];
+	size_t ps = fx_page_size(), count = 0, used = 0, k;
+	uint64_t a;
+	cs_insn *insn = NULL;
+	csh h;
+	int zero = 1;
+
+	for (a = r->start; a < r->end && src; a += ps)
+		if (ps <= sizeof(page) && src->read(src->ctx, a, page, ps) == 0)
+			break;
+	if (!src || a >= r->end || ps > sizeof(page)) {
+		set(rc, FX_C_JIT, "anonymous executable, no page present to "
+		    "check");
+		return;
+	}
+	for (k = 0; k < ps; k++)
+		if (page[k])
+			zero = 0;
+	if (!zero && cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
+		count = cs_disasm(h, page, ps, a, 0, &insn);
+		for (k = 0; k < count; k++)
+			used += insn[k].size;
+		if (count)
+			cs_free(insn, count);
+		cs_close(&h);
+	}
+	if (zero)
+		set(rc, FX_C_JIT, "anonymous executable, first present page "
+		    "all zero");
+	else
+		set(rc, FX_C_JIT, "anonymous executable, %zu of %zu bytes "
+		    "decode as x86-64 (%zu instructions) at 0x%llx",
+		    used, ps, count, (unsigned long long)a);
+}
+
+long fx_classify_thread_stack(const struct fx_classify *c,
+			      const struct fx_thread *t)
+{
+	const struct fx_region *r;
+
+	if (!t->have_sp)
+		return -1;
+	r = fx_region_at(c->m, t->sp);
+	/* A stack pointer at the very top of its stack (nothing pushed). */
+	if (!r && t->sp)
+		r = fx_region_at(c->m, t->sp - 1);
+	return r ? (long)(r - c->m->r) : -1;
+}
+
+/* Heaps, arenas and their reserves. */
+static void mark_heaps(struct fx_classify *c)
+{
+	const struct fx_maps *m = c->m;
+	size_t i, k;
+
+	for (k = 0; k < c->hs.nheaps; k++) {
+		const struct fx_heap *h = &c->hs.heaps[k];
+		const struct fx_arena *a = &c->hs.arenas[h->arena];
+
+		for (i = 0; i < m->n; i++) {
+			struct fx_regclass *rc = &c->rc[i];
+
+			if (m->r[i].start == h->start) {
+				rc->heap = (int)k;
+				if (a->is_main)
+					set(rc, FX_C_HEAP, "main arena 0x%llx, "
+					    "top 0x%llx (%llu bytes), %s",
+					    (unsigned long long)a->addr,
+					    (unsigned long long)a->top,
+					    (unsigned long long)a->top_size,
+					    c->glibc_note);
+				else
+					set(rc, FX_C_ARENA, "arena 0x%llx heap "
+					    "%u of %u, heap_info.size %llu, "
+					    "system_mem %llu",
+					    (unsigned long long)a->addr, h->seq,
+					    a->nheaps,
+					    (unsigned long long)h->size,
+					    (unsigned long long)a->system_mem);
+			} else if (m->r[i].start == h->end &&
+				   h->reserve_end > h->end) {
+				set(rc, FX_C_ARENA_RESERVE, "reserve of arena "
+				    "0x%llx heap at 0x%llx",
+				    (unsigned long long)a->addr,
+				    (unsigned long long)h->start);
+			}
+		}
+	}
+}
+
+/* Thread stacks from stack pointers, and the guards below them. */
+static void mark_stacks(struct fx_classify *c)
+{
+	const struct fx_maps *m = c->m;
+	size_t i;
+	long k;
+
+	for (i = 0; i < c->nt; i++) {
+		const struct fx_thread *t = &c->t[i];
+		struct fx_regclass *rc;
+
+		k = fx_classify_thread_stack(c, t);
+		if (k < 0)
+			continue;
+		rc = &c->rc[k];
+		rc->tid = t->tid;
+		if (m->r[k].kind == FX_KIND_STACK)
+			set(rc, FX_C_STACK, "thread %d (%.32s)", t->tid,
+			    t->comm);
+		else
+			set(rc, FX_C_THREAD_STACK, "thread %d (%.32s)", t->tid,
+			    t->comm);
+		if (k > 0 && m->r[k - 1].end == m->r[k].start &&
+		    strcmp(m->r[k - 1].perms, "---p") == 0 &&
+		    !m->r[k - 1].inode) {
+			c->rc[k - 1].tid = t->tid;
+			set(&c->rc[k - 1], FX_C_GUARD, "guard of thread %d",
+			    t->tid);
+		}
+	}
+}
+
+/* File mappings (ELF segments) and the bss after them. */
+static void mark_files(struct fx_classify *c, fx_file_fn file, void *fctx)
+{
+	const struct fx_maps *m = c->m;
+	struct elfcache ec = { NULL, 0 };
+	const struct elffile *last = NULL;
+	uint64_t bss_end = 0;
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		const struct fx_region *r = &m->r[i];
+		struct fx_regclass *rc = &c->rc[i];
+		const struct fx_elf_load *l;
+		const struct elffile *f;
+
+		if (!r->inode) {
+			if (last && r->start < bss_end && r->kind == FX_KIND_ANON &&
+			    rc->cls == FX_C_ANON && i && m->r[i - 1].end == r->start)
+				set(rc, FX_C_BSS, "bss of %.160s%s",
+				    m->r[i - 1].name, r->end > bss_end ?
+				    " (and anonymous memory after it)" : "");
+			last = NULL;
+			continue;
+		}
+		last = NULL;
+		if (r->kind == FX_KIND_SHM || r->kind == FX_KIND_MEMFD) {
+			set(rc, FX_C_SHM, "%s", r->kind == FX_KIND_MEMFD ?
+			    "memfd" : "shared memory");
+			continue;
+		}
+		f = elf_of(&ec, r, file, fctx);
+		l = f ? load_of(f, r) : NULL;
+		if (!l) {
+			if (strcmp(r->perms, "---p") == 0)
+				set(rc, FX_C_GUARD, "gap in a file mapping");
+			else
+				set(rc, FX_C_FILE, "%s", f ? "ELF, outside its "
+				    "load segments" : "not ELF");
+			continue;
+		}
+		if (l->flags & 1) {
+			set(rc, FX_C_CODE, "ELF text");
+		} else if (l->flags & 2) {
+			set(rc, FX_C_DATA, "%s", r->perms[1] == 'w' ?
+			    "ELF data" : "ELF data, read-only after "
+			    "relocation (RELRO)");
+			/* File offset o of the load sits at l->vaddr +
+			 * o - l->offset plus the load bias. */
+			bss_end = r->start - r->offset + l->offset + l->memsz;
+			bss_end = (bss_end + fx_page_size() - 1) &
+				  ~(uint64_t)(fx_page_size() - 1);
+			last = f;
+		} else {
+			set(rc, FX_C_RODATA, "ELF read-only data");
+		}
+	}
+	free(ec.f);
+}
+
+int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
+		    struct fx_heap_src *src, fx_file_fn file, void *fctx,
+		    const struct fx_thread *t, size_t nt)
+{
+	uint64_t bytes;
+	size_t i;
+	long nch;
+	int r;
+
+	c->m = m;
+	c->t = t;
+	c->nt = nt;
+	c->rc = calloc(m->n ? m->n : 1, sizeof(*c->rc));
+	if (!c->rc)
+		return -ENOMEM;
+	for (i = 0; i < m->n; i++) {
+		const struct fx_region *reg = &m->r[i];
+		struct fx_regclass *rc = &c->rc[i];
+
+		rc->heap = -1;
+		switch (reg->kind) {
+		case FX_KIND_VDSO: set(rc, FX_C_VDSO, "-"); break;
+		case FX_KIND_VVAR: set(rc, FX_C_VVAR, "-"); break;
+		case FX_KIND_VSYSCALL: set(rc, FX_C_VSYSCALL, "-"); break;
+		case FX_KIND_STACK: set(rc, FX_C_STACK, "main thread"); break;
+		case FX_KIND_HEAP: set(rc, FX_C_HEAP, "brk heap"); break;
+		case FX_KIND_GUARD:
+			set(rc, FX_C_GUARD, "PROT_NONE reservation");
+			break;
+		default: set(rc, FX_C_ANON, "-"); break;
+		}
+	}
+	mark_files(c, file, fctx);
+	setup_glibc(c, m, src, file, fctx);
+	if (c->have_glibc) {
+		r = fx_heapscan_find(&c->hs, m, src, NULL);
+		if (r)
+			return r;
+		mark_heaps(c);
+	}
+	mark_stacks(c);
+	for (i = 0; i < m->n; i++) {
+		const struct fx_region *reg = &m->r[i];
+		struct fx_regclass *rc = &c->rc[i];
+
+		if (rc->cls != FX_C_ANON || reg->inode)
+			continue;
+		if (reg->perms[2] == 'x') {
+			check_jit(rc, reg, src);
+			continue;
+		}
+		if (!src || !c->have_glibc || reg->perms[1] != 'w')
+			continue;
+		nch = fx_mmap_chunks(src, reg->start, reg->end, &bytes);
+		if (nch > 0)
+			set(rc, FX_C_MMAP_CHUNK, "%ld glibc mmapped chunk%s, "
+			    "%llu bytes", nch, nch > 1 ? "s" : "",
+			    (unsigned long long)bytes);
+	}
+	return 0;
+}
+
+int fx_classify_chunks(struct fx_classify *c, struct fx_heap_src *src)
+{
+	if (!c->have_glibc)
+		return 0;
+	if (!c->types) {
+		c->types = calloc(1, sizeof(*c->types));
+		if (!c->types)
+			return -ENOMEM;
+		c->types->m = c->m;
+		c->types->src = src;
+	}
+	return fx_heapscan_chunks(&c->hs, src, type_of, c->types);
+}

@@ -1,0 +1,145 @@
+/*
+ * classify: what every region of a process is (the `class` and `detail`
+ * columns), from /proc, the ELF files it maps, the glibc malloc
+ * structures in its memory (heap.h) and its threads' stack pointers
+ * (threads.h). The engine of the `classify` command.
+ *
+ * Reading a live process goes through fx_livesrc: every read is checked
+ * against /proc/PID/pagemap first (a page not present is never touched,
+ * so the target's RSS does not grow), regions whose VmFlags say io, pf,
+ * um, uw or ui, [vvar*] and /secretmem are never read, and nothing is
+ * written or stopped.
+ */
+#ifndef FX_CLASSIFY_H
+#define FX_CLASSIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heap.h"
+#include "mem.h"
+
+struct fx_maps;
+struct fx_region;
+struct fx_proc;
+struct fx_thread;
+
+enum fx_class {
+	FX_C_ANON,
+	FX_C_HEAP,
+	FX_C_ARENA,
+	FX_C_ARENA_RESERVE,
+	FX_C_STACK,
+	FX_C_THREAD_STACK,
+	FX_C_GUARD,
+	FX_C_MMAP_CHUNK,
+	FX_C_JVM_HEAP,
+	FX_C_JVM_METASPACE,
+	FX_C_JVM_CODECACHE,
+	FX_C_JIT,
+	FX_C_CODE,
+	FX_C_RODATA,
+	FX_C_DATA,
+	FX_C_BSS,
+	FX_C_FILE,
+	FX_C_SHM,
+	FX_C_VDSO,
+	FX_C_VVAR,
+	FX_C_VSYSCALL,
+	FX_NCLASSES
+};
+
+/* The `class` column text of c (DESIGN.md), or "-". */
+const char *fx_class_name(enum fx_class c);
+
+/* A pagemap-gated, windowed reader of a live process's memory. */
+struct fx_livesrc {
+	struct fx_mem mem;
+	int pmfd;
+	const struct fx_maps *m;	/* regions that may be read (borrowed) */
+	uint64_t win;			/* start of the cached window */
+	unsigned char *buf;		/* the window's bytes */
+	uint64_t *pm;			/* its pagemap entries */
+	unsigned char *ok;		/* per page: read */
+	int have_win;
+	int gone;			/* the process exited */
+	uint64_t pages_read, pages_absent;
+};
+
+/*
+ * Prepare to read p's memory inside the regions of m (borrowed: keep it
+ * alive and unchanged). 0 or a negative errno (-EACCES: no permission).
+ */
+int fx_livesrc_open(struct fx_livesrc *l, struct fx_proc *p,
+		    const struct fx_maps *m);
+
+void fx_livesrc_release(struct fx_livesrc *l);
+
+/*
+ * The fx_heap_src read callback over a struct fx_livesrc (ctx): 0, or
+ * -EFAULT when a byte lies outside a readable region or on a page not
+ * present, -ESRCH when the process is gone.
+ */
+int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len);
+
+/*
+ * Reads len bytes at file offset off of the file that region r maps,
+ * into buf: the number of bytes read (short at the end of the file), or
+ * a negative errno.
+ */
+typedef long (*fx_file_fn)(void *ctx, const struct fx_region *r,
+			   uint64_t off, void *buf, size_t len);
+
+/* fx_file_fn for a live process (ctx: its struct fx_proc): opens
+ * /proc/PID/map_files/START-END, else /proc/PID/root/NAME. */
+long fx_proc_file_read(void *ctx, const struct fx_region *r, uint64_t off,
+		       void *buf, size_t len);
+
+/* The class of one region, and a line of detail. */
+struct fx_regclass {
+	enum fx_class cls;
+	int tid;		/* thread-stack or its guard: the owner */
+	int heap;		/* heap or arena: index in hs.heaps, or -1 */
+	char detail[200];
+};
+
+/* What classify learnt about a process. Embed, fx_classify_init(). */
+struct fx_classify {
+	const struct fx_maps *m;	/* borrowed */
+	struct fx_regclass *rc;		/* one per region of m */
+	struct fx_heapscan hs;
+	int have_glibc;			/* hs is usable */
+	char glibc_note[160];		/* why not, or the version found */
+	const struct fx_thread *t;	/* borrowed */
+	size_t nt;
+	struct fx_typetab *types;	/* C++ type names (private) */
+};
+
+void fx_classify_init(struct fx_classify *c);
+void fx_classify_release(struct fx_classify *c);
+
+/*
+ * Classify every region of m. src (may be NULL: /proc-level classes only)
+ * reads the process's memory; file (may be NULL) its mapped files; t, nt
+ * its threads (may be NULL, 0). Fills c->rc, and c->hs when the glibc
+ * malloc structures were found. Returns 0 or -ENOMEM.
+ */
+int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
+		    struct fx_heap_src *src, fx_file_fn file, void *file_ctx,
+		    const struct fx_thread *t, size_t nt);
+
+/*
+ * Walk the heaps found by fx_classify_run: c->hs.hist and c->hs.bad.
+ * In-use chunks whose first word is a vtable pointer get a type id;
+ * fx_classify_type_name gives its name. 0 or -ENOMEM.
+ */
+int fx_classify_chunks(struct fx_classify *c, struct fx_heap_src *src);
+
+/* The name of a type id from the chunk histogram ("-" for 0). */
+const char *fx_classify_type_name(const struct fx_classify *c, uint32_t id);
+
+/* The stack region of thread t (index in c->m), or -1. */
+long fx_classify_thread_stack(const struct fx_classify *c,
+			      const struct fx_thread *t);
+
+#endif

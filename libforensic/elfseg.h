@@ -1,0 +1,42 @@
+/*
+ * elfseg: the loadable segments of an ELF file, to tell which part of a
+ * file mapping is code, read-only data, data or bss; and the names of C++
+ * types as their RTTI spells them.
+ *
+ * A PT_LOAD segment maps file bytes [p_offset, p_offset + p_filesz) at
+ * p_vaddr + bias; memory past p_filesz up to p_memsz is zero-filled: the
+ * part of it beyond the last file page is an anonymous mapping (bss).
+ * Segments that are executable are code; writable ones data (even once
+ * RELRO made their first pages read-only); the others rodata.
+ */
+#ifndef FX_ELFSEG_H
+#define FX_ELFSEG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fx_elf_load {
+	uint64_t vaddr, memsz, offset, filesz, align;
+	unsigned flags;		/* PF_X 1, PF_W 2, PF_R 4 */
+};
+
+/*
+ * Parse the ELF header and program headers in the first len bytes of a
+ * file (buf; 64 KiB is plenty for any real file). Fills up to max
+ * PT_LOAD entries of out and sets *n. 0, or -EBADMSG (not a 64-bit ELF,
+ * or its program headers lie beyond len).
+ */
+int fx_elf_loads(const void *buf, size_t len, struct fx_elf_load *out,
+		 size_t max, size_t *n);
+
+/*
+ * Demangle an Itanium C++ ABI type name as typeinfo holds it ("3Foo",
+ * "N3sip17SipSubscribeEventE", "St9exception") into out ("Foo",
+ * "sip::SipSubscribeEvent", "std::exception"). Handles nested names and
+ * plain class names; 0, -ENOTSUP for what it does not handle (templates,
+ * substitutions: the caller shows the mangled name), -EBADMSG for bytes
+ * that are not a mangled name, -ENOSPC when out is too short.
+ */
+int fx_demangle_type(const char *s, size_t len, char *out, size_t outlen);
+
+#endif

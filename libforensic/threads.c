@@ -1,0 +1,204 @@
+/*
+ * threads: tasks and stack pointers from /proc (see threads.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "proc.h"
+#include "threads.h"
+
+/* The next space-separated token of [*p, e); its length, 0 at the end. */
+static size_t token(const char **p, const char *e, const char **tok)
+{
+	const char *s = *p;
+
+	while (s < e && (*s == ' ' || *s == '\n'))
+		s++;
+	*tok = s;
+	while (s < e && *s != ' ' && *s != '\n')
+		s++;
+	*p = s;
+	return (size_t)(s - *tok);
+}
+
+static int hex_u64(const char *t, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+	int d;
+
+	if (n < 3 || n > 18 || t[0] != '0' || t[1] != 'x')
+		return -1;
+	for (i = 2; i < n; i++) {
+		d = fx_hexval(t[i]);
+		if (d < 0)
+			return -1;
+		x = x << 4 | (uint64_t)d;
+	}
+	*v = x;
+	return 0;
+}
+
+int fx_syscall_sp_parse(const char *buf, size_t len, uint64_t *sp)
+{
+	const char *p = buf, *e = buf + len, *t[10];
+	size_t n[10], k = 0;
+
+	if (len >= 7 && memcmp(buf, "running", 7) == 0)
+		return -EAGAIN;
+	while (k < 10 && (n[k] = token(&p, e, &t[k])) > 0)
+		k++;
+	if (k == 10 && token(&p, e, &t[0]) > 0)
+		return -EBADMSG;
+	/* "-1 SP PC" or "NR A1..A6 SP PC": SP is the second last. */
+	if ((k != 3 || n[0] != 2 || memcmp(t[0], "-1", 2)) && k != 9)
+		return -EBADMSG;
+	return hex_u64(t[k - 2], n[k - 2], sp) ? -EBADMSG : 0;
+}
+
+int fx_task_stat_parse(const char *buf, size_t len, char *comm,
+		       size_t commlen, uint64_t *kstkesp)
+{
+	const char *open = memchr(buf, '(', len), *close = NULL, *p, *e;
+	const char *tok = NULL;
+	size_t i, n = 0, clen;
+	int field;
+
+	for (i = len; i > 0; i--)
+		if (buf[i - 1] == ')') {
+			close = buf + i - 1;
+			break;
+		}
+	if (!open || !close || close < open || !commlen)
+		return -EBADMSG;
+	clen = (size_t)(close - open - 1);
+	if (clen > commlen - 1)
+		clen = commlen - 1;
+	memcpy(comm, open + 1, clen);
+	comm[clen] = '\0';
+	p = close + 1;
+	e = buf + len;
+	/* Field 3 (state) follows ')'; kstkesp is field 29. */
+	for (field = 3; field <= 29; field++) {
+		n = token(&p, e, &tok);
+		if (!n)
+			return -EBADMSG;
+	}
+	*kstkesp = 0;
+	for (i = 0; i < n; i++) {
+		if (tok[i] < '0' || tok[i] > '9' || *kstkesp > UINT64_MAX / 10)
+			return -EBADMSG;
+		*kstkesp = *kstkesp * 10 + (uint64_t)(tok[i] - '0');
+	}
+	return 0;
+}
+
+/* Read one task's comm and stack pointer: 0, or -ESRCH when it is gone. */
+static int read_task(struct fx_proc *p, struct fx_thread *t,
+		     struct fx_buf *b)
+{
+	char name[64];
+	uint64_t esp = 0;
+	int r, tries;
+
+	snprintf(name, sizeof(name), "task/%d/stat", t->tid);
+	r = fx_proc_read(p, name, b, 0, NULL);
+	if (r)
+		return r == -ENOENT ? -ESRCH : r;
+	if (fx_task_stat_parse(b->data, b->len, t->comm, sizeof(t->comm),
+			       &esp))
+		return -ESRCH;
+	snprintf(name, sizeof(name), "task/%d/syscall", t->tid);
+	/* A thread on a CPU may block a moment later: a few more looks,
+	 * without sleeping and without stopping it. */
+	for (tries = 0; tries < 50; tries++) {
+		r = fx_proc_read(p, name, b, 0, NULL);
+		if (r == -ENOENT || r == -ESRCH)
+			return -ESRCH;
+		if (r)
+			break;
+		r = fx_syscall_sp_parse(b->data, b->len, &t->sp);
+		if (r != -EAGAIN)
+			break;
+		sched_yield();
+	}
+	t->running = r == -EAGAIN;
+	t->have_sp = r == 0;
+	if (!t->have_sp && esp) {
+		t->sp = esp;
+		t->have_sp = 1;
+	}
+	return 0;
+}
+
+static int cmp_tid(const void *a, const void *b)
+{
+	const struct fx_thread *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+int fx_threads_read(struct fx_proc *p, struct fx_thread **out, size_t *n)
+{
+	struct fx_thread *v = NULL, *nv;
+	struct dirent *de;
+	struct fx_buf b;
+	size_t cnt = 0, cap = 0;
+	DIR *d;
+	int fd, r = 0;
+	long tid;
+	char *end;
+
+	*out = NULL;
+	*n = 0;
+	fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	fx_buf_init(&b);
+	while ((de = readdir(d)) != NULL) {
+		tid = strtol(de->d_name, &end, 10);
+		if (*end || tid <= 0)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				r = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		memset(&v[cnt], 0, sizeof(v[cnt]));
+		v[cnt].tid = (int)tid;
+		r = read_task(p, &v[cnt], &b);
+		if (r == -ESRCH) {
+			r = 0;	/* the thread exited: not there */
+			continue;
+		}
+		if (r)
+			break;
+		cnt++;
+	}
+	closedir(d);
+	fx_buf_release(&b);
+	if (r) {
+		free(v);
+		return r;
+	}
+	qsort(v, cnt, sizeof(*v), cmp_tid);
+	*out = v;
+	*n = cnt;
+	return cnt ? 0 : -ESRCH;
+}
