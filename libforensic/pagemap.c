@@ -3,6 +3,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -47,4 +49,151 @@ long fx_pagemap_read(int fd, uint64_t vaddr, size_t npages, uint64_t *out)
 		got += (size_t)n;
 	}
 	return (long)(got / 8);
+}
+
+/*
+ * The PAGEMAP_SCAN ioctl (Linux 6.7, include/uapi/linux/fs.h). Defined
+ * here because Debian 12's headers (6.1) lack it; the ABI is fixed. The
+ * kernel walks page tables and returns runs of pages whose categories
+ * match, skipping empty page-table levels whole.
+ */
+#include <sys/ioctl.h>
+
+#define FX_PAGE_IS_PRESENT (1ULL << 3)
+#define FX_PAGE_IS_SWAPPED (1ULL << 4)
+
+struct fx_scan_region {
+	uint64_t start, end, categories;
+};
+
+struct fx_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask;
+	uint64_t return_mask;
+};
+
+#define FX_PAGEMAP_SCAN _IOWR('f', 16, struct fx_scan_arg)
+
+#define FX_PM_WINDOW 4096	/* entries read at a time by the fallback */
+
+int fx_pagemap_init(struct fx_pagemap *pm, struct fx_proc *p, int use_scan)
+{
+	pm->ent = NULL;
+	pm->scan = use_scan;
+	pm->fd = fx_pagemap_open(p);
+	if (pm->fd < 0)
+		return pm->fd;
+	return 0;
+}
+
+void fx_pagemap_release(struct fx_pagemap *pm)
+{
+	if (pm->fd >= 0)
+		close(pm->fd);
+	pm->fd = -1;
+	free(pm->ent);
+	pm->ent = NULL;
+}
+
+static long runs_scan(struct fx_pagemap *pm, uint64_t start, uint64_t end,
+		      struct fx_page_run *runs, size_t max, uint64_t *next)
+{
+	struct fx_scan_region vec[256];
+	struct fx_scan_arg a;
+	long n, i;
+
+	if (max > FX_ARRAY_SIZE(vec))
+		max = FX_ARRAY_SIZE(vec);
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.start = start;
+	a.end = end;
+	a.vec = (uint64_t)(uintptr_t)vec;
+	a.vec_len = max;
+	a.category_anyof_mask = FX_PAGE_IS_PRESENT | FX_PAGE_IS_SWAPPED;
+	a.return_mask = FX_PAGE_IS_PRESENT | FX_PAGE_IS_SWAPPED;
+	do
+		n = ioctl(pm->fd, FX_PAGEMAP_SCAN, &a);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		runs[i].start = vec[i].start;
+		runs[i].end = vec[i].end;
+		runs[i].flags = (vec[i].categories & FX_PAGE_IS_PRESENT) ?
+					FX_RUN_PRESENT :
+					FX_RUN_SWAPPED;
+	}
+	/* walk_end is where the kernel stopped (vec full, or end). */
+	*next = a.walk_end > start && a.walk_end <= end ? a.walk_end : end;
+	if (n == 0 && a.walk_end <= start)
+		*next = end;
+	return n;
+}
+
+static long runs_entries(struct fx_pagemap *pm, uint64_t start, uint64_t end,
+			 struct fx_page_run *runs, size_t max, uint64_t *next)
+{
+	size_t ps = fx_page_size(), npages, i, n = 0;
+	unsigned int f;
+	long got;
+
+	if (!pm->ent) {
+		pm->ent = malloc(FX_PM_WINDOW * sizeof(*pm->ent));
+		if (!pm->ent)
+			return -ENOMEM;
+	}
+	npages = (end - start) / ps;
+	if (npages > FX_PM_WINDOW)
+		npages = FX_PM_WINDOW;
+	got = fx_pagemap_read(pm->fd, start, npages, pm->ent);
+	if (got < 0)
+		return got;
+	if (got == 0) {
+		/* Past the end of the address space (vsyscall): absent. */
+		*next = end;
+		return 0;
+	}
+	for (i = 0; i < (size_t)got; i++) {
+		uint64_t a = start + i * ps;
+
+		f = (pm->ent[i] & FX_PM_PRESENT) ? FX_RUN_PRESENT :
+		    (pm->ent[i] & FX_PM_SWAPPED) ? FX_RUN_SWAPPED :
+						     0;
+		if (!f)
+			continue;
+		if (n && runs[n - 1].end == a && runs[n - 1].flags == f) {
+			runs[n - 1].end = a + ps;
+			continue;
+		}
+		if (n == max) {
+			*next = a;
+			return (long)n;
+		}
+		runs[n].start = a;
+		runs[n].end = a + ps;
+		runs[n].flags = f;
+		n++;
+	}
+	*next = start + (uint64_t)got * ps;
+	return (long)n;
+}
+
+long fx_pagemap_runs(struct fx_pagemap *pm, uint64_t start, uint64_t end,
+		     struct fx_page_run *runs, size_t max, uint64_t *next)
+{
+	long n;
+
+	if (start >= end || !max) {
+		*next = end;
+		return 0;
+	}
+	if (pm->scan) {
+		n = runs_scan(pm, start, end, runs, max, next);
+		if (n >= 0 || n == -ESRCH)
+			return n;
+		/* Before 6.7 (ENOTTY), or refused: entries from now on. */
+		pm->scan = 0;
+	}
+	return runs_entries(pm, start, end, runs, max, next);
 }

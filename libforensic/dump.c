@@ -1,0 +1,408 @@
+/*
+ * dump: present pages of a range copied to a file (see dump.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "dump.h"
+#include "internal.h"
+#include "maps.h"
+#include "proc.h"
+
+static const char *const hole_names[] = {
+	[FX_HOLE_ABSENT] = "absent",	   [FX_HOLE_SWAPPED] = "swapped",
+	[FX_HOLE_UNREADABLE] = "unreadable", [FX_HOLE_GONE] = "gone",
+	[FX_HOLE_UNMAPPED] = "unmapped",   [FX_HOLE_SKIPPED] = "skipped",
+};
+
+const char *fx_hole_name(enum fx_hole h)
+{
+	return (unsigned)h < FX_ARRAY_SIZE(hole_names) ? hole_names[h] : "-";
+}
+
+int fx_dumper_init(struct fx_dumper *d, struct fx_proc *p, int use_scan,
+		   volatile sig_atomic_t *stop)
+{
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->mem.memfd = -1;
+	d->pm.fd = -1;
+	d->stop = stop;
+	r = fx_mem_open(&d->mem, p);
+	if (r)
+		return r;
+	r = fx_pagemap_init(&d->pm, p, use_scan);
+	if (r) {
+		fx_mem_release(&d->mem);
+		return r;
+	}
+	d->buf = malloc(FX_DUMP_BATCH);
+	d->seg = calloc(FX_DUMP_IOV, sizeof(*d->seg));
+	if (!d->buf || !d->seg) {
+		fx_dumper_release(d);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void fx_dumper_release(struct fx_dumper *d)
+{
+	fx_mem_release(&d->mem);
+	fx_pagemap_release(&d->pm);
+	free(d->buf);
+	free(d->seg);
+	d->buf = NULL;
+	d->seg = NULL;
+}
+
+/* Report the pending hole, if any. */
+static int hole_flush(struct fx_dumper *d)
+{
+	int r = 0;
+
+	if (d->h_end > d->h_start && d->hole)
+		r = d->hole(d->hole_arg, d->h_start, d->h_end, d->h_why);
+	d->h_start = d->h_end = 0;
+	return r;
+}
+
+/* A hole, merged with the pending one when adjacent and alike. */
+static int hole_add(struct fx_dumper *d, uint64_t s, uint64_t e,
+		    enum fx_hole why)
+{
+	int r;
+
+	if (e <= s)
+		return 0;
+	if (d->h_end > d->h_start && d->h_end == s && d->h_why == why) {
+		d->h_end = e;
+		return 0;
+	}
+	r = hole_flush(d);
+	d->h_start = s;
+	d->h_end = e;
+	d->h_why = why;
+	return r;
+}
+
+int fx_dumper_hole(struct fx_dumper *d, uint64_t start, uint64_t end,
+		   enum fx_hole why, fx_hole_fn hole, void *arg)
+{
+	int r;
+
+	d->hole = hole;
+	d->hole_arg = arg;
+	r = hole_add(d, start, end, why);
+	return r ? r : hole_flush(d);
+}
+
+/* One pending piece of a batch: bytes to read, or a hole to report. */
+struct item {
+	uint64_t addr, len;
+	size_t off;		/* in the batch buffer */
+	int is_hole;
+	enum fx_hole why;
+};
+
+struct copy {
+	struct fx_dumper *d;
+	int fd;
+	uint64_t start, end, out_base;
+	EVP_MD_CTX *md;
+	struct fx_dump_res *res;
+	struct item it[FX_DUMP_IOV * 2];
+	size_t nit, ndata, used;
+};
+
+static int pwrite_all(int fd, const char *p, size_t n, uint64_t off)
+{
+	ssize_t w;
+
+	while (n) {
+		w = pwrite(fd, p, n, (off_t)off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (w == 0)
+			return -EIO;
+		p += w;
+		n -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* Bytes of the batch at addr were read: write and hash them. */
+static int keep(struct copy *c, const struct item *it, uint64_t len)
+{
+	const char *p = c->d->buf + it->off;
+	int r;
+
+	if (!len)
+		return 0;
+	r = pwrite_all(c->fd, p, len, c->out_base + (it->addr - c->start));
+	if (r)
+		return r;
+	EVP_DigestUpdate(c->md, p, len);
+	c->res->captured += len;
+	return 0;
+}
+
+static int copy_hole(struct copy *c, uint64_t s, uint64_t e, enum fx_hole why)
+{
+	c->res->holes += e - s;
+	return hole_add(c->d, s, e, why);
+}
+
+/* Read data items [k, j) in one call; 1 when all came, 0 after a fault
+ * was handled (call again), or a negative errno. */
+static int read_some(struct copy *c, size_t *kp, size_t j)
+{
+	struct fx_dumper *d = c->d;
+	size_t k = *kp, n, i, ps = fx_page_size();
+	uint64_t got, bad, pg;
+	int why, r;
+
+	for (n = 0, i = k; i < j; i++, n++) {
+		d->seg[n].addr = c->it[i].addr;
+		d->seg[n].len = c->it[i].len;
+		d->seg[n].buf = d->buf + c->it[i].off;
+	}
+	got = fx_mem_readv(&d->mem, d->seg, n, &why);
+	while (k < j && got >= c->it[k].len) {
+		r = keep(c, &c->it[k], c->it[k].len);
+		if (r)
+			return r;
+		got -= c->it[k].len;
+		k++;
+	}
+	*kp = k;
+	if (k == j)
+		return 1;
+	/* Item k came only in part: keep that, then a hole of one page. */
+	r = keep(c, &c->it[k], got);
+	if (r)
+		return r;
+	bad = c->it[k].addr + got;
+	if (why == -ESRCH) {
+		/* Gone: everything from here is lost. */
+		r = copy_hole(c, bad, c->end, FX_HOLE_GONE);
+		return r ? r : -ESRCH;
+	}
+	pg = (bad / ps + 1) * ps;
+	if (pg > c->it[k].addr + c->it[k].len)
+		pg = c->it[k].addr + c->it[k].len;
+	r = copy_hole(c, bad, pg, FX_HOLE_UNREADABLE);
+	if (r)
+		return r;
+	c->it[k].off += pg - c->it[k].addr;
+	c->it[k].len -= pg - c->it[k].addr;
+	c->it[k].addr = pg;
+	if (!c->it[k].len)
+		*kp = k + 1;
+	return 0;
+}
+
+/* Read, write and report everything pending, in address order. */
+static int flush(struct copy *c)
+{
+	size_t i = 0, j;
+	int r = 0;
+
+	while (i < c->nit && !r) {
+		if (c->it[i].is_hole) {
+			r = copy_hole(c, c->it[i].addr,
+				      c->it[i].addr + c->it[i].len,
+				      c->it[i].why);
+			i++;
+			continue;
+		}
+		for (j = i; j < c->nit && !c->it[j].is_hole; j++)
+			;
+		while (i < j && !r) {
+			r = read_some(c, &i, j);
+			r = r > 0 ? 0 : r;
+			if (!r && c->d->stop && *c->d->stop)
+				r = -EINTR;
+		}
+		i = j;
+	}
+	c->nit = c->ndata = c->used = 0;
+	return r;
+}
+
+static int add_hole(struct copy *c, uint64_t s, uint64_t e, enum fx_hole why)
+{
+	struct item *last = c->nit ? &c->it[c->nit - 1] : NULL;
+	int r;
+
+	if (e <= s)
+		return 0;
+	if (last && last->is_hole && last->why == why &&
+	    last->addr + last->len == s) {
+		last->len += e - s;
+		return 0;
+	}
+	if (c->nit == FX_ARRAY_SIZE(c->it)) {
+		r = flush(c);
+		if (r)
+			return r;
+	}
+	c->it[c->nit++] = (struct item){ .addr = s, .len = e - s,
+					 .is_hole = 1, .why = why };
+	return 0;
+}
+
+static int add_data(struct copy *c, uint64_t s, uint64_t e)
+{
+	struct item *last;
+	uint64_t take;
+	int r;
+
+	while (s < e) {
+		if (c->used == FX_DUMP_BATCH || c->ndata == FX_DUMP_IOV ||
+		    c->nit == FX_ARRAY_SIZE(c->it)) {
+			r = flush(c);
+			if (r)
+				return r;
+		}
+		take = e - s;
+		if (take > FX_DUMP_BATCH - c->used)
+			take = FX_DUMP_BATCH - c->used;
+		last = c->nit ? &c->it[c->nit - 1] : NULL;
+		if (last && !last->is_hole && last->addr + last->len == s &&
+		    last->off + last->len == c->used) {
+			last->len += take;
+		} else {
+			c->it[c->nit++] = (struct item){ .addr = s,
+							 .len = take,
+							 .off = c->used };
+			c->ndata++;
+		}
+		c->used += take;
+		s += take;
+	}
+	return 0;
+}
+
+int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
+		   uint64_t out_base, fx_hole_fn hole, void *arg,
+		   struct fx_dump_res *res)
+{
+	struct fx_page_run runs[64];
+	struct copy *c;
+	uint64_t cur = start, next;
+	long n, i;
+	int r = 0, r2;
+
+	d->hole = hole;
+	d->hole_arg = arg;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->d = d;
+	c->fd = fd;
+	c->start = start;
+	c->end = end;
+	c->out_base = out_base;
+	c->res = res;
+	c->md = res->md;
+	while (cur < end && !r) {
+		if (d->stop && *d->stop) {
+			r = -EINTR;
+			break;
+		}
+		n = fx_pagemap_runs(&d->pm, cur, end, runs,
+				    FX_ARRAY_SIZE(runs), &next);
+		if (n < 0) {
+			r = flush(c);
+			if (!r)
+				r = copy_hole(c, cur, end,
+					      n == -ESRCH ? FX_HOLE_GONE :
+							    FX_HOLE_UNREADABLE);
+			if (!r)
+				r = (int)n;
+			break;
+		}
+		for (i = 0; i < n && !r; i++) {
+			r = add_hole(c, cur, runs[i].start, FX_HOLE_ABSENT);
+			if (r)
+				break;
+			if (runs[i].flags & FX_RUN_PRESENT)
+				r = add_data(c, runs[i].start, runs[i].end);
+			else
+				r = add_hole(c, runs[i].start, runs[i].end,
+					     FX_HOLE_SWAPPED);
+			cur = runs[i].end;
+		}
+		if (!r && next > cur) {
+			r = add_hole(c, cur, next, FX_HOLE_ABSENT);
+			cur = next;
+		}
+	}
+	if (!r)
+		r = flush(c);
+	r2 = hole_flush(d);
+	if (!r)
+		r = r2;
+	free(c);
+	return r;
+}
+
+int fx_dump_res_init(struct fx_dump_res *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->md = EVP_MD_CTX_new();
+	if (!res->md || !EVP_DigestInit_ex(res->md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(res->md);
+		res->md = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void fx_dump_res_finish(struct fx_dump_res *res)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char d[32];
+	unsigned int n = sizeof(d), i;
+
+	if (!res->md)
+		return;
+	EVP_DigestFinal_ex(res->md, d, &n);
+	EVP_MD_CTX_free(res->md);
+	res->md = NULL;
+	for (i = 0; i < n && i < 32; i++) {
+		res->sha256[2 * i] = digits[d[i] >> 4];
+		res->sha256[2 * i + 1] = digits[d[i] & 15];
+	}
+	res->sha256[2 * i] = 0;
+}
+
+const char *fx_dump_skip_reason(const struct fx_region *r, int include_dd)
+{
+	static const char *const vvar[] = { "[vvar]", "[vvar_vclock]" };
+
+	if (r->vmflags & FX_VM_IO)
+		return "io";
+	if (r->vmflags & FX_VM_PF)
+		return "pfnmap";
+	if (r->vmflags & (FX_VM_UM | FX_VM_UW | FX_VM_UI))
+		return "uffd";
+	if (r->name && fx_in_list(r->name, vvar, FX_ARRAY_SIZE(vvar)))
+		return "vvar";
+	if (r->name && !strncmp(r->name, "/secretmem", 10))
+		return "secretmem";
+	if (r->perms[0] != 'r')
+		return r->kind == FX_KIND_GUARD ? "guard" : "no-read";
+	if ((r->vmflags & FX_VM_DD) && !include_dd)
+		return "dontdump";
+	return NULL;
+}

@@ -1,0 +1,124 @@
+/*
+ * dump: copying a range of another process's memory to a file, present
+ * pages only, without stopping or touching the target.
+ *
+ * The copy walks the range with pagemap (fx_pagemap_runs): runs of present
+ * pages are read with process_vm_readv in batches (fx_mem_readv, up to
+ * FX_DUMP_BATCH bytes and FX_DUMP_IOV pieces per call) and written with
+ * pwrite at out_base + (addr - start); everything else is a hole: never
+ * read (reading would fault the page in and raise the target's RSS),
+ * never written (it stays a sparse zero range of the output file), and
+ * reported to a callback with its reason. Memory use is the batch buffer,
+ * whatever the size of the range.
+ *
+ * Whether a region may be read at all is decided before, from its VmFlags
+ * and name (fx_dump_skip_reason): device mappings, userfaultfd ranges and
+ * vvar can hang or fault a reader.
+ */
+#ifndef FX_DUMP_H
+#define FX_DUMP_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mem.h"
+#include "pagemap.h"
+
+struct fx_proc;
+struct fx_region;
+
+#define FX_DUMP_BATCH (8u << 20)
+#define FX_DUMP_IOV 512
+
+/* Why bytes were not captured (the `reason` column of holes.tsv). */
+enum fx_hole {
+	FX_HOLE_ABSENT,		/* page never touched or discarded */
+	FX_HOLE_SWAPPED,	/* swapped out: not swapped back in for us */
+	FX_HOLE_UNREADABLE,	/* EFAULT/EIO: unmapped under us, PROT_NONE... */
+	FX_HOLE_GONE,		/* the process exited */
+	FX_HOLE_UNMAPPED,	/* not mapped when the copy started */
+	FX_HOLE_SKIPPED,	/* the whole region skipped (see its reason) */
+};
+
+/* The holes.tsv text of h ("absent", "swapped", ...). */
+const char *fx_hole_name(enum fx_hole h);
+
+/*
+ * Called for every run of bytes not captured, in address order, adjacent
+ * runs of one reason merged. A nonzero return stops the copy with it.
+ */
+typedef int (*fx_hole_fn)(void *arg, uint64_t start, uint64_t end,
+			  enum fx_hole why);
+
+struct fx_dumper {
+	struct fx_mem mem;
+	struct fx_pagemap pm;
+	char *buf;			/* FX_DUMP_BATCH bytes */
+	struct fx_mem_seg *seg;		/* FX_DUMP_IOV pieces */
+	volatile sig_atomic_t *stop;	/* set by a signal handler: stop */
+	/* the pending hole, merged until a different one comes */
+	uint64_t h_start, h_end;
+	enum fx_hole h_why;
+	fx_hole_fn hole;
+	void *hole_arg;
+};
+
+/*
+ * What the copies of one output range captured. fx_dump_res_init, any
+ * number of fx_dumper_copy calls in address order (a range may span
+ * several regions), then fx_dump_res_finish for the digest.
+ */
+struct fx_dump_res {
+	uint64_t captured;	/* bytes read and written */
+	uint64_t holes;		/* bytes not captured */
+	void *md;		/* private: the running SHA-256 */
+	char sha256[65];	/* hex, of the captured bytes in address
+				 * order, set by fx_dump_res_finish */
+};
+
+/* 0 or -ENOMEM. */
+int fx_dump_res_init(struct fx_dump_res *res);
+
+/* Compute res->sha256 and free the running state. */
+void fx_dump_res_finish(struct fx_dump_res *res);
+
+/*
+ * Prepare to copy from p: open its mem and pagemap (use_scan 0 forces the
+ * pagemap-entry fallback), allocate the batch buffer. stop may be NULL.
+ * 0 or a negative errno (-ESRCH, -EACCES, -ENOMEM).
+ */
+int fx_dumper_init(struct fx_dumper *d, struct fx_proc *p, int use_scan,
+		   volatile sig_atomic_t *stop);
+
+void fx_dumper_release(struct fx_dumper *d);
+
+/*
+ * Copy [start, end) (page aligned) to fd at offset out_base + (addr -
+ * start), present pages only; holes go to hole(arg, ...) when it is not
+ * NULL. res accumulates (see fx_dump_res_init). Returns 0 (holes included: they are data), -ESRCH
+ * when the process vanished (the rest reported as gone holes), -EINTR
+ * when *stop was set, or a write error (-ENOSPC, -EIO, -EFBIG...).
+ */
+int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
+		   uint64_t out_base, fx_hole_fn hole, void *arg,
+		   struct fx_dump_res *res);
+
+/*
+ * Report a whole range as one hole (a region skipped before reading), in
+ * order with the holes of fx_dumper_copy. 0 or the callback's return.
+ */
+int fx_dumper_hole(struct fx_dumper *d, uint64_t start, uint64_t end,
+		   enum fx_hole why, fx_hole_fn hole, void *arg);
+
+/*
+ * Why region r must not be read, or NULL when it may be: "io" (device
+ * memory: reads can hang or have side effects), "pfnmap", "uffd"
+ * (userfaultfd: process_vm_readv blocks in handle_userfault), "vvar"
+ * (kernel clock pages: fault), "secretmem", "no-read" (no r permission;
+ * /proc/PID/mem could force it, but that is not ours to do), "dontdump"
+ * (MADV_DONTDUMP, unless include_dd), "guard".
+ */
+const char *fx_dump_skip_reason(const struct fx_region *r, int include_dd);
+
+#endif

@@ -1,0 +1,288 @@
+/*
+ * dumpdir: the dump directory (layout in dumpdir.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dumpdir.h"
+#include "internal.h"
+#include "proc.h"
+
+static const char *const hole_cols[] = { "pid", "start", "end", "reason" };
+
+int fx_dumpdir_create(struct fx_dumpdir *dd, const char *path)
+{
+	int r;
+
+	memset(dd, 0, sizeof(*dd));
+	dd->dirfd = dd->holes_fd = -1;
+	/* mkdir never follows a symlink and fails on any existing name. */
+	if (mkdir(path, 0700) < 0)
+		return -errno;
+	dd->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dd->dirfd < 0)
+		return -errno;
+	dd->path = realpath(path, NULL);
+	if (!dd->path)
+		return -errno;
+	r = fx_dumpdir_file(dd, "holes.tsv", 0);
+	if (r < 0)
+		return r;
+	dd->holes_fd = r;
+	fx_writer_init(&dd->holes, r, FX_FMT_TSV);
+	return fx_writer_columns(&dd->holes, hole_cols,
+				 FX_ARRAY_SIZE(hole_cols));
+}
+
+int fx_dumpdir_file(struct fx_dumpdir *dd, const char *name, uint64_t size)
+{
+	int fd = openat(dd->dirfd, name,
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			0600);
+
+	if (fd < 0)
+		return -errno;
+	if (size && ftruncate(fd, (off_t)size) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlinkat(dd->dirfd, name, 0);
+		return -e;
+	}
+	return fd;
+}
+
+int fx_dumpdir_hole_reason(struct fx_dumpdir *dd, uint64_t start,
+			   uint64_t end, const char *reason)
+{
+	fx_writer_u64(&dd->holes, (uint64_t)dd->pid);
+	fx_writer_addr(&dd->holes, start);
+	fx_writer_addr(&dd->holes, end);
+	fx_writer_text(&dd->holes, reason, strlen(reason));
+	dd->nholes++;
+	return fx_writer_end(&dd->holes);
+}
+
+int fx_dumpdir_hole(void *arg, uint64_t start, uint64_t end, enum fx_hole why)
+{
+	return fx_dumpdir_hole_reason(arg, start, end, fx_hole_name(why));
+}
+
+int fx_dumpdir_write(struct fx_dumpdir *dd, const char *name, const char *buf,
+		     size_t len)
+{
+	int fd = fx_dumpdir_file(dd, name, 0), r = 0;
+	ssize_t w;
+
+	if (fd < 0)
+		return fd;
+	while (len && !r) {
+		w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			r = w < 0 ? -errno : -EIO;
+		else {
+			buf += w;
+			len -= (size_t)w;
+		}
+	}
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	return r;
+}
+
+int fx_dumpdir_close(struct fx_dumpdir *dd)
+{
+	int r = 0;
+
+	if (dd->holes_fd >= 0) {
+		r = fx_writer_flush(&dd->holes);
+		fx_writer_release(&dd->holes);
+		if (close(dd->holes_fd) < 0 && !r)
+			r = -errno;
+	}
+	if (dd->dirfd >= 0)
+		close(dd->dirfd);
+	free(dd->path);
+	dd->path = NULL;
+	dd->dirfd = dd->holes_fd = -1;
+	return r;
+}
+
+int fx_build_id(int fd, char *hex, size_t hexlen)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i, nph, off, noff, doff;
+	Elf_Data *data;
+	GElf_Phdr ph;
+	GElf_Nhdr nh;
+	Elf *e;
+	int r = -ENOENT;
+
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!e)
+		return -ENOENT;
+	if (elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &nph)) {
+		elf_end(e);
+		return -ENOENT;
+	}
+	for (i = 0; i < nph && r; i++) {
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE)
+			continue;
+		data = elf_getdata_rawchunk(e, (int64_t)ph.p_offset,
+					    ph.p_filesz, ELF_T_NHDR);
+		if (!data)
+			continue;
+		off = 0;
+		while (r && (off = gelf_getnote(data, off, &nh, &noff,
+						&doff)) > 0) {
+			const unsigned char *d =
+				(const unsigned char *)data->d_buf + doff;
+
+			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+			    memcmp((const char *)data->d_buf + noff, "GNU", 4) ||
+			    nh.n_descsz * 2 + 1 > hexlen || !nh.n_descsz)
+				continue;
+			for (size_t k = 0; k < nh.n_descsz; k++) {
+				hex[2 * k] = digits[d[k] >> 4];
+				hex[2 * k + 1] = digits[d[k] & 15];
+			}
+			hex[2 * nh.n_descsz] = 0;
+			r = 0;
+		}
+	}
+	elf_end(e);
+	return r;
+}
+
+int fx_capture_skip(struct fx_capture *c, uint64_t start, uint64_t end,
+		    const char *reason, const char *name, size_t name_len)
+{
+	struct fx_buf *o = &c->skipped;
+	int r = 0;
+
+	if (o->len)
+		r |= fx_buf_addc(o, ',');
+	r |= fx_buf_adds(o, "{\"start\":\"");
+	r |= fx_buf_add_addr(o, start);
+	r |= fx_buf_adds(o, "\",\"end\":\"");
+	r |= fx_buf_add_addr(o, end);
+	r |= fx_buf_adds(o, "\",\"reason\":");
+	r |= fx_json_bytes(o, reason, strlen(reason));
+	r |= fx_buf_adds(o, ",\"name\":");
+	if (name_len)
+		r |= fx_json_bytes(o, name, name_len);
+	else
+		r |= fx_buf_adds(o, "null");
+	r |= fx_buf_addc(o, '}');
+	return r ? -ENOMEM : 0;
+}
+
+/* "key": then a JSON value of raw bytes, or null when len is 0. */
+static int jkey(struct fx_buf *o, const char *key, const char *v, size_t len)
+{
+	int r = 0;
+
+	r |= fx_buf_adds(o, o->len > 1 ? ",\"" : "\"");
+	r |= fx_buf_adds(o, key);
+	r |= fx_buf_adds(o, "\":");
+	if (v)
+		r |= fx_json_bytes(o, v, len);
+	else
+		r |= fx_buf_adds(o, "null");
+	return r;
+}
+
+static int jnum(struct fx_buf *o, const char *key, uint64_t v)
+{
+	int r = 0;
+
+	r |= fx_buf_adds(o, o->len > 1 ? ",\"" : "\"");
+	r |= fx_buf_adds(o, key);
+	r |= fx_buf_adds(o, "\":");
+	r |= fx_buf_add_u64(o, v);
+	return r;
+}
+
+int fx_capture_json(struct fx_buf *out, struct fx_proc *p,
+		    const struct fx_capture *c)
+{
+	char exe[4096], id[129], when[32];
+	struct fx_buf b, o;
+	struct utsname u;
+	struct tm tm;
+	time_t now = time(NULL);
+	ssize_t n;
+	size_t i, s;
+	int r = 0, fd;
+
+	fx_buf_init(&b);
+	fx_buf_init(&o);
+	r |= fx_buf_addc(&o, '{');
+	r |= jnum(&o, "pid", (uint64_t)p->pid);
+	r |= jnum(&o, "starttime", p->starttime);
+	n = readlinkat(p->dirfd, "exe", exe, sizeof(exe));
+	r |= jkey(&o, "exe", n > 0 ? exe : NULL, n > 0 ? (size_t)n : 0);
+	fd = openat(p->dirfd, "exe", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && !fx_build_id(fd, id, sizeof(id)))
+		r |= jkey(&o, "build_id", id, strlen(id));
+	else
+		r |= jkey(&o, "build_id", NULL, 0);
+	if (fd >= 0)
+		close(fd);
+	r |= fx_buf_adds(&o, ",\"cmdline\":[");
+	if (!fx_proc_read(p, "cmdline", &b, 0, NULL)) {
+		for (i = 0, s = 0; i < b.len; i++) {
+			if (b.data[i])
+				continue;
+			if (s)
+				r |= fx_buf_addc(&o, ',');
+			r |= fx_json_bytes(&o, b.data + s, i - s);
+			s = i + 1;
+		}
+	}
+	r |= fx_buf_addc(&o, ']');
+	if (!uname(&u)) {
+		fx_buf_reset(&b);
+		r |= fx_buf_adds(&b, u.release);
+		r |= fx_buf_addc(&b, ' ');
+		r |= fx_buf_adds(&b, u.version);
+		r |= jkey(&o, "kernel", b.data, b.len);
+	}
+	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	fx_buf_reset(&b);
+	if (fd >= 0 && !fx_buf_read_fd(&b, fd) && b.len >= 36)
+		r |= jkey(&o, "boot_id", b.data, 36);
+	else
+		r |= jkey(&o, "boot_id", NULL, 0);
+	if (fd >= 0)
+		close(fd);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	r |= jkey(&o, "captured_at", when, strlen(when));
+	r |= jkey(&o, "mode", c->mode, strlen(c->mode));
+	r |= jnum(&o, "pause_ns", c->pause_ns);
+	r |= fx_buf_adds(&o, c->interrupted ? ",\"interrupted\":true" :
+					      ",\"interrupted\":false");
+	r |= jkey(&o, "consistency", c->note, c->note ? strlen(c->note) : 0);
+	r |= jkey(&o, "tool", c->tool, strlen(c->tool));
+	r |= fx_buf_adds(&o, ",\"skipped\":[");
+	r |= fx_buf_add(&o, c->skipped.data ? c->skipped.data : "",
+			c->skipped.len);
+	r |= fx_buf_adds(&o, "]}\n");
+	r |= fx_buf_add(out, o.data, o.len);
+	fx_buf_release(&b);
+	fx_buf_release(&o);
+	return r ? -ENOMEM : 0;
+}

@@ -1,0 +1,108 @@
+/*
+ * dumpdir: the dump directory dump-region writes, and that scan and
+ * classify read as they read live memory.
+ *
+ *   DIR/                  mode 0700, created new (never an existing path,
+ *                         never through a symlink)
+ *   DIR/regions.tsv       region records (rec.h), the canonical columns
+ *                         plus `file sha256 holes` before `name`:
+ *                           file    the region file, relative to DIR, or
+ *                                   "-" when the region was skipped whole
+ *                           sha256  hex SHA-256 of the bytes captured, in
+ *                                   address order (holes left out); for a
+ *                                   region with holes 0 it equals
+ *                                   `sha256sum DIR/FILE`
+ *                           holes   bytes of the region not captured
+ *   DIR/PID-0xSTART.bin   one per region, mode 0600: byte k is the byte
+ *                         at virtual address start+k; length end-start;
+ *                         holes are zeros, sparse on disk
+ *   DIR/holes.tsv         `pid start end reason` for every run of bytes not
+ *                         captured: absent, swapped, unreadable, gone,
+ *                         unmapped, or for a region skipped whole its
+ *                         reason (io, pfnmap, uffd, vvar, secretmem,
+ *                         no-read, guard, dontdump)
+ *   DIR/process.json      one JSON object: who was dumped, when, how
+ *
+ * Every file is created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600, inside
+ * a directory opened with O_NOFOLLOW.
+ */
+#ifndef FX_DUMPDIR_H
+#define FX_DUMPDIR_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "dump.h"
+#include "rec.h"
+
+struct fx_proc;
+
+struct fx_dumpdir {
+	int dirfd;
+	char *path;		/* absolute, owned */
+	int holes_fd;
+	struct fx_writer holes;	/* holes.tsv */
+	long pid;		/* the pid holes are reported for */
+	uint64_t nholes;
+	unsigned int nprocs;	/* process.json files written */
+};
+
+/*
+ * Create directory path (mode 0700) and its holes.tsv. Refuses a path
+ * that exists, whatever it is (-EEXIST), and a symlink in the last
+ * component. 0 or a negative errno.
+ */
+int fx_dumpdir_create(struct fx_dumpdir *dd, const char *path);
+
+/*
+ * Create file name in the directory, mode 0600, never over an existing
+ * one. size > 0: extend it (sparse) to size. An fd, or a negative errno.
+ */
+int fx_dumpdir_file(struct fx_dumpdir *dd, const char *name, uint64_t size);
+
+/* An fx_hole_fn: one holes.tsv record for dd->pid (arg is the dumpdir). */
+int fx_dumpdir_hole(void *arg, uint64_t start, uint64_t end,
+		    enum fx_hole why);
+
+/* One holes.tsv record with a free reason (a region skipped whole). */
+int fx_dumpdir_hole_reason(struct fx_dumpdir *dd, uint64_t start,
+			   uint64_t end, const char *reason);
+
+/* Write buf to a new file name (0600). 0 or a negative errno. */
+int fx_dumpdir_write(struct fx_dumpdir *dd, const char *name, const char *buf,
+		     size_t len);
+
+/* Flush holes.tsv and close everything. 0 or the first write error. */
+int fx_dumpdir_close(struct fx_dumpdir *dd);
+
+/* What process.json says about a capture. */
+struct fx_capture {
+	const char *mode;	/* "live" or "freeze" */
+	uint64_t pause_ns;	/* freeze: how long the target was stopped */
+	int interrupted;	/* stopped early (signal, error) */
+	const char *tool;	/* "dump-region 0.1.0" */
+	const char *note;	/* consistency note, or NULL */
+	struct fx_buf skipped;	/* JSON array items, comma separated */
+};
+
+/*
+ * Append process.json's object for p to out: pid, starttime, exe,
+ * build_id (from /proc/PID/exe's GNU build-id note, via libelf), cmdline
+ * (array), kernel, boot_id, captured_at (UTC), then c's fields. 0 or a
+ * negative errno (facts that cannot be read become null).
+ */
+int fx_capture_json(struct fx_buf *out, struct fx_proc *p,
+		    const struct fx_capture *c);
+
+/* Append a skipped-region item to c->skipped. 0 or -ENOMEM. */
+int fx_capture_skip(struct fx_capture *c, uint64_t start, uint64_t end,
+		    const char *reason, const char *name, size_t name_len);
+
+/*
+ * The GNU build-id of the ELF file open on fd, in hex, into hex (129 bytes
+ * hold any id up to 64 bytes). 0, -ENOENT (no note, or not ELF), or a
+ * negative errno.
+ */
+int fx_build_id(int fd, char *hex, size_t hexlen);
+
+#endif

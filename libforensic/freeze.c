@@ -1,0 +1,296 @@
+/*
+ * freeze: PTRACE_SEIZE + PTRACE_INTERRUPT on every thread (see freeze.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "freeze.h"
+#include "internal.h"
+#include "proc.h"
+
+/* A thread bomb (threads that spawn threads) gets this many passes. */
+#define FX_FREEZE_PASSES 64
+
+int fx_is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+	       sig == SIGTTOU;
+}
+
+uint64_t fx_freeze_pause_ns(const struct fx_freeze *f)
+{
+	if (!f->t_stop)
+		return 0;
+	return (f->t_thaw ? f->t_thaw : fx_now_ns()) - f->t_stop;
+}
+
+static struct fx_frozen_thread *find(struct fx_freeze *f, int tid)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->t[i].tid == tid)
+			return &f->t[i];
+	return NULL;
+}
+
+/* The state letter of task tid, or 0 when it is gone. */
+static char task_state(struct fx_proc *p, int tid, struct fx_buf *b)
+{
+	unsigned long long st;
+	char name[48], state;
+
+	snprintf(name, sizeof(name), "task/%d/stat", tid);
+	if (fx_proc_read(p, name, b, 0, NULL))
+		return 0;
+	if (fx_stat_parse(b->data, b->len, &state, &st))
+		return 0;
+	return state;
+}
+
+/* The thread ids in /proc/PID/task, into *tids (malloc'd). */
+static int list_tasks(struct fx_proc *p, int **tids, size_t *n)
+{
+	struct dirent *de;
+	size_t cap = 0;
+	int fd, *t = NULL, *nt;
+	DIR *dir;
+
+	*n = 0;
+	fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			nt = realloc(t, cap * sizeof(*t));
+			if (!nt) {
+				free(t);
+				closedir(dir);
+				return -ENOMEM;
+			}
+			t = nt;
+		}
+		t[(*n)++] = atoi(de->d_name);
+	}
+	closedir(dir);
+	*tids = t;
+	return 0;
+}
+
+/* Take one wait status for a seized thread. */
+static void on_status(struct fx_frozen_thread *t, int st)
+{
+	int event = st >> 16, sig;
+
+	if (WIFEXITED(st) || WIFSIGNALED(st)) {
+		t->gone = 1;
+		t->stopped = 0;
+		return;
+	}
+	if (!WIFSTOPPED(st))
+		return;
+	sig = WSTOPSIG(st);
+	t->stopped = 1;
+	if (event == PTRACE_EVENT_STOP) {
+		t->group_stop = fx_is_stop_signal(sig);
+	} else if (event == 0) {
+		/* Signal-delivery-stop: hold the signal, give it back. */
+		t->inject = sig;
+	}
+}
+
+/* Wait until every seized thread is stopped or gone (or only thread
+ * `only` when it is not 0), polling with a deadline. */
+static int wait_stops(struct fx_freeze *f, int only, uint64_t deadline,
+		      volatile sig_atomic_t *stop)
+{
+	struct timespec nap = { 0, 20000 };
+	struct fx_frozen_thread *t;
+	size_t i, waiting;
+	int st, pid;
+
+	for (;;) {
+		waiting = 0;
+		for (i = 0; i < f->n; i++)
+			if (!f->t[i].stopped && !f->t[i].gone &&
+			    (!only || f->t[i].tid == only))
+				waiting++;
+		if (!waiting)
+			return 0;
+		pid = waitpid(-1, &st, __WALL | WNOHANG);
+		if (pid > 0) {
+			t = find(f, pid);
+			if (t)
+				on_status(t, st);
+			continue;
+		}
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0 && errno == ECHILD) {
+			/* Nothing left to wait for: all gone. */
+			for (i = 0; i < f->n; i++)
+				if (!f->t[i].stopped)
+					f->t[i].gone = 1;
+			return 0;
+		}
+		if (stop && *stop)
+			return -EINTR;
+		if (fx_now_ns() > deadline)
+			return -ETIMEDOUT;
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 1000000)
+			nap.tv_nsec *= 2;
+	}
+}
+
+static int add_thread(struct fx_freeze *f, int tid, char state)
+{
+	struct fx_frozen_thread *nt;
+	size_t cap;
+
+	if (f->n == f->cap) {
+		cap = f->cap ? f->cap * 2 : 64;
+		nt = realloc(f->t, cap * sizeof(*nt));
+		if (!nt)
+			return -ENOMEM;
+		f->t = nt;
+		f->cap = cap;
+	}
+	memset(&f->t[f->n], 0, sizeof(f->t[f->n]));
+	f->t[f->n].tid = tid;
+	f->t[f->n].state_before = state;
+	f->n++;
+	return 0;
+}
+
+/* One pass over /proc/PID/task: seize and interrupt new threads. Returns
+ * how many were new, or a negative errno. */
+static int seize_pass(struct fx_freeze *f, struct fx_proc *p,
+		      struct fx_buf *b)
+{
+	int *tids = NULL, added = 0, r;
+	size_t n, i;
+	char state;
+
+	r = list_tasks(p, &tids, &n);
+	if (r)
+		return r;
+	for (i = 0; i < n; i++) {
+		if (find(f, tids[i]))
+			continue;
+		state = task_state(p, tids[i], b);
+		if (!state || state == 'Z' || state == 'X')
+			continue;	/* exited, or a zombie leader */
+		if (ptrace(PTRACE_SEIZE, tids[i], 0, 0) < 0) {
+			if (errno == ESRCH)
+				continue;	/* raced out */
+			r = -errno;
+			break;
+		}
+		r = add_thread(f, tids[i], state);
+		if (!f->t_stop)
+			f->t_stop = fx_now_ns();
+		if (ptrace(PTRACE_INTERRUPT, tids[i], 0, 0) < 0 &&
+		    errno == ESRCH)
+			f->t[f->n - 1].gone = 1;
+		if (r)
+			break;
+		added++;
+	}
+	free(tids);
+	return r ? r : added;
+}
+
+int fx_freeze(struct fx_freeze *f, struct fx_proc *p, int timeout_ms,
+	      volatile sig_atomic_t *stop)
+{
+	uint64_t deadline = fx_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	struct fx_buf b;
+	size_t i, live;
+	int r = 0, added;
+	char state;
+
+	memset(f, 0, sizeof(*f));
+	f->pid = p->pid;
+	fx_buf_init(&b);
+	state = task_state(p, p->pid, &b);
+	f->was_stopped = state == 'T';
+	for (f->passes = 1;; f->passes++) {
+		if (f->passes > FX_FREEZE_PASSES) {
+			r = -EAGAIN;
+			break;
+		}
+		added = seize_pass(f, p, &b);
+		if (added < 0) {
+			r = added;
+			break;
+		}
+		r = wait_stops(f, 0, deadline, stop);
+		if (r)
+			break;
+		/* Every thread seen so far is stopped: none can clone now,
+		 * so a pass that finds nobody new ends it. */
+		if (!added && f->passes > 1)
+			break;
+	}
+	fx_buf_release(&b);
+	for (live = 0, i = 0; i < f->n; i++)
+		live += !f->t[i].gone;
+	if (!r && !live)
+		r = -ESRCH;
+	if (r)
+		fx_freeze_thaw(f);
+	return r;
+}
+
+int fx_freeze_thaw(struct fx_freeze *f)
+{
+	uint64_t deadline = fx_now_ns() + 2000000000u;
+	struct fx_frozen_thread *t;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < f->n; i++) {
+		t = &f->t[i];
+		if (t->gone || t->tid == 0)
+			continue;
+		/* Detach needs a ptrace-stop: a thread still on its way to
+		 * its INTERRUPT is waited for (bounded). */
+		if (!t->stopped && wait_stops(f, t->tid, deadline, NULL) &&
+		    !r)
+			r = -ETIMEDOUT;
+		if (!t->gone &&
+		    ptrace(PTRACE_DETACH, t->tid, 0, (void *)(long)t->inject) <
+			    0 &&
+		    errno != ESRCH && !r)
+			r = -errno;
+		t->tid = 0;	/* let go: never touched again */
+	}
+	if (f->t_stop && !f->t_thaw)
+		f->t_thaw = fx_now_ns();
+	return r;
+}
+
+void fx_freeze_release(struct fx_freeze *f)
+{
+	free(f->t);
+	f->t = NULL;
+	f->n = f->cap = 0;
+}

@@ -1,0 +1,295 @@
+/*
+ * plan: selections matched to the live map, copied, described (plan.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dumpdir.h"
+#include "internal.h"
+#include "plan.h"
+#include "proc.h"
+#include "rec.h"
+#include "select.h"
+
+static uint64_t overlap(uint64_t s, uint64_t e, const struct fx_region *g)
+{
+	uint64_t a = s > g->start ? s : g->start;
+	uint64_t b = e < g->end ? e : g->end;
+
+	return b > a ? b - a : 0;
+}
+
+int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
+		     const struct fx_selection *sel, int include_dd)
+{
+	const struct fx_region *g;
+	struct fx_planitem *it;
+	struct fx_err err;
+	uint64_t ov, readable;
+	size_t i, k;
+	int r;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->pid = p->pid;
+	pl->p = p;
+	pl->sel = sel;
+	pl->include_dd = include_dd;
+	fx_maps_init(&pl->maps);
+	fx_buf_init(&pl->text);
+	r = fx_proc_read_map(p, "smaps", &pl->text, 0, NULL);
+	if (!r)
+		r = fx_maps_parse(&pl->maps, pl->text.data, pl->text.len, &err);
+	if (r)
+		return r;
+	if (!pl->maps.n)
+		return -ESRCH;	/* a zombie, or exited while we read */
+	pl->it = calloc(sel->n ? sel->n : 1, sizeof(*pl->it));
+	if (!pl->it)
+		return -ENOMEM;
+	for (i = 0; i < sel->n; i++) {
+		if (sel->s[i].pid != p->pid)
+			continue;
+		it = &pl->it[pl->n++];
+		it->sel = &sel->s[i];
+		pl->mapped += it->sel->end - it->sel->start;
+		readable = 0;
+		it->skip = "unmapped";
+		for (k = 0; k < pl->maps.n; k++) {
+			g = &pl->maps.r[k];
+			ov = overlap(it->sel->start, it->sel->end, g);
+			if (!ov)
+				continue;
+			if (fx_dump_skip_reason(g, include_dd)) {
+				if (!readable)
+					it->skip = fx_dump_skip_reason(
+						g, include_dd);
+				continue;
+			}
+			readable += ov;
+			it->skip = NULL;
+			/* Resident bytes, prorated for a part of a region. */
+			it->present += (uint64_t)((double)g->v[FX_F_RSS] *
+						  ov / (g->end - g->start));
+		}
+		if (it->skip) {
+			pl->nskip++;
+			snprintf(it->file, sizeof(it->file), "-");
+		} else {
+			snprintf(it->file, sizeof(it->file),
+				 "%d-0x%012llx.bin", p->pid,
+				 (unsigned long long)it->sel->start);
+		}
+		pl->present += it->present;
+	}
+	return 0;
+}
+
+void fx_dumpplan_release(struct fx_dumpplan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++)
+		if (pl->it[i].res.md)
+			fx_dump_res_finish(&pl->it[i].res);
+	free(pl->it);
+	pl->it = NULL;
+	pl->n = 0;
+	fx_maps_release(&pl->maps);
+	fx_buf_release(&pl->text);
+}
+
+/* Copy one item: the live regions in its range, holes between. */
+static int run_item(struct fx_dumpplan *pl, struct fx_planitem *it,
+		    struct fx_dumpdir *dd, struct fx_dumper *d,
+		    struct fx_capture *cap)
+{
+	uint64_t s = it->sel->start, e = it->sel->end, cur = s, a, b;
+	const struct fx_region *g;
+	const char *why;
+	size_t k;
+	int fd = -1, r;
+
+	r = fx_dump_res_init(&it->res);
+	if (r)
+		return r;
+	if (it->skip) {
+		it->res.holes = e - s;
+		r = fx_dumpdir_hole_reason(dd, s, e, it->skip);
+		goto out;
+	}
+	fd = fx_dumpdir_file(dd, it->file, e - s);
+	if (fd < 0) {
+		r = fd;
+		goto out;
+	}
+	for (k = 0; k < pl->maps.n && !r; k++) {
+		g = &pl->maps.r[k];
+		if (g->end <= s || g->start >= e)
+			continue;
+		a = g->start > s ? g->start : s;
+		b = g->end < e ? g->end : e;
+		if (a > cur) {
+			it->res.holes += a - cur;
+			r = fx_dumpdir_hole_reason(dd, cur, a, "unmapped");
+		}
+		why = fx_dump_skip_reason(g, pl->include_dd);
+		if (!r && why) {
+			it->res.holes += b - a;
+			r = fx_dumpdir_hole_reason(dd, a, b, why);
+			if (!r)
+				r = fx_capture_skip(cap, a, b, why, g->name,
+						    g->name_len);
+		} else if (!r) {
+			r = fx_dumper_copy(d, a, b, fd, a - s, fx_dumpdir_hole,
+					   dd, &it->res);
+		}
+		cur = b;
+	}
+	if (!r && cur < e) {
+		it->res.holes += e - cur;
+		r = fx_dumpdir_hole_reason(dd, cur, e, "unmapped");
+	}
+out:
+	if (fd >= 0 && close(fd) < 0 && !r)
+		r = -errno;
+	/* A readable region of which nothing was present keeps its (all
+	 * sparse) file: every record of a readable region has one. */
+	fx_dump_res_finish(&it->res);
+	it->state = r ? -1 : 1;
+	return r;
+}
+
+int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
+		    int use_scan, volatile sig_atomic_t *stop,
+		    struct fx_capture *cap)
+{
+	struct fx_dumper d;
+	size_t i;
+	int r;
+
+	r = fx_dumper_init(&d, pl->p, use_scan, stop);
+	if (r)
+		return r;
+	for (i = 0; i < pl->n && !r; i++)
+		r = run_item(pl, &pl->it[i], dd, &d, cap);
+	fx_dumper_release(&d);
+	return r;
+}
+
+size_t fx_dumpplan_done(const struct fx_dumpplan *pl)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pl->n; i++)
+		n += pl->it[i].state != 0;
+	return n;
+}
+
+void fx_dumpplan_skipped(const struct fx_dumpplan *pl, struct fx_capture *cap)
+{
+	const struct fx_selection *sel = pl->sel;
+	struct fx_buf name;
+	const char *nm;
+	size_t i;
+	int c = fx_selection_col(sel, "name");
+
+	fx_buf_init(&name);
+	for (i = 0; i < pl->n; i++) {
+		if (!pl->it[i].skip)
+			continue;
+		fx_buf_reset(&name);
+		nm = c >= 0 ? pl->it[i].sel->f[c] : "-";
+		if (strcmp(nm, "-"))
+			fx_unescape(&name, nm, strlen(nm));
+		fx_capture_skip(cap, pl->it[i].sel->start, pl->it[i].sel->end,
+				pl->it[i].skip, name.data, name.len);
+	}
+	fx_buf_release(&name);
+}
+
+/* The output columns: the selection's, file sha256 holes before name. */
+static int set_columns(struct fx_writer *w, const struct fx_selection *sel,
+		       size_t *at)
+{
+	static const char *const extra[] = { "file", "sha256", "holes" };
+	const char **cols;
+	size_t i, n = 0;
+	int r;
+
+	*at = sel->ncols;
+	if (sel->ncols && !strcmp(sel->cols[sel->ncols - 1], "name"))
+		*at = sel->ncols - 1;
+	if (w->ncols)
+		return 0;	/* already set (an earlier pid) */
+	cols = calloc(sel->ncols + 3, sizeof(*cols));
+	if (!cols)
+		return -ENOMEM;
+	for (i = 0; i <= sel->ncols; i++) {
+		if (i == *at) {
+			cols[n++] = extra[0];
+			cols[n++] = extra[1];
+			cols[n++] = extra[2];
+		}
+		if (i < sel->ncols)
+			cols[n++] = sel->cols[i];
+	}
+	r = fx_writer_columns(w, cols, n);
+	free(cols);
+	return r;
+}
+
+static int write_one(struct fx_writer *w, const struct fx_dumpplan *pl,
+		     const struct fx_planitem *it, const char *dir)
+{
+	const struct fx_selection *sel = pl->sel;
+	struct fx_buf path;
+	size_t i, at;
+	int r;
+
+	r = set_columns(w, sel, &at);
+	for (i = 0; i <= sel->ncols && !r; i++) {
+		if (i == at) {
+			if (!strcmp(it->file, "-") || !dir) {
+				fx_writer_text(w, it->file, strlen(it->file));
+			} else {
+				fx_buf_init(&path);
+				fx_buf_adds(&path, dir);
+				fx_buf_addc(&path, '/');
+				fx_buf_adds(&path, it->file);
+				fx_writer_text(w, path.data, path.len);
+				fx_buf_release(&path);
+			}
+			if (it->res.sha256[0] && strcmp(it->file, "-"))
+				fx_writer_field(w, it->res.sha256, 64);
+			else
+				fx_writer_missing(w);
+			fx_writer_u64(w, it->res.holes);
+		}
+		if (i < sel->ncols)
+			fx_writer_field(w, it->sel->f[i],
+					strlen(it->sel->f[i]));
+	}
+	return r ? r : fx_writer_end(w);
+}
+
+int fx_dumpplan_write(const struct fx_dumpplan *pl, struct fx_writer *idx,
+		      struct fx_writer *out, const char *dir)
+{
+	size_t i;
+	int r = 0, r2;
+
+	for (i = 0; i < pl->n; i++) {
+		if (pl->it[i].state != 1 && !(pl->it[i].state == -1 &&
+					      pl->it[i].res.captured))
+			continue;
+		if (idx && (r2 = write_one(idx, pl, &pl->it[i], NULL)) && !r)
+			r = r2;
+		if (out && (r2 = write_one(out, pl, &pl->it[i], dir)) && !r &&
+		    r2 != -EPIPE)
+			r = r2;
+	}
+	return r;
+}

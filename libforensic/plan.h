@@ -1,0 +1,84 @@
+/*
+ * plan: what dump-region will copy for one process, matched against its
+ * live map, then the copy itself and the records that describe it.
+ *
+ * Each selected range (a region record) becomes one item: one file in the
+ * dump directory holding [start, end). The live regions it overlaps are
+ * copied (fx_dumper_copy) or, when they must not be read
+ * (fx_dump_skip_reason), reported as holes with that reason; parts no
+ * longer mapped are "unmapped" holes.
+ */
+#ifndef FX_PLAN_H
+#define FX_PLAN_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "dump.h"
+#include "maps.h"
+
+struct fx_proc;
+struct fx_selection;
+struct fx_sel;
+struct fx_dumpdir;
+struct fx_capture;
+struct fx_writer;
+
+struct fx_planitem {
+	const struct fx_sel *sel;	/* borrowed from the selection */
+	char file[64];			/* relative name, or "-" */
+	uint64_t present;		/* bytes resident, from smaps */
+	const char *skip;		/* every byte skipped, for this */
+	int state;			/* 0 to do, 1 done, -1 failed */
+	struct fx_dump_res res;
+};
+
+struct fx_dumpplan {
+	int pid;
+	struct fx_proc *p;		/* borrowed */
+	struct fx_maps maps;		/* live smaps */
+	struct fx_buf text;
+	struct fx_planitem *it;
+	size_t n;
+	size_t nskip;			/* items skipped whole */
+	uint64_t mapped, present;	/* bytes selected; resident of them */
+	int include_dd;
+	const struct fx_selection *sel;
+};
+
+/*
+ * Read p's smaps and plan the selections of sel for p. 0, or a negative
+ * errno (-ESRCH: gone). Release with fx_dumpplan_release in any case.
+ */
+int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
+		     const struct fx_selection *sel, int include_dd);
+
+void fx_dumpplan_release(struct fx_dumpplan *pl);
+
+/*
+ * Copy every item into dd (files named PID-0xSTART.bin). stop: see
+ * fx_dumper_init. Skipped regions are added to cap. 0, or the first
+ * error that ended the run (-ESRCH, -EINTR, -ENOSPC...); items not done
+ * keep state 0 or -1.
+ */
+int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
+		    int use_scan, volatile sig_atomic_t *stop,
+		    struct fx_capture *cap);
+
+/* How many items were done. */
+size_t fx_dumpplan_done(const struct fx_dumpplan *pl);
+
+/* Add the regions skipped whole to cap (for process.json). */
+void fx_dumpplan_skipped(const struct fx_dumpplan *pl, struct fx_capture *cap);
+
+/*
+ * Write a record for every item done to idx (file relative to the dump
+ * directory) and to out (file as an absolute path under dir); either may
+ * be NULL. The columns: the selection's, with file sha256 holes before the
+ * last one when it is name. 0 or the first write error.
+ */
+int fx_dumpplan_write(const struct fx_dumpplan *pl, struct fx_writer *idx,
+		      struct fx_writer *out, const char *dir);
+
+#endif

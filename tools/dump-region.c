@@ -1,0 +1,346 @@
+/*
+ * dump-region: a copy of exactly the bytes that matter, without hurting the
+ * service. Region records in (stdin, or PID and selectors), a dump
+ * directory out (layout in libforensic/dumpdir.h), and the same records on
+ * stdout with `file sha256 holes` added.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dump.h"
+#include "dumpdir.h"
+#include "freeze.h"
+#include "plan.h"
+#include "select.h"
+#include "tool.h"
+
+static const char help[] =
+"usage: dump-region [options] [PID [ADDR|START-END|NAME]...]\n"
+"\n"
+"Copy regions of a live process's memory into a dump directory: one sparse\n"
+"file per region, regions.tsv (the region records with file, sha256 and\n"
+"holes added), holes.tsv (what was not captured, and why) and\n"
+"process.json. Only pages present in RAM are read (pagemap first), so the\n"
+"target's RSS does not grow; absent and swapped pages become holes. Device\n"
+"(io), userfaultfd and vvar mappings are never read; MADV_DONTDUMP regions\n"
+"are skipped unless --include-dontdump.\n"
+"\n"
+"Regions come from records on stdin (any stream with pid, start and end\n"
+"columns, e.g. from memmap | rank), or from PID and selectors: an address\n"
+"(0x...) selects the region holding it, START-END exactly that range, a\n"
+"NAME the regions of that name ([heap], a path, or a file's base name).\n"
+"PID alone dumps every region.\n"
+"\n"
+"Options:\n"
+"  -o, --output DIR      dump directory, created new (default\n"
+"                        dump-PID-YYYYmmddTHHMMSS); never an existing path\n"
+"      --mode MODE       live (default): no ptrace, the target never stops,\n"
+"                        the copy is not atomic (pages may change while it\n"
+"                        is read); freeze: every thread stopped for a\n"
+"                        consistent copy and restored exactly as it was\n"
+"                        (a stopped target stays stopped), pause reported\n"
+"      --max-pause SEC   freeze: let the target go after SEC seconds and\n"
+"                        stop the dump there (default 30)\n"
+"      --include-dontdump  also dump regions marked MADV_DONTDUMP\n"
+"      --force           write even when the plan says it will not fit\n"
+"  -q, --quiet           no plan or summary on stderr\n"
+"      --tsv, --json, --table  output format (default: table on a\n"
+"                        terminal, TSV otherwise)\n"
+"  -h, --help, --version\n"
+"\n"
+"Examples:\n"
+"  dump-region 4242 '[heap]'                      # the heap, live\n"
+"  memmap 4242 | rank -n 3 | dump-region -o case-17 | scan --strings --top 20\n"
+"  dump-region --mode freeze -o case-18 4242 0x7f3a2c000000\n"
+"  sha256sum case-17/*.bin; cat case-17/holes.tsv\n"
+"\n"
+"Files are created 0600 in a 0700 directory, never over an existing file,\n"
+"never through a symlink. Before writing, the plan (regions, bytes present,\n"
+"free space) goes to stderr, and a dump that would not fit is refused.\n"
+"Needs ptrace access to the target (its owner, or root): /proc/PID/mem,\n"
+"pagemap and, in freeze mode, PTRACE_SEIZE.\n"
+"\n"
+"Exit status: 0 done; 1 partial (a pid or region could not be read, or the\n"
+"dump was interrupted: regions.tsv lists what was captured); 2 failed;\n"
+"64 usage.\n";
+
+static volatile sig_atomic_t stop_sig;
+
+static void on_signal(int sig)
+{
+	stop_sig = sig;
+}
+
+struct opts {
+	const char *out;
+	int freeze, include_dd, force, quiet, use_scan;
+	unsigned long max_pause;
+	enum fx_format fmt;
+};
+
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static void alarm_in(unsigned long sec)
+{
+	struct itimerval it = { { 0, 0 }, { (time_t)sec, 0 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* The plan on stderr and the free-space check. 0 or EXIT_FAILED. */
+static int plan(const struct opts *o, const struct fx_dumpplan *pl,
+		const char *dir)
+{
+	char present[16], mapped[16], avail[16];
+	struct statvfs sv;
+	uint64_t free_b = 0;
+
+	if (!statvfs(dir, &sv))
+		free_b = (uint64_t)sv.f_bavail * sv.f_frsize;
+	fx_human_size(pl->present, present, sizeof(present));
+	fx_human_size(pl->mapped, mapped, sizeof(mapped));
+	fx_human_size(free_b, avail, sizeof(avail));
+	if (!o->quiet)
+		tool_warn("plan: pid %d, %zu regions (%zu skipped), %s mapped, "
+			  "%s present to copy; '%s' has %s free",
+			  pl->pid, pl->n, pl->nskip, mapped, present, dir,
+			  avail);
+	/* 1/64 more for metadata and pages faulted in meanwhile. */
+	if (free_b && pl->present + pl->present / 64 + (1 << 20) > free_b &&
+	    !o->force) {
+		tool_warn("cannot dump pid %d: %s to write, %s free on '%s' "
+			  "(free space, pick another -o, or --force)",
+			  pl->pid, present, avail, dir);
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+/* Dump one pid's selections. Returns an exit status. */
+static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
+		    struct fx_selection *sel, int pid, struct fx_writer *idx,
+		    struct fx_writer *out)
+{
+	struct fx_dumpplan pl;
+	struct fx_capture cap;
+	struct fx_freeze fz;
+	struct fx_proc p;
+	char name[64];
+	int r, status = EXIT_DONE, frozen = 0;
+
+	memset(&cap, 0, sizeof(cap));
+	memset(&fz, 0, sizeof(fz));
+	r = fx_proc_open(&p, pid);
+	if (r) {
+		tool_warn("cannot open process %d: %s%s", pid, strerror(-r),
+			  r == -EACCES ? " (run as the process owner or root)" :
+					 "");
+		return EXIT_PARTIAL;
+	}
+	r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
+	if (!r && (status = plan(o, &pl, dd->path)))
+		goto done;
+	if (!r && o->freeze) {
+		r = fx_freeze(&fz, &p, (int)o->max_pause * 1000, &stop_sig);
+		if (r == -EPERM)
+			tool_warn("cannot freeze pid %d: %s (is it traced "
+				  "already, e.g. by gdb? or use --mode live)",
+				  pid, strerror(-r));
+		if (!r) {
+			frozen = 1;
+			alarm_in(o->max_pause);
+			/* Under the freeze the map holds still: plan again. */
+			fx_dumpplan_release(&pl);
+			r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
+		}
+	}
+	if (!r) {
+		dd->pid = pid;
+		r = fx_dumpplan_run(&pl, dd, o->use_scan, &stop_sig, &cap);
+	}
+	if (frozen) {
+		alarm_in(0);
+		if (fx_freeze_thaw(&fz))
+			tool_warn("pid %d: a thread could not be let go "
+				  "cleanly; check its state", pid);
+	}
+	cap.mode = o->freeze ? "freeze" : "live";
+	cap.pause_ns = fx_freeze_pause_ns(&fz);
+	cap.tool = "dump-region " FX_VERSION;
+	cap.note = o->freeze ? (frozen && !r ? "consistent: every thread "
+					       "stopped during the copy" :
+					       "not consistent: the freeze "
+					       "did not hold") :
+			       "live: the target ran during the copy; "
+			       "pages may differ in time";
+	cap.interrupted = r == -EINTR;
+	if (frozen && !o->quiet)
+		tool_warn("pid %d: stopped for %.1f ms (%zu threads, "
+			  "%s before), now %s again",
+			  pid, cap.pause_ns / 1e6, fz.n,
+			  fz.was_stopped ? "stopped" : "running",
+			  fz.was_stopped ? "stopped" : "running");
+	if (r == -EINTR)
+		tool_warn("pid %d: %s: the dump stopped early, the target was "
+			  "let go; '%s' lists what was captured",
+			  pid, stop_sig == SIGALRM ? "--max-pause reached" :
+						     strsignal(stop_sig),
+			  dd->path);
+	else if (r == -ESRCH)
+		tool_warn("pid %d exited during the dump", pid);
+	else if (r)
+		tool_warn("cannot dump pid %d: %s", pid, strerror(-r));
+	if (r)
+		status = pl.n && fx_dumpplan_done(&pl) ? EXIT_PARTIAL :
+							EXIT_FAILED;
+	fx_dumpplan_skipped(&pl, &cap);
+	/* Written after the thaw: a slow reader never lengthens a pause. */
+	if (fx_dumpplan_write(&pl, idx, out, dd->path) && !status)
+		status = EXIT_PARTIAL;
+	if (pl.n) {
+		struct fx_buf js;
+
+		fx_buf_init(&js);
+		snprintf(name, sizeof(name), "process-%d.json", pid);
+		if (fx_capture_json(&js, &p, &cap) ||
+		    fx_dumpdir_write(dd, dd->nprocs++ ? name : "process.json",
+				     js.data, js.len))
+			tool_warn("cannot write %s in '%s'", name, dd->path);
+		fx_buf_release(&js);
+	}
+done:
+	fx_buf_release(&cap.skipped);
+	fx_freeze_release(&fz);
+	fx_dumpplan_release(&pl);
+	fx_proc_release(&p);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "max-pause", required_argument, NULL, 'P' },
+		{ "include-dontdump", no_argument, NULL, 'D' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		TOOL_FORMAT_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .max_pause = 30, .use_scan = 1 };
+	struct fx_selection sel;
+	struct fx_writer idx, out;
+	struct fx_dumpdir dd;
+	char defdir[64];
+	int c, r, i, status = EXIT_DONE, s, idxfd;
+
+	tool_init("dump-region");
+	o.fmt = tool_default_format();
+	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o.out = optarg; break;
+		case 'm':
+			if (!strcmp(optarg, "freeze"))
+				o.freeze = 1;
+			else if (strcmp(optarg, "live"))
+				tool_usage_error("--mode is live or freeze, "
+						 "not '%s'", optarg);
+			break;
+		case 'P':
+			o.max_pause = tool_parse_ulong("--max-pause", optarg);
+			if (!o.max_pause)
+				tool_usage_error("--max-pause must be > 0");
+			break;
+		case 'D': o.include_dd = 1; break;
+		case 'F': o.force = 1; break;
+		case 'q': o.quiet = 1; break;
+		case 'h': tool_help(help);
+		case 'V': puts("dump-region " FX_VERSION); return 0;
+		default:
+			if (c >= 0x100 && c < 0x100 + 3) {
+				o.fmt = (enum fx_format)(c - 0x100);
+				break;
+			}
+			tool_usage_error("unknown option");
+		}
+	}
+	/* Tests run the pagemap-entry fallback too (no PAGEMAP_SCAN). */
+	if (getenv("MEMFORENSIC_NO_PAGEMAP_SCAN"))
+		o.use_scan = 0;
+	fx_selection_init(&sel);
+	if (optind < argc)
+		r = fx_selection_args(&sel, argc - optind, argv + optind);
+	else if (isatty(STDIN_FILENO))
+		tool_usage_error("give a PID, or region records on stdin");
+	else
+		r = fx_selection_read(&sel, STDIN_FILENO);
+	if (r) {
+		tool_warn("%s", sel.err.msg[0] ? sel.err.msg : strerror(-r));
+		return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+	}
+	if (!sel.n) {
+		tool_warn("no regions selected: nothing to dump");
+		return EXIT_FAILED;
+	}
+	if (!o.out) {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		localtime_r(&now, &tm);
+		snprintf(defdir, sizeof(defdir), "dump-%ld-", sel.pid[0]);
+		strftime(defdir + strlen(defdir), 20, "%Y%m%dT%H%M%S", &tm);
+		o.out = defdir;
+	}
+	r = fx_dumpdir_create(&dd, o.out);
+	if (r) {
+		tool_warn("cannot create dump directory '%s': %s%s", o.out,
+			  strerror(-r),
+			  r == -EEXIST ? " (dumps are never written over an "
+					 "existing path: pick a new -o)" : "");
+		return EXIT_FAILED;
+	}
+	idxfd = fx_dumpdir_file(&dd, "regions.tsv", 0);
+	if (idxfd < 0) {
+		tool_warn("cannot create '%s/regions.tsv': %s", dd.path,
+			  strerror(-idxfd));
+		return EXIT_FAILED;
+	}
+	fx_writer_init(&idx, idxfd, FX_FMT_TSV);
+	fx_writer_init(&out, STDOUT_FILENO, o.fmt);
+	catch_signals();
+	for (i = 0; i < (int)sel.npids && !stop_sig; i++) {
+		s = dump_pid(&o, &dd, &sel, (int)sel.pid[i], &idx, &out);
+		if (s > status)
+			status = s;
+	}
+	if (fx_writer_flush(&idx) || close(idxfd) < 0 || fx_dumpdir_close(&dd)) {
+		tool_warn("cannot write the index of '%s': %s", o.out,
+			  strerror(errno));
+		status = EXIT_FAILED;
+	}
+	fx_writer_release(&idx);
+	fx_selection_release(&sel);
+	return tool_finish(&out, status);
+}
