@@ -736,10 +736,13 @@ int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 		if (!src || !c->have_glibc || reg->perms[1] != 'w')
 			continue;
 		nch = fx_mmap_chunks(src, reg->start, reg->end, &bytes);
-		if (nch > 0)
+		/* Mostly chunks: the rest is a small mapping merged in. */
+		if (nch > 0 && bytes >= (reg->end - reg->start) / 2)
 			set(rc, FX_C_MMAP_CHUNK, "%ld glibc mmapped chunk%s, "
-			    "%llu bytes", nch, nch > 1 ? "s" : "",
-			    (unsigned long long)bytes);
+			    "%llu bytes%s", nch, nch > 1 ? "s" : "",
+			    (unsigned long long)bytes,
+			    bytes < reg->end - reg->start ?
+				    ", then other anonymous memory" : "");
 	}
 	return 0;
 }

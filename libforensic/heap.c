@@ -372,37 +372,38 @@ const struct fx_region *fx_region_at(const struct fx_maps *m, uint64_t addr)
 static int follow_list(struct fx_heapscan *hs, size_t from,
 		       const struct fx_maps *m, struct fx_heap_src *s)
 {
-	uint64_t start = hs->arenas[from].addr, cur = hs->arenas[from].next;
+	uint64_t start = hs->arenas[from].addr, prev = start;
+	uint64_t cur = hs->arenas[from].next;
 	struct fx_arena a;
 	unsigned steps = 0;
 	int idx, r;
 
 	while (cur != start) {
 		if (++steps > MAX_ARENAS)
-			return add_bad(hs, start, (int)from,
-				       "arena list longer than 1024");
+			return add_bad(hs, prev, arena_index(hs, prev),
+				       "arena list does not come back");
 		idx = arena_index(hs, cur);
 		if (idx >= 0) {
-			/* Came back to a member, not to the start: a cycle
-			 * that skips the start. */
 			if (hs->arenas[idx].next == cur)
 				return add_bad(hs, cur, idx, "arena next "
 					       "points to itself");
+			prev = cur;
 			cur = hs->arenas[idx].next;
 			continue;
 		}
 		if (!fx_region_at(m, cur))
-			return add_bad(hs, start, (int)from,
+			return add_bad(hs, prev, arena_index(hs, prev),
 				       "arena next outside any region");
 		r = arena_read(&hs->g, s, cur, &a);
 		if (r)
-			return add_bad(hs, cur, -1, "arena next is not an "
-				       "arena");
+			return add_bad(hs, prev, arena_index(hs, prev),
+				       "arena next is not an arena");
 		/* main_arena lives in libc's data: a file mapping. */
 		a.is_main = fx_region_at(m, cur)->inode != 0;
 		idx = add_arena(hs, &a);
 		if (idx < 0)
 			return idx;
+		prev = cur;
 		cur = a.next;
 	}
 	return 0;
@@ -547,7 +548,8 @@ static int find_main_by_scan(struct fx_heapscan *hs, const struct fx_maps *m,
 				       (n - k < 512 ? n - k : 512) * 8);
 		for (k = 0; k + hs->g.arena_size / 8 <= n; k++) {
 			a = reg->start + k * 8;
-			if (buf[k + hs->g.off_next / 8] != a)
+			if (buf[k + hs->g.off_next / 8] != a &&
+			    arena_index(hs, buf[k + hs->g.off_next / 8]) < 0)
 				continue;
 			lo = buf[k + hs->g.off_top / 8];
 			if (heap && (lo < heap->start || lo >= heap->end))
@@ -594,6 +596,12 @@ int fx_heapscan_find(struct fx_heapscan *hs, const struct fx_maps *m,
 			if (hs->arenas[i].is_main)
 				main_idx = (int)i;
 	}
+	/* One arena alone may point to itself; one of several may not. */
+	for (i = 0; hs->narenas > 1 && i < hs->narenas; i++)
+		if (hs->arenas[i].next == hs->arenas[i].addr &&
+		    add_bad(hs, hs->arenas[i].addr, (int)i,
+			    "arena next points to itself"))
+			return -ENOMEM;
 	/* Main arena first: swap indexes in the heaps too. */
 	if (main_idx > 0) {
 		tmp = hs->arenas[0];
@@ -604,6 +612,12 @@ int fx_heapscan_find(struct fx_heapscan *hs, const struct fx_maps *m,
 				hs->heaps[i].arena = main_idx;
 			else if (hs->heaps[i].arena == main_idx)
 				hs->heaps[i].arena = 0;
+		}
+		for (i = 0; i < hs->nbad; i++) {
+			if (hs->bad[i].arena == 0)
+				hs->bad[i].arena = main_idx;
+			else if (hs->bad[i].arena == main_idx)
+				hs->bad[i].arena = 0;
 		}
 		main_idx = 0;
 	}
@@ -707,28 +721,29 @@ static uint64_t reveal(const struct fx_glibc *g, uint64_t pos, uint64_t v)
  */
 static int walk_list(struct fx_heapscan *hs, struct fx_heap_src *s,
 		     uint64_t first, int is_tcache, uint64_t want_size,
-		     uint64_t max, int arena)
+		     uint64_t max, int arena, uint64_t head)
 {
 	struct priv *p = priv_of(hs);
-	uint64_t e = first, chunk, sz, raw, steps = 0;
+	uint64_t e = first, chunk, sz, raw, steps = 0, prev = head;
 	int r;
 
 	if (!p)
 		return -ENOMEM;
+	/* A bad link is reported at the chunk (or list head) holding it. */
 	while (e) {
 		chunk = is_tcache ? e - 16 : e;
 		if (steps++ >= max)
-			return add_bad(hs, chunk, arena, is_tcache ?
+			return add_bad(hs, prev, arena, is_tcache ?
 				       "tcache list longer than its count" :
 				       "fastbin list over the step budget");
 		if ((e & ALIGN_MASK) || !in_any_heap(hs, chunk))
-			return add_bad(hs, e, arena, "free list pointer "
+			return add_bad(hs, prev, arena, "free list pointer "
 				       "outside every heap");
 		if (rd64(s, chunk + 8, &sz))
-			return add_bad(hs, chunk, arena, "free list chunk "
+			return add_bad(hs, prev, arena, "free list chunk "
 				       "unreadable");
 		if ((sz & ~SIZE_BITS) != want_size)
-			return add_bad(hs, chunk, arena, "free list chunk of "
+			return add_bad(hs, prev, arena, "free list chunk of "
 				       "the wrong size");
 		/* Fastbin members are found before the walk, which counts
 		 * them free (bit 62); tcache members after it. */
@@ -737,14 +752,15 @@ static int walk_list(struct fx_heapscan *hs, struct fx_heap_src *s,
 		if (r < 0)
 			return r;
 		if (r == 0)
-			return add_bad(hs, chunk, arena, "free list loops");
+			return add_bad(hs, prev, arena, "free list loops");
 		if (rd64(s, chunk + 16, &raw))
 			return add_bad(hs, chunk, arena, "free list chunk "
 				       "unreadable");
+		prev = chunk;
 		e = reveal(&hs->g, chunk + 16, raw);
 	}
 	if (is_tcache && steps < max)
-		return add_bad(hs, first - 16, arena,
+		return add_bad(hs, head, arena,
 			       "tcache list shorter than its count");
 	return 0;
 }
@@ -782,7 +798,8 @@ static int try_tcache(struct fx_heapscan *hs, struct fx_heap_src *s,
 	for (i = 0; used && i < TCACHE_BINS; i++) {
 		if (!ent[i])
 			continue;
-		r = walk_list(hs, s, ent[i], 1, MINSIZE + 16 * i, cnt[i], arena);
+		r = walk_list(hs, s, ent[i], 1, MINSIZE + 16 * i, cnt[i], arena,
+			      c);
 		if (r)
 			return r;
 	}
@@ -839,6 +856,11 @@ static int walk_heap(struct fx_heapscan *hs, struct fx_heap_src *s, size_t hi,
 				       "header unreadable");
 		}
 		is_free = !(nhdr[1] & PREV_INUSE);
+		if (is_free && ((nhdr[1] & ~SIZE_BITS) < 16 ||
+				(nhdr[1] & ALIGN_MASK & ~SIZE_BITS) ||
+				(nhdr[1] & ~SIZE_BITS) > end - c - size))
+			return add_bad(hs, c + size, h->arena, "chunk size "
+				       "absurd");
 		if (is_free && nhdr[0] != size)
 			return add_bad(hs, c + size, h->arena, "prev_size "
 				       "does not match a free chunk");
@@ -891,7 +913,8 @@ int fx_heapscan_chunks(struct fx_heapscan *hs, struct fx_heap_src *s,
 			if (!hs->arenas[i].fastbins[j])
 				continue;
 			r = walk_list(hs, s, hs->arenas[i].fastbins[j], 0,
-				      MINSIZE + 16 * j, hs->budget, (int)i);
+				      MINSIZE + 16 * j, hs->budget, (int)i,
+				      hs->arenas[i].addr);
 			if (r)
 				return r;
 		}
@@ -942,21 +965,17 @@ long fx_mmap_chunks(struct fx_heap_src *s, uint64_t start, uint64_t end,
 {
 	uint64_t c = start, hdr[2], size;
 	long n = 0;
-	int r;
 
 	*bytes = 0;
-	while (c < end) {
-		if (n >= 1 << 20)
-			return 0;
-		r = s->read(s->ctx, c, hdr, 16);
-		if (r)
-			return n ? 0 : r;
+	while (c < end && n < 1 << 20) {
+		if (s->read(s->ctx, c, hdr, 16))
+			break;
 		size = hdr[1] & ~SIZE_BITS;
 		/* prev_size holds the alignment slack, 0 for page-aligned
-		 * mmaps; IS_MMAPPED set; page multiple. */
+		 * mmaps; IS_MMAPPED set; a page multiple. */
 		if (!(hdr[1] & IS_MMAPPED) || hdr[0] || size < 4096 ||
 		    size % 4096 || c + size > end || c + size < c)
-			return 0;
+			break;
 		*bytes += size;
 		c += size;
 		n++;

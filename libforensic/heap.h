@@ -187,10 +187,11 @@ const struct fx_region *fx_region_at(const struct fx_maps *m, uint64_t addr);
 int fx_heapscan_heap_at(const struct fx_heapscan *hs, uint64_t addr);
 
 /*
- * Count the glibc mmapped chunks that tile [start, end) exactly (an
- * anonymous region may hold several, merged by the kernel). Returns the
- * number (> 0), 0 when the region is not made of mmapped chunks, or a
- * negative errno from the reader.
+ * Count the glibc mmapped chunks that tile [start, end) from its start
+ * (the kernel merges adjacent anonymous mappings: a region may hold
+ * several, and other memory after them). Returns their number (0: the
+ * region does not start with one) and sets *bytes to the span they
+ * cover.
  */
 long fx_mmap_chunks(struct fx_heap_src *src, uint64_t start, uint64_t end,
 		    uint64_t *bytes);
