@@ -57,6 +57,7 @@ TOOL_BIN := $(addprefix bin/,$(TOOLS))
 
 TARGET_SRC := $(wildcard corpus/targets/*.c)
 TARGET_BIN := $(patsubst corpus/targets/%.c,build/targets/%,$(TARGET_SRC))
+TARGET_BIN += $(patsubst corpus/targets/%.cc,build/targets/%,$(wildcard corpus/targets/*.cc))
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
@@ -87,6 +88,12 @@ build/targets/%: corpus/targets/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) -O1 -g -Wall -D_GNU_SOURCE -o $@ $< -pthread
+
+# C++ targets (objects with vtables, for classify --chunks).
+build/targets/%: corpus/targets/%.cc corpus/targets/target.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CXX     $<")
+	$(Q)$(CXX) -O1 -g -Wall -D_GNU_SOURCE -o $@ $< -pthread
 
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
