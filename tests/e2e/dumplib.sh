@@ -1,0 +1,53 @@
+# Helpers of the dump-region tests (sourced after lib.sh).
+
+# rss_kb PID: VmRSS in kB.
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# states PID: the sorted, counted state letters of every thread.
+states() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		awk '/^State:/ {print $2}' "$t/status" 2>/dev/null
+	done | sort | uniq -c | awk '{printf "%s%s ", $1, $2}'
+}
+
+# tracers PID: the TracerPid of every thread that has one (empty: none).
+tracers() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		awk '/^TracerPid:/ && $2 != 0 {print $2}' "$t/status" 2>/dev/null
+	done | sort -u | tr '\n' ' '
+}
+
+# wait_state PID LETTER: until the leader's state is LETTER (5 s at most).
+wait_state() {
+	local i
+	for i in $(seq 500); do
+		[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.01
+	done
+	fail "pid $1 never reached state $2 (now $(awk '{print $3}' "/proc/$1/stat"))"
+}
+
+# all_threads_in PID LETTERS: every thread is in one of the states LETTERS
+# (e.g. T, or SR for "not stopped").
+all_threads_in() {
+	local s
+	s=$(states "$1")
+	[ -n "$s" ] || fail "pid $1: no threads"
+	if echo "$s" | tr ' ' '\n' | grep . | grep -qv "^[0-9]*[$2]\$"; then
+		fail "pid $1: threads not all in [$2]: $s"
+	fi
+}
+
+# untraced PID: no thread is traced.
+untraced() {
+	local t
+	t=$(tracers "$1")
+	[ -z "$t" ] || fail "pid $1 still traced by $t"
+}
+
+# field FILE COLUMN: the values of COLUMN of a TSV record file (no header).
+field() {
+	awk -F'\t' -v c="$2" 'NR==1 {for (i=1;i<=NF;i++) if ($i==c) k=i; next} {print $k}' "$1"
+}
