@@ -44,7 +44,7 @@ $(DEPS_STAMP): scripts/install-deps
 
 # pkg-config names of the libraries libforensic uses (Debian -dev packages
 # in scripts/install-deps). Expanded when a recipe runs, after install-deps.
-LIB_PKGS := libelf libdw libzstd libcrypto capstone
+LIB_PKGS := libelf libdw libzstd libcrypto capstone libhs
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lpthread
 
@@ -52,7 +52,7 @@ LIB_SRC := $(wildcard libforensic/*.c)
 LIB_OBJ := $(patsubst libforensic/%.c,build/lib/%.o,$(LIB_SRC))
 LIB := build/libforensic.a
 
-TOOLS := memmap rank classify dump-region
+TOOLS := memmap rank classify dump-region scan
 TOOL_BIN := $(addprefix bin/,$(TOOLS))
 
 TARGET_SRC := $(wildcard corpus/targets/*.c)

@@ -1,0 +1,1038 @@
+/*
+ * source: regions to scan from live memory, dump files and cores, and the
+ * threaded scan of them (see source.h).
+ *
+ * The threaded scan. Regions are cut into jobs: windows [lo, hi) of
+ * FX_JOB bytes (see scan.h for how a window is fed from a little before
+ * lo and past hi until its hits are complete). Worker threads take jobs in
+ * order and keep their hits in a ring of result slots; the calling thread
+ * hands the hits of job k to the callback once job k is done, so output
+ * comes in address order and memory stays bounded by the ring (plus the
+ * text of the hits of the jobs in it). With --top there is no ring: each
+ * worker counts into its own histogram, merged at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dump.h"
+#include "internal.h"
+#include "maps.h"
+#include "mem.h"
+#include "pagemap.h"
+#include "rec.h"
+#include "source.h"
+
+#define FX_JOB (4u << 20)	/* bytes of a job's window */
+#define NSLOT 16		/* jobs in flight, ahead of the output */
+#define NRUNS 256		/* page runs asked of pagemap at once */
+#define NSEG 64			/* pieces per process_vm_readv */
+
+void fx_source_init(struct fx_source *src)
+{
+	memset(src, 0, sizeof(*src));
+	fx_buf_init(&src->notes);
+	fx_buf_init(&src->warnings);
+}
+
+void fx_source_release(struct fx_source *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->nmaps; i++)
+		munmap(src->maps[i].base, src->maps[i].len);
+	for (i = 0; i < src->nprocs; i++)
+		if (src->procs[i].opened)
+			fx_proc_release(&src->procs[i].p);
+	free(src->maps);
+	free(src->procs);
+	free(src->r);
+	free(src->req);
+	fx_buf_release(&src->notes);
+	fx_buf_release(&src->warnings);
+	memset(src, 0, sizeof(*src));
+}
+
+static void vnote(struct fx_buf *b, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (!fx_buf_adds(b, line))
+		fx_buf_addc(b, '\n');
+}
+
+/* Something the user may want to know: what was skipped, and why. */
+static void note(struct fx_source *src, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void note(struct fx_source *src, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(&src->notes, fmt, ap);
+	va_end(ap);
+}
+
+/* Something that failed: the output is partial. */
+static void warn(struct fx_source *src, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void warn(struct fx_source *src, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(&src->warnings, fmt, ap);
+	va_end(ap);
+	src->failures++;
+}
+
+static int add_region(struct fx_source *src, long pid, uint64_t start,
+		      uint64_t end, int live, const unsigned char *map,
+		      uint64_t maplen)
+{
+	struct fx_src_region *r;
+
+	if (src->n == src->cap) {
+		size_t cap = src->cap ? src->cap * 2 : 64;
+
+		r = realloc(src->r, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		src->r = r;
+		src->cap = cap;
+	}
+	r = &src->r[src->n++];
+	r->pid = pid;
+	r->start = start;
+	r->end = end;
+	r->live = live;
+	r->map = map;
+	r->maplen = maplen < end - start ? maplen : end - start;
+	return 0;
+}
+
+/* Map the file at dirfd/path read-only; *len 0 (and *base NULL) for an
+ * empty file. 0 or a negative errno. */
+static int map_file(struct fx_source *src, int dirfd, const char *path,
+		    const unsigned char **base, uint64_t *len)
+{
+	struct fx_src_map *m;
+	struct stat st;
+	void *p;
+	int fd, r = 0;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	*base = NULL;
+	*len = 0;
+	if (r || st.st_size == 0) {
+		close(fd);
+		return r;
+	}
+	m = realloc(src->maps, (src->nmaps + 1) * sizeof(*m));
+	if (!m) {
+		close(fd);
+		return -ENOMEM;
+	}
+	src->maps = m;
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	r = p == MAP_FAILED ? -errno : 0;
+	close(fd);
+	if (r)
+		return r;
+	src->maps[src->nmaps].base = p;
+	src->maps[src->nmaps].len = (size_t)st.st_size;
+	src->nmaps++;
+	*base = p;
+	*len = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* ---- ELF cores ---- */
+
+static long core_pid(Elf *e, const GElf_Phdr *ph)
+{
+	GElf_Nhdr nh;
+	size_t off = 0, noff, doff;
+	Elf_Data *d;
+
+	d = elf_getdata_rawchunk(e, (int64_t)ph->p_offset, ph->p_filesz,
+				 ELF_T_NHDR);
+	if (!d)
+		return -1;
+	while ((off = gelf_getnote(d, off, &nh, &noff, &doff)) > 0) {
+		/* struct elf_prpsinfo (x86-64, aarch64): pr_pid at 24. */
+		if (nh.n_type == NT_PRPSINFO && nh.n_descsz >= 28) {
+			int32_t pid;
+
+			memcpy(&pid, (const char *)d->d_buf + doff + 24, 4);
+			return pid > 0 ? pid : -1;
+		}
+	}
+	return -1;
+}
+
+static int add_core(struct fx_source *src, const char *path,
+		    const unsigned char *base, uint64_t len)
+{
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+	size_t i, n;
+	long pid = -1;
+	Elf *e;
+	int r = 0;
+
+	elf_version(EV_CURRENT);
+	e = elf_memory((char *)base, (size_t)len);
+	if (!e || !gelf_getehdr(e, &eh) || eh.e_type != ET_CORE ||
+	    elf_getphdrnum(e, &n) != 0) {
+		fx_err_set(&src->err, 0, "'%s': not an ELF core (%s)", path,
+			   elf_errmsg(-1));
+		if (e)
+			elf_end(e);
+		return -EBADMSG;
+	}
+	for (i = 0; i < n; i++)
+		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_NOTE &&
+		    pid < 0)
+			pid = core_pid(e, &ph);
+	for (i = 0; i < n && !r; i++) {
+		uint64_t filesz;
+
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD ||
+		    ph.p_memsz == 0 || ph.p_vaddr + ph.p_memsz < ph.p_vaddr)
+			continue;
+		/* A segment that claims more file than there is: the rest
+		 * is a hole (a truncated core). */
+		filesz = ph.p_offset < len ? len - ph.p_offset : 0;
+		if (ph.p_filesz < filesz)
+			filesz = ph.p_filesz;
+		if (filesz < ph.p_filesz)
+			note(src, "'%s': segment at 0x%llx cut short: the core "
+			     "is truncated", path,
+			     (unsigned long long)ph.p_vaddr);
+		r = add_region(src, pid, ph.p_vaddr, ph.p_vaddr + ph.p_memsz,
+			       -1, filesz ? base + ph.p_offset : NULL, filesz);
+	}
+	elf_end(e);
+	return r;
+}
+
+int fx_source_add_path(struct fx_source *src, const char *path,
+		       uint64_t base)
+{
+	const unsigned char *p;
+	uint64_t len;
+	struct stat st;
+	int fd, r;
+
+	if (stat(path, &st) < 0) {
+		fx_err_set(&src->err, 0, "cannot open '%s': %s", path,
+			   strerror(errno));
+		return -errno;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		char tsv[4096];
+
+		snprintf(tsv, sizeof(tsv), "%s/regions.tsv", path);
+		fd = open(tsv, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			r = -errno;
+			fx_err_set(&src->err, 0, "cannot open '%s': %s (a dump "
+				   "directory holds regions.tsv)", tsv,
+				   strerror(errno));
+			return r;
+		}
+		r = fx_source_add_records(src, fd, path);
+		close(fd);
+		return r;
+	}
+	r = map_file(src, AT_FDCWD, path, &p, &len);
+	if (r) {
+		fx_err_set(&src->err, 0, "cannot map '%s': %s", path,
+			   strerror(-r));
+		return r;
+	}
+	if (len >= 64 && memcmp(p, ELFMAG, SELFMAG) == 0 &&
+	    p[EI_CLASS] == ELFCLASS64 && p[16] == ET_CORE && p[17] == 0)
+		return add_core(src, path, p, len);
+	return add_region(src, -1, base, base + len, -1, p, len);
+}
+
+/* ---- region records ---- */
+
+static int add_req(struct fx_source *src, long pid, uint64_t start,
+		   uint64_t end)
+{
+	struct fx_src_req *q;
+
+	if (src->nreq == src->reqcap) {
+		size_t cap = src->reqcap ? src->reqcap * 2 : 64;
+
+		q = realloc(src->req, cap * sizeof(*q));
+		if (!q)
+			return -ENOMEM;
+		src->req = q;
+		src->reqcap = cap;
+	}
+	q = &src->req[src->nreq++];
+	q->pid = pid;
+	q->start = start;
+	q->end = end;
+	return 0;
+}
+
+/* A record whose bytes are in a file. */
+static int add_file_record(struct fx_source *src, const char *dir, long pid,
+			   uint64_t start, uint64_t end, const char *file)
+{
+	const unsigned char *p;
+	uint64_t len;
+	size_t n = strlen(file);
+	int dirfd = AT_FDCWD, r;
+
+	if (n > 4 && strcmp(file + n - 4, ".zst") == 0) {
+		warn(src, "'%s': compressed region files are not read yet "
+		     "(decompress it with zstd -d first)", file);
+		return 0;
+	}
+	if (dir && file[0] != '/') {
+		/* A dump directory names its files; nothing outside. */
+		if (strstr(file, "..")) {
+			warn(src, "'%s': a region file outside its dump "
+			     "directory: not read", file);
+			return 0;
+		}
+		dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return -errno;
+	}
+	r = map_file(src, dirfd, file, &p, &len);
+	if (dirfd != AT_FDCWD)
+		close(dirfd);
+	if (r) {
+		warn(src, "cannot read region file '%s': %s", file,
+		     strerror(-r));
+		return 0;
+	}
+	if (len < end - start)
+		note(src, "'%s': %llu bytes short of its region: the rest is a "
+		     "hole", file, (unsigned long long)(end - start - len));
+	return add_region(src, pid, start, end, -1, p, len);
+}
+
+int fx_source_add_records(struct fx_source *src, int fd, const char *dir)
+{
+	struct fx_reader rd;
+	struct fx_buf file;
+	int cpid = -1, cs = -1, ce = -1, cf = -1, r, ret = 0;
+	uint64_t start, end, pid;
+
+	r = fx_reader_init(&rd, fd, fx_region_cols, fx_region_ncols);
+	if (r)
+		return r;
+	fx_buf_init(&file);
+	while ((r = fx_reader_next(&rd)) != 0) {
+		if (r == -EBADMSG) {
+			src->err = rd.err;
+			ret = r;
+			if (rd.err.line == 0)
+				break;
+			continue;
+		}
+		if (r < 0) {
+			ret = r;
+			break;
+		}
+		if (rd.hdr_changed) {
+			cpid = fx_reader_col(&rd, "pid");
+			cs = fx_reader_col(&rd, "start");
+			ce = fx_reader_col(&rd, "end");
+			cf = fx_reader_col(&rd, "file");
+			if (cs < 0 || ce < 0) {
+				fx_err_set(&src->err, rd.lineno,
+					   "no start and end columns: not "
+					   "region records");
+				ret = -EINVAL;
+				break;
+			}
+		}
+		if (fx_parse_u64(rd.f[cs], &start, 0) ||
+		    fx_parse_u64(rd.f[ce], &end, 0) || end < start) {
+			fx_err_set(&src->err, rd.lineno, "bad start or end");
+			ret = -EBADMSG;
+			continue;
+		}
+		if (cpid < 0 || fx_parse_u64(rd.f[cpid], &pid, 0) ||
+		    pid > 0x7fffffff)
+			pid = (uint64_t)-1;
+		if (end == start)
+			continue;
+		if (cf >= 0 && strcmp(rd.f[cf], "-") != 0) {
+			fx_buf_reset(&file);
+			r = fx_unescape(&file, rd.f[cf], strlen(rd.f[cf]));
+			if (!r)
+				r = add_file_record(src, dir, (long)pid, start,
+						    end, file.data);
+		} else if (dir) {
+			note(src, "0x%012llx-0x%012llx: not in the dump",
+			     (unsigned long long)start,
+			     (unsigned long long)end);
+			r = 0;
+		} else if (pid == (uint64_t)-1) {
+			fx_err_set(&src->err, rd.lineno,
+				   "a record without pid or file");
+			ret = -EBADMSG;
+			r = 0;
+		} else {
+			r = add_req(src, (long)pid, start, end);
+		}
+		if (r) {
+			ret = r;
+			break;
+		}
+	}
+	fx_buf_release(&file);
+	fx_reader_release(&rd);
+	return ret;
+}
+
+/* ---- live memory ---- */
+
+static int proc_index(struct fx_source *src, long pid)
+{
+	size_t i;
+
+	for (i = 0; i < src->nprocs; i++)
+		if (src->procs[i].pid == pid)
+			return (int)i;
+	return -1;
+}
+
+/* The first region of m ending after addr (m sorted), or m->n. */
+static size_t first_after(const struct fx_maps *m, uint64_t addr)
+{
+	size_t lo = 0, hi = m->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (m->r[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int resolve_req(struct fx_source *src, const struct fx_src_req *q,
+		       int pi, const struct fx_maps *m)
+{
+	uint64_t at = q->start, s, e;
+	const char *why;
+	size_t i;
+	int r;
+
+	for (i = first_after(m, q->start); i < m->n; i++) {
+		const struct fx_region *v = &m->r[i];
+
+		if (v->start >= q->end)
+			break;
+		s = v->start > q->start ? v->start : q->start;
+		e = v->end < q->end ? v->end : q->end;
+		if (s > at)
+			note(src, "pid %ld: 0x%012llx-0x%012llx no longer "
+			     "mapped", q->pid, (unsigned long long)at,
+			     (unsigned long long)s);
+		at = e;
+		why = fx_dump_skip_reason(v, src->include_dd);
+		if (why) {
+			note(src, "pid %ld: 0x%012llx-0x%012llx skipped (%s)",
+			     q->pid, (unsigned long long)s,
+			     (unsigned long long)e, why);
+			continue;
+		}
+		r = add_region(src, q->pid, s, e, pi, NULL, 0);
+		if (r)
+			return r;
+	}
+	if (at < q->end)
+		note(src, "pid %ld: 0x%012llx-0x%012llx no longer mapped",
+		     q->pid, (unsigned long long)at,
+		     (unsigned long long)q->end);
+	return 0;
+}
+
+int fx_source_resolve(struct fx_source *src)
+{
+	struct fx_maps *maps;
+	struct fx_err err;
+	struct fx_buf b;
+	size_t i, np = 0;
+	int r = 0, pi;
+
+	if (!src->nreq)
+		return 0;
+	src->procs = calloc(src->nreq, sizeof(*src->procs));
+	maps = calloc(src->nreq, sizeof(*maps));
+	if (!src->procs || !maps) {
+		free(maps);
+		return -ENOMEM;
+	}
+	fx_buf_init(&b);
+	for (i = 0; i < src->nreq && !r; i++) {
+		struct fx_src_proc *sp;
+		long pid = src->req[i].pid;
+
+		if (proc_index(src, pid) >= 0)
+			continue;
+		sp = &src->procs[np];
+		sp->pid = (int)pid;
+		fx_maps_init(&maps[np]);
+		src->nprocs = ++np;
+		r = fx_proc_open(&sp->p, (int)pid);
+		if (r == 0) {
+			sp->opened = 1;
+			r = fx_proc_read_map(&sp->p, "smaps", &b,
+					     FX_SMAPS_READ_SIZE, NULL);
+		}
+		if (r == 0 && b.len == 0)
+			r = -ESRCH;
+		if (r == 0 &&
+		    fx_maps_parse(&maps[np - 1], b.data, b.len, &err) == -ENOMEM)
+			r = -ENOMEM;
+		if (r == -ENOMEM)
+			break;
+		if (r) {
+			warn(src, "cannot read pid %ld: %s%s", pid,
+			     r == -ESRCH ? "no such process (or no memory map)"
+					 : strerror(-r),
+			     r == -EACCES || r == -EPERM ?
+				     " (run as the process owner or root)" :
+				     "");
+			sp->gone = 1;
+			if (sp->opened)
+				fx_proc_release(&sp->p);
+			sp->opened = 0;
+			r = 0;
+		}
+	}
+	for (i = 0; i < src->nreq && !r; i++) {
+		pi = proc_index(src, src->req[i].pid);
+		if (!src->procs[pi].gone)
+			r = resolve_req(src, &src->req[i], pi, &maps[pi]);
+	}
+	for (i = 0; i < np; i++)
+		fx_maps_release(&maps[i]);
+	free(maps);
+	fx_buf_release(&b);
+	return r;
+}
+
+/* ---- reading, one reader per thread ---- */
+
+struct reader {
+	struct fx_source *src;
+	int proc;		/* process mem and pm are open for, or -1 */
+	struct fx_mem mem;
+	struct fx_pagemap pm;
+	char *buf;
+	size_t cap;
+	struct fx_page_run runs[NRUNS];
+	struct fx_mem_seg seg[NSEG];
+	uint64_t bytes, holes;	/* inside the windows owned */
+	uint64_t lo, hi;	/* the window owned, for the counts */
+};
+
+static void reader_close(struct reader *rd)
+{
+	if (rd->proc >= 0) {
+		fx_mem_release(&rd->mem);
+		fx_pagemap_release(&rd->pm);
+	}
+	rd->proc = -1;
+}
+
+static uint64_t clip(const struct reader *rd, uint64_t a, uint64_t b)
+{
+	if (a < rd->lo)
+		a = rd->lo;
+	if (b > rd->hi)
+		b = rd->hi;
+	return b > a ? b - a : 0;
+}
+
+/* Feed the scanner the segments seg[0..n) that were read whole. */
+static int feed_segs(struct reader *rd, struct fx_scanner *sc, size_t n)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		r = fx_scanner_feed(sc, rd->seg[i].addr, rd->seg[i].buf,
+				    rd->seg[i].len);
+		if (r)
+			return r;
+		rd->bytes += clip(rd, rd->seg[i].addr,
+				  rd->seg[i].addr + rd->seg[i].len);
+	}
+	return 0;
+}
+
+/* Read n segments and feed them; a page that cannot be read is a hole.
+ * 0, -ESRCH (the process is gone) or the scanner's error. */
+static int read_segs(struct reader *rd, struct fx_scanner *sc, size_t n)
+{
+	size_t got, k, ps = fx_page_size(), skip;
+	struct fx_mem_seg *sg = rd->seg;
+	int why, r;
+
+	while (n) {
+		got = fx_mem_readv(&rd->mem, sg, n, &why);
+		for (k = 0; k < n && got >= sg[k].len; k++)
+			got -= sg[k].len;
+		/* sg[0..k) read whole; sg[k] read for got bytes. */
+		memmove(rd->seg, sg, k * sizeof(*sg));
+		r = feed_segs(rd, sc, k);
+		if (r)
+			return r;
+		if (k == n)
+			return 0;
+		sg += k;
+		n -= k;
+		if (got) {
+			rd->seg[0] = sg[0];
+			rd->seg[0].len = got;
+			if ((r = feed_segs(rd, sc, 1)))
+				return r;
+		}
+		if (why == -ESRCH)
+			return -ESRCH;
+		/* Skip the page that failed: unmapped or changed under us. */
+		skip = ps - (sg[0].addr + got) % ps;
+		if (skip > sg[0].len - got)
+			skip = sg[0].len - got;
+		rd->holes += clip(rd, sg[0].addr + got,
+				  sg[0].addr + got + skip);
+		sg[0].addr += got + skip;
+		sg[0].buf = (char *)sg[0].buf + got + skip;
+		sg[0].len -= got + skip;
+		if (sg[0].len == 0) {
+			sg++;
+			n--;
+		}
+	}
+	return 0;
+}
+
+static int read_live(struct reader *rd, const struct fx_src_region *reg,
+		     uint64_t lo, uint64_t hi, struct fx_scanner *sc)
+{
+	struct fx_src_proc *sp = &rd->src->procs[reg->live];
+	uint64_t ps = fx_page_size(), plo = lo & ~(ps - 1);
+	uint64_t phi = (hi + ps - 1) & ~(ps - 1), next = plo, a, b;
+	uint64_t covered = lo;
+	size_t nseg = 0, i;
+	long nr;
+	int r;
+
+	if (sp->gone) {
+		rd->holes += clip(rd, lo, hi);
+		return 0;
+	}
+	if (rd->proc != reg->live) {
+		reader_close(rd);
+		r = fx_mem_open(&rd->mem, &sp->p);
+		if (!r) {
+			r = fx_pagemap_init(&rd->pm, &sp->p, 1);
+			if (r)
+				fx_mem_release(&rd->mem);
+		}
+		if (r) {
+			sp->gone = 1;
+			rd->holes += clip(rd, lo, hi);
+			return r == -ESRCH ? -ESRCH : 0;
+		}
+		rd->proc = reg->live;
+	}
+	if (rd->cap < hi - lo) {
+		free(rd->buf);
+		rd->buf = malloc(hi - lo);
+		rd->cap = rd->buf ? hi - lo : 0;
+		if (!rd->buf)
+			return -ENOMEM;
+	}
+	while (next < phi) {
+		nr = fx_pagemap_runs(&rd->pm, next, phi, rd->runs, NRUNS,
+				     &next);
+		if (nr < 0)
+			return nr == -ESRCH ? -ESRCH : 0;
+		for (i = 0; i < (size_t)nr; i++) {
+			if (!(rd->runs[i].flags & FX_RUN_PRESENT))
+				continue;
+			a = rd->runs[i].start > lo ? rd->runs[i].start : lo;
+			b = rd->runs[i].end < hi ? rd->runs[i].end : hi;
+			if (a >= b)
+				continue;
+			rd->holes += clip(rd, covered, a);
+			covered = b;
+			rd->seg[nseg].addr = a;
+			rd->seg[nseg].len = b - a;
+			rd->seg[nseg].buf = rd->buf + (a - lo);
+			if (++nseg == NSEG) {
+				if ((r = read_segs(rd, sc, nseg)))
+					return r;
+				nseg = 0;
+			}
+		}
+		if (nr == 0)
+			break;
+	}
+	rd->holes += clip(rd, covered, hi);
+	return nseg ? read_segs(rd, sc, nseg) : 0;
+}
+
+/* Feed [lo, hi) of reg to sc. 0, -ESRCH, or the scanner's error. */
+static int read_range(struct reader *rd, const struct fx_src_region *reg,
+		      uint64_t lo, uint64_t hi, struct fx_scanner *sc)
+{
+	uint64_t have = reg->start + reg->maplen, e;
+	int r;
+
+	if (reg->live >= 0)
+		return read_live(rd, reg, lo, hi, sc);
+	if (lo < have) {
+		e = hi < have ? hi : have;
+		r = fx_scanner_feed(sc, lo, reg->map + (lo - reg->start),
+				    e - lo);
+		if (r)
+			return r;
+		rd->bytes += clip(rd, lo, e);
+		lo = e;
+	}
+	rd->holes += clip(rd, lo, hi);
+	return 0;
+}
+
+/* ---- the threaded scan ---- */
+
+struct slot {
+	int state;		/* 0 free, 1 running, 2 done */
+	size_t region;
+	struct fx_buf hits;	/* serialized hits (struct shit + bytes) */
+};
+
+/* A hit as kept in a slot, followed by its text, before and after. */
+struct shit {
+	uint64_t addr, region_start, len;
+	unsigned int enc, pattern;
+	uint64_t tlen, blen, alen;
+};
+
+struct runner {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct fx_source *src;
+	const struct fx_scan_conf *conf;
+	uint64_t pre;
+	int topmode;
+	/* the job generator */
+	size_t g_region;
+	uint64_t g_off;
+	int g_done;
+	uint64_t next_seq, done_seq;
+	struct slot slot[NSLOT];
+	int stop, err;
+	uint64_t bytes, holes;
+};
+
+struct worker {
+	struct runner *rn;
+	pthread_t th;
+	struct fx_scanner *sc;
+	struct fx_top *top;
+	struct reader rd;
+	struct fx_buf *out;	/* the slot being filled */
+	int err;
+};
+
+/* The next job; 0 when there is none. Called with mu held. */
+static int next_job(struct runner *rn, size_t *region, uint64_t *lo,
+		    uint64_t *hi)
+{
+	const struct fx_src_region *r;
+
+	while (!rn->g_done) {
+		if (rn->g_region >= rn->src->n) {
+			rn->g_done = 1;
+			break;
+		}
+		r = &rn->src->r[rn->g_region];
+		if (rn->g_off < r->start)
+			rn->g_off = r->start;
+		if (rn->g_off >= r->end) {
+			rn->g_region++;
+			rn->g_off = 0;
+			continue;
+		}
+		*region = rn->g_region;
+		*lo = rn->g_off;
+		if (rn->pre == UINT64_MAX || r->end - rn->g_off <= FX_JOB)
+			*hi = r->end;
+		else
+			*hi = rn->g_off + FX_JOB;
+		rn->g_off = *hi;
+		return 1;
+	}
+	return 0;
+}
+
+static int collect(void *arg, const struct fx_hit *h)
+{
+	struct worker *w = arg;
+	struct shit s;
+
+	if (w->top)
+		return fx_top_add(w->top, h);
+	s.addr = h->addr;
+	s.region_start = h->region_start;
+	s.len = h->len;
+	s.enc = h->enc;
+	s.pattern = h->pattern;
+	s.tlen = h->text_len;
+	s.blen = h->before_len;
+	s.alen = h->after_len;
+	if (fx_buf_add(w->out, &s, sizeof(s)) ||
+	    fx_buf_add(w->out, h->text, h->text_len) ||
+	    fx_buf_add(w->out, h->before, h->before_len) ||
+	    fx_buf_add(w->out, h->after, h->after_len))
+		return -ENOMEM;
+	return 0;
+}
+
+static int run_job(struct worker *w, size_t region, uint64_t lo, uint64_t hi)
+{
+	struct runner *rn = w->rn;
+	const struct fx_src_region *reg = &rn->src->r[region];
+	uint64_t from = reg->start, x, y;
+	int r;
+
+	if (rn->pre != UINT64_MAX && lo - reg->start > rn->pre)
+		from = lo - rn->pre;
+	w->rd.lo = lo;
+	w->rd.hi = hi;
+	fx_scanner_begin(w->sc, reg->start, reg->end, lo, hi, collect, w);
+	for (x = from; x < reg->end;) {
+		y = reg->end - x > FX_JOB ? x + FX_JOB : reg->end;
+		r = read_range(&w->rd, reg, x, y, w->sc);
+		if (r == -ESRCH) {
+			rn->src->procs[reg->live].gone = 1;
+			w->rd.holes += w->rd.hi > y ? w->rd.hi - y : 0;
+			break;
+		}
+		if (r)
+			return r;
+		x = y;
+		if (!fx_scanner_more(w->sc, x))
+			break;
+	}
+	return fx_scanner_end(w->sc);
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct runner *rn = w->rn;
+	uint64_t seq, lo, hi;
+	size_t region;
+	struct slot *sl;
+	int r;
+
+	pthread_mutex_lock(&rn->mu);
+	while (!rn->stop) {
+		if (!rn->topmode && rn->next_seq >= rn->done_seq + NSLOT) {
+			pthread_cond_wait(&rn->cv, &rn->mu);
+			continue;
+		}
+		if (!next_job(rn, &region, &lo, &hi))
+			break;
+		seq = rn->next_seq++;
+		sl = &rn->slot[seq % NSLOT];
+		sl->state = 1;
+		sl->region = region;
+		fx_buf_reset(&sl->hits);
+		w->out = &sl->hits;
+		pthread_mutex_unlock(&rn->mu);
+		w->rd.bytes = 0;
+		w->rd.holes = 0;
+		r = run_job(w, region, lo, hi);
+		pthread_mutex_lock(&rn->mu);
+		rn->bytes += w->rd.bytes;
+		rn->holes += w->rd.holes;
+		sl->state = 2;
+		if (r && !rn->err) {
+			rn->err = r;
+			rn->stop = 1;
+		}
+		pthread_cond_broadcast(&rn->cv);
+	}
+	pthread_cond_broadcast(&rn->cv);
+	pthread_mutex_unlock(&rn->mu);
+	return NULL;
+}
+
+/* Hand the hits of a finished slot to fn. */
+static int deliver(struct runner *rn, struct slot *sl, fx_hit_fn fn,
+		   void *arg)
+{
+	const char *p = sl->hits.data, *end = p + sl->hits.len;
+	struct fx_hit h;
+	struct shit s;
+	int r;
+
+	memset(&h, 0, sizeof(h));
+	h.pid = rn->src->r[sl->region].pid;
+	while (p < end) {
+		memcpy(&s, p, sizeof(s));
+		p += sizeof(s);
+		h.addr = s.addr;
+		h.region_start = s.region_start;
+		h.len = s.len;
+		h.enc = s.enc;
+		h.pattern = s.pattern;
+		h.text = p;
+		h.text_len = s.tlen;
+		h.before = p + s.tlen;
+		h.before_len = s.blen;
+		h.after = h.before + s.blen;
+		h.after_len = s.alen;
+		p = h.after + s.alen;
+		r = fn(arg, &h);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int fx_source_scan(struct fx_source *src, const struct fx_scan_conf *conf,
+		   int nthreads, fx_hit_fn fn, void *arg, struct fx_top *top,
+		   struct fx_scan_stats *st)
+{
+	struct runner rn;
+	struct worker *w;
+	uint64_t t0 = fx_now_ns();
+	int i, started = 0, r = 0;
+	struct slot *sl;
+
+	if (nthreads < 1)
+		nthreads = 1;
+	memset(&rn, 0, sizeof(rn));
+	pthread_mutex_init(&rn.mu, NULL);
+	pthread_cond_init(&rn.cv, NULL);
+	rn.src = src;
+	rn.conf = conf;
+	rn.topmode = top != NULL;
+	w = calloc((size_t)nthreads, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	for (i = 0; i < nthreads; i++) {
+		w[i].rn = &rn;
+		w[i].rd.src = src;
+		w[i].rd.proc = -1;
+		w[i].sc = fx_scanner_new(conf);
+		if (!w[i].sc) {
+			r = -errno;
+			goto out;
+		}
+		if (top && !(w[i].top = fx_top_new())) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	rn.pre = fx_scanner_pre(w[0].sc);
+	for (i = 0; i < nthreads; i++) {
+		if (pthread_create(&w[i].th, NULL, work, &w[i]))
+			break;
+		started++;
+	}
+	if (!started) {
+		r = -EAGAIN;
+		goto out;
+	}
+	if (!top) {
+		pthread_mutex_lock(&rn.mu);
+		for (;;) {
+			sl = &rn.slot[rn.done_seq % NSLOT];
+			if (rn.done_seq < rn.next_seq && sl->state == 2) {
+				pthread_mutex_unlock(&rn.mu);
+				r = rn.err ? 0 : deliver(&rn, sl, fn, arg);
+				pthread_mutex_lock(&rn.mu);
+				sl->state = 0;
+				rn.done_seq++;
+				if (r) {
+					rn.stop = 1;
+					break;
+				}
+				pthread_cond_broadcast(&rn.cv);
+				continue;
+			}
+			if ((rn.g_done || rn.stop) &&
+			    rn.done_seq == rn.next_seq)
+				break;
+			if (rn.stop && rn.err)
+				break;
+			pthread_cond_wait(&rn.cv, &rn.mu);
+		}
+		pthread_cond_broadcast(&rn.cv);
+		pthread_mutex_unlock(&rn.mu);
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(w[i].th, NULL);
+	if (!r)
+		r = rn.err;
+	for (i = 0; i < nthreads && top && !r; i++)
+		r = fx_top_merge(top, w[i].top);
+out:
+	for (i = 0; i < nthreads; i++) {
+		fx_scanner_free(w[i].sc);
+		fx_top_free(w[i].top);
+		reader_close(&w[i].rd);
+		free(w[i].rd.buf);
+	}
+	for (i = 0; i < NSLOT; i++)
+		fx_buf_release(&rn.slot[i].hits);
+	free(w);
+	pthread_mutex_destroy(&rn.mu);
+	pthread_cond_destroy(&rn.cv);
+	for (size_t k = 0; k < src->nprocs; k++)
+		if (src->procs[k].gone && src->procs[k].opened) {
+			warn(src, "pid %d exited during the scan: the rest of "
+			     "its memory is a hole", src->procs[k].pid);
+			src->procs[k].opened = 0;
+			fx_proc_release(&src->procs[k].p);
+		}
+	if (st) {
+		st->bytes = rn.bytes;
+		st->holes = rn.holes;
+		st->regions = src->n;
+		st->ns = fx_now_ns() - t0;
+	}
+	return r;
+}
