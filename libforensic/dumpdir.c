@@ -101,6 +101,25 @@ int fx_dumpdir_write(struct fx_dumpdir *dd, const char *name, const char *buf,
 	return r;
 }
 
+void fx_dumpdir_discard(struct fx_dumpdir *dd, const char *const *names,
+			size_t n)
+{
+	char *path = dd->path ? strdup(dd->path) : NULL;
+	int dfd = dup(dd->dirfd);
+	size_t i;
+
+	fx_dumpdir_close(dd);
+	if (dfd >= 0) {
+		unlinkat(dfd, "holes.tsv", 0);
+		for (i = 0; i < n; i++)
+			unlinkat(dfd, names[i], 0);
+		close(dfd);
+	}
+	if (path)
+		rmdir(path);	/* fails, rightly, if anything else is in it */
+	free(path);
+}
+
 int fx_dumpdir_close(struct fx_dumpdir *dd)
 {
 	int r = 0;

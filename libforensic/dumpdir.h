@@ -72,6 +72,14 @@ int fx_dumpdir_hole_reason(struct fx_dumpdir *dd, uint64_t start,
 int fx_dumpdir_write(struct fx_dumpdir *dd, const char *name, const char *buf,
 		     size_t len);
 
+/*
+ * Remove what fx_dumpdir_create made (holes.tsv, the files named in
+ * names, the directory), for a dump that produced nothing. Files of other
+ * names are left, and so then is the directory.
+ */
+void fx_dumpdir_discard(struct fx_dumpdir *dd, const char *const *names,
+			size_t n);
+
 /* Flush holes.tsv and close everything. 0 or the first write error. */
 int fx_dumpdir_close(struct fx_dumpdir *dd);
 

@@ -220,10 +220,13 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 		struct fx_buf js;
 
 		fx_buf_init(&js);
-		snprintf(name, sizeof(name), "process-%d.json", pid);
+		/* The first process is process.json, others process-PID. */
+		if (dd->nprocs++)
+			snprintf(name, sizeof(name), "process-%d.json", pid);
+		else
+			snprintf(name, sizeof(name), "process.json");
 		if (fx_capture_json(&js, &p, &cap) ||
-		    fx_dumpdir_write(dd, dd->nprocs++ ? name : "process.json",
-				     js.data, js.len))
+		    fx_dumpdir_write(dd, name, js.data, js.len))
 			tool_warn("cannot write %s in '%s'", name, dd->path);
 		fx_buf_release(&js);
 	}
@@ -298,7 +301,8 @@ int main(int argc, char **argv)
 		r = fx_selection_read(&sel, STDIN_FILENO);
 	if (r) {
 		tool_warn("%s", sel.err.msg[0] ? sel.err.msg : strerror(-r));
-		return r == -EINVAL ? EXIT_USAGE : EXIT_FAILED;
+		/* A bad pid or selector is usage; bad input is a failure. */
+		return r == -EINVAL && optind < argc ? EXIT_USAGE : EXIT_FAILED;
 	}
 	if (!sel.n) {
 		tool_warn("no regions selected: nothing to dump");
@@ -334,6 +338,16 @@ int main(int argc, char **argv)
 		s = dump_pid(&o, &dd, &sel, (int)sel.pid[i], &idx, &out);
 		if (s > status)
 			status = s;
+	}
+	if (!idx.header_done) {
+		/* Nothing dumped: leave no empty directory behind. */
+		static const char *const made[] = { "regions.tsv" };
+
+		close(idxfd);
+		fx_dumpdir_discard(&dd, made, 1);
+		fx_writer_release(&idx);
+		fx_selection_release(&sel);
+		return tool_finish(&out, status ? status : EXIT_FAILED);
 	}
 	if (fx_writer_flush(&idx) || close(idxfd) < 0 || fx_dumpdir_close(&dd)) {
 		tool_warn("cannot write the index of '%s': %s", o.out,
