@@ -137,6 +137,7 @@ demo: all
 bench: all
 	$(Q)bench/memmap.sh
 	$(Q)bench/rank.sh
+	$(Q)bench/classify.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
