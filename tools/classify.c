@@ -122,7 +122,8 @@ static int out_chunks(struct fx_writer *w, int pid, struct fx_classify *c)
 	int r;
 
 	r = fx_writer_columns(w, chunk_cols, 8);
-	qsort(hs->hist, hs->nhist, sizeof(*hs->hist), cmp_hist);
+	if (hs->nhist)
+		qsort(hs->hist, hs->nhist, sizeof(*hs->hist), cmp_hist);
 	for (i = 0; i < hs->nhist && !r; i++) {
 		const struct fx_chunk_hist *e = &hs->hist[i];
 
