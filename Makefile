@@ -137,6 +137,7 @@ demo: all
 bench: all
 	$(Q)bench/memmap.sh
 	$(Q)bench/rank.sh
+	$(Q)bench/scan.sh
 	$(Q)bench/classify.sh
 
 install: all

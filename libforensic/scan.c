@@ -25,6 +25,7 @@
 #endif
 
 #include "internal.h"
+#include "rec.h"
 #include "scan.h"
 
 #define HIST_MAX (64 * 1024)	/* bytes kept from earlier pieces */
@@ -1081,6 +1082,65 @@ int fx_scan_buffer(struct fx_scanner *s, uint64_t addr, const void *buf,
 	if (!r)
 		r = fx_scanner_end(s);
 	return r;
+}
+
+/* fx_escape, with a fast path for text that needs no escaping. */
+static int add_text(struct fx_buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '\\' || c == 0x7f)
+			return fx_escape(out, s, n);
+	}
+	return fx_buf_add(out, s, n);
+}
+
+/* An address as fx_buf_add_addr writes it, then a TAB. */
+static int add_addr_tab(struct fx_buf *out, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	int nd = v ? (64 - __builtin_clzll(v) + 3) / 4 : 1, i;
+	char *p;
+
+	if (nd < 12)
+		nd = 12;
+	if (fx_buf_reserve(out, (size_t)nd + 3))
+		return -ENOMEM;
+	p = out->data + out->len;
+	p[0] = '0';
+	p[1] = 'x';
+	for (i = nd + 1; i >= 2; i--, v >>= 4)
+		p[i] = hex[v & 15];
+	p[nd + 2] = '\t';
+	out->len += (size_t)nd + 3;
+	return 0;
+}
+
+int fx_hit_tsv(struct fx_buf *out, const struct fx_hit *h, int context)
+{
+	int r;
+
+	r = h->pid < 0 ? fx_buf_addc(out, '-') :
+			 fx_buf_add_u64(out, (uint64_t)h->pid);
+	r |= fx_buf_addc(out, '\t');
+	r |= add_addr_tab(out, h->addr);
+	r |= add_addr_tab(out, h->region_start);
+	r |= fx_buf_adds(out, fx_enc_name(h->enc));
+	r |= fx_buf_addc(out, '\t');
+	r |= fx_buf_add_u64(out, h->len);
+	r |= fx_buf_addc(out, '\t');
+	if (context) {
+		r |= add_text(out, h->before, h->before_len);
+		r |= fx_buf_addc(out, '\t');
+		r |= add_text(out, h->after, h->after_len);
+		r |= fx_buf_addc(out, '\t');
+	}
+	r |= add_text(out, h->text, h->text_len);
+	r |= fx_buf_addc(out, '\n');
+	return r ? -ENOMEM : 0;
 }
 
 /* ---- the histogram ---- */

@@ -182,6 +182,14 @@ int fx_scanner_end(struct fx_scanner *s);
 int fx_scan_buffer(struct fx_scanner *s, uint64_t addr, const void *buf,
 		   size_t len, fx_hit_fn fn, void *arg);
 
+/*
+ * Append h to out as one hit record in TSV (DESIGN.md): pid addr
+ * region_start enc len [before after] text, the context columns when
+ * context is set; text escaped. 0 or -ENOMEM. A fast path for output
+ * made in worker threads; fx_writer gives the same bytes.
+ */
+int fx_hit_tsv(struct fx_buf *out, const struct fx_hit *h, int context);
+
 /* ---- what repeats ---- */
 
 /* A histogram of identical texts per encoding, for --top. */

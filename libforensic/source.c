@@ -753,6 +753,7 @@ struct runner {
 	const struct fx_scan_conf *conf;
 	uint64_t pre;
 	int topmode;
+	const struct fx_scan_out *out;
 	/* the job generator */
 	size_t g_region;
 	uint64_t g_off;
@@ -770,6 +771,7 @@ struct worker {
 	struct fx_top *top;
 	struct reader rd;
 	struct fx_buf *out;	/* the slot being filled */
+	size_t region;		/* of the job being run */
 	int err;
 };
 
@@ -811,6 +813,12 @@ static int collect(void *arg, const struct fx_hit *h)
 
 	if (w->top)
 		return fx_top_add(w->top, h);
+	if (w->rn->out) {
+		struct fx_hit hp = *h;
+
+		hp.pid = w->rn->src->r[w->region].pid;
+		return w->rn->out->render(w->rn->out->arg, &hp, w->out);
+	}
 	s.addr = h->addr;
 	s.region_start = h->region_start;
 	s.len = h->len;
@@ -879,6 +887,7 @@ static void *work(void *arg)
 		sl->region = region;
 		fx_buf_reset(&sl->hits);
 		w->out = &sl->hits;
+		w->region = region;
 		pthread_mutex_unlock(&rn->mu);
 		w->rd.bytes = 0;
 		w->rd.holes = 0;
@@ -932,7 +941,8 @@ static int deliver(struct runner *rn, struct slot *sl, fx_hit_fn fn,
 }
 
 int fx_source_scan(struct fx_source *src, const struct fx_scan_conf *conf,
-		   int nthreads, fx_hit_fn fn, void *arg, struct fx_top *top,
+		   int nthreads, fx_hit_fn fn, void *arg,
+		   const struct fx_scan_out *out, struct fx_top *top,
 		   struct fx_scan_stats *st)
 {
 	struct runner rn;
@@ -949,6 +959,7 @@ int fx_source_scan(struct fx_source *src, const struct fx_scan_conf *conf,
 	rn.src = src;
 	rn.conf = conf;
 	rn.topmode = top != NULL;
+	rn.out = top ? NULL : out;
 	w = calloc((size_t)nthreads, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
@@ -982,7 +993,16 @@ int fx_source_scan(struct fx_source *src, const struct fx_scan_conf *conf,
 			sl = &rn.slot[rn.done_seq % NSLOT];
 			if (rn.done_seq < rn.next_seq && sl->state == 2) {
 				pthread_mutex_unlock(&rn.mu);
-				r = rn.err ? 0 : deliver(&rn, sl, fn, arg);
+				if (rn.err)
+					r = 0;
+				else if (out)
+					r = sl->hits.len ?
+						    out->write(out->arg,
+							       sl->hits.data,
+							       sl->hits.len) :
+						    0;
+				else
+					r = deliver(&rn, sl, fn, arg);
 				pthread_mutex_lock(&rn.mu);
 				sl->state = 0;
 				rn.done_seq++;

@@ -114,17 +114,32 @@ struct fx_scan_stats {
 };
 
 /*
+ * Output made in the worker threads: render(arg, hit, buf) appends the
+ * bytes of a hit to buf (it runs in several threads at once: it must
+ * touch nothing but buf); write(arg, bytes, len) gets them in order, in
+ * the calling thread. Both return 0 or a negative errno that stops the
+ * scan.
+ */
+struct fx_scan_out {
+	int (*render)(void *arg, const struct fx_hit *h, struct fx_buf *buf);
+	int (*write)(void *arg, const char *p, size_t len);
+	void *arg;
+};
+
+/*
  * Scan every region of src with conf, using nthreads threads (at least
  * 1). Each region is cut into windows of a few MiB scanned in parallel
  * (whole regions when a pattern has no bounded width). When top is NULL,
  * hits go to fn(arg, hit) in the calling thread, in address order within
- * a region, regions in source order; when top is not NULL they are
- * counted into it and fn is not called. A process that exits during the
+ * a region, regions in source order; when out is not NULL, they are
+ * rendered and written through it instead; when top is not NULL they
+ * are counted into it and neither is called. A process that exits during the
  * scan leaves the rest of its regions as holes (and a note). Returns 0,
  * fn's error, or -ENOMEM.
  */
 int fx_source_scan(struct fx_source *src, const struct fx_scan_conf *conf,
-		   int nthreads, fx_hit_fn fn, void *arg, struct fx_top *top,
+		   int nthreads, fx_hit_fn fn, void *arg,
+		   const struct fx_scan_out *out, struct fx_top *top,
 		   struct fx_scan_stats *st);
 
 #endif

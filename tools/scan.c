@@ -90,6 +90,41 @@ static int write_hit(void *arg, const struct fx_hit *h)
 	return r ? r : fx_writer_end(w);
 }
 
+static int render_tsv(void *arg, const struct fx_hit *h, struct fx_buf *b)
+{
+	return fx_hit_tsv(b, h, *(const int *)arg);
+}
+
+/* TSV rows rendered by the workers go straight out (after the header). */
+static int write_raw(void *arg, const char *p, size_t len)
+{
+	ssize_t n;
+
+	(void)arg;
+	while (len) {
+		n = write(STDOUT_FILENO, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int write_header(const char *const *cols, size_t n)
+{
+	char line[256] = "";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		strcat(line, cols[i]);
+		strcat(line, i + 1 < n ? "\t" : "\n");
+	}
+	return write_raw(NULL, line, strlen(line));
+}
+
 static int write_top(struct fx_writer *w, const struct fx_top *top,
 		     uint64_t min_count, size_t limit)
 {
@@ -179,6 +214,7 @@ int main(int argc, char **argv)
 	struct fx_patset *ps;
 	struct fx_source src;
 	struct fx_top *top = NULL;
+	struct fx_scan_out raw;
 	struct out o;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int c, i, strings = 0, caseless = 0, verbose = 0, r, status;
@@ -295,7 +331,19 @@ int main(int argc, char **argv)
 		r = fx_writer_columns(&o.w, hit_cols, sizeof(hit_cols) / sizeof(hit_cols[0]));
 	if (r)
 		return EXIT_FAILED;
-	r = fx_source_scan(&src, &conf, threads, write_hit, &o, top, &st);
+	if (!top && fmt == FX_FMT_TSV && src.n) {
+		/* Hit records in TSV: rendered by the scanning threads. */
+		raw.render = render_tsv;
+		raw.write = write_raw;
+		raw.arg = &o.context;
+		r = o.context ? write_header(ctx_cols, 8) :
+				write_header(hit_cols, 6);
+		r = r ? r : fx_source_scan(&src, &conf, threads, NULL, NULL,
+					   &raw, NULL, &st);
+	} else {
+		r = fx_source_scan(&src, &conf, threads, write_hit, &o, NULL,
+				   top, &st);
+	}
 	if (!r && top)
 		r = write_top(&o.w, top, min_count, limit);
 	if (verbose)
