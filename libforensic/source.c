@@ -733,10 +733,21 @@ static int read_range(struct reader *rd, const struct fx_src_region *reg,
 
 /* ---- the threaded scan ---- */
 
+/* Where one hit is in a slot's buffer, to put the hits in order. */
+struct hitpos {
+	uint64_t addr;
+	unsigned int enc;
+	size_t off, len;
+};
+
 struct slot {
 	int state;		/* 0 free, 1 running, 2 done */
 	size_t region;
-	struct fx_buf hits;	/* serialized hits (struct shit + bytes) */
+	struct fx_buf hits;	/* serialized or rendered hits */
+	struct hitpos *pos;	/* one per hit */
+	size_t npos, cappos;
+	int unsorted;		/* hits came out of address order */
+	struct fx_buf tmp;
 };
 
 /* A hit as kept in a slot, followed by its text, before and after. */
@@ -771,6 +782,7 @@ struct worker {
 	struct fx_top *top;
 	struct reader rd;
 	struct fx_buf *out;	/* the slot being filled */
+	struct slot *slot;
 	size_t region;		/* of the job being run */
 	int err;
 };
@@ -806,13 +818,10 @@ static int next_job(struct runner *rn, size_t *region, uint64_t *lo,
 	return 0;
 }
 
-static int collect(void *arg, const struct fx_hit *h)
+static int collect_one(struct worker *w, const struct fx_hit *h)
 {
-	struct worker *w = arg;
 	struct shit s;
 
-	if (w->top)
-		return fx_top_add(w->top, h);
 	if (w->rn->out) {
 		struct fx_hit hp = *h;
 
@@ -832,6 +841,73 @@ static int collect(void *arg, const struct fx_hit *h)
 	    fx_buf_add(w->out, h->before, h->before_len) ||
 	    fx_buf_add(w->out, h->after, h->after_len))
 		return -ENOMEM;
+	return 0;
+}
+
+/* Keep a hit in the slot, noting where it is. */
+static int collect(void *arg, const struct fx_hit *h)
+{
+	struct worker *w = arg;
+	struct slot *sl = w->slot;
+	struct hitpos *p;
+	size_t off = w->out->len;
+	int r;
+
+	if (w->top)
+		return fx_top_add(w->top, h);
+	r = collect_one(w, h);
+	if (r)
+		return r;
+	if (sl->npos == sl->cappos) {
+		size_t cap = sl->cappos ? sl->cappos * 2 : 256;
+
+		p = realloc(sl->pos, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		sl->pos = p;
+		sl->cappos = cap;
+	}
+	p = &sl->pos[sl->npos];
+	if (sl->npos && (p[-1].addr > h->addr ||
+			 (p[-1].addr == h->addr && p[-1].enc > h->enc)))
+		sl->unsorted = 1;
+	p->addr = h->addr;
+	p->enc = h->enc;
+	p->off = off;
+	p->len = w->out->len - off;
+	sl->npos++;
+	return 0;
+}
+
+static int pos_cmp(const void *a, const void *b)
+{
+	const struct hitpos *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->enc != y->enc)
+		return x->enc < y->enc ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Put the hits of a slot in address order (then enc). */
+static int sort_slot(struct slot *sl)
+{
+	struct fx_buf t;
+	size_t i;
+
+	if (!sl->unsorted)
+		return 0;
+	qsort(sl->pos, sl->npos, sizeof(*sl->pos), pos_cmp);
+	fx_buf_reset(&sl->tmp);
+	if (fx_buf_reserve(&sl->tmp, sl->hits.len))
+		return -ENOMEM;
+	for (i = 0; i < sl->npos; i++)
+		fx_buf_add(&sl->tmp, sl->hits.data + sl->pos[i].off,
+			   sl->pos[i].len);
+	t = sl->hits;
+	sl->hits = sl->tmp;
+	sl->tmp = t;
 	return 0;
 }
 
@@ -886,12 +962,17 @@ static void *work(void *arg)
 		sl->state = 1;
 		sl->region = region;
 		fx_buf_reset(&sl->hits);
+		sl->npos = 0;
+		sl->unsorted = 0;
 		w->out = &sl->hits;
+		w->slot = sl;
 		w->region = region;
 		pthread_mutex_unlock(&rn->mu);
 		w->rd.bytes = 0;
 		w->rd.holes = 0;
 		r = run_job(w, region, lo, hi);
+		if (!r && !w->top)
+			r = sort_slot(sl);
 		pthread_mutex_lock(&rn->mu);
 		rn->bytes += w->rd.bytes;
 		rn->holes += w->rd.holes;
@@ -1036,8 +1117,11 @@ out:
 		reader_close(&w[i].rd);
 		free(w[i].rd.buf);
 	}
-	for (i = 0; i < NSLOT; i++)
+	for (i = 0; i < NSLOT; i++) {
 		fx_buf_release(&rn.slot[i].hits);
+		fx_buf_release(&rn.slot[i].tmp);
+		free(rn.slot[i].pos);
+	}
 	free(w);
 	pthread_mutex_destroy(&rn.mu);
 	pthread_cond_destroy(&rn.cv);
