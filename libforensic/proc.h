@@ -74,7 +74,72 @@ int fx_proc_read(struct fx_proc *p, const char *name, struct fx_buf *b,
 int fx_proc_read_map(struct fx_proc *p, const char *name, struct fx_buf *b,
 		     size_t chunk, struct fx_readstat *st);
 
-struct fx_maps;
+/*
+ * Read a per-mm file like fx_proc_read_map, without holding it whole, and
+ * hand it to fn while it is read: a helper thread makes the read() calls
+ * (at most chunk bytes each, 0: 64 KiB, exactly as fx_proc_read does)
+ * while fn runs in the calling thread on the text read so far, so that the
+ * caller's parsing overlaps the kernel's work. fn(arg, text, len) gets
+ * the text in order, in pieces of about 64 KiB that end at a line end
+ * ('\n'), the last piece of a text without a final '\n' excepted; a
+ * piece is valid during the call only. fn returns 0 to go on, or a
+ * negative errno to stop the read. Memory stays bounded by a few pieces
+ * (and the longest line). When no thread can be started, the reads are
+ * made in the calling thread, between calls to fn. st, when not NULL,
+ * receives the timings of the reads. Returns 0, the first non-zero return
+ * of fn, or an error of fx_proc_read (-ESRCH, -EACCES, ...; fn may have
+ * seen part of the text before a read error). A text of 0 bytes (fn never
+ * called) means no memory map, as with fx_proc_read_map.
+ */
+int fx_proc_stream_map(struct fx_proc *p, const char *name, size_t chunk,
+		       struct fx_readstat *st,
+		       int (*fn)(void *arg, const char *text, size_t len),
+		       void *arg);
+
+#include "maps.h"
+
+/*
+ * A per-mm file of a live process parsed while it is read (by
+ * fx_proc_parse_map). Embed it, fx_map_parse_init(), parse, then
+ * fx_map_parse_release().
+ */
+struct fx_map_parse {
+	struct fx_maps m;	/* the regions not handed to fn */
+	struct fx_readstat st;	/* the reads; bytes 0: no memory map */
+	int perr;		/* the parser's: 0, -EBADMSG (err), -ENOMEM */
+	struct fx_err err;
+	/* private */
+	int (*fn)(void *arg, struct fx_maps *m, size_t n);
+	void *arg;
+	struct fx_proc *p;
+};
+
+/*
+ * Prepare mp. fn, when not NULL, is given the regions as they are parsed:
+ * fn(arg, m, n) gets the first n regions of m, complete (their " (deleted)"
+ * names settled by fx_proc_check_deleted), and they are dropped from m
+ * when it returns 0; a negative errno stops the read. fn NULL keeps every
+ * region in mp->m.
+ */
+void fx_map_parse_init(struct fx_map_parse *mp,
+		       int (*fn)(void *arg, struct fx_maps *m, size_t n),
+		       void *arg);
+
+/* Free what mp holds. */
+void fx_map_parse_release(struct fx_map_parse *mp);
+
+/*
+ * Read the per-mm file name of p with fx_proc_stream_map (read() calls of
+ * chunk bytes) and parse it as it comes (fx_maps_feed), so that parsing
+ * (and fn's work) overlaps the kernel's. A malformed line stops the read:
+ * mp->perr and mp->err say why, and the regions before it are handed to
+ * fn (or kept) as at the end of a good text. The caller still has to check
+ * that the process lived through the read (fx_proc_check): a process that
+ * exits mid-read ends its text early. Returns 0 (after a malformed line
+ * too), an error of fx_proc_stream_map, or fn's error.
+ */
+int fx_proc_parse_map(struct fx_proc *p, const char *name, size_t chunk,
+		      struct fx_map_parse *mp);
 
 /*
  * The kernel appends " (deleted)" to the path of an unlinked file, but a

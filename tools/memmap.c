@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -53,52 +55,44 @@ struct opts {
 	size_t read_size;
 };
 
-static int emit(struct fx_writer *w, long pid, const struct fx_maps *m)
+/* Write the first n regions of m; 0 or -errno from the output. */
+static int emit(struct fx_writer *w, long pid, const struct fx_maps *m,
+		size_t n)
 {
 	size_t i;
 	int r = 0;
 
-	for (i = 0; i < m->n && !r; i++)
+	for (i = 0; i < n && !r; i++)
 		r = fx_region_write(w, pid, &m->r[i]);
 	return r;
 }
 
 /*
- * Parse text and write its records; 0, 1 (bad input) or -errno (output).
- * p, for a live process, settles the names ending in " (deleted)".
+ * What the parser said about a whole text: 0 fine, 1 a malformed line
+ * (the regions before it stand), -1 nothing to show. Warns.
  */
-static int parse_and_emit(struct fx_writer *w, long pid, const char *what,
-			  const struct fx_buf *b, struct fx_proc *p)
+static int parsed(const char *what, const struct fx_maps *m, int r,
+		  const struct fx_err *err)
 {
-	struct fx_maps m;
-	struct fx_err err = { 0, "" };
-	int r, bad = 0;
-
-	fx_maps_init(&m);
-	r = fx_maps_parse(&m, b->data ? b->data : "", b->len, &err);
-	if (r == -EBADMSG) {
-		tool_warn("%s: line %lu: %s", what, err.line, err.msg);
-		bad = 1;
-	} else if (r) {
+	if (r && r != -EBADMSG) {
 		tool_warn("%s: %s", what, strerror(-r));
-		fx_maps_release(&m);
-		return 1;
+		return -1;
 	}
-	if (p)
-		fx_proc_check_deleted(p, &m);
-	if (m.overlaps)
+	if (r)
+		tool_warn("%s: line %lu: %s", what, err->line, err->msg);
+	if (m->overlaps)
 		tool_warn("%s: %lu regions start before the previous one ends "
 			  "(the map changed while it was read)",
-			  what, m.overlaps);
-	r = emit(w, pid, &m);
-	fx_maps_release(&m);
-	return r ? r : bad;
+			  what, m->overlaps);
+	return r ? 1 : 0;
 }
 
 static int from_file(struct fx_writer *w, const struct opts *o)
 {
+	struct fx_err err = { 0, "" };
+	struct fx_maps m;
 	struct fx_buf b;
-	int fd, r;
+	int fd, r, bad;
 
 	fx_buf_init(&b);
 	fd = strcmp(o->from, "-") == 0 ? STDIN_FILENO :
@@ -115,23 +109,102 @@ static int from_file(struct fx_writer *w, const struct opts *o)
 		fx_buf_release(&b);
 		return EXIT_FAILED;
 	}
-	r = parse_and_emit(w, o->pid, o->from, &b, NULL);
+	fx_maps_init(&m);
+	r = fx_maps_parse(&m, b.data ? b.data : "", b.len, &err);
 	fx_buf_release(&b);
+	bad = parsed(o->from, &m, r, &err);
+	r = bad < 0 ? 0 : emit(w, o->pid, &m, m.n);
+	fx_maps_release(&m);
 	if (r < 0)
 		return r;
-	return r ? EXIT_PARTIAL : EXIT_DONE;
+	return bad ? EXIT_PARTIAL : EXIT_DONE;
+}
+
+/*
+ * The records of a live pid are held until its map is known to be whole:
+ * a process that exits mid-read ends its text early, and half a map is
+ * never printed. They are written while the map is read (formatting
+ * overlaps the kernel's work) to an anonymous memory file, then copied to
+ * stdout or dropped. A table, or when there is no memory file, keeps the
+ * regions themselves until the read is checked.
+ */
+struct held {
+	int fd;			/* memfd, or -1 */
+	struct fx_writer w;	/* writes to fd */
+	int shown;		/* records went out, and with them the header */
+};
+
+static void held_init(struct held *h, enum fx_format fmt)
+{
+	h->shown = 0;
+	h->fd = fmt == FX_FMT_TABLE ? -1 : memfd_create("memmap", MFD_CLOEXEC);
+	if (h->fd < 0)
+		return;
+	fx_writer_init(&h->w, h->fd, fmt);
+	if (fx_writer_columns(&h->w, fx_region_cols, fx_region_ncols)) {
+		fx_writer_release(&h->w);
+		close(h->fd);
+		h->fd = -1;
+	}
+}
+
+/* Copy the held records to stdout (ok) or drop them; 0 or -errno. */
+static int held_end(struct held *h, int ok)
+{
+	int r = fx_writer_flush(&h->w);
+	off_t len = lseek(h->fd, 0, SEEK_CUR), off = 0;
+	char buf[65536];
+	ssize_t n;
+
+	while (!r && ok && off < len) {
+		n = sendfile(STDOUT_FILENO, h->fd, &off, (size_t)(len - off));
+		if (n > 0 || (n < 0 && errno == EINTR))
+			continue;
+		/* A stdout sendfile cannot write to (O_APPEND...). */
+		n = pread(h->fd, buf, sizeof(buf), off);
+		if (n > 0)
+			n = write(STDOUT_FILENO, buf, (size_t)n);
+		if (n > 0)
+			off += n;
+		else if (n == 0 || errno != EINTR)
+			r = n ? -errno : -EIO;
+	}
+	if (ok && len > 0)
+		h->shown = 1;
+	else if (!ok && !h->shown)	/* the header went with the rest */
+		r = r ? r : fx_writer_columns(&h->w, fx_region_cols,
+					      fx_region_ncols);
+	if (ftruncate(h->fd, 0) || lseek(h->fd, 0, SEEK_SET))
+		r = r ? r : -errno;
+	return r;
+}
+
+/* Where fx_proc_parse_map hands the regions of a pid: held records. */
+struct sink {
+	struct fx_writer *w;
+	long pid;
+	int err;		/* the output's error */
+};
+
+static int to_sink(void *arg, struct fx_maps *m, size_t n)
+{
+	struct sink *s = arg;
+
+	s->err = emit(s->w, s->pid, m, n);
+	return s->err;
 }
 
 /* One live pid: 0 done, 1 failed (reported), or -errno from the output. */
-static int one_pid(struct fx_writer *w, const struct opts *o, int pid,
-		   struct fx_buf *b)
+static int one_pid(struct fx_writer *w, struct held *h, const struct opts *o,
+		   int pid)
 {
 	const char *file = o->rollup ? "smaps_rollup" : o->fast ? "maps" :
 							   "smaps";
-	struct fx_readstat st;
+	struct sink s = { h->fd >= 0 ? &h->w : NULL, pid, 0 };
+	struct fx_map_parse mp;
 	struct fx_proc p;
 	char what[64];
-	int r;
+	int r, bad = 0;
 
 	r = fx_proc_open(&p, pid);
 	if (r == -ESRCH) {
@@ -143,10 +216,13 @@ static int one_pid(struct fx_writer *w, const struct opts *o, int pid,
 		return 1;
 	}
 	snprintf(what, sizeof(what), "/proc/%d/%s", pid, file);
-	r = fx_proc_read_map(&p, file, b, o->fast ? 0 : o->read_size, &st);
+	fx_map_parse_init(&mp, s.w ? to_sink : NULL, &s);
+	r = fx_proc_parse_map(&p, file, o->fast ? 0 : o->read_size, &mp);
+	if (s.err)
+		goto out;	/* the output failed: said once, in main */
 	/* A process that dies mid-read ends its text early: check it is
 	 * still there after the read, or the map may be cut short. */
-	if (r == 0 && b->len && fx_proc_check(&p))
+	if (r == 0 && mp.st.bytes && fx_proc_check(&p))
 		r = -ESRCH;
 	if (r == -ESRCH) {
 		tool_warn("process %d exited while its map was read", pid);
@@ -155,25 +231,31 @@ static int one_pid(struct fx_writer *w, const struct opts *o, int pid,
 			  "root)", what, strerror(-r));
 	} else if (r) {
 		tool_warn("cannot read '%s': %s", what, strerror(-r));
-	} else if (b->len == 0) {
+	} else if (mp.st.bytes == 0) {
 		tool_warn("process %d has no memory map (%s)", pid,
 			  p.state == 'Z' ? "a zombie" : "a kernel thread");
 		r = 1;
+	} else {
+		bad = parsed(what, &mp.m, mp.perr, &mp.err);
+		r = bad < 0;
 	}
-	if (r) {
-		fx_proc_release(&p);
-		return 1;
-	}
-	if (o->verbose)
+	if (o->verbose && !r)
 		tool_warn("pid %d: %s: %llu bytes in %lu reads of %zu bytes; "
 			  "the kernel held the mm lock %.1f ms in all, "
 			  "%.2f ms at most",
-			  pid, file, (unsigned long long)st.bytes, st.nreads,
-			  o->fast ? (size_t)65536 : o->read_size,
-			  st.total_ns / 1e6, st.max_ns / 1e6);
-	r = parse_and_emit(w, pid, what, b, &p);
+			  pid, file, (unsigned long long)mp.st.bytes,
+			  mp.st.nreads, o->fast ? (size_t)65536 : o->read_size,
+			  mp.st.total_ns / 1e6, mp.st.max_ns / 1e6);
+	if (!r && !s.w)
+		s.err = emit(w, pid, &mp.m, mp.m.n);
+out:
+	if (s.w && !s.err)
+		s.err = held_end(h, !r);
+	fx_map_parse_release(&mp);
 	fx_proc_release(&p);
-	return r;
+	if (s.err)
+		return s.err;
+	return r ? 1 : bad;
 }
 
 int main(int argc, char **argv)
@@ -193,7 +275,7 @@ int main(int argc, char **argv)
 	struct opts o = { NULL, -1, 0, 0, 0, FX_SMAPS_READ_SIZE };
 	enum fx_format fmt = tool_default_format();
 	struct fx_writer w;
-	struct fx_buf b;
+	struct held h;
 	int c, i, r = 0, failed = 0, done = 0, status;
 
 	tool_init("memmap");
@@ -247,15 +329,14 @@ int main(int argc, char **argv)
 		fx_writer_release(&w);
 		return status;
 	}
-	fx_buf_init(&b);
+	held_init(&h, fmt);
 	for (i = optind; i < argc && r >= 0; i++) {
-		r = one_pid(&w, &o, atoi(argv[i]), &b);
+		r = one_pid(&w, &h, &o, atoi(argv[i]));
 		if (r > 0)
 			failed++;
 		else if (r == 0)
 			done++;
 	}
-	fx_buf_release(&b);
 	status = failed == 0 ? EXIT_DONE : done ? EXIT_PARTIAL : EXIT_FAILED;
 	if (r < 0 && r != -EPIPE) {
 		tool_warn("cannot write output: %s", strerror(-r));
@@ -263,5 +344,9 @@ int main(int argc, char **argv)
 	}
 	status = tool_finish(&w, status);
 	fx_writer_release(&w);
+	if (h.fd >= 0) {
+		fx_writer_release(&h.w);
+		close(h.fd);
+	}
 	return status;
 }

@@ -2,6 +2,9 @@
  * test_maps: the maps/smaps/smaps_rollup parser over corpus/proc fixtures
  * (see corpus/README.md for how each was made).
  */
+#include <signal.h>
+#include <sys/wait.h>
+
 #include "unit.h"
 
 #define KB 1024ULL
@@ -839,6 +842,144 @@ START_TEST(test_feed_drop)
 }
 END_TEST
 
+/* A child with n one-page mappings that waits; its pid. */
+static pid_t still_child(unsigned int n)
+{
+	int fds[2];
+	char c;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		long pg = sysconf(_SC_PAGESIZE);
+		char *b = mmap(NULL, n * pg, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		unsigned int i;
+
+		if (b == MAP_FAILED)
+			_exit(1);
+		for (i = 0; i < n; i++)
+			b[i * pg] = 1;
+		/* Alternating protections: no two neighbours merge. */
+		for (i = 0; i < n; i += 2)
+			mprotect(b + i * pg, pg, PROT_READ);
+		if (write(fds[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	return pid;
+}
+
+struct collect {
+	struct fx_buf text;
+	unsigned long pieces;
+	int bad_end;		/* a piece that did not end a line */
+	int stop_after;		/* return -EIO after this many pieces */
+};
+
+static int collect(void *arg, const char *text, size_t len)
+{
+	struct collect *c = arg;
+
+	ck_assert_uint_gt(len, 0);
+	if (c->pieces++ && c->bad_end)
+		ck_abort_msg("a piece before the last cut a line");
+	c->bad_end = text[len - 1] != '\n';
+	c->text.data = realloc(c->text.data, c->text.len + len + 1);
+	ck_assert_ptr_nonnull(c->text.data);
+	memcpy(c->text.data + c->text.len, text, len);
+	c->text.len += len;
+	if (c->stop_after && c->pieces == (unsigned long)c->stop_after)
+		return -EIO;
+	return 0;
+}
+
+/*
+ * fx_proc_stream_map hands over the very text fx_proc_read_map reads, in
+ * pieces that end lines, with the reads made as asked; fn can stop it.
+ */
+START_TEST(test_stream_map)
+{
+	static const size_t chunks[] = { 64, 2048, 3072, 0 };
+	struct fx_readstat st, st2;
+	struct collect c;
+	struct fx_buf whole;
+	struct fx_maps a, b;
+	struct fx_err err = { 0 };
+	struct fx_proc p;
+	pid_t pid = still_child(3000);
+	size_t i;
+
+	fx_buf_init(&whole);
+	ck_assert_int_eq(fx_proc_open(&p, pid), 0);
+	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		/* maps holds still in a child that waits: byte for byte. */
+		memset(&c, 0, sizeof(c));
+		fx_buf_init(&c.text);
+		ck_assert_int_eq(fx_proc_read_map(&p, "maps", &whole, 0, NULL),
+				 0);
+		ck_assert_int_eq(fx_proc_stream_map(&p, "maps", chunks[i], &st,
+						    collect, &c), 0);
+		ck_assert_uint_eq(c.text.len, whole.len);
+		ck_assert_mem_eq(c.text.data, whole.data, whole.len);
+		ck_assert_uint_eq(st.bytes, whole.len);
+		ck_assert_uint_gt(c.pieces, 1);
+		ck_assert(!c.bad_end);
+		/* Every read but the last two (the end, and 0) was full. */
+		if (chunks[i])
+			ck_assert_uint_le(st.nreads,
+					  whole.len / chunks[i] + 2);
+		fx_buf_release(&c.text);
+	}
+	/* smaps: its figures may move (shared pages), its regions not. */
+	memset(&c, 0, sizeof(c));
+	fx_buf_init(&c.text);
+	ck_assert_int_eq(fx_proc_stream_map(&p, "smaps", 2048, &st, collect,
+					    &c), 0);
+	ck_assert_int_eq(fx_proc_read_map(&p, "smaps", &whole, 2048, &st2), 0);
+	ck_assert_uint_ge(st.nreads, c.text.len / 2048);
+	ck_assert_uint_gt(st.total_ns, 0);
+	ck_assert_uint_le(st.max_ns, st.total_ns);
+	fx_maps_init(&a);
+	fx_maps_init(&b);
+	ck_assert_int_eq(fx_maps_parse(&a, c.text.data, c.text.len, &err), 0);
+	ck_assert_int_eq(fx_maps_parse(&b, whole.data, whole.len, &err), 0);
+	ck_assert_uint_ge(a.n, 3000);
+	ck_assert_uint_eq(a.n, b.n);
+	for (i = 0; i < a.n; i++) {
+		ck_assert_uint_eq(a.r[i].start, b.r[i].start);
+		ck_assert_uint_eq(a.r[i].v[FX_F_SIZE], b.r[i].v[FX_F_SIZE]);
+	}
+	fx_maps_release(&a);
+	fx_maps_release(&b);
+	fx_buf_release(&c.text);
+	/* fn stops the read: its error comes back, no more pieces. */
+	memset(&c, 0, sizeof(c));
+	fx_buf_init(&c.text);
+	c.stop_after = 2;
+	ck_assert_int_eq(fx_proc_stream_map(&p, "smaps", 2048, NULL, collect,
+					    &c), -EIO);
+	ck_assert_uint_eq(c.pieces, 2);
+	fx_buf_release(&c.text);
+	/* A file that is not there. */
+	ck_assert_int_eq(fx_proc_stream_map(&p, "no-such-file", 0, &st,
+					    collect, &c), -ENOENT);
+	/* A process that is gone. */
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	ck_assert_int_eq(fx_proc_stream_map(&p, "maps", 0, &st, collect, &c),
+			 -ESRCH);
+	fx_proc_release(&p);
+	fx_buf_release(&whole);
+}
+END_TEST
+
 START_TEST(test_region_kind)
 {
 	ck_assert_int_eq(fx_region_kind("", 0, "rw-p"), FX_KIND_ANON);
@@ -996,6 +1137,7 @@ static Suite *maps_suite(void)
 	tcase_add_loop_test(tc, test_chunked, 0, 4);
 	tcase_add_loop_test(tc, test_feed, 0, NFEEDS * NSTEPS);
 	tcase_add_test(tc, test_feed_drop);
+	tcase_add_test(tc, test_stream_map);
 	tcase_add_test(tc, test_region_kind);
 	tcase_add_test(tc, test_region_write);
 	tcase_add_test(tc, test_stat_parse);
