@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "classify.h"
@@ -17,6 +18,7 @@
 #include "maps.h"
 #include "pagemap.h"
 #include "proc.h"
+#include "rec.h"
 #include "threads.h"
 
 static const char *const class_names[FX_NCLASSES] = {
@@ -760,3 +762,187 @@ int fx_classify_chunks(struct fx_classify *c, struct fx_heap_src *src)
 	}
 	return fx_heapscan_chunks(&c->hs, src, type_of, c->types);
 }
+
+/* ---- records ---- */
+
+static const char *const chunk_cols[] = { "pid", "arena", "size", "inuse",
+	"free", "inuse_bytes", "free_bytes", "type" };
+static const char *const thread_cols[] = { "pid", "tid", "comm",
+	"stack_start", "stack_end", "stack_size", "stack_rss" };
+static const char *const summary_cols[] = { "pid", "regions", "size", "rss",
+	"inuse_bytes", "free_bytes", "class" };
+
+/* Region records with class and detail before name, through the shared
+ * region writer (a TSV round trip keeps one definition of the columns). */
+int fx_classify_write_regions(const struct fx_classify *c,
+			      struct fx_writer *w, int pid)
+{
+	const struct fx_maps *m = c->m;
+	const char *cols[64];
+	struct fx_writer tw;
+	struct fx_reader rd;
+	size_t i, k;
+	int fd = memfd_create("classify", MFD_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	fx_writer_init(&tw, fd, FX_FMT_TSV);
+	r = fx_writer_columns(&tw, fx_region_cols, fx_region_ncols);
+	for (i = 0; i < m->n && !r; i++)
+		r = fx_region_write(&tw, pid, &m->r[i]);
+	if (!r)
+		r = fx_writer_flush(&tw);
+	fx_writer_release(&tw);
+	for (k = 0; k + 1 < fx_region_ncols; k++)
+		cols[k] = fx_region_cols[k];
+	cols[k++] = "class";
+	cols[k++] = "detail";
+	cols[k++] = fx_region_cols[fx_region_ncols - 1];
+	if (!r)
+		r = fx_writer_columns(w, cols, k);
+	if (r || lseek(fd, 0, SEEK_SET) || fx_reader_init(&rd, fd, NULL, 0)) {
+		close(fd);
+		return r ? r : -EIO;
+	}
+	for (i = 0; !r && fx_reader_next(&rd) == 1 && i < m->n; i++) {
+		for (k = 0; k + 1 < rd.nf && !r; k++)
+			r = fx_writer_field(w, rd.f[k], strlen(rd.f[k]));
+		fx_writer_text(w, fx_class_name(c->rc[i].cls),
+			       strlen(fx_class_name(c->rc[i].cls)));
+		fx_writer_text(w, c->rc[i].detail, strlen(c->rc[i].detail));
+		fx_writer_field(w, rd.f[k], strlen(rd.f[k]));
+		r = fx_writer_end(w);
+	}
+	fx_reader_release(&rd);
+	close(fd);
+	return r;
+}
+
+static int cmp_hist(const void *a, const void *b)
+{
+	const struct fx_chunk_hist *x = a, *y = b;
+
+	if (x->arena != y->arena)
+		return x->arena - y->arena;
+	if (x->size != y->size)
+		return x->size < y->size ? -1 : 1;
+	return (x->type > y->type) - (x->type < y->type);
+}
+
+int fx_classify_write_chunks(struct fx_classify *c, struct fx_writer *w,
+			     int pid)
+{
+	struct fx_heapscan *hs = &c->hs;
+	const char *t;
+	char why[160];
+	size_t i;
+	int r;
+
+	r = fx_writer_columns(w, chunk_cols, 8);
+	if (hs->nhist)
+		qsort(hs->hist, hs->nhist, sizeof(*hs->hist), cmp_hist);
+	for (i = 0; i < hs->nhist && !r; i++) {
+		const struct fx_chunk_hist *e = &hs->hist[i];
+
+		if (!e->inuse && !e->free)
+			continue;
+		fx_writer_u64(w, (uint64_t)pid);
+		fx_writer_addr(w, hs->arenas[e->arena].addr);
+		fx_writer_u64(w, e->size);
+		fx_writer_u64(w, e->inuse);
+		fx_writer_u64(w, e->free);
+		fx_writer_u64(w, e->inuse_bytes);
+		fx_writer_u64(w, e->free_bytes);
+		t = fx_classify_type_name(c, e->type);
+		fx_writer_text(w, t, strlen(t));
+		r = fx_writer_end(w);
+	}
+	for (i = 0; i < hs->nbad && !r; i++) {
+		fx_writer_u64(w, (uint64_t)pid);
+		if (hs->bad[i].arena >= 0)
+			fx_writer_addr(w, hs->arenas[hs->bad[i].arena].addr);
+		else
+			fx_writer_missing(w);
+		for (int k = 0; k < 5; k++)
+			fx_writer_missing(w);
+		snprintf(why, sizeof(why), "corrupt at 0x%012llx: %s",
+			 (unsigned long long)hs->bad[i].addr, hs->bad[i].why);
+		fx_writer_text(w, why, strlen(why));
+		r = fx_writer_end(w);
+	}
+	return r;
+}
+
+int fx_classify_write_threads(const struct fx_classify *c,
+			      struct fx_writer *w, int pid)
+{
+	const struct fx_region *reg;
+	size_t i;
+	long k;
+	int r;
+
+	r = fx_writer_columns(w, thread_cols, 7);
+	for (i = 0; i < c->nt && !r; i++) {
+		k = fx_classify_thread_stack(c, &c->t[i]);
+		reg = k >= 0 ? &c->m->r[k] : NULL;
+		fx_writer_u64(w, (uint64_t)pid);
+		fx_writer_u64(w, (uint64_t)c->t[i].tid);
+		fx_writer_text(w, c->t[i].comm, strlen(c->t[i].comm));
+		if (reg) {
+			fx_writer_addr(w, reg->start);
+			fx_writer_addr(w, reg->end);
+			fx_writer_u64(w, reg->end - reg->start);
+			if (reg->have & (1ULL << FX_F_RSS))
+				fx_writer_u64(w, reg->v[FX_F_RSS]);
+			else
+				fx_writer_missing(w);
+		} else {
+			for (int j = 0; j < 4; j++)
+				fx_writer_missing(w);
+		}
+		r = fx_writer_end(w);
+	}
+	return r;
+}
+
+int fx_classify_write_summary(const struct fx_classify *c,
+			      struct fx_writer *w, int pid)
+{
+	uint64_t v[FX_NCLASSES][5] = { { 0 } };
+	size_t i;
+	int r, k, heapc;
+
+	for (i = 0; i < c->m->n; i++) {
+		const struct fx_region *reg = &c->m->r[i];
+
+		k = c->rc[i].cls;
+		v[k][0]++;
+		v[k][1] += reg->end - reg->start;
+		v[k][2] += reg->v[FX_F_RSS];
+	}
+	for (i = 0; c->have_glibc && i < c->hs.nhist; i++) {
+		heapc = c->hs.arenas[c->hs.hist[i].arena].is_main ? FX_C_HEAP :
+								    FX_C_ARENA;
+		v[heapc][3] += c->hs.hist[i].inuse_bytes;
+		v[heapc][4] += c->hs.hist[i].free_bytes;
+	}
+	r = fx_writer_columns(w, summary_cols, 7);
+	for (k = 0; k < FX_NCLASSES && !r; k++) {
+		if (!v[k][0])
+			continue;
+		fx_writer_u64(w, (uint64_t)pid);
+		for (i = 0; i < 3; i++)
+			fx_writer_u64(w, v[k][i]);
+		if (k == FX_C_HEAP || k == FX_C_ARENA) {
+			fx_writer_u64(w, v[k][3]);
+			fx_writer_u64(w, v[k][4]);
+		} else {
+			fx_writer_missing(w);
+			fx_writer_missing(w);
+		}
+		fx_writer_text(w, fx_class_name(k), strlen(fx_class_name(k)));
+		r = fx_writer_end(w);
+	}
+	return r;
+}
+

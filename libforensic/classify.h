@@ -142,4 +142,32 @@ const char *fx_classify_type_name(const struct fx_classify *c, uint32_t id);
 long fx_classify_thread_stack(const struct fx_classify *c,
 			      const struct fx_thread *t);
 
+struct fx_writer;
+
+/*
+ * Write the region records of c->m with `class` and `detail` added
+ * before `name` (sets w's columns). 0 or a negative errno.
+ */
+int fx_classify_write_regions(const struct fx_classify *c,
+			      struct fx_writer *w, int pid);
+
+/*
+ * Write the chunk histogram (pid arena size inuse free inuse_bytes
+ * free_bytes type), then one record per corruption found, its type
+ * "corrupt at ADDR: reason". Sorts c->hs.hist. 0 or a negative errno.
+ */
+int fx_classify_write_chunks(struct fx_classify *c, struct fx_writer *w,
+			     int pid);
+
+/* Write the thread records (pid tid comm stack_start stack_end
+ * stack_size stack_rss). 0 or a negative errno. */
+int fx_classify_write_threads(const struct fx_classify *c,
+			      struct fx_writer *w, int pid);
+
+/* Write totals per class (pid regions size rss inuse_bytes free_bytes
+ * class); in-use and free bytes for heap and arena after a chunk walk.
+ * 0 or a negative errno. */
+int fx_classify_write_summary(const struct fx_classify *c,
+			      struct fx_writer *w, int pid);
+
 #endif
