@@ -17,6 +17,7 @@ static const char *const hole_names[] = {
 	[FX_HOLE_ABSENT] = "absent",	   [FX_HOLE_SWAPPED] = "swapped",
 	[FX_HOLE_UNREADABLE] = "unreadable", [FX_HOLE_GONE] = "gone",
 	[FX_HOLE_UNMAPPED] = "unmapped",   [FX_HOLE_SKIPPED] = "skipped",
+	[FX_HOLE_ZERO] = "zero",
 };
 
 const char *fx_hole_name(enum fx_hole h)
@@ -119,8 +120,9 @@ struct copy {
 	size_t nit, ndata, used;
 };
 
-static int pwrite_all(int fd, const char *p, size_t n, uint64_t off)
+int fx_pwrite_all(int fd, const void *buf, size_t n, uint64_t off)
 {
+	const char *p = buf;
 	ssize_t w;
 
 	while (n) {
@@ -147,7 +149,7 @@ static int keep(struct copy *c, const struct item *it, uint64_t len)
 
 	if (!len)
 		return 0;
-	r = pwrite_all(c->fd, p, len, c->out_base + (it->addr - c->start));
+	r = fx_pwrite_all(c->fd, p, len, c->out_base + (it->addr - c->start));
 	if (r)
 		return r;
 	EVP_DigestUpdate(c->md, p, len);
@@ -337,6 +339,9 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 				break;
 			if (runs[i].flags & FX_RUN_PRESENT)
 				r = add_data(c, runs[i].start, runs[i].end);
+			else if (runs[i].flags & FX_RUN_ZERO)
+				r = add_hole(c, runs[i].start, runs[i].end,
+					     FX_HOLE_ZERO);
 			else
 				r = add_hole(c, runs[i].start, runs[i].end,
 					     FX_HOLE_SWAPPED);

@@ -39,6 +39,7 @@ enum fx_hole {
 	FX_HOLE_GONE,		/* the process exited */
 	FX_HOLE_UNMAPPED,	/* not mapped when the copy started */
 	FX_HOLE_SKIPPED,	/* the whole region skipped (see its reason) */
+	FX_HOLE_ZERO,		/* mapped to the zero page: zeros, not read */
 };
 
 /* The holes.tsv text of h ("absent", "swapped", ...). */

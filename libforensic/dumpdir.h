@@ -17,7 +17,8 @@
  *                         at virtual address start+k; length end-start;
  *                         holes are zeros, sparse on disk
  *   DIR/holes.tsv         `pid start end reason` for every run of bytes not
- *                         captured: absent, swapped, unreadable, gone,
+ *                         captured: absent, swapped, zero (the shared
+ *                         zero page: reads as zeros), unreadable, gone,
  *                         unmapped, or for a region skipped whole its
  *                         reason (io, pfnmap, uffd, vvar, secretmem,
  *                         no-read, guard, dontdump)

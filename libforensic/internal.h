@@ -71,6 +71,12 @@ int fx_in_list(const char *s, const char *const *list, size_t n);
  */
 int fx_json_bytes(struct fx_buf *o, const char *s, size_t n);
 
+/*
+ * pwrite all n bytes at off (EINTR and short writes handled). 0 or a
+ * negative errno (-ENOSPC...).
+ */
+int fx_pwrite_all(int fd, const void *buf, size_t n, uint64_t off);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t fx_now_ns(void);
 

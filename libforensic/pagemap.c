@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -61,6 +62,7 @@ long fx_pagemap_read(int fd, uint64_t vaddr, size_t npages, uint64_t *out)
 
 #define FX_PAGE_IS_PRESENT (1ULL << 3)
 #define FX_PAGE_IS_SWAPPED (1ULL << 4)
+#define FX_PAGE_IS_PFNZERO (1ULL << 5)
 
 struct fx_scan_region {
 	uint64_t start, end, categories;
@@ -76,10 +78,38 @@ struct fx_scan_arg {
 
 #define FX_PM_WINDOW 4096	/* entries read at a time by the fallback */
 
+/*
+ * The zero page's PFN, learnt from our own pagemap: a read of fresh
+ * anonymous memory maps it. 0 when PFNs are hidden (no CAP_SYS_ADMIN).
+ */
+static uint64_t zero_pfn(void)
+{
+	volatile char *page;
+	uint64_t e = 0;
+	long n;
+	int fd;
+
+	page = mmap(NULL, fx_page_size(), PROT_READ,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return 0;
+	(void)page[0];
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = fx_pagemap_read(fd, (uint64_t)(uintptr_t)page, 1, &e);
+		close(fd);
+		if (n != 1 || !(e & FX_PM_PRESENT))
+			e = 0;
+	}
+	munmap((void *)page, fx_page_size());
+	return e & ((1ULL << 55) - 1);
+}
+
 int fx_pagemap_init(struct fx_pagemap *pm, struct fx_proc *p, int use_scan)
 {
 	pm->ent = NULL;
 	pm->scan = use_scan;
+	pm->zero_pfn = use_scan ? 0 : zero_pfn();
 	pm->fd = fx_pagemap_open(p);
 	if (pm->fd < 0)
 		return pm->fd;
@@ -111,7 +141,8 @@ static long runs_scan(struct fx_pagemap *pm, uint64_t start, uint64_t end,
 	a.vec = (uint64_t)(uintptr_t)vec;
 	a.vec_len = max;
 	a.category_anyof_mask = FX_PAGE_IS_PRESENT | FX_PAGE_IS_SWAPPED;
-	a.return_mask = FX_PAGE_IS_PRESENT | FX_PAGE_IS_SWAPPED;
+	a.return_mask = FX_PAGE_IS_PRESENT | FX_PAGE_IS_SWAPPED |
+			FX_PAGE_IS_PFNZERO;
 	do
 		n = ioctl(pm->fd, FX_PAGEMAP_SCAN, &a);
 	while (n < 0 && errno == EINTR);
@@ -120,7 +151,9 @@ static long runs_scan(struct fx_pagemap *pm, uint64_t start, uint64_t end,
 	for (i = 0; i < n; i++) {
 		runs[i].start = vec[i].start;
 		runs[i].end = vec[i].end;
-		runs[i].flags = (vec[i].categories & FX_PAGE_IS_PRESENT) ?
+		runs[i].flags = (vec[i].categories & FX_PAGE_IS_PFNZERO) ?
+					FX_RUN_ZERO :
+				(vec[i].categories & FX_PAGE_IS_PRESENT) ?
 					FX_RUN_PRESENT :
 					FX_RUN_SWAPPED;
 	}
@@ -157,9 +190,13 @@ static long runs_entries(struct fx_pagemap *pm, uint64_t start, uint64_t end,
 	for (i = 0; i < (size_t)got; i++) {
 		uint64_t a = start + i * ps;
 
-		f = (pm->ent[i] & FX_PM_PRESENT) ? FX_RUN_PRESENT :
-		    (pm->ent[i] & FX_PM_SWAPPED) ? FX_RUN_SWAPPED :
-						     0;
+		f = !(pm->ent[i] & FX_PM_PRESENT) ?
+			    ((pm->ent[i] & FX_PM_SWAPPED) ? FX_RUN_SWAPPED : 0) :
+		    pm->zero_pfn &&
+				    (pm->ent[i] & ((1ULL << 55) - 1)) ==
+					    pm->zero_pfn ?
+			    FX_RUN_ZERO :
+			    FX_RUN_PRESENT;
 		if (!f)
 			continue;
 		if (n && runs[n - 1].end == a && runs[n - 1].flags == f) {
@@ -194,6 +231,7 @@ long fx_pagemap_runs(struct fx_pagemap *pm, uint64_t start, uint64_t end,
 			return n;
 		/* Before 6.7 (ENOTTY), or refused: entries from now on. */
 		pm->scan = 0;
+		pm->zero_pfn = zero_pfn();
 	}
 	return runs_entries(pm, start, end, runs, max, next);
 }

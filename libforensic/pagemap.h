@@ -42,6 +42,10 @@ struct fx_page_run {
 
 #define FX_RUN_PRESENT 1u	/* in RAM: may be read without faulting */
 #define FX_RUN_SWAPPED 2u	/* swapped out: reading would swap it in */
+#define FX_RUN_ZERO 4u		/* present, but the shared zero page: a
+				 * read of never-written memory mapped it;
+				 * its bytes are known zeros, and it is not
+				 * in the RSS */
 
 /*
  * A pagemap reader that finds runs of present and swapped pages. On
@@ -53,6 +57,8 @@ struct fx_pagemap {
 	int fd;
 	int scan;		/* 1 try PAGEMAP_SCAN, 0 entries only */
 	uint64_t *ent;		/* entries buffer of the fallback */
+	uint64_t zero_pfn;	/* the zero page's PFN, 0 when unknown
+				 * (PFNs need CAP_SYS_ADMIN) */
 };
 
 /*

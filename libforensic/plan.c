@@ -22,6 +22,20 @@ static uint64_t overlap(uint64_t s, uint64_t e, const struct fx_region *g)
 	return b > a ? b - a : 0;
 }
 
+size_t fx_dumpplan_find(const struct fx_dumpplan *pl, uint64_t addr)
+{
+	size_t lo = 0, hi = pl->maps.n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (pl->maps.r[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
 		     const struct fx_selection *sel, int include_dd)
 {
@@ -57,7 +71,9 @@ int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
 		pl->mapped += it->sel->end - it->sel->start;
 		readable = 0;
 		it->skip = "unmapped";
-		for (k = 0; k < pl->maps.n; k++) {
+		for (k = fx_dumpplan_find(pl, it->sel->start);
+		     k < pl->maps.n && pl->maps.r[k].start < it->sel->end;
+		     k++) {
 			g = &pl->maps.r[k];
 			ov = overlap(it->sel->start, it->sel->end, g);
 			if (!ov)
@@ -101,15 +117,56 @@ void fx_dumpplan_release(struct fx_dumpplan *pl)
 	fx_buf_release(&pl->text);
 }
 
-/* Copy one item: the live regions in its range, holes between. */
-static int run_item(struct fx_dumpplan *pl, struct fx_planitem *it,
-		    struct fx_dumpdir *dd, struct fx_dumper *d,
-		    struct fx_capture *cap)
+int fx_dumpplan_copy(struct fx_dumpplan *pl, struct fx_planitem *it,
+		     struct fx_dumper *d, int fd, uint64_t base,
+		     struct fx_dumpdir *dd, struct fx_capture *cap)
 {
 	uint64_t s = it->sel->start, e = it->sel->end, cur = s, a, b;
 	const struct fx_region *g;
 	const char *why;
 	size_t k;
+	int r = 0;
+
+	for (k = fx_dumpplan_find(pl, s);
+	     k < pl->maps.n && pl->maps.r[k].start < e && !r; k++) {
+		g = &pl->maps.r[k];
+		a = g->start > s ? g->start : s;
+		b = g->end < e ? g->end : e;
+		if (a > cur) {
+			it->res.holes += a - cur;
+			if (dd)
+				r = fx_dumpdir_hole_reason(dd, cur, a,
+							   "unmapped");
+		}
+		why = fx_dump_skip_reason(g, pl->include_dd);
+		if (!r && why) {
+			it->res.holes += b - a;
+			if (dd)
+				r = fx_dumpdir_hole_reason(dd, a, b, why);
+			if (!r && cap)
+				r = fx_capture_skip(cap, a, b, why, g->name,
+						    g->name_len);
+		} else if (!r) {
+			r = fx_dumper_copy(d, a, b, fd, base + (a - s),
+					   dd ? fx_dumpdir_hole : NULL, dd,
+					   &it->res);
+		}
+		cur = b;
+	}
+	if (!r && cur < e) {
+		it->res.holes += e - cur;
+		if (dd)
+			r = fx_dumpdir_hole_reason(dd, cur, e, "unmapped");
+	}
+	return r;
+}
+
+/* Copy one item into its own file of dd. */
+static int run_item(struct fx_dumpplan *pl, struct fx_planitem *it,
+		    struct fx_dumpdir *dd, struct fx_dumper *d,
+		    struct fx_capture *cap)
+{
+	uint64_t s = it->sel->start, e = it->sel->end;
 	int fd = -1, r;
 
 	r = fx_dump_res_init(&it->res);
@@ -118,41 +175,10 @@ static int run_item(struct fx_dumpplan *pl, struct fx_planitem *it,
 	if (it->skip) {
 		it->res.holes = e - s;
 		r = fx_dumpdir_hole_reason(dd, s, e, it->skip);
-		goto out;
+	} else {
+		fd = fx_dumpdir_file(dd, it->file, e - s);
+		r = fd < 0 ? fd : fx_dumpplan_copy(pl, it, d, fd, 0, dd, cap);
 	}
-	fd = fx_dumpdir_file(dd, it->file, e - s);
-	if (fd < 0) {
-		r = fd;
-		goto out;
-	}
-	for (k = 0; k < pl->maps.n && !r; k++) {
-		g = &pl->maps.r[k];
-		if (g->end <= s || g->start >= e)
-			continue;
-		a = g->start > s ? g->start : s;
-		b = g->end < e ? g->end : e;
-		if (a > cur) {
-			it->res.holes += a - cur;
-			r = fx_dumpdir_hole_reason(dd, cur, a, "unmapped");
-		}
-		why = fx_dump_skip_reason(g, pl->include_dd);
-		if (!r && why) {
-			it->res.holes += b - a;
-			r = fx_dumpdir_hole_reason(dd, a, b, why);
-			if (!r)
-				r = fx_capture_skip(cap, a, b, why, g->name,
-						    g->name_len);
-		} else if (!r) {
-			r = fx_dumper_copy(d, a, b, fd, a - s, fx_dumpdir_hole,
-					   dd, &it->res);
-		}
-		cur = b;
-	}
-	if (!r && cur < e) {
-		it->res.holes += e - cur;
-		r = fx_dumpdir_hole_reason(dd, cur, e, "unmapped");
-	}
-out:
 	if (fd >= 0 && close(fd) < 0 && !r)
 		r = -errno;
 	/* A readable region of which nothing was present keeps its (all

@@ -66,6 +66,22 @@ int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
 		    int use_scan, volatile sig_atomic_t *stop,
 		    struct fx_capture *cap);
 
+/*
+ * Copy item it to fd at offset base + (addr - start): its live regions
+ * (fx_dumper_copy; it->res must be initialised), with holes for what is
+ * skipped or unmapped, reported to dd's holes.tsv and to cap when they
+ * are not NULL. 0 or the error that stopped it.
+ */
+int fx_dumpplan_copy(struct fx_dumpplan *pl, struct fx_planitem *it,
+		     struct fx_dumper *d, int fd, uint64_t base,
+		     struct fx_dumpdir *dd, struct fx_capture *cap);
+
+/*
+ * Index of the first region of pl->maps that ends after addr (the maps
+ * are in address order), or pl->maps.n.
+ */
+size_t fx_dumpplan_find(const struct fx_dumpplan *pl, uint64_t addr);
+
 /* How many items were done. */
 size_t fx_dumpplan_done(const struct fx_dumpplan *pl);
 

@@ -5,6 +5,7 @@
  * stdout with `file sha256 holes` added.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core.h"
 #include "dump.h"
 #include "dumpdir.h"
 #include "freeze.h"
@@ -42,6 +44,9 @@ static const char help[] =
 "Options:\n"
 "  -o, --output DIR      dump directory, created new (default\n"
 "                        dump-PID-YYYYmmddTHHMMSS); never an existing path\n"
+"      --core FILE       write an ELF core instead, that gdb opens (gdb EXE\n"
+"                        FILE: info threads, bt, x/s); threads' registers\n"
+"                        need the target stopped, so this freezes it\n"
 "      --mode MODE       live (default): no ptrace, the target never stops,\n"
 "                        the copy is not atomic (pages may change while it\n"
 "                        is read); freeze: every thread stopped for a\n"
@@ -60,6 +65,7 @@ static const char help[] =
 "  dump-region 4242 '[heap]'                      # the heap, live\n"
 "  memmap 4242 | rank -n 3 | dump-region -o case-17 | scan --strings --top 20\n"
 "  dump-region --mode freeze -o case-18 4242 0x7f3a2c000000\n"
+"  dump-region --core case-19.core 4242; gdb /proc/4242/exe case-19.core\n"
 "  sha256sum case-17/*.bin; cat case-17/holes.tsv\n"
 "\n"
 "Files are created 0600 in a 0700 directory, never over an existing file,\n"
@@ -80,7 +86,7 @@ static void on_signal(int sig)
 }
 
 struct opts {
-	const char *out;
+	const char *out, *core;
 	int freeze, include_dd, force, quiet, use_scan;
 	unsigned long max_pause;
 	enum fx_format fmt;
@@ -238,10 +244,96 @@ done:
 	return status;
 }
 
+/* --core: one process, frozen, into one ELF core file. */
+static int dump_core(const struct opts *o, struct fx_selection *sel)
+{
+	struct fx_core_stats st;
+	struct fx_dumpplan pl;
+	struct fx_dumper d;
+	struct fx_freeze fz;
+	struct fx_proc p;
+	char dir[4096], *slash;
+	int fd, r, pid = (int)sel->pid[0];
+
+	if (sel->npids > 1) {
+		tool_warn("a core holds one process: the records name %zu",
+			  sel->npids);
+		return EXIT_USAGE;
+	}
+	memset(&fz, 0, sizeof(fz));
+	memset(&pl, 0, sizeof(pl));
+	r = fx_proc_open(&p, pid);
+	if (r) {
+		tool_warn("cannot open process %d: %s", pid, strerror(-r));
+		return EXIT_FAILED;
+	}
+	fd = open(o->core, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		tool_warn("cannot create core '%s': %s%s", o->core,
+			  strerror(errno),
+			  errno == EEXIST ? " (never written over: pick a new "
+					    "name)" : "");
+		fx_proc_release(&p);
+		return EXIT_FAILED;
+	}
+	snprintf(dir, sizeof(dir), "%s", o->core);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	else
+		strcpy(dir, ".");
+	r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
+	if (!r && plan(o, &pl, dir)) {
+		r = -ENOSPC;
+		goto out;
+	}
+	if (!r)
+		r = fx_freeze(&fz, &p, (int)o->max_pause * 1000, &stop_sig);
+	if (!r) {
+		alarm_in(o->max_pause);
+		fx_dumpplan_release(&pl);
+		r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
+		if (!r)
+			r = fx_dumper_init(&d, &p, o->use_scan, &stop_sig);
+		if (!r) {
+			r = fx_core_write(fd, &pl, &fz, &d, &st);
+			fx_dumper_release(&d);
+		}
+		alarm_in(0);
+		if (fx_freeze_thaw(&fz))
+			tool_warn("pid %d: a thread could not be let go "
+				  "cleanly; check its state", pid);
+	}
+	if (fz.n && !o->quiet)
+		tool_warn("pid %d: stopped for %.1f ms (%zu threads), now %s "
+			  "again", pid, fx_freeze_pause_ns(&fz) / 1e6, fz.n,
+			  fz.was_stopped ? "stopped" : "running");
+	if (!r && !o->quiet)
+		tool_warn("core '%s': %zu threads, %zu segments, %.1f MiB "
+			  "captured, %.1f MiB of holes (sparse)", o->core,
+			  st.nthreads, st.nload, st.captured / 1048576.0,
+			  st.holes / 1048576.0);
+out:
+	if (r && r != -ENOSPC)
+		tool_warn("cannot write core of pid %d: %s%s", pid,
+			  strerror(-r),
+			  r == -EPERM ? " (is it traced already?)" : "");
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if (r)
+		unlink(o->core);	/* ours (O_EXCL): a broken core helps nobody */
+	fx_freeze_release(&fz);
+	fx_dumpplan_release(&pl);
+	fx_proc_release(&p);
+	return r ? EXIT_FAILED : EXIT_DONE;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "core", required_argument, NULL, 'C' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "max-pause", required_argument, NULL, 'P' },
 		{ "include-dontdump", no_argument, NULL, 'D' },
@@ -264,6 +356,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.out = optarg; break;
+		case 'C': o.core = optarg; o.freeze = 1; break;
 		case 'm':
 			if (!strcmp(optarg, "freeze"))
 				o.freeze = 1;
@@ -307,6 +400,12 @@ int main(int argc, char **argv)
 	if (!sel.n) {
 		tool_warn("no regions selected: nothing to dump");
 		return EXIT_FAILED;
+	}
+	if (o.core) {
+		catch_signals();
+		r = dump_core(&o, &sel);
+		fx_selection_release(&sel);
+		return r;
 	}
 	if (!o.out) {
 		time_t now = time(NULL);
