@@ -10,6 +10,7 @@ rounds=${DUMP_KILL_ROUNDS:-30}
 start_target dumpme 128 8
 pid=$TARGET_PID
 rss0=$(rss_kb "$pid")
+grep -E '^[0-9a-f]+-|^Rss' "/proc/$pid/smaps" >smaps.0
 RANDOM=$$
 killed_frozen=0
 for r in $(seq "$rounds"); do
@@ -33,7 +34,12 @@ for r in $(seq "$rounds"); do
 		wait_state "$pid" S
 	fi
 	all_threads_in "$pid" SR
-	expect_eq "round $r: rss (kB)" "$rss0" "$(rss_kb "$pid")"
+	if [ "$(rss_kb "$pid")" != "$rss0" ]; then
+		# Which region grew, for the record.
+		grep -E '^[0-9a-f]+-|^Rss' "/proc/$pid/smaps" >smaps.1
+		diff smaps.0 smaps.1 >&2 || true
+		fail "round $r: rss $(rss_kb "$pid") kB, was $rss0 kB"
+	fi
 	rm -rf "d$r"
 done
 echo "$rounds rounds, $killed_frozen killed while the target was traced"
