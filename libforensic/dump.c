@@ -2,6 +2,7 @@
  * dump: present pages of a range copied to a file (see dump.h).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,145 @@ const char *fx_hole_name(enum fx_hole h)
 	return (unsigned)h < FX_ARRAY_SIZE(hole_names) ? hole_names[h] : "-";
 }
 
+/* A piece of a batch to hash, in address order. */
+struct hseg {
+	const char *p;
+	size_t n;
+};
+
+/* The hashing thread: one job per batch buffer, done in order. */
+struct fx_hasher {
+	pthread_t t;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int quit, next;
+	struct {
+		struct hseg *seg;
+		size_t n, cap;
+		void *md;
+		int pending;
+	} job[2];
+};
+
+static void *hash_main(void *arg)
+{
+	struct fx_hasher *h = arg;
+	size_t i;
+	int j;
+
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		j = h->next;
+		while (!h->job[j].pending && !h->quit)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (!h->job[j].pending)
+			break;
+		pthread_mutex_unlock(&h->mu);
+		for (i = 0; i < h->job[j].n; i++)
+			EVP_DigestUpdate(h->job[j].md, h->job[j].seg[i].p,
+					 h->job[j].seg[i].n);
+		pthread_mutex_lock(&h->mu);
+		h->job[j].n = 0;
+		h->job[j].pending = 0;
+		h->next = !j;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+static struct fx_hasher *hasher_new(void)
+{
+	struct fx_hasher *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	if (pthread_create(&h->t, NULL, hash_main, h)) {
+		pthread_mutex_destroy(&h->mu);
+		pthread_cond_destroy(&h->cv);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+static void hasher_free(struct fx_hasher *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->quit = 1;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->t, NULL);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->cv);
+	free(h->job[0].seg);
+	free(h->job[1].seg);
+	free(h);
+}
+
+/* Wait until buffer b's job is hashed. */
+static void hasher_wait(struct fx_hasher *h, int b)
+{
+	pthread_mutex_lock(&h->mu);
+	while (h->job[b].pending)
+		pthread_cond_wait(&h->cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+}
+
+/* Hash p (in the current buffer) now, or queue it for the thread. */
+static int hash_add(struct fx_dumper *d, void *md, const char *p, size_t n)
+{
+	struct fx_hasher *h = d->hasher;
+	struct hseg *ns;
+	size_t cap;
+	int b = d->cur;
+
+	if (!h) {
+		EVP_DigestUpdate(md, p, n);
+		return 0;
+	}
+	if (h->job[b].n == h->job[b].cap) {
+		cap = h->job[b].cap ? h->job[b].cap * 2 : 64;
+		ns = realloc(h->job[b].seg, cap * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		h->job[b].seg = ns;
+		h->job[b].cap = cap;
+	}
+	h->job[b].md = md;
+	h->job[b].seg[h->job[b].n++] = (struct hseg){ p, n };
+	return 0;
+}
+
+/* The current buffer is written: hand it to the hasher, take the other. */
+static void buffer_switch(struct fx_dumper *d)
+{
+	struct fx_hasher *h = d->hasher;
+
+	if (!h || !h->job[d->cur].n)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->job[d->cur].pending = 1;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	d->cur = !d->cur;
+	d->buf = d->bufs[d->cur];
+	hasher_wait(h, d->cur);
+}
+
+/* Every queued byte hashed (before the digest is read). */
+static void hasher_drain(struct fx_dumper *d)
+{
+	if (d->hasher) {
+		hasher_wait(d->hasher, 0);
+		hasher_wait(d->hasher, 1);
+	}
+}
+
 int fx_dumper_init(struct fx_dumper *d, struct fx_proc *p, int use_scan,
 		   volatile sig_atomic_t *stop)
 {
@@ -42,22 +182,28 @@ int fx_dumper_init(struct fx_dumper *d, struct fx_proc *p, int use_scan,
 		fx_mem_release(&d->mem);
 		return r;
 	}
-	d->buf = malloc(FX_DUMP_BATCH);
+	d->bufs[0] = malloc(FX_DUMP_BATCH);
+	d->bufs[1] = malloc(FX_DUMP_BATCH);
+	d->buf = d->bufs[0];
 	d->seg = calloc(FX_DUMP_IOV, sizeof(*d->seg));
-	if (!d->buf || !d->seg) {
+	if (!d->bufs[0] || !d->bufs[1] || !d->seg) {
 		fx_dumper_release(d);
 		return -ENOMEM;
 	}
+	d->hasher = hasher_new();	/* NULL: hashed inline, slower */
 	return 0;
 }
 
 void fx_dumper_release(struct fx_dumper *d)
 {
+	hasher_free(d->hasher);
+	d->hasher = NULL;
 	fx_mem_release(&d->mem);
 	fx_pagemap_release(&d->pm);
-	free(d->buf);
+	free(d->bufs[0]);
+	free(d->bufs[1]);
 	free(d->seg);
-	d->buf = NULL;
+	d->buf = d->bufs[0] = d->bufs[1] = NULL;
 	d->seg = NULL;
 }
 
@@ -141,6 +287,38 @@ int fx_pwrite_all(int fd, const void *buf, size_t n, uint64_t off)
 	return 0;
 }
 
+/* Remember an output range to hash later; merged when contiguous. */
+static int defer_run(struct fx_dump_res *res, uint64_t off, uint64_t len)
+{
+	struct fx_dump_run *nr;
+	size_t cap;
+
+	if (!res->deferred && !res->nruns)
+		res->deferred = 1;
+	if (!res->deferred)
+		return 0;	/* gave up: too many runs */
+	if (res->nruns && res->runs[res->nruns - 1].off +
+				  res->runs[res->nruns - 1].len == off) {
+		res->runs[res->nruns - 1].len += len;
+		return 0;
+	}
+	if (res->nruns == FX_DUMP_MAX_RUNS) {
+		res->deferred = 0;	/* sha256 stays "" */
+		res->no_hash = 1;
+		return 0;
+	}
+	if (res->nruns == res->cap) {
+		cap = res->cap ? res->cap * 2 : 16;
+		nr = realloc(res->runs, cap * sizeof(*nr));
+		if (!nr)
+			return -ENOMEM;
+		res->runs = nr;
+		res->cap = cap;
+	}
+	res->runs[res->nruns++] = (struct fx_dump_run){ off, len };
+	return 0;
+}
+
 /* Bytes of the batch at addr were read: write and hash them. */
 static int keep(struct copy *c, const struct item *it, uint64_t len)
 {
@@ -152,9 +330,15 @@ static int keep(struct copy *c, const struct item *it, uint64_t len)
 	r = fx_pwrite_all(c->fd, p, len, c->out_base + (it->addr - c->start));
 	if (r)
 		return r;
-	EVP_DigestUpdate(c->md, p, len);
 	c->res->captured += len;
-	return 0;
+	if (c->d->no_hash) {
+		c->res->no_hash = 1;
+		return 0;
+	}
+	if (c->d->defer_hash)
+		return defer_run(c->res, c->out_base + (it->addr - c->start),
+				 len);
+	return hash_add(c->d, c->md, p, len);
 }
 
 static int copy_hole(struct copy *c, uint64_t s, uint64_t e, enum fx_hole why)
@@ -237,6 +421,7 @@ static int flush(struct copy *c)
 		i = j;
 	}
 	c->nit = c->ndata = c->used = 0;
+	buffer_switch(c->d);
 	return r;
 }
 
@@ -354,6 +539,7 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 	}
 	if (!r)
 		r = flush(c);
+	hasher_drain(d);
 	r2 = hole_flush(d);
 	if (!r)
 		r = r2;
@@ -373,6 +559,60 @@ int fx_dump_res_init(struct fx_dump_res *res)
 	return 0;
 }
 
+int fx_dump_res_rehash(struct fx_dump_res *res, int fd)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t chunk = 4 << 20, i, n;
+	unsigned char d[32];
+	unsigned int dl = sizeof(d), k;
+	uint64_t off, left;
+	EVP_MD_CTX *md;
+	char *buf;
+	ssize_t got;
+	int r = 0;
+
+	if (res->no_hash) {
+		free(res->runs);
+		res->runs = NULL;
+		return 0;
+	}
+	md = EVP_MD_CTX_new();
+	buf = malloc(chunk);
+	if (!md || !buf || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		r = -ENOMEM;
+	for (i = 0; i < res->nruns && !r; i++) {
+		off = res->runs[i].off;
+		for (left = res->runs[i].len; left && !r; left -= (uint64_t)got,
+		    off += (uint64_t)got) {
+			n = left < chunk ? (size_t)left : chunk;
+			got = pread(fd, buf, n, (off_t)off);
+			if (got < 0 && errno == EINTR) {
+				got = 0;
+				continue;
+			}
+			if (got <= 0)
+				r = got < 0 ? -errno : -EIO;
+			else
+				EVP_DigestUpdate(md, buf, (size_t)got);
+		}
+	}
+	if (!r) {
+		EVP_DigestFinal_ex(md, d, &dl);
+		for (k = 0; k < dl && k < 32; k++) {
+			res->sha256[2 * k] = digits[d[k] >> 4];
+			res->sha256[2 * k + 1] = digits[d[k] & 15];
+		}
+		res->sha256[2 * k] = 0;
+	}
+	EVP_MD_CTX_free(md);
+	free(buf);
+	free(res->runs);
+	res->runs = NULL;
+	res->nruns = res->cap = 0;
+	res->deferred = 0;
+	return r;
+}
+
 void fx_dump_res_finish(struct fx_dump_res *res)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -384,6 +624,10 @@ void fx_dump_res_finish(struct fx_dump_res *res)
 	EVP_DigestFinal_ex(res->md, d, &n);
 	EVP_MD_CTX_free(res->md);
 	res->md = NULL;
+	if (res->no_hash || res->deferred) {
+		res->sha256[0] = 0;	/* none, or later (rehash) */
+		return;
+	}
 	for (i = 0; i < n && i < 32; i++) {
 		res->sha256[2 * i] = digits[d[i] >> 4];
 		res->sha256[2 * i + 1] = digits[d[i] & 15];

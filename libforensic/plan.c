@@ -2,6 +2,7 @@
  * plan: selections matched to the live map, copied, described (plan.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,9 +108,11 @@ void fx_dumpplan_release(struct fx_dumpplan *pl)
 {
 	size_t i;
 
-	for (i = 0; i < pl->n; i++)
+	for (i = 0; i < pl->n; i++) {
 		if (pl->it[i].res.md)
 			fx_dump_res_finish(&pl->it[i].res);
+		free(pl->it[i].res.runs);
+	}
 	free(pl->it);
 	pl->it = NULL;
 	pl->n = 0;
@@ -199,9 +202,39 @@ int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
 	r = fx_dumper_init(&d, pl->p, use_scan, stop);
 	if (r)
 		return r;
+	d.no_hash = pl->no_hash;
+	d.defer_hash = pl->defer_hash;
 	for (i = 0; i < pl->n && !r; i++)
 		r = run_item(pl, &pl->it[i], dd, &d, cap);
 	fx_dumper_release(&d);
+	return r;
+}
+
+int fx_dumpplan_rehash(struct fx_dumpplan *pl, int dirfd, int fd)
+{
+	struct fx_planitem *it;
+	size_t i;
+	int f, r = 0, r2;
+
+	if (!pl->defer_hash || pl->no_hash)
+		return 0;
+	for (i = 0; i < pl->n; i++) {
+		it = &pl->it[i];
+		if (it->skip || it->state == 0)
+			continue;
+		f = fd >= 0 ? fd :
+			      openat(dirfd, it->file,
+				     O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (f < 0) {
+			r2 = -errno;
+		} else {
+			r2 = fx_dump_res_rehash(&it->res, f);
+			if (fd < 0)
+				close(f);
+		}
+		if (r2 && !r)
+			r = r2;
+	}
 	return r;
 }
 

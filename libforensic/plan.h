@@ -44,6 +44,8 @@ struct fx_dumpplan {
 	size_t nskip;			/* items skipped whole */
 	uint64_t mapped, present;	/* bytes selected; resident of them */
 	int include_dd;
+	int no_hash;			/* copy without SHA-256 */
+	int defer_hash;			/* hash after the copy (freeze) */
 	const struct fx_selection *sel;
 };
 
@@ -81,6 +83,13 @@ int fx_dumpplan_copy(struct fx_dumpplan *pl, struct fx_planitem *it,
  * are in address order), or pl->maps.n.
  */
 size_t fx_dumpplan_find(const struct fx_dumpplan *pl, uint64_t addr);
+
+/*
+ * After a copy with defer_hash: compute every item's sha256 from its
+ * output, the file of dd (dirfd) or, when fd >= 0, the one file fd (a
+ * core). 0 or the first error (those items keep sha256 "").
+ */
+int fx_dumpplan_rehash(struct fx_dumpplan *pl, int dirfd, int fd);
 
 /* How many items were done. */
 size_t fx_dumpplan_done(const struct fx_dumpplan *pl);

@@ -56,6 +56,8 @@ static const char help[] =
 "                        stop the dump there (default 30)\n"
 "      --include-dontdump  also dump regions marked MADV_DONTDUMP\n"
 "      --force           write even when the plan says it will not fit\n"
+"      --no-hash         no SHA-256 of each region (sha256 is '-'): the\n"
+"                        hash costs about as much CPU as the copy itself\n"
 "  -q, --quiet           no plan or summary on stderr\n"
 "      --tsv, --json, --table  output format (default: table on a\n"
 "                        terminal, TSV otherwise)\n"
@@ -87,7 +89,7 @@ static void on_signal(int sig)
 
 struct opts {
 	const char *out, *core;
-	int freeze, include_dd, force, quiet, use_scan;
+	int freeze, include_dd, force, quiet, use_scan, no_hash;
 	unsigned long max_pause;
 	enum fx_format fmt;
 };
@@ -163,6 +165,7 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 		return EXIT_PARTIAL;
 	}
 	r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
+	pl.no_hash = o->no_hash;
 	if (!r && (status = plan(o, &pl, dd->path)))
 		goto done;
 	if (!r && o->freeze) {
@@ -177,6 +180,9 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 			/* Under the freeze the map holds still: plan again. */
 			fx_dumpplan_release(&pl);
 			r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
+			pl.no_hash = o->no_hash;
+			/* Hash after the thaw: the pause is the copy alone. */
+			pl.defer_hash = 1;
 		}
 	}
 	if (!r) {
@@ -189,6 +195,9 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 			tool_warn("pid %d: a thread could not be let go "
 				  "cleanly; check its state", pid);
 	}
+	if (pl.defer_hash && fx_dumpplan_rehash(&pl, dd->dirfd, -1))
+		tool_warn("pid %d: cannot hash some region files: their sha256 "
+			  "is '-'", pid);
 	cap.mode = o->freeze ? "freeze" : "live";
 	cap.pause_ns = fx_freeze_pause_ns(&fz);
 	cap.tool = "dump-region " FX_VERSION;
@@ -297,6 +306,8 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 		if (!r)
 			r = fx_dumper_init(&d, &p, o->use_scan, &stop_sig);
 		if (!r) {
+			d.no_hash = o->no_hash;
+			d.defer_hash = pl.defer_hash = 1;
 			r = fx_core_write(fd, &pl, &fz, &d, &st);
 			fx_dumper_release(&d);
 		}
@@ -304,6 +315,8 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 		if (fx_freeze_thaw(&fz))
 			tool_warn("pid %d: a thread could not be let go "
 				  "cleanly; check its state", pid);
+		if (!r)
+			fx_dumpplan_rehash(&pl, -1, fd);
 	}
 	if (fz.n && !o->quiet)
 		tool_warn("pid %d: stopped for %.1f ms (%zu threads), now %s "
@@ -338,6 +351,7 @@ int main(int argc, char **argv)
 		{ "max-pause", required_argument, NULL, 'P' },
 		{ "include-dontdump", no_argument, NULL, 'D' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "no-hash", no_argument, NULL, 'H' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -371,6 +385,7 @@ int main(int argc, char **argv)
 			break;
 		case 'D': o.include_dd = 1; break;
 		case 'F': o.force = 1; break;
+		case 'H': o.no_hash = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 'h': tool_help(help);
 		case 'V': puts("dump-region " FX_VERSION); return 0;

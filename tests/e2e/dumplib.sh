@@ -1,7 +1,10 @@
 # Helpers of the dump-region tests (sourced after lib.sh).
 
-# rss_kb PID: VmRSS in kB.
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# rss_kb PID: resident kB, from smaps_rollup: the kernel walks the page
+# tables for it, an exact count. VmRSS in /proc/PID/status is not: since
+# Linux 6.2 it sums per-CPU counters approximately and moves by a few kB
+# with nobody touching the process.
+rss_kb() { awk '/^Rss:/ {print $2}' "/proc/$1/smaps_rollup"; }
 
 # states PID: the sorted, counted state letters of every thread.
 states() {

@@ -7,9 +7,8 @@
 . "$TOP/tests/e2e/dumplib.sh"
 
 rounds=${DUMP_KILL_ROUNDS:-30}
-start_target dumpme 128 8
+start_target dumpme 256 8
 pid=$TARGET_PID
-rss0=$(rss_kb "$pid")
 grep -E '^[0-9a-f]+-|^Rss' "/proc/$pid/smaps" >smaps.0
 RANDOM=$$
 killed_frozen=0
@@ -21,8 +20,17 @@ for r in $(seq "$rounds"); do
 	fi
 	dump-region -q --mode freeze -o "d$r" "$pid" >/dev/null 2>&1 &
 	dpid=$!
-	# 0 to ~400 ms: before, during and after the seize, mid copy.
-	sleep "0.$(printf '%03d' $((RANDOM % 400)))"
+	if [ $((r % 2)) = 0 ]; then
+		# Anywhere from the start: before, at and during the seize.
+		sleep "0.$(printf '%03d' $((RANDOM % 150)))"
+	else
+		# Once the freeze has begun, at a random point of the copy.
+		for i in $(seq 400); do
+			[ -n "$(tracers "$pid")" ] && break
+			sleep 0.002
+		done
+		sleep "0.0$(printf '%02d' $((RANDOM % 60)))"
+	fi
 	[ -n "$(tracers "$pid")" ] && killed_frozen=$((killed_frozen + 1))
 	kill -KILL "$dpid" 2>/dev/null || true
 	wait "$dpid" 2>/dev/null || true
@@ -34,14 +42,16 @@ for r in $(seq "$rounds"); do
 		wait_state "$pid" S
 	fi
 	all_threads_in "$pid" SR
-	if [ "$(rss_kb "$pid")" != "$rss0" ]; then
-		# Which region grew, for the record.
-		grep -E '^[0-9a-f]+-|^Rss' "/proc/$pid/smaps" >smaps.1
+	# Each region's Rss from smaps (an exact page-table walk): the
+	# rollup total moves by a page now and then on this machine with
+	# nobody touching the target (kdamond runs), each region's does not.
+	grep -E '^[0-9a-f]+-|^Rss' "/proc/$pid/smaps" >smaps.1
+	if ! cmp -s smaps.0 smaps.1; then
 		diff smaps.0 smaps.1 >&2 || true
-		fail "round $r: rss $(rss_kb "$pid") kB, was $rss0 kB"
+		fail "round $r: a region's Rss changed"
 	fi
 	rm -rf "d$r"
 done
 echo "$rounds rounds, $killed_frozen killed while the target was traced"
-[ "$killed_frozen" -ge $((rounds / 6)) ] ||
+[ "$killed_frozen" -ge $((rounds / 3)) ] ||
 	fail "only $killed_frozen of $rounds kills hit a freeze: the test missed its point"
