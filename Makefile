@@ -139,6 +139,7 @@ bench: all
 	$(Q)bench/rank.sh
 	$(Q)bench/scan.sh
 	$(Q)bench/classify.sh
+	$(Q)bench/dump.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
