@@ -8,7 +8,9 @@
 # (one anonymous region, every page written), then BENCH_RUNS rounds, the
 # order rotating every round, each writing into BENCH_DIR and deleted
 # (and synced) before the next:
-#   dump-region        live mode, the region by address
+#   dump-region        live mode, the region by address (no hash: the
+#                      default)
+#   dump-region-sha256 the same with --sha256 (hashed on the second core)
 #   dump-region-freeze --mode freeze: its own measured pause
 #   pvcopy             bench/pvcopy.c: process_vm_readv + write, the floor
 #   gdb                gdb -p PID -ex 'dump memory FILE START END' (the
@@ -87,7 +89,7 @@ echo "dump bench: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$top" rev-par
 echo "  output: $out ($(df -PT "$out" | awk 'NR == 2 {print $2}')), $runs rounds, medians; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 declare -A wall peak pause
-tools=(dump-region dump-region-freeze pvcopy gdb)
+tools=(dump-region dump-region-sha256 dump-region-freeze pvcopy gdb)
 [ "$do_gcore" = 1 ] && tools+=(gcore)
 
 # run TOOL: one timed run into $out, then delete and sync.
@@ -98,6 +100,9 @@ run() {
 	dump-region)
 		"$helpers/timeit" "$tmp/t" "${time_args[@]}" "$top/bin/dump-region" -q \
 			-o "$out/d" "$pid" "$start" >/dev/null ;;
+	dump-region-sha256)
+		"$helpers/timeit" "$tmp/t" "${time_args[@]}" "$top/bin/dump-region" -q \
+			--sha256 -o "$out/d" "$pid" "$start" >/dev/null ;;
 	dump-region-freeze)
 		"$helpers/timeit" "$tmp/t" "${time_args[@]}" "$top/bin/dump-region" \
 			--mode freeze -o "$out/d" "$pid" "$start" >/dev/null 2>"$tmp/err"
@@ -161,6 +166,7 @@ for size_mib in $sizes; do
 	d=${med[dump-region]} g=${med[gdb]} p=${med[pvcopy]}
 	ok() { awk "BEGIN {exit !($1)}" && echo met || echo MISSED; }
 	verdicts+="$(printf '\n  %s MiB: dump-region >= 3x faster than gdb dump memory: %s (%sx)' "$size_mib" "$(ok "$g / $d >= 3")" "$(calc '%.2f' "$g / $d")")"
+	verdicts+="$(printf '\n  %s MiB: (with --sha256: %sx gdb'"'"'s speed, %sx the bare copy)' "$size_mib" "$(calc '%.2f' "$g / ${med[dump-region-sha256]}")" "$(calc '%.2f' "${med[dump-region-sha256]} / $p")")"
 	verdicts+="$(printf '\n  %s MiB: dump-region within 1.3x of a bare process_vm_readv copy: %s (%sx)' "$size_mib" "$(ok "$d / $p <= 1.3")" "$(calc '%.2f' "$d / $p")")"
 	if [ "$do_gcore" = 1 ]; then
 		verdicts+="$(printf '\n  %s MiB: freeze pause no longer than gcore'"'"'s: %s (%s ms vs gcore %s ms, gdb dump memory %s ms)' "$size_mib" "$(ok "${med[dump-region-freeze.pause]} <= ${med[gcore.pause]}")" "${med[dump-region-freeze.pause]}" "${med[gcore.pause]}" "${med[gdb.pause]}")"

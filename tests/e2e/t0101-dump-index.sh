@@ -19,7 +19,7 @@ uffd=$(ready_value uffd)
 dd=$(ready_value dd)
 
 cat "/proc/$pid/smaps" >smaps.before
-dump-region -o d "$pid" >stdout.tsv 2>stderr.txt || fail "exit $?: $(cat stderr.txt)"
+dump-region --sha256 -o d "$pid" >stdout.tsv 2>stderr.txt || fail "exit $?: $(cat stderr.txt)"
 cat "/proc/$pid/smaps" >smaps.after
 # Pss moves with whoever else maps libc (our own process included).
 cmp -s <(grep -v '^Pss' smaps.before) <(grep -v '^Pss' smaps.after) ||
@@ -115,7 +115,7 @@ f=dd/$(field dd/regions.tsv file)
 expect_eq "dontdump bytes" 1048576 "$(tr -cd D <"$f" | wc -c)"
 
 # The fallback without PAGEMAP_SCAN gives the same dump.
-MEMFORENSIC_NO_PAGEMAP_SCAN=1 dump-region -q -o fb "$pid" >/dev/null
+MEMFORENSIC_NO_PAGEMAP_SCAN=1 dump-region --sha256 -q -o fb "$pid" >/dev/null
 compare <(cut -f2,3,25- d/regions.tsv) <(cut -f2,3,25- fb/regions.tsv)
 compare d/holes.tsv fb/holes.tsv
 expect_eq "rss at the end (kB)" "$rss0" "$(rss_kb "$pid")"
