@@ -264,6 +264,7 @@ struct copy {
 	struct fx_dump_res *res;
 	struct item it[FX_DUMP_IOV * 2];
 	size_t nit, ndata, used;
+	uint64_t base_done;	/* res->captured + holes at the start */
 };
 
 int fx_pwrite_all(int fd, const void *buf, size_t n, uint64_t off)
@@ -422,6 +423,10 @@ static int flush(struct copy *c)
 	}
 	c->nit = c->ndata = c->used = 0;
 	buffer_switch(c->d);
+	if (c->d->progress)
+		c->d->progress(c->d->progress_arg,
+			       c->d->done + c->res->captured + c->res->holes -
+				       c->base_done);
 	return r;
 }
 
@@ -500,6 +505,7 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 	c->end = end;
 	c->out_base = out_base;
 	c->res = res;
+	c->base_done = res->captured + res->holes;
 	c->md = res->md;
 	while (cur < end && !r) {
 		if (d->stop && *d->stop) {
@@ -540,6 +546,7 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 	if (!r)
 		r = flush(c);
 	hasher_drain(d);
+	d->done += res->captured + res->holes - c->base_done;
 	r2 = hole_flush(d);
 	if (!r)
 		r = r2;

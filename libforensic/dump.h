@@ -67,6 +67,11 @@ struct fx_dumper {
 	char *buf;			/* bufs[cur]: FX_DUMP_BATCH bytes */
 	struct fx_hasher *hasher;	/* private; NULL: hash inline */
 	int no_hash;			/* set: no SHA-256 (res->sha256 "") */
+	/* called after every batch with the bytes copied so far by this
+	 * dumper (captured and holes); may be NULL */
+	void (*progress)(void *arg, uint64_t done);
+	void *progress_arg;
+	uint64_t done;
 	int defer_hash;			/* set: hash later, from the output
 					 * (fx_dump_res_rehash): a freeze
 					 * then lasts the copy alone */

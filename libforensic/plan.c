@@ -204,6 +204,8 @@ int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
 		return r;
 	d.no_hash = pl->no_hash;
 	d.defer_hash = pl->defer_hash;
+	d.progress = pl->progress;
+	d.progress_arg = pl->progress_arg;
 	for (i = 0; i < pl->n && !r; i++)
 		r = run_item(pl, &pl->it[i], dd, &d, cap);
 	fx_dumper_release(&d);

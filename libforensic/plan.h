@@ -46,6 +46,8 @@ struct fx_dumpplan {
 	int include_dd;
 	int no_hash;			/* copy without SHA-256 */
 	int defer_hash;			/* hash after the copy (freeze) */
+	void (*progress)(void *arg, uint64_t done); /* see fx_dumper */
+	void *progress_arg;
 	const struct fx_selection *sel;
 };
 

@@ -108,6 +108,42 @@ static void catch_signals(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A progress line on stderr, when it is a terminal. */
+struct progress {
+	uint64_t total, last_ns, start_ns;
+	int on;
+};
+
+static void show_progress(void *arg, uint64_t done)
+{
+	struct progress *pg = arg;
+	char d[16], t[16];
+	uint64_t now = mono_ns();
+
+	if (!pg->on || now - pg->last_ns < 200000000u)
+		return;
+	pg->last_ns = now;
+	fx_human_size(done, d, sizeof(d));
+	fx_human_size(pg->total, t, sizeof(t));
+	fprintf(stderr, "\rdump-region: %s of %s mapped (%.0f%%), %.1f s ",
+		d, t, pg->total ? 100.0 * done / pg->total : 100.0,
+		(now - pg->start_ns) / 1e9);
+}
+
+static void end_progress(struct progress *pg)
+{
+	if (pg->on && pg->last_ns)
+		fprintf(stderr, "\r\033[K");
+}
+
 static void alarm_in(unsigned long sec)
 {
 	struct itimerval it = { { 0, 0 }, { (time_t)sec, 0 } };
@@ -187,8 +223,15 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 		}
 	}
 	if (!r) {
+		struct progress pg = { .total = pl.mapped,
+				       .start_ns = mono_ns(),
+				       .on = !o->quiet && isatty(STDERR_FILENO) };
+
+		pl.progress = show_progress;
+		pl.progress_arg = &pg;
 		dd->pid = pid;
 		r = fx_dumpplan_run(&pl, dd, o->use_scan, &stop_sig, &cap);
+		end_progress(&pg);
 	}
 	if (frozen) {
 		alarm_in(0);
