@@ -207,6 +207,8 @@ int fx_patset_add(struct fx_patset *ps, unsigned int enc, const char *pat,
 		fx_buf_release(&b);
 		return r;
 	}
+	/* fx_buf_addc leaves the terminating NUL to its caller. */
+	b.data[b.len] = '\0';
 	p = &ps->p[ps->n];
 	memset(p, 0, sizeof(*p));
 	p->enc = enc;
@@ -628,7 +630,7 @@ static int ascii_piece(struct fx_scanner *s, const unsigned char *b,
 		while (x) {
 			p = (size_t)__builtin_ctzll(x);
 			z = ~(m >> p);
-			e = p + (size_t)__builtin_ctzll(z);
+			e = z ? p + (size_t)__builtin_ctzll(z) : 64;
 			if (e >= 64) {
 				inrun = 1;
 				rs = o + p;
