@@ -180,6 +180,43 @@ static int add_thread(struct fx_freeze *f, int tid, char state)
 	return 0;
 }
 
+/*
+ * PTRACE_SEIZE tid. A thread that is exiting refuses with EPERM, the
+ * same answer as a real refusal: once a sibling was seized (same
+ * credentials, same mm), an EPERM that lasts while the thread goes away
+ * is an exit, reported as ESRCH. 0 or -1 with errno set.
+ */
+static int seize(int tid, int seized_any)
+{
+	struct timespec nap = { 0, 200000 };
+	char path[64];
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		if (ptrace(PTRACE_SEIZE, tid, 0, 0) == 0)
+			return 0;
+		if (errno != EPERM || !seized_any)
+			return -1;
+		nanosleep(&nap, NULL);
+	}
+	snprintf(path, sizeof(path), "/proc/%d", tid);
+	errno = access(path, F_OK) ? ESRCH : EPERM;
+	if (errno == EPERM) {
+		/* Still there after 4 ms: a zombie thread awaiting reap? */
+		char st[64];
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+		fp = fopen(path, "re");
+		if (!fp || !fgets(st, sizeof(st), fp) || strstr(st, ") Z") ||
+		    strstr(st, ") X"))
+			errno = ESRCH;
+		if (fp)
+			fclose(fp);
+	}
+	return -1;
+}
+
 /* One pass over /proc/PID/task: seize and interrupt new threads. Returns
  * how many were new, or a negative errno. */
 static int seize_pass(struct fx_freeze *f, struct fx_proc *p,
@@ -198,9 +235,9 @@ static int seize_pass(struct fx_freeze *f, struct fx_proc *p,
 		state = task_state(p, tids[i], b);
 		if (!state || state == 'Z' || state == 'X')
 			continue;	/* exited, or a zombie leader */
-		if (ptrace(PTRACE_SEIZE, tids[i], 0, 0) < 0) {
+		if (seize(tids[i], f->n > 0) < 0) {
 			if (errno == ESRCH)
-				continue;	/* raced out */
+				continue;	/* raced out, or exiting */
 			r = -errno;
 			break;
 		}

@@ -1,8 +1,12 @@
 /*
  * mem: process_vm_readv with a /proc/PID/mem fallback (see mem.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <limits.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -12,14 +16,89 @@
 #include "pagemap.h"
 #include "proc.h"
 
+/* The state letter of task tid of p, or 0 when it cannot be read. */
+static char task_state(struct fx_proc *p, int tid)
+{
+	char name[48], buf[512], *rp;
+	ssize_t n;
+	int fd;
+
+	snprintf(name, sizeof(name), "task/%d/stat", tid);
+	fd = openat(p->dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* comm may hold ") ": the state follows the last ')'. */
+	rp = strrchr(buf, ')');
+	return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+int fx_mem_tid(struct fx_proc *p)
+{
+	struct dirent *de;
+	int fd, tid = -ESRCH;
+	char st;
+	DIR *dir;
+
+	st = task_state(p, p->pid);
+	if (st && st != 'Z' && st != 'X')
+		return p->pid;
+	fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -ESRCH;
+	}
+	while ((de = readdir(dir)) && tid < 0) {
+		int t = atoi(de->d_name);
+
+		if (t <= 0 || t == p->pid)
+			continue;
+		st = task_state(p, t);
+		if (st && st != 'Z' && st != 'X')
+			tid = t;
+	}
+	closedir(dir);
+	return tid;
+}
+
+int fx_mem_openat(struct fx_proc *p, const char *name)
+{
+	char path[64];
+	int tid = fx_mem_tid(p), fd;
+
+	if (tid < 0)
+		return tid;
+	if (tid == p->pid)
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "task/%d/%s", tid, name);
+	/* Never O_RDWR: this toolkit does not write to its targets. */
+	fd = openat(p->dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	return fd;
+}
+
 int fx_mem_open(struct fx_mem *m, struct fx_proc *p)
 {
-	m->pid = p->pid;
+	int tid = fx_mem_tid(p);
+
+	m->memfd = -1;
+	if (tid < 0)
+		return tid;
+	/* process_vm_readv takes any thread's id: one with an mm. */
+	m->pid = tid;
 	m->pvr = 1;
-	/* Never O_RDWR: this toolkit does not write to its targets. */
-	m->memfd = openat(p->dirfd, "mem", O_RDONLY | O_CLOEXEC);
+	m->memfd = fx_mem_openat(p, "mem");
 	if (m->memfd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
+		return m->memfd;
 	return 0;
 }
 

@@ -26,6 +26,20 @@ struct fx_mem {
 	int pvr;		/* process_vm_readv still worth trying */
 };
 
+/*
+ * A thread through which p's memory can be reached: p's pid, or when the
+ * leader has exited while other threads run (its /proc/PID/mem and
+ * pagemap then read nothing, and process_vm_readv(pid) fails), the first
+ * live thread. A tid, or a negative errno (-ESRCH: no live thread).
+ */
+int fx_mem_tid(struct fx_proc *p);
+
+/*
+ * Open file name ("mem", "pagemap") of the thread fx_mem_tid gives,
+ * read-only. An fd, or a negative errno.
+ */
+int fx_mem_openat(struct fx_proc *p, const char *name);
+
 /* Prepare to read p's memory. 0 or a negative errno. */
 int fx_mem_open(struct fx_mem *m, struct fx_proc *p);
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "mem.h"
 #include "pagemap.h"
 #include "proc.h"
 
@@ -23,11 +24,8 @@ size_t fx_page_size(void)
 
 int fx_pagemap_open(struct fx_proc *p)
 {
-	int fd = openat(p->dirfd, "pagemap", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	return fd;
+	/* The leader's, or a live thread's when the leader has exited. */
+	return fx_mem_openat(p, "pagemap");
 }
 
 long fx_pagemap_read(int fd, uint64_t vaddr, size_t npages, uint64_t *out)

@@ -144,6 +144,22 @@ static void end_progress(struct progress *pg)
 		fprintf(stderr, "\r\033[K");
 }
 
+/*
+ * While the target is frozen, a Ctrl-Z (or a background read of the tty)
+ * must not stop us: the target would stay frozen as long as we do. The
+ * job-control stop signals are ignored from before the freeze to after
+ * the thaw. (SIGSTOP cannot be ignored: --max-pause bounds the freeze
+ * only while we run.)
+ */
+static void job_control(int ignore)
+{
+	static const int sigs[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+	size_t i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], ignore ? SIG_IGN : SIG_DFL);
+}
+
 static void alarm_in(unsigned long sec)
 {
 	struct itimerval it = { { 0, 0 }, { (time_t)sec, 0 } };
@@ -206,6 +222,7 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 	if (!r && (status = plan(o, &pl, dd->path)))
 		goto done;
 	if (!r && o->freeze) {
+		job_control(1);
 		r = fx_freeze(&fz, &p, (int)o->max_pause * 1000, &stop_sig);
 		if (r == -EPERM)
 			tool_warn("cannot freeze pid %d: %s (is it traced "
@@ -239,6 +256,8 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 			tool_warn("pid %d: a thread could not be let go "
 				  "cleanly; check its state", pid);
 	}
+	if (o->freeze)
+		job_control(0);
 	if (pl.defer_hash && fx_dumpplan_rehash(&pl, dd->dirfd, -1))
 		tool_warn("pid %d: cannot hash some region files: their sha256 "
 			  "is '-'", pid);
@@ -341,6 +360,7 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 		r = -ENOSPC;
 		goto out;
 	}
+	job_control(1);
 	if (!r)
 		r = fx_freeze(&fz, &p, (int)o->max_pause * 1000, &stop_sig);
 	if (!r) {
@@ -362,6 +382,7 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 		if (!r)
 			fx_dumpplan_rehash(&pl, -1, fd);
 	}
+	job_control(0);
 	if (fz.n && !o->quiet)
 		tool_warn("pid %d: stopped for %.1f ms (%zu threads), now %s "
 			  "again", pid, fx_freeze_pause_ns(&fz) / 1e6, fz.n,

@@ -2,7 +2,7 @@
  * dumpme: a patient for dump-region's tests, with memory of every kind a
  * dump must treat differently.
  *
- *   dumpme [MIB [THREADS]]    (defaults 64 and 4)
+ *   dumpme [MIB [THREADS [churn]]]    (defaults 64 and 4)
  *
  * Builds:
  *   - a string on the heap: "memforensic-canary-<pid>" (malloc'd), and
@@ -13,12 +13,15 @@
  *   - dd: 1 MiB written, then MADV_DONTDUMP;
  *   - uffd: 1 MiB registered with userfaultfd (missing mode), untouched;
  *     "uffd=-" when userfaultfd is not available;
- *   - THREADS threads idle in pause().
+ *   - THREADS threads idle in pause();
+ *   - with "churn": a spawner that keeps creating threads that live about
+ *     a millisecond (at most 64 at once), as a thread-bomb does.
  * Reports:
  *   ready pid=N canary=0x.. big=0x.. big_size=B huge=0x.. huge_size=B
  *         huge_page=0x.. dd=0x.. uffd=0x..|- threads=T
  * SIGUSR1 unmaps big (a region vanishing under a reader); SIGUSR2 exits.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
@@ -46,12 +49,78 @@ static void on_usr2(int sig)
 	_exit(0);
 }
 
+static int alive;
+
+static void *brief(void *arg)
+{
+	(void)arg;
+	usleep(1000);
+	__atomic_sub_fetch(&alive, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void *spawner(void *arg)
+{
+	pthread_attr_t a;
+	pthread_t t;
+
+	(void)arg;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	for (;;) {
+		if (__atomic_load_n(&alive, __ATOMIC_SEQ_CST) >= 64) {
+			usleep(100);
+			continue;
+		}
+		__atomic_add_fetch(&alive, 1, __ATOMIC_SEQ_CST);
+		if (pthread_create(&t, &a, brief, NULL))
+			__atomic_sub_fetch(&alive, 1, __ATOMIC_SEQ_CST);
+	}
+	return NULL;
+}
+
 static void *idle(void *arg)
 {
 	(void)arg;
 	for (;;)
 		pause();
 	return NULL;
+}
+
+/* Until at least n threads (main included, which is running) are in S. */
+static void wait_idle(int n)
+{
+	char path[300], buf[256], *rp;
+	struct dirent *de;
+	int sleeping, fd;
+	ssize_t len;
+	DIR *d;
+
+	for (;;) {
+		sleeping = 1;	/* this thread */
+		d = opendir("/proc/self/task");
+		if (!d)
+			return;
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.' || atoi(de->d_name) == getpid())
+				continue;
+			snprintf(path, sizeof(path), "/proc/self/task/%s/stat",
+				 de->d_name);
+			fd = open(path, O_RDONLY);
+			if (fd < 0)
+				continue;
+			len = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			buf[len > 0 ? len : 0] = 0;
+			rp = strrchr(buf, ')');
+			if (rp && rp[1] == ' ' && rp[2] == 'S')
+				sleeping++;
+		}
+		closedir(d);
+		if (sleeping >= n)
+			return;
+		usleep(1000);
+	}
 }
 
 /* A userfaultfd-registered range, or NULL. */
@@ -120,8 +189,15 @@ int main(int argc, char **argv)
 	for (i = 0; i < nthreads; i++)
 		if (pthread_create(&t, NULL, idle, NULL))
 			target_die("pthread_create");
+	if (argc > 3 && !strcmp(argv[3], "churn") &&
+	    pthread_create(&t, NULL, spawner, NULL))
+		target_die("pthread_create");
 	signal(SIGUSR1, on_usr1);
 	signal(SIGUSR2, on_usr2);
+	/* Ready only once every idle thread sleeps in pause(): a thread still
+	 * starting would touch one more stack page after the ready line, and
+	 * the tests compare the RSS before and after a dump. */
+	wait_idle(nthreads + 1);
 	target_ready("canary=%p big=%p big_size=%zu huge=%p huge_size=%zu "
 		     "huge_page=%p dd=%p uffd=%s threads=%d",
 		     (void *)canary, (void *)big, big_size, (void *)huge,
