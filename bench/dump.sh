@@ -25,7 +25,11 @@
 # freeze pause <= gcore's, peak memory < 64 MiB.
 #
 # Environment (defaults in brackets):
-#   BENCH_SIZES [1024 4096]  BENCH_RUNS [3]  BENCH_DIR [a new dir in /tmp]
+#   BENCH_SIZES [1024 4096]  BENCH_RUNS [3]
+#   BENCH_DIR [/dev/shm when it has room, else /tmp]: where the copies go.
+#     A tmpfs measures the tools; a disk mostly measures the disk (here an
+#     ext4 with online discard and throttled writeback: runs of one tool
+#     varied 3x), and every tool pays the same for it.
 #   BENCH_GCORE [1]  (0: skip gcore, which dumps the whole process)
 # Exit status: 0 measured (see the verdict), 2 could not measure, 64 usage.
 set -euo pipefail
@@ -58,13 +62,16 @@ for h in timeit pvcopy; do
 	fi
 done
 
+max_mib=0
+for s in $sizes; do [ "$s" -gt "$max_mib" ] && max_mib=$s; done
 out=${BENCH_DIR:-}
 if [ -z "$out" ]; then
-	out=$(mktemp -d /tmp/bench-dump.XXXXXX)
-else
-	mkdir -p "$out"
-	out=$(mktemp -d "$out/bench-dump.XXXXXX")
+	out=/tmp
+	[ -d /dev/shm ] && [ "$(df -Pm /dev/shm | awk 'NR == 2 {print $4}')" -gt $((max_mib * 2 + 1024)) ] &&
+		out=/dev/shm
 fi
+mkdir -p "$out"
+out=$(mktemp -d "$out/bench-dump.XXXXXX")
 tmp=$(mktemp -d)
 pid=""
 cleanup() {
@@ -75,10 +82,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-max_mib=0
-for s in $sizes; do [ "$s" -gt "$max_mib" ] && max_mib=$s; done
 avail_mib=$(awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo)
-[ "$avail_mib" -gt $((max_mib * 2 + 512)) ] || die "$avail_mib MiB of RAM available: lower BENCH_SIZES"
+# The target, gdb's copy in its own memory, and a tmpfs copy.
+[ "$avail_mib" -gt $((max_mib * 3 + 1024)) ] || die "$avail_mib MiB of RAM available: lower BENCH_SIZES"
 free_mib=$(df -Pm "$out" | awk 'NR == 2 {print $4}')
 [ "$free_mib" -gt $((max_mib * 2 + 1024)) ] || die "$free_mib MiB free in $out: set BENCH_DIR or lower BENCH_SIZES"
 
