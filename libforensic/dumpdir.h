@@ -13,7 +13,7 @@
  *                                   region with holes 0 it equals
  *                                   `sha256sum DIR/FILE`
  *                           holes   bytes of the region not captured
- *   DIR/PID-0xSTART.bin   one per region, mode 0600: byte k is the byte
+ *   DIR/PID-0xSTART-0xEND.bin  one per region, mode 0600: byte k is the byte
  *                         at virtual address start+k; length end-start;
  *                         holes are zeros, sparse on disk
  *   DIR/holes.tsv         `pid start end reason` for every run of bytes not
@@ -23,6 +23,7 @@
  *                         reason (io, pfnmap, uffd, vvar, secretmem,
  *                         no-read, guard, dontdump)
  *   DIR/process.json      one JSON object: who was dumped, when, how
+ *                         (process-PID.json for every further pid)
  *
  * Every file is created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600, inside
  * a directory opened with O_NOFOLLOW.

@@ -96,8 +96,9 @@ int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
 			snprintf(it->file, sizeof(it->file), "-");
 		} else {
 			snprintf(it->file, sizeof(it->file),
-				 "%d-0x%012llx.bin", p->pid,
-				 (unsigned long long)it->sel->start);
+				 "%d-0x%012llx-0x%012llx.bin", p->pid,
+				 (unsigned long long)it->sel->start,
+				 (unsigned long long)it->sel->end);
 		}
 		pl->present += it->present;
 	}
@@ -164,6 +165,31 @@ int fx_dumpplan_copy(struct fx_dumpplan *pl, struct fx_planitem *it,
 	return r;
 }
 
+/*
+ * The same range selected twice (after `cat a a`): the file exists,
+ * made by an earlier item of this plan. Take its results. 0, or -EEXIST
+ * when no earlier item made it (a file we did not write).
+ */
+static int same_as_earlier(struct fx_dumpplan *pl, struct fx_planitem *it)
+{
+	struct fx_planitem *e;
+	void *md = it->res.md;
+
+	for (e = pl->it; e < it; e++) {
+		if (e->state != 1 || strcmp(e->file, it->file))
+			continue;
+		it->res = e->res;
+		it->res.md = md;	/* freed by finish, as its own */
+		it->res.runs = NULL;
+		it->res.nruns = it->res.cap = 0;
+		it->res.deferred = 0;
+		fx_dump_res_finish(&it->res);
+		memcpy(it->res.sha256, e->res.sha256, sizeof(it->res.sha256));
+		return 0;
+	}
+	return -EEXIST;
+}
+
 /* Copy one item into its own file of dd. */
 static int run_item(struct fx_dumpplan *pl, struct fx_planitem *it,
 		    struct fx_dumpdir *dd, struct fx_dumper *d,
@@ -180,6 +206,10 @@ static int run_item(struct fx_dumpplan *pl, struct fx_planitem *it,
 		r = fx_dumpdir_hole_reason(dd, s, e, it->skip);
 	} else {
 		fd = fx_dumpdir_file(dd, it->file, e - s);
+		if (fd == -EEXIST && (r = same_as_earlier(pl, it)) == 0) {
+			it->state = 1;
+			return 0;
+		}
 		r = fd < 0 ? fd : fx_dumpplan_copy(pl, it, d, fd, 0, dd, cap);
 	}
 	if (fd >= 0 && close(fd) < 0 && !r)
@@ -238,6 +268,15 @@ int fx_dumpplan_rehash(struct fx_dumpplan *pl, int dirfd, int fd)
 			r = r2;
 	}
 	return r;
+}
+
+size_t fx_dumpplan_unmapped(const struct fx_dumpplan *pl)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pl->n; i++)
+		n += pl->it[i].skip && !strcmp(pl->it[i].skip, "unmapped");
+	return n;
 }
 
 size_t fx_dumpplan_done(const struct fx_dumpplan *pl)

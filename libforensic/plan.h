@@ -27,7 +27,7 @@ struct fx_writer;
 
 struct fx_planitem {
 	const struct fx_sel *sel;	/* borrowed from the selection */
-	char file[64];			/* relative name, or "-" */
+	char file[80];			/* relative name, or "-" */
 	uint64_t present;		/* bytes resident, from smaps */
 	const char *skip;		/* every byte skipped, for this */
 	int state;			/* 0 to do, 1 done, -1 failed */
@@ -61,7 +61,7 @@ int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
 void fx_dumpplan_release(struct fx_dumpplan *pl);
 
 /*
- * Copy every item into dd (files named PID-0xSTART.bin). stop: see
+ * Copy every item into dd (files named PID-0xSTART-0xEND.bin). stop: see
  * fx_dumper_init. Skipped regions are added to cap. 0, or the first
  * error that ended the run (-ESRCH, -EINTR, -ENOSPC...); items not done
  * keep state 0 or -1.
@@ -92,6 +92,9 @@ size_t fx_dumpplan_find(const struct fx_dumpplan *pl, uint64_t addr);
  * core). 0 or the first error (those items keep sha256 "").
  */
 int fx_dumpplan_rehash(struct fx_dumpplan *pl, int dirfd, int fd);
+
+/* How many items name a range that is no longer mapped at all. */
+size_t fx_dumpplan_unmapped(const struct fx_dumpplan *pl);
 
 /* How many items were done. */
 size_t fx_dumpplan_done(const struct fx_dumpplan *pl);

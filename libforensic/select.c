@@ -110,6 +110,10 @@ static int add_row(struct fx_selection *sel, struct fx_reader *r)
 			   r->lineno);
 		return -EBADMSG;
 	}
+	/* The same range twice (after `cat a b`, or a tee): once. */
+	if (sel->n && sel->s[sel->n - 1].pid == (long)pid &&
+	    sel->s[sel->n - 1].start == start && sel->s[sel->n - 1].end == end)
+		return 0;
 	if (sel->n == sel->cap) {
 		size_t cap = sel->cap ? sel->cap * 2 : 64;
 

@@ -290,6 +290,12 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 	if (r)
 		status = pl.n && fx_dumpplan_done(&pl) ? EXIT_PARTIAL :
 							EXIT_FAILED;
+	if (!r && fx_dumpplan_unmapped(&pl)) {
+		tool_warn("pid %d: %zu of the regions asked for are no longer "
+			  "mapped (records older than the process's map?)",
+			  pid, fx_dumpplan_unmapped(&pl));
+		status = EXIT_PARTIAL;
+	}
 	fx_dumpplan_skipped(&pl, &cap);
 	/* Written after the thaw: a slow reader never lengthens a pause. */
 	if (fx_dumpplan_write(&pl, idx, out, dd->path) && !status)

@@ -22,7 +22,7 @@ pid=$TARGET_PID
 big=$(printf '0x%012x' "$(ready_value big)")
 dump-region -o u "$pid" "$big" >out 2>err &
 dpid=$!
-wait_file "u/$pid-$big.bin"
+wait_file "u/$pid-$big-*.bin"
 kill -USR1 "$pid"
 rc=0
 wait "$dpid" || rc=$?
@@ -42,7 +42,7 @@ pid=$TARGET_PID
 big=$(printf '0x%012x' "$(ready_value big)")
 dump-region -o x "$pid" >out 2>err &
 dpid=$!
-wait_file "x/$pid-$big.bin"
+wait_file "x/$pid-$big-*.bin"
 kill -USR2 "$pid"
 rc=0
 wait "$dpid" || rc=$?
