@@ -202,8 +202,10 @@ static int parse_dec(const char **p, const char *e, uint64_t *v)
 	while (s < e && *s >= '0' && *s <= '9') {
 		uint64_t d = (uint64_t)(*s - '0');
 
-		/* Exact, so that an inode of UINT64_MAX still parses. */
-		if (x > (UINT64_MAX - d) / 10)
+		/* Exact, so that an inode of UINT64_MAX still parses; no
+		 * division (a hot path: every figure of every region). */
+		if (x > UINT64_MAX / 10 ||
+		    (x == UINT64_MAX / 10 && d > UINT64_MAX % 10))
 			return -1;
 		x = x * 10 + d;
 		s++;
@@ -346,6 +348,11 @@ static int parse_vmflags(struct fx_maps *m, struct fx_region *r,
 	return 0;
 }
 
+/* The bytes of a smaps key: [A-Za-z0-9_]. */
+static const unsigned char key_char[256] = {
+	['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['_'] = 1,
+};
+
 /*
  * A "Key: value" line. *hint is where the previous key matched: keys come
  * in kernel order, so the next one is almost always the next entry.
@@ -359,15 +366,20 @@ static int parse_field(struct fx_maps *m, const char *p, const char *e,
 	int f = -1, j;
 	uint64_t v;
 
-	while (p < e && *p != ':') {
-		char c = *p;
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '_'))
-			goto bad;
-		p++;
+	/* The common case first: the key that follows the previous one. */
+	j = *hint + 1 < FX_NFIELDS ? *hint + 1 : 0;
+	klen = fields[j].len;
+	if (m->n && (size_t)(e - p) > klen && p[klen] == ':' &&
+	    memcmp(p, fields[j].key, klen) == 0) {
+		r = &m->r[m->n - 1];
+		m->is_smaps = 1;
+		f = j;
+		p += klen + 1;
+		goto value;
 	}
-	if (p >= e || p == k)
+	while (p < e && key_char[(unsigned char)*p])
+		p++;
+	if (p >= e || *p != ':' || p == k)
 		goto bad;
 	klen = (size_t)(p - k);
 	p++;
@@ -380,22 +392,27 @@ static int parse_field(struct fx_maps *m, const char *p, const char *e,
 	m->is_smaps = 1;
 	if (klen == 7 && memcmp(k, "VmFlags", 7) == 0)
 		return parse_vmflags(m, r, p, e);
-	for (i = 0; i < FX_NFIELDS; i++) {
-		j = (int)((*hint + 1 + (int)i) % FX_NFIELDS);
-		if (fields[j].len == klen && memcmp(fields[j].key, k, klen) == 0) {
+	for (i = 0, j = *hint; i < FX_NFIELDS; i++) {
+		j = j + 1 < FX_NFIELDS ? j + 1 : 0;
+		if (fields[j].len == klen && fields[j].key[0] == k[0] &&
+		    memcmp(fields[j].key, k, klen) == 0) {
 			f = j;
 			break;
 		}
 	}
 	if (f < 0)
 		return 0;	/* a key from a newer kernel: ignore it */
+value:
 	*hint = f;
+	/* Values are right-aligned in a wide column: skip 8 spaces at once. */
+	while (e - p >= 8 && memcmp(p, "        ", 8) == 0)
+		p += 8;
 	while (p < e && *p == ' ')
 		p++;
 	if (parse_dec(&p, e, &v))
 		goto bad;
 	if (fields[f].kb) {
-		if (e - p != 3 || memcmp(p, " kB", 3) != 0)
+		if (e - p != 3 || p[0] != ' ' || p[1] != 'k' || p[2] != 'B')
 			goto bad;
 		if (v > UINT64_MAX / 1024)
 			goto bad;
