@@ -257,7 +257,8 @@ int fx_writer_field(struct fx_writer *w, const char *s, size_t len)
 {
 	/* One check for the bytes, the NUL separator and the buffer's own
 	 * terminating NUL (fx_buf_reserve keeps one more byte). */
-	if (field_slot(w) || fx_buf_reserve(&w->row, len + 1))
+	if (field_slot(w) || (w->row.len + len + 2 > w->row.cap &&
+			      fx_buf_reserve(&w->row, len + 1)))
 		return -ENOMEM;
 	w->foff[w->nf++] = w->row.len;
 	/* Fields are kept NUL-separated in row. */
