@@ -8,7 +8,9 @@
 #    (stdout to /dev/null) on manymaps (BENCH_MAPS mappings) and bigheap
 #    (one BENCH_HEAP_MIB MiB fully resident region): BENCH_RUNS rounds after
 #    one warm-up round, round robin (the order rotates every round), medians
-#    and ratios.
+#    and ratios. The same for memmap and cat writing into a pipe, as people
+#    run them (`memmap PID | rank`): `sh -c 'CMD | cat >/dev/null'`, the
+#    time until the reader has had it all (sh's start is in both).
 # 2. Read-size study: for each size in BENCH_READ_SIZES, the time spent
 #    inside read() on smaps (the time the kernel held the target's mm lock
 #    for us) in all and in the longest read, as reported by `memmap -v
@@ -24,7 +26,7 @@
 #   BENCH_RUNS [11]         measured rounds (a median of an odd count)
 #   BENCH_MAPS [30000]      mappings in manymaps (vm.max_map_count permitting)
 #   BENCH_HEAP_MIB [4096]   size of the big region; 1024 on a small machine
-#   BENCH_READ_SIZES [1024 2048 3072 4096 16384 131072]
+#   BENCH_READ_SIZES [1024 2048 2560 3072 4096 16384 131072]
 #   BENCH_WORST [1]         0: skip the worstheap target
 #   CC [cc]                 compiler for the helpers in bench/*.c
 #
@@ -47,10 +49,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-11}
 maps=${BENCH_MAPS:-30000}
 heap_mib=${BENCH_HEAP_MIB:-4096}
-read_sizes=${BENCH_READ_SIZES:-1024 2048 3072 4096 16384 131072}
+read_sizes=${BENCH_READ_SIZES:-1024 2048 2560 3072 4096 16384 131072}
 worst=${BENCH_WORST:-1}
 cc=${CC:-cc}
 memmap=$top/bin/memmap
+# memmap's default smaps read size, as compiled in.
+default_rs=$(sed -n 's/^#define FX_SMAPS_READ_SIZE \([0-9]*\).*/\1/p' "$top/libforensic/proc.h")
 helpers=$top/build/bench
 
 die() { echo "memmap.sh: $*" >&2; exit 2; }
@@ -165,7 +169,8 @@ echo "  bigheap:  $heap_mib MiB resident region, smaps $bh_bytes bytes  [$bh_rea
 
 # ---- 1. memmap, pmap -X, cat: round robin --------------------------------
 declare -A wall user sys
-tools=(memmap pmap cat)
+tools=(memmap pmap cat memmap_pipe cat_pipe)
+ntools=${#tools[@]}
 
 # run_tool TOOL PID: time one run, append to wall/user/sys[TOOL:PID].
 run_tool() {
@@ -174,6 +179,8 @@ run_tool() {
 	memmap) "$timeit" "$tmp/t" "$memmap" --tsv "$2" >/dev/null || true ;;
 	pmap) "$timeit" "$tmp/t" pmap -X "$2" >/dev/null || true ;;
 	cat) "$timeit" "$tmp/t" cat "/proc/$2/smaps" >/dev/null || true ;;
+	memmap_pipe) "$timeit" "$tmp/t" sh -c '"$1" --tsv "$2" | cat >/dev/null' sh "$memmap" "$2" || true ;;
+	cat_pipe) "$timeit" "$tmp/t" sh -c 'cat "/proc/$1/smaps" | cat >/dev/null' sh "$2" || true ;;
 	esac
 	read -r w u s st <"$tmp/t" || die "$1 on pid $2: no timing"
 	[ "$st" = 0 ] || die "$1 on pid $2 failed (exit status $st)"
@@ -184,8 +191,8 @@ run_tool() {
 
 for pid in "$mm_pid" "$bh_pid"; do
 	for ((r = 0; r <= runs; r++)); do
-		for ((k = 0; k < 3; k++)); do
-			run_tool "${tools[(k + r) % 3]}" "$pid"
+		for ((k = 0; k < ntools; k++)); do
+			run_tool "${tools[(k + r) % ntools]}" "$pid"
 		done
 		if [ "$r" = 0 ]; then	# the warm-up round is not counted
 			for t in "${tools[@]}"; do
@@ -205,8 +212,10 @@ for pid in "$mm_pid" "$bh_pid"; do
 	line=$(printf '%-9s' "$name")
 	for t in "${tools[@]}"; do
 		# shellcheck disable=SC2086 # lists of numbers, split on purpose
+		med[$t:$pid]=$(median ${wall[$t:$pid]})
+		case $t in *_pipe) continue ;; esac
+		# shellcheck disable=SC2086 # lists of numbers, split on purpose
 		{
-			med[$t:$pid]=$(median ${wall[$t:$pid]})
 			mu=$(median ${user[$t:$pid]})
 			ms=$(median ${sys[$t:$pid]})
 		}
@@ -215,6 +224,17 @@ for pid in "$mm_pid" "$bh_pid"; do
 	printf '%s %10sx %9sx\n' "$line" \
 		"$(calc '%.2f' "${med[pmap:$pid]} / ${med[memmap:$pid]}")" \
 		"$(calc '%.2f' "${med[cat:$pid]} / ${med[memmap:$pid]}")"
+done
+echo "   into a pipe (sh -c 'CMD | cat >/dev/null'), wall ms:"
+printf '%-9s %-22s %-22s %11s
+' target "memmap --tsv | cat" "cat smaps | cat" cat/memmap
+for pid in "$mm_pid" "$bh_pid"; do
+	name=manymaps
+	[ "$pid" = "$bh_pid" ] && name=bigheap
+	printf '%-9s %-22s %-22s %10sx\n' "$name" \
+		"$(calc '%.1f' "${med[memmap_pipe:$pid]} / 1e6")" \
+		"$(calc '%.1f' "${med[cat_pipe:$pid]} / 1e6")" \
+		"$(calc '%.2f' "${med[cat_pipe:$pid]} / ${med[memmap_pipe:$pid]}")"
 done
 
 # ---- 2. read sizes ---------------------------------------------------------------
@@ -285,9 +305,9 @@ read_study manymaps "$mm_pid"
 read_study bigheap "$bh_pid"
 echo
 echo "2. Time inside read() on smaps = time the target's mm lock was held for us"
-echo "   (ms, median of $runs). memmap -v: memmap's own figures (its buffer grows"
-echo "   while it reads, so they include page faults); readtime: a bare read loop"
-echo "   into one reused buffer (the kernel's share alone). walks: readtime total"
+echo "   (ms, median of $runs). memmap -v: memmap's own figures (its helper thread"
+echo "   reads into a reused ring while the main thread parses); readtime: a bare"
+echo "   read loop into one reused buffer (the kernel's share alone). walks: readtime total"
 echo "   / longest read; about 2 when the big region's page tables are walked twice."
 read_report manymaps "manymaps ($maps mappings, $mm_bytes bytes of smaps)"
 read_report bigheap "bigheap ($heap_mib MiB in one region, $bh_bytes bytes of smaps)"
@@ -311,9 +331,9 @@ verdict() { awk "BEGIN {exit !($1)}" && echo met || echo MISSED; }
 	msys=$(median ${sys[memmap:$mm_pid]})
 }
 in_read=- cat_kernel=-
-if [ -n "${mv_total[manymaps:2048]:-}" ]; then
+if [ -n "${mv_total[manymaps:$default_rs]:-}" ]; then
 	# shellcheck disable=SC2086
-	in_read=$(median ${mv_total[manymaps:2048]})
+	in_read=$(median ${mv_total[manymaps:$default_rs]})
 fi
 if [ -n "${cat_share[manymaps]:-}" ]; then
 	cat_kernel=$(calc '%.1f' "${cat_share[manymaps]%% *}")
@@ -330,11 +350,15 @@ printf '  %-62s %s\n' \
 printf '  %-62s %s\n' \
 	"memmap no slower than cat /proc/PID/smaps, $heap_mib MiB region:" \
 	"$(verdict "$m_bh <= $c_bh") ($(calc 'memmap %.1f ms = %.2fx cat %.1f ms' "$m_bh / 1e6, $m_bh / $c_bh, $c_bh / 1e6"))"
+mp_mm=${med[memmap_pipe:$mm_pid]} cp_mm=${med[cat_pipe:$mm_pid]}
+printf '  %-62s %s\n' \
+	"into a pipe, $maps mappings (memmap | cat vs cat smaps | cat):" \
+	"$(verdict "$mp_mm <= $cp_mm") ($(calc 'memmap %.1f ms = %.2fx cat %.1f ms' "$mp_mm / 1e6, $mp_mm / $cp_mm, $cp_mm / 1e6"))"
 echo "  where memmap's time goes on manymaps (medians, ms):"
 echo "    wall $(calc '%.1f' "$m_mm / 1e6") = user $(calc '%.1f' "$mu / 1e6") + sys $(calc '%.1f' "$msys / 1e6") (+ exec, exit)"
-echo "    inside read() (memmap -v, 2048-byte reads): $in_read (cat's kernel share, 128 KiB reads: $cat_kernel)"
+echo "    inside read() (memmap -v, $default_rs-byte reads): $in_read (cat's kernel share, 128 KiB reads: $cat_kernel)"
 if [ "$in_read" != - ]; then
-	echo "    outside read(): about $(calc '%.1f' "$m_mm / 1e6 - $in_read") (parse, format, write, buffer faults, exec, exit)"
+	echo "    wall minus that: about $(calc '%.1f' "$m_mm / 1e6 - $in_read") (exec, thread start, hand-offs, the last piece, writing out, exit; parsing and formatting run alongside the reads)"
 fi
 for name in manymaps bigheap worstheap; do
 	[ -n "${best_total[$name]:-}" ] || continue
@@ -342,6 +366,6 @@ for name in manymaps bigheap worstheap; do
 	set -- ${best_total[$name]} ${best_max[$name]}
 	d=-
 	# shellcheck disable=SC2086
-	[ -n "${mv_total[$name:2048]:-}" ] && d=$(median ${mv_total[$name:2048]})
-	echo "  read size, $name: lowest total at $1 ($2 ms), lowest longest read at $3 ($4 ms); default 2048: $d ms"
+	[ -n "${mv_total[$name:$default_rs]:-}" ] && d=$(median ${mv_total[$name:$default_rs]})
+	echo "  read size, $name: lowest total at $1 ($2 ms), lowest longest read at $3 ($4 ms); default $default_rs: $d ms"
 done

@@ -40,10 +40,16 @@ struct fx_readstat {
  * buffer holds, formats one record too many, throws it away and formats it
  * again on the next read. That record's page-table walk (seconds on a
  * 200 GiB region) is then done twice. A read smaller than the kernel
- * buffer minus one record stops the kernel before the overflow. See
- * bench/memmap.sh for the measurements.
+ * buffer minus one record stops the kernel before the overflow: it stops
+ * formatting once it holds the size asked, so a record starts before byte
+ * N of the buffer and is safe when it is at most 4096 - N + 1 bytes long.
+ * On Linux 6.18 a record is about 770 bytes plus its name: 2560-byte reads
+ * are safe for names up to about 760 bytes (2048: 1270; 3072: 250, which
+ * long container paths exceed), with 20% fewer reads than 2048 and about
+ * 2 ms less in the kernel on 30,000 regions. See bench/memmap.sh for the
+ * measurements.
  */
-#define FX_SMAPS_READ_SIZE 2048
+#define FX_SMAPS_READ_SIZE 2560
 
 /*
  * Open /proc/PID and read its start time. Returns 0, -ESRCH (no such

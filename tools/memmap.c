@@ -30,7 +30,7 @@ static const char help[] =
 "  --rollup      one totals record per pid, from smaps_rollup (cheap)\n"
 "  --fast        read maps only: no figures, no page-table walk\n"
 "  -v, --verbose report how long the kernel held the target's mm lock\n"
-"  --read-size N read() size for smaps, in bytes (default 2048)\n"
+"  --read-size N read() size for smaps, in bytes (default 2560)\n"
 "  --tsv, --json, --table   output format (default: table on a terminal,\n"
 "                TSV otherwise)\n"
 "  -h, --help    this text;  --version   the version\n"

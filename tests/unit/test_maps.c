@@ -906,7 +906,7 @@ static int collect(void *arg, const char *text, size_t len)
  */
 START_TEST(test_stream_map)
 {
-	static const size_t chunks[] = { 64, 2048, 3072, 0 };
+	static const size_t chunks[] = { 64, 2048, FX_SMAPS_READ_SIZE, 3072, 0 };
 	struct fx_readstat st, st2;
 	struct collect c;
 	struct fx_buf whole;
