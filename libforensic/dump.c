@@ -2,9 +2,7 @@
  * dump: present pages of a range copied to a file (see dump.h).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -256,10 +254,6 @@ struct item {
 	size_t off;		/* in the batch buffer */
 	int is_hole;
 	enum fx_hole why;
-	char *map;		/* direct: where addr lands in the output's
-				 * own pages (mapped), or NULL */
-	char *map0;		/* the mapping to unmap, and its length */
-	size_t maplen;
 };
 
 struct copy {
@@ -329,15 +323,12 @@ static int defer_run(struct fx_dump_res *res, uint64_t off, uint64_t len)
 /* Bytes of the batch at addr were read: write and hash them. */
 static int keep(struct copy *c, const struct item *it, uint64_t len)
 {
-	const char *p = it->map ? it->map : c->d->buf + it->off;
+	const char *p = c->d->buf + it->off;
 	int r;
 
 	if (!len)
 		return 0;
-	/* Direct: process_vm_readv wrote into the output's pages. */
-	r = it->map ? 0 :
-		      fx_pwrite_all(c->fd, p, len,
-				    c->out_base + (it->addr - c->start));
+	r = fx_pwrite_all(c->fd, p, len, c->out_base + (it->addr - c->start));
 	if (r)
 		return r;
 	c->res->captured += len;
@@ -369,8 +360,7 @@ static int read_some(struct copy *c, size_t *kp, size_t j)
 	for (n = 0, i = k; i < j; i++, n++) {
 		d->seg[n].addr = c->it[i].addr;
 		d->seg[n].len = c->it[i].len;
-		d->seg[n].buf = c->it[i].map ? c->it[i].map :
-					       d->buf + c->it[i].off;
+		d->seg[n].buf = d->buf + c->it[i].off;
 	}
 	got = fx_mem_readv(&d->mem, d->seg, n, &why);
 	while (k < j && got >= c->it[k].len) {
@@ -396,17 +386,10 @@ static int read_some(struct copy *c, size_t *kp, size_t j)
 	pg = (bad / ps + 1) * ps;
 	if (pg > c->it[k].addr + c->it[k].len)
 		pg = c->it[k].addr + c->it[k].len;
-	/* A direct piece had its pages allocated: give this one back. */
-	if (c->it[k].map)
-		fallocate(c->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			  (off_t)(c->out_base + (bad - c->start)),
-			  (off_t)(pg - bad));
 	r = copy_hole(c, bad, pg, FX_HOLE_UNREADABLE);
 	if (r)
 		return r;
 	c->it[k].off += pg - c->it[k].addr;
-	if (c->it[k].map)
-		c->it[k].map += pg - c->it[k].addr;
 	c->it[k].len -= pg - c->it[k].addr;
 	c->it[k].addr = pg;
 	if (!c->it[k].len)
@@ -414,71 +397,11 @@ static int read_some(struct copy *c, size_t *kp, size_t j)
 	return 0;
 }
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23	/* Linux 5.14 */
-#endif
-
-/*
- * Direct copies: a big piece is read by process_vm_readv straight into
- * the output file's own page-cache pages (the file mapped shared, its
- * pages allocated up front with MADV_POPULATE_WRITE, which fails cleanly
- * where a write fault would raise SIGBUS, e.g. on a full disk), instead
- * of into our buffer and then copied again by pwrite: one copy of the
- * bytes instead of two. Not when hashing beside the copy (the hasher
- * reads the buffer); any failure falls back to the buffer for good.
- */
-#define FX_DIRECT_MIN (256u << 10)
-
-static void map_direct(struct copy *c)
-{
-	struct fx_dumper *d = c->d;
-	struct item *it;
-	uint64_t off;
-	size_t i;
-	void *m;
-
-	if (d->direct < 0 || (!d->no_hash && !d->defer_hash))
-		return;
-	for (i = 0; i < c->nit; i++) {
-		it = &c->it[i];
-		if (it->is_hole || it->len < FX_DIRECT_MIN)
-			continue;
-		off = c->out_base + (it->addr - c->start);
-		m = mmap(NULL, it->len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 c->fd, (off_t)off);
-		if (m == MAP_FAILED) {
-			d->direct = -1;
-			return;
-		}
-		if (madvise(m, it->len, MADV_POPULATE_WRITE)) {
-			/* Old kernel, or no space: the buffer from now on. */
-			munmap(m, it->len);
-			d->direct = -1;
-			return;
-		}
-		it->map = it->map0 = m;
-		it->maplen = it->len;
-	}
-}
-
-static void unmap_direct(struct copy *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->nit; i++)
-		if (c->it[i].map0) {
-			munmap(c->it[i].map0, c->it[i].maplen);
-			c->it[i].map = c->it[i].map0 = NULL;
-		}
-}
-
 /* Read, write and report everything pending, in address order. */
 static int flush(struct copy *c)
 {
 	size_t i = 0, j;
 	int r = 0;
-
-	map_direct(c);
 
 	while (i < c->nit && !r) {
 		if (c->it[i].is_hole) {
@@ -498,7 +421,6 @@ static int flush(struct copy *c)
 		}
 		i = j;
 	}
-	unmap_direct(c);
 	c->nit = c->ndata = c->used = 0;
 	buffer_switch(c->d);
 	if (c->d->progress)

@@ -67,7 +67,6 @@ struct fx_dumper {
 	char *buf;			/* bufs[cur]: FX_DUMP_BATCH bytes */
 	struct fx_hasher *hasher;	/* private; NULL: hash inline */
 	int no_hash;			/* set: no SHA-256 (res->sha256 "") */
-	int direct;			/* private: -1 direct copies off */
 	/* called after every batch with the bytes copied so far by this
 	 * dumper (captured and holes); may be NULL */
 	void (*progress)(void *arg, uint64_t done);
