@@ -52,7 +52,7 @@ LIB_SRC := $(wildcard libforensic/*.c)
 LIB_OBJ := $(patsubst libforensic/%.c,build/lib/%.o,$(LIB_SRC))
 LIB := build/libforensic.a
 
-TOOLS := memmap rank classify dump-region scan
+TOOLS := memmap rank classify dump-region scan snapdiff
 TOOL_BIN := $(addprefix bin/,$(TOOLS))
 
 TARGET_SRC := $(wildcard corpus/targets/*.c)

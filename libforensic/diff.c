@@ -1,0 +1,719 @@
+/*
+ * diff: matching two captures record by record (format and kinds at the
+ * top of diff.h).
+ *
+ * Each key seen in either capture is one entry: its key text (the key
+ * columns' escaped values joined by TAB) in an open-addressing hash, the
+ * summed value of each side, and the values of the output columns from
+ * the newest side that had the key. Memory is one entry per distinct key.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "diff.h"
+#include "internal.h"
+#include "maps.h"
+#include "rec.h"
+
+#define MAX_OUT 5
+
+struct kind_def {
+	const char *name;	/* in messages */
+	const char *need[3];	/* columns that tell the kind */
+	const char *out[MAX_OUT];	/* key and context columns, text last */
+	unsigned keys;		/* bit i: out[i] is part of the key */
+	const char *by;		/* default compared column */
+};
+
+static const struct kind_def kinds[] = {
+	[FX_DIFF_UNKNOWN] = { "unknown records", { NULL }, { NULL }, 0, NULL },
+	[FX_DIFF_REGION] = { "region records", { "start", "end", "perms" },
+			     { "pid", "start", "end", "class", "name" },
+			     1u << 0 | 1u << 1, "rss" },
+	[FX_DIFF_CHUNK] = { "a chunk histogram", { "arena", "inuse", "free" },
+			    { "pid", "arena", "size", "type" },
+			    1u << 1 | 1u << 2 | 1u << 3, "inuse" },
+	[FX_DIFF_TOP] = { "a scan --top histogram", { "count", "enc", "text" },
+			  { "enc", "text" }, 1u << 0 | 1u << 1, "count" },
+	[FX_DIFF_THREAD] = { "a thread list", { "tid", "stack_start" },
+			     { "pid", "tid", "comm" }, 1u << 1, "stack_rss" },
+	[FX_DIFF_SUMMARY] = { "a classify summary", { "regions", "class" },
+			      { "pid", "class" }, 1u << 1, "rss" },
+};
+
+/* Index of `class` in the region kind's output columns. */
+#define REGION_CLASS 3
+
+static const char *const status_names[] = {
+	[FX_DELTA_NEW] = "new",		[FX_DELTA_GROWN] = "grown",
+	[FX_DELTA_SAME] = "same",	[FX_DELTA_SHRUNK] = "shrunk",
+	[FX_DELTA_GONE] = "gone",
+};
+
+struct fx_diff_ent {
+	char *key;		/* key text */
+	char *vals;		/* output column values, NUL-separated */
+	uint64_t hash;
+	uint64_t v[2];		/* summed value per side */
+	uint64_t span[2];	/* region: end - start */
+	uint64_t end[2];	/* region: end */
+	uint8_t seen[2];	/* the side has the key */
+	uint8_t num[2];		/* the side has a number (not "-") */
+	uint8_t dead;		/* merged into another entry */
+	int64_t delta;		/* new - old (write time) */
+	enum fx_delta_status status;
+};
+
+/* Private per-load state: which kind each side's first header had. */
+struct load {
+	struct fx_diff *d;
+	enum fx_diff_side side;
+	enum fx_diff_kind kind;	/* this capture's kind so far */
+	struct fx_reader rd;
+	struct fx_err *err;
+};
+
+const char *fx_diff_kind_name(enum fx_diff_kind k)
+{
+	return kinds[k].name;
+}
+
+const char *fx_delta_status_name(enum fx_delta_status s)
+{
+	return status_names[s];
+}
+
+static int find_col(char *const *hdr, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(hdr[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+enum fx_diff_kind fx_diff_kind_of(char *const *hdr, size_t n)
+{
+	size_t k, i;
+
+	for (k = FX_DIFF_REGION; k < FX_ARRAY_SIZE(kinds); k++) {
+		for (i = 0; i < 3 && kinds[k].need[i]; i++)
+			if (find_col(hdr, n, kinds[k].need[i]) < 0)
+				break;
+		if (i == 3 || !kinds[k].need[i])
+			return (enum fx_diff_kind)k;
+	}
+	return FX_DIFF_UNKNOWN;
+}
+
+int fx_diff_init(struct fx_diff *d, const char *by, const char *group)
+{
+	memset(d, 0, sizeof(*d));
+	fx_buf_init(&d->key);
+	d->by = by ? strdup(by) : NULL;
+	d->group = group ? strdup(group) : NULL;
+	if ((by && !d->by) || (group && !d->group)) {
+		fx_diff_release(d);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void fx_diff_release(struct fx_diff *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->e[i].key);
+		free(d->e[i].vals);
+	}
+	free(d->e);
+	free(d->slot);
+	free(d->by);
+	free(d->group);
+	fx_buf_release(&d->key);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The output columns: the kind's, or the group column alone. */
+static size_t out_cols(const struct fx_diff *d, const char **cols)
+{
+	size_t i, n = 0;
+
+	if (d->group) {
+		cols[0] = d->group;
+		return 1;
+	}
+	for (i = 0; i < MAX_OUT && kinds[d->kind].out[i]; i++)
+		cols[n++] = kinds[d->kind].out[i];
+	return n;
+}
+
+static unsigned key_mask(const struct fx_diff *d)
+{
+	return d->group ? 1u : kinds[d->kind].keys;
+}
+
+/* A new header: check its kind, find the columns. */
+static int header(struct load *l)
+{
+	struct fx_diff *d = l->d;
+	struct fx_reader *rd = &l->rd;
+	enum fx_diff_kind k = fx_diff_kind_of(rd->hdr, rd->nhdr);
+	const char *cols[MAX_OUT];
+	/* The first header is "the header"; a later one is named by the
+	 * line of its first record. */
+	unsigned long line = l->kind == FX_DIFF_UNKNOWN ? 0 : rd->lineno;
+	size_t i, n;
+
+	if (k == FX_DIFF_UNKNOWN) {
+		fx_err_set(l->err, line,
+			   "records of a kind snapdiff does not compare "
+			   "(it compares region records, chunk histograms, "
+			   "scan --top histograms, thread lists and "
+			   "classify summaries)");
+		return -EINVAL;
+	}
+	if (l->kind != FX_DIFF_UNKNOWN && k != l->kind) {
+		fx_err_set(l->err, rd->lineno,
+			   "%s after %s: one capture must hold one kind",
+			   kinds[k].name, kinds[l->kind].name);
+		return -EINVAL;
+	}
+	if (d->kind != FX_DIFF_UNKNOWN && k != d->kind) {
+		fx_err_set(l->err, line,
+			   "%s, where the old capture holds %s: compare two "
+			   "captures of one kind",
+			   kinds[k].name, kinds[d->kind].name);
+		return -EINVAL;
+	}
+	l->kind = d->kind = k;
+	if (!d->by) {
+		d->by = strdup(kinds[k].by);
+		if (!d->by)
+			return -ENOMEM;
+	}
+	d->by_idx = find_col(rd->hdr, rd->nhdr, d->by);
+	if (d->by_idx < 0) {
+		fx_err_set(l->err, line, "no column '%s' to compare",
+			   d->by);
+		return -ENOENT;
+	}
+	if (d->group) {
+		d->group_idx = find_col(rd->hdr, rd->nhdr, d->group);
+		if (d->group_idx < 0) {
+			fx_err_set(l->err, line,
+				   "no column '%s' to group by", d->group);
+			return -ENOENT;
+		}
+	}
+	n = out_cols(d, cols);
+	for (i = 0; i < n; i++)
+		d->col[i] = find_col(rd->hdr, rd->nhdr, cols[i]);
+	if (k == FX_DIFF_REGION) {
+		d->start_idx = find_col(rd->hdr, rd->nhdr, "start");
+		d->end_idx = find_col(rd->hdr, rd->nhdr, "end");
+		if (!d->group && d->col[REGION_CLASS] >= 0)
+			d->has_class = 1;
+	}
+	return 0;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int rehash(struct fx_diff *d)
+{
+	size_t nslot = d->nslot ? d->nslot * 2 : 1024, i, j;
+	uint32_t *slot = calloc(nslot, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (i = 0; i < d->n; i++) {
+		j = d->e[i].hash & (nslot - 1);
+		while (slot[j])
+			j = (j + 1) & (nslot - 1);
+		slot[j] = (uint32_t)(i + 1);
+	}
+	free(d->slot);
+	d->slot = slot;
+	d->nslot = nslot;
+	return 0;
+}
+
+/* The entry of key d->key, created when new; NULL on -ENOMEM. */
+static struct fx_diff_ent *lookup(struct fx_diff *d, int *created)
+{
+	uint64_t h = hash_bytes(d->key.data, d->key.len);
+	struct fx_diff_ent *e;
+	size_t j;
+
+	*created = 0;
+	if ((d->n + 1) * 2 > d->nslot && rehash(d))
+		return NULL;
+	if (d->n >= UINT32_MAX - 1)
+		return NULL;
+	for (j = h & (d->nslot - 1); d->slot[j]; j = (j + 1) & (d->nslot - 1)) {
+		e = &d->e[d->slot[j] - 1];
+		if (e->hash == h && strcmp(e->key, d->key.data) == 0)
+			return e;
+	}
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 256;
+		struct fx_diff_ent *p = realloc(d->e, cap * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		d->e = p;
+		d->cap = cap;
+	}
+	e = &d->e[d->n];
+	memset(e, 0, sizeof(*e));
+	e->key = strdup(d->key.data);
+	if (!e->key)
+		return NULL;
+	e->hash = h;
+	d->slot[j] = (uint32_t)(++d->n);
+	*created = 1;
+	return e;
+}
+
+static const char *field(char *const *f, int idx)
+{
+	return idx >= 0 ? f[idx] : "-";
+}
+
+/* The output values of row f, NUL-separated, into a new string. */
+static char *row_vals(const struct fx_diff *d, char *const *f, size_t n)
+{
+	struct fx_buf b;
+	size_t i;
+
+	fx_buf_init(&b);
+	for (i = 0; i < n; i++)
+		if (fx_buf_add(&b, field(f, d->col[i]),
+			       strlen(field(f, d->col[i])) + 1))
+			break;
+	if (i < n) {
+		fx_buf_release(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* One record of side l->side. */
+static int record(struct load *l)
+{
+	struct fx_diff *d = l->d;
+	char *const *f = l->rd.f;
+	const char *cols[MAX_OUT], *v = f[d->by_idx];
+	size_t i, n = out_cols(d, cols);
+	unsigned keys = key_mask(d);
+	struct fx_diff_ent *e;
+	uint64_t val = 0, start, end;
+	int created, s = l->side;
+
+	if (!(v[0] == '-' && !v[1]) && fx_parse_u64(v, &val, 0)) {
+		fx_err_set(l->err, l->rd.lineno,
+			   "'%.40s' is not a number in column '%s'", v, d->by);
+		return -EDOM;
+	}
+	fx_buf_reset(&d->key);
+	for (i = 0; i < n; i++) {
+		const char *k = field(f, d->col[i]);
+
+		if (!(keys >> i & 1))
+			continue;
+		if ((d->key.len && fx_buf_addc(&d->key, '\t')) ||
+		    fx_buf_adds(&d->key, k))
+			return -ENOMEM;
+	}
+	if (!d->key.data && fx_buf_adds(&d->key, ""))
+		return -ENOMEM;
+	d->key.data[d->key.len] = '\0';
+	e = lookup(d, &created);
+	if (!e)
+		return -ENOMEM;
+	if (!e->seen[s] || !e->vals) {
+		/* The newest side's values describe the key. */
+		char *vals = row_vals(d, f, n);
+
+		if (!vals)
+			return -ENOMEM;
+		free(e->vals);
+		e->vals = vals;
+	}
+	if (!(v[0] == '-' && !v[1])) {
+		e->v[s] = sat_add(e->v[s], val);
+		e->num[s] = 1;
+	}
+	if (d->kind == FX_DIFF_REGION && !d->group && d->start_idx >= 0 &&
+	    d->end_idx >= 0 && !fx_parse_u64(f[d->start_idx], &start, 0) &&
+	    !fx_parse_u64(f[d->end_idx], &end, 0) && end >= start) {
+		e->span[s] = sat_add(e->span[s], end - start);
+		if (end > e->end[s])
+			e->end[s] = end;
+	}
+	e->seen[s] = 1;
+	return 0;
+}
+
+int fx_diff_load(struct fx_diff *d, enum fx_diff_side side, int fd,
+		 struct fx_err *err)
+{
+	struct load l = { d, side, FX_DIFF_UNKNOWN, { 0 }, err };
+	int r;
+
+	err->line = 0;
+	err->msg[0] = '\0';
+	if (fx_reader_init(&l.rd, fd, fx_region_cols, fx_region_ncols))
+		return -ENOMEM;
+	while ((r = fx_reader_next(&l.rd)) != 0) {
+		if (r == -EBADMSG) {
+			*err = l.rd.err;
+			break;
+		}
+		if (r < 0) {
+			fx_err_set(err, 0, "%s", strerror(-r));
+			break;
+		}
+		if (l.rd.hdr_changed && (r = header(&l)) != 0)
+			break;
+		if ((r = record(&l)) != 0)
+			break;
+	}
+	/* A header alone (no records) still tells the kind. */
+	if (!r && l.kind == FX_DIFF_UNKNOWN && l.rd.hdr) {
+		l.rd.hdr_changed = 1;
+		r = header(&l);
+	}
+	if (!r && l.kind == FX_DIFF_UNKNOWN) {
+		fx_err_set(err, 0, "no header and no record (an empty "
+			   "capture?)");
+		r = -ENODATA;
+	}
+	if (r == -ENOMEM)
+		fx_err_set(err, 0, "out of memory");
+	fx_reader_release(&l.rd);
+	return r;
+}
+
+/* ---- matching what is left by end, and the deltas ---- */
+
+static const struct fx_diff *sort_d;
+
+static int by_pid_end(const void *a, const void *b)
+{
+	const struct fx_diff_ent *x = &sort_d->e[*(const size_t *)a];
+	const struct fx_diff_ent *y = &sort_d->e[*(const size_t *)b];
+	uint64_t ex = x->seen[0] ? x->end[0] : x->end[1];
+	uint64_t ey = y->seen[0] ? y->end[0] : y->end[1];
+	int c = strcmp(x->vals, y->vals);	/* pid comes first */
+
+	if (c)
+		return c;
+	return ex < ey ? -1 : ex > ey;
+}
+
+/*
+ * Regions only in one capture are matched by pid and end: a stack that
+ * grew down keeps its end and moves its start. The new side's entry takes
+ * the old side's figures; the old entry is dead.
+ */
+static int match_by_end(struct fx_diff *d)
+{
+	size_t *o = malloc((d->n + 1) * sizeof(*o));
+	size_t *w = malloc((d->n + 1) * sizeof(*w));
+	size_t no = 0, nw = 0, i = 0, j = 0, k;
+
+	if (!o || !w) {
+		free(o);
+		free(w);
+		return -ENOMEM;
+	}
+	for (k = 0; k < d->n; k++) {
+		struct fx_diff_ent *e = &d->e[k];
+
+		if (e->seen[0] != e->seen[1] && e->end[e->seen[1]])
+			(e->seen[0] ? o : w)[e->seen[0] ? no++ : nw++] = k;
+	}
+	sort_d = d;
+	qsort(o, no, sizeof(*o), by_pid_end);
+	qsort(w, nw, sizeof(*w), by_pid_end);
+	while (i < no && j < nw) {
+		int c = by_pid_end(&o[i], &w[j]);
+		struct fx_diff_ent *a = &d->e[o[i]], *b = &d->e[w[j]];
+
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			b->v[0] = a->v[0];
+			b->num[0] = a->num[0];
+			b->span[0] = a->span[0];
+			b->end[0] = a->end[0];
+			b->seen[0] = 1;
+			a->dead = 1;
+			i++;
+			j++;
+		}
+	}
+	free(o);
+	free(w);
+	return 0;
+}
+
+static void settle(struct fx_diff *d, struct fx_diff_ent *e)
+{
+	__int128 x = (__int128)e->v[1] - (__int128)e->v[0];
+
+	e->delta = x > INT64_MAX ? INT64_MAX : x < -INT64_MAX ? -INT64_MAX :
+	      (int64_t)x;
+	if (!e->seen[0])
+		e->status = FX_DELTA_NEW;
+	else if (!e->seen[1])
+		e->status = FX_DELTA_GONE;
+	else if (e->delta > 0)
+		e->status = FX_DELTA_GROWN;
+	else if (e->delta < 0)
+		e->status = FX_DELTA_SHRUNK;
+	else if (d->kind == FX_DIFF_REGION && e->span[1] != e->span[0])
+		e->status = e->span[1] > e->span[0] ? FX_DELTA_GROWN :
+						      FX_DELTA_SHRUNK;
+	else
+		e->status = FX_DELTA_SAME;
+}
+
+static int by_growth(const void *a, const void *b)
+{
+	const struct fx_diff_ent *x = &sort_d->e[*(const size_t *)a];
+	const struct fx_diff_ent *y = &sort_d->e[*(const size_t *)b];
+
+	if (x->delta != y->delta)
+		return x->delta > y->delta ? -1 : 1;
+	if (x->status != y->status)
+		return x->status < y->status ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static uint64_t mag(int64_t v)
+{
+	return v < 0 ? (uint64_t)-v : (uint64_t)v;
+}
+
+/* ---- the terminal table: signs, human figures, a total row ---- */
+
+/* A figure for people: sizes human, counts grouped ("50,000"). */
+static void figure(char *out, size_t n, uint64_t v, int sign, int size)
+{
+	char num[32], grp[48];
+	size_t len, i, j = 0;
+
+	if (size) {
+		fx_human_size(v, grp, sizeof(grp));
+	} else {
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+		len = strlen(num);
+		for (i = 0; i < len; i++) {
+			if (i && (len - i) % 3 == 0)
+				grp[j++] = ',';
+			grp[j++] = num[i];
+		}
+		grp[j] = '\0';
+	}
+	snprintf(out, n, "%s%s", sign > 0 ? "+" : sign < 0 ? "-" : "", grp);
+}
+
+struct cells {
+	char c[3][56];
+};
+
+static void table_cells(const struct fx_diff *d, const struct fx_diff_ent *e,
+			struct cells *c)
+{
+	int size = fx_col_is_size(d->by);
+	int s;
+
+	s = e->delta > 0 ? 1 : e->delta < 0 ? -1 : 0;
+	figure(c->c[0], sizeof(c->c[0]), mag(e->delta), s, size);
+	for (s = 0; s < 2; s++) {
+		if (e->seen[s] && e->num[s])
+			figure(c->c[1 + s], sizeof(c->c[0]), e->v[s], 0, size);
+		else
+			snprintf(c->c[1 + s], sizeof(c->c[0]), "-");
+	}
+}
+
+/* Region records without any class column: that column is left out. */
+static int skip_class(const struct fx_diff *d)
+{
+	return d->kind == FX_DIFF_REGION && !d->group && !d->has_class;
+}
+
+/* Right-align a cell to width w (the writer aligns text to the left). */
+static int padded(struct fx_writer *w, const char *s, size_t width)
+{
+	char tmp[64];
+	size_t len = strlen(s), pad = len < width ? width - len : 0;
+
+	if (pad + len >= sizeof(tmp))
+		return fx_writer_field(w, s, len);
+	memset(tmp, ' ', pad);
+	memcpy(tmp + pad, s, len + 1);
+	return fx_writer_field(w, tmp, pad + len);
+}
+
+static int write_row(const struct fx_diff *d, struct fx_writer *w,
+		     const struct fx_diff_ent *e, const struct cells *c,
+		     const size_t *width, size_t nvals)
+{
+	const char *p = e->vals;
+	size_t i;
+	int r = 0, s;
+
+	if (c) {
+		for (i = 0; i < 3; i++)
+			r |= padded(w, c->c[i], width[i]);
+	} else {
+		r |= fx_writer_u64(w, mag(e->delta));
+		for (s = 0; s < 2; s++)
+			r |= e->seen[s] && e->num[s] ? fx_writer_u64(w, e->v[s])
+						     : fx_writer_missing(w);
+	}
+	r |= fx_writer_field(w, status_names[e->status],
+			     strlen(status_names[e->status]));
+	for (i = 0; i < nvals; i++) {
+		if (!skip_class(d) || i != REGION_CLASS)
+			r |= fx_writer_field(w, p, strlen(p));
+		p += strlen(p) + 1;
+	}
+	if (r)
+		return -ENOMEM;
+	return fx_writer_end(w);
+}
+
+/* The table's last row: the records shown, summed. */
+static int total_row(const struct fx_diff *d, struct fx_writer *w,
+		     const size_t *idx, size_t n, const size_t *width,
+		     size_t nout)
+{
+	struct fx_diff_ent t = { 0 };
+	size_t cnt[FX_DELTA_NSTATUS] = { 0 }, i, len = 0;
+	struct cells c;
+	char text[200];
+	__int128 net = 0;
+	int r = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct fx_diff_ent *e = &d->e[idx[i]];
+
+		t.v[0] = sat_add(t.v[0], e->v[0]);
+		t.v[1] = sat_add(t.v[1], e->v[1]);
+		net += e->delta;
+		cnt[e->status]++;
+	}
+	t.delta = net > INT64_MAX ? INT64_MAX : net < -INT64_MAX ? -INT64_MAX :
+	      (int64_t)net;
+	t.seen[0] = t.seen[1] = t.num[0] = t.num[1] = 1;
+	table_cells(d, &t, &c);
+	text[0] = '\0';
+	for (i = 0; i < FX_DELTA_NSTATUS; i++)
+		if (cnt[i])
+			len += (size_t)snprintf(text + len, sizeof(text) - len,
+						"%s%zu %s", len ? ", " : "",
+						cnt[i], status_names[i]);
+	for (i = 0; i < 3; i++)
+		r |= padded(w, c.c[i], width[i]);
+	r |= fx_writer_field(w, "total", 5);
+	for (i = 1; i < nout; i++)
+		r |= fx_writer_field(w, "", 0);
+	r |= fx_writer_field(w, text, strlen(text));
+	if (r)
+		return -ENOMEM;
+	return fx_writer_end(w);
+}
+
+int fx_diff_write(struct fx_diff *d, struct fx_writer *w,
+		  struct fx_diff_show *show)
+{
+	const char *cols[4 + MAX_OUT] = { "delta", "old", "new", "status" };
+	const char *out[MAX_OUT];
+	size_t nout = out_cols(d, out), ncols = 4, i, n = 0;
+	size_t width[3] = { 5, 3, 3 };
+	struct cells *cells = NULL;
+	size_t *idx;
+	int table = w->fmt == FX_FMT_TABLE, r = 0;
+
+	for (i = 0; i < nout; i++)
+		if (!skip_class(d) || i != REGION_CLASS)
+			cols[ncols++] = out[i];
+	r = fx_writer_columns(w, cols, ncols);
+	if (r)
+		return r;
+	if (d->kind == FX_DIFF_REGION && !d->group && (r = match_by_end(d)))
+		return r;
+	memset(show->count, 0, sizeof(show->count));
+	idx = malloc((d->n + 1) * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < d->n; i++) {
+		struct fx_diff_ent *e = &d->e[i];
+
+		if (e->dead)
+			continue;
+		settle(d, e);
+		show->count[e->status]++;
+		if (e->status == FX_DELTA_SAME && !show->same)
+			continue;
+		if (mag(e->delta) < show->min_delta)
+			continue;
+		idx[n++] = i;
+	}
+	sort_d = d;
+	qsort(idx, n, sizeof(*idx), by_growth);
+	if (show->limit && n > show->limit)
+		n = show->limit;
+	show->shown = n;
+	if (table) {
+		cells = calloc(n + 1, sizeof(*cells));
+		if (!cells) {
+			free(idx);
+			return -ENOMEM;
+		}
+		for (i = 0; i < n; i++) {
+			table_cells(d, &d->e[idx[i]], &cells[i]);
+			for (size_t j = 0; j < 3; j++)
+				if (strlen(cells[i].c[j]) > width[j])
+					width[j] = strlen(cells[i].c[j]);
+		}
+		/* The total row may be the widest. */
+		for (i = 0; i < 3; i++)
+			width[i] += 2;
+	}
+	for (i = 0; i < n && !r; i++)
+		r = write_row(d, w, &d->e[idx[i]], table ? &cells[i] : NULL,
+			      width, nout);
+	if (table && n && !r)
+		r = total_row(d, w, idx, n, width, ncols - 4);
+	free(cells);
+	free(idx);
+	return r;
+}

@@ -1,0 +1,140 @@
+/*
+ * diff: what changed between two captures of one record kind. The engine
+ * behind `snapdiff`.
+ *
+ * Both captures are read through fx_reader (rec.h). The kind of record is
+ * told from the header, and gives the key that matches a record of the
+ * old capture with one of the new, and the value compared by default:
+ *
+ *   kind     made by                  key                 default value
+ *   region   memmap, classify         pid start           rss
+ *   chunk    classify --chunks        arena size type     inuse
+ *   top      scan --top               enc text            count
+ *   thread   classify --threads       tid                 stack_rss
+ *   summary  classify --summary       class               rss
+ *
+ * A region that is not matched by pid and start is matched by pid and end
+ * (a stack grows down: its start moves); a matched region whose bounds
+ * moved counts as grown or shrunk even when the value did not change.
+ * Records with the same key in one capture (or, with a group column, the
+ * same value of it) are summed, so splits and merges still add up.
+ *
+ * The delta record written (DESIGN.md):
+ *
+ *   delta<TAB>old<TAB>new<TAB>status<TAB>key and context columns...<LF>
+ *
+ * delta is the size of the change |new - old|, a decimal number (records
+ * begin with a number that fx_reader accepts: no sign); its direction is
+ * status: new (only in the new capture), gone (only in the old), grown,
+ * shrunk, same. old and new are "-" for a side without the record, or
+ * where the value was "-". Then the kind's columns, its free-text column
+ * last: region `pid start end [class] name` (end from the newer side;
+ * class when a capture has it), chunk `pid arena size type`, top `enc
+ * text`, thread `pid tid comm`, summary `pid class`; with a group column,
+ * that column alone. Records come biggest growth first (new - old,
+ * largest first), ties by key. In a terminal table the delta carries its
+ * sign, sizes are human, counts grouped by thousands, and a last row with
+ * status `total` sums the records shown.
+ */
+#ifndef FX_DIFF_H
+#define FX_DIFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct fx_writer;
+
+enum fx_diff_kind {
+	FX_DIFF_UNKNOWN,
+	FX_DIFF_REGION,
+	FX_DIFF_CHUNK,
+	FX_DIFF_TOP,
+	FX_DIFF_THREAD,
+	FX_DIFF_SUMMARY,
+};
+
+enum fx_delta_status {
+	FX_DELTA_NEW,
+	FX_DELTA_GROWN,
+	FX_DELTA_SAME,
+	FX_DELTA_SHRUNK,
+	FX_DELTA_GONE,
+	FX_DELTA_NSTATUS
+};
+
+/* Which captures hold the record. */
+enum fx_diff_side { FX_DIFF_OLD, FX_DIFF_NEW };
+
+struct fx_diff_ent;
+
+/* What fx_diff_write shows, and what it counted (all matched keys). */
+struct fx_diff_show {
+	uint64_t min_delta;	/* leave out records with |delta| below */
+	int same;		/* also show records whose status is same */
+	size_t limit;		/* at most this many records; 0: all */
+	/* Filled by fx_diff_write: records per status, over every key. */
+	size_t count[FX_DELTA_NSTATUS];
+	size_t shown;
+};
+
+struct fx_diff {
+	char *by;		/* compared column; NULL before the first
+				 * header: the kind's default */
+	char *group;		/* group column, or NULL */
+	enum fx_diff_kind kind;
+	int has_class;		/* a region capture has `class` */
+	struct fx_diff_ent *e;
+	size_t n, cap;
+	uint32_t *slot;		/* hash: entry index + 1, 0 empty */
+	size_t nslot;
+	struct fx_buf key;	/* scratch */
+	/* Columns of the current header (private). */
+	int col[8];
+	int by_idx, group_idx, end_idx, start_idx;
+};
+
+/* The name of a kind ("region", "chunk histogram", ...). */
+const char *fx_diff_kind_name(enum fx_diff_kind k);
+
+/*
+ * The kind of records a header of n column names holds, or
+ * FX_DIFF_UNKNOWN.
+ */
+enum fx_diff_kind fx_diff_kind_of(char *const *hdr, size_t n);
+
+/*
+ * Set up a comparison of column by (NULL: the kind's default) with an
+ * optional group column (both copied). 0 or -ENOMEM.
+ */
+int fx_diff_init(struct fx_diff *d, const char *by, const char *group);
+
+/*
+ * Read one capture from fd to its end as side `side` (read OLD first).
+ * Returns 0, or a negative errno with err set to a one-line reason:
+ * -EBADMSG a malformed or truncated line (err->line is its number);
+ * -EDOM a value of the compared column that is not a number; -EINVAL
+ * records of a kind snapdiff does not compare, a capture that mixes
+ * kinds, or a new capture of another kind than the old; -ENOENT the compared or group
+ * column is missing; -ENODATA no header and no record; -ENOMEM; or the
+ * read error.
+ */
+int fx_diff_load(struct fx_diff *d, enum fx_diff_side side, int fd,
+		 struct fx_err *err);
+
+/*
+ * Write the delta records to w (sets its columns), biggest growth first,
+ * filtered by show, and fill show's counts. The table format gets signed,
+ * human figures and a total row. Returns 0 or a negative errno (the
+ * writer's error, or -ENOMEM).
+ */
+int fx_diff_write(struct fx_diff *d, struct fx_writer *w,
+		  struct fx_diff_show *show);
+
+/* The status name ("new", "gone", "grown", "shrunk", "same"). */
+const char *fx_delta_status_name(enum fx_delta_status s);
+
+void fx_diff_release(struct fx_diff *d);
+
+#endif
