@@ -13,14 +13,16 @@
 #   dump-region-sha256 the same with --sha256 (hashed on the second core)
 #   dump-region-freeze --mode freeze: its own measured pause
 #   pvcopy             bench/pvcopy.c: process_vm_readv + write, the floor
-#   gdb                gdb -p PID -ex 'dump memory FILE START END' (the
-#                      target is stopped from attach to detach)
-#   gcore              gdb -p PID -ex 'gcore FILE' (what gcore(1) runs):
-#                      the whole process, for its pause
+#   gdb                gdb -ex 'attach PID' -ex 'dump memory FILE START END'
+#                      -ex detach (the target is stopped from attach to
+#                      detach)
+#   gcore              gdb -ex 'attach PID' -ex 'gcore FILE' -ex detach
+#                      (what gcore(1) runs): the whole process
 # Wall time (median), peak RSS of the tool (GNU time %M), and the pause:
-# dump-region's as it reports it; gdb's and gcore's as the time of their
-# dump command alone, timed from inside gdb (a lower bound: the target is
-# also stopped while gdb attaches and reads symbols).
+# dump-region's as it reports it (first PTRACE_INTERRUPT to last detach);
+# gdb's and gcore's from just before `attach` to just after `detach`,
+# timed from inside gdb: the target is stopped for all of it, symbol
+# reading included (a few ms of gdb's own bookkeeping too).
 # Verdict: dump-region >= 3x faster than gdb, within 1.3x of pvcopy,
 # freeze pause <= gcore's, peak memory < 64 MiB.
 #
@@ -119,9 +121,9 @@ run() {
 	gdb | gcore)
 		local cmd="dump memory $out/g.bin $start $start+$size"
 		[ "$t" = gcore ] && cmd="gcore $out/g.core"
-		"$helpers/timeit" "$tmp/t" "${time_args[@]}" gdb -nx -batch -p "$pid" \
-			-ex "shell date +%s%N >$tmp/t1" -ex "$cmd" \
-			-ex "shell date +%s%N >$tmp/t2" </dev/null >"$tmp/gdb.log" 2>&1
+		"$helpers/timeit" "$tmp/t" "${time_args[@]}" gdb -nx -batch \
+			-ex "shell date +%s%N >$tmp/t1" -ex "attach $pid" -ex "$cmd" \
+			-ex detach -ex "shell date +%s%N >$tmp/t2" </dev/null >"$tmp/gdb.log" 2>&1
 		p=$(calc '%.1f' "($(cat "$tmp/t2") - $(cat "$tmp/t1")) / 1e6") ;;
 	esac
 	read -r w u s st <"$tmp/t"
