@@ -97,14 +97,18 @@ static int add_row(struct fx_selection *sel, struct fx_reader *r)
 	uint64_t pid, start, end;
 	const char *v;
 	size_t k;
-	int c;
+	int c, cs, ce;
 
+	/* A later header (after `cat a b`) may lack a column: check each. */
 	c = fx_reader_col(r, "pid");
-	if (c < 0 || fx_parse_u64(r->f[c], &pid, 0) || !pid ||
-	    pid > 0x7fffffff ||
-	    fx_parse_u64(r->f[fx_reader_col(r, "start")], &start, 0) ||
-	    fx_parse_u64(r->f[fx_reader_col(r, "end")], &end, 0) ||
-	    end <= start || start % 4096 || end % 4096) {
+	cs = fx_reader_col(r, "start");
+	ce = fx_reader_col(r, "end");
+	if (c < 0 || cs < 0 || ce < 0 || (size_t)c >= r->nf ||
+	    (size_t)cs >= r->nf || (size_t)ce >= r->nf ||
+	    fx_parse_u64(r->f[c], &pid, 0) || !pid || pid > 0x7fffffff ||
+	    fx_parse_u64(r->f[cs], &start, 0) ||
+	    fx_parse_u64(r->f[ce], &end, 0) || end <= start ||
+	    start % 4096 || end % 4096) {
 		fx_err_set(&sel->err, r->lineno,
 			   "line %lu: not a region record (pid, start, end)",
 			   r->lineno);

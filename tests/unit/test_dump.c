@@ -121,6 +121,20 @@ START_TEST(test_selection_headerless_and_bad)
 	fx_selection_release(&sel);
 	close(fd);
 
+	/* A second header without start (after cat a b): a bad record, not
+	 * a read before the fields (found by fuzz_dump). */
+	{
+		static const char two[] = "pid\tstart\tend\n1\t0x1000\t0x2000\n"
+					  "pid\tend\n1\t0x2000\n";
+
+		fd = unit_memfd_with(two, sizeof(two) - 1);
+		fx_selection_init(&sel);
+		ck_assert_int_eq(fx_selection_read(&sel, fd), -EBADMSG);
+		ck_assert_uint_eq(sel.n, 1);
+		fx_selection_release(&sel);
+		close(fd);
+	}
+
 	fd = unit_memfd_with(nocols, sizeof(nocols) - 1);
 	fx_selection_init(&sel);
 	ck_assert_int_eq(fx_selection_read(&sel, fd), -EINVAL);
