@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -165,6 +166,34 @@ static void hasher_drain(struct fx_dumper *d)
 	}
 }
 
+/*
+ * A batch buffer: 2 MiB aligned and in transparent huge pages where the
+ * kernel allows (THP "madvise" mode included), so that copying into it
+ * and out of it misses the TLB 512 times less. Its bytes are the
+ * target's secrets: never in a core of ours (MADV_DONTDUMP), and wiped
+ * before they are given back.
+ */
+static char *batch_alloc(void)
+{
+	void *p;
+
+	p = mmap(NULL, FX_DUMP_BATCH, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, FX_DUMP_BATCH, MADV_HUGEPAGE);
+	madvise(p, FX_DUMP_BATCH, MADV_DONTDUMP);
+	return p;
+}
+
+static void batch_free(char *p)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, FX_DUMP_BATCH);
+	munmap(p, FX_DUMP_BATCH);
+}
+
 int fx_dumper_init(struct fx_dumper *d, struct fx_proc *p, int use_scan,
 		   volatile sig_atomic_t *stop)
 {
@@ -182,8 +211,8 @@ int fx_dumper_init(struct fx_dumper *d, struct fx_proc *p, int use_scan,
 		fx_mem_release(&d->mem);
 		return r;
 	}
-	d->bufs[0] = malloc(FX_DUMP_BATCH);
-	d->bufs[1] = malloc(FX_DUMP_BATCH);
+	d->bufs[0] = batch_alloc();
+	d->bufs[1] = batch_alloc();
 	d->buf = d->bufs[0];
 	d->seg = calloc(FX_DUMP_IOV, sizeof(*d->seg));
 	if (!d->bufs[0] || !d->bufs[1] || !d->seg) {
@@ -200,8 +229,8 @@ void fx_dumper_release(struct fx_dumper *d)
 	d->hasher = NULL;
 	fx_mem_release(&d->mem);
 	fx_pagemap_release(&d->pm);
-	free(d->bufs[0]);
-	free(d->bufs[1]);
+	batch_free(d->bufs[0]);
+	batch_free(d->bufs[1]);
 	free(d->seg);
 	d->buf = d->bufs[0] = d->bufs[1] = NULL;
 	d->seg = NULL;
