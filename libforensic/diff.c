@@ -417,12 +417,11 @@ int fx_diff_load(struct fx_diff *d, enum fx_diff_side side, int fd,
 
 /* ---- matching what is left by end, and the deltas ---- */
 
-static const struct fx_diff *sort_d;
-
-static int by_pid_end(const void *a, const void *b)
+static int by_pid_end(const void *a, const void *b, void *arg)
 {
-	const struct fx_diff_ent *x = &sort_d->e[*(const size_t *)a];
-	const struct fx_diff_ent *y = &sort_d->e[*(const size_t *)b];
+	const struct fx_diff *d = arg;
+	const struct fx_diff_ent *x = &d->e[*(const size_t *)a];
+	const struct fx_diff_ent *y = &d->e[*(const size_t *)b];
 	uint64_t ex = x->seen[0] ? x->end[0] : x->end[1];
 	uint64_t ey = y->seen[0] ? y->end[0] : y->end[1];
 	int c = strcmp(x->vals, y->vals);	/* pid comes first */
@@ -454,11 +453,10 @@ static int match_by_end(struct fx_diff *d)
 		if (e->seen[0] != e->seen[1] && e->end[e->seen[1]])
 			(e->seen[0] ? o : w)[e->seen[0] ? no++ : nw++] = k;
 	}
-	sort_d = d;
-	qsort(o, no, sizeof(*o), by_pid_end);
-	qsort(w, nw, sizeof(*w), by_pid_end);
+	qsort_r(o, no, sizeof(*o), by_pid_end, d);
+	qsort_r(w, nw, sizeof(*w), by_pid_end, d);
 	while (i < no && j < nw) {
-		int c = by_pid_end(&o[i], &w[j]);
+		int c = by_pid_end(&o[i], &w[j], d);
 		struct fx_diff_ent *a = &d->e[o[i]], *b = &d->e[w[j]];
 
 		if (c < 0) {
@@ -502,10 +500,11 @@ static void settle(struct fx_diff *d, struct fx_diff_ent *e)
 		e->status = FX_DELTA_SAME;
 }
 
-static int by_growth(const void *a, const void *b)
+static int by_growth(const void *a, const void *b, void *arg)
 {
-	const struct fx_diff_ent *x = &sort_d->e[*(const size_t *)a];
-	const struct fx_diff_ent *y = &sort_d->e[*(const size_t *)b];
+	const struct fx_diff *d = arg;
+	const struct fx_diff_ent *x = &d->e[*(const size_t *)a];
+	const struct fx_diff_ent *y = &d->e[*(const size_t *)b];
 
 	if (x->delta != y->delta)
 		return x->delta > y->delta ? -1 : 1;
@@ -610,38 +609,45 @@ static int write_row(const struct fx_diff *d, struct fx_writer *w,
 	return fx_writer_end(w);
 }
 
-/* The table's last row: the records shown, summed. */
-static int total_row(const struct fx_diff *d, struct fx_writer *w,
-		     const size_t *idx, size_t n, const size_t *width,
-		     size_t nout)
+/*
+ * The records shown, summed into t, and counted by status into text (for
+ * the table's total row).
+ */
+static void sum_shown(const struct fx_diff *d, const size_t *idx, size_t n,
+		      struct fx_diff_ent *t, char *text, size_t tlen)
 {
-	struct fx_diff_ent t = { 0 };
 	size_t cnt[FX_DELTA_NSTATUS] = { 0 }, i, len = 0;
-	struct cells c;
-	char text[200];
 	__int128 net = 0;
-	int r = 0;
 
+	memset(t, 0, sizeof(*t));
 	for (i = 0; i < n; i++) {
 		const struct fx_diff_ent *e = &d->e[idx[i]];
 
-		t.v[0] = sat_add(t.v[0], e->v[0]);
-		t.v[1] = sat_add(t.v[1], e->v[1]);
+		t->v[0] = sat_add(t->v[0], e->v[0]);
+		t->v[1] = sat_add(t->v[1], e->v[1]);
 		net += e->delta;
 		cnt[e->status]++;
 	}
-	t.delta = net > INT64_MAX ? INT64_MAX : net < -INT64_MAX ? -INT64_MAX :
-	      (int64_t)net;
-	t.seen[0] = t.seen[1] = t.num[0] = t.num[1] = 1;
-	table_cells(d, &t, &c);
+	t->delta = net > INT64_MAX ? INT64_MAX : net < -INT64_MAX ? -INT64_MAX :
+	       (int64_t)net;
+	t->seen[0] = t->seen[1] = t->num[0] = t->num[1] = 1;
 	text[0] = '\0';
 	for (i = 0; i < FX_DELTA_NSTATUS; i++)
-		if (cnt[i])
-			len += (size_t)snprintf(text + len, sizeof(text) - len,
+		if (cnt[i] && len < tlen)
+			len += (size_t)snprintf(text + len, tlen - len,
 						"%s%zu %s", len ? ", " : "",
 						cnt[i], status_names[i]);
+}
+
+/* The table's last row: status "total", the key columns empty. */
+static int total_row(struct fx_writer *w, const struct cells *c,
+		     const char *text, const size_t *width, size_t nout)
+{
+	size_t i;
+	int r = 0;
+
 	for (i = 0; i < 3; i++)
-		r |= padded(w, c.c[i], width[i]);
+		r |= padded(w, c->c[i], width[i]);
 	r |= fx_writer_field(w, "total", 5);
 	for (i = 1; i < nout; i++)
 		r |= fx_writer_field(w, "", 0);
@@ -659,6 +665,8 @@ int fx_diff_write(struct fx_diff *d, struct fx_writer *w,
 	size_t nout = out_cols(d, out), ncols = 4, i, n = 0;
 	size_t width[3] = { 5, 3, 3 };
 	struct cells *cells = NULL;
+	struct fx_diff_ent total;
+	char text[200];
 	size_t *idx;
 	int table = w->fmt == FX_FMT_TABLE, r = 0;
 
@@ -687,32 +695,33 @@ int fx_diff_write(struct fx_diff *d, struct fx_writer *w,
 			continue;
 		idx[n++] = i;
 	}
-	sort_d = d;
-	qsort(idx, n, sizeof(*idx), by_growth);
+	qsort_r(idx, n, sizeof(*idx), by_growth, d);
 	if (show->limit && n > show->limit)
 		n = show->limit;
 	show->shown = n;
 	if (table) {
+		/* Cells of every row and of the total row (cells[n]), to
+		 * right-align them to the widest. */
 		cells = calloc(n + 1, sizeof(*cells));
 		if (!cells) {
 			free(idx);
 			return -ENOMEM;
 		}
-		for (i = 0; i < n; i++) {
-			table_cells(d, &d->e[idx[i]], &cells[i]);
+		sum_shown(d, idx, n, &total, text, sizeof(text));
+		table_cells(d, &total, &cells[n]);
+		for (i = 0; i <= n; i++) {
+			if (i < n)
+				table_cells(d, &d->e[idx[i]], &cells[i]);
 			for (size_t j = 0; j < 3; j++)
-				if (strlen(cells[i].c[j]) > width[j])
-					width[j] = strlen(cells[i].c[j]);
+				if (strlen(cells[i].c[j]) + 2 > width[j])
+					width[j] = strlen(cells[i].c[j]) + 2;
 		}
-		/* The total row may be the widest. */
-		for (i = 0; i < 3; i++)
-			width[i] += 2;
 	}
 	for (i = 0; i < n && !r; i++)
 		r = write_row(d, w, &d->e[idx[i]], table ? &cells[i] : NULL,
 			      width, nout);
 	if (table && n && !r)
-		r = total_row(d, w, idx, n, width, ncols - 4);
+		r = total_row(w, &cells[n], text, width, ncols - 4);
 	free(cells);
 	free(idx);
 	return r;
