@@ -46,8 +46,24 @@ expect_eq "first chunk status" grown "$status"
 [ "$delta" -gt 0 ] && [ $((delta % leak)) -eq 0 ] ||
 	fail "112-byte chunks grew by $delta, not whole batches of $leak"
 
-# A process that is gone: exit 2, one line, no directory left half-made.
+# The process exits during the watch: the captures taken are compared,
+# exit 1, and the report says why it stopped early. (Polled with a bound:
+# up to 30 s for two captures.)
+"$watch" -i 0.2 -n 1000 -o short "$pid" 2>short.err &
+watcher=$!
+for i in $(seq 300); do
+	[ -s short/capture-02/threads.tsv ] && break
+	sleep 0.1
+done
+[ -s short/capture-02/threads.tsv ] || fail "no second capture within 30 s"
 kill -9 "$pid"
+rc=0; wait "$watcher" || rc=$?
+expect_eq "exited mid-watch: exit status" 1 "$rc"
+grep -q '^- capture [0-9]*: the process is gone or unreadable' short/report.md ||
+	fail "exited mid-watch: $(tail -3 short/report.md)"
+[ -s short/diff-summary.tsv ] || fail "exited mid-watch: no diff"
+
+# A process that is gone: exit 2, one line, no directory left half-made.
 wait "$pid" 2>/dev/null || true
 rc=0; "$watch" -i 0 -n 2 -o gone "$pid" 2>err || rc=$?
 expect_eq "gone: exit status" 2 "$rc"
