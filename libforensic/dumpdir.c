@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "dumpdir.h"
 #include "internal.h"
@@ -118,6 +119,196 @@ void fx_dumpdir_discard(struct fx_dumpdir *dd, const char *const *names,
 	if (path)
 		rmdir(path);	/* fails, rightly, if anything else is in it */
 	free(path);
+}
+
+/* Feed n bytes (or n zeros when p is NULL) to the compressor. */
+static int zfeed(ZSTD_CCtx *z, int out, const char *p, size_t n,
+		 char *obuf, size_t ocap, ZSTD_EndDirective end)
+{
+	static const char zeros[65536];
+	ZSTD_outBuffer o;
+	ZSTD_inBuffer in;
+	size_t left, chunk, rem;
+	int r;
+
+	do {
+		chunk = p ? n : (n < sizeof(zeros) ? n : sizeof(zeros));
+		in.src = p ? p : zeros;
+		in.size = chunk;
+		in.pos = 0;
+		left = n - chunk;
+		do {
+			o.dst = obuf;
+			o.size = ocap;
+			o.pos = 0;
+			rem = ZSTD_compressStream2(z, &o, &in,
+						   left ? ZSTD_e_continue : end);
+			if (ZSTD_isError(rem))
+				return -EIO;
+			if (o.pos) {
+				for (size_t w = 0; w < o.pos;) {
+					ssize_t k = write(out, obuf + w,
+							  o.pos - w);
+
+					if (k < 0 && errno == EINTR)
+						continue;
+					if (k <= 0)
+						return k < 0 ? -errno : -EIO;
+					w += (size_t)k;
+				}
+			}
+		} while (in.pos < in.size ||
+			 (!left && end == ZSTD_e_end && rem));
+		n = left;
+		r = 0;
+	} while (n);
+	return r;
+}
+
+int fx_dumpdir_compress(struct fx_dumpdir *dd, const char *name, int level)
+{
+	size_t icap = 4 << 20, ocap = ZSTD_CStreamOutSize(), n;
+	char zname[300], *ibuf = NULL, *obuf = NULL;
+	off_t size, pos = 0, data, hole;
+	ZSTD_CCtx *z = NULL;
+	struct stat st;
+	int in, out = -1, r = 0;
+	ssize_t got;
+
+	snprintf(zname, sizeof(zname), "%s.zst", name);
+	in = openat(dd->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	if (fstat(in, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	size = st.st_size;
+	out = fx_dumpdir_file(dd, zname, 0);
+	z = ZSTD_createCCtx();
+	ibuf = malloc(icap);
+	obuf = malloc(ocap);
+	if (out < 0 || !z || !ibuf || !obuf) {
+		r = out < 0 ? out : -ENOMEM;
+		goto out;
+	}
+	ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level);
+	ZSTD_CCtx_setPledgedSrcSize(z, (unsigned long long)size);
+	while (pos < size && !r) {
+		data = lseek(in, pos, SEEK_DATA);
+		if (data < 0)
+			data = size;	/* no data after pos: a tail hole */
+		if (data > pos) {
+			r = zfeed(z, out, NULL, (size_t)(data - pos), obuf,
+				  ocap, data == size ? ZSTD_e_end :
+						       ZSTD_e_continue);
+			pos = data;
+			continue;
+		}
+		hole = lseek(in, pos, SEEK_HOLE);
+		if (hole < 0 || hole > size)
+			hole = size;
+		while (pos < hole && !r) {
+			n = (size_t)(hole - pos) < icap ? (size_t)(hole - pos) :
+							   icap;
+			got = pread(in, ibuf, n, pos);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0) {
+				r = got < 0 ? -errno : -EIO;
+				break;
+			}
+			pos += got;
+			r = zfeed(z, out, ibuf, (size_t)got, obuf, ocap,
+				  pos == size ? ZSTD_e_end : ZSTD_e_continue);
+		}
+	}
+	if (!r && size == 0)
+		r = zfeed(z, out, "", 0, obuf, ocap, ZSTD_e_end);
+	if (!r && close(out) < 0)
+		r = -errno;
+	out = -1;
+out:
+	if (out >= 0)
+		close(out);
+	close(in);
+	ZSTD_freeCCtx(z);
+	if (ibuf)
+		explicit_bzero(ibuf, icap);
+	free(ibuf);
+	free(obuf);
+	if (r)
+		unlinkat(dd->dirfd, zname, 0);
+	else
+		unlinkat(dd->dirfd, name, 0);
+	return r;
+}
+
+long fx_zstd_unpack(int fd, unsigned char *dst, uint64_t len)
+{
+	size_t icap = ZSTD_DStreamInSize(), ocap = 4 << 20, k, ps = 4096;
+	unsigned char *ibuf, *obuf;
+	ZSTD_DCtx *z = ZSTD_createDCtx();
+	uint64_t at = 0;
+	ZSTD_outBuffer o;
+	ZSTD_inBuffer in;
+	size_t rem = 1;
+	ssize_t got;
+	long r = 0;
+
+	ibuf = malloc(icap);
+	obuf = malloc(ocap);
+	if (!z || !ibuf || !obuf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while (!r) {
+		got = read(fd, ibuf, icap);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = -errno;
+			break;
+		}
+		if (got == 0) {
+			if (rem)
+				r = -EBADMSG;	/* truncated frame */
+			break;
+		}
+		in.src = ibuf;
+		in.size = (size_t)got;
+		in.pos = 0;
+		while (in.pos < in.size && !r) {
+			o.dst = obuf;
+			o.size = ocap;
+			o.pos = 0;
+			rem = ZSTD_decompressStream(z, &o, &in);
+			if (ZSTD_isError(rem)) {
+				r = -EBADMSG;
+				break;
+			}
+			/* Only pages with a nonzero byte are written. */
+			for (k = 0; k < o.pos && at + k < len; k += ps) {
+				size_t n = o.pos - k < ps ? o.pos - k : ps;
+				size_t i = 0;
+
+				if (at + k + n > len)
+					n = (size_t)(len - at - k);
+				while (i < n && !obuf[k + i])
+					i++;
+				if (i < n)
+					memcpy(dst + at + k, obuf + k, n);
+			}
+			at += o.pos;
+		}
+	}
+out:
+	ZSTD_freeDCtx(z);
+	free(ibuf);
+	free(obuf);
+	if (r)
+		return r;
+	return (long)(at < len ? at : len);
 }
 
 int fx_dumpdir_close(struct fx_dumpdir *dd)
@@ -296,6 +487,8 @@ int fx_capture_json(struct fx_buf *out, struct fx_proc *p,
 					      ",\"interrupted\":false");
 	r |= jkey(&o, "consistency", c->note, c->note ? strlen(c->note) : 0);
 	r |= jkey(&o, "tool", c->tool, strlen(c->tool));
+	r |= jkey(&o, "compression", c->compression,
+		  c->compression ? strlen(c->compression) : 0);
 	r |= fx_buf_adds(&o, ",\"skipped\":[");
 	r |= fx_buf_add(&o, c->skipped.data ? c->skipped.data : "",
 			c->skipped.len);

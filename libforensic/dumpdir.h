@@ -16,6 +16,11 @@
  *   DIR/PID-0xSTART-0xEND.bin  one per region, mode 0600: byte k is the byte
  *                         at virtual address start+k; length end-start;
  *                         holes are zeros, sparse on disk
+ *   DIR/...bin.zst        with --zstd: the same bytes (holes as zeros) as
+ *                         one zstd frame: `zstd -d` gives the region file
+ *                         back, sparse. A region with more than
+ *                         FX_ZSTD_MAX_HOLES of holes stays a sparse .bin
+ *                         (compressing a terabyte of zeros takes minutes)
  *   DIR/holes.tsv         `pid start end reason` for every run of bytes not
  *                         captured: absent, swapped, zero (the shared
  *                         zero page: reads as zeros), unreadable, gone,
@@ -82,6 +87,24 @@ int fx_dumpdir_write(struct fx_dumpdir *dd, const char *name, const char *buf,
 void fx_dumpdir_discard(struct fx_dumpdir *dd, const char *const *names,
 			size_t n);
 
+#define FX_ZSTD_MAX_HOLES (16ULL << 30)
+
+/*
+ * Compress region file name of dd into name.zst (one zstd frame, level
+ * `level`, holes fed as zeros, found with SEEK_DATA/SEEK_HOLE so that a
+ * sparse file is not read page by page) and remove name. On any error
+ * name.zst is removed and name kept. 0 or a negative errno.
+ */
+int fx_dumpdir_compress(struct fx_dumpdir *dd, const char *name, int level);
+
+/*
+ * Decompress the zstd file open on fd into the fresh anonymous mapping
+ * at dst of len bytes, writing only pages that are not all zeros (the
+ * rest stay untouched, costing no memory). Returns the decompressed
+ * length (at most len), or a negative errno (-EBADMSG: not zstd).
+ */
+long fx_zstd_unpack(int fd, unsigned char *dst, uint64_t len);
+
 /* Flush holes.tsv and close everything. 0 or the first write error. */
 int fx_dumpdir_close(struct fx_dumpdir *dd);
 
@@ -92,6 +115,7 @@ struct fx_capture {
 	int interrupted;	/* stopped early (signal, error) */
 	const char *tool;	/* "dump-region 0.1.0" */
 	const char *note;	/* consistency note, or NULL */
+	const char *compression; /* "zstd", or NULL */
 	struct fx_buf skipped;	/* JSON array items, comma separated */
 };
 

@@ -270,6 +270,36 @@ int fx_dumpplan_rehash(struct fx_dumpplan *pl, int dirfd, int fd)
 	return r;
 }
 
+int fx_dumpplan_compress(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
+			 int level, size_t *kept)
+{
+	struct fx_planitem *it;
+	size_t i, n;
+	int r = 0, r2;
+
+	*kept = 0;
+	for (i = 0; i < pl->n; i++) {
+		it = &pl->it[i];
+		if (it->skip || it->state != 1 || !strcmp(it->file, "-"))
+			continue;
+		n = strlen(it->file);
+		if (n > 4 && !strcmp(it->file + n - 4, ".zst"))
+			continue;	/* the same range twice: done */
+		if (it->res.holes > FX_ZSTD_MAX_HOLES) {
+			(*kept)++;
+			continue;
+		}
+		r2 = fx_dumpdir_compress(dd, it->file, level);
+		if (r2 == -ENOENT)
+			r2 = 0;	/* a duplicate: the earlier item compressed it */
+		if (!r2 && n + 4 < sizeof(it->file))
+			strcat(it->file, ".zst");
+		if (r2 && !r)
+			r = r2;
+	}
+	return r;
+}
+
 size_t fx_dumpplan_unmapped(const struct fx_dumpplan *pl)
 {
 	size_t i, n = 0;

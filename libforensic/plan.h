@@ -93,6 +93,15 @@ size_t fx_dumpplan_find(const struct fx_dumpplan *pl, uint64_t addr);
  */
 int fx_dumpplan_rehash(struct fx_dumpplan *pl, int dirfd, int fd);
 
+/*
+ * --zstd: compress every region file of the plan that was written (see
+ * fx_dumpdir_compress); the item's file becomes NAME.zst. Regions with
+ * more than FX_ZSTD_MAX_HOLES of holes stay sparse .bin files (*kept
+ * counts them). 0 or the first error (that file stays uncompressed).
+ */
+int fx_dumpplan_compress(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
+			 int level, size_t *kept);
+
 /* How many items name a range that is no longer mapped at all. */
 size_t fx_dumpplan_unmapped(const struct fx_dumpplan *pl);
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "dump.h"
+#include "dumpdir.h"
 #include "internal.h"
 #include "maps.h"
 #include "mem.h"
@@ -53,6 +54,8 @@ void fx_source_release(struct fx_source *src)
 	for (i = 0; i < src->nprocs; i++)
 		if (src->procs[i].opened)
 			fx_proc_release(&src->procs[i].p);
+	for (i = 0; i < src->n; i++)
+		free(src->r[i].ext);
 	free(src->maps);
 	free(src->procs);
 	free(src->r);
@@ -120,13 +123,70 @@ static int add_region(struct fx_source *src, long pid, uint64_t start,
 	r->live = live;
 	r->map = map;
 	r->maplen = maplen < end - start ? maplen : end - start;
+	r->ext = NULL;
+	r->next = 0;
+	return 0;
+}
+
+/*
+ * The data extents of the sparse file open on fd (SEEK_DATA/SEEK_HOLE),
+ * as (offset, length) pairs in *ext; *ext NULL when the file is not
+ * sparse enough to matter or the filesystem cannot tell. 0 or -ENOMEM.
+ */
+static int data_extents(int fd, const struct stat *st, uint64_t **ext,
+			size_t *next)
+{
+	off_t pos = 0, data, hole;
+	uint64_t *e = NULL, *ne;
+	size_t n = 0, cap = 0;
+
+	*ext = NULL;
+	*next = 0;
+	/* Mostly allocated: scanning it whole costs little more. */
+	if ((uint64_t)st->st_blocks * 512 >= (uint64_t)st->st_size / 2)
+		return 0;
+	while (pos < st->st_size) {
+		data = lseek(fd, pos, SEEK_DATA);
+		if (data < 0) {
+			if (errno == ENXIO)
+				break;	/* only a hole is left */
+			free(e);
+			return 0;	/* cannot tell: scan it all */
+		}
+		hole = lseek(fd, data, SEEK_HOLE);
+		if (hole < 0)
+			hole = st->st_size;
+		if (n + 2 > cap) {
+			cap = cap ? cap * 2 : 64;
+			ne = realloc(e, cap * sizeof(*e));
+			if (!ne) {
+				free(e);
+				return -ENOMEM;
+			}
+			e = ne;
+		}
+		e[n++] = (uint64_t)data;
+		e[n++] = (uint64_t)(hole - data);
+		pos = hole;
+	}
+	if (!e) {
+		/* No data at all: one empty extent, so nothing is scanned. */
+		e = malloc(2 * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		e[0] = e[1] = 0;
+		n = 2;
+	}
+	*ext = e;
+	*next = n / 2;
 	return 0;
 }
 
 /* Map the file at dirfd/path read-only; *len 0 (and *base NULL) for an
  * empty file. 0 or a negative errno. */
 static int map_file(struct fx_source *src, int dirfd, const char *path,
-		    const unsigned char **base, uint64_t *len)
+		    const unsigned char **base, uint64_t *len, uint64_t **ext,
+		    size_t *next)
 {
 	struct fx_src_map *m;
 	struct stat st;
@@ -143,21 +203,33 @@ static int map_file(struct fx_source *src, int dirfd, const char *path,
 	}
 	*base = NULL;
 	*len = 0;
+	*ext = NULL;
+	*next = 0;
 	if (r || st.st_size == 0) {
+		close(fd);
+		return r;
+	}
+	r = data_extents(fd, &st, ext, next);
+	if (r) {
 		close(fd);
 		return r;
 	}
 	m = realloc(src->maps, (src->nmaps + 1) * sizeof(*m));
 	if (!m) {
 		close(fd);
+		free(*ext);
+		*ext = NULL;
 		return -ENOMEM;
 	}
 	src->maps = m;
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	r = p == MAP_FAILED ? -errno : 0;
 	close(fd);
-	if (r)
+	if (r) {
+		free(*ext);
+		*ext = NULL;
 		return r;
+	}
 	src->maps[src->nmaps].base = p;
 	src->maps[src->nmaps].len = (size_t)st.st_size;
 	src->nmaps++;
@@ -240,8 +312,9 @@ int fx_source_add_path(struct fx_source *src, const char *path,
 		       uint64_t base)
 {
 	const unsigned char *p;
-	uint64_t len;
+	uint64_t len, *ext;
 	struct stat st;
+	size_t next;
 	int fd, r;
 
 	if (stat(path, &st) < 0) {
@@ -265,16 +338,25 @@ int fx_source_add_path(struct fx_source *src, const char *path,
 		close(fd);
 		return r;
 	}
-	r = map_file(src, AT_FDCWD, path, &p, &len);
+	r = map_file(src, AT_FDCWD, path, &p, &len, &ext, &next);
 	if (r) {
 		fx_err_set(&src->err, 0, "cannot map '%s': %s", path,
 			   strerror(-r));
 		return r;
 	}
 	if (len >= 64 && memcmp(p, ELFMAG, SELFMAG) == 0 &&
-	    p[EI_CLASS] == ELFCLASS64 && p[16] == ET_CORE && p[17] == 0)
+	    p[EI_CLASS] == ELFCLASS64 && p[16] == ET_CORE && p[17] == 0) {
+		free(ext);
 		return add_core(src, path, p, len);
-	return add_region(src, -1, base, base + len, -1, p, len);
+	}
+	r = add_region(src, -1, base, base + len, -1, p, len);
+	if (r) {
+		free(ext);
+		return r;
+	}
+	src->r[src->n - 1].ext = ext;
+	src->r[src->n - 1].next = next;
+	return 0;
 }
 
 /* ---- region records ---- */
@@ -300,20 +382,63 @@ static int add_req(struct fx_source *src, long pid, uint64_t start,
 	return 0;
 }
 
+/*
+ * A region file compressed by dump-region --zstd: unpacked into fresh
+ * anonymous memory of the region's size, where only pages holding a
+ * nonzero byte are written (holes cost nothing). 0 or a negative errno.
+ */
+static int unpack_file(struct fx_source *src, int dirfd, const char *path,
+		       uint64_t size, const unsigned char **base,
+		       uint64_t *len)
+{
+	struct fx_src_map *m;
+	long got;
+	void *p;
+	int fd;
+
+	*base = NULL;
+	*len = 0;
+	if (!size)
+		return 0;
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	m = realloc(src->maps, (src->nmaps + 1) * sizeof(*m));
+	if (!m) {
+		close(fd);
+		return -ENOMEM;
+	}
+	src->maps = m;
+	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		close(fd);
+		return -errno;
+	}
+	got = fx_zstd_unpack(fd, p, size);
+	close(fd);
+	if (got < 0) {
+		munmap(p, (size_t)size);
+		return (int)got;
+	}
+	src->maps[src->nmaps].base = p;
+	src->maps[src->nmaps].len = (size_t)size;
+	src->nmaps++;
+	*base = p;
+	*len = (uint64_t)got;
+	return 0;
+}
+
 /* A record whose bytes are in a file. */
 static int add_file_record(struct fx_source *src, const char *dir, long pid,
 			   uint64_t start, uint64_t end, const char *file)
 {
 	const unsigned char *p;
-	uint64_t len;
-	size_t n = strlen(file);
+	uint64_t len, *ext = NULL;
+	size_t n = strlen(file), next = 0;
 	int dirfd = AT_FDCWD, r;
 
-	if (n > 4 && strcmp(file + n - 4, ".zst") == 0) {
-		warn(src, "'%s': compressed region files are not read yet "
-		     "(decompress it with zstd -d first)", file);
-		return 0;
-	}
+
 	if (dir && file[0] != '/') {
 		/* A dump directory names its files; nothing outside. */
 		if (strstr(file, "..")) {
@@ -325,7 +450,10 @@ static int add_file_record(struct fx_source *src, const char *dir, long pid,
 		if (dirfd < 0)
 			return -errno;
 	}
-	r = map_file(src, dirfd, file, &p, &len);
+	if (n > 4 && strcmp(file + n - 4, ".zst") == 0)
+		r = unpack_file(src, dirfd, file, end - start, &p, &len);
+	else
+		r = map_file(src, dirfd, file, &p, &len, &ext, &next);
 	if (dirfd != AT_FDCWD)
 		close(dirfd);
 	if (r) {
@@ -336,7 +464,14 @@ static int add_file_record(struct fx_source *src, const char *dir, long pid,
 	if (len < end - start)
 		note(src, "'%s': %llu bytes short of its region: the rest is a "
 		     "hole", file, (unsigned long long)(end - start - len));
-	return add_region(src, pid, start, end, -1, p, len);
+	r = add_region(src, pid, start, end, -1, p, len);
+	if (r) {
+		free(ext);
+		return r;
+	}
+	src->r[src->n - 1].ext = ext;
+	src->r[src->n - 1].next = next;
+	return 0;
 }
 
 int fx_source_add_records(struct fx_source *src, int fd, const char *dir)
@@ -718,6 +853,32 @@ static int read_range(struct reader *rd, const struct fx_src_region *reg,
 
 	if (reg->live >= 0)
 		return read_live(rd, reg, lo, hi, sc);
+	if (reg->ext) {
+		/* A sparse file: its data extents only, holes in between. */
+		uint64_t a, b, fed = 0;
+		size_t i;
+
+		for (i = 0; i < reg->next; i++) {
+			a = reg->start + reg->ext[2 * i];
+			b = a + reg->ext[2 * i + 1];
+			if (b > have)
+				b = have;
+			if (a < lo)
+				a = lo;
+			if (b > hi)
+				b = hi;
+			if (b <= a)
+				continue;
+			r = fx_scanner_feed(sc, a, reg->map + (a - reg->start),
+					    b - a);
+			if (r)
+				return r;
+			rd->bytes += clip(rd, a, b);
+			fed += clip(rd, a, b);
+		}
+		rd->holes += clip(rd, lo, hi) - fed;
+		return 0;
+	}
 	if (lo < have) {
 		e = hi < have ? hi : have;
 		r = fx_scanner_feed(sc, lo, reg->map + (lo - reg->start),

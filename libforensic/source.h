@@ -37,6 +37,11 @@ struct fx_src_region {
 	int live;		/* index in procs, or -1: mapped bytes */
 	const unsigned char *map; /* bytes of [start, start + maplen) */
 	uint64_t maplen;
+	/* A sparse region file: its data extents, (offset, length) pairs
+	 * from start, in order; the rest are holes, never scanned (a 1 TiB
+	 * reservation is a 1 TiB sparse file). NULL: all of map is data. */
+	uint64_t *ext;
+	size_t next;
 };
 
 struct fx_src_proc {

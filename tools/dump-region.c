@@ -56,6 +56,9 @@ static const char help[] =
 "                        stop the dump there (default 30)\n"
 "      --include-dontdump  also dump regions marked MADV_DONTDUMP\n"
 "      --force           write even when the plan says it will not fit\n"
+"      --zstd            compress each region file (FILE.bin.zst, holes as\n"
+"                        zeros: zstd -d gives the sparse file back), after\n"
+"                        the copy (and after the thaw in freeze mode)\n"
 "      --sha256          also the SHA-256 of each region's captured bytes\n"
 "                        (else sha256 is '-'): it costs about as much CPU\n"
 "                        as the copy; in freeze mode it runs after the thaw\n"
@@ -90,7 +93,7 @@ static void on_signal(int sig)
 
 struct opts {
 	const char *out, *core;
-	int freeze, include_dd, force, quiet, use_scan, no_hash;
+	int freeze, include_dd, force, quiet, use_scan, no_hash, zstd;
 	unsigned long max_pause;
 	enum fx_format fmt;
 };
@@ -261,9 +264,21 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 	if (pl.defer_hash && fx_dumpplan_rehash(&pl, dd->dirfd, -1))
 		tool_warn("pid %d: cannot hash some region files: their sha256 "
 			  "is '-'", pid);
+	if (o->zstd && pl.n) {
+		size_t kept;
+		int zr = fx_dumpplan_compress(&pl, dd, 3, &kept);
+
+		if (zr)
+			tool_warn("pid %d: cannot compress a region file: %s "
+				  "(left uncompressed)", pid, strerror(-zr));
+		if (kept && !o->quiet)
+			tool_warn("pid %d: %zu regions with more than 16 GiB of "
+				  "holes stay sparse .bin files", pid, kept);
+	}
 	cap.mode = o->freeze ? "freeze" : "live";
 	cap.pause_ns = fx_freeze_pause_ns(&fz);
 	cap.tool = "dump-region " FX_VERSION;
+	cap.compression = o->zstd ? "zstd" : NULL;
 	cap.note = o->freeze ? (frozen && !r ? "consistent: every thread "
 					       "stopped during the copy" :
 					       "not consistent: the freeze "
@@ -423,6 +438,7 @@ int main(int argc, char **argv)
 		{ "include-dontdump", no_argument, NULL, 'D' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "sha256", no_argument, NULL, 'H' },
+		{ "zstd", no_argument, NULL, 'Z' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -459,6 +475,7 @@ int main(int argc, char **argv)
 		case 'D': o.include_dd = 1; break;
 		case 'F': o.force = 1; break;
 		case 'H': o.no_hash = 0; break;
+		case 'Z': o.zstd = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 'h': tool_help(help);
 		case 'V': puts("dump-region " FX_VERSION); return 0;
