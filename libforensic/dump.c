@@ -2,10 +2,12 @@
  * dump: present pages of a range copied to a file (see dump.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -513,6 +515,74 @@ static int add_data(struct copy *c, uint64_t s, uint64_t e)
 	return 0;
 }
 
+/* Is any swap area configured? (/proc/swaps: a header line, then one line
+ * per area.) Asked once. */
+static int have_swap(void)
+{
+	static int known = -1;
+	char buf[256];
+	ssize_t n;
+	int fd;
+
+	if (known >= 0)
+		return known;
+	known = 1;	/* when in doubt, never read a "swapped" page */
+	fd = open("/proc/swaps", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n >= 0) {
+			buf[n] = 0;
+			known = strchr(buf, '\n') && strchr(buf, '\n')[1];
+		}
+		close(fd);
+	}
+	return known;
+}
+
+/*
+ * Pages that pagemap calls swapped. With swap configured they are: holes
+ * (reading would swap them in). Without any swap area, a "swapped" entry
+ * can only be a page the kernel is migrating this instant (compaction,
+ * NUMA balancing; its PTE is a migration entry, which smaps still counts
+ * in Rss): look again a few times, 1 ms apart, and read what came back.
+ */
+static int not_present(struct copy *c, uint64_t s, uint64_t e)
+{
+	struct timespec nap = { 0, 1000000 };
+	struct fx_page_run runs[16];
+	uint64_t cur, next;
+	long n, i;
+	int r = 0, tries;
+
+	if (have_swap())
+		return add_hole(c, s, e, FX_HOLE_SWAPPED);
+	for (tries = 0; tries < 5 && s < e; tries++) {
+		nanosleep(&nap, NULL);
+		cur = s;
+		n = fx_pagemap_runs(&c->d->pm, s, e, runs, FX_ARRAY_SIZE(runs),
+				    &next);
+		if (n <= 0 || next < e)
+			continue;	/* gone, or too fragmented: retry */
+		for (i = 0; i < n && !r; i++) {
+			if (!(runs[i].flags & (FX_RUN_PRESENT | FX_RUN_ZERO)))
+				continue;
+			/* Only a settled prefix is taken: the rest is looked
+			 * at again, and stays "swapped" after five tries. */
+			if (runs[i].start != cur)
+				break;
+			r = runs[i].flags & FX_RUN_PRESENT ?
+				    add_data(c, runs[i].start, runs[i].end) :
+				    add_hole(c, runs[i].start, runs[i].end,
+					     FX_HOLE_ZERO);
+			cur = runs[i].end;
+		}
+		if (r)
+			return r;
+		s = cur;
+	}
+	return s < e ? add_hole(c, s, e, FX_HOLE_SWAPPED) : 0;
+}
+
 int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 		   uint64_t out_base, fx_hole_fn hole, void *arg,
 		   struct fx_dump_res *res)
@@ -563,8 +633,7 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 				r = add_hole(c, runs[i].start, runs[i].end,
 					     FX_HOLE_ZERO);
 			else
-				r = add_hole(c, runs[i].start, runs[i].end,
-					     FX_HOLE_SWAPPED);
+				r = not_present(c, runs[i].start, runs[i].end);
 			cur = runs[i].end;
 		}
 		if (!r && next > cur) {

@@ -33,14 +33,18 @@ wait_state() {
 }
 
 # all_threads_in PID LETTERS: every thread is in one of the states LETTERS
-# (e.g. T, or SR for "not stopped").
+# (e.g. T, or SR for "not stopped"), within 2 s: after a detach, the
+# threads of a group-stopped process go back to T one by one, from inside
+# the kernel (no user code runs meanwhile), not all at the same instant.
 all_threads_in() {
-	local s
-	s=$(states "$1")
-	[ -n "$s" ] || fail "pid $1: no threads"
-	if echo "$s" | tr ' ' '\n' | grep . | grep -qv "^[0-9]*[$2]\$"; then
-		fail "pid $1: threads not all in [$2]: $s"
-	fi
+	local s i
+	for i in $(seq 200); do
+		s=$(states "$1")
+		[ -n "$s" ] || fail "pid $1: no threads"
+		echo "$s" | tr ' ' '\n' | grep . | grep -qv "^[0-9]*[$2]\$" || return 0
+		sleep 0.01
+	done
+	fail "pid $1: threads not all in [$2]: $s"
 }
 
 # untraced PID: no thread is traced.
