@@ -703,6 +703,19 @@ static int hist_add(struct fx_heapscan *hs, int arena, uint64_t size,
 	return 0;
 }
 
+/* Does the in-use bucket (arena, size, type) hold at least one chunk? */
+static int hist_has(const struct fx_heapscan *hs, int arena, uint64_t size,
+		    uint32_t type)
+{
+	size_t i;
+
+	for (i = 0; i < hs->nhist; i++)
+		if (hs->hist[i].size == size && hs->hist[i].arena == arena &&
+		    hs->hist[i].type == type)
+			return hs->hist[i].inuse > 0;
+	return 0;
+}
+
 static int in_any_heap(const struct fx_heapscan *hs, uint64_t addr)
 {
 	return fx_heapscan_heap_at(hs, addr) >= 0;
@@ -951,6 +964,12 @@ int fx_heapscan_chunks(struct fx_heapscan *hs, struct fx_heap_src *s,
 		if (type_fn && rd64(s, c + 16, &word) == 0 && word)
 			t = type_fn(type_ctx, word);
 		sz = p->members.v[i];
+		/* Move it only from a bucket that holds it: on a corrupt
+		 * heap the walk may have counted it with another size or
+		 * type, and a count must never go below zero (found by
+		 * fuzz_heap: an in-use count wrapped to 2^64 - 1). */
+		if (!hist_has(hs, hs->heaps[hidx].arena, sz, t))
+			continue;
 		r = hist_add(hs, hs->heaps[hidx].arena, sz, t, 0, -1);
 		if (!r)
 			r = hist_add(hs, hs->heaps[hidx].arena, sz, 0, 1, 1);
