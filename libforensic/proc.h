@@ -86,7 +86,7 @@ int fx_proc_read_map(struct fx_proc *p, const char *name, struct fx_buf *b,
  * (at most chunk bytes each, 0: 64 KiB, exactly as fx_proc_read does)
  * while fn runs in the calling thread on the text read so far, so that the
  * caller's parsing overlaps the kernel's work. fn(arg, text, len) gets
- * the text in order, in pieces of about 64 KiB that end at a line end
+ * the text in order, in pieces of about 32 KiB that end at a line end
  * ('\n'), the last piece of a text without a final '\n' excepted; a
  * piece is valid during the call only. fn returns 0 to go on, or a
  * negative errno to stop the read. Memory stays bounded by a few pieces
