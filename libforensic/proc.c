@@ -427,56 +427,55 @@ static void slot_put(struct stream *t, struct stream_slot *s)
 	stream_wake(t, 0);
 }
 
-/* The reader: the whole file, slot by slot, then done. */
+/*
+ * Fill s: the line carried from the last slot, then reads until it holds a
+ * piece cut at a line end, or the end of the file (*eof set). 0 or -errno.
+ */
+static int slot_fill(struct stream *t, struct stream_slot *s, int *eof)
+{
+	const char *nl;
+	ssize_t n;
+
+	s->len = 0;
+	if (slot_room(s, t->carry.len))
+		return -ENOMEM;
+	if (t->carry.len)
+		memcpy(s->data, t->carry.data, t->carry.len);
+	s->len = t->carry.len;
+	fx_buf_reset(&t->carry);
+	for (;;) {
+		if (slot_room(s, t->chunk))
+			return -ENOMEM;
+		n = timed_read(t->fd, s->data + s->len, t->chunk, &t->st);
+		if (n < 0)
+			return -errno;	/* ESRCH (EIO before 4.x): exited */
+		if (n == 0) {
+			*eof = 1;
+			return 0;
+		}
+		s->len += (size_t)n;
+		if (s->len < STREAM_PIECE)
+			continue;
+		nl = memrchr(s->data, '\n', s->len);
+		if (!nl)
+			continue;	/* a line longer than a piece */
+		nl++;
+		if (fx_buf_add(&t->carry, nl, (size_t)(s->data + s->len - nl)))
+			return -ENOMEM;
+		s->len = (size_t)(nl - s->data);
+		return 0;
+	}
+}
+
+/* The reader: the rest of the file, slot by slot, then done. */
 static void *stream_read(void *arg)
 {
 	struct stream *t = arg;
 	struct stream_slot *s;
 	int eof = 0, r = 0;
-	const char *nl;
-	ssize_t n;
 
 	while (!eof && !r && (s = slot_get(t)) != NULL) {
-		s->len = 0;
-		if (slot_room(s, t->carry.len)) {
-			r = -ENOMEM;
-			break;
-		}
-		if (t->carry.len)
-			memcpy(s->data, t->carry.data, t->carry.len);
-		s->len = t->carry.len;
-		fx_buf_reset(&t->carry);
-		for (;;) {
-			if (slot_room(s, t->chunk)) {
-				r = -ENOMEM;
-				break;
-			}
-			n = timed_read(t->fd, s->data + s->len, t->chunk,
-				       &t->st);
-			if (n < 0) {
-				/* ESRCH (EIO before Linux 4.x): exited. */
-				r = -errno;
-				break;
-			}
-			if (n == 0) {
-				eof = 1;
-				break;
-			}
-			s->len += (size_t)n;
-			if (s->len < STREAM_PIECE)
-				continue;
-			nl = memrchr(s->data, '\n', s->len);
-			if (!nl)
-				continue;	/* a line longer than a piece */
-			nl++;
-			if (fx_buf_add(&t->carry, nl,
-				       (size_t)(s->data + s->len - nl))) {
-				r = -ENOMEM;
-				break;
-			}
-			s->len = (size_t)(nl - s->data);
-			break;
-		}
+		r = slot_fill(t, s, &eof);
 		if (!r)
 			slot_put(t, s);
 	}
@@ -518,7 +517,7 @@ static int stream_file(struct fx_proc *p, const char *name, size_t chunk,
 	struct stream t;
 	pthread_attr_t attr;
 	pthread_t th;
-	int r, i;
+	int r, i, eof = 0;
 
 	memset(&t, 0, sizeof(t));
 	if (st)
@@ -534,6 +533,13 @@ static int stream_file(struct fx_proc *p, const char *name, size_t chunk,
 	pthread_mutex_init(&t.mu, NULL);
 	pthread_cond_init(&t.wake[0], NULL);
 	pthread_cond_init(&t.wake[1], NULL);
+	/* The first piece is read here: a small file (a few dozen regions)
+	 * is read whole without the cost of a thread. */
+	r = slot_fill(&t, &t.slot[0], &eof);
+	if (!r && t.slot[0].len)
+		r = fn(arg, t.slot[0].data, t.slot[0].len);
+	if (r || eof)
+		goto out;
 	/* The reader needs little stack: read() and a few locals. */
 	t.threaded = pthread_attr_init(&attr) == 0;
 	if (t.threaded) {
@@ -550,6 +556,7 @@ static int stream_file(struct fx_proc *p, const char *name, size_t chunk,
 	}
 	if (!r)
 		r = t.err;
+out:
 	close(t.fd);
 	for (i = 0; i < STREAM_SLOTS; i++)
 		free(t.slot[i].data);
