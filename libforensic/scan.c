@@ -225,12 +225,15 @@ int fx_patset_add_file(struct fx_patset *ps, const char *buf, size_t len,
 {
 	const char *p = buf, *end = buf + len, *nl;
 	unsigned long line = 0;
-	size_t n;
+	size_t n, adv;
 	int r;
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		/* The whole line with its LF: a last line ending in a bare CR
+		 * once advanced by n - 1 and looped forever (fuzz_scan). */
+		adv = nl ? n + 1 : n;
 		line++;
 		if (n && p[n - 1] == '\r')
 			n--;
@@ -253,7 +256,7 @@ int fx_patset_add_file(struct fx_patset *ps, const char *buf, size_t len,
 			err->line = line;
 			return r;
 		}
-		p += n + (nl ? 1 + (p[n] == '\r') : 0);
+		p += adv;
 	}
 	return 0;
 }
