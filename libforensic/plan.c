@@ -205,12 +205,16 @@ static int run_item(struct fx_dumpplan *pl, struct fx_planitem *it,
 		it->res.holes = e - s;
 		r = fx_dumpdir_hole_reason(dd, s, e, it->skip);
 	} else {
-		fd = fx_dumpdir_file(dd, it->file, e - s);
+		/* Sized after the copy, not before: on ext4, writes into a
+		 * file already extended sparse ran slower than appends. */
+		fd = fx_dumpdir_file(dd, it->file, 0);
 		if (fd == -EEXIST && (r = same_as_earlier(pl, it)) == 0) {
 			it->state = 1;
 			return 0;
 		}
 		r = fd < 0 ? fd : fx_dumpplan_copy(pl, it, d, fd, 0, dd, cap);
+		if (fd >= 0 && ftruncate(fd, (off_t)(e - s)) < 0 && !r)
+			r = -errno;
 	}
 	if (fd >= 0 && close(fd) < 0 && !r)
 		r = -errno;

@@ -131,6 +131,25 @@ void fx_proc_release(struct fx_proc *p)
 	p->dirfd = -1;
 }
 
+int fx_proc_tracer(struct fx_proc *p)
+{
+	struct fx_buf b;
+	const char *t;
+	long pid = 0;
+	int r;
+
+	fx_buf_init(&b);
+	r = fx_proc_read(p, "status", &b, 0, NULL);
+	if (!r) {
+		t = b.data ? strstr(b.data, "\nTracerPid:") : NULL;
+		if (t)
+			pid = strtol(t + 11, NULL, 10);
+		r = pid > 0 && pid < 0x7fffffff ? (int)pid : 0;
+	}
+	fx_buf_release(&b);
+	return r;
+}
+
 int fx_proc_check(struct fx_proc *p)
 {
 	unsigned long long st, nthreads, vsize;

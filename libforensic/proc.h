@@ -157,6 +157,12 @@ int fx_proc_parse_map(struct fx_proc *p, const char *name, size_t chunk,
 int fx_proc_check_deleted(struct fx_proc *p, struct fx_maps *m);
 
 /*
+ * The pid tracing p's main thread (TracerPid of /proc/PID/status), 0
+ * when none, or a negative errno.
+ */
+int fx_proc_tracer(struct fx_proc *p);
+
+/*
  * Is this still the process that was opened? 0 when it is alive with the
  * same start time (a leader that exited while its threads run counts as
  * alive), -ESRCH when it is gone, a zombie, or the pid now names another

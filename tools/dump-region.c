@@ -170,6 +170,21 @@ static void alarm_in(unsigned long sec)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
+/* Why PTRACE_SEIZE was refused, as precisely as /proc tells. */
+static void warn_eperm(struct fx_proc *p)
+{
+	int t = fx_proc_tracer(p);
+
+	if (t > 0)
+		tool_warn("cannot freeze pid %d: it is traced by pid %d "
+			  "already (a debugger or strace: detach it, or use "
+			  "--mode live)", p->pid, t);
+	else
+		tool_warn("cannot freeze pid %d: %s (ptrace refused: run as "
+			  "its owner or root, check Yama's ptrace_scope, or "
+			  "use --mode live)", p->pid, strerror(EPERM));
+}
+
 /* The plan on stderr and the free-space check. 0 or EXIT_FAILED. */
 static int plan(const struct opts *o, const struct fx_dumpplan *pl,
 		const char *dir)
@@ -228,9 +243,7 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 		job_control(1);
 		r = fx_freeze(&fz, &p, (int)o->max_pause * 1000, &stop_sig);
 		if (r == -EPERM)
-			tool_warn("cannot freeze pid %d: %s (is it traced "
-				  "already, e.g. by gdb? or use --mode live)",
-				  pid, strerror(-r));
+			warn_eperm(&p);
 		if (!r) {
 			frozen = 1;
 			alarm_in(o->max_pause);
@@ -414,10 +427,13 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 			  st.nthreads, st.nload, st.captured / 1048576.0,
 			  st.holes / 1048576.0);
 out:
-	if (r && r != -ENOSPC)
+	if (r == -EPERM)
+		warn_eperm(&p);
+	else if (r && r != -ENOSPC)
 		tool_warn("cannot write core of pid %d: %s%s", pid,
 			  strerror(-r),
-			  r == -EPERM ? " (is it traced already?)" : "");
+			  r == -EINTR && stop_sig == SIGALRM ?
+				  " (--max-pause reached)" : "");
 	if (close(fd) < 0 && !r)
 		r = -errno;
 	if (r)

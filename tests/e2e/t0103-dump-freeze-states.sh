@@ -55,7 +55,7 @@ if command -v gdb >/dev/null 2>&1; then
 	gdb -nx -batch -p "$pid" -ex "shell dump-region -q --mode freeze -o traced $pid >/dev/null 2>traced.err; echo rc=\$? >traced.rc" \
 		</dev/null >gdb.log 2>&1 || true
 	expect_eq "dump of a traced target" rc=2 "$(cat traced.rc)"
-	grep -q "is it traced already" traced.err || fail "no hint: $(cat traced.err)"
+	grep -q "it is traced by pid [0-9]* already" traced.err || fail "no hint: $(cat traced.err)"
 	wait_state "$pid" S
 	untraced "$pid"
 fi
