@@ -292,6 +292,10 @@ int fx_freeze(struct fx_freeze *f, struct fx_proc *p, int timeout_ms,
 		live += !f->t[i].gone;
 	if (!r && !live)
 		r = -ESRCH;
+	/* Still the process that was opened (its start time, through the
+	 * /proc/PID directory opened before any pid could be reused)? */
+	if (!r && fx_proc_check(p))
+		r = -ESRCH;
 	if (r)
 		fx_freeze_thaw(f);
 	return r;
