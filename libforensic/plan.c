@@ -105,6 +105,46 @@ int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
 	return 0;
 }
 
+static int same_region(const struct fx_region *a, const struct fx_region *b)
+{
+	return a->start == b->start && a->end == b->end &&
+	       a->offset == b->offset && a->inode == b->inode &&
+	       a->dev_major == b->dev_major && a->dev_minor == b->dev_minor &&
+	       !memcmp(a->perms, b->perms, 4) && a->name_len == b->name_len &&
+	       (!a->name_len || !memcmp(a->name, b->name, a->name_len));
+}
+
+int fx_dumpplan_refresh(struct fx_dumpplan *pl, int *remade)
+{
+	const struct fx_selection *sel = pl->sel;
+	struct fx_proc *p = pl->p;
+	struct fx_maps now;
+	struct fx_buf text;
+	struct fx_err err;
+	int r, same = 0, include_dd = pl->include_dd, no_hash = pl->no_hash;
+	size_t i;
+
+	*remade = 0;
+	fx_buf_init(&text);
+	fx_maps_init(&now);
+	r = fx_proc_read_map(p, "maps", &text, 0, NULL);
+	if (!r)
+		r = fx_maps_parse(&now, text.data, text.len, &err);
+	if (!r && now.n == pl->maps.n) {
+		for (same = 1, i = 0; i < now.n && same; i++)
+			same = same_region(&now.r[i], &pl->maps.r[i]);
+	}
+	fx_maps_release(&now);
+	fx_buf_release(&text);
+	if (r || same)
+		return r;
+	*remade = 1;
+	fx_dumpplan_release(pl);
+	r = fx_dumpplan_make(pl, p, sel, include_dd);
+	pl->no_hash = no_hash;
+	return r;
+}
+
 void fx_dumpplan_release(struct fx_dumpplan *pl)
 {
 	size_t i;

@@ -61,6 +61,16 @@ int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
 void fx_dumpplan_release(struct fx_dumpplan *pl);
 
 /*
+ * Under a freeze: check the map against /proc/PID/maps, which costs no
+ * page-table walk (smaps walks every page table with the mm lock held:
+ * seconds on a big process, all of it inside the pause). When no region
+ * moved, the plan stands (its VmFlags and figures are from the smaps read
+ * before the freeze); otherwise it is made again from smaps. 0 or a
+ * negative errno; *remade says which.
+ */
+int fx_dumpplan_refresh(struct fx_dumpplan *pl, int *remade);
+
+/*
  * Copy every item into dd (files named PID-0xSTART-0xEND.bin). stop: see
  * fx_dumper_init. Skipped regions are added to cap. 0, or the first
  * error that ended the run (-ESRCH, -EINTR, -ENOSPC...); items not done

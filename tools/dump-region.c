@@ -224,7 +224,7 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 	struct fx_freeze fz;
 	struct fx_proc p;
 	char name[64];
-	int r, status = EXIT_DONE, frozen = 0;
+	int r, status = EXIT_DONE, frozen = 0, remade = 0;
 
 	memset(&cap, 0, sizeof(cap));
 	memset(&fz, 0, sizeof(fz));
@@ -247,10 +247,8 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 		if (!r) {
 			frozen = 1;
 			alarm_in(o->max_pause);
-			/* Under the freeze the map holds still: plan again. */
-			fx_dumpplan_release(&pl);
-			r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
-			pl.no_hash = o->no_hash;
+			/* Under the freeze the map holds still: check it. */
+			r = fx_dumpplan_refresh(&pl, &remade);
 			/* Hash after the thaw: the pause is the copy alone. */
 			pl.defer_hash = 1;
 		}
@@ -359,7 +357,7 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 	struct fx_freeze fz;
 	struct fx_proc p;
 	char dir[4096], *slash;
-	int fd, r, pid = (int)sel->pid[0];
+	int fd, r, pid = (int)sel->pid[0], remade = 0;
 
 	if (sel->npids > 1) {
 		tool_warn("a core holds one process: the records name %zu",
@@ -399,8 +397,7 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 		r = fx_freeze(&fz, &p, (int)o->max_pause * 1000, &stop_sig);
 	if (!r) {
 		alarm_in(o->max_pause);
-		fx_dumpplan_release(&pl);
-		r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
+		r = fx_dumpplan_refresh(&pl, &remade);
 		if (!r)
 			r = fx_dumper_init(&d, &p, o->use_scan, &stop_sig);
 		if (!r) {
