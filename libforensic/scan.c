@@ -1058,6 +1058,11 @@ int fx_scanner_more(const struct fx_scanner *s, uint64_t pos)
 		return 0;
 	if (pos < s->hi)
 		return 1;
+	/* A UTF-16LE character may start at the window's last byte: its
+	 * run is not "in" until the second byte comes (fuzz_scan found the
+	 * one-character string lost at a window edge). */
+	if ((s->enc & FX_ENC_UTF16LE) && pos < s->hi + 1)
+		return 1;
 	if ((s->a.in && owned(s, s->a.start)) ||
 	    (s->w[0].in && owned(s, s->w[0].start)) ||
 	    (s->w[1].in && owned(s, s->w[1].start)) ||
