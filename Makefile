@@ -123,7 +123,7 @@ e2e: all
 	$(Q)scripts/run-e2e tests/e2e/t*.sh
 
 fuzz-smoke: $(FUZZ_BIN)
-	$(Q)scripts/run-fuzz 15 $(FUZZ_BIN)
+	$(Q)FUZZ_SEED=1 scripts/run-fuzz 15 $(FUZZ_BIN)
 
 check: all unit e2e fuzz-smoke
 	@echo "check: all layers passed"
