@@ -162,3 +162,15 @@ int fx_buf_read_fd(struct fx_buf *b, int fd)
 	b->data[b->len] = '\0';
 	return 0;
 }
+
+void fx_hex(char *out, const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = 0;
+}

@@ -666,10 +666,9 @@ int fx_dump_res_init(struct fx_dump_res *res)
 
 int fx_dump_res_rehash(struct fx_dump_res *res, int fd)
 {
-	static const char digits[] = "0123456789abcdef";
 	size_t chunk = 4 << 20, i, n;
 	unsigned char d[32];
-	unsigned int dl = sizeof(d), k;
+	unsigned int dl = sizeof(d);
 	uint64_t off, left;
 	EVP_MD_CTX *md;
 	char *buf;
@@ -703,11 +702,7 @@ int fx_dump_res_rehash(struct fx_dump_res *res, int fd)
 	}
 	if (!r) {
 		EVP_DigestFinal_ex(md, d, &dl);
-		for (k = 0; k < dl && k < 32; k++) {
-			res->sha256[2 * k] = digits[d[k] >> 4];
-			res->sha256[2 * k + 1] = digits[d[k] & 15];
-		}
-		res->sha256[2 * k] = 0;
+		fx_hex(res->sha256, d, dl < 32 ? dl : 32);
 	}
 	EVP_MD_CTX_free(md);
 	free(buf);
@@ -720,9 +715,8 @@ int fx_dump_res_rehash(struct fx_dump_res *res, int fd)
 
 void fx_dump_res_finish(struct fx_dump_res *res)
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char d[32];
-	unsigned int n = sizeof(d), i;
+	unsigned int n = sizeof(d);
 
 	if (!res->md)
 		return;
@@ -733,11 +727,7 @@ void fx_dump_res_finish(struct fx_dump_res *res)
 		res->sha256[0] = 0;	/* none, or later (rehash) */
 		return;
 	}
-	for (i = 0; i < n && i < 32; i++) {
-		res->sha256[2 * i] = digits[d[i] >> 4];
-		res->sha256[2 * i + 1] = digits[d[i] & 15];
-	}
-	res->sha256[2 * i] = 0;
+	fx_hex(res->sha256, d, n < 32 ? n : 32);
 }
 
 const char *fx_dump_skip_reason(const struct fx_region *r, int include_dd)

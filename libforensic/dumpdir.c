@@ -81,22 +81,11 @@ int fx_dumpdir_hole(void *arg, uint64_t start, uint64_t end, enum fx_hole why)
 int fx_dumpdir_write(struct fx_dumpdir *dd, const char *name, const char *buf,
 		     size_t len)
 {
-	int fd = fx_dumpdir_file(dd, name, 0), r = 0;
-	ssize_t w;
+	int fd = fx_dumpdir_file(dd, name, 0), r;
 
 	if (fd < 0)
 		return fd;
-	while (len && !r) {
-		w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			r = w < 0 ? -errno : -EIO;
-		else {
-			buf += w;
-			len -= (size_t)w;
-		}
-	}
+	r = fx_pwrite_all(fd, buf, len, 0);
 	if (close(fd) < 0 && !r)
 		r = -errno;
 	return r;
@@ -122,8 +111,8 @@ void fx_dumpdir_discard(struct fx_dumpdir *dd, const char *const *names,
 }
 
 /* Feed n bytes (or n zeros when p is NULL) to the compressor. */
-static int zfeed(ZSTD_CCtx *z, int out, const char *p, size_t n,
-		 char *obuf, size_t ocap, ZSTD_EndDirective end)
+static int zfeed(ZSTD_CCtx *z, int out, uint64_t *at, const char *p,
+		 size_t n, char *obuf, size_t ocap, ZSTD_EndDirective end)
 {
 	static const char zeros[65536];
 	ZSTD_outBuffer o;
@@ -145,24 +134,15 @@ static int zfeed(ZSTD_CCtx *z, int out, const char *p, size_t n,
 						   left ? ZSTD_e_continue : end);
 			if (ZSTD_isError(rem))
 				return -EIO;
-			if (o.pos) {
-				for (size_t w = 0; w < o.pos;) {
-					ssize_t k = write(out, obuf + w,
-							  o.pos - w);
-
-					if (k < 0 && errno == EINTR)
-						continue;
-					if (k <= 0)
-						return k < 0 ? -errno : -EIO;
-					w += (size_t)k;
-				}
-			}
+			r = fx_pwrite_all(out, obuf, o.pos, *at);
+			if (r)
+				return r;
+			*at += o.pos;
 		} while (in.pos < in.size ||
 			 (!left && end == ZSTD_e_end && rem));
 		n = left;
-		r = 0;
 	} while (n);
-	return r;
+	return 0;
 }
 
 int fx_dumpdir_compress(struct fx_dumpdir *dd, const char *name, int level)
@@ -170,6 +150,7 @@ int fx_dumpdir_compress(struct fx_dumpdir *dd, const char *name, int level)
 	size_t icap = 4 << 20, ocap = ZSTD_CStreamOutSize(), n;
 	char zname[300], *ibuf = NULL, *obuf = NULL;
 	off_t size, pos = 0, data, hole;
+	uint64_t at = 0;
 	ZSTD_CCtx *z = NULL;
 	struct stat st;
 	int in, out = -1, r = 0;
@@ -199,7 +180,7 @@ int fx_dumpdir_compress(struct fx_dumpdir *dd, const char *name, int level)
 		if (data < 0)
 			data = size;	/* no data after pos: a tail hole */
 		if (data > pos) {
-			r = zfeed(z, out, NULL, (size_t)(data - pos), obuf,
+			r = zfeed(z, out, &at, NULL, (size_t)(data - pos), obuf,
 				  ocap, data == size ? ZSTD_e_end :
 						       ZSTD_e_continue);
 			pos = data;
@@ -219,12 +200,12 @@ int fx_dumpdir_compress(struct fx_dumpdir *dd, const char *name, int level)
 				break;
 			}
 			pos += got;
-			r = zfeed(z, out, ibuf, (size_t)got, obuf, ocap,
+			r = zfeed(z, out, &at, ibuf, (size_t)got, obuf, ocap,
 				  pos == size ? ZSTD_e_end : ZSTD_e_continue);
 		}
 	}
 	if (!r && size == 0)
-		r = zfeed(z, out, "", 0, obuf, ocap, ZSTD_e_end);
+		r = zfeed(z, out, &at, "", 0, obuf, ocap, ZSTD_e_end);
 	if (!r && close(out) < 0)
 		r = -errno;
 	out = -1;
@@ -331,7 +312,6 @@ int fx_dumpdir_close(struct fx_dumpdir *dd)
 
 int fx_build_id(int fd, char *hex, size_t hexlen)
 {
-	static const char digits[] = "0123456789abcdef";
 	size_t i, nph, off, noff, doff;
 	Elf_Data *data;
 	GElf_Phdr ph;
@@ -364,11 +344,7 @@ int fx_build_id(int fd, char *hex, size_t hexlen)
 			    memcmp((const char *)data->d_buf + noff, "GNU", 4) ||
 			    nh.n_descsz * 2 + 1 > hexlen || !nh.n_descsz)
 				continue;
-			for (size_t k = 0; k < nh.n_descsz; k++) {
-				hex[2 * k] = digits[d[k] >> 4];
-				hex[2 * k + 1] = digits[d[k] & 15];
-			}
-			hex[2 * nh.n_descsz] = 0;
+			fx_hex(hex, d, nh.n_descsz);
 			r = 0;
 		}
 	}

@@ -43,20 +43,6 @@ static struct fx_frozen_thread *find(struct fx_freeze *f, int tid)
 	return NULL;
 }
 
-/* The state letter of task tid, or 0 when it is gone. */
-static char task_state(struct fx_proc *p, int tid, struct fx_buf *b)
-{
-	unsigned long long st;
-	char name[48], state;
-
-	snprintf(name, sizeof(name), "task/%d/stat", tid);
-	if (fx_proc_read(p, name, b, 0, NULL))
-		return 0;
-	if (fx_stat_parse(b->data, b->len, &state, &st))
-		return 0;
-	return state;
-}
-
 /* The thread ids in /proc/PID/task, into *tids (malloc'd). */
 static int list_tasks(struct fx_proc *p, int **tids, size_t *n)
 {
@@ -186,10 +172,10 @@ static int add_thread(struct fx_freeze *f, int tid, char state)
  * credentials, same mm), an EPERM that lasts while the thread goes away
  * is an exit, reported as ESRCH. 0 or -1 with errno set.
  */
-static int seize(int tid, int seized_any)
+static int seize(struct fx_proc *p, int tid, int seized_any)
 {
 	struct timespec nap = { 0, 200000 };
-	char path[64];
+	char st;
 	int i;
 
 	for (i = 0; i < 20; i++) {
@@ -199,28 +185,15 @@ static int seize(int tid, int seized_any)
 			return -1;
 		nanosleep(&nap, NULL);
 	}
-	snprintf(path, sizeof(path), "/proc/%d", tid);
-	errno = access(path, F_OK) ? ESRCH : EPERM;
-	if (errno == EPERM) {
-		/* Still there after 4 ms: a zombie thread awaiting reap? */
-		char st[64];
-		FILE *fp;
-
-		snprintf(path, sizeof(path), "/proc/%d/stat", tid);
-		fp = fopen(path, "re");
-		if (!fp || !fgets(st, sizeof(st), fp) || strstr(st, ") Z") ||
-		    strstr(st, ") X"))
-			errno = ESRCH;
-		if (fp)
-			fclose(fp);
-	}
+	/* Still refused after 4 ms: gone, or a zombie awaiting reap? */
+	st = fx_proc_task_state(p, tid);
+	errno = !st || st == 'Z' || st == 'X' ? ESRCH : EPERM;
 	return -1;
 }
 
 /* One pass over /proc/PID/task: seize and interrupt new threads. Returns
  * how many were new, or a negative errno. */
-static int seize_pass(struct fx_freeze *f, struct fx_proc *p,
-		      struct fx_buf *b)
+static int seize_pass(struct fx_freeze *f, struct fx_proc *p)
 {
 	int *tids = NULL, added = 0, r;
 	size_t n, i;
@@ -232,10 +205,10 @@ static int seize_pass(struct fx_freeze *f, struct fx_proc *p,
 	for (i = 0; i < n; i++) {
 		if (find(f, tids[i]))
 			continue;
-		state = task_state(p, tids[i], b);
+		state = fx_proc_task_state(p, tids[i]);
 		if (!state || state == 'Z' || state == 'X')
 			continue;	/* exited, or a zombie leader */
-		if (seize(tids[i], f->n > 0) < 0) {
+		if (seize(p, tids[i], f->n > 0) < 0) {
 			if (errno == ESRCH)
 				continue;	/* raced out, or exiting */
 			r = -errno;
@@ -259,22 +232,20 @@ int fx_freeze(struct fx_freeze *f, struct fx_proc *p, int timeout_ms,
 	      volatile sig_atomic_t *stop)
 {
 	uint64_t deadline = fx_now_ns() + (uint64_t)timeout_ms * 1000000u;
-	struct fx_buf b;
 	size_t i, live;
 	int r = 0, added;
 	char state;
 
 	memset(f, 0, sizeof(*f));
 	f->pid = p->pid;
-	fx_buf_init(&b);
-	state = task_state(p, p->pid, &b);
+	state = fx_proc_task_state(p, p->pid);
 	f->was_stopped = state == 'T';
 	for (f->passes = 1;; f->passes++) {
 		if (f->passes > FX_FREEZE_PASSES) {
 			r = -EAGAIN;
 			break;
 		}
-		added = seize_pass(f, p, &b);
+		added = seize_pass(f, p);
 		if (added < 0) {
 			r = added;
 			break;
@@ -287,7 +258,6 @@ int fx_freeze(struct fx_freeze *f, struct fx_proc *p, int timeout_ms,
 		if (!added && f->passes > 1)
 			break;
 	}
-	fx_buf_release(&b);
 	for (live = 0, i = 0; i < f->n; i++)
 		live += !f->t[i].gone;
 	if (!r && !live)

@@ -77,6 +77,9 @@ int fx_json_bytes(struct fx_buf *o, const char *s, size_t n);
  */
 int fx_pwrite_all(int fd, const void *buf, size_t n, uint64_t off);
 
+/* Write n bytes as 2n lowercase hex digits and a NUL into out. */
+void fx_hex(char *out, const unsigned char *p, size_t n);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t fx_now_ns(void);
 

@@ -16,27 +16,6 @@
 #include "pagemap.h"
 #include "proc.h"
 
-/* The state letter of task tid of p, or 0 when it cannot be read. */
-static char task_state(struct fx_proc *p, int tid)
-{
-	char name[48], buf[512], *rp;
-	ssize_t n;
-	int fd;
-
-	snprintf(name, sizeof(name), "task/%d/stat", tid);
-	fd = openat(p->dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	/* comm may hold ") ": the state follows the last ')'. */
-	rp = strrchr(buf, ')');
-	return rp && rp[1] == ' ' ? rp[2] : 0;
-}
-
 int fx_mem_tid(struct fx_proc *p)
 {
 	struct dirent *de;
@@ -44,7 +23,7 @@ int fx_mem_tid(struct fx_proc *p)
 	char st;
 	DIR *dir;
 
-	st = task_state(p, p->pid);
+	st = fx_proc_task_state(p, p->pid);
 	if (st && st != 'Z' && st != 'X')
 		return p->pid;
 	fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -60,7 +39,7 @@ int fx_mem_tid(struct fx_proc *p)
 
 		if (t <= 0 || t == p->pid)
 			continue;
-		st = task_state(p, t);
+		st = fx_proc_task_state(p, t);
 		if (st && st != 'Z' && st != 'X')
 			tid = t;
 	}

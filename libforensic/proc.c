@@ -131,6 +131,33 @@ void fx_proc_release(struct fx_proc *p)
 	p->dirfd = -1;
 }
 
+int fx_oom_first(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "1000", 4) != 4)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+char fx_proc_task_state(struct fx_proc *p, int tid)
+{
+	unsigned long long st;
+	char name[48], state = 0;
+	struct fx_buf b;
+
+	fx_buf_init(&b);
+	snprintf(name, sizeof(name), "task/%d/stat", tid);
+	if (fx_proc_read(p, name, &b, 0, NULL) ||
+	    fx_stat_parse(b.data, b.len, &state, &st))
+		state = 0;
+	fx_buf_release(&b);
+	return state;
+}
+
 int fx_proc_tracer(struct fx_proc *p)
 {
 	struct fx_buf b;

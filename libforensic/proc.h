@@ -157,6 +157,20 @@ int fx_proc_parse_map(struct fx_proc *p, const char *name, size_t chunk,
 int fx_proc_check_deleted(struct fx_proc *p, struct fx_maps *m);
 
 /*
+ * Make the calling process the first the OOM killer picks
+ * (/proc/self/oom_score_adj = 1000: raising one's own score needs no
+ * privilege). 0 or a negative errno (not fatal to anyone).
+ */
+int fx_oom_first(void);
+
+/*
+ * The state letter of thread tid of p (from /proc/PID/task/TID/stat,
+ * through p's directory, so a reused tid of another process is not
+ * seen), or 0 when it is gone or cannot be read.
+ */
+char fx_proc_task_state(struct fx_proc *p, int tid);
+
+/*
  * The pid tracing p's main thread (TracerPid of /proc/PID/status), 0
  * when none, or a negative errno.
  */

@@ -182,13 +182,30 @@ static int data_extents(int fd, const struct stat *st, uint64_t **ext,
 	return 0;
 }
 
+/* Keep mapping p (len bytes) until fx_source_release; munmapped when it
+ * cannot be kept. 0 or -ENOMEM. */
+static int keep_map(struct fx_source *src, void *p, size_t len)
+{
+	struct fx_src_map *m;
+
+	m = realloc(src->maps, (src->nmaps + 1) * sizeof(*m));
+	if (!m) {
+		munmap(p, len);
+		return -ENOMEM;
+	}
+	src->maps = m;
+	src->maps[src->nmaps].base = p;
+	src->maps[src->nmaps].len = len;
+	src->nmaps++;
+	return 0;
+}
+
 /* Map the file at dirfd/path read-only; *len 0 (and *base NULL) for an
  * empty file. 0 or a negative errno. */
 static int map_file(struct fx_source *src, int dirfd, const char *path,
 		    const unsigned char **base, uint64_t *len, uint64_t **ext,
 		    size_t *next)
 {
-	struct fx_src_map *m;
 	struct stat st;
 	void *p;
 	int fd, r = 0;
@@ -214,25 +231,14 @@ static int map_file(struct fx_source *src, int dirfd, const char *path,
 		close(fd);
 		return r;
 	}
-	m = realloc(src->maps, (src->nmaps + 1) * sizeof(*m));
-	if (!m) {
-		close(fd);
-		free(*ext);
-		*ext = NULL;
-		return -ENOMEM;
-	}
-	src->maps = m;
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	r = p == MAP_FAILED ? -errno : 0;
+	r = p == MAP_FAILED ? -errno : keep_map(src, p, (size_t)st.st_size);
 	close(fd);
 	if (r) {
 		free(*ext);
 		*ext = NULL;
 		return r;
 	}
-	src->maps[src->nmaps].base = p;
-	src->maps[src->nmaps].len = (size_t)st.st_size;
-	src->nmaps++;
 	*base = p;
 	*len = (uint64_t)st.st_size;
 	return 0;
@@ -391,10 +397,9 @@ static int unpack_file(struct fx_source *src, int dirfd, const char *path,
 		       uint64_t size, const unsigned char **base,
 		       uint64_t *len)
 {
-	struct fx_src_map *m;
 	long got;
 	void *p;
-	int fd;
+	int fd, r;
 
 	*base = NULL;
 	*len = 0;
@@ -403,12 +408,6 @@ static int unpack_file(struct fx_source *src, int dirfd, const char *path,
 	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	m = realloc(src->maps, (src->nmaps + 1) * sizeof(*m));
-	if (!m) {
-		close(fd);
-		return -ENOMEM;
-	}
-	src->maps = m;
 	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
@@ -421,9 +420,9 @@ static int unpack_file(struct fx_source *src, int dirfd, const char *path,
 		munmap(p, (size_t)size);
 		return (int)got;
 	}
-	src->maps[src->nmaps].base = p;
-	src->maps[src->nmaps].len = (size_t)size;
-	src->nmaps++;
+	r = keep_map(src, p, (size_t)size);
+	if (r)
+		return r;
 	*base = p;
 	*len = (uint64_t)got;
 	return 0;

@@ -2,7 +2,6 @@
  * Shared by every command: messages, exit codes, output format.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,18 +15,6 @@
 
 const char *tool_name = "memforensic";
 
-static void oom_first(void)
-{
-	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		if (write(fd, "1000", 4) != 4) {
-			/* Not fatal: the tool works without it. */
-		}
-		close(fd);
-	}
-}
-
 void tool_init(const char *name)
 {
 	struct rlimit nocore = { 0, 0 };
@@ -36,7 +23,7 @@ void tool_init(const char *name)
 	signal(SIGPIPE, SIG_IGN);
 	/* If memory runs out on the host, we go first, not the service we
 	 * are looking at (raising one's own score needs no privilege). */
-	oom_first();
+	fx_oom_first();
 	/* Our buffers may hold the target's secrets: no core of us. */
 	setrlimit(RLIMIT_CORE, &nocore);
 	prctl(PR_SET_DUMPABLE, 0);
