@@ -187,24 +187,25 @@ static int build_notes(struct fx_buf *b, struct fx_dumpplan *pl,
 /* The size of our own [vdso] mapping, from /proc/self/maps; 0 if none. */
 static uint64_t our_vdso_size(void)
 {
-	unsigned long long a, b;
-	struct fx_buf m;
-	const char *line;
+	struct fx_maps m;
+	struct fx_err err;
+	struct fx_buf b;
 	uint64_t size = 0;
+	size_t i;
 	int fd;
 
-	fx_buf_init(&m);
+	fx_buf_init(&b);
+	fx_maps_init(&m);
 	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && !fx_buf_read_fd(&m, fd) && m.data) {
-		line = strstr(m.data, " [vdso]\n");
-		while (line && line > m.data && line[-1] != '\n')
-			line--;
-		if (line && sscanf(line, "%llx-%llx", &a, &b) == 2)
-			size = b - a;
-	}
+	if (fd >= 0 && !fx_buf_read_fd(&b, fd) &&
+	    !fx_maps_parse(&m, b.data, b.len, &err))
+		for (i = 0; i < m.n; i++)
+			if (m.r[i].kind == FX_KIND_VDSO)
+				size = m.r[i].end - m.r[i].start;
 	if (fd >= 0)
 		close(fd);
-	fx_buf_release(&m);
+	fx_maps_release(&m);
+	fx_buf_release(&b);
 	return size;
 }
 
