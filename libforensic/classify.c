@@ -52,7 +52,14 @@ const char *fx_class_name(enum fx_class c)
 
 /* ---- the live reader ---- */
 
+/*
+ * A window is WIN_PAGES pages when reads move forward through memory (a
+ * heap walk) and SMALL_PAGES when they jump about (pointers chased
+ * through a JVM's structures), where a big window would read 512 KiB for
+ * every few bytes wanted.
+ */
 #define WIN_PAGES 128
+#define SMALL_PAGES 4
 
 int fx_livesrc_open(struct fx_livesrc *l, struct fx_proc *p,
 		    const struct fx_maps *m)
@@ -117,7 +124,7 @@ static int region_readable(const struct fx_region *r)
 }
 
 /* Load the window starting at win: pagemap first, then present pages. */
-static int load_window(struct fx_livesrc *l, uint64_t win)
+static int load_window(struct fx_livesrc *l, uint64_t win, size_t npages)
 {
 	size_t ps = fx_page_size(), i, j, nseg = 0;
 	struct fx_mem_seg seg[WIN_PAGES];
@@ -127,7 +134,7 @@ static int load_window(struct fx_livesrc *l, uint64_t win)
 
 	l->have_win = 0;
 	memset(l->ok, 0, WIN_PAGES);
-	n = fx_pagemap_read(l->pmfd, win, WIN_PAGES, l->pm);
+	n = fx_pagemap_read(l->pmfd, win, npages, l->pm);
 	if (n < 0) {
 		if (n == -ESRCH)
 			l->gone = 1;
@@ -175,6 +182,7 @@ static int load_window(struct fx_livesrc *l, uint64_t win)
 		}
 	}
 	l->win = win;
+	l->wpages = npages;
 	l->have_win = 1;
 	return 0;
 }
@@ -182,9 +190,9 @@ static int load_window(struct fx_livesrc *l, uint64_t win)
 int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	struct fx_livesrc *l = ctx;
-	size_t ps = fx_page_size(), wbytes = WIN_PAGES * ps, off, n, p;
+	size_t ps = fx_page_size(), wbytes, off, n, p, np;
 	unsigned char *out = buf;
-	uint64_t win;
+	uint64_t end;
 	int r;
 
 	if (addr + len < addr)
@@ -192,13 +200,19 @@ int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
 	while (len) {
 		if (l->gone)
 			return -ESRCH;
-		win = addr - addr % wbytes;
-		if (!l->have_win || l->win != win) {
-			r = load_window(l, win);
+		end = l->win + l->wpages * ps;
+		if (!l->have_win || addr < l->win || addr >= end) {
+			/* Just past the last window: reading forward. */
+			np = l->have_win && addr >= end &&
+					     addr - end < WIN_PAGES * ps ?
+				     WIN_PAGES :
+				     SMALL_PAGES;
+			r = load_window(l, addr - addr % (np * ps), np);
 			if (r)
 				return r == -ESRCH ? r : -EFAULT;
 		}
-		off = (size_t)(addr - win);
+		wbytes = l->wpages * ps;
+		off = (size_t)(addr - l->win);
 		n = wbytes - off < len ? wbytes - off : len;
 		for (p = off / ps; p <= (off + n - 1) / ps; p++)
 			if (!l->ok[p])
@@ -414,6 +428,7 @@ void fx_classify_release(struct fx_classify *c)
 
 	if (c->have_glibc)
 		fx_heapscan_release(&c->hs);
+	fx_jvm_release(&c->jvm);
 	if (c->types) {
 		for (i = 0; i < c->types->n; i++)
 			free(c->types->names[i]);
@@ -684,6 +699,79 @@ static void mark_files(struct fx_classify *c, fx_file_fn file, void *fctx)
 	free(ec.f);
 }
 
+/* The detail of a region inside the JVM's span s. */
+static void jvm_region(struct fx_classify *c, struct fx_regclass *rc,
+		       const struct fx_region *reg,
+		       const struct fx_jvm_span *s)
+{
+	static const enum fx_class cls[FX_JVM_NPARTS] = {
+		[FX_JVM_HEAP] = FX_C_JVM_HEAP,
+		[FX_JVM_CLASS_SPACE] = FX_C_JVM_METASPACE,
+		[FX_JVM_METASPACE] = FX_C_JVM_METASPACE,
+		[FX_JVM_CDS] = FX_C_JVM_METASPACE,
+		[FX_JVM_CODE] = FX_C_JVM_CODECACHE,
+		[FX_JVM_SEGMAP] = FX_C_JVM_CODECACHE,
+	};
+	const char *state = strcmp(reg->perms, "---p") == 0 ?
+				    "reserved, not committed" : "committed";
+	char gc[40] = "";
+
+	if (s->part == FX_JVM_HEAP && c->jvm.gc[0])
+		snprintf(gc, sizeof(gc), " (%s GC)", c->jvm.gc);
+	set(rc, cls[s->part], "%s%s%s %s%.60s; reserved 0x%llx-0x%llx%s%s",
+	    fx_jvm_part_name(s->part), gc, ",",
+	    reg->inode ? "mapped from " : state,
+	    reg->inode ? base_name(reg) : "",
+	    (unsigned long long)s->start, (unsigned long long)s->end,
+	    s->exact ? "" : " (bounds inferred)",
+	    reg->end > s->end ? "; the mapping runs past it" : "");
+}
+
+/* A HotSpot JVM: its heap, metaspace, code heaps and Java thread stacks
+ * from its vmStructs tables (jvm.h). */
+static int mark_jvm(struct fx_classify *c, struct fx_heap_src *src,
+		    fx_file_fn file, void *fctx)
+{
+	const struct fx_maps *m = c->m;
+	const struct fx_jvm_thread *t;
+	const struct fx_jvm_span *s;
+	unsigned char *taken;
+	size_t i;
+	int r;
+
+	taken = calloc(m->n ? m->n : 1, 1);
+	if (!taken)
+		return -ENOMEM;
+	for (i = 0; i < m->n; i++)
+		taken[i] = (c->rc[i].cls != FX_C_ANON &&
+			    c->rc[i].cls != FX_C_GUARD) || c->rc[i].tid;
+	r = fx_jvm_inspect(&c->jvm, m, src, file, fctx, taken);
+	free(taken);
+	if (r || !c->jvm.ok)
+		return r;
+	for (i = 0; i < m->n; i++) {
+		const struct fx_region *reg = &m->r[i];
+		struct fx_regclass *rc = &c->rc[i];
+
+		s = fx_jvm_span_at(&c->jvm, reg->start);
+		if (s) {
+			jvm_region(c, rc, reg, s);
+			continue;
+		}
+		t = fx_jvm_thread_at(&c->jvm, reg->start);
+		if (!t || reg->inode)
+			continue;
+		rc->tid = t->tid;
+		if (strcmp(reg->perms, "---p") == 0)
+			set(rc, FX_C_GUARD, "stack guard zones of Java thread "
+			    "%d '%.96s'", t->tid, t->name);
+		else
+			set(rc, FX_C_THREAD_STACK, "Java thread %d '%.96s'",
+			    t->tid, t->name);
+	}
+	return 0;
+}
+
 int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 		    struct fx_heap_src *src, fx_file_fn file, void *fctx,
 		    const struct fx_thread *t, size_t nt)
@@ -725,6 +813,9 @@ int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 		mark_heaps(c);
 	}
 	mark_stacks(c);
+	r = mark_jvm(c, src, file, fctx);
+	if (r)
+		return r;
 	for (i = 0; i < m->n; i++) {
 		const struct fx_region *reg = &m->r[i];
 		struct fx_regclass *rc = &c->rc[i];

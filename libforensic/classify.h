@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "heap.h"
+#include "jvm.h"
 #include "mem.h"
 
 struct fx_maps;
@@ -58,6 +59,7 @@ struct fx_livesrc {
 	int pmfd;
 	const struct fx_maps *m;	/* regions that may be read (borrowed) */
 	uint64_t win;			/* start of the cached window */
+	size_t wpages;			/* and its length in pages */
 	unsigned char *buf;		/* the window's bytes */
 	uint64_t *pm;			/* its pagemap entries */
 	unsigned char *ok;		/* per page: read */
@@ -82,14 +84,6 @@ void fx_livesrc_release(struct fx_livesrc *l);
  */
 int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len);
 
-/*
- * Reads len bytes at file offset off of the file that region r maps,
- * into buf: the number of bytes read (short at the end of the file), or
- * a negative errno.
- */
-typedef long (*fx_file_fn)(void *ctx, const struct fx_region *r,
-			   uint64_t off, void *buf, size_t len);
-
 /* fx_file_fn for a live process (ctx: its struct fx_proc): opens
  * /proc/PID/map_files/START-END, else /proc/PID/root/NAME. */
 long fx_proc_file_read(void *ctx, const struct fx_region *r, uint64_t off,
@@ -113,6 +107,7 @@ struct fx_classify {
 	const struct fx_thread *t;	/* borrowed */
 	size_t nt;
 	struct fx_typetab *types;	/* C++ type names (private) */
+	struct fx_jvm jvm;		/* a HotSpot JVM's layout, if any */
 };
 
 void fx_classify_init(struct fx_classify *c);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "elfseg.h"
@@ -142,4 +143,78 @@ int fx_demangle_type(const char *s, size_t len, char *out, size_t outlen)
 	if (p < e && *p == 'I')
 		return -ENOTSUP;
 	return p == e ? 0 : -EBADMSG;
+}
+
+/* Read exactly len bytes at off into a new buffer; NULL on failure. */
+static void *read_all(fx_pread_fn rd, void *ctx, uint64_t off, uint64_t len)
+{
+	void *p;
+
+	if (len > (64u << 20))
+		return NULL;
+	p = malloc(len ? len : 1);
+	if (p && rd(ctx, off, p, len) != (long)len) {
+		free(p);
+		p = NULL;
+	}
+	return p;
+}
+
+int fx_elf_dynsyms(fx_pread_fn rd, void *ctx, const char *const *names,
+		   size_t n, uint64_t *vals)
+{
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh = NULL, *ds = NULL, *ss;
+	Elf64_Sym *sym = NULL;
+	char *str = NULL;
+	size_t i, k, nsym, found = 0;
+	int r = -EBADMSG;
+
+	for (k = 0; k < n; k++)
+		vals[k] = 0;
+	if (rd(ctx, 0, &eh, sizeof(eh)) != (long)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) || !eh.e_shnum)
+		return -EBADMSG;
+	sh = read_all(rd, ctx, eh.e_shoff,
+		      (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr));
+	if (!sh)
+		return -EBADMSG;
+	for (i = 0; i < eh.e_shnum && !ds; i++)
+		if (sh[i].sh_type == SHT_DYNSYM)
+			ds = &sh[i];
+	if (!ds) {
+		r = -ENOENT;
+		goto out;
+	}
+	if (ds->sh_link >= eh.e_shnum || ds->sh_entsize != sizeof(Elf64_Sym))
+		goto out;
+	ss = &sh[ds->sh_link];
+	sym = read_all(rd, ctx, ds->sh_offset, ds->sh_size);
+	str = read_all(rd, ctx, ss->sh_offset, ss->sh_size);
+	if (!sym || !str || !ss->sh_size)
+		goto out;
+	str[ss->sh_size - 1] = '\0';
+	nsym = ds->sh_size / sizeof(Elf64_Sym);
+	for (i = 0; i < nsym; i++) {
+		const char *nm;
+
+		if (sym[i].st_name >= ss->sh_size ||
+		    sym[i].st_shndx == SHN_UNDEF)
+			continue;
+		nm = str + sym[i].st_name;
+		for (k = 0; k < n; k++)
+			if (!vals[k] && strcmp(nm, names[k]) == 0) {
+				vals[k] = sym[i].st_value;
+				found++;
+			}
+	}
+	r = (int)found;
+out:
+	free(sym);
+	free(str);
+	free(sh);
+	return r;
 }

@@ -29,6 +29,20 @@ struct fx_elf_load {
 int fx_elf_loads(const void *buf, size_t len, struct fx_elf_load *out,
 		 size_t max, size_t *n);
 
+/* Reads len bytes at offset off of a file: bytes read, or -errno. */
+typedef long (*fx_pread_fn)(void *ctx, uint64_t off, void *buf, size_t len);
+
+/*
+ * Look up names[0..n) in the dynamic symbol table (.dynsym, found
+ * through the section headers) of the 64-bit little-endian ELF file that
+ * rd reads: vals[i] is the symbol's st_value (0 when absent or
+ * undefined). The number found, -EBADMSG for a file that is not such an
+ * ELF or whose tables lie outside it, -ENOENT without .dynsym, -ENOMEM.
+ * Tables over 64 MiB are refused (-EBADMSG).
+ */
+int fx_elf_dynsyms(fx_pread_fn rd, void *ctx, const char *const *names,
+		   size_t n, uint64_t *vals);
+
 /*
  * Demangle an Itanium C++ ABI type name as typeinfo holds it ("3Foo",
  * "N3sip17SipSubscribeEventE", "St9exception") into out ("Foo",

@@ -1,0 +1,923 @@
+/*
+ * jvm: a HotSpot JVM's layout from its vmStructs tables (see jvm.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elfseg.h"
+#include "internal.h"
+#include "jvm.h"
+#include "maps.h"
+#include "vmstructs.h"
+
+#define MAX_THREADS 200000
+#define MAX_KLASSES 4000000
+#define MAX_CLDS 1000000
+#define MAX_CODE_HEAPS 16
+#define MAX_META_REGIONS 4096
+
+void fx_jvm_init(struct fx_jvm *j)
+{
+	memset(j, 0, sizeof(*j));
+}
+
+void fx_jvm_release(struct fx_jvm *j)
+{
+	free(j->s);
+	free(j->t);
+	memset(j, 0, sizeof(*j));
+}
+
+const char *fx_jvm_part_name(enum fx_jvm_part p)
+{
+	static const char *const names[FX_JVM_NPARTS] = {
+		[FX_JVM_HEAP] = "Java heap",
+		[FX_JVM_CLASS_SPACE] = "class space",
+		[FX_JVM_METASPACE] = "metaspace",
+		[FX_JVM_CDS] = "CDS archive",
+		[FX_JVM_CODE] = "code heap",
+		[FX_JVM_SEGMAP] = "code heap segment map",
+	};
+
+	return (unsigned)p < FX_JVM_NPARTS ? names[p] : "-";
+}
+
+const struct fx_jvm_span *fx_jvm_span_at(const struct fx_jvm *j,
+					 uint64_t a)
+{
+	size_t i;
+
+	for (i = 0; i < j->ns; i++)
+		if (a >= j->s[i].start && a < j->s[i].end)
+			return &j->s[i];
+	return NULL;
+}
+
+const struct fx_jvm_thread *fx_jvm_thread_at(const struct fx_jvm *j,
+					     uint64_t a)
+{
+	size_t i;
+
+	for (i = 0; i < j->nt; i++)
+		if (a >= j->t[i].stack_lo && a < j->t[i].stack_hi)
+			return &j->t[i];
+	return NULL;
+}
+
+/* ---- reading: memory first, libjvm.so's read-only pages from its file */
+
+/*
+ * Pointers chased through the JVM's structures come back to the same
+ * pages again and again (the tables' entries, their names, classes and
+ * their symbols): pages read are kept, direct-mapped by page number.
+ */
+#define PAGE 4096
+#define NCACHE 256
+#define BLOCK 65536
+
+struct jrd {
+	struct fx_heap_src *src;
+	const struct fx_maps *m;
+	fx_file_fn file;
+	void *fctx;
+	uint64_t tag[NCACHE];		/* page address + 1, 0: empty */
+	int state[NCACHE];		/* 0 or the read's -errno */
+	unsigned char page[NCACHE][PAGE];
+	const struct fx_region *breg;	/* the file block's region */
+	uint64_t boff;			/* and its file offset */
+	size_t blen;
+	unsigned char block[BLOCK];
+};
+
+/* Bytes of a read-only file mapping whose page is not present. */
+static int file_bytes(struct jrd *d, uint64_t a, void *buf, size_t len)
+{
+	const struct fx_region *r = fx_region_at(d->m, a);
+	uint64_t off, b;
+	long got;
+
+	if (!d->file || !r || !r->inode || r->perms[1] == 'w' ||
+	    a + len > r->end)
+		return -EFAULT;
+	off = a - r->start + r->offset;
+	b = off - off % PAGE;
+	if (d->breg != r || off < d->boff || off + len > d->boff + d->blen) {
+		d->breg = NULL;
+		got = d->file(d->fctx, r, b, d->block, BLOCK);
+		if (got <= 0)
+			return -EFAULT;
+		d->breg = r;
+		d->boff = b;
+		d->blen = (size_t)got;
+		if (off + len > b + d->blen)
+			return -EFAULT;
+	}
+	memcpy(buf, d->block + (off - d->boff), len);
+	return 0;
+}
+
+static int jrd_read(void *ctx, uint64_t a, void *buf, size_t len)
+{
+	struct jrd *d = ctx;
+	unsigned char *out = buf;
+	uint64_t pg;
+	size_t k, off, n;
+	int e;
+
+	if (a + len < a)
+		return -EFAULT;
+	while (len) {
+		pg = a - a % PAGE;
+		off = (size_t)(a - pg);
+		n = PAGE - off < len ? PAGE - off : len;
+		k = (size_t)(pg / PAGE) % NCACHE;
+		if (d->tag[k] != pg + 1) {
+			d->tag[k] = pg + 1;
+			d->state[k] = d->src->read(d->src->ctx, pg, d->page[k],
+						   PAGE);
+		}
+		e = d->state[k];
+		if (e == -EFAULT)
+			e = file_bytes(d, a, out, n);
+		else if (!e)
+			memcpy(out, d->page[k] + off, n);
+		if (e)
+			return e;
+		out += n;
+		a += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The JVM as being read: tables, reader, what was found so far. */
+struct walk {
+	struct fx_jvm *j;
+	const struct fx_maps *m;
+	const unsigned char *taken;
+	struct fx_vmstructs v;
+	struct fx_heap_src rs;
+	struct jrd *d;
+	size_t caps, capt;
+	uint64_t cds_lo, cds_hi;
+	int coops;			/* UseCompressedOops */
+	uint64_t narrow_base;
+	int narrow_shift;
+	uint64_t ccs_size;
+};
+
+static int rd(struct walk *w, uint64_t a, void *buf, size_t len)
+{
+	return w->rs.read(w->rs.ctx, a, buf, len);
+}
+
+static int rdp(struct walk *w, uint64_t a, uint64_t *v)
+{
+	return rd(w, a, v, sizeof(*v));
+}
+
+static int rdu32(struct walk *w, uint64_t a, uint32_t *v)
+{
+	return rd(w, a, v, sizeof(*v));
+}
+
+/* A NUL-terminated string of at most outlen - 1 bytes: 0 or -errno. */
+static int rdstr(struct walk *w, uint64_t a, char *out, size_t outlen)
+{
+	size_t got = 0, n, k;
+
+	while (got + 1 < outlen) {
+		n = 16 - (a + got) % 16;
+		if (n > outlen - 1 - got)
+			n = outlen - 1 - got;
+		if (rd(w, a + got, out + got, n))
+			return -EFAULT;
+		for (k = 0; k < n; k++)
+			if (!out[got + k])
+				return 0;
+		got += n;
+	}
+	out[got] = '\0';
+	return -ENAMETOOLONG;
+}
+
+static uint64_t off_of(struct walk *w, const char *type, const char *name,
+		       int *bad)
+{
+	uint64_t o = 0;
+
+	if (fx_vms_offset(&w->v, type, name, &o))
+		*bad = 1;
+	return o;
+}
+
+static int add_span(struct walk *w, uint64_t lo, uint64_t hi,
+		    enum fx_jvm_part part, int exact)
+{
+	struct fx_jvm *j = w->j;
+	struct fx_jvm_span *s;
+
+	if (hi <= lo)
+		return 0;
+	if (j->ns == w->caps) {
+		w->caps = w->caps ? w->caps * 2 : 16;
+		s = realloc(j->s, w->caps * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		j->s = s;
+	}
+	s = &j->s[j->ns++];
+	s->start = lo;
+	s->end = hi;
+	s->part = part;
+	s->exact = exact;
+	return 0;
+}
+
+/* ---- libjvm.so and its symbols ---- */
+
+struct fileread {
+	fx_file_fn file;
+	void *fctx;
+	const struct fx_region *r;
+};
+
+static long file_pread(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	struct fileread *f = ctx;
+
+	return f->file(f->fctx, f->r, off, buf, len);
+}
+
+static const struct fx_region *find_libjvm(const struct fx_maps *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		const struct fx_region *r = &m->r[i];
+		const char *b = strrchr(r->name, '/');
+
+		if (r->inode && r->offset == 0 && b &&
+		    strcmp(b, "/libjvm.so") == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* Symbol addresses of the tables in the running JVM: 0 or -errno. */
+static int table_symbols(const struct fx_region *lib, fx_file_fn file,
+			 void *fctx, uint64_t *sym)
+{
+	struct fileread fr = { file, fctx, lib };
+	struct fx_elf_load ld[16];
+	unsigned char *hdr;
+	uint64_t bias = 0;
+	size_t n, i;
+	long got;
+	int r;
+
+	hdr = malloc(65536);
+	if (!hdr)
+		return -ENOMEM;
+	got = file(fctx, lib, 0, hdr, 65536);
+	r = got > 0 ? fx_elf_loads(hdr, (size_t)got, ld, 16, &n) : -EIO;
+	free(hdr);
+	if (r)
+		return r;
+	for (i = 0; i < n; i++)
+		if (ld[i].offset == 0)
+			break;
+	if (i == n)
+		return -EBADMSG;
+	bias = lib->start - (ld[i].vaddr & ~(uint64_t)4095);
+	r = fx_elf_dynsyms(file_pread, &fr, fx_vms_symbols, FX_VMS_NSYMS,
+			   sym);
+	if (r < 0)
+		return r;
+	for (i = 0; i < FX_VMS_NSYMS; i++) {
+		if (!sym[i])
+			return -ENOENT;
+		sym[i] += bias;
+	}
+	return 0;
+}
+
+/* ---- flags ---- */
+
+struct flag {
+	const char *name;
+	int size;		/* 1: bool, 8: size_t */
+	uint64_t value;
+	int found;
+};
+
+enum {
+	F_SERIAL,
+	F_PARALLEL,
+	F_G1,
+	F_SHENANDOAH,
+	F_Z,
+	F_EPSILON,
+	F_CCS_SIZE,
+	F_CCP,
+	F_COOPS,
+	F_MAXHEAP,
+	F_N
+};
+
+static void read_flags(struct walk *w, struct flag *fl)
+{
+	uint64_t fa, arr, na, nflags, esz, oname, oaddr, e, p, a;
+	char name[64];
+	size_t i, k;
+	int bad = 0;
+
+	oname = off_of(w, "JVMFlag", "_name", &bad);
+	oaddr = off_of(w, "JVMFlag", "_addr", &bad);
+	if (bad || fx_vms_size(&w->v, "JVMFlag", &esz) || !esz ||
+	    esz > 4096 || fx_vms_static(&w->v, "JVMFlag", "flags", &fa) ||
+	    fx_vms_static(&w->v, "JVMFlag", "numFlags", &na) ||
+	    rdp(w, fa, &arr) || rdp(w, na, &nflags) || nflags > 100000)
+		return;
+	for (i = 0; i < nflags; i++) {
+		e = arr + i * esz;
+		if (rdp(w, e + oname, &p) || !p || rdp(w, e + oaddr, &a) ||
+		    rdstr(w, p, name, sizeof(name)))
+			continue;
+		for (k = 0; k < F_N; k++) {
+			uint8_t b;
+
+			if (fl[k].found || strcmp(name, fl[k].name))
+				continue;
+			if (fl[k].size == 1 && !rd(w, a, &b, 1)) {
+				fl[k].value = b;
+				fl[k].found = 1;
+			} else if (fl[k].size == 8 && !rdp(w, a, &fl[k].value)) {
+				fl[k].found = 1;
+			}
+		}
+	}
+}
+
+/* ---- the parts ---- */
+
+static int find_heap(struct walk *w)
+{
+	uint64_t a, ch, start, words, o, os, ow;
+	int64_t hws = 8;
+	int bad = 0;
+
+	o = off_of(w, "CollectedHeap", "_reserved", &bad);
+	os = off_of(w, "MemRegion", "_start", &bad);
+	ow = off_of(w, "MemRegion", "_word_size", &bad);
+	fx_vms_const(&w->v, "HeapWordSize", &hws);
+	if (bad || fx_vms_static(&w->v, "Universe", "_collectedHeap", &a) ||
+	    rdp(w, a, &ch) || !ch || rdp(w, ch + o + os, &start) ||
+	    rdp(w, ch + o + ow, &words) || hws <= 0 || hws > 64 ||
+	    words > (1ull << 50) / (uint64_t)hws)
+		return 1;
+	return add_span(w, start, start + words * (uint64_t)hws, FX_JVM_HEAP,
+			1);
+}
+
+static int find_code(struct walk *w)
+{
+	uint64_t a, ga, data, heap, omem, oseg, olo, ohi, olen, odata, lo, hi;
+	uint32_t len;
+	size_t i;
+	int bad = 0, r;
+
+	omem = off_of(w, "CodeHeap", "_memory", &bad);
+	oseg = off_of(w, "CodeHeap", "_segmap", &bad);
+	olo = off_of(w, "VirtualSpace", "_low_boundary", &bad);
+	ohi = off_of(w, "VirtualSpace", "_high_boundary", &bad);
+	olen = off_of(w, "GrowableArrayBase", "_len", &bad);
+	odata = off_of(w, "GrowableArray<int>", "_data", &bad);
+	if (bad || fx_vms_static(&w->v, "CodeCache", "_heaps", &a) ||
+	    rdp(w, a, &ga) || !ga || rdu32(w, ga + olen, &len) ||
+	    len > MAX_CODE_HEAPS || rdp(w, ga + odata, &data))
+		return 1;
+	for (i = 0; i < len; i++) {
+		if (rdp(w, data + i * 8, &heap) || !heap)
+			return 1;
+		if (!rdp(w, heap + omem + olo, &lo) &&
+		    !rdp(w, heap + omem + ohi, &hi)) {
+			r = add_span(w, lo, hi, FX_JVM_CODE, 1);
+			if (r)
+				return r;
+		}
+		if (!rdp(w, heap + oseg + olo, &lo) &&
+		    !rdp(w, heap + oseg + ohi, &hi)) {
+			r = add_span(w, lo, hi, FX_JVM_SEGMAP, 1);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int in_cds(struct walk *w, uint64_t a)
+{
+	return a >= w->cds_lo && a < w->cds_hi;
+}
+
+/* The anonymous private mappings around region k that belong to one
+ * reservation: rw or inaccessible, unnamed, not explained otherwise. */
+static int anon_part(struct walk *w, size_t k)
+{
+	const struct fx_region *r = &w->m->r[k];
+
+	return !r->inode && !r->name[0] && r->perms[3] == 'p' &&
+	       (strcmp(r->perms, "rw-p") == 0 ||
+		strcmp(r->perms, "---p") == 0) &&
+	       (!w->taken || !w->taken[k]) &&
+	       !fx_jvm_span_at(w->j, r->start);
+}
+
+static int add_meta_run(struct walk *w, size_t k)
+{
+	const struct fx_maps *m = w->m;
+	size_t lo = k, hi = k;
+
+	if (!anon_part(w, k))
+		return 0;
+	while (lo > 0 && m->r[lo - 1].end == m->r[lo].start &&
+	       anon_part(w, lo - 1))
+		lo--;
+	while (hi + 1 < m->n && m->r[hi].end == m->r[hi + 1].start &&
+	       anon_part(w, hi + 1))
+		hi++;
+	return add_span(w, m->r[lo].start, m->r[hi].end, FX_JVM_METASPACE, 0);
+}
+
+/*
+ * Walk every class of every class loader: the lowest Klass outside the
+ * CDS archive gives the class space; constant pools and method arrays
+ * give the metaspace mappings.
+ */
+static int find_metaspace(struct walk *w, int have_ccs)
+{
+	uint64_t a, cld, k, o_next, o_klasses, o_link, o_lh, o_cp, o_meth;
+	uint64_t kmin = UINT64_MAX, p;
+	size_t *meta = NULL, nmeta = 0, nclds = 0, i;
+	int32_t lh;
+	int bad = 0, r = 0;
+
+	o_next = off_of(w, "ClassLoaderData", "_next", &bad);
+	o_klasses = off_of(w, "ClassLoaderData", "_klasses", &bad);
+	o_link = off_of(w, "Klass", "_next_link", &bad);
+	o_lh = off_of(w, "Klass", "_layout_helper", &bad);
+	o_cp = off_of(w, "InstanceKlass", "_constants", &bad);
+	o_meth = off_of(w, "InstanceKlass", "_methods", &bad);
+	if (bad || fx_vms_static(&w->v, "ClassLoaderDataGraph", "_head", &a) ||
+	    rdp(w, a, &cld))
+		return 1;
+	meta = calloc(MAX_META_REGIONS, sizeof(*meta));
+	if (!meta)
+		return -ENOMEM;
+	for (; cld && nclds < MAX_CLDS && w->j->klasses < MAX_KLASSES;
+	     nclds++) {
+		if (rdp(w, cld + o_klasses, &k))
+			break;
+		while (k && w->j->klasses < MAX_KLASSES) {
+			w->j->klasses++;
+			if (!in_cds(w, k)) {
+				if (k < kmin)
+					kmin = k;
+				/* Instance classes have a positive layout
+				 * helper; arrays a negative one. */
+				if (!rd(w, k + o_lh, &lh, 4) && lh > 0) {
+					uint64_t q[2] = { 0, 0 };
+
+					rdp(w, k + o_cp, &q[0]);
+					rdp(w, k + o_meth, &q[1]);
+					for (i = 0; i < 2; i++) {
+						const struct fx_region *rg;
+						size_t x, idx;
+
+						p = q[i];
+						if (!p || in_cds(w, p))
+							continue;
+						rg = fx_region_at(w->m, p);
+						if (!rg)
+							continue;
+						idx = (size_t)(rg - w->m->r);
+						for (x = 0; x < nmeta; x++)
+							if (meta[x] == idx)
+								break;
+						if (x == nmeta &&
+						    nmeta < MAX_META_REGIONS)
+							meta[nmeta++] = idx;
+					}
+				}
+			}
+			if (rdp(w, k + o_link, &k))
+				break;
+		}
+		if (rdp(w, cld + o_next, &cld))
+			break;
+	}
+	if (have_ccs && kmin != UINT64_MAX) {
+		const struct fx_region *rg = fx_region_at(w->m, kmin);
+
+		if (rg && kmin - rg->start < (16u << 20)) {
+			r = add_span(w, rg->start, rg->start + w->ccs_size,
+				     FX_JVM_CLASS_SPACE, 0);
+			/* The archive's reservation runs up to the class
+			 * space that follows it. */
+			if (!r && w->cds_hi && rg->start >= w->cds_hi &&
+			    rg->start - w->cds_hi < (64u << 20)) {
+				for (i = 0; i < w->j->ns; i++)
+					if (w->j->s[i].part == FX_JVM_CDS)
+						w->j->s[i].end = rg->start;
+			}
+		}
+	}
+	for (i = 0; i < nmeta && !r; i++)
+		r = add_meta_run(w, meta[i]);
+	free(meta);
+	return r;
+}
+
+static int add_thread(struct walk *w, const struct fx_jvm_thread *t)
+{
+	struct fx_jvm *j = w->j;
+	struct fx_jvm_thread *nt;
+
+	if (j->nt == w->capt) {
+		w->capt = w->capt ? w->capt * 2 : 64;
+		nt = realloc(j->t, w->capt * sizeof(*nt));
+		if (!nt)
+			return -ENOMEM;
+		j->t = nt;
+	}
+	j->t[j->nt++] = *t;
+	return 0;
+}
+
+/* ---- Java thread names: java.lang.Thread.name, a String ---- */
+
+struct strlayout {
+	uint64_t thread_name;	/* Thread.name offset in the object */
+	uint64_t value, coder;	/* String.value, String.coder */
+	uint64_t len_off, base_off; /* byte[]: length and first byte */
+	int ok;
+};
+
+/* The offset of field fname in InstanceKlass ik: 0 or -ENOENT. */
+static int field_offset(struct walk *w, uint64_t ik, const char *fname,
+			uint64_t *out)
+{
+	int64_t slots = 6, name_i = 1, lo_i = 4, hi_i = 5, tag = 2;
+	uint64_t o_fields, o_count, o_cp, o_len, o_data, cpsize, fields, cp;
+	uint64_t sym, o_slen, o_body;
+	uint16_t count, u[8];
+	int32_t alen;
+	char name[64];
+	uint16_t slen;
+	size_t i;
+	int bad = 0;
+
+	o_fields = off_of(w, "InstanceKlass", "_fields", &bad);
+	o_count = off_of(w, "InstanceKlass", "_java_fields_count", &bad);
+	o_cp = off_of(w, "InstanceKlass", "_constants", &bad);
+	o_len = off_of(w, "Array<Klass*>", "_length", &bad);
+	o_data = off_of(w, "Array<u2>", "_data", &bad);
+	o_slen = off_of(w, "Symbol", "_length", &bad);
+	o_body = off_of(w, "Symbol", "_body", &bad);
+	fx_vms_const(&w->v, "FieldInfo::field_slots", &slots);
+	fx_vms_const(&w->v, "FieldInfo::name_index_offset", &name_i);
+	fx_vms_const(&w->v, "FieldInfo::low_packed_offset", &lo_i);
+	fx_vms_const(&w->v, "FieldInfo::high_packed_offset", &hi_i);
+	fx_vms_const(&w->v, "FIELDINFO_TAG_SIZE", &tag);
+	if (bad || fx_vms_size(&w->v, "ConstantPool", &cpsize) ||
+	    slots < 1 || slots > 8 || name_i < 0 || name_i >= slots ||
+	    lo_i < 0 || lo_i >= slots || hi_i < 0 || hi_i >= slots ||
+	    tag < 0 || tag > 8 || rdp(w, ik + o_fields, &fields) ||
+	    rd(w, ik + o_count, &count, 2) || rdp(w, ik + o_cp, &cp) ||
+	    rd(w, fields + o_len, &alen, 4) || alen < count * slots)
+		return -ENOENT;
+	for (i = 0; i < count; i++) {
+		if (rd(w, fields + o_data + i * (uint64_t)slots * 2, u,
+		       (size_t)slots * 2) ||
+		    rdp(w, cp + cpsize + u[name_i] * 8ull, &sym) ||
+		    rd(w, sym + o_slen, &slen, 2) || slen >= sizeof(name) ||
+		    rd(w, sym + o_body, name, slen))
+			continue;
+		name[slen] = '\0';
+		if (strcmp(name, fname) == 0) {
+			*out = ((uint64_t)u[hi_i] << 16 | u[lo_i]) >> tag;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/*
+ * A well-known class (cname "Thread", "String"): the static
+ * vmClasses::_klasses[...Thread_klass_knum] (JDK 16+) or
+ * SystemDictionary::_well_known_klasses[...] (before). 0 or -ENOENT.
+ */
+static int known_class(struct walk *w, const char *cname, uint64_t *out)
+{
+	char want[64];
+	size_t i;
+
+	snprintf(want, sizeof(want), "::%s_klass_knum", cname);
+	for (i = 0; i < w->v.nf; i++) {
+		const struct fx_vms_field *f = &w->v.f[i];
+
+		if (f->is_static && f->name && f->type &&
+		    (strcmp(f->type, "vmClasses") == 0 ||
+		     strcmp(f->type, "SystemDictionary") == 0) &&
+		    strstr(f->name, want))
+			return rdp(w, f->addr, out) || !*out ? -ENOENT : 0;
+	}
+	return -ENOENT;
+}
+
+static void name_layout(struct walk *w, struct strlayout *sl)
+{
+	uint64_t thread_k, string_k;
+	int ccp;
+
+	memset(sl, 0, sizeof(*sl));
+	if (known_class(w, "Thread", &thread_k) ||
+	    known_class(w, "String", &string_k) ||
+	    field_offset(w, thread_k, "name", &sl->thread_name) ||
+	    field_offset(w, string_k, "value", &sl->value) ||
+	    field_offset(w, string_k, "coder", &sl->coder))
+		return;
+	/* An array's length follows the mark word and the class pointer
+	 * (4 bytes compressed, else 8); its elements start 8-aligned. */
+	ccp = w->ccs_size != 0;
+	sl->len_off = ccp ? 12 : 16;
+	sl->base_off = ccp ? 16 : 24;
+	sl->ok = 1;
+}
+
+static int rd_oop(struct walk *w, uint64_t a, uint64_t *oop)
+{
+	uint32_t n;
+
+	if (!w->coops)
+		return rdp(w, a, oop);
+	if (rdu32(w, a, &n))
+		return -EFAULT;
+	*oop = n ? w->narrow_base + ((uint64_t)n << w->narrow_shift) : 0;
+	return 0;
+}
+
+/* The name of the java.lang.Thread at obj into out ("" if unreadable). */
+static void thread_name(struct walk *w, const struct strlayout *sl,
+			uint64_t obj, char *out, size_t outlen)
+{
+	uint64_t s, arr;
+	int32_t len;
+	uint8_t coder;
+	unsigned char b[2 * 95];
+	size_t i, n;
+
+	out[0] = '\0';
+	if (!sl->ok || rd_oop(w, obj + sl->thread_name, &s) || !s ||
+	    rd_oop(w, s + sl->value, &arr) || !arr ||
+	    rd(w, s + sl->coder, &coder, 1) || coder > 1 ||
+	    rd(w, arr + sl->len_off, &len, 4) || len < 0)
+		return;
+	n = (size_t)len;
+	if (n > sizeof(b))
+		n = sizeof(b);
+	if (coder)
+		n &= ~(size_t)1;
+	if (rd(w, arr + sl->base_off, b, n))
+		return;
+	/* LATIN1 bytes, or UTF-16LE units: kept when they are ASCII. */
+	for (i = 0; i < (coder ? n / 2 : n) && i + 1 < outlen; i++) {
+		unsigned c = coder ? (unsigned)(b[2 * i] | b[2 * i + 1] << 8) :
+				     b[i];
+
+		out[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	out[i] = '\0';
+}
+
+static int find_threads(struct walk *w)
+{
+	uint64_t a, list, arr, jt, osth, base, size, obj, handle;
+	uint64_t o_len, o_thr, o_os, o_tid, o_base, o_size, o_state, o_obj;
+	uint64_t o_hobj;
+	uint32_t n, state;
+	struct strlayout sl;
+	size_t i;
+	int32_t tid;
+	int bad = 0, r;
+
+	o_len = off_of(w, "ThreadsList", "_length", &bad);
+	o_thr = off_of(w, "ThreadsList", "_threads", &bad);
+	o_os = off_of(w, "JavaThread", "_osthread", &bad);
+	o_tid = off_of(w, "OSThread", "_thread_id", &bad);
+	o_state = off_of(w, "JavaThread", "_thread_state", &bad);
+	o_obj = off_of(w, "JavaThread", "_threadObj", &bad);
+	o_hobj = off_of(w, "OopHandle", "_obj", &bad);
+	if (fx_vms_offset(&w->v, "JavaThread", "_stack_base", &o_base) &&
+	    fx_vms_offset(&w->v, "Thread", "_stack_base", &o_base))
+		bad = 1;
+	if (fx_vms_offset(&w->v, "JavaThread", "_stack_size", &o_size) &&
+	    fx_vms_offset(&w->v, "Thread", "_stack_size", &o_size))
+		bad = 1;
+	if (bad || fx_vms_static(&w->v, "ThreadsSMRSupport",
+				 "_java_thread_list", &a) ||
+	    rdp(w, a, &list) || !list || rdu32(w, list + o_len, &n) ||
+	    n > MAX_THREADS || rdp(w, list + o_thr, &arr))
+		return 1;
+	name_layout(w, &sl);
+	for (i = 0; i < n; i++) {
+		struct fx_jvm_thread t;
+
+		memset(&t, 0, sizeof(t));
+		if (rdp(w, arr + i * 8, &jt) || !jt ||
+		    rdp(w, jt + o_os, &osth) || !osth ||
+		    rd(w, osth + o_tid, &tid, 4) || tid <= 0 ||
+		    rdp(w, jt + o_base, &base) || rdp(w, jt + o_size, &size) ||
+		    size > base)
+			continue;
+		t.tid = tid;
+		t.stack_lo = base - size;
+		t.stack_hi = base;
+		t.state = rdu32(w, jt + o_state, &state) ? -1 : (int)state;
+		if (!rdp(w, jt + o_obj + o_hobj, &handle) && handle &&
+		    !rdp(w, handle, &obj) && obj)
+			thread_name(w, &sl, obj, t.name, sizeof(t.name));
+		r = add_thread(w, &t);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static void gc_name(struct fx_jvm *j, const struct flag *fl)
+{
+	static const struct {
+		int flag;
+		const char *name;
+	} gcs[] = { { F_G1, "G1" },		{ F_PARALLEL, "Parallel" },
+		    { F_SERIAL, "Serial" },	{ F_Z, "Z" },
+		    { F_SHENANDOAH, "Shenandoah" }, { F_EPSILON, "Epsilon" } };
+	size_t i;
+
+	for (i = 0; i < FX_ARRAY_SIZE(gcs); i++)
+		if (fl[gcs[i].flag].found && fl[gcs[i].flag].value) {
+			snprintf(j->gc, sizeof(j->gc), "%s", gcs[i].name);
+			return;
+		}
+}
+
+static int walk_jvm(struct walk *w)
+{
+	struct flag fl[F_N] = {
+		[F_SERIAL] = { "UseSerialGC", 1, 0, 0 },
+		[F_PARALLEL] = { "UseParallelGC", 1, 0, 0 },
+		[F_G1] = { "UseG1GC", 1, 0, 0 },
+		[F_SHENANDOAH] = { "UseShenandoahGC", 1, 0, 0 },
+		[F_Z] = { "UseZGC", 1, 0, 0 },
+		[F_EPSILON] = { "UseEpsilonGC", 1, 0, 0 },
+		[F_CCS_SIZE] = { "CompressedClassSpaceSize", 8, 0, 0 },
+		[F_CCP] = { "UseCompressedClassPointers", 1, 0, 0 },
+		[F_COOPS] = { "UseCompressedOops", 1, 0, 0 },
+		[F_MAXHEAP] = { "MaxHeapSize", 8, 0, 0 },
+	};
+	struct fx_jvm *j = w->j;
+	uint64_t a, p;
+	int r, have_ccs, miss = 0;
+	char missing[120] = "";
+
+	if (!fx_vms_static(&w->v, "Abstract_VM_Version", "_s_vm_release",
+			   &a) && !rdp(w, a, &p))
+		rdstr(w, p, j->version, sizeof(j->version));
+	read_flags(w, fl);
+	gc_name(j, fl);
+	j->heap_max = fl[F_MAXHEAP].found ? fl[F_MAXHEAP].value : 0;
+	have_ccs = fl[F_CCP].found && fl[F_CCP].value &&
+		   fl[F_CCS_SIZE].found && fl[F_CCS_SIZE].value;
+	w->ccs_size = have_ccs ? fl[F_CCS_SIZE].value : 0;
+	w->coops = fl[F_COOPS].found && fl[F_COOPS].value;
+	if (w->coops) {
+		int32_t sh = 0;
+
+		if (fx_vms_static(&w->v, "CompressedOops", "_narrow_oop._base",
+				  &a) || rdp(w, a, &w->narrow_base) ||
+		    fx_vms_static(&w->v, "CompressedOops",
+				  "_narrow_oop._shift", &a) ||
+		    rd(w, a, &sh, 4) || sh < 0 || sh > 8)
+			w->coops = -1;
+		w->narrow_shift = sh;
+	}
+	if (!fx_vms_static(&w->v, "MetaspaceObj", "_shared_metaspace_base",
+			   &a) && !rdp(w, a, &w->cds_lo) &&
+	    !fx_vms_static(&w->v, "MetaspaceObj", "_shared_metaspace_top",
+			   &a) && !rdp(w, a, &w->cds_hi) &&
+	    w->cds_hi > w->cds_lo && w->cds_lo) {
+		r = add_span(w, w->cds_lo, w->cds_hi, FX_JVM_CDS, 1);
+		if (r)
+			return r;
+	}
+	r = find_heap(w);
+	if (r > 0) {
+		miss++;
+		strcat(missing, " heap");
+	}
+	if (r >= 0)
+		r = find_code(w);
+	if (r > 0) {
+		miss++;
+		strcat(missing, " code");
+	}
+	if (r >= 0)
+		r = find_metaspace(w, have_ccs);
+	if (r > 0) {
+		miss++;
+		strcat(missing, " metaspace");
+	}
+	if (r >= 0)
+		r = find_threads(w);
+	if (r > 0) {
+		miss++;
+		strcat(missing, " threads");
+	}
+	if (r < 0)
+		return r;
+	snprintf(j->note, sizeof(j->note), "HotSpot %s%s%s%s%s",
+		 j->version[0] ? j->version : "(version unread)",
+		 j->gc[0] ? ", " : "", j->gc, j->gc[0] ? " GC" : "",
+		 miss ? "; not found:" : "");
+	if (miss)
+		snprintf(j->note + strlen(j->note),
+			 sizeof(j->note) - strlen(j->note), "%s", missing);
+	return 0;
+}
+
+int fx_jvm_inspect(struct fx_jvm *j, const struct fx_maps *m,
+		   struct fx_heap_src *src, fx_file_fn file, void *fctx,
+		   const unsigned char *taken)
+{
+	uint64_t sym[FX_VMS_NSYMS];
+	const struct fx_region *lib;
+	struct walk w;
+	int r;
+
+	fx_jvm_release(j);
+	lib = find_libjvm(m);
+	if (!lib)
+		return 0;
+	j->found = 1;
+	if (!src || !file) {
+		snprintf(j->note, sizeof(j->note), "libjvm.so: memory not read");
+		return 0;
+	}
+	memset(&w, 0, sizeof(w));
+	w.j = j;
+	w.m = m;
+	w.taken = taken;
+	w.d = malloc(sizeof(*w.d));
+	if (!w.d)
+		return -ENOMEM;
+	memset(w.d->tag, 0, sizeof(w.d->tag));
+	w.d->breg = NULL;
+	w.d->src = src;
+	w.d->m = m;
+	w.d->file = file;
+	w.d->fctx = fctx;
+	w.rs.read = jrd_read;
+	w.rs.ctx = w.d;
+	fx_vmstructs_init(&w.v);
+	r = table_symbols(lib, file, fctx, sym);
+	if (r == -ENOMEM)
+		goto out;
+	if (r) {
+		snprintf(j->note, sizeof(j->note), "%.120s: %s", lib->name,
+			 r == -ENOENT ? "no HotSpot vmStructs tables (not a "
+					"HotSpot JVM, or stripped of them)" :
+					"cannot read its ELF symbols");
+		r = 0;
+		goto out;
+	}
+	r = fx_vmstructs_read(&w.v, &w.rs, sym);
+	if (r == -ENOMEM)
+		goto out;
+	if (r) {
+		snprintf(j->note, sizeof(j->note), "HotSpot vmStructs tables "
+			 "%s", r == -ENOENT ? "not yet set up (a JVM still "
+			 "starting?)" : r == -EFAULT ? "unreadable (pages not "
+			 "present)" : "make no sense");
+		r = 0;
+		goto out;
+	}
+	j->ok = 1;
+	r = walk_jvm(&w);
+out:
+	fx_vmstructs_release(&w.v);
+	free(w.d);
+	return r;
+}

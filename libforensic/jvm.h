@@ -1,0 +1,113 @@
+/*
+ * jvm: a HotSpot JVM explained from outside, through the vmStructs
+ * tables libjvm.so exports (vmstructs.h): where its Java heap, class
+ * space, metaspace, CDS archive, code heaps and Java thread stacks lie,
+ * which collector runs, and each Java thread's name. Nothing is asked of
+ * the JVM (no attach, no agent, no safepoint); its memory is only read,
+ * through the caller's pagemap-gated reader, and bytes of libjvm.so that
+ * are not present in memory are read from the file (never for a
+ * writable mapping, whose pages may differ from the file).
+ *
+ * Figures come from the JVM's own structures:
+ *   Java heap     CollectedHeap::_reserved (exact);
+ *   code heaps    CodeCache::_heaps, each CodeHeap's _memory and _segmap
+ *                 VirtualSpace (exact);
+ *   CDS archive   MetaspaceObj::_shared_metaspace_base/_top;
+ *   class space   the mapping that holds the lowest Klass outside the
+ *                 archive (classes walked from ClassLoaderDataGraph),
+ *                 CompressedClassSpaceSize bytes long (JDK 17 exports no
+ *                 metaspace bounds: this start is inferred);
+ *   metaspace     the mappings holding the classes' ConstantPools and
+ *                 method arrays, with the adjacent anonymous mappings of
+ *                 the same reservation (bounds inferred from the maps);
+ *   threads       ThreadsSMRSupport::_java_thread_list: each JavaThread's
+ *                 tid, stack base and size, state and java.lang.Thread
+ *                 name.
+ * A JVM still starting, or one whose tables are absent or make no sense,
+ * gives a note saying so, never figures from size guesses.
+ */
+#ifndef FX_JVM_H
+#define FX_JVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heap.h"
+
+struct fx_maps;
+struct fx_region;
+
+/*
+ * Reads len bytes at file offset off of the file that region r maps,
+ * into buf: the number of bytes read (short at the end of the file), or
+ * a negative errno.
+ */
+typedef long (*fx_file_fn)(void *ctx, const struct fx_region *r,
+			   uint64_t off, void *buf, size_t len);
+
+enum fx_jvm_part {
+	FX_JVM_HEAP,		/* the reserved Java heap */
+	FX_JVM_CLASS_SPACE,	/* the compressed class space */
+	FX_JVM_METASPACE,	/* a non-class metaspace reservation */
+	FX_JVM_CDS,		/* the CDS archive (shared class space) */
+	FX_JVM_CODE,		/* a code heap */
+	FX_JVM_SEGMAP,		/* a code heap's segment map */
+	FX_JVM_NPARTS
+};
+
+/* A range of the JVM's address space and what it is. */
+struct fx_jvm_span {
+	uint64_t start, end;
+	enum fx_jvm_part part;
+	int exact;		/* bounds from the JVM's own structures */
+};
+
+struct fx_jvm_thread {
+	int tid;
+	uint64_t stack_lo, stack_hi;	/* [base - size, base) */
+	int state;			/* JavaThreadState */
+	char name[96];			/* the Java name, or "" */
+};
+
+/* What was learnt. Embed, fx_jvm_init(). */
+struct fx_jvm {
+	int found;		/* libjvm.so is mapped */
+	int ok;			/* its vmStructs tables were read */
+	char note[240];		/* version and collector, or why not */
+	char gc[16];		/* "G1", "Parallel", "Serial"... or "" */
+	char version[64];	/* Abstract_VM_Version::_s_vm_release */
+	struct fx_jvm_span *s;
+	size_t ns;
+	struct fx_jvm_thread *t;
+	size_t nt;
+	uint64_t klasses;	/* classes walked */
+	uint64_t heap_max;	/* MaxHeapSize, 0 if unread */
+};
+
+void fx_jvm_init(struct fx_jvm *j);
+void fx_jvm_release(struct fx_jvm *j);
+
+/*
+ * Look for libjvm.so in m and read the JVM's layout through src (memory)
+ * and file (its libjvm.so). taken (may be NULL) marks, per region of m,
+ * regions already explained (glibc heaps, thread stacks): a metaspace
+ * reservation is never extended over them. j->found and j->ok say how far
+ * it got, j->note why. 0, or -ENOMEM.
+ */
+int fx_jvm_inspect(struct fx_jvm *j, const struct fx_maps *m,
+		   struct fx_heap_src *src, fx_file_fn file, void *fctx,
+		   const unsigned char *taken);
+
+/* The span holding address a, or NULL. */
+const struct fx_jvm_span *fx_jvm_span_at(const struct fx_jvm *j,
+					 uint64_t a);
+
+/* The thread whose stack holds a, or NULL. */
+const struct fx_jvm_thread *fx_jvm_thread_at(const struct fx_jvm *j,
+					     uint64_t a);
+
+/* "Java heap", "class space", "metaspace", "CDS archive", "code heap",
+ * "code heap segment map". */
+const char *fx_jvm_part_name(enum fx_jvm_part p);
+
+#endif
