@@ -860,8 +860,8 @@ static const char *const chunk_cols[] = { "pid", "arena", "size", "inuse",
 	"free", "inuse_bytes", "free_bytes", "type" };
 static const char *const thread_cols[] = { "pid", "tid", "comm",
 	"stack_start", "stack_end", "stack_size", "stack_rss" };
-static const char *const summary_cols[] = { "pid", "regions", "size", "rss",
-	"inuse_bytes", "free_bytes", "class" };
+static const char *const summary_cols[] = { "pid", "regions", "size",
+	"committed", "rss", "inuse_bytes", "free_bytes", "class", "category" };
 
 /* Region records with class and detail before name, through the shared
  * region writer (a TSV round trip keeps one definition of the columns). */
@@ -996,44 +996,128 @@ int fx_classify_write_threads(const struct fx_classify *c,
 	return r;
 }
 
+/* Summary categories: NMT's names for the JVM's parts, ours for the rest. */
+enum cat {
+	CAT_JAVA_HEAP,
+	CAT_CLASS,
+	CAT_METASPACE,
+	CAT_CDS,
+	CAT_CODE,
+	CAT_THREAD,
+	CAT_MAIN_STACK,
+	CAT_MALLOC,
+	CAT_MMAP_CHUNKS,
+	CAT_JIT,
+	CAT_ELF,
+	CAT_FILES,
+	CAT_SHM,
+	CAT_RESERVED,
+	CAT_KERNEL,
+	CAT_UNEXPLAINED,
+	NCAT
+};
+
+static const char *const cat_names[NCAT] = {
+	[CAT_JAVA_HEAP] = "Java Heap",
+	[CAT_CLASS] = "Class",
+	[CAT_METASPACE] = "Metaspace",
+	[CAT_CDS] = "Shared class space",
+	[CAT_CODE] = "Code",
+	[CAT_THREAD] = "Thread",
+	[CAT_MAIN_STACK] = "main stack",
+	[CAT_MALLOC] = "malloc arenas",
+	[CAT_MMAP_CHUNKS] = "malloc mmapped chunks",
+	[CAT_JIT] = "jit",
+	[CAT_ELF] = "ELF images",
+	[CAT_FILES] = "mapped files",
+	[CAT_SHM] = "shared memory",
+	[CAT_RESERVED] = "inaccessible reservations",
+	[CAT_KERNEL] = "kernel",
+	[CAT_UNEXPLAINED] = "unexplained",
+};
+
+static enum cat category(const struct fx_classify *c, size_t i)
+{
+	const struct fx_jvm_span *s;
+
+	switch (c->rc[i].cls) {
+	case FX_C_JVM_HEAP: return CAT_JAVA_HEAP;
+	case FX_C_JVM_CODECACHE: return CAT_CODE;
+	case FX_C_JVM_METASPACE:
+		s = fx_jvm_span_at(&c->jvm, c->m->r[i].start);
+		return !s || s->part == FX_JVM_METASPACE ? CAT_METASPACE :
+		       s->part == FX_JVM_CDS		 ? CAT_CDS :
+							   CAT_CLASS;
+	case FX_C_THREAD_STACK: return CAT_THREAD;
+	case FX_C_GUARD: return c->rc[i].tid ? CAT_THREAD : CAT_RESERVED;
+	case FX_C_STACK: return CAT_MAIN_STACK;
+	case FX_C_HEAP:
+	case FX_C_ARENA:
+	case FX_C_ARENA_RESERVE: return CAT_MALLOC;
+	case FX_C_MMAP_CHUNK: return CAT_MMAP_CHUNKS;
+	case FX_C_JIT: return CAT_JIT;
+	case FX_C_CODE:
+	case FX_C_RODATA:
+	case FX_C_DATA:
+	case FX_C_BSS: return CAT_ELF;
+	case FX_C_FILE: return CAT_FILES;
+	case FX_C_SHM: return CAT_SHM;
+	case FX_C_VDSO:
+	case FX_C_VVAR:
+	case FX_C_VSYSCALL: return CAT_KERNEL;
+	default: return CAT_UNEXPLAINED;
+	}
+}
+
 int fx_classify_write_summary(const struct fx_classify *c,
 			      struct fx_writer *w, int pid)
 {
-	uint64_t v[FX_NCLASSES][5] = { { 0 } };
+	uint64_t(*v)[NCAT][6];
 	size_t i;
-	int r, k, heapc;
+	int r, k, g, heapc;
 
+	v = calloc(FX_NCLASSES, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
 	for (i = 0; i < c->m->n; i++) {
 		const struct fx_region *reg = &c->m->r[i];
 
 		k = c->rc[i].cls;
-		v[k][0]++;
-		v[k][1] += reg->end - reg->start;
-		v[k][2] += reg->v[FX_F_RSS];
+		g = category(c, i);
+		v[k][g][0]++;
+		v[k][g][1] += reg->end - reg->start;
+		if (strcmp(reg->perms, "---p") && strcmp(reg->perms, "---s"))
+			v[k][g][2] += reg->end - reg->start;
+		v[k][g][3] += reg->v[FX_F_RSS];
 	}
 	for (i = 0; c->have_glibc && i < c->hs.nhist; i++) {
 		heapc = c->hs.arenas[c->hs.hist[i].arena].is_main ? FX_C_HEAP :
 								    FX_C_ARENA;
-		v[heapc][3] += c->hs.hist[i].inuse_bytes;
-		v[heapc][4] += c->hs.hist[i].free_bytes;
+		v[heapc][CAT_MALLOC][4] += c->hs.hist[i].inuse_bytes;
+		v[heapc][CAT_MALLOC][5] += c->hs.hist[i].free_bytes;
 	}
-	r = fx_writer_columns(w, summary_cols, 7);
+	r = fx_writer_columns(w, summary_cols, 9);
 	for (k = 0; k < FX_NCLASSES && !r; k++) {
-		if (!v[k][0])
-			continue;
-		fx_writer_u64(w, (uint64_t)pid);
-		for (i = 0; i < 3; i++)
-			fx_writer_u64(w, v[k][i]);
-		if (k == FX_C_HEAP || k == FX_C_ARENA) {
-			fx_writer_u64(w, v[k][3]);
-			fx_writer_u64(w, v[k][4]);
-		} else {
-			fx_writer_missing(w);
-			fx_writer_missing(w);
+		for (g = 0; g < NCAT && !r; g++) {
+			if (!v[k][g][0])
+				continue;
+			fx_writer_u64(w, (uint64_t)pid);
+			for (i = 0; i < 4; i++)
+				fx_writer_u64(w, v[k][g][i]);
+			if (k == FX_C_HEAP || k == FX_C_ARENA) {
+				fx_writer_u64(w, v[k][g][4]);
+				fx_writer_u64(w, v[k][g][5]);
+			} else {
+				fx_writer_missing(w);
+				fx_writer_missing(w);
+			}
+			fx_writer_text(w, fx_class_name(k),
+				       strlen(fx_class_name(k)));
+			fx_writer_text(w, cat_names[g], strlen(cat_names[g]));
+			r = fx_writer_end(w);
 		}
-		fx_writer_text(w, fx_class_name(k), strlen(fx_class_name(k)));
-		r = fx_writer_end(w);
 	}
+	free(v);
 	return r;
 }
 

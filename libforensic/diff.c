@@ -40,11 +40,14 @@ static const struct kind_def kinds[] = {
 	[FX_DIFF_THREAD] = { "a thread list", { "tid", "stack_start" },
 			     { "pid", "tid", "comm" }, 1u << 1, "stack_rss" },
 	[FX_DIFF_SUMMARY] = { "a classify summary", { "regions", "class" },
-			      { "pid", "class" }, 1u << 1, "rss" },
+			      { "pid", "class", "category" },
+			      1u << 1 | 1u << 2, "rss" },
 };
 
-/* Index of `class` in the region kind's output columns. */
+/* Index of `class` in the region kind's output columns, of `category`
+ * in the summary's. */
 #define REGION_CLASS 3
+#define SUMMARY_CATEGORY 2
 
 static const char *const status_names[] = {
 	[FX_DELTA_NEW] = "new",		[FX_DELTA_GROWN] = "grown",
@@ -219,6 +222,8 @@ static int header(struct load *l)
 		if (!d->group && d->col[REGION_CLASS] >= 0)
 			d->has_class = 1;
 	}
+	if (k == FX_DIFF_SUMMARY && !d->group && d->col[SUMMARY_CATEGORY] >= 0)
+		d->has_class = 1;
 	return 0;
 }
 
@@ -561,10 +566,16 @@ static void table_cells(const struct fx_diff *d, const struct fx_diff_ent *e,
 	}
 }
 
-/* Region records without any class column: that column is left out. */
-static int skip_class(const struct fx_diff *d)
+/* Region records without any class column, summaries from before the
+ * category column: that column is left out. */
+static int skip_col(const struct fx_diff *d, size_t i)
 {
-	return d->kind == FX_DIFF_REGION && !d->group && !d->has_class;
+	if (d->group)
+		return 0;
+	if (d->kind == FX_DIFF_REGION)
+		return i == REGION_CLASS && !d->has_class;
+	return d->kind == FX_DIFF_SUMMARY && i == SUMMARY_CATEGORY &&
+	       !d->has_class;
 }
 
 /* Right-align a cell to width w (the writer aligns text to the left). */
@@ -600,7 +611,7 @@ static int write_row(const struct fx_diff *d, struct fx_writer *w,
 	r |= fx_writer_field(w, status_names[e->status],
 			     strlen(status_names[e->status]));
 	for (i = 0; i < nvals; i++) {
-		if (!skip_class(d) || i != REGION_CLASS)
+		if (!skip_col(d, i))
 			r |= fx_writer_field(w, p, strlen(p));
 		p += strlen(p) + 1;
 	}
@@ -671,7 +682,7 @@ int fx_diff_write(struct fx_diff *d, struct fx_writer *w,
 	int table = w->fmt == FX_FMT_TABLE, r = 0;
 
 	for (i = 0; i < nout; i++)
-		if (!skip_class(d) || i != REGION_CLASS)
+		if (!skip_col(d, i))
 			cols[ncols++] = out[i];
 	r = fx_writer_columns(w, cols, ncols);
 	if (r)

@@ -84,7 +84,8 @@ struct fx_diff {
 				 * header: the kind's default */
 	char *group;		/* group column, or NULL */
 	enum fx_diff_kind kind;
-	int has_class;		/* a region capture has `class` */
+	int has_class;		/* a region capture has `class`, a summary
+				 * `category` */
 	struct fx_diff_ent *e;
 	size_t n, cap;
 	uint32_t *slot;		/* hash: entry index + 1, 0 empty */

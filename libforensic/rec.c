@@ -16,6 +16,7 @@ static const char *const size_cols[] = {
 	"size", "rss", "pss", "pss_dirty", "shared_clean", "shared_dirty",
 	"private_clean", "private_dirty", "referenced", "anonymous", "swap",
 	"swap_pss", "locked", "anon_huge", "bytes", "stack_size", "stack_rss",
+	"committed",
 };
 
 /* Region columns a terminal table leaves out to stay readable. */

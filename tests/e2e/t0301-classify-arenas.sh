@@ -43,4 +43,5 @@ sum=$(awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
 	$c["arena"]!=m {s+=$c["inuse_bytes"]} NR==2 {m=$c["arena"]} END {print s}' \
 	m="$main" chunks.tsv)
 expect_eq "arena in-use bytes" "$sum" \
-	"$(awk -F'\t' '$NF=="arena" {print $5}' summary.tsv)"
+	"$(awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
+		$c["class"]=="arena" {print $c["inuse_bytes"]}' summary.tsv)"
