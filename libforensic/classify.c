@@ -964,27 +964,56 @@ int fx_classify_write_chunks(struct fx_classify *c, struct fx_writer *w,
 	return r;
 }
 
+/* The JVM's record of thread tid, or NULL. */
+static const struct fx_jvm_thread *jvm_thread(const struct fx_classify *c,
+					      int tid)
+{
+	size_t i;
+
+	for (i = 0; i < c->jvm.nt; i++)
+		if (c->jvm.t[i].tid == tid)
+			return &c->jvm.t[i];
+	return NULL;
+}
+
 int fx_classify_write_threads(const struct fx_classify *c,
 			      struct fx_writer *w, int pid)
 {
+	const struct fx_jvm_thread *jt;
 	const struct fx_region *reg;
-	size_t i;
-	long k;
-	int r;
+	uint64_t lo, hi, rss;
+	size_t i, k;
+	long s;
+	int r, have_rss;
 
 	r = fx_writer_columns(w, thread_cols, 7);
 	for (i = 0; i < c->nt && !r; i++) {
-		k = fx_classify_thread_stack(c, &c->t[i]);
-		reg = k >= 0 ? &c->m->r[k] : NULL;
+		/* A Java thread's stack is what the JVM says, guard zones
+		 * included, even while the thread runs (no stack pointer). */
+		jt = jvm_thread(c, c->t[i].tid);
+		s = fx_classify_thread_stack(c, &c->t[i]);
+		reg = s >= 0 ? &c->m->r[s] : NULL;
+		lo = jt ? jt->stack_lo : reg ? reg->start : 0;
+		hi = jt ? jt->stack_hi : reg ? reg->end : 0;
+		rss = 0;
+		have_rss = 1;
+		for (k = 0; k < c->m->n && hi; k++) {
+			const struct fx_region *x = &c->m->r[k];
+
+			if (x->start < lo || x->end > hi)
+				continue;
+			rss += x->v[FX_F_RSS];
+			have_rss &= !!(x->have & (1ULL << FX_F_RSS));
+		}
 		fx_writer_u64(w, (uint64_t)pid);
 		fx_writer_u64(w, (uint64_t)c->t[i].tid);
 		fx_writer_text(w, c->t[i].comm, strlen(c->t[i].comm));
-		if (reg) {
-			fx_writer_addr(w, reg->start);
-			fx_writer_addr(w, reg->end);
-			fx_writer_u64(w, reg->end - reg->start);
-			if (reg->have & (1ULL << FX_F_RSS))
-				fx_writer_u64(w, reg->v[FX_F_RSS]);
+		if (hi) {
+			fx_writer_addr(w, lo);
+			fx_writer_addr(w, hi);
+			fx_writer_u64(w, hi - lo);
+			if (have_rss)
+				fx_writer_u64(w, rss);
 			else
 				fx_writer_missing(w);
 		} else {

@@ -23,6 +23,12 @@ static const char help[] =
 "main and thread stacks and their guards, ELF code, rodata, data and bss,\n"
 "anonymous executable memory (jit), shared memory, vdso... and 'anon' for\n"
 "what stays unexplained. Region records with 'class' and 'detail' added.\n"
+"On a HotSpot JVM (libjvm.so mapped), its own vmStructs tables, read from\n"
+"its memory as the JDK's serviceability agent does, give jvm-heap (the\n"
+"reserved Java heap and the collector), jvm-metaspace (class space,\n"
+"metaspace, CDS archive), jvm-codecache (code heaps and their segment\n"
+"maps) and the Java threads' stacks with their Java names: no NMT, no\n"
+"restart, no attach.\n"
 "No debug symbols needed; the target is never stopped nor written to,\n"
 "and only pages present in its memory are read.\n"
 "\n"
@@ -31,9 +37,14 @@ static const char help[] =
 "                (tcache and fastbin members count as free); corrupt heap\n"
 "                metadata gives a 'corrupt at ADDR' record and exit 1\n"
 "  --threads     one record per thread: its stack region and resident size\n"
-"  --summary     totals per class: regions, bytes, resident bytes, and for\n"
-"                heaps the bytes in use and free\n"
-"  -v, --verbose the glibc version, arenas found, chunks walked\n"
+"  --summary     totals per class and category: regions, bytes, committed\n"
+"                (not PROT_NONE) and resident bytes, for heaps the bytes in\n"
+"                use and free; on a JVM the categories are NMT's (Java\n"
+"                Heap, Class, Metaspace, Shared class space, Code, Thread)\n"
+"                beside malloc arenas, mmapped chunks, mapped files and the\n"
+"                unexplained rest\n"
+"  -v, --verbose the glibc version, arenas found, chunks walked; the JVM's\n"
+"                version, collector, Java threads and classes\n"
 "  --tsv, --json, --table   output format (default: table on a terminal,\n"
 "                TSV otherwise)\n"
 "  -h, --help    this text;  --version   the version\n"
@@ -42,9 +53,11 @@ static const char help[] =
 "  classify 4242 | rank --group-by class         resident bytes per class\n"
 "  classify --chunks 4242 | rank --by inuse_bytes -n 5   what fills the heap\n"
 "  classify --threads 4242 | rank --by stack_rss\n"
-"  classify --summary 4242\n"
+"  classify --summary 4242                       like NMT's summary on a JVM\n"
+"  classify 4242 | grep jvm-                     the JVM's own reservations\n"
 "\n"
-"Exit status: 0 done, 1 partial (a pid unreadable, corrupt heap metadata),\n"
+"Exit status: 0 done, 1 partial (a pid unreadable, corrupt heap metadata,\n"
+"a libjvm.so whose vmStructs tables cannot be read),\n"
 "2 failed, 64 usage. Permissions: the process owner or root.\n";
 
 enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY };
@@ -116,6 +129,15 @@ static int one_pid(struct fx_writer *w, enum mode mode, int verbose, int pid)
 			  now_ms() - t0,
 			  (unsigned long long)ls.pages_read,
 			  (unsigned long long)ls.pages_absent);
+	}
+	if (c.jvm.found && (!c.jvm.ok || strstr(c.jvm.note, "not found"))) {
+		tool_warn("process %d: %s: its Java heap, metaspace, code "
+			  "cache or threads may show as anon", pid, c.jvm.note);
+		status = 1;
+	} else if (verbose && c.jvm.ok) {
+		tool_warn("pid %d: %s; %zu Java threads, %llu classes walked",
+			  pid, c.jvm.note, c.jvm.nt,
+			  (unsigned long long)c.jvm.klasses);
 	}
 	for (i = 0; i < c.hs.nbad; i++) {
 		tool_warn("process %d: corrupt heap metadata at 0x%llx: %s",
