@@ -29,171 +29,343 @@ const char *fx_hole_name(enum fx_hole h)
 	return (unsigned)h < FX_ARRAY_SIZE(hole_names) ? hole_names[h] : "-";
 }
 
-/* A piece of a batch to hash, in address order. */
-struct hseg {
+/* A piece of a batch to write, or to hash (fd unused), in address order. */
+struct piece {
 	const char *p;
 	size_t n;
+	int fd;
+	uint64_t off;
 };
 
-/* The hashing thread: one job per batch buffer, done in order. */
-struct fx_hasher {
-	pthread_t t;
+struct pieces {
+	struct piece *v;
+	size_t n, cap;
+};
+
+/* One batch buffer and what is to be done with its bytes. */
+struct slot {
+	char *buf;
+	struct pieces w, h;	/* to write; to hash (into md) */
+	uint64_t wbytes;	/* bytes in w */
+	uint64_t unwritten;	/* bytes of w lost to a write error */
+	struct fx_dump_res *res; /* whose captured bytes w holds */
+	void *md;
+	uint64_t seq;		/* handed over in this order */
+	int wpend, hpend;	/* the writer's, the hasher's to do */
+};
+
+/* Below this many bytes a batch is written at once by the reader: a
+ * thread switch costs more than the write (many small regions). */
+#define INLINE_WRITE (256u << 10)
+
+struct fx_ring {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int quit, next;
-	struct {
-		struct hseg *seg;
-		size_t n, cap;
-		void *md;
-		int pending;
-	} job[2];
+	pthread_t wt, ht;
+	int have_wt, have_ht;	/* the threads run (else: done inline) */
+	int quit;
+	int err;		/* first write error since the last drain */
+	uint64_t seq;
+	char *mem;		/* the buffers, one mapping */
+	size_t len;
+	struct slot s[FX_DUMP_SLOTS];
+	int cur;		/* the slot being filled */
 };
 
-static void *hash_main(void *arg)
+static int pieces_add(struct pieces *ps, const char *p, size_t n, int fd,
+		      uint64_t off)
 {
-	struct fx_hasher *h = arg;
-	size_t i;
-	int j;
-
-	pthread_mutex_lock(&h->mu);
-	for (;;) {
-		j = h->next;
-		while (!h->job[j].pending && !h->quit)
-			pthread_cond_wait(&h->cv, &h->mu);
-		if (!h->job[j].pending)
-			break;
-		pthread_mutex_unlock(&h->mu);
-		for (i = 0; i < h->job[j].n; i++)
-			EVP_DigestUpdate(h->job[j].md, h->job[j].seg[i].p,
-					 h->job[j].seg[i].n);
-		pthread_mutex_lock(&h->mu);
-		h->job[j].n = 0;
-		h->job[j].pending = 0;
-		h->next = !j;
-		pthread_cond_broadcast(&h->cv);
-	}
-	pthread_mutex_unlock(&h->mu);
-	return NULL;
-}
-
-static struct fx_hasher *hasher_new(void)
-{
-	struct fx_hasher *h = calloc(1, sizeof(*h));
-
-	if (!h)
-		return NULL;
-	pthread_mutex_init(&h->mu, NULL);
-	pthread_cond_init(&h->cv, NULL);
-	if (pthread_create(&h->t, NULL, hash_main, h)) {
-		pthread_mutex_destroy(&h->mu);
-		pthread_cond_destroy(&h->cv);
-		free(h);
-		return NULL;
-	}
-	return h;
-}
-
-static void hasher_free(struct fx_hasher *h)
-{
-	if (!h)
-		return;
-	pthread_mutex_lock(&h->mu);
-	h->quit = 1;
-	pthread_cond_broadcast(&h->cv);
-	pthread_mutex_unlock(&h->mu);
-	pthread_join(h->t, NULL);
-	pthread_mutex_destroy(&h->mu);
-	pthread_cond_destroy(&h->cv);
-	free(h->job[0].seg);
-	free(h->job[1].seg);
-	free(h);
-}
-
-/* Wait until buffer b's job is hashed. */
-static void hasher_wait(struct fx_hasher *h, int b)
-{
-	pthread_mutex_lock(&h->mu);
-	while (h->job[b].pending)
-		pthread_cond_wait(&h->cv, &h->mu);
-	pthread_mutex_unlock(&h->mu);
-}
-
-/* Hash p (in the current buffer) now, or queue it for the thread. */
-static int hash_add(struct fx_dumper *d, void *md, const char *p, size_t n)
-{
-	struct fx_hasher *h = d->hasher;
-	struct hseg *ns;
+	struct piece *nv, *last = ps->n ? &ps->v[ps->n - 1] : NULL;
 	size_t cap;
-	int b = d->cur;
 
-	if (!h) {
-		EVP_DigestUpdate(md, p, n);
+	if (last && last->p + last->n == p && last->fd == fd &&
+	    last->off + last->n == off) {
+		last->n += n;
 		return 0;
 	}
-	if (h->job[b].n == h->job[b].cap) {
-		cap = h->job[b].cap ? h->job[b].cap * 2 : 64;
-		ns = realloc(h->job[b].seg, cap * sizeof(*ns));
-		if (!ns)
+	if (ps->n == ps->cap) {
+		cap = ps->cap ? ps->cap * 2 : 64;
+		nv = realloc(ps->v, cap * sizeof(*nv));
+		if (!nv)
 			return -ENOMEM;
-		h->job[b].seg = ns;
-		h->job[b].cap = cap;
+		ps->v = nv;
+		ps->cap = cap;
 	}
-	h->job[b].md = md;
-	h->job[b].seg[h->job[b].n++] = (struct hseg){ p, n };
+	ps->v[ps->n++] = (struct piece){ p, n, fd, off };
 	return 0;
 }
 
-/* The current buffer is written: hand it to the hasher, take the other. */
-static void buffer_switch(struct fx_dumper *d)
+/* The pending slot handed over first for role w (1: writer, 0: hasher). */
+static struct slot *oldest(struct fx_ring *g, int w)
 {
-	struct fx_hasher *h = d->hasher;
+	struct slot *best = NULL;
+	int i;
 
-	if (!h || !h->job[d->cur].n)
-		return;
-	pthread_mutex_lock(&h->mu);
-	h->job[d->cur].pending = 1;
-	pthread_cond_broadcast(&h->cv);
-	pthread_mutex_unlock(&h->mu);
-	d->cur = !d->cur;
-	d->buf = d->bufs[d->cur];
-	hasher_wait(h, d->cur);
+	for (i = 0; i < FX_DUMP_SLOTS; i++)
+		if ((w ? g->s[i].wpend : g->s[i].hpend) &&
+		    (!best || g->s[i].seq < best->seq))
+			best = &g->s[i];
+	return best;
 }
 
-/* Every queued byte hashed (before the digest is read). */
-static void hasher_drain(struct fx_dumper *d)
+/* Write the pieces of s; after an error (this one's or an earlier
+ * one's), count the rest as unwritten. */
+static int write_slot(struct slot *s, int err)
 {
-	if (d->hasher) {
-		hasher_wait(d->hasher, 0);
-		hasher_wait(d->hasher, 1);
+	size_t i;
+
+	for (i = 0; i < s->w.n; i++) {
+		if (!err)
+			err = fx_pwrite_all(s->w.v[i].fd, s->w.v[i].p,
+					    s->w.v[i].n, s->w.v[i].off);
+		if (err)
+			s->unwritten += s->w.v[i].n;
 	}
+	s->w.n = 0;
+	s->wbytes = 0;
+	return err;
+}
+
+static void hash_slot(struct slot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->h.n; i++)
+		EVP_DigestUpdate(s->md, s->h.v[i].p, s->h.v[i].n);
+	s->h.n = 0;
+}
+
+/* The writer (w 1) or the hasher (w 0): each takes its slots in the
+ * order they were handed over. */
+static void *work(struct fx_ring *g, int w)
+{
+	struct slot *s;
+	int err;
+
+	pthread_mutex_lock(&g->mu);
+	for (;;) {
+		s = oldest(g, w);
+		if (!s) {
+			if (g->quit)
+				break;
+			pthread_cond_wait(&g->cv, &g->mu);
+			continue;
+		}
+		err = g->err;
+		pthread_mutex_unlock(&g->mu);
+		if (w)
+			err = write_slot(s, err);
+		else
+			hash_slot(s);
+		pthread_mutex_lock(&g->mu);
+		if (w) {
+			if (err && !g->err)
+				g->err = err;
+			s->wpend = 0;
+		} else {
+			s->hpend = 0;
+		}
+		pthread_cond_broadcast(&g->cv);
+	}
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+static void *writer_main(void *arg)
+{
+	return work(arg, 1);
+}
+
+static void *hasher_main(void *arg)
+{
+	return work(arg, 0);
 }
 
 /*
- * A batch buffer: 2 MiB aligned and in transparent huge pages where the
- * kernel allows (THP "madvise" mode included), so that copying into it
- * and out of it misses the TLB 512 times less. Its bytes are the
- * target's secrets: never in a core of ours (MADV_DONTDUMP), and wiped
- * before they are given back.
+ * The buffers: one mapping, 2 MiB aligned and in transparent huge pages
+ * where the kernel allows (THP "madvise" mode included), so that
+ * copying into them and out of them misses the TLB 512 times less.
+ * Their bytes are the target's secrets: never in a core of ours
+ * (MADV_DONTDUMP), and wiped before they are given back.
  */
-static char *batch_alloc(void)
+static int ring_map(struct fx_ring *g)
 {
-	void *p;
+	size_t huge = 2u << 20, len = (size_t)FX_DUMP_SLOTS * FX_DUMP_BATCH;
+	uintptr_t a, al;
+	char *p;
+	int i;
 
-	p = mmap(NULL, FX_DUMP_BATCH, PROT_READ | PROT_WRITE,
+	p = mmap(NULL, len + huge, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
-		return NULL;
-	madvise(p, FX_DUMP_BATCH, MADV_HUGEPAGE);
-	madvise(p, FX_DUMP_BATCH, MADV_DONTDUMP);
-	return p;
+		return -ENOMEM;
+	a = (uintptr_t)p;
+	al = (a + huge - 1) & ~(uintptr_t)(huge - 1);
+	if (al > a)
+		munmap(p, al - a);
+	if (al + len < a + len + huge)
+		munmap((char *)al + len, a + len + huge - (al + len));
+	g->mem = (char *)al;
+	g->len = len;
+	madvise(g->mem, len, MADV_HUGEPAGE);
+	madvise(g->mem, len, MADV_DONTDUMP);
+	for (i = 0; i < FX_DUMP_SLOTS; i++)
+		g->s[i].buf = g->mem + (size_t)i * FX_DUMP_BATCH;
+	return 0;
 }
 
-static void batch_free(char *p)
+/*
+ * Start a thread with every signal blocked that can be: the tool's
+ * handlers (SIGINT, SIGALRM for --max-pause...) run in the thread that
+ * reads, and a write is not interrupted.
+ */
+static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 {
-	if (!p)
+	sigset_t all, old;
+	int r;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r ? -r : 0;
+}
+
+static void ring_free(struct fx_ring *g)
+{
+	int i;
+
+	if (!g)
 		return;
-	explicit_bzero(p, FX_DUMP_BATCH);
-	munmap(p, FX_DUMP_BATCH);
+	pthread_mutex_lock(&g->mu);
+	g->quit = 1;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	if (g->have_wt)
+		pthread_join(g->wt, NULL);
+	if (g->have_ht)
+		pthread_join(g->ht, NULL);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->cv);
+	for (i = 0; i < FX_DUMP_SLOTS; i++) {
+		free(g->s[i].w.v);
+		free(g->s[i].h.v);
+	}
+	if (g->mem) {
+		explicit_bzero(g->mem, g->len);
+		munmap(g->mem, g->len);
+	}
+	free(g);
+}
+
+static struct fx_ring *ring_new(void)
+{
+	struct fx_ring *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->cv, NULL);
+	if (ring_map(g)) {
+		ring_free(g);
+		return NULL;
+	}
+	/* Without a thread, its work is done inline: slower, same bytes. */
+	g->have_wt = !start_thread(&g->wt, writer_main, g);
+	g->have_ht = !start_thread(&g->ht, hasher_main, g);
+	return g;
+}
+
+/* Take back what slot s could not write from its copy's count. Locked,
+ * or with s idle. */
+static void settle(struct slot *s)
+{
+	if (s->unwritten && s->res)
+		s->res->captured -= s->unwritten;
+	s->unwritten = 0;
+}
+
+/* Wait until slot s is written and hashed; the first write error. */
+static int slot_wait(struct fx_ring *g, struct slot *s)
+{
+	int err;
+
+	pthread_mutex_lock(&g->mu);
+	while (s->wpend || s->hpend)
+		pthread_cond_wait(&g->cv, &g->mu);
+	settle(s);
+	err = g->err;
+	pthread_mutex_unlock(&g->mu);
+	return err;
+}
+
+/* Bytes of the current buffer to write at off of fd (res: whose). */
+static int write_add(struct fx_dumper *d, struct fx_dump_res *res,
+		     const char *p, size_t n, int fd, uint64_t off)
+{
+	struct slot *s = &d->ring->s[d->ring->cur];
+
+	s->res = res;
+	s->wbytes += n;
+	return pieces_add(&s->w, p, n, fd, off);
+}
+
+/* Bytes of the current buffer to hash into md, in address order. */
+static int hash_add(struct fx_dumper *d, void *md, const char *p, size_t n)
+{
+	struct slot *s = &d->ring->s[d->ring->cur];
+
+	if (!d->ring->have_ht) {
+		EVP_DigestUpdate(md, p, n);
+		return 0;
+	}
+	s->md = md;
+	return pieces_add(&s->h, p, n, -1, 0);
+}
+
+/*
+ * The current buffer is read: hand it over (or write a small one at
+ * once), and take the next, once it is free. 0, or the first write
+ * error (-ENOSPC...).
+ */
+static int buffer_switch(struct fx_dumper *d)
+{
+	struct fx_ring *g = d->ring;
+	struct slot *s = &g->s[g->cur];
+	int err = 0, r;
+
+	if (s->w.n && (!g->have_wt || s->wbytes < INLINE_WRITE)) {
+		err = write_slot(s, 0);
+		settle(s);
+	}
+	if (!s->w.n && !s->h.n)
+		return err;
+	pthread_mutex_lock(&g->mu);
+	s->seq = ++g->seq;
+	s->wpend = s->w.n != 0;
+	s->hpend = s->h.n != 0;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	g->cur = (g->cur + 1) % FX_DUMP_SLOTS;
+	d->buf = g->s[g->cur].buf;
+	r = slot_wait(g, &g->s[g->cur]);
+	return err ? err : r;
+}
+
+/* Every buffer written and hashed (before the copy returns): 0 or the
+ * first write error, which is then forgotten (the next copy starts
+ * clean). */
+static int ring_drain(struct fx_dumper *d)
+{
+	struct fx_ring *g = d->ring;
+	int i, err = 0;
+
+	for (i = 0; i < FX_DUMP_SLOTS; i++)
+		err = slot_wait(g, &g->s[i]);
+	pthread_mutex_lock(&g->mu);
+	g->err = 0;
+	pthread_mutex_unlock(&g->mu);
+	return err;
 }
 
 int fx_dumper_init(struct fx_dumper *d, struct fx_proc *p, int use_scan,
@@ -213,28 +385,24 @@ int fx_dumper_init(struct fx_dumper *d, struct fx_proc *p, int use_scan,
 		fx_mem_release(&d->mem);
 		return r;
 	}
-	d->bufs[0] = batch_alloc();
-	d->bufs[1] = batch_alloc();
-	d->buf = d->bufs[0];
+	d->ring = ring_new();
 	d->seg = calloc(FX_DUMP_IOV, sizeof(*d->seg));
-	if (!d->bufs[0] || !d->bufs[1] || !d->seg) {
+	if (!d->ring || !d->seg) {
 		fx_dumper_release(d);
 		return -ENOMEM;
 	}
-	d->hasher = hasher_new();	/* NULL: hashed inline, slower */
+	d->buf = d->ring->s[0].buf;
 	return 0;
 }
 
 void fx_dumper_release(struct fx_dumper *d)
 {
-	hasher_free(d->hasher);
-	d->hasher = NULL;
+	ring_free(d->ring);
+	d->ring = NULL;
 	fx_mem_release(&d->mem);
 	fx_pagemap_release(&d->pm);
-	batch_free(d->bufs[0]);
-	batch_free(d->bufs[1]);
 	free(d->seg);
-	d->buf = d->bufs[0] = d->bufs[1] = NULL;
+	d->buf = NULL;
 	d->seg = NULL;
 }
 
@@ -351,7 +519,7 @@ static int defer_run(struct fx_dump_res *res, uint64_t off, uint64_t len)
 	return 0;
 }
 
-/* Bytes of the batch at addr were read: write and hash them. */
+/* Bytes of the batch at addr were read: have them written and hashed. */
 static int keep(struct copy *c, const struct item *it, uint64_t len)
 {
 	const char *p = c->d->buf + it->off;
@@ -359,7 +527,8 @@ static int keep(struct copy *c, const struct item *it, uint64_t len)
 
 	if (!len)
 		return 0;
-	r = fx_pwrite_all(c->fd, p, len, c->out_base + (it->addr - c->start));
+	r = write_add(c->d, c->res, p, len, c->fd,
+		      c->out_base + (it->addr - c->start));
 	if (r)
 		return r;
 	c->res->captured += len;
@@ -432,7 +601,7 @@ static int read_some(struct copy *c, size_t *kp, size_t j)
 static int flush(struct copy *c)
 {
 	size_t i = 0, j;
-	int r = 0;
+	int r = 0, r2;
 
 	while (i < c->nit && !r) {
 		if (c->it[i].is_hole) {
@@ -453,7 +622,9 @@ static int flush(struct copy *c)
 		i = j;
 	}
 	c->nit = c->ndata = c->used = 0;
-	buffer_switch(c->d);
+	r2 = buffer_switch(c->d);
+	if (!r)
+		r = r2;
 	if (c->d->progress)
 		c->d->progress(c->d->progress_arg,
 			       c->d->done + c->res->captured + c->res->holes -
@@ -643,7 +814,9 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 	}
 	if (!r)
 		r = flush(c);
-	hasher_drain(d);
+	r2 = ring_drain(d);
+	if (!r)
+		r = r2;
 	d->done += res->captured + res->holes - c->base_done;
 	r2 = hole_flush(d);
 	if (!r)

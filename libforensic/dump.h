@@ -8,8 +8,8 @@
  * pwrite at out_base + (addr - start); everything else is a hole: never
  * read (reading would fault the page in and raise the target's RSS),
  * never written (it stays a sparse zero range of the output file), and
- * reported to a callback with its reason. Memory use is the batch buffer,
- * whatever the size of the range.
+ * reported to a callback with its reason. Memory use is FX_DUMP_SLOTS
+ * batch buffers, whatever the size of the range.
  *
  * Whether a region may be read at all is decided before, from its VmFlags
  * and name (fx_dump_skip_reason): device mappings, userfaultfd ranges and
@@ -28,7 +28,8 @@
 struct fx_proc;
 struct fx_region;
 
-#define FX_DUMP_BATCH (8u << 20)
+#define FX_DUMP_BATCH (4u << 20)
+#define FX_DUMP_SLOTS 3
 #define FX_DUMP_IOV 512
 
 /* Why bytes were not captured (the `reason` column of holes.tsv). */
@@ -52,20 +53,23 @@ const char *fx_hole_name(enum fx_hole h);
 typedef int (*fx_hole_fn)(void *arg, uint64_t start, uint64_t end,
 			  enum fx_hole why);
 
-struct fx_hasher;
+struct fx_ring;
 
 /*
- * Two batch buffers: one is read and written while a second thread
- * hashes the other (SHA-256 runs at about the speed of the copy itself,
- * so on two cores this nearly halves the time). Memory: 2 x FX_DUMP_BATCH.
+ * A ring of FX_DUMP_SLOTS batch buffers: the calling thread reads the
+ * target into one while a writer thread pwrite()s the ones read before
+ * and, for a hashed copy, a hasher thread hashes them (SHA-256 runs at
+ * about the speed of the copy itself, and writing to a tmpfs costs more
+ * than reading: on two cores the three overlap). A buffer is read again
+ * only once written and hashed. Memory: FX_DUMP_SLOTS x FX_DUMP_BATCH.
  */
 struct fx_dumper {
 	struct fx_mem mem;
 	struct fx_pagemap pm;
-	char *bufs[2];
-	int cur;
-	char *buf;			/* bufs[cur]: FX_DUMP_BATCH bytes */
-	struct fx_hasher *hasher;	/* private; NULL: hash inline */
+	struct fx_ring *ring;		/* private: buffers and threads */
+	char *buf;			/* the buffer being filled (between
+					 * copies: a free FX_DUMP_BATCH bytes
+					 * the caller may use) */
 	int no_hash;			/* set: no SHA-256 (res->sha256 "") */
 	/* called after every batch with the bytes copied so far by this
 	 * dumper (captured and holes); may be NULL */

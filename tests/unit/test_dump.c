@@ -261,6 +261,81 @@ START_TEST(test_copy_self_deferred)
 }
 END_TEST
 
+/*
+ * A copy of several batches (the writer and hasher threads take them
+ * round the ring of buffers): a page in 97 absent. Every byte in place,
+ * the digest that of the present pages in order; then the same to a
+ * pipe (pwrite fails: -ESPIPE), where nothing counts as captured.
+ */
+START_TEST(test_copy_self_batches)
+{
+	size_t ps = fx_page_size(), np = 4 * (FX_DUMP_BATCH / ps) + 5, i;
+	size_t len = np * ps, nwant = 0;
+	unsigned char want[32], *got;
+	struct fx_dump_res res;
+	struct fx_dumper d;
+	struct fx_proc p;
+	EVP_MD_CTX *md;
+	unsigned int wl = 32;
+	char hex[65], *mem;
+	uint64_t base;
+	int fd, pfd[2];
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(mem != MAP_FAILED);
+	madvise(mem, len, MADV_NOHUGEPAGE);
+	base = (uint64_t)(uintptr_t)mem;
+	md = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	for (i = 0; i < np; i++) {
+		if (i % 97 == 3)
+			continue;
+		memset(mem + i * ps, 1 + (int)(i % 251), ps);
+		EVP_DigestUpdate(md, mem + i * ps, ps);
+		nwant++;
+	}
+	EVP_DigestFinal_ex(md, want, &wl);
+	EVP_MD_CTX_free(md);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", want[i]);
+
+	ck_assert_int_eq(fx_proc_open(&p, getpid()), 0);
+	ck_assert_int_eq(fx_dumper_init(&d, &p, 1, NULL), 0);
+	fd = unit_memfd();
+	ck_assert_int_eq(fx_dump_res_init(&res), 0);
+	ck_assert_int_eq(fx_dumper_copy(&d, base, base + len, fd, 0, NULL,
+					NULL, &res),
+			 0);
+	fx_dump_res_finish(&res);
+	ck_assert_uint_eq(res.captured, nwant * ps);
+	ck_assert_uint_eq(res.holes, (np - nwant) * ps);
+	ck_assert_str_eq(res.sha256, hex);
+	ck_assert_int_eq(ftruncate(fd, (off_t)len), 0);
+	got = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	ck_assert(got != MAP_FAILED);
+	for (i = 0; i < np; i++)
+		ck_assert_msg(got[i * ps] == (i % 97 == 3 ? 0 : 1 + i % 251) &&
+				      got[i * ps + ps - 1] == got[i * ps],
+			      "page %zu", i);
+	munmap(got, len);
+	close(fd);
+
+	ck_assert_int_eq(pipe(pfd), 0);
+	ck_assert_int_eq(fx_dump_res_init(&res), 0);
+	ck_assert_int_eq(fx_dumper_copy(&d, base, base + len, pfd[1], 0, NULL,
+					NULL, &res),
+			 -ESPIPE);
+	fx_dump_res_finish(&res);
+	ck_assert_uint_eq(res.captured, 0);
+	close(pfd[0]);
+	close(pfd[1]);
+	fx_dumper_release(&d);
+	fx_proc_release(&p);
+	munmap(mem, len);
+}
+END_TEST
+
 static Suite *dump_suite(void)
 {
 	Suite *s = suite_create("dump");
@@ -272,6 +347,7 @@ static Suite *dump_suite(void)
 	tcase_add_test(tc, test_copy_self_scan);
 	tcase_add_test(tc, test_copy_self_entries);
 	tcase_add_test(tc, test_copy_self_deferred);
+	tcase_add_test(tc, test_copy_self_batches);
 	suite_add_tcase(s, tc);
 	return s;
 }
