@@ -858,24 +858,14 @@ static int walk_jvm(struct walk *w)
 	return 0;
 }
 
-int fx_jvm_inspect(struct fx_jvm *j, const struct fx_maps *m,
-		   struct fx_heap_src *src, fx_file_fn file, void *fctx,
-		   const unsigned char *taken)
+int fx_jvm_inspect_tables(struct fx_jvm *j, const struct fx_maps *m,
+			  struct fx_heap_src *src, const uint64_t *sym,
+			  fx_file_fn file, void *fctx,
+			  const unsigned char *taken)
 {
-	uint64_t sym[FX_VMS_NSYMS];
-	const struct fx_region *lib;
 	struct walk w;
 	int r;
 
-	fx_jvm_release(j);
-	lib = find_libjvm(m);
-	if (!lib)
-		return 0;
-	j->found = 1;
-	if (!src || !file) {
-		snprintf(j->note, sizeof(j->note), "libjvm.so: memory not read");
-		return 0;
-	}
 	memset(&w, 0, sizeof(w));
 	w.j = j;
 	w.m = m;
@@ -884,25 +874,14 @@ int fx_jvm_inspect(struct fx_jvm *j, const struct fx_maps *m,
 	if (!w.d)
 		return -ENOMEM;
 	memset(w.d->tag, 0, sizeof(w.d->tag));
-	w.d->breg = NULL;
 	w.d->src = src;
 	w.d->m = m;
 	w.d->file = file;
 	w.d->fctx = fctx;
+	w.d->breg = NULL;
 	w.rs.read = jrd_read;
 	w.rs.ctx = w.d;
 	fx_vmstructs_init(&w.v);
-	r = table_symbols(lib, file, fctx, sym);
-	if (r == -ENOMEM)
-		goto out;
-	if (r) {
-		snprintf(j->note, sizeof(j->note), "%.120s: %s", lib->name,
-			 r == -ENOENT ? "no HotSpot vmStructs tables (not a "
-					"HotSpot JVM, or stripped of them)" :
-					"cannot read its ELF symbols");
-		r = 0;
-		goto out;
-	}
 	r = fx_vmstructs_read(&w.v, &w.rs, sym);
 	if (r == -ENOMEM)
 		goto out;
@@ -920,4 +899,34 @@ out:
 	fx_vmstructs_release(&w.v);
 	free(w.d);
 	return r;
+}
+
+int fx_jvm_inspect(struct fx_jvm *j, const struct fx_maps *m,
+		   struct fx_heap_src *src, fx_file_fn file, void *fctx,
+		   const unsigned char *taken)
+{
+	uint64_t sym[FX_VMS_NSYMS];
+	const struct fx_region *lib;
+	int r;
+
+	fx_jvm_release(j);
+	lib = find_libjvm(m);
+	if (!lib)
+		return 0;
+	j->found = 1;
+	if (!src || !file) {
+		snprintf(j->note, sizeof(j->note), "libjvm.so: memory not read");
+		return 0;
+	}
+	r = table_symbols(lib, file, fctx, sym);
+	if (r == -ENOMEM)
+		return r;
+	if (r) {
+		snprintf(j->note, sizeof(j->note), "%.120s: %s", lib->name,
+			 r == -ENOENT ? "no HotSpot vmStructs tables (not a "
+					"HotSpot JVM, or stripped of them)" :
+					"cannot read its ELF symbols");
+		return 0;
+	}
+	return fx_jvm_inspect_tables(j, m, src, sym, file, fctx, taken);
 }

@@ -98,6 +98,16 @@ int fx_jvm_inspect(struct fx_jvm *j, const struct fx_maps *m,
 		   struct fx_heap_src *src, fx_file_fn file, void *fctx,
 		   const unsigned char *taken);
 
+/*
+ * The same once libjvm.so's symbols are known: sym[i] is the run-time
+ * address of fx_vms_symbols[i] (vmstructs.h). j->ok says whether the
+ * tables were read. 0, or -ENOMEM.
+ */
+int fx_jvm_inspect_tables(struct fx_jvm *j, const struct fx_maps *m,
+			  struct fx_heap_src *src, const uint64_t *sym,
+			  fx_file_fn file, void *fctx,
+			  const unsigned char *taken);
+
 /* The span holding address a, or NULL. */
 const struct fx_jvm_span *fx_jvm_span_at(const struct fx_jvm *j,
 					 uint64_t a);
