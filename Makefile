@@ -139,6 +139,7 @@ bench: all
 	$(Q)bench/rank.sh
 	$(Q)bench/scan.sh
 	$(Q)bench/classify.sh
+	$(Q)bench/jvm.sh
 	$(Q)bench/dump.sh
 
 install: all
