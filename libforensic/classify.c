@@ -699,32 +699,72 @@ static void mark_files(struct fx_classify *c, fx_file_fn file, void *fctx)
 	free(ec.f);
 }
 
+static const enum fx_class jvm_cls[FX_JVM_NPARTS] = {
+	[FX_JVM_HEAP] = FX_C_JVM_HEAP,
+	[FX_JVM_CLASS_SPACE] = FX_C_JVM_METASPACE,
+	[FX_JVM_METASPACE] = FX_C_JVM_METASPACE,
+	[FX_JVM_CDS] = FX_C_JVM_METASPACE,
+	[FX_JVM_CODE] = FX_C_JVM_CODECACHE,
+	[FX_JVM_SEGMAP] = FX_C_JVM_CODECACHE,
+};
+
+/* Bytes of region r inside span s. */
+static uint64_t overlap(const struct fx_region *r, const struct fx_jvm_span *s)
+{
+	uint64_t lo = r->start > s->start ? r->start : s->start;
+	uint64_t hi = r->end < s->end ? r->end : s->end;
+
+	return hi > lo ? hi - lo : 0;
+}
+
+/* The JVM span holding most of region r, at least half of it, or NULL. */
+static const struct fx_jvm_span *main_span(const struct fx_jvm *j,
+					   const struct fx_region *r)
+{
+	const struct fx_jvm_span *best = NULL;
+	uint64_t most = 0, o;
+	size_t k;
+
+	for (k = 0; k < j->ns; k++) {
+		o = overlap(r, &j->s[k]);
+		if (o > most) {
+			most = o;
+			best = &j->s[k];
+		}
+	}
+	return most >= (r->end - r->start + 1) / 2 ? best : NULL;
+}
+
 /* The detail of a region inside the JVM's span s. */
 static void jvm_region(struct fx_classify *c, struct fx_regclass *rc,
 		       const struct fx_region *reg,
 		       const struct fx_jvm_span *s)
 {
-	static const enum fx_class cls[FX_JVM_NPARTS] = {
-		[FX_JVM_HEAP] = FX_C_JVM_HEAP,
-		[FX_JVM_CLASS_SPACE] = FX_C_JVM_METASPACE,
-		[FX_JVM_METASPACE] = FX_C_JVM_METASPACE,
-		[FX_JVM_CDS] = FX_C_JVM_METASPACE,
-		[FX_JVM_CODE] = FX_C_JVM_CODECACHE,
-		[FX_JVM_SEGMAP] = FX_C_JVM_CODECACHE,
-	};
+	const enum fx_class *cls = jvm_cls;
+	size_t k;
 	const char *state = strcmp(reg->perms, "---p") == 0 ?
 				    "reserved, not committed" : "committed";
 	char gc[40] = "";
 
 	if (s->part == FX_JVM_HEAP && c->jvm.gc[0])
 		snprintf(gc, sizeof(gc), " (%s GC)", c->jvm.gc);
-	set(rc, cls[s->part], "%s%s%s %s%.60s; reserved 0x%llx-0x%llx%s%s",
+	set(rc, cls[s->part], "%s%s%s %s%.60s; reserved 0x%llx-0x%llx%s",
 	    fx_jvm_part_name(s->part), gc, ",",
 	    reg->inode ? "mapped from " : state,
 	    reg->inode ? base_name(reg) : "",
 	    (unsigned long long)s->start, (unsigned long long)s->end,
-	    s->exact ? "" : " (bounds inferred)",
-	    reg->end > s->end ? "; the mapping runs past it" : "");
+	    s->exact ? "" : " (bounds inferred)");
+	for (k = 0; k < c->jvm.ns; k++) {
+		const struct fx_jvm_span *o = &c->jvm.s[k];
+		size_t len = strlen(rc->detail);
+
+		if (o != s && overlap(reg, o))
+			snprintf(rc->detail + len, sizeof(rc->detail) - len,
+				 "; %llu bytes of it are %s (two reservations "
+				 "the kernel merged)",
+				 (unsigned long long)overlap(reg, o),
+				 fx_jvm_part_name(o->part));
+	}
 }
 
 /* A HotSpot JVM: its heap, metaspace, code heaps and Java thread stacks
@@ -753,7 +793,7 @@ static int mark_jvm(struct fx_classify *c, struct fx_heap_src *src,
 		const struct fx_region *reg = &m->r[i];
 		struct fx_regclass *rc = &c->rc[i];
 
-		s = fx_jvm_span_at(&c->jvm, reg->start);
+		s = main_span(&c->jvm, reg);
 		if (s) {
 			jvm_region(c, rc, reg, s);
 			continue;
@@ -1065,18 +1105,30 @@ static const char *const cat_names[NCAT] = {
 	[CAT_UNEXPLAINED] = "unexplained",
 };
 
+static enum cat span_category(const struct fx_jvm_span *s)
+{
+	static const enum cat cats[FX_JVM_NPARTS] = {
+		[FX_JVM_HEAP] = CAT_JAVA_HEAP,
+		[FX_JVM_CLASS_SPACE] = CAT_CLASS,
+		[FX_JVM_METASPACE] = CAT_METASPACE,
+		[FX_JVM_CDS] = CAT_CDS,
+		[FX_JVM_CODE] = CAT_CODE,
+		[FX_JVM_SEGMAP] = CAT_CODE,
+	};
+
+	return cats[s->part];
+}
+
 static enum cat category(const struct fx_classify *c, size_t i)
 {
 	const struct fx_jvm_span *s;
 
 	switch (c->rc[i].cls) {
-	case FX_C_JVM_HEAP: return CAT_JAVA_HEAP;
-	case FX_C_JVM_CODECACHE: return CAT_CODE;
+	case FX_C_JVM_HEAP:
+	case FX_C_JVM_CODECACHE:
 	case FX_C_JVM_METASPACE:
-		s = fx_jvm_span_at(&c->jvm, c->m->r[i].start);
-		return !s || s->part == FX_JVM_METASPACE ? CAT_METASPACE :
-		       s->part == FX_JVM_CDS		 ? CAT_CDS :
-							   CAT_CLASS;
+		s = main_span(&c->jvm, &c->m->r[i]);
+		return s ? span_category(s) : CAT_UNEXPLAINED;
 	case FX_C_THREAD_STACK: return CAT_THREAD;
 	case FX_C_GUARD: return c->rc[i].tid ? CAT_THREAD : CAT_RESERVED;
 	case FX_C_STACK: return CAT_MAIN_STACK;
@@ -1098,6 +1150,19 @@ static enum cat category(const struct fx_classify *c, size_t i)
 	}
 }
 
+/* Count o bytes of region reg (resident ones in proportion) under class
+ * k and category g of v, taken from *left. */
+static void move(uint64_t (*v)[NCAT][6], int k, int g,
+		 const struct fx_region *reg, uint64_t o, int open,
+		 uint64_t *left)
+{
+	v[k][g][1] += o;
+	v[k][g][2] += open ? o : 0;
+	v[k][g][3] += (uint64_t)((double)reg->v[FX_F_RSS] * o /
+				 (reg->end - reg->start));
+	*left -= o;
+}
+
 int fx_classify_write_summary(const struct fx_classify *c,
 			      struct fx_writer *w, int pid)
 {
@@ -1110,14 +1175,38 @@ int fx_classify_write_summary(const struct fx_classify *c,
 		return -ENOMEM;
 	for (i = 0; i < c->m->n; i++) {
 		const struct fx_region *reg = &c->m->r[i];
+		uint64_t size = reg->end - reg->start, left = size, o;
+		int open = strcmp(reg->perms, "---p") && strcmp(reg->perms,
+								"---s");
+		const struct fx_jvm_span *main;
+		size_t x;
 
 		k = c->rc[i].cls;
 		g = category(c, i);
 		v[k][g][0]++;
-		v[k][g][1] += reg->end - reg->start;
-		if (strcmp(reg->perms, "---p") && strcmp(reg->perms, "---s"))
-			v[k][g][2] += reg->end - reg->start;
-		v[k][g][3] += reg->v[FX_F_RSS];
+		/* A mapping the kernel merged across two of the JVM's
+		 * reservations, or one of them and other memory: each gets
+		 * its bytes (resident ones in proportion), the rest is
+		 * unexplained. */
+		main = k == FX_C_JVM_HEAP || k == FX_C_JVM_METASPACE ||
+				       k == FX_C_JVM_CODECACHE ?
+			       main_span(&c->jvm, reg) :
+			       NULL;
+		for (x = 0; main && x < c->jvm.ns; x++) {
+			const struct fx_jvm_span *sp = &c->jvm.s[x];
+
+			o = overlap(reg, sp);
+			if (sp != main && o && o <= left)
+				move(v, jvm_cls[sp->part], span_category(sp),
+				     reg, o, open, &left);
+		}
+		if (main && left > overlap(reg, main))
+			move(v, FX_C_ANON, CAT_UNEXPLAINED, reg,
+			     left - overlap(reg, main), open, &left);
+		v[k][g][1] += left;
+		v[k][g][2] += open ? left : 0;
+		v[k][g][3] += left == size ? reg->v[FX_F_RSS] :
+			      (uint64_t)((double)reg->v[FX_F_RSS] * left / size);
 	}
 	for (i = 0; c->have_glibc && i < c->hs.nhist; i++) {
 		heapc = c->hs.arenas[c->hs.hist[i].arena].is_main ? FX_C_HEAP :

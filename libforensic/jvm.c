@@ -17,6 +17,7 @@
 #define MAX_CLDS 1000000
 #define MAX_CODE_HEAPS 16
 #define MAX_META_REGIONS 4096
+#define ROOT_CHUNK (4u << 20)	/* metaspace's largest chunk (JDK 16+) */
 
 void fx_jvm_init(struct fx_jvm *j)
 {
@@ -519,20 +520,20 @@ static int find_metaspace(struct walk *w, int have_ccs)
 		if (rdp(w, cld + o_next, &cld))
 			break;
 	}
+	/* Classes are carved from the class space's bottom up, in root
+	 * chunks of 4 MiB to which the space is aligned: the first class
+	 * outside the archive lies in its first root chunk. */
 	if (have_ccs && kmin != UINT64_MAX) {
-		const struct fx_region *rg = fx_region_at(w->m, kmin);
+		uint64_t s = kmin & ~(uint64_t)(ROOT_CHUNK - 1);
 
-		if (rg && kmin - rg->start < (16u << 20)) {
-			r = add_span(w, rg->start, rg->start + w->ccs_size,
-				     FX_JVM_CLASS_SPACE, 0);
-			/* The archive's reservation runs up to the class
-			 * space that follows it. */
-			if (!r && w->cds_hi && rg->start >= w->cds_hi &&
-			    rg->start - w->cds_hi < (64u << 20)) {
-				for (i = 0; i < w->j->ns; i++)
-					if (w->j->s[i].part == FX_JVM_CDS)
-						w->j->s[i].end = rg->start;
-			}
+		r = add_span(w, s, s + w->ccs_size, FX_JVM_CLASS_SPACE, 0);
+		/* The archive's reservation runs up to the class space
+		 * that follows it. */
+		if (!r && w->cds_hi && s >= w->cds_hi &&
+		    s - w->cds_hi < (64u << 20)) {
+			for (i = 0; i < w->j->ns; i++)
+				if (w->j->s[i].part == FX_JVM_CDS)
+					w->j->s[i].end = s;
 		}
 	}
 	for (i = 0; i < nmeta && !r; i++)

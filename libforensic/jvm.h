@@ -13,10 +13,11 @@
  *   code heaps    CodeCache::_heaps, each CodeHeap's _memory and _segmap
  *                 VirtualSpace (exact);
  *   CDS archive   MetaspaceObj::_shared_metaspace_base/_top;
- *   class space   the mapping that holds the lowest Klass outside the
- *                 archive (classes walked from ClassLoaderDataGraph),
- *                 CompressedClassSpaceSize bytes long (JDK 17 exports no
- *                 metaspace bounds: this start is inferred);
+ *   class space   from the 4 MiB root chunk that holds the lowest Klass
+ *                 outside the archive (classes walked from
+ *                 ClassLoaderDataGraph), CompressedClassSpaceSize bytes
+ *                 long (JDK 17 exports no metaspace bounds: this start
+ *                 is inferred);
  *   metaspace     the mappings holding the classes' ConstantPools and
  *                 method arrays, with the adjacent anonymous mappings of
  *                 the same reservation (bounds inferred from the maps);

@@ -7,6 +7,8 @@ exits 1 with a reason on the first disagreement.
   jvm.py code CODECACHE REGIONS          Compiler.codecache vs code heaps
   jvm.py metaspace METASPACE REGIONS     VM.metaspace vs class space and
                                          metaspace regions
+  jvm.py ccs VM_INFO REGIONS             VM.info's class space bounds vs
+                                         the class space regions
   jvm.py names THREAD_PRINT REGIONS      Thread.print names vs Java thread
                                          stack details
   jvm.py nmt NMT SUMMARY REGIONS         VM.native_memory summary vs
@@ -104,6 +106,22 @@ def metaspace(ms, regions):
               (label, size, mcom, m.group(1), m.group(2)))
 
 
+def ccs(info, regions):
+    m = re.search(r'Compressed class space mapped at: (0x[0-9a-f]+)-(0x[0-9a-f]+)',
+                  open(info).read())
+    if not m:
+        fail('no class space bounds in VM.info')
+    lo, hi = num(m.group(1)), num(m.group(2))
+    mine = [r for r in tsv(regions) if r['class'] == 'jvm-metaspace' and
+            r['detail'].startswith('class space,')]
+    if not mine or 'reserved %#x-%#x' % (lo, hi) not in mine[0]['detail']:
+        fail('class space: the JVM says %#x-%#x, classify %r' %
+             (lo, hi, mine[0]['detail'] if mine else None))
+    if any(num(r['start']) < lo or num(r['end']) > hi for r in mine):
+        fail('class space regions outside %#x-%#x' % (lo, hi))
+    print('class space: %#x-%#x in %d regions' % (lo, hi, len(mine)))
+
+
 def names(tp, regions):
     want = {}
     for m in re.finditer(r'^"(.*)" #\d+ .*nid=(0x[0-9a-f]+)', open(tp).read(),
@@ -177,7 +195,7 @@ def nmt(path, summary, regions):
 
 
 if __name__ == '__main__':
-    cmds = {'heap': heap, 'code': code, 'metaspace': metaspace,
+    cmds = {'heap': heap, 'code': code, 'metaspace': metaspace, 'ccs': ccs,
             'names': names, 'nmt': nmt}
     if len(sys.argv) < 4 or sys.argv[1] not in cmds:
         sys.exit(__doc__)

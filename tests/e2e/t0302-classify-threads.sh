@@ -6,6 +6,13 @@
 
 start_target idlethreads 300
 pid=$TARGET_PID
+# The threads leave their barrier after the ready line: wait until every
+# one sleeps (a thread on a CPU has no stack pointer to show).
+for try in $(seq 500); do
+	running=$(cat /proc/$pid/task/*/stat 2>/dev/null | awk '$3 != "S"' | wc -l)
+	[ "$running" = 0 ] && break
+	sleep 0.01
+done
 classify --tsv "$pid" >regions.tsv
 n=$(awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
 	$c["class"]=="thread-stack"' regions.tsv | wc -l)

@@ -3,9 +3,10 @@
 # tables, against what the JVM itself reports through jcmd: the jvm-heap
 # regions are exactly its 256 MiB reserved heap (GC.heap_info), the code
 # heaps' bounds and committed parts are Compiler.codecache's, class space
-# and metaspace are VM.metaspace's, every task of /proc/PID/task has a
-# --threads record and every Java thread carries the name Thread.print
-# gives it. The target is never stopped: its state stays S.
+# and metaspace are VM.metaspace's (the class space's bounds VM.info's),
+# every task of /proc/PID/task has a --threads record and every Java
+# thread carries the name Thread.print gives it. The target is never
+# stopped: its state stays S.
 . "$TOP/tests/e2e/lib.sh"
 
 command -v jcmd >/dev/null || skip "no jcmd (the JDK's own report) on this machine"
@@ -16,6 +17,7 @@ jcmd "$pid" GC.heap_info >heap_info.txt
 jcmd "$pid" Compiler.codecache >codecache.txt
 jcmd "$pid" VM.metaspace >metaspace.txt
 jcmd "$pid" Thread.print >threads.txt
+jcmd "$pid" VM.info >vm_info.txt
 classify --tsv "$pid" >regions.tsv 2>classify.err || fail "classify: $(cat classify.err)"
 py() { python3 "$TOP/tests/e2e/jvm.py" "$@" || fail "jvm.py $1: see above"; }
 py heap heap_info.txt regions.tsv
@@ -24,6 +26,7 @@ size=$(awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
 expect_eq "jvm-heap bytes (-Xmx256m)" 268435456 "$size"
 py code codecache.txt regions.tsv
 py metaspace metaspace.txt regions.tsv
+py ccs vm_info.txt regions.tsv
 py names threads.txt regions.tsv
 # The CDS archive is found and is metaspace, its file mapping included.
 grep -q $'\tjvm-metaspace\tCDS archive, mapped from classes.jsa' regions.tsv ||

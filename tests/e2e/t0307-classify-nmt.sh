@@ -10,19 +10,32 @@
 
 command -v jcmd >/dev/null || skip "no jcmd (the JDK's own report) on this machine"
 command -v java >/dev/null || skip "no java on this machine"
-start_cmd "the JVM" java -Xmx256m -XX:NativeMemoryTracking=summary \
-	"$TOP/corpus/targets/Idle.java" 32
-pid=$TARGET_PID
+# check_nmt FLAGS...: one JVM with NMT and FLAGS, compared.
+check_nmt() {
+	start_cmd "the JVM ($*)" java -Xmx256m -XX:NativeMemoryTracking=summary \
+		"$@" "$TOP/corpus/targets/Idle.java" 32
+	pid=$TARGET_PID
+	for try in 1 2 3 4 5; do
+		nmt >nmt.txt
+		classify --summary --tsv "$pid" >summary.tsv
+		classify --tsv "$pid" >regions.tsv
+		nmt >nmt2.txt
+		# Only the figures compared must hold still.
+		held nmt.txt >a
+		held nmt2.txt >b
+		cmp -s a b && break
+	done
+	echo "JVM flags: -Xmx256m $*"
+	python3 "$TOP/tests/e2e/jvm.py" nmt nmt.txt summary.tsv regions.tsv ||
+		fail "classify --summary and NMT disagree (flags: $*; see above)"
+	kill -9 "$pid"
+}
 nmt() { jcmd "$pid" VM.native_memory summary | grep -v '^[0-9]*:$'; }
-for try in 1 2 3 4 5; do
-	nmt >nmt.txt
-	classify --summary --tsv "$pid" >summary.tsv
-	classify --tsv "$pid" >regions.tsv
-	nmt >nmt2.txt
-	# Only the figures compared must hold still (malloc counts move).
-	grep -E 'Java Heap|Class \(|Code \(|Thread \(|stack:|Class space|Metadata' -A1 nmt.txt | grep -v malloc >a
-	grep -E 'Java Heap|Class \(|Code \(|Thread \(|stack:|Class space|Metadata' -A1 nmt2.txt | grep -v malloc >b
-	cmp -s a b && break
-done
-python3 "$TOP/tests/e2e/jvm.py" nmt nmt.txt summary.tsv regions.tsv ||
-	fail "classify --summary and NMT disagree (see above)"
+held() {
+	grep -E 'Java Heap|Class \(|Code \(|Thread \(|stack:|Class space|Metadata' -A1 "$1" |
+		grep -v malloc
+}
+# The default (G1, CDS archive mapped), then no archive and another
+# collector: class space found without the archive to lean on.
+check_nmt
+check_nmt -Xshare:off -XX:+UseParallelGC
