@@ -12,7 +12,8 @@
 #                      default)
 #   dump-region-sha256 the same with --sha256 (hashed on the second core)
 #   dump-region-freeze --mode freeze: its own measured pause
-#   pvcopy             bench/pvcopy.c: process_vm_readv + write, the floor
+#   pvcopy             bench/pvcopy.c: process_vm_readv + write in one
+#                      thread, the floor of a sequential copy
 #   gdb                gdb -ex 'attach PID' -ex 'dump memory FILE START END'
 #                      -ex detach (the target is stopped from attach to
 #                      detach)

@@ -5,7 +5,9 @@
  *
  * process_vm_readv of LENGTH bytes from START in 8 MiB pieces, each
  * written with write() to OUTFILE (created new). No pagemap, no hashing,
- * no index, no error recovery: the floor of what a copy to a file costs.
+ * no index, no error recovery: the floor of what a copy to a file costs
+ * in one thread (dump-region reads on one thread while another writes,
+ * so on two idle cores it can beat it).
  * Exit status 0, or 2 with a message.
  */
 #define _GNU_SOURCE

@@ -51,7 +51,8 @@ struct slot {
 	struct fx_dump_res *res; /* whose captured bytes w holds */
 	void *md;
 	uint64_t seq;		/* handed over in this order */
-	int wpend, hpend;	/* the writer's, the hasher's to do */
+	int todo[2];		/* [1] writing, [0] hashing: 0 done,
+				 * QUEUED, or TAKEN by a thread */
 };
 
 /* Below this many bytes a batch is written at once by the reader: a
@@ -95,17 +96,22 @@ static int pieces_add(struct pieces *ps, const char *p, size_t n, int fd,
 	return 0;
 }
 
-/* The pending slot handed over first for role w (1: writer, 0: hasher). */
+enum { QUEUED = 1, TAKEN };
+
+/*
+ * The slot to work on next for role w (1: write, 0: hash), or NULL: the
+ * oldest one not done, when nobody has taken it yet. One slot at a
+ * time per role: the digest takes the bytes in order.
+ */
 static struct slot *oldest(struct fx_ring *g, int w)
 {
 	struct slot *best = NULL;
 	int i;
 
 	for (i = 0; i < FX_DUMP_SLOTS; i++)
-		if ((w ? g->s[i].wpend : g->s[i].hpend) &&
-		    (!best || g->s[i].seq < best->seq))
+		if (g->s[i].todo[w] && (!best || g->s[i].seq < best->seq))
 			best = &g->s[i];
-	return best;
+	return best && best->todo[w] == QUEUED ? best : NULL;
 }
 
 /* Write the pieces of s; after an error (this one's or an earlier
@@ -135,37 +141,40 @@ static void hash_slot(struct slot *s)
 	s->h.n = 0;
 }
 
+/* Do role w's work on queued slot s, with g->mu held (dropped while
+ * working). */
+static void take(struct fx_ring *g, struct slot *s, int w)
+{
+	int err = g->err;
+
+	s->todo[w] = TAKEN;
+	pthread_mutex_unlock(&g->mu);
+	if (w)
+		err = write_slot(s, err);
+	else
+		hash_slot(s);
+	pthread_mutex_lock(&g->mu);
+	if (w && err && !g->err)
+		g->err = err;
+	s->todo[w] = 0;
+	pthread_cond_broadcast(&g->cv);
+}
+
 /* The writer (w 1) or the hasher (w 0): each takes its slots in the
  * order they were handed over. */
 static void *work(struct fx_ring *g, int w)
 {
 	struct slot *s;
-	int err;
 
 	pthread_mutex_lock(&g->mu);
 	for (;;) {
 		s = oldest(g, w);
-		if (!s) {
-			if (g->quit)
-				break;
-			pthread_cond_wait(&g->cv, &g->mu);
-			continue;
-		}
-		err = g->err;
-		pthread_mutex_unlock(&g->mu);
-		if (w)
-			err = write_slot(s, err);
+		if (s)
+			take(g, s, w);
+		else if (g->quit)
+			break;
 		else
-			hash_slot(s);
-		pthread_mutex_lock(&g->mu);
-		if (w) {
-			if (err && !g->err)
-				g->err = err;
-			s->wpend = 0;
-		} else {
-			s->hpend = 0;
-		}
-		pthread_cond_broadcast(&g->cv);
+			pthread_cond_wait(&g->cv, &g->mu);
 	}
 	pthread_mutex_unlock(&g->mu);
 	return NULL;
@@ -285,14 +294,25 @@ static void settle(struct slot *s)
 	s->unwritten = 0;
 }
 
-/* Wait until slot s is written and hashed; the first write error. */
+/*
+ * Wait until slot s is written and hashed; the first write error. Work
+ * on s that no thread has begun yet (the machine is busy: the thread
+ * is not running) is done here rather than waited for, so that at
+ * worst the copy is as fast as reading and writing in turn.
+ */
 static int slot_wait(struct fx_ring *g, struct slot *s)
 {
 	int err;
 
 	pthread_mutex_lock(&g->mu);
-	while (s->wpend || s->hpend)
-		pthread_cond_wait(&g->cv, &g->mu);
+	while (s->todo[1] || s->todo[0]) {
+		if (oldest(g, 1) == s)
+			take(g, s, 1);
+		else if (oldest(g, 0) == s)
+			take(g, s, 0);
+		else
+			pthread_cond_wait(&g->cv, &g->mu);
+	}
 	settle(s);
 	err = g->err;
 	pthread_mutex_unlock(&g->mu);
@@ -342,8 +362,8 @@ static int buffer_switch(struct fx_dumper *d)
 		return err;
 	pthread_mutex_lock(&g->mu);
 	s->seq = ++g->seq;
-	s->wpend = s->w.n != 0;
-	s->hpend = s->h.n != 0;
+	s->todo[1] = s->w.n ? QUEUED : 0;
+	s->todo[0] = s->h.n ? QUEUED : 0;
 	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mu);
 	g->cur = (g->cur + 1) % FX_DUMP_SLOTS;
@@ -360,8 +380,9 @@ static int ring_drain(struct fx_dumper *d)
 	struct fx_ring *g = d->ring;
 	int i, err = 0;
 
-	for (i = 0; i < FX_DUMP_SLOTS; i++)
-		err = slot_wait(g, &g->s[i]);
+	/* Oldest first: the slots were handed over in ring order. */
+	for (i = 1; i <= FX_DUMP_SLOTS; i++)
+		err = slot_wait(g, &g->s[(g->cur + i) % FX_DUMP_SLOTS]);
 	pthread_mutex_lock(&g->mu);
 	g->err = 0;
 	pthread_mutex_unlock(&g->mu);

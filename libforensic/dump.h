@@ -28,8 +28,8 @@
 struct fx_proc;
 struct fx_region;
 
-#define FX_DUMP_BATCH (4u << 20)
-#define FX_DUMP_SLOTS 3
+#define FX_DUMP_BATCH (2u << 20)
+#define FX_DUMP_SLOTS 4
 #define FX_DUMP_IOV 512
 
 /* Why bytes were not captured (the `reason` column of holes.tsv). */
@@ -61,7 +61,10 @@ struct fx_ring;
  * and, for a hashed copy, a hasher thread hashes them (SHA-256 runs at
  * about the speed of the copy itself, and writing to a tmpfs costs more
  * than reading: on two cores the three overlap). A buffer is read again
- * only once written and hashed. Memory: FX_DUMP_SLOTS x FX_DUMP_BATCH.
+ * only once written and hashed; what its thread has not begun by then
+ * (a busy machine) the reader does itself. A small batch (the end of a
+ * small region) is written by the reader at once. Memory: FX_DUMP_SLOTS
+ * x FX_DUMP_BATCH.
  */
 struct fx_dumper {
 	struct fx_mem mem;

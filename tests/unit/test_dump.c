@@ -269,7 +269,8 @@ END_TEST
  */
 START_TEST(test_copy_self_batches)
 {
-	size_t ps = fx_page_size(), np = 4 * (FX_DUMP_BATCH / ps) + 5, i;
+	size_t ps = fx_page_size(), i;
+	size_t np = 2 * FX_DUMP_SLOTS * (FX_DUMP_BATCH / ps) + 5;
 	size_t len = np * ps, nwant = 0;
 	unsigned char want[32], *got;
 	struct fx_dump_res res;
