@@ -1,10 +1,12 @@
 #!/bin/bash
 # Every command teaches: --help (exit 0, usage, examples, exit status),
-# --version, and a man page that formats and names the command.
+# --version, and a man page that formats and names the command. The
+# runbook scripts (triage, leak-watch, dump-on) too.
 . "$TOP/tests/e2e/lib.sh"
 
 n=0
-for b in "$BIN"/*; do
+for b in "$BIN"/* "$TOP/scripts/triage" "$TOP/scripts/leak-watch" \
+	"$TOP/scripts/dump-on"; do
 	cmd=$(basename "$b")
 	"$b" --help >help.txt || fail "$cmd --help failed"
 	grep -q "^usage: $cmd " help.txt || fail "$cmd --help: no usage line"
