@@ -611,7 +611,7 @@ static int render_table(struct fx_writer *w)
 		}
 	}
 	/* The header, the rows, then the totals line. */
-	for (i = 0; i <= w->tab_n + 1 && !r; i++) {
+	for (i = 0; i <= w->tab_n + !w->no_totals && !r; i++) {
 		for (j = 0; j < nvis; j++) {
 			const char *s;
 			size_t len, pad;

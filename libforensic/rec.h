@@ -44,6 +44,7 @@ struct fx_writer {
 	struct fx_buf tab;
 	size_t *tab_off;
 	size_t tab_n, tab_cap;
+	int no_totals;		/* set: no totals line (the caller has one) */
 };
 
 /* Prepare a writer to fd in format fmt (no I/O yet). */

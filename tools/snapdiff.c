@@ -136,6 +136,7 @@ int main(int argc, char **argv)
 	load(&d, FX_DIFF_OLD, argv[optind]);
 	load(&d, FX_DIFF_NEW, argv[optind + 1]);
 	fx_writer_init(&w, STDOUT_FILENO, fmt);
+	w.no_totals = 1;	/* the diff's own total row says more */
 	status = EXIT_DONE;
 	r = fx_diff_write(&d, &w, &show);
 	if (r == -ENOMEM) {
