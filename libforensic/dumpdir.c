@@ -94,17 +94,18 @@ int fx_dumpdir_write(struct fx_dumpdir *dd, const char *name, const char *buf,
 void fx_dumpdir_discard(struct fx_dumpdir *dd, const char *const *names,
 			size_t n)
 {
-	char *path = dd->path ? strdup(dd->path) : NULL;
-	int dfd = dup(dd->dirfd);
+	char *path = dd->path;
 	size_t i;
 
-	fx_dumpdir_close(dd);
-	if (dfd >= 0) {
-		unlinkat(dfd, "holes.tsv", 0);
+	/* Through the directory's own descriptor, before it is closed: no
+	 * new descriptor is needed (the discard may follow EMFILE). */
+	if (dd->dirfd >= 0) {
+		unlinkat(dd->dirfd, "holes.tsv", 0);
 		for (i = 0; i < n; i++)
-			unlinkat(dfd, names[i], 0);
-		close(dfd);
+			unlinkat(dd->dirfd, names[i], 0);
 	}
+	dd->path = NULL;
+	fx_dumpdir_close(dd);
 	if (path)
 		rmdir(path);	/* fails, rightly, if anything else is in it */
 	free(path);

@@ -26,13 +26,14 @@ int fx_mem_tid(struct fx_proc *p)
 	st = fx_proc_task_state(p, p->pid);
 	if (st && st != 'Z' && st != 'X')
 		return p->pid;
+	/* Out of file descriptors is not a process gone (T40). */
 	fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return -ESRCH;
+		return errno == ENOENT || errno == ESRCH ? -ESRCH : -errno;
 	dir = fdopendir(fd);
 	if (!dir) {
 		close(fd);
-		return -ESRCH;
+		return -ENOMEM;
 	}
 	while ((de = readdir(dir)) && tid < 0) {
 		int t = atoi(de->d_name);

@@ -557,14 +557,17 @@ int main(int argc, char **argv)
 			status = s;
 	}
 	if (!idx.header_done) {
-		/* Nothing dumped: leave no empty directory behind. */
-		static const char *const made[] = { "regions.tsv" };
+		/* Nothing dumped: leave no empty directory behind, and
+		 * say it failed (T40: out of descriptors). */
+		static const char *const made[] = { "regions.tsv",
+						    "process.json" };
 
 		close(idxfd);
-		fx_dumpdir_discard(&dd, made, 1);
+		fx_dumpdir_discard(&dd, made, 2);
 		fx_writer_release(&idx);
 		fx_selection_release(&sel);
-		return tool_finish(&out, status ? status : EXIT_FAILED);
+		return tool_finish(&out, status == EXIT_USAGE ? status :
+							       EXIT_FAILED);
 	}
 	if (fx_writer_flush(&idx) || close(idxfd) < 0 || fx_dumpdir_close(&dd)) {
 		tool_warn("cannot write the index of '%s': %s", o.out,
