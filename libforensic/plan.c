@@ -37,8 +37,9 @@ size_t fx_dumpplan_find(const struct fx_dumpplan *pl, uint64_t addr)
 	return lo;
 }
 
-int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
-		     const struct fx_selection *sel, int include_dd)
+/* reuse: may the selection's smaps text stand for a fresh read? */
+static int make(struct fx_dumpplan *pl, struct fx_proc *p,
+		const struct fx_selection *sel, int include_dd, int reuse)
 {
 	const struct fx_region *g;
 	struct fx_planitem *it;
@@ -54,7 +55,12 @@ int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
 	pl->include_dd = include_dd;
 	fx_maps_init(&pl->maps);
 	fx_buf_init(&pl->text);
-	r = fx_proc_read_map(p, "smaps", &pl->text, 0, NULL);
+	/* The selection's own read of the map, moments ago, when it made
+	 * one: a second would walk the target's page tables again. */
+	if (reuse && sel->smaps_pid == p->pid && sel->smaps.len)
+		r = fx_buf_add(&pl->text, sel->smaps.data, sel->smaps.len);
+	else
+		r = fx_proc_read_map(p, "smaps", &pl->text, 0, NULL);
 	if (!r)
 		r = fx_maps_parse(&pl->maps, pl->text.data, pl->text.len, &err);
 	if (r)
@@ -105,6 +111,12 @@ int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
 	return 0;
 }
 
+int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
+		     const struct fx_selection *sel, int include_dd)
+{
+	return make(pl, p, sel, include_dd, 1);
+}
+
 static int same_region(const struct fx_region *a, const struct fx_region *b)
 {
 	return a->start == b->start && a->end == b->end &&
@@ -140,7 +152,7 @@ int fx_dumpplan_refresh(struct fx_dumpplan *pl, int *remade)
 		return r;
 	*remade = 1;
 	fx_dumpplan_release(pl);
-	r = fx_dumpplan_make(pl, p, sel, include_dd);
+	r = make(pl, p, sel, include_dd, 0);	/* the map moved: read it */
 	pl->no_hash = no_hash;
 	return r;
 }

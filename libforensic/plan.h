@@ -52,8 +52,9 @@ struct fx_dumpplan {
 };
 
 /*
- * Read p's smaps and plan the selections of sel for p. 0, or a negative
- * errno (-ESRCH: gone). Release with fx_dumpplan_release in any case.
+ * Read p's smaps (or take the text fx_selection_args read of it moments
+ * before) and plan the selections of sel for p. 0, or a negative errno
+ * (-ESRCH: gone). Release with fx_dumpplan_release in any case.
  */
 int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
 		     const struct fx_selection *sel, int include_dd);

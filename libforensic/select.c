@@ -19,6 +19,7 @@ static const char *const recomputed[] = { "file", "sha256", "holes" };
 void fx_selection_init(struct fx_selection *sel)
 {
 	memset(sel, 0, sizeof(*sel));
+	fx_buf_init(&sel->smaps);
 }
 
 void fx_selection_release(struct fx_selection *sel)
@@ -35,6 +36,7 @@ void fx_selection_release(struct fx_selection *sel)
 	free(sel->cols);
 	free(sel->s);
 	free(sel->pid);
+	fx_buf_release(&sel->smaps);
 	memset(sel, 0, sizeof(*sel));
 }
 
@@ -277,6 +279,12 @@ int fx_selection_args(struct fx_selection *sel, int argc, char **argv)
 		r = fx_selection_read(sel, fd);
 	if (fd >= 0)
 		close(fd);
+	if (!r) {
+		fx_buf_release(&sel->smaps);
+		sel->smaps = b;
+		sel->smaps_pid = (long)pid;
+		fx_buf_init(&b);
+	}
 	fx_maps_release(&m);
 	fx_buf_release(&b);
 	fx_proc_release(&p);

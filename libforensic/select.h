@@ -26,6 +26,10 @@ struct fx_selection {
 	long *pid;		/* distinct pids, in order of appearance */
 	size_t npids;
 	struct fx_err err;	/* why the last call failed */
+	/* fx_selection_args: the smaps text it read, for a plan to reuse
+	 * (one page-table walk of the target instead of two) */
+	struct fx_buf smaps;
+	long smaps_pid;		/* its process, 0: none */
 };
 
 void fx_selection_init(struct fx_selection *sel);
