@@ -584,6 +584,15 @@ static int read_some(struct copy *c, size_t *kp, size_t j)
 		d->seg[n].buf = d->buf + c->it[i].off;
 	}
 	got = fx_mem_readv(&d->mem, d->seg, n, &why);
+	/* process_vm_readv finds the process by pid: after an execve it
+	 * reads the new program's memory. The pagemap descriptor holds the
+	 * old one, and reads nothing once it is gone (T12): then the batch
+	 * is not kept, whatever it holds. */
+	if (got && fx_pagemap_read(d->pm.fd, c->it[k].addr - c->it[k].addr %
+					     ps, 1, &pg) != 1) {
+		got = 0;
+		why = -ESRCH;
+	}
 	while (k < j && got >= c->it[k].len) {
 		r = keep(c, &c->it[k], c->it[k].len);
 		if (r)

@@ -214,6 +214,18 @@ static int plan(const struct opts *o, const struct fx_dumpplan *pl,
 	return 0;
 }
 
+/* Why a process's memory went away: it is still there (its /proc
+ * directory, opened first, reads) after an execve, not after an exit. */
+static const char *exec_or_exit(struct fx_proc *p)
+{
+	char st = fx_proc_task_state(p, p->pid);
+
+	return st && st != 'Z' && st != 'X' ?
+		       "ran execve (the old program's memory is gone; none of "
+		       "the new one's was taken)" :
+		       "exited";
+}
+
 /* Dump one pid's selections. Returns an exit status. */
 static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 		    struct fx_selection *sel, int pid, struct fx_writer *idx,
@@ -310,7 +322,8 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 						     strsignal(stop_sig),
 			  dd->path);
 	else if (r == -ESRCH)
-		tool_warn("pid %d exited during the dump", pid);
+		tool_warn("pid %d %s during the dump; '%s' holds what was "
+			  "copied before", pid, exec_or_exit(&p), dd->path);
 	else if (r)
 		tool_warn("cannot dump pid %d: %s", pid, strerror(-r));
 	if (r)
