@@ -266,6 +266,12 @@ int fx_freeze(struct fx_freeze *f, struct fx_proc *p, int timeout_ms,
 	 * /proc/PID directory opened before any pid could be reused)? */
 	if (!r && fx_proc_check(p))
 		r = -ESRCH;
+	for (i = 0; r == -ETIMEDOUT && !f->stuck_tid && i < f->n; i++) {
+		if (!f->t[i].stopped && !f->t[i].gone) {
+			f->stuck_tid = f->t[i].tid;
+			f->stuck_state = fx_proc_task_state(p, f->t[i].tid);
+		}
+	}
 	if (r)
 		fx_freeze_thaw(f);
 	return r;
@@ -273,7 +279,9 @@ int fx_freeze(struct fx_freeze *f, struct fx_proc *p, int timeout_ms,
 
 int fx_freeze_thaw(struct fx_freeze *f)
 {
-	uint64_t deadline = fx_now_ns() + 2000000000u;
+	/* After a freeze that timed out, a thread that did not stop in
+	 * all that time is not waited for again. */
+	uint64_t deadline = fx_now_ns() + (f->stuck_tid ? 0 : 2000000000u);
 	struct fx_frozen_thread *t;
 	size_t i;
 	int r = 0;

@@ -51,6 +51,8 @@ struct fx_freeze {
 	uint64_t t_thaw;	/* when the last thread was let go */
 	int was_stopped;	/* the process was stopped before (T) */
 	unsigned int passes;	/* /proc/PID/task scans it took */
+	int stuck_tid;		/* -ETIMEDOUT: a thread that did not stop */
+	char stuck_state;	/* and its /proc state letter then */
 };
 
 /*

@@ -185,6 +185,34 @@ static void warn_eperm(struct fx_proc *p)
 			  "use --mode live)", p->pid, strerror(EPERM));
 }
 
+/*
+ * Freeze p: its threads get STOP_MS to stop (or --max-pause, if shorter).
+ * A thread in uninterruptible sleep may never stop (a vfork parent waits
+ * for its child: RELIABILITY T13); the others must not wait for it.
+ */
+#define STOP_MS 2000
+
+static int freeze(const struct opts *o, struct fx_freeze *fz,
+		  struct fx_proc *p)
+{
+	int ms = o->max_pause * 1000 < STOP_MS ? (int)o->max_pause * 1000 :
+						 STOP_MS;
+	int r = fx_freeze(fz, p, ms, &stop_sig);
+
+	if (r == -EPERM)
+		warn_eperm(p);
+	if (r == -ETIMEDOUT)
+		tool_warn("cannot freeze pid %d: thread %d did not stop within "
+			  "%d ms (state %c%s); the target was let go as it "
+			  "was; --mode live copies without stopping it",
+			  p->pid, fz->stuck_tid, ms,
+			  fz->stuck_state ? fz->stuck_state : '?',
+			  fz->stuck_state == 'D' ?
+				  ": uninterruptible sleep, as a vfork parent "
+				  "waiting for its child" : "");
+	return r;
+}
+
 /* The plan on stderr and the free-space check. 0 or EXIT_FAILED. */
 static int plan(const struct opts *o, const struct fx_dumpplan *pl,
 		const char *dir)
@@ -253,9 +281,7 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 		goto done;
 	if (!r && o->freeze) {
 		job_control(1);
-		r = fx_freeze(&fz, &p, (int)o->max_pause * 1000, &stop_sig);
-		if (r == -EPERM)
-			warn_eperm(&p);
+		r = freeze(o, &fz, &p);
 		if (!r) {
 			frozen = 1;
 			alarm_in(o->max_pause);
@@ -324,7 +350,7 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 	else if (r == -ESRCH)
 		tool_warn("pid %d %s during the dump; '%s' holds what was "
 			  "copied before", pid, exec_or_exit(&p), dd->path);
-	else if (r)
+	else if (r && r != -ETIMEDOUT)
 		tool_warn("cannot dump pid %d: %s", pid, strerror(-r));
 	if (r)
 		status = pl.n && fx_dumpplan_done(&pl) ? EXIT_PARTIAL :
@@ -370,7 +396,7 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 	struct fx_freeze fz;
 	struct fx_proc p;
 	char dir[4096], *slash;
-	int fd, r, pid = (int)sel->pid[0], remade = 0;
+	int fd, r, pid = (int)sel->pid[0], remade = 0, frozen = 0;
 
 	if (sel->npids > 1) {
 		tool_warn("a core holds one process: the records name %zu",
@@ -407,8 +433,9 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 	}
 	job_control(1);
 	if (!r)
-		r = fx_freeze(&fz, &p, (int)o->max_pause * 1000, &stop_sig);
+		r = freeze(o, &fz, &p);
 	if (!r) {
+		frozen = 1;
 		alarm_in(o->max_pause);
 		r = fx_dumpplan_refresh(&pl, &remade);
 		if (!r)
@@ -427,7 +454,7 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 			fx_dumpplan_rehash(&pl, -1, fd);
 	}
 	job_control(0);
-	if (fz.n && !o->quiet)
+	if (frozen && !o->quiet)
 		tool_warn("pid %d: stopped for %.1f ms (%zu threads), now %s "
 			  "again", pid, fx_freeze_pause_ns(&fz) / 1e6, fz.n,
 			  fz.was_stopped ? "stopped" : "running");
@@ -437,9 +464,7 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 			  st.nthreads, st.nload, st.captured / 1048576.0,
 			  st.holes / 1048576.0);
 out:
-	if (r == -EPERM)
-		warn_eperm(&p);
-	else if (r && r != -ENOSPC)
+	if (r && r != -ENOSPC && r != -EPERM && r != -ETIMEDOUT)
 		tool_warn("cannot write core of pid %d: %s%s", pid,
 			  strerror(-r),
 			  r == -EINTR && stop_sig == SIGALRM ?

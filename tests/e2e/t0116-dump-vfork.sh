@@ -1,0 +1,38 @@
+#!/bin/bash
+# RELIABILITY T13: a target stuck in vfork (its child neither execs nor
+# exits: the parent sleeps uninterruptibly, state D, and cannot be
+# stopped). A freeze dump or core gives up after its 2 s stop budget with
+# one line naming the thread and its state, exit 2, nothing left behind;
+# it neither hangs nor leaves the target traced; a live dump works.
+. "$TOP/tests/e2e/lib.sh"
+. "$TOP/tests/e2e/dumplib.sh"
+
+start_target vforker
+pid=$TARGET_PID
+child=""
+for i in $(seq 500); do
+	child=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | awk '{print $1}')
+	[ -n "$child" ] && break
+	sleep 0.01
+done
+[ -n "$child" ] || fail "no vfork child"
+STARTED="$child $STARTED"	# killed first, by pid
+wait_state "$pid" D
+
+for mode in freeze core; do
+	if [ "$mode" = core ]; then args=(--core out.core); else args=(--mode freeze -o out); fi
+	start=$(date +%s%N)
+	rc=0
+	timeout 20 dump-region "${args[@]}" "$pid" >/dev/null 2>err || rc=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	expect_eq "exit status ($mode)" 2 "$rc"
+	grep -q "cannot freeze pid $pid: thread $pid did not stop within 2000 ms (state D" err ||
+		fail "$mode: no clear message: $(cat err)"
+	[ "$ms" -lt 6000 ] || fail "$mode: gave up after $ms ms"
+	[ ! -e out ] && [ ! -e out.core ] || fail "$mode: output left behind"
+	expect_eq "tracers after $mode" "" "$(tracers "$pid")"
+	expect_eq "state after $mode" D "$(awk '{print $3}' "/proc/$pid/stat")"
+done
+dump-region -q -o live "$pid" "$(ready_value heap)" >/dev/null || fail "live dump failed"
+expect_eq "bytes 'V' in the live dump of the target's buffer" 1048576 \
+	"$(tr -cd V <live/"$pid"-*.bin | wc -c)"
