@@ -776,7 +776,7 @@ static int mark_jvm(struct fx_classify *c, struct fx_heap_src *src,
 	const struct fx_jvm_thread *t;
 	const struct fx_jvm_span *s;
 	unsigned char *taken;
-	size_t i;
+	size_t i, k;
 	int r;
 
 	taken = calloc(m->n ? m->n : 1, 1);
@@ -797,6 +797,18 @@ static int mark_jvm(struct fx_classify *c, struct fx_heap_src *src,
 		if (s) {
 			jvm_region(c, rc, reg, s);
 			continue;
+		}
+		for (k = 0; rc->cls == FX_C_ANON && k < c->jvm.ns; k++) {
+			const struct fx_jvm_span *o = &c->jvm.s[k];
+
+			if (overlap(reg, o))
+				set(rc, FX_C_ANON, "%llu bytes of it are %s "
+				    "0x%llx-0x%llx (two mappings the kernel "
+				    "merged)",
+				    (unsigned long long)overlap(reg, o),
+				    fx_jvm_part_name(o->part),
+				    (unsigned long long)o->start,
+				    (unsigned long long)o->end);
 		}
 		t = fx_jvm_thread_at(&c->jvm, reg->start);
 		if (!t || reg->inode)
@@ -1179,6 +1191,7 @@ int fx_classify_write_summary(const struct fx_classify *c,
 		int open = strcmp(reg->perms, "---p") && strcmp(reg->perms,
 								"---s");
 		const struct fx_jvm_span *main;
+		int jvmc;
 		size_t x;
 
 		k = c->rc[i].cls;
@@ -1188,11 +1201,12 @@ int fx_classify_write_summary(const struct fx_classify *c,
 		 * reservations, or one of them and other memory: each gets
 		 * its bytes (resident ones in proportion), the rest is
 		 * unexplained. */
-		main = k == FX_C_JVM_HEAP || k == FX_C_JVM_METASPACE ||
-				       k == FX_C_JVM_CODECACHE ?
-			       main_span(&c->jvm, reg) :
-			       NULL;
-		for (x = 0; main && x < c->jvm.ns; x++) {
+		jvmc = k == FX_C_JVM_HEAP || k == FX_C_JVM_METASPACE ||
+		       k == FX_C_JVM_CODECACHE;
+		main = jvmc ? main_span(&c->jvm, reg) : NULL;
+		/* Unexplained memory may hold a minority part of a JVM
+		 * reservation merged into it: that part is the JVM's. */
+		for (x = 0; (jvmc || k == FX_C_ANON) && x < c->jvm.ns; x++) {
 			const struct fx_jvm_span *sp = &c->jvm.s[x];
 
 			o = overlap(reg, sp);

@@ -441,6 +441,7 @@ static int add_meta_run(struct walk *w, size_t k)
 {
 	const struct fx_maps *m = w->m;
 	size_t lo = k, hi = k;
+	uint64_t s, e;
 
 	if (!anon_part(w, k))
 		return 0;
@@ -450,7 +451,16 @@ static int add_meta_run(struct walk *w, size_t k)
 	while (hi + 1 < m->n && m->r[hi].end == m->r[hi + 1].start &&
 	       anon_part(w, hi + 1))
 		hi++;
-	return add_span(w, m->r[lo].start, m->r[hi].end, FX_JVM_METASPACE, 0);
+	/* A reservation starts and ends on a root chunk boundary: what the
+	 * run holds beyond them is another mapping's (the kernel merges
+	 * neighbours of the same protection). */
+	s = (m->r[lo].start + ROOT_CHUNK - 1) & ~(uint64_t)(ROOT_CHUNK - 1);
+	e = m->r[hi].end & ~(uint64_t)(ROOT_CHUNK - 1);
+	if (s >= e || s >= m->r[k].end || e <= m->r[k].start) {
+		s = m->r[lo].start;
+		e = m->r[hi].end;
+	}
+	return add_span(w, s, e, FX_JVM_METASPACE, 0);
 }
 
 /*

@@ -5,8 +5,9 @@ exits 1 with a reason on the first disagreement.
 
   jvm.py heap HEAP_INFO REGIONS          GC.heap_info vs jvm-heap regions
   jvm.py code CODECACHE REGIONS          Compiler.codecache vs code heaps
-  jvm.py metaspace METASPACE REGIONS     VM.metaspace vs class space and
-                                         metaspace regions
+  jvm.py metaspace METASPACE REGIONS SUMMARY
+                                         VM.metaspace vs class space and
+                                         metaspace (reservations, committed)
   jvm.py ccs VM_INFO REGIONS             VM.info's class space bounds vs
                                          the class space regions
   jvm.py names THREAD_PRINT REGIONS      Thread.print names vs Java thread
@@ -83,27 +84,37 @@ def mb(s):
     return float(v) * {'KB': 1 << 10, 'MB': 1 << 20, 'GB': 1 << 30}[unit]
 
 
-def metaspace(ms, regions):
+def metaspace(ms, regions, summary):
+    """Reserved: the reservations the details name (a mapping the kernel
+    merged with a neighbour's is bigger than its part); committed: the
+    summary's, which counts each part of such a mapping where it
+    belongs."""
     text = open(ms).read()
     rs = tsv(regions)
-    for label, key in (('Non-class space', 'metaspace,'),
-                       ('Class space', 'class space,')):
+    cats = {}
+    for r in tsv(summary):
+        cats[r['category']] = cats.get(r['category'], 0) + num(r['committed'])
+    for label, key, cat in (('Non-class space', 'metaspace,', 'Metaspace'),
+                            ('Class space', 'class space,', 'Class')):
         m = re.search(label + r':\s+([\d.]+ [KMG]B) reserved,\s+([\d.]+ [KMG]B)',
                       text)
         if not m:
             fail('no %s line in VM.metaspace' % label)
         res, com = mb(m.group(1)), mb(m.group(2))
-        mine = [r for r in rs if r['class'] == 'jvm-metaspace' and
-                r['detail'].startswith(key)]
-        size = sum(num(r['size']) for r in mine)
-        mcom = sum(num(r['size']) for r in mine if r['perms'] != '---p')
+        spans = set()
+        for r in rs:
+            if r['class'] == 'jvm-metaspace' and r['detail'].startswith(key):
+                b = re.search(r'reserved (0x[0-9a-f]+)-(0x[0-9a-f]+)', r['detail'])
+                spans.add((num(b.group(1)), num(b.group(2))))
+        size = sum(e - s for s, e in spans)
+        mcom = cats.get(cat, 0)
         # VM.metaspace rounds to 0.01 of its unit.
         if abs(size - res) > res * 0.005 + 1:
             fail('%s: reserved %d, the JVM says %s' % (label, size, m.group(1)))
         if abs(mcom - com) > com * 0.01 + 65536:
             fail('%s: committed %d, the JVM says %s' % (label, mcom, m.group(2)))
-        print('%s: %d reserved, %d committed (JVM: %s, %s)' %
-              (label, size, mcom, m.group(1), m.group(2)))
+        print('%s: %d reserved in %d reservations, %d committed (JVM: %s, %s)' %
+              (label, size, len(spans), mcom, m.group(1), m.group(2)))
 
 
 def ccs(info, regions):

@@ -19,13 +19,14 @@ jcmd "$pid" VM.metaspace >metaspace.txt
 jcmd "$pid" Thread.print >threads.txt
 jcmd "$pid" VM.info >vm_info.txt
 classify --tsv "$pid" >regions.tsv 2>classify.err || fail "classify: $(cat classify.err)"
+classify --summary --tsv "$pid" >summary.tsv 2>classify.err || fail "classify --summary: $(cat classify.err)"
 py() { python3 "$TOP/tests/e2e/jvm.py" "$@" || fail "jvm.py $1: see above"; }
 py heap heap_info.txt regions.tsv
 size=$(awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
 	$c["class"]=="jvm-heap" {s+=$c["size"]} END {print s}' regions.tsv)
 expect_eq "jvm-heap bytes (-Xmx256m)" 268435456 "$size"
 py code codecache.txt regions.tsv
-py metaspace metaspace.txt regions.tsv
+py metaspace metaspace.txt regions.tsv summary.tsv
 py ccs vm_info.txt regions.tsv
 py names threads.txt regions.tsv
 # The CDS archive is found and is metaspace, its file mapping included.
