@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "freeze.h"
 #include "internal.h"
 #include "proc.h"
+#include "threads.h"
 
 /* A thread bomb (threads that spawn threads) gets this many passes. */
 #define FX_FREEZE_PASSES 64
@@ -312,4 +314,38 @@ void fx_freeze_release(struct fx_freeze *f)
 	free(f->t);
 	f->t = NULL;
 	f->n = f->cap = 0;
+}
+
+int fx_freeze_eintr_threads(struct fx_proc *p, int *first)
+{
+	static const long eintr[] = {
+#ifdef SYS_epoll_wait
+		SYS_epoll_wait,
+#endif
+#ifdef SYS_epoll_pwait
+		SYS_epoll_pwait,
+#endif
+#ifdef SYS_epoll_pwait2
+		SYS_epoll_pwait2,
+#else
+		441,	/* epoll_pwait2 (Linux 5.11), same on every arch */
+#endif
+	};
+	struct fx_thread *t = NULL;
+	size_t n = 0, i, k;
+	int r, count = 0;
+
+	*first = 0;
+	r = fx_threads_read(p, &t, &n);
+	if (r)
+		return r;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < FX_ARRAY_SIZE(eintr); k++)
+			if (t[i].nr == eintr[k]) {
+				if (!count++)
+					*first = t[i].tid;
+				break;
+			}
+	free(t);
+	return count;
 }

@@ -66,6 +66,15 @@ int fx_freeze(struct fx_freeze *f, struct fx_proc *p, int timeout_ms,
 	      volatile sig_atomic_t *stop);
 
 /*
+ * How many threads of p are blocked in epoll_wait, epoll_pwait or
+ * epoll_pwait2, which a ptrace stop ends with EINTR (ptrace(2), BUGS;
+ * they are never restarted): a program that takes EINTR for an error
+ * there fails after a freeze. *first gets one such thread's tid. The
+ * count, or a negative errno.
+ */
+int fx_freeze_eintr_threads(struct fx_proc *p, int *first);
+
+/*
  * Let every thread go as it was (see above); safe to call twice. Returns 0
  * or the first error (a thread that vanished is not an error).
  */

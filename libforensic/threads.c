@@ -48,8 +48,16 @@ static int hex_u64(const char *t, size_t n, uint64_t *v)
 
 int fx_syscall_sp_parse(const char *buf, size_t len, uint64_t *sp)
 {
+	long nr;
+
+	return fx_syscall_parse(buf, len, &nr, sp);
+}
+
+int fx_syscall_parse(const char *buf, size_t len, long *nr, uint64_t *sp)
+{
 	const char *p = buf, *e = buf + len, *t[10];
-	size_t n[10], k = 0;
+	size_t n[10], k = 0, i;
+	long v = 0;
 
 	if (len >= 7 && memcmp(buf, "running", 7) == 0)
 		return -EAGAIN;
@@ -60,6 +68,15 @@ int fx_syscall_sp_parse(const char *buf, size_t len, uint64_t *sp)
 	/* "-1 SP PC" or "NR A1..A6 SP PC": SP is the second last. */
 	if ((k != 3 || n[0] != 2 || memcmp(t[0], "-1", 2)) && k != 9)
 		return -EBADMSG;
+	if (k == 9) {
+		/* NR is decimal, below 2^20 on every architecture. */
+		for (i = 0; i < n[0]; i++) {
+			if (t[0][i] < '0' || t[0][i] > '9' || i >= 7)
+				return -EBADMSG;
+			v = v * 10 + (t[0][i] - '0');
+		}
+	}
+	*nr = k == 9 ? v : -1;
 	return hex_u64(t[k - 2], n[k - 2], sp) ? -EBADMSG : 0;
 }
 
@@ -115,6 +132,7 @@ static int read_task(struct fx_proc *p, struct fx_thread *t,
 	if (fx_task_stat_parse(b->data, b->len, t->comm, sizeof(t->comm),
 			       &esp))
 		return -ESRCH;
+	t->nr = -1;
 	snprintf(name, sizeof(name), "task/%d/syscall", t->tid);
 	/* A thread on a CPU may block a moment later: a few more looks,
 	 * without sleeping and without stopping it. */
@@ -124,7 +142,7 @@ static int read_task(struct fx_proc *p, struct fx_thread *t,
 			return -ESRCH;
 		if (r)
 			break;
-		r = fx_syscall_sp_parse(b->data, b->len, &t->sp);
+		r = fx_syscall_parse(b->data, b->len, &t->nr, &t->sp);
 		if (r != -EAGAIN)
 			break;
 		sched_yield();

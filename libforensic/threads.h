@@ -28,12 +28,17 @@ struct fx_thread {
 	uint64_t sp;		/* stack pointer, when have_sp */
 	int have_sp;
 	int running;		/* "running": on a CPU when read */
+	long nr;		/* system call it is blocked in, or -1 */
 };
 
 /*
- * Parse the text of /proc/PID/task/TID/syscall. 0 with *sp set, -EAGAIN
- * for "running" (no stack pointer to be had), -EBADMSG otherwise.
+ * Parse the text of /proc/PID/task/TID/syscall. 0 with *sp set, and *nr
+ * the system call the thread is blocked in (-1: blocked outside one),
+ * -EAGAIN for "running" (no stack pointer to be had), -EBADMSG otherwise.
  */
+int fx_syscall_parse(const char *buf, size_t len, long *nr, uint64_t *sp);
+
+/* fx_syscall_parse without the system call number. */
 int fx_syscall_sp_parse(const char *buf, size_t len, uint64_t *sp);
 
 /*

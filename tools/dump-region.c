@@ -54,6 +54,8 @@ static const char help[] =
 "                        (a stopped target stays stopped), pause reported\n"
 "      --max-pause SEC   freeze: let the target go after SEC seconds and\n"
 "                        stop the dump there (default 30)\n"
+"      --accept-eintr    freeze even threads waiting in epoll_wait, which\n"
+"                        the stop ends with EINTR (else freeze refuses)\n"
 "      --include-dontdump  also dump regions marked MADV_DONTDUMP\n"
 "      --force           write even when the plan says it will not fit\n"
 "      --zstd            compress each region file (FILE.bin.zst, holes as\n"
@@ -94,6 +96,8 @@ static void on_signal(int sig)
 struct opts {
 	const char *out, *core;
 	int freeze, include_dd, force, quiet, use_scan, no_hash, zstd;
+	int accept_eintr;	/* freeze despite threads in epoll_wait */
+	int eintr;		/* how many there were, once frozen */
 	unsigned long max_pause;
 	enum fx_format fmt;
 };
@@ -192,12 +196,24 @@ static void warn_eperm(struct fx_proc *p)
  */
 #define STOP_MS 2000
 
-static int freeze(const struct opts *o, struct fx_freeze *fz,
-		  struct fx_proc *p)
+static int freeze(struct opts *o, struct fx_freeze *fz, struct fx_proc *p)
 {
 	int ms = o->max_pause * 1000 < STOP_MS ? (int)o->max_pause * 1000 :
 						 STOP_MS;
-	int r = fx_freeze(fz, p, ms, &stop_sig);
+	int r, tid, n = fx_freeze_eintr_threads(p, &tid);
+
+	/* RELIABILITY T9: a stop ends epoll_wait with EINTR. */
+	if (n > 0 && !o->accept_eintr) {
+		tool_warn("cannot freeze pid %d: %d thread%s (thread %d...) "
+			  "wait%s in epoll_wait, which a ptrace stop ends "
+			  "with EINTR (ptrace(2), BUGS): a program that takes "
+			  "that for an error would fail; --accept-eintr to "
+			  "freeze anyway, or --mode live (no stop)", p->pid, n,
+			  n > 1 ? "s" : "", tid, n > 1 ? "" : "s");
+		return -ECANCELED;
+	}
+	o->eintr = n > 0 ? n : 0;
+	r = fx_freeze(fz, p, ms, &stop_sig);
 
 	if (r == -EPERM)
 		warn_eperm(p);
@@ -255,7 +271,7 @@ static const char *exec_or_exit(struct fx_proc *p)
 }
 
 /* Dump one pid's selections. Returns an exit status. */
-static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
+static int dump_pid(struct opts *o, struct fx_dumpdir *dd,
 		    struct fx_selection *sel, int pid, struct fx_writer *idx,
 		    struct fx_writer *out)
 {
@@ -265,6 +281,7 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 	struct fx_proc p;
 	char name[64];
 	int r, status = EXIT_DONE, frozen = 0, remade = 0;
+	char eintr_note[200];
 
 	memset(&cap, 0, sizeof(cap));
 	memset(&fz, 0, sizeof(fz));
@@ -334,6 +351,14 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 					       "did not hold") :
 			       "live: the target ran during the copy; "
 			       "pages may differ in time";
+	if (frozen && o->eintr) {
+		snprintf(eintr_note, sizeof(eintr_note), "%s; %d thread%s in "
+			 "epoll_wait got EINTR from the freeze "
+			 "(--accept-eintr)", cap.note, o->eintr,
+			 o->eintr > 1 ? "s" : "");
+		cap.note = eintr_note;
+		tool_warn("pid %d: %s", pid, eintr_note);
+	}
 	cap.interrupted = r == -EINTR;
 	if (frozen && !o->quiet)
 		tool_warn("pid %d: stopped for %.1f ms (%zu threads, "
@@ -350,7 +375,7 @@ static int dump_pid(const struct opts *o, struct fx_dumpdir *dd,
 	else if (r == -ESRCH)
 		tool_warn("pid %d %s during the dump; '%s' holds what was "
 			  "copied before", pid, exec_or_exit(&p), dd->path);
-	else if (r && r != -ETIMEDOUT)
+	else if (r && r != -ETIMEDOUT && r != -ECANCELED)
 		tool_warn("cannot dump pid %d: %s", pid, strerror(-r));
 	if (r)
 		status = pl.n && fx_dumpplan_done(&pl) ? EXIT_PARTIAL :
@@ -388,7 +413,7 @@ done:
 }
 
 /* --core: one process, frozen, into one ELF core file. */
-static int dump_core(const struct opts *o, struct fx_selection *sel)
+static int dump_core(struct opts *o, struct fx_selection *sel)
 {
 	struct fx_core_stats st;
 	struct fx_dumpplan pl;
@@ -454,6 +479,10 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 			fx_dumpplan_rehash(&pl, -1, fd);
 	}
 	job_control(0);
+	if (frozen && o->eintr)
+		tool_warn("pid %d: %d thread%s in epoll_wait got EINTR from the "
+			  "freeze (--accept-eintr)", pid, o->eintr,
+			  o->eintr > 1 ? "s" : "");
 	if (frozen && !o->quiet)
 		tool_warn("pid %d: stopped for %.1f ms (%zu threads), now %s "
 			  "again", pid, fx_freeze_pause_ns(&fz) / 1e6, fz.n,
@@ -464,7 +493,8 @@ static int dump_core(const struct opts *o, struct fx_selection *sel)
 			  st.nthreads, st.nload, st.captured / 1048576.0,
 			  st.holes / 1048576.0);
 out:
-	if (r && r != -ENOSPC && r != -EPERM && r != -ETIMEDOUT)
+	if (r && r != -ENOSPC && r != -EPERM && r != -ETIMEDOUT &&
+	    r != -ECANCELED)
 		tool_warn("cannot write core of pid %d: %s%s", pid,
 			  strerror(-r),
 			  r == -EINTR && stop_sig == SIGALRM ?
@@ -486,6 +516,7 @@ int main(int argc, char **argv)
 		{ "core", required_argument, NULL, 'C' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "max-pause", required_argument, NULL, 'P' },
+		{ "accept-eintr", no_argument, NULL, 'E' },
 		{ "include-dontdump", no_argument, NULL, 'D' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "sha256", no_argument, NULL, 'H' },
@@ -524,6 +555,7 @@ int main(int argc, char **argv)
 				tool_usage_error("--max-pause must be > 0");
 			break;
 		case 'D': o.include_dd = 1; break;
+		case 'E': o.accept_eintr = 1; break;
 		case 'F': o.force = 1; break;
 		case 'H': o.no_hash = 0; break;
 		case 'Z': o.zstd = 1; break;

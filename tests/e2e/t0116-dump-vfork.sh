@@ -34,5 +34,5 @@ for mode in freeze core; do
 	expect_eq "state after $mode" D "$(awk '{print $3}' "/proc/$pid/stat")"
 done
 dump-region -q -o live "$pid" "$(ready_value heap)" >/dev/null || fail "live dump failed"
-expect_eq "bytes 'V' in the live dump of the target's buffer" 1048576 \
-	"$(tr -cd V <live/"$pid"-*.bin | wc -c)"
+python3 -c 'import sys; sys.exit(b"V" * 1048576 not in open(sys.argv[1], "rb").read())' \
+	live/"$pid"-*.bin || fail "live dump: the target's 1 MiB of 'V' is not in it"

@@ -261,6 +261,7 @@ START_TEST(parsers)
 		"13 14 15 16 17 18 19 20 21 22 23 24 25 1234 27 28\n";
 	char comm[16], out[64];
 	uint64_t sp = 0, esp = 0;
+	long nr = 0;
 
 	ck_assert_int_eq(fx_syscall_sp_parse(sys, sizeof(sys) - 1, &sp), 0);
 	ck_assert_uint_eq(sp, 0x7ffec72ebd10ULL);
@@ -268,6 +269,13 @@ START_TEST(parsers)
 	ck_assert_uint_eq(sp, 0x7ffd0);
 	ck_assert_int_eq(fx_syscall_sp_parse("running\n", 8, &sp), -EAGAIN);
 	ck_assert_int_eq(fx_syscall_sp_parse("1 2\n", 4, &sp), -EBADMSG);
+	ck_assert_int_eq(fx_syscall_parse(sys, sizeof(sys) - 1, &nr, &sp), 0);
+	ck_assert_int_eq(nr, 34);
+	ck_assert_int_eq(fx_syscall_parse("-1 0x7ffd0 0x4011\n", 18, &nr,
+					  &sp), 0);
+	ck_assert_int_eq(nr, -1);
+	ck_assert_int_eq(fx_syscall_parse("2x 0 0 0 0 0 0 0x1 0x2\n", 24, &nr,
+					  &sp), -EBADMSG);
 	ck_assert_int_eq(fx_task_stat_parse(stat, sizeof(stat) - 1, comm,
 					    sizeof(comm), &esp), 0);
 	ck_assert_str_eq(comm, "a b) c");
