@@ -46,7 +46,7 @@ static void fill_times(struct elf_prstatus *ps)
 
 /* NT_PRSTATUS (and NT_FPREGSET) of thread t. */
 static int thread_notes(struct fx_buf *b, const struct fx_frozen_thread *t,
-			int pid, int fp_only, int no_fp)
+			struct fx_proc *p, int fp_only, int no_fp)
 {
 	struct user_fpregs_struct fp;
 	struct elf_prstatus ps;
@@ -54,9 +54,12 @@ static int thread_notes(struct fx_buf *b, const struct fx_frozen_thread *t,
 
 	if (!fp_only) {
 		memset(&ps, 0, sizeof(ps));
-		ps.pr_pid = t->tid;
+		/* Numbered as the process sees itself, as the kernel's own
+		 * cores do: in a container, libthread_db finds those tids in
+		 * memory, and gdb matches them with these (RELIABILITY T37). */
+		ps.pr_pid = fx_proc_nstid(p, t->tid);
 		ps.pr_ppid = 0;
-		ps.pr_pgrp = pid;
+		ps.pr_pgrp = fx_proc_nstid(p, p->pid);
 		ps.pr_sid = 0;
 		ps.pr_cursig = (short)t->inject;
 		ps.pr_info.si_signo = t->inject;
@@ -85,7 +88,7 @@ static int prpsinfo(struct fx_buf *b, struct fx_proc *p)
 	int r;
 
 	memset(&pi, 0, sizeof(pi));
-	pi.pr_pid = p->pid;
+	pi.pr_pid = fx_proc_nstid(p, p->pid);
 	fx_buf_init(&t);
 	if (!fx_proc_read(p, "stat", &t, 0, NULL))
 		fx_stat_parse(t.data, t.len, &state, &st);
@@ -159,7 +162,7 @@ static int build_notes(struct fx_buf *b, struct fx_dumpplan *pl,
 				lead = &fz->t[i];
 	if (!lead)
 		return -ESRCH;
-	r = thread_notes(b, lead, pl->pid, 0, 1);
+	r = thread_notes(b, lead, pl->p, 0, 1);
 	if (!r)
 		r = prpsinfo(b, pl->p);
 	fx_buf_init(&auxv);
@@ -169,12 +172,12 @@ static int build_notes(struct fx_buf *b, struct fx_dumpplan *pl,
 	if (!r)
 		r = file_note(b, pl);
 	if (!r)
-		r = thread_notes(b, lead, pl->pid, 1, 0);
+		r = thread_notes(b, lead, pl->p, 1, 0);
 	*nthreads = 1;
 	for (i = 0; i < fz->n && !r; i++) {
 		if (&fz->t[i] == lead || fz->t[i].gone || !fz->t[i].tid)
 			continue;
-		r = thread_notes(b, &fz->t[i], pl->pid, 0, 0);
+		r = thread_notes(b, &fz->t[i], pl->p, 0, 0);
 		if (r == -ESRCH) {
 			r = 0;	/* exited after the freeze took it: skip */
 			continue;

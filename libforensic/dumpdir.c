@@ -418,6 +418,9 @@ int fx_capture_json(struct fx_buf *out, struct fx_proc *p,
 	fx_buf_init(&o);
 	r |= fx_buf_addc(&o, '{');
 	r |= jnum(&o, "pid", (uint64_t)p->pid);
+	/* In a container: its own pid there; exe and the NT_FILE paths are
+	 * that namespace's. */
+	r |= jnum(&o, "ns_pid", (uint64_t)fx_proc_nstid(p, p->pid));
 	r |= jnum(&o, "starttime", p->starttime);
 	n = readlinkat(p->dirfd, "exe", exe, sizeof(exe));
 	r |= jkey(&o, "exe", n > 0 ? exe : NULL, n > 0 ? (size_t)n : 0);

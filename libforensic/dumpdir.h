@@ -120,7 +120,7 @@ struct fx_capture {
 };
 
 /*
- * Append process.json's object for p to out: pid, starttime, exe,
+ * Append process.json's object for p to out: pid, ns_pid, starttime, exe,
  * build_id (from /proc/PID/exe's GNU build-id note, via libelf), cmdline
  * (array), kernel, boot_id, captured_at (UTC), then c's fields. 0 or a
  * negative errno (facts that cannot be read become null).

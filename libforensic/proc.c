@@ -730,3 +730,30 @@ int fx_proc_check_deleted(struct fx_proc *p, struct fx_maps *m)
 		close(rootfd);
 	return n;
 }
+
+int fx_proc_nstid(struct fx_proc *p, int tid)
+{
+	char name[48];
+	struct fx_buf b;
+	const char *t, *e;
+	long v = tid, x;
+	char *end;
+
+	fx_buf_init(&b);
+	snprintf(name, sizeof(name), "task/%d/status", tid);
+	if (!fx_proc_read(p, name, &b, 0, NULL) && b.data &&
+	    (t = strstr(b.data, "\nNSpid:"))) {
+		t += 8;
+		e = strchr(t, '\n');
+		for (;;) {
+			x = strtol(t, &end, 10);
+			if (end == t || (e && end > e))
+				break;
+			if (x > 0 && x < 0x7fffffff)
+				v = x;
+			t = end;
+		}
+	}
+	fx_buf_release(&b);
+	return (int)v;
+}

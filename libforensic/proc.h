@@ -177,6 +177,14 @@ char fx_proc_task_state(struct fx_proc *p, int tid);
 int fx_proc_tracer(struct fx_proc *p);
 
 /*
+ * Thread tid of p as its own pid namespace numbers it (the last NSpid of
+ * /proc/PID/task/TID/status: in a container, what the process itself and
+ * its thread library see); tid when not in another namespace or
+ * unreadable.
+ */
+int fx_proc_nstid(struct fx_proc *p, int tid);
+
+/*
  * Is this still the process that was opened? 0 when it is alive with the
  * same start time (a leader that exited while its threads run counts as
  * alive), -ESRCH when it is gone, a zombie, or the pid now names another
