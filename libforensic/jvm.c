@@ -189,12 +189,15 @@ static int rdstr(struct walk *w, uint64_t a, char *out, size_t outlen)
 {
 	size_t got = 0, n, k;
 
+	out[0] = '\0';
 	while (got + 1 < outlen) {
 		n = 16 - (a + got) % 16;
 		if (n > outlen - 1 - got)
 			n = outlen - 1 - got;
-		if (rd(w, a + got, out + got, n))
+		if (rd(w, a + got, out + got, n)) {
+			out[got] = '\0';
 			return -EFAULT;
+		}
 		for (k = 0; k < n; k++)
 			if (!out[got + k])
 				return 0;
@@ -260,8 +263,11 @@ static const struct fx_region *find_libjvm(const struct fx_maps *m)
 		const struct fx_region *r = &m->r[i];
 		const char *b = strrchr(r->name, '/');
 
+		/* " (deleted)": the JDK was upgraded under the running JVM;
+		 * map_files still reads the file it maps. */
 		if (r->inode && r->offset == 0 && b &&
-		    strcmp(b, "/libjvm.so") == 0)
+		    (strcmp(b, "/libjvm.so") == 0 ||
+		     strcmp(b, "/libjvm.so (deleted)") == 0))
 			return r;
 	}
 	return NULL;
@@ -673,6 +679,8 @@ static int rd_oop(struct walk *w, uint64_t a, uint64_t *oop)
 {
 	uint32_t n;
 
+	if (w->coops < 0)
+		return -EFAULT;
 	if (!w->coops)
 		return rdp(w, a, oop);
 	if (rdu32(w, a, &n))
@@ -805,8 +813,15 @@ static int walk_jvm(struct walk *w)
 	char missing[120] = "";
 
 	if (!fx_vms_static(&w->v, "Abstract_VM_Version", "_s_vm_release",
-			   &a) && !rdp(w, a, &p))
+			   &a) && !rdp(w, a, &p)) {
+		char *c;
+
 		rdstr(w, p, j->version, sizeof(j->version));
+		/* The target's bytes reach a terminal: printable only. */
+		for (c = j->version; *c; c++)
+			if (*c < 0x20 || *c > 0x7e)
+				*c = '?';
+	}
 	read_flags(w, fl);
 	gc_name(j, fl);
 	j->heap_max = fl[F_MAXHEAP].found ? fl[F_MAXHEAP].value : 0;
@@ -822,8 +837,9 @@ static int walk_jvm(struct walk *w)
 		    fx_vms_static(&w->v, "CompressedOops",
 				  "_narrow_oop._shift", &a) ||
 		    rd(w, a, &sh, 4) || sh < 0 || sh > 8)
-			w->coops = -1;
-		w->narrow_shift = sh;
+			w->coops = -1;	/* unusable: no oop is decoded */
+		else
+			w->narrow_shift = sh;
 	}
 	if (!fx_vms_static(&w->v, "MetaspaceObj", "_shared_metaspace_base",
 			   &a) && !rdp(w, a, &w->cds_lo) &&
@@ -877,6 +893,12 @@ int fx_jvm_inspect_tables(struct fx_jvm *j, const struct fx_maps *m,
 	struct walk w;
 	int r;
 
+	/* The spans and threads arrays grow from empty. */
+	free(j->s);
+	free(j->t);
+	j->s = NULL;
+	j->t = NULL;
+	j->ns = j->nt = 0;
 	memset(&w, 0, sizeof(w));
 	w.j = j;
 	w.m = m;

@@ -34,10 +34,12 @@ const char *const fx_vms_symbols[FX_VMS_NSYMS] = {
 	[FX_VMS_L_STRIDE] = "gHotSpotVMLongConstantEntryArrayStride",
 };
 
-/* Bounds on what a real table holds (JDK 17: 2,040 entries in all). */
-#define MAX_ENTRIES 200000
+/* Bounds on what a real table holds (JDK 17: 2,040 entries in all, names
+ * under 100 bytes): a corrupt table costs at most a few MiB. */
+#define MAX_ENTRIES 20000
 #define MAX_STRIDE 4096
-#define MAX_NAME 512
+#define MAX_NAME 256
+#define MAX_POOL (4u << 20)
 
 void fx_vmstructs_init(struct fx_vmstructs *v)
 {
@@ -81,6 +83,8 @@ static int rdstr(struct fx_heap_src *src, uint64_t a, struct fx_buf *pool,
 			return r;
 		for (k = 0; k < n && chunk[k]; k++)
 			;
+		if (pool->len + k > MAX_POOL)
+			return -EBADMSG;
 		if (fx_buf_add(pool, chunk, k))
 			return -ENOMEM;
 		got += k;
