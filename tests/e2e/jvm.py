@@ -146,6 +146,10 @@ def names(tp, regions):
         if m and r['class'] == 'thread-stack':
             got[int(m.group(1))] = m.group(2)
     for tid, name in sorted(want.items()):
+        # The JIT starts and stops compiler threads as it likes: one gone
+        # between Thread.print and classify is no disagreement.
+        if tid not in got and 'CompilerThread' in name:
+            continue
         if got.get(tid) != name[:95]:
             fail('thread %d: the JVM names it %r, classify %r' %
                  (tid, name, got.get(tid)))

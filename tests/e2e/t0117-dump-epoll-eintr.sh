@@ -11,10 +11,7 @@
 start_target epolled
 pid=$TARGET_PID
 heap=$(ready_value heap)
-waiter=$(for t in /proc/"$pid"/task/*; do
-	awk -v t="${t##*/}" '$1 == 232 || $1 == 281 || $1 == 441 {print t}' "$t/syscall"
-done)
-[ -n "$waiter" ] || fail "no thread in epoll_wait"
+waiter=$(ready_value waiter)	# in epoll_wait when the line came
 
 dump-region -q -o live "$pid" "$heap" >/dev/null || fail "live dump failed"
 for args in "--mode freeze -o frozen" "--core out.core"; do

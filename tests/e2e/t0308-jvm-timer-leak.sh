@@ -28,7 +28,8 @@ classify --summary --tsv "$pid" >summary-1.tsv
 kill -USR2 "$pid"
 settle $((n1 + 25))
 n2=$(tasks)
-expect_eq "tasks after one request" $((n1 + 25)) "$n2"
+# At least 25 more (the JIT may start a compiler thread meanwhile).
+[ "$n2" -ge $((n1 + 25)) ] || fail "tasks after one request: $n1 -> $n2"
 classify --threads --tsv "$pid" >threads-2.tsv
 classify --summary --tsv "$pid" >summary-2.tsv
 classify --tsv "$pid" >regions-2.tsv
@@ -40,8 +41,8 @@ expect_eq "new Timer threads in snapdiff" 25 "$new"
 # Each new Timer thread has the JVM's 1 MiB stack...
 snapdiff --tsv --by stack_size threads-1.tsv threads-2.tsv >dsizes.tsv
 bad=$(awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
-	$c["status"]=="new" && $c["new"]!=1048576' dsizes.tsv | wc -l)
-expect_eq "new threads without a 1 MiB stack" 0 "$bad"
+	$c["status"]=="new" && $c["comm"] ~ /^Timer-/ && $c["new"]!=1048576' dsizes.tsv | wc -l)
+expect_eq "new Timer threads without a 1 MiB stack" 0 "$bad"
 # ...named in the region records by its java.lang.Thread name.
 named=$(grep -c $'\tthread-stack\tJava thread [0-9]* \'Timer-[0-9]*\'' regions-2.tsv)
 [ "$named" -ge 25 ] || fail "only $named Timer stacks named"
@@ -50,7 +51,9 @@ snapdiff --tsv --by size summary-1.tsv summary-2.tsv >dsummary.tsv
 grown=$(awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
 	$c["category"]=="Thread" && $c["status"]=="grown" {s+=$c["delta"]}
 	END {print s+0}' dsummary.tsv)
-expect_eq "Thread bytes grown" $((25 * 1048576)) "$grown"
+# 25 stacks (a compiler thread may come or go meanwhile: 1 MiB each).
+[ "$grown" -ge $((24 * 1048576)) ] && [ "$grown" -le $((27 * 1048576)) ] ||
+	fail "Thread bytes grown: $grown, not 25 MiB (give or take a compiler thread)"
 snapdiff --tsv summary-1.tsv summary-2.tsv >drss.tsv
 awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
 	$c["class"]=="thread-stack" && $c["status"]=="grown" && $c["delta"]>0 {ok=1}
