@@ -767,6 +767,18 @@ static void jvm_region(struct fx_classify *c, struct fx_regclass *rc,
 	}
 }
 
+/* Our tid of the thread the JVM knows as tid (its OSThread holds the
+ * number in its own pid namespace: a container's). */
+static int host_tid(const struct fx_classify *c, int tid)
+{
+	size_t i;
+
+	for (i = 0; i < c->nt; i++)
+		if (c->t[i].nstid == tid && c->t[i].nstid != c->t[i].tid)
+			return c->t[i].tid;
+	return tid;
+}
+
 /* A HotSpot JVM: its heap, metaspace, code heaps and Java thread stacks
  * from its vmStructs tables (jvm.h). */
 static int mark_jvm(struct fx_classify *c, struct fx_heap_src *src,
@@ -813,13 +825,13 @@ static int mark_jvm(struct fx_classify *c, struct fx_heap_src *src,
 		t = fx_jvm_thread_at(&c->jvm, reg->start);
 		if (!t || reg->inode)
 			continue;
-		rc->tid = t->tid;
+		rc->tid = host_tid(c, t->tid);
 		if (strcmp(reg->perms, "---p") == 0)
 			set(rc, FX_C_GUARD, "stack guard zones of Java thread "
-			    "%d '%.96s'", t->tid, t->name);
+			    "%d '%.96s'", rc->tid, t->name);
 		else
 			set(rc, FX_C_THREAD_STACK, "Java thread %d '%.96s'",
-			    t->tid, t->name);
+			    rc->tid, t->name);
 	}
 	return 0;
 }
@@ -1042,7 +1054,7 @@ int fx_classify_write_threads(const struct fx_classify *c,
 	for (i = 0; i < c->nt && !r; i++) {
 		/* A Java thread's stack is what the JVM says, guard zones
 		 * included, even while the thread runs (no stack pointer). */
-		jt = jvm_thread(c, c->t[i].tid);
+		jt = jvm_thread(c, c->t[i].nstid ? c->t[i].nstid : c->t[i].tid);
 		s = fx_classify_thread_stack(c, &c->t[i]);
 		reg = s >= 0 ? &c->m->r[s] : NULL;
 		lo = jt ? jt->stack_lo : reg ? reg->start : 0;

@@ -170,7 +170,7 @@ int fx_threads_read(struct fx_proc *p, struct fx_thread **out, size_t *n)
 	struct fx_buf b;
 	size_t cnt = 0, cap = 0;
 	DIR *d;
-	int fd, r = 0;
+	int fd, r = 0, other_ns;
 	long tid;
 	char *end;
 
@@ -185,6 +185,9 @@ int fx_threads_read(struct fx_proc *p, struct fx_thread **out, size_t *n)
 		return -errno;
 	}
 	fx_buf_init(&b);
+	/* In another pid namespace, each task's own number too (one more
+	 * read per thread, only then). */
+	other_ns = fx_proc_nstid(p, p->pid) != p->pid;
 	while ((de = readdir(d)) != NULL) {
 		tid = strtol(de->d_name, &end, 10);
 		if (*end || tid <= 0)
@@ -200,6 +203,7 @@ int fx_threads_read(struct fx_proc *p, struct fx_thread **out, size_t *n)
 		}
 		memset(&v[cnt], 0, sizeof(v[cnt]));
 		v[cnt].tid = (int)tid;
+		v[cnt].nstid = other_ns ? fx_proc_nstid(p, (int)tid) : (int)tid;
 		r = read_task(p, &v[cnt], &b);
 		if (r == -ESRCH) {
 			r = 0;	/* the thread exited: not there */

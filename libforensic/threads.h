@@ -29,6 +29,8 @@ struct fx_thread {
 	int have_sp;
 	int running;		/* "running": on a CPU when read */
 	long nr;		/* system call it is blocked in, or -1 */
+	int nstid;		/* tid in the process's own pid namespace (a
+				 * container's); tid when that is ours */
 };
 
 /*

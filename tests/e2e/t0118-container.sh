@@ -5,7 +5,8 @@
 # (through map_files, not the host's path), dump-region copies its heap
 # and names its exe and build-id, and a core opens in gdb with the
 # process's own thread ids (libthread_db reads those in memory: with the
-# host's, gdb shows phantom threads without registers).
+# host's, gdb shows phantom threads without registers). Then a JVM in its
+# own pid namespace: the Java threads classify names carry host tids.
 . "$TOP/tests/e2e/lib.sh"
 . "$TOP/tests/e2e/dumplib.sh"
 
@@ -55,3 +56,26 @@ expect_eq "threads gdb lists (2: main and one idle)" 2 "$threads"
 grep -q "LWP 1)" gdb.out || fail "no thread numbered 1 as the process sees it: $(cat gdb.out)"
 grep -q "general-purpose registers" gdb.out && fail "threads without registers: $(cat gdb.out)"
 expect_eq "tracers" "" "$(tracers "$pid")"
+
+# A JVM in its own pid namespace: its thread list holds the namespace's
+# tids; the regions must name the host's (those in /proc/PID/task).
+command -v java >/dev/null || skip "no java for the JVM half (the rest passed)"
+mkfifo jready
+unshare --pid --fork --mount-proc java -Xmx64m "$TOP/corpus/targets/Idle.java" 8 \
+	>jready 2>>target.err &
+STARTED="$STARTED $!"
+read -r line <jready || true
+case $line in "ready pid=1 "*) ;; *) fail "no JVM ready line: '$line'" ;; esac
+jpid=""
+for i in $(seq 100); do
+	jpid=$(cat /proc/$!/task/*/children 2>/dev/null | awk '{print $1}')
+	[ -n "$jpid" ] && break
+	sleep 0.01
+done
+[ -n "$jpid" ] || fail "no host pid for the JVM"
+STARTED="$jpid $STARTED"
+classify --tsv "$jpid" | grep -o "Java thread [0-9]* '" | awk '{print $3}' | sort -u >java-tids
+[ "$(wc -l <java-tids)" -ge 5 ] || fail "only $(wc -l <java-tids) Java threads named"
+while read -r t; do
+	[ -d "/proc/$jpid/task/$t" ] || fail "Java thread $t is not a host tid of $jpid"
+done <java-tids
