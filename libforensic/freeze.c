@@ -349,3 +349,38 @@ int fx_freeze_eintr_threads(struct fx_proc *p, int *first)
 	free(t);
 	return count;
 }
+
+int fx_freeze_vfork_threads(struct fx_proc *p, int *first)
+{
+	static const long spawn[] = {
+#ifdef SYS_vfork
+		SYS_vfork,
+#endif
+#ifdef SYS_clone
+		SYS_clone,
+#endif
+#ifdef SYS_clone3
+		SYS_clone3,
+#else
+		435,	/* clone3 (Linux 5.3), same on every arch */
+#endif
+	};
+	struct fx_thread *t = NULL;
+	size_t n = 0, i, k;
+	int r, count = 0;
+
+	*first = 0;
+	r = fx_threads_read(p, &t, &n);
+	if (r)
+		return r;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < FX_ARRAY_SIZE(spawn); k++)
+			if (t[i].nr == spawn[k] &&
+			    fx_proc_task_state(p, t[i].tid) == 'D') {
+				if (!count++)
+					*first = t[i].tid;
+				break;
+			}
+	free(t);
+	return count;
+}

@@ -75,6 +75,15 @@ int fx_freeze(struct fx_freeze *f, struct fx_proc *p, int timeout_ms,
 int fx_freeze_eintr_threads(struct fx_proc *p, int *first);
 
 /*
+ * How many threads of p wait in vfork (vfork, or clone/clone3 in state D:
+ * posix_spawn, system()) for a child to exec or exit: no ptrace stop
+ * reaches them until then (RELIABILITY T13), and once seized they would
+ * stop when it happens, whoever is still tracing. *first gets one's tid.
+ * The count, or a negative errno.
+ */
+int fx_freeze_vfork_threads(struct fx_proc *p, int *first);
+
+/*
  * Let every thread go as it was (see above); safe to call twice. Returns 0
  * or the first error (a thread that vanished is not an error).
  */

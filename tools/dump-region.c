@@ -98,6 +98,7 @@ struct opts {
 	int freeze, include_dd, force, quiet, use_scan, no_hash, zstd;
 	int accept_eintr;	/* freeze despite threads in epoll_wait */
 	int eintr;		/* how many there were, once frozen */
+	int told;		/* freeze() explained its failure */
 	unsigned long max_pause;
 	enum fx_format fmt;
 };
@@ -213,10 +214,18 @@ static int freeze(struct opts *o, struct fx_freeze *fz, struct fx_proc *p)
 		return -ECANCELED;
 	}
 	o->eintr = n > 0 ? n : 0;
+	if (fx_freeze_vfork_threads(p, &tid) > 0) {
+		tool_warn("cannot freeze pid %d: thread %d waits in vfork for "
+			  "its child to exec or exit (state D): no ptrace stop "
+			  "reaches it until then; try again, or --mode live "
+			  "(no stop)", p->pid, tid);
+		return -ECANCELED;
+	}
 	r = fx_freeze(fz, p, ms, &stop_sig);
 
 	if (r == -EPERM)
 		warn_eperm(p);
+	o->told = r == -EPERM || r == -ETIMEDOUT;
 	if (r == -ETIMEDOUT)
 		tool_warn("cannot freeze pid %d: thread %d did not stop within "
 			  "%d ms (state %c%s); the target was let go as it "
@@ -493,8 +502,10 @@ static int dump_core(struct opts *o, struct fx_selection *sel)
 			  st.nthreads, st.nload, st.captured / 1048576.0,
 			  st.holes / 1048576.0);
 out:
-	if (r && r != -ENOSPC && r != -EPERM && r != -ETIMEDOUT &&
-	    r != -ECANCELED)
+	if (r == -EPERM && !o->told)
+		warn_eperm(&p);
+	else if (r && r != -ENOSPC && r != -EPERM && r != -ETIMEDOUT &&
+		 r != -ECANCELED)
 		tool_warn("cannot write core of pid %d: %s%s", pid,
 			  strerror(-r),
 			  r == -EINTR && stop_sig == SIGALRM ?
