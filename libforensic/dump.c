@@ -588,10 +588,17 @@ static int read_some(struct copy *c, size_t *kp, size_t j)
 	 * reads the new program's memory. The pagemap descriptor holds the
 	 * old one, and reads nothing once it is gone (T12): then the batch
 	 * is not kept, whatever it holds. */
-	if (got && fx_pagemap_read(d->pm.fd, c->it[k].addr - c->it[k].addr %
-					     ps, 1, &pg) != 1) {
-		got = 0;
-		why = -ESRCH;
+	if (got) {
+		long pm = fx_pagemap_read(d->pm.fd,
+					  c->it[k].addr - c->it[k].addr % ps,
+					  1, &pg);
+
+		/* Nothing read: the memory is gone (an error of another kind
+		 * says nothing about it). */
+		if (pm == 0 || pm == -ESRCH) {
+			got = 0;
+			why = -ESRCH;
+		}
 	}
 	while (k < j && got >= c->it[k].len) {
 		r = keep(c, &c->it[k], c->it[k].len);
