@@ -146,6 +146,10 @@ static int load_window(struct fx_livesrc *l, uint64_t win, size_t npages)
 		r = fx_region_at(l->m, a);
 		if (!r || !region_readable(r) || !(l->pm[i] & FX_PM_PRESENT)) {
 			l->pages_absent += r && !(l->pm[i] & FX_PM_PRESENT);
+			/* Swapped out: its bytes are the process's own, in
+			 * swap, not its file's (see fx_livesrc_read). */
+			if (r && (l->pm[i] & FX_PM_SWAPPED))
+				l->ok[i] = 2;
 			continue;
 		}
 		/* A run of readable present pages: one segment. */
@@ -215,8 +219,8 @@ int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
 		off = (size_t)(addr - l->win);
 		n = wbytes - off < len ? wbytes - off : len;
 		for (p = off / ps; p <= (off + n - 1) / ps; p++)
-			if (!l->ok[p])
-				return -EFAULT;
+			if (l->ok[p] != 1)
+				return l->ok[p] == 2 ? -ENODATA : -EFAULT;
 		memcpy(out, l->buf + off, n);
 		out += n;
 		addr += n;

@@ -80,7 +80,9 @@ void fx_livesrc_release(struct fx_livesrc *l);
 /*
  * The fx_heap_src read callback over a struct fx_livesrc (ctx): 0, or
  * -EFAULT when a byte lies outside a readable region or on a page not
- * present, -ESRCH when the process is gone.
+ * present, -ENODATA on a page swapped out (never read: reading would
+ * swap it in; and a file mapping's swapped page differs from its file),
+ * -ESRCH when the process is gone.
  */
 int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len);
 

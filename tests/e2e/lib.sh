@@ -135,3 +135,13 @@ sums_match_rollup() {
 	[ $((kp - mp)) -le $((kp / 100)) ] && [ $((mp - kp)) -le $((kp / 100)) ] ||
 		fail "pid $1: --rollup pss $mp vs $kp"
 }
+
+# summary PID: classify --summary's records. A malloc heap in use may look
+# corrupt for an instant (exit 1, "corrupt heap metadata": the walk reads
+# a live heap, as on a busy JVM); anything else is a failure.
+summary() {
+	local rc=0
+	classify --summary --tsv "$1" 2>summary.err || rc=$?
+	[ "$rc" = 0 ] || { [ "$rc" = 1 ] && ! grep -v "corrupt heap metadata" summary.err | grep -q .; } ||
+		fail "classify --summary: exit $rc: $(cat summary.err)"
+}

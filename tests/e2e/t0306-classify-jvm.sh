@@ -19,7 +19,7 @@ jcmd "$pid" VM.metaspace >metaspace.txt
 jcmd "$pid" Thread.print >threads.txt
 jcmd "$pid" VM.info >vm_info.txt
 classify --tsv "$pid" >regions.tsv 2>classify.err || fail "classify: $(cat classify.err)"
-classify --summary --tsv "$pid" >summary.tsv 2>classify.err || fail "classify --summary: $(cat classify.err)"
+summary "$pid" >summary.tsv
 py() { python3 "$TOP/tests/e2e/jvm.py" "$@" || fail "jvm.py $1: see above"; }
 py heap heap_info.txt regions.tsv
 size=$(awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}

@@ -17,7 +17,7 @@ check_nmt() {
 	pid=$TARGET_PID
 	for try in 1 2 3 4 5; do
 		nmt >nmt.txt
-		classify --summary --tsv "$pid" >summary.tsv
+		summary "$pid" >summary.tsv
 		classify --tsv "$pid" >regions.tsv
 		nmt >nmt2.txt
 		# Only the figures compared must hold still.

@@ -24,14 +24,14 @@ settle() {	# wait until the task count holds for 10 looks in a row
 settle 1
 n1=$(tasks)
 classify --threads --tsv "$pid" >threads-1.tsv
-classify --summary --tsv "$pid" >summary-1.tsv
+summary "$pid" >summary-1.tsv
 kill -USR2 "$pid"
 settle $((n1 + 25))
 n2=$(tasks)
 # At least 25 more (the JIT may start a compiler thread meanwhile).
 [ "$n2" -ge $((n1 + 25)) ] || fail "tasks after one request: $n1 -> $n2"
 classify --threads --tsv "$pid" >threads-2.tsv
-classify --summary --tsv "$pid" >summary-2.tsv
+summary "$pid" >summary-2.tsv
 classify --tsv "$pid" >regions-2.tsv
 
 snapdiff --tsv threads-1.tsv threads-2.tsv >dthreads.tsv
