@@ -82,7 +82,7 @@ static int one_pid(struct fx_writer *w, enum mode mode, int verbose, int pid)
 	struct fx_err err = { 0, "" };
 	struct fx_buf b;
 	size_t nt = 0, i;
-	int r, status = 0;
+	int r, status = 0, tries;
 	double t0;
 
 	r = fx_proc_open(&p, pid);
@@ -113,20 +113,31 @@ static int one_pid(struct fx_writer *w, enum mode mode, int verbose, int pid)
 	if (fx_threads_read(&p, &t, &nt))
 		status = 1;
 	t0 = now_ms();
-	r = fx_classify_run(&c, &m, &src, fx_proc_file_read, &p, t, nt);
-	if (!r && (mode == M_CHUNKS || mode == M_SUMMARY))
-		r = fx_classify_chunks(&c, &src);
+	for (tries = 1;; tries++) {
+		r = fx_classify_run(&c, &m, &src, fx_proc_file_read, &p, t, nt);
+		if (!r && (mode == M_CHUNKS || mode == M_SUMMARY))
+			r = fx_classify_chunks(&c, &src);
+		/* A heap in use may look corrupt for an instant (a chunk
+		 * being split as it is read): look twice more, afresh,
+		 * before saying so. */
+		if (r || !c.hs.nbad || tries == 3)
+			break;
+		fx_classify_release(&c);
+		fx_classify_init(&c);
+		ls.have_win = 0;
+	}
 	if (r) {
 		tool_warn("process %d: %s", pid, strerror(-r));
 		status = 1;
 	}
 	if (verbose) {
 		tool_warn("pid %d: %s; %zu arenas, %zu heaps, %llu chunks "
-			  "walked in %.1f ms; %llu pages read, %llu not present",
+			  "walked in %.1f ms (%d look%s); %llu pages read, %llu "
+			  "not present",
 			  pid, c.glibc_note[0] ? c.glibc_note : "no glibc",
 			  c.hs.narenas, c.hs.nheaps,
 			  (unsigned long long)c.hs.chunks,
-			  now_ms() - t0,
+			  now_ms() - t0, tries, tries > 1 ? "s" : "",
 			  (unsigned long long)ls.pages_read,
 			  (unsigned long long)ls.pages_absent);
 	}
