@@ -758,6 +758,13 @@ static void jvm_region(struct fx_classify *c, struct fx_regclass *rc,
 	    reg->inode ? base_name(reg) : "",
 	    (unsigned long long)s->start, (unsigned long long)s->end,
 	    s->exact ? "" : " (bounds inferred)");
+	if (s->part == FX_JVM_HEAP && reg->perms[3] == 's' &&
+	    strcmp(c->jvm.gc, "Z") == 0) {
+		size_t len = strlen(rc->detail);
+
+		snprintf(rc->detail + len, sizeof(rc->detail) - len,
+			 "; one of ZGC's three views of the same pages");
+	}
 	for (k = 0; k < c->jvm.ns; k++) {
 		const struct fx_jvm_span *o = &c->jvm.s[k];
 		size_t len = strlen(rc->detail);

@@ -370,6 +370,47 @@ static void read_flags(struct walk *w, struct flag *fl)
 
 /* ---- the parts ---- */
 
+/* A global of ZGlobalsForVMStructs (each field points to one). */
+static int zglobal(struct walk *w, uint64_t inst, const char *name,
+		   uint64_t *v)
+{
+	uint64_t o, p;
+	int bad = 0;
+
+	o = off_of(w, "ZGlobalsForVMStructs", name, &bad);
+	return bad || rdp(w, inst + o, &p) || !p || rdp(w, p, v) ? -ENOENT : 0;
+}
+
+/*
+ * ZGC leaves CollectedHeap::_reserved empty: its heap is one memfd
+ * ("java_heap") mapped in three views, at the address bits marked0,
+ * marked1 and remapped (the metadata bits but finalizable), each view
+ * spanning the offset mask. 0, 1 when not found, or -ENOMEM.
+ */
+static int find_zheap(struct walk *w)
+{
+	uint64_t a, inst, off, meta, fin, bit;
+	int r, n = 0;
+
+	if (fx_vms_static(&w->v, "ZGlobalsForVMStructs", "_instance_p", &a) ||
+	    rdp(w, a, &inst) || !inst ||
+	    zglobal(w, inst, "_ZAddressOffsetMask", &off) ||
+	    zglobal(w, inst, "_ZAddressMetadataMask", &meta) ||
+	    zglobal(w, inst, "_ZAddressMetadataFinalizable", &fin) ||
+	    !off || (off & (off + 1)) || (meta & off))
+		return 1;
+	meta &= ~fin;
+	for (bit = 1; bit && n < 8; bit <<= 1) {
+		if (!(meta & bit))
+			continue;
+		r = add_span(w, bit, bit + off + 1, FX_JVM_HEAP, 1);
+		if (r)
+			return r;
+		n++;
+	}
+	return n ? 0 : 1;
+}
+
 static int find_heap(struct walk *w)
 {
 	uint64_t a, ch, start, words, o, os, ow;
@@ -385,8 +426,10 @@ static int find_heap(struct walk *w)
 	    rdp(w, ch + o + ow, &words) || hws <= 0 || hws > 64 ||
 	    words > (1ull << 50) / (uint64_t)hws)
 		return 1;
-	return add_span(w, start, start + words * (uint64_t)hws, FX_JVM_HEAP,
-			1);
+	if (words)
+		return add_span(w, start, start + words * (uint64_t)hws,
+				FX_JVM_HEAP, 1);
+	return find_zheap(w);
 }
 
 static int find_code(struct walk *w)

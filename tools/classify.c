@@ -118,12 +118,22 @@ static int one_pid(struct fx_writer *w, enum mode mode, int verbose, int pid)
 		if (!r && (mode == M_CHUNKS || mode == M_SUMMARY))
 			r = fx_classify_chunks(&c, &src);
 		/* A heap in use may look corrupt for an instant (a chunk
-		 * being split as it is read): look twice more, afresh,
-		 * before saying so. */
+		 * being split as it is read, a heap grown since the map was
+		 * read): look twice more, map and memory afresh, before
+		 * saying so. */
 		if (r || !c.hs.nbad || tries == 3)
 			break;
 		fx_classify_release(&c);
 		fx_classify_init(&c);
+		fx_maps_release(&m);
+		fx_maps_init(&m);
+		fx_buf_reset(&b);
+		r = fx_proc_read_map(&p, "smaps", &b, FX_SMAPS_READ_SIZE, NULL);
+		if (!r)
+			r = fx_maps_parse(&m, b.data, b.len, &err);
+		if (r)
+			break;
+		ls.m = &m;
 		ls.have_win = 0;
 	}
 	if (r) {
