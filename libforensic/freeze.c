@@ -316,7 +316,18 @@ void fx_freeze_release(struct fx_freeze *f)
 	f->n = f->cap = 0;
 }
 
-int fx_freeze_eintr_threads(struct fx_proc *p, int *first)
+/* Is nr one of the n system calls in set? */
+static int nr_in(long nr, const long *set, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (nr == set[k])
+			return 1;
+	return 0;
+}
+
+int fx_freeze_risks(struct fx_proc *p, struct fx_freeze_risk *risk)
 {
 	static const long eintr[] = {
 #ifdef SYS_epoll_wait
@@ -331,27 +342,6 @@ int fx_freeze_eintr_threads(struct fx_proc *p, int *first)
 		441,	/* epoll_pwait2 (Linux 5.11), same on every arch */
 #endif
 	};
-	struct fx_thread *t = NULL;
-	size_t n = 0, i, k;
-	int r, count = 0;
-
-	*first = 0;
-	r = fx_threads_read(p, &t, &n);
-	if (r)
-		return r;
-	for (i = 0; i < n; i++)
-		for (k = 0; k < FX_ARRAY_SIZE(eintr); k++)
-			if (t[i].nr == eintr[k]) {
-				if (!count++)
-					*first = t[i].tid;
-				break;
-			}
-	free(t);
-	return count;
-}
-
-int fx_freeze_vfork_threads(struct fx_proc *p, int *first)
-{
 	static const long spawn[] = {
 #ifdef SYS_vfork
 		SYS_vfork,
@@ -366,21 +356,23 @@ int fx_freeze_vfork_threads(struct fx_proc *p, int *first)
 #endif
 	};
 	struct fx_thread *t = NULL;
-	size_t n = 0, i, k;
-	int r, count = 0;
+	size_t n = 0, i;
+	int r;
 
-	*first = 0;
+	memset(risk, 0, sizeof(*risk));
 	r = fx_threads_read(p, &t, &n);
 	if (r)
 		return r;
-	for (i = 0; i < n; i++)
-		for (k = 0; k < FX_ARRAY_SIZE(spawn); k++)
-			if (t[i].nr == spawn[k] &&
-			    fx_proc_task_state(p, t[i].tid) == 'D') {
-				if (!count++)
-					*first = t[i].tid;
-				break;
-			}
+	for (i = 0; i < n; i++) {
+		if (nr_in(t[i].nr, eintr, FX_ARRAY_SIZE(eintr))) {
+			if (!risk->eintr++)
+				risk->eintr_tid = t[i].tid;
+		} else if (nr_in(t[i].nr, spawn, FX_ARRAY_SIZE(spawn)) &&
+			   fx_proc_task_state(p, t[i].tid) == 'D') {
+			if (!risk->vfork++)
+				risk->vfork_tid = t[i].tid;
+		}
+	}
 	free(t);
-	return count;
+	return 0;
 }

@@ -65,23 +65,22 @@ struct fx_freeze {
 int fx_freeze(struct fx_freeze *f, struct fx_proc *p, int timeout_ms,
 	      volatile sig_atomic_t *stop);
 
-/*
- * How many threads of p are blocked in epoll_wait, epoll_pwait or
- * epoll_pwait2, which a ptrace stop ends with EINTR (ptrace(2), BUGS;
- * they are never restarted): a program that takes EINTR for an error
- * there fails after a freeze. *first gets one such thread's tid. The
- * count, or a negative errno.
- */
-int fx_freeze_eintr_threads(struct fx_proc *p, int *first);
+/* What in a process a freeze would hurt or could not stop. */
+struct fx_freeze_risk {
+	/* Threads in epoll_wait, epoll_pwait or epoll_pwait2, which a
+	 * ptrace stop ends with EINTR (ptrace(2), BUGS; never restarted):
+	 * a program that takes EINTR for an error fails after a freeze. */
+	int eintr, eintr_tid;
+	/* Threads waiting in vfork (vfork, or clone/clone3 in state D:
+	 * posix_spawn, system()) for a child to exec or exit: no ptrace stop
+	 * reaches them until then (RELIABILITY T13), and once seized they
+	 * would stop when it happens, whoever is still tracing. */
+	int vfork, vfork_tid;
+};
 
-/*
- * How many threads of p wait in vfork (vfork, or clone/clone3 in state D:
- * posix_spawn, system()) for a child to exec or exit: no ptrace stop
- * reaches them until then (RELIABILITY T13), and once seized they would
- * stop when it happens, whoever is still tracing. *first gets one's tid.
- * The count, or a negative errno.
- */
-int fx_freeze_vfork_threads(struct fx_proc *p, int *first);
+/* Look at p's threads for those risks (counts, one tid of each): 0 or a
+ * negative errno. */
+int fx_freeze_risks(struct fx_proc *p, struct fx_freeze_risk *risk);
 
 /*
  * Let every thread go as it was (see above); safe to call twice. Returns 0

@@ -201,24 +201,27 @@ static int freeze(struct opts *o, struct fx_freeze *fz, struct fx_proc *p)
 {
 	int ms = o->max_pause * 1000 < STOP_MS ? (int)o->max_pause * 1000 :
 						 STOP_MS;
-	int r, tid, n = fx_freeze_eintr_threads(p, &tid);
+	struct fx_freeze_risk k = { 0, 0, 0, 0 };
+	int r;
 
+	fx_freeze_risks(p, &k);	/* unreadable: no risk known */
 	/* RELIABILITY T9: a stop ends epoll_wait with EINTR. */
-	if (n > 0 && !o->accept_eintr) {
+	if (k.eintr && !o->accept_eintr) {
 		tool_warn("cannot freeze pid %d: %d thread%s (thread %d...) "
 			  "wait%s in epoll_wait, which a ptrace stop ends "
 			  "with EINTR (ptrace(2), BUGS): a program that takes "
 			  "that for an error would fail; --accept-eintr to "
-			  "freeze anyway, or --mode live (no stop)", p->pid, n,
-			  n > 1 ? "s" : "", tid, n > 1 ? "" : "s");
+			  "freeze anyway, or --mode live (no stop)", p->pid,
+			  k.eintr, k.eintr > 1 ? "s" : "", k.eintr_tid,
+			  k.eintr > 1 ? "" : "s");
 		return -ECANCELED;
 	}
-	o->eintr = n > 0 ? n : 0;
-	if (fx_freeze_vfork_threads(p, &tid) > 0) {
+	o->eintr = k.eintr;
+	if (k.vfork) {
 		tool_warn("cannot freeze pid %d: thread %d waits in vfork for "
 			  "its child to exec or exit (state D): no ptrace stop "
 			  "reaches it until then; try again, or --mode live "
-			  "(no stop)", p->pid, tid);
+			  "(no stop)", p->pid, k.vfork_tid);
 		return -ECANCELED;
 	}
 	r = fx_freeze(fz, p, ms, &stop_sig);
