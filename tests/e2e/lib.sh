@@ -145,3 +145,18 @@ summary() {
 	[ "$rc" = 0 ] || { [ "$rc" = 1 ] && ! grep -v "corrupt heap metadata" summary.err | grep -q .; } ||
 		fail "classify --summary: exit $rc: $(cat summary.err)"
 }
+
+# child_of PID WHAT: the first child of PID (waiting up to 5 s for it to
+# appear), which is then killed, by pid, before the others at exit.
+# Sets CHILD.
+child_of() {
+	local i
+	CHILD=""
+	for i in $(seq 500); do
+		CHILD=$(cat /proc/"$1"/task/*/children 2>/dev/null | awk '{print $1}')
+		[ -n "$CHILD" ] && break
+		sleep 0.01
+	done
+	[ -n "$CHILD" ] || fail "no $2 (a child of $1)"
+	STARTED="$CHILD $STARTED"
+}

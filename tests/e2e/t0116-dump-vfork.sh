@@ -10,14 +10,7 @@
 
 start_target vforker
 pid=$TARGET_PID
-child=""
-for i in $(seq 500); do
-	child=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | awk '{print $1}')
-	[ -n "$child" ] && break
-	sleep 0.01
-done
-[ -n "$child" ] || fail "no vfork child"
-STARTED="$child $STARTED"	# killed first, by pid
+child_of "$pid" "vfork child"	# killed first, by pid
 wait_state "$pid" D
 
 for mode in freeze core; do

@@ -19,13 +19,8 @@ unshare --pid --fork --mount --mount-proc --propagation private bash -c '
 STARTED="$STARTED $!"
 read -r line <ready || true
 case $line in "ready pid=1 "*) ;; *) fail "no ready line: '$line' $(cat target.err)" ;; esac
-for i in $(seq 100); do
-	pid=$(cat /proc/$!/task/*/children 2>/dev/null | awk '{print $1}')
-	[ -n "$pid" ] && break
-	sleep 0.01
-done
-[ -n "$pid" ] || fail "no host pid for the target"
-STARTED="$pid $STARTED"
+child_of $! "host pid for the target"
+pid=$CHILD
 expect_eq "the target's own pid" 1 "$(awk '/^NSpid:/ {print $NF}' "/proc/$pid/status")"
 [ ! -e "$TRASH/ns/dumpme" ] || fail "the program is visible outside its namespace"
 
@@ -66,14 +61,8 @@ unshare --pid --fork --mount-proc java -Xmx64m "$TOP/corpus/targets/Idle.java" 8
 STARTED="$STARTED $!"
 read -r line <jready || true
 case $line in "ready pid=1 "*) ;; *) fail "no JVM ready line: '$line'" ;; esac
-jpid=""
-for i in $(seq 100); do
-	jpid=$(cat /proc/$!/task/*/children 2>/dev/null | awk '{print $1}')
-	[ -n "$jpid" ] && break
-	sleep 0.01
-done
-[ -n "$jpid" ] || fail "no host pid for the JVM"
-STARTED="$jpid $STARTED"
+child_of $! "host pid for the JVM"
+jpid=$CHILD
 classify --tsv "$jpid" | grep -o "Java thread [0-9]* '" | awk '{print $3}' | sort -u >java-tids
 [ "$(wc -l <java-tids)" -ge 5 ] || fail "only $(wc -l <java-tids) Java threads named"
 while read -r t; do
