@@ -512,6 +512,22 @@ static int add_meta_run(struct walk *w, size_t k)
 	return add_span(w, s, e, FX_JVM_METASPACE, 0);
 }
 
+/* Metadata at p (outside the archive): its mapping, once, in meta. */
+static void note_meta(struct walk *w, uint64_t p, size_t *meta, size_t *n)
+{
+	const struct fx_region *rg;
+	size_t x, idx;
+
+	if (!p || in_cds(w, p) || !(rg = fx_region_at(w->m, p)))
+		return;
+	idx = (size_t)(rg - w->m->r);
+	for (x = 0; x < *n; x++)
+		if (meta[x] == idx)
+			return;
+	if (*n < MAX_META_REGIONS)
+		meta[(*n)++] = idx;
+}
+
 /*
  * Walk every class of every class loader: the lowest Klass outside the
  * CDS archive gives the class space; constant pools and method arrays
@@ -543,35 +559,16 @@ static int find_metaspace(struct walk *w, int have_ccs)
 			break;
 		while (k && w->j->klasses < MAX_KLASSES) {
 			w->j->klasses++;
-			if (!in_cds(w, k)) {
-				if (k < kmin)
-					kmin = k;
-				/* Instance classes have a positive layout
-				 * helper; arrays a negative one. */
-				if (!rd(w, k + o_lh, &lh, 4) && lh > 0) {
-					uint64_t q[2] = { 0, 0 };
-
-					rdp(w, k + o_cp, &q[0]);
-					rdp(w, k + o_meth, &q[1]);
-					for (i = 0; i < 2; i++) {
-						const struct fx_region *rg;
-						size_t x, idx;
-
-						p = q[i];
-						if (!p || in_cds(w, p))
-							continue;
-						rg = fx_region_at(w->m, p);
-						if (!rg)
-							continue;
-						idx = (size_t)(rg - w->m->r);
-						for (x = 0; x < nmeta; x++)
-							if (meta[x] == idx)
-								break;
-						if (x == nmeta &&
-						    nmeta < MAX_META_REGIONS)
-							meta[nmeta++] = idx;
-					}
-				}
+			if (!in_cds(w, k) && k < kmin)
+				kmin = k;
+			/* Instance classes have a positive layout helper;
+			 * arrays a negative one. */
+			if (!in_cds(w, k) && !rd(w, k + o_lh, &lh, 4) &&
+			    lh > 0) {
+				if (!rdp(w, k + o_cp, &p))
+					note_meta(w, p, meta, &nmeta);
+				if (!rdp(w, k + o_meth, &p))
+					note_meta(w, p, meta, &nmeta);
 			}
 			if (rdp(w, k + o_link, &k))
 				break;
