@@ -12,6 +12,7 @@ if [ "${1:-}" = "--help" ]; then
 	exit 0
 fi
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 runs=${BENCH_RUNS:-3}
 n=${BENCH_CHUNKS:-10000000}
 tmp=$(mktemp -d)
@@ -26,18 +27,6 @@ echo "target: $ready"
 heap=$(awk '/\[heap\]/ {print $1}' "/proc/$pid/maps")
 rss0=$(awk '/^Rss:/ {print $2}' "/proc/$pid/smaps_rollup")
 
-# measure NAME CMD...: wall ms and peak RSS (kB) of CMD, appended to NAME.
-measure() {
-	local name=$1
-	shift
-	python3 - "$@" >>"$tmp/$name" <<'PY'
-import resource, subprocess, sys, time
-t = time.monotonic()
-r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-ms = (time.monotonic() - t) * 1000
-print("%.1f %d %d" % (ms, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode))
-PY
-}
 gdb_ok=0
 gdb -nx -batch -p "$pid" -iex 'set debuginfod enabled off' -ex 'p &main_arena' \
 	</dev/null 2>/dev/null | grep -q main_arena && gdb_ok=1
@@ -56,7 +45,6 @@ got=$(awk -F'\t' '$3==112 {s+=$4} END {print s+0}' "$tmp/chunks.tsv")
 rss1=$(awk '/^Rss:/ {print $2}' "/proc/$pid/smaps_rollup")
 echo "classify --chunks counted $got in-use 112-byte chunks (target made $n);" \
 	"target Rss ${rss0} kB before, ${rss1} kB after"
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 printf '%-18s %12s %14s\n' command median_ms peak_rss_kB
 for name in classify gdb_malloc_stats gdb_dump; do
 	[ -f "$tmp/$name" ] || { printf '%-18s %12s\n' "$name" "skipped (no glibc symbols for gdb)"; continue; }

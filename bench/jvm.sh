@@ -13,6 +13,7 @@ if [ "${1:-}" = "--help" ]; then
 	exit 0
 fi
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 runs=${BENCH_RUNS:-11}
 command -v jcmd >/dev/null || { echo "bench/jvm.sh: no jcmd: skipped"; exit 0; }
 tmp=$(mktemp -d)
@@ -27,23 +28,10 @@ read -r ready <"$tmp/ready"
 echo "target: $ready (java -Xmx256m -XX:NativeMemoryTracking=summary Idle.java)"
 jcmd "$pid" VM.native_memory summary >/dev/null	# the first attach starts a thread
 
-# measure NAME CMD...: wall ms and peak RSS (kB) of CMD, appended to NAME.
-measure() {
-	local name=$1
-	shift
-	python3 - "$@" >>"$tmp/$name" <<'PY'
-import resource, subprocess, sys, time
-t = time.monotonic()
-r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-ms = (time.monotonic() - t) * 1000
-print("%.1f %d %d" % (ms, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode))
-PY
-}
 for i in $(seq "$runs"); do
 	measure classify "$top/bin/classify" --summary --tsv "$pid"
 	measure jcmd_nmt jcmd "$pid" VM.native_memory summary
 done
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 printf '%-10s %12s %14s\n' command median_ms peak_rss_kB
 for name in classify jcmd_nmt; do
 	printf '%-10s %12s %14s\n' "$name" "$(cut -d' ' -f1 "$tmp/$name" | median)" \
