@@ -56,9 +56,8 @@ static const char *const status_names[] = {
 };
 
 struct fx_diff_ent {
-	char *key;		/* key text */
+	const char *key;	/* key text (owned by d->keys) */
 	char *vals;		/* output column values, NUL-separated */
-	uint64_t hash;
 	uint64_t v[2];		/* summed value per side */
 	uint64_t span[2];	/* region: end - start */
 	uint64_t end[2];	/* region: end */
@@ -118,7 +117,8 @@ int fx_diff_init(struct fx_diff *d, const char *by, const char *group)
 	fx_buf_init(&d->key);
 	d->by = by ? strdup(by) : NULL;
 	d->group = group ? strdup(group) : NULL;
-	if ((by && !d->by) || (group && !d->group)) {
+	d->keys = calloc(1, sizeof(*d->keys));	/* an empty strtab */
+	if ((by && !d->by) || (group && !d->group) || !d->keys) {
 		fx_diff_release(d);
 		return -ENOMEM;
 	}
@@ -129,12 +129,12 @@ void fx_diff_release(struct fx_diff *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->n; i++) {
-		free(d->e[i].key);
+	for (i = 0; i < d->n; i++)
 		free(d->e[i].vals);
-	}
 	free(d->e);
-	free(d->slot);
+	if (d->keys)
+		fx_strtab_release(d->keys);
+	free(d->keys);
 	free(d->by);
 	free(d->group);
 	fx_buf_release(&d->key);
@@ -227,54 +227,17 @@ static int header(struct load *l)
 	return 0;
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static int rehash(struct fx_diff *d)
-{
-	size_t nslot = d->nslot ? d->nslot * 2 : 1024, i, j;
-	uint32_t *slot = calloc(nslot, sizeof(*slot));
-
-	if (!slot)
-		return -ENOMEM;
-	for (i = 0; i < d->n; i++) {
-		j = d->e[i].hash & (nslot - 1);
-		while (slot[j])
-			j = (j + 1) & (nslot - 1);
-		slot[j] = (uint32_t)(i + 1);
-	}
-	free(d->slot);
-	d->slot = slot;
-	d->nslot = nslot;
-	return 0;
-}
-
 /* The entry of key d->key, created when new; NULL on -ENOMEM. */
 static struct fx_diff_ent *lookup(struct fx_diff *d, int *created)
 {
-	uint64_t h = hash_bytes(d->key.data, d->key.len);
 	struct fx_diff_ent *e;
-	size_t j;
+	long i;
 
 	*created = 0;
-	if ((d->n + 1) * 2 > d->nslot && rehash(d))
-		return NULL;
-	if (d->n >= UINT32_MAX - 1)
-		return NULL;
-	for (j = h & (d->nslot - 1); d->slot[j]; j = (j + 1) & (d->nslot - 1)) {
-		e = &d->e[d->slot[j] - 1];
-		if (e->hash == h && strcmp(e->key, d->key.data) == 0)
-			return e;
-	}
+	i = fx_strtab_find(d->keys, d->key.data, d->key.len);
+	if (i >= 0)
+		return &d->e[i];
+	/* A new key: its entry's room first, so that every key has one. */
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 256;
 		struct fx_diff_ent *p = realloc(d->e, cap * sizeof(*p));
@@ -284,13 +247,13 @@ static struct fx_diff_ent *lookup(struct fx_diff *d, int *created)
 		d->e = p;
 		d->cap = cap;
 	}
-	e = &d->e[d->n];
-	memset(e, 0, sizeof(*e));
-	e->key = strdup(d->key.data);
-	if (!e->key)
+	i = fx_strtab_add(d->keys, d->key.data, d->key.len, NULL);
+	if (i < 0)
 		return NULL;
-	e->hash = h;
-	d->slot[j] = (uint32_t)(++d->n);
+	e = &d->e[i];
+	memset(e, 0, sizeof(*e));
+	e->key = d->keys->e[i].key;
+	d->n++;
 	*created = 1;
 	return e;
 }
@@ -318,10 +281,6 @@ static char *row_vals(const struct fx_diff *d, char *const *f, size_t n)
 	return b.data;
 }
 
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a + b < a ? UINT64_MAX : a + b;
-}
 
 /* One record of side l->side. */
 static int record(struct load *l)
@@ -366,13 +325,13 @@ static int record(struct load *l)
 		e->vals = vals;
 	}
 	if (!(v[0] == '-' && !v[1])) {
-		e->v[s] = sat_add(e->v[s], val);
+		e->v[s] = fx_sat_add(e->v[s], val);
 		e->num[s] = 1;
 	}
 	if (d->kind == FX_DIFF_REGION && !d->group && d->start_idx >= 0 &&
 	    d->end_idx >= 0 && !fx_parse_u64(f[d->start_idx], &start, 0) &&
 	    !fx_parse_u64(f[d->end_idx], &end, 0) && end >= start) {
-		e->span[s] = sat_add(e->span[s], end - start);
+		e->span[s] = fx_sat_add(e->span[s], end - start);
 		if (end > e->end[s])
 			e->end[s] = end;
 	}
@@ -634,8 +593,8 @@ static void sum_shown(const struct fx_diff *d, const size_t *idx, size_t n,
 	for (i = 0; i < n; i++) {
 		const struct fx_diff_ent *e = &d->e[idx[i]];
 
-		t->v[0] = sat_add(t->v[0], e->v[0]);
-		t->v[1] = sat_add(t->v[1], e->v[1]);
+		t->v[0] = fx_sat_add(t->v[0], e->v[0]);
+		t->v[1] = fx_sat_add(t->v[1], e->v[1]);
 		net += e->delta;
 		cnt[e->status]++;
 	}

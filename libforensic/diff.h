@@ -68,6 +68,7 @@ enum fx_delta_status {
 enum fx_diff_side { FX_DIFF_OLD, FX_DIFF_NEW };
 
 struct fx_diff_ent;
+struct fx_strtab;
 
 /* What fx_diff_write shows, and what it counted (all matched keys). */
 struct fx_diff_show {
@@ -88,8 +89,7 @@ struct fx_diff {
 				 * `category` */
 	struct fx_diff_ent *e;
 	size_t n, cap;
-	uint32_t *slot;		/* hash: entry index + 1, 0 empty */
-	size_t nslot;
+	struct fx_strtab *keys;	/* key -> index into e */
 	struct fx_buf key;	/* scratch */
 	/* Columns of the current header (private). */
 	int col[8];

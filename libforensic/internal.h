@@ -83,4 +83,46 @@ void fx_hex(char *out, const unsigned char *p, size_t n);
 /* Monotonic clock in nanoseconds. */
 uint64_t fx_now_ns(void);
 
+/* a + b, or UINT64_MAX where the sum would wrap. */
+static inline uint64_t fx_sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* FNV-1a of n bytes. */
+uint64_t fx_hash_bytes(const char *s, size_t n);
+
+/*
+ * The library's one hash table (strtab.c): it interns byte strings, giving
+ * each distinct key the next index 0, 1, 2... in the order of first add;
+ * callers keep their values in an array beside it. Keys are copied.
+ */
+struct fx_strtab_ent {
+	char *key;		/* owned, NUL-terminated copy */
+	size_t len;
+	uint64_t hash;
+};
+struct fx_strtab {
+	struct fx_strtab_ent *e;	/* e[i]: the key of index i */
+	size_t n, cap;
+	uint32_t *slot;		/* index + 1, 0 empty */
+	size_t nslot;
+};
+
+void fx_strtab_init(struct fx_strtab *t);
+void fx_strtab_release(struct fx_strtab *t);
+
+/* Forget every key (the memory is kept for the next ones). */
+void fx_strtab_reset(struct fx_strtab *t);
+
+/* The index of key k (len bytes), or -1. */
+long fx_strtab_find(const struct fx_strtab *t, const char *k, size_t len);
+
+/*
+ * The index of key k, added when new (*created set then, if created is
+ * not NULL). Returns the index or -ENOMEM.
+ */
+long fx_strtab_add(struct fx_strtab *t, const char *k, size_t len,
+		   int *created);
+
 #endif

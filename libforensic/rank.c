@@ -102,17 +102,17 @@ struct fx_rank_ent {
 	size_t len;
 };
 
-/* Group-by state: open addressing on the group value. */
+/* Group-by state: the group values in the strtab, g[i] for its key i. */
 struct fx_group {
-	char *key;
 	uint64_t count;
 	uint64_t *sum;
 	uint64_t seq;
 };
 
 struct fx_group_tab {
+	struct fx_strtab keys;
 	struct fx_group *g;
-	size_t n, cap;
+	size_t cap;
 	unsigned char *summable;	/* per output column */
 };
 
@@ -171,59 +171,74 @@ int fx_rank_init(struct fx_rank *k, const char *by, int asc, size_t limit,
 	return 0;
 }
 
-static int col_index(char *const *cols, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(cols[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
 int fx_rank_columns(struct fx_rank *k, char *const *hdr, size_t n,
 		    struct fx_err *err)
 {
+	struct fx_strtab names;
 	size_t i;
+	long c;
+	int r = 0;
 
+	/* This header's names in a hash (the first of a name that comes
+	 * twice): mapping every output column stays linear in n. */
+	fx_strtab_init(&names);
+	for (i = 0; i < n; i++)
+		if (fx_strtab_add(&names, hdr[i], strlen(hdr[i]), NULL) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
 	if (!k->cols) {
 		k->cols = dup_cols(hdr, n);
-		if (!k->cols)
-			return -ENOMEM;
+		if (!k->cols) {
+			r = -ENOMEM;
+			goto out;
+		}
 		k->ncols = n;
 		if (k->group) {
-			k->group_idx = col_index(k->cols, n, k->group);
+			c = fx_strtab_find(&names, k->group, strlen(k->group));
+			k->group_idx = c < 0 ? -1 : (int)c;
 			if (k->group_idx < 0) {
 				fx_err_set(err, 0, "no column '%s' to group by",
 					   k->group);
-				return -ENOENT;
+				r = -ENOENT;
+				goto out;
 			}
 			k->groups->summable = malloc(n ? n : 1);
-			if (!k->groups->summable)
-				return -ENOMEM;
+			if (!k->groups->summable) {
+				r = -ENOMEM;
+				goto out;
+			}
 			for (i = 0; i < n; i++)
 				k->groups->summable[i] =
 					(int)i != k->group_idx &&
 					!fx_in_list(k->cols[i], not_summed,
 						 FX_ARRAY_SIZE(not_summed));
 		} else {
-			k->by_idx = col_index(k->cols, n, k->by);
+			c = fx_strtab_find(&names, k->by, strlen(k->by));
+			k->by_idx = c < 0 ? -1 : (int)c;
 			if (k->by_idx < 0) {
 				fx_err_set(err, 0, "no column '%s' to rank by",
 					   k->by);
-				return -ENOENT;
+				r = -ENOENT;
+				goto out;
 			}
 		}
 	}
 	/* For each output column, where it is in this input. */
 	free(k->map);
 	k->map = malloc((k->ncols ? k->ncols : 1) * sizeof(int));
-	if (!k->map)
-		return -ENOMEM;
+	if (!k->map) {
+		r = -ENOMEM;
+		goto out;
+	}
 	k->nmap = n;
-	for (i = 0; i < k->ncols; i++)
-		k->map[i] = col_index(hdr, n, k->cols[i]);
-	return 0;
+	for (i = 0; i < k->ncols; i++) {
+		c = fx_strtab_find(&names, k->cols[i], strlen(k->cols[i]));
+		k->map[i] = c < 0 ? -1 : (int)c;
+	}
+out:
+	fx_strtab_release(&names);
+	return r;
 }
 
 /* Is a better than b? */
@@ -321,55 +336,40 @@ static int parse_dec(const char *s, uint64_t *v)
 	return fx_parse_u64(s, v, 0);
 }
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static struct fx_group *group_find(struct fx_rank *k, const char *key)
 {
 	struct fx_group_tab *t = k->groups;
-	size_t i;
+	size_t len = strlen(key);
+	struct fx_group *g;
+	uint64_t *sum;
+	long i;
 
-	if (t->n * 2 >= t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64, j;
-		struct fx_group *g = calloc(cap, sizeof(*g));
+	i = fx_strtab_find(&t->keys, key, len);
+	if (i >= 0)
+		return &t->g[i];
+	/* A new group: its room first, so that every key has its group. */
+	if (t->keys.n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
 
+		g = realloc(t->g, cap * sizeof(*g));
 		if (!g)
 			return NULL;
-		for (j = 0; j < t->cap; j++) {
-			if (!t->g[j].key)
-				continue;
-			i = hash_str(t->g[j].key) & (cap - 1);
-			while (g[i].key)
-				i = (i + 1) & (cap - 1);
-			g[i] = t->g[j];
-		}
-		free(t->g);
 		t->g = g;
 		t->cap = cap;
 	}
-	i = hash_str(key) & (t->cap - 1);
-	while (t->g[i].key) {
-		if (strcmp(t->g[i].key, key) == 0)
-			return &t->g[i];
-		i = (i + 1) & (t->cap - 1);
-	}
-	t->g[i].key = strdup(key);
-	t->g[i].sum = calloc(k->ncols ? k->ncols : 1, sizeof(uint64_t));
-	if (!t->g[i].key || !t->g[i].sum) {
-		free(t->g[i].key);
-		free(t->g[i].sum);
-		t->g[i].key = NULL;
+	sum = calloc(k->ncols ? k->ncols : 1, sizeof(uint64_t));
+	if (!sum)
+		return NULL;
+	i = fx_strtab_add(&t->keys, key, len, NULL);
+	if (i < 0) {
+		free(sum);
 		return NULL;
 	}
-	t->g[i].seq = k->seq;
-	t->n++;
-	return &t->g[i];
+	g = &t->g[i];
+	g->count = 0;
+	g->sum = sum;
+	g->seq = k->seq;
+	return g;
 }
 
 /* The field of output column c in an input row, or "-". */
@@ -402,7 +402,7 @@ static int add_group(struct fx_rank *k, char *const *fields, size_t n)
 		if (parse_dec(f, &v))
 			k->groups->summable[i] = 0;
 		else
-			g->sum[i] += v;
+			g->sum[i] = fx_sat_add(g->sum[i], v);
 	}
 	return 0;
 }
@@ -471,11 +471,10 @@ static int groups_to_entries(struct fx_rank *k, char ***cols, size_t *ncols,
 		free(oc);
 		return -ENOENT;
 	}
-	for (i = 0; i < t->cap && !r; i++) {
+	for (i = 0; i < t->keys.n && !r; i++) {
 		struct fx_group *g = &t->g[i];
+		const struct fx_strtab_ent *key = &t->keys.e[i];
 
-		if (!g->key)
-			continue;
 		fx_buf_reset(&k->line);
 		r |= fx_buf_add_u64(&k->line, g->count);
 		r |= fx_buf_addc(&k->line, 0);
@@ -485,7 +484,7 @@ static int groups_to_entries(struct fx_rank *k, char ***cols, size_t *ncols,
 			r |= fx_buf_add_u64(&k->line, g->sum[c]);
 			r |= fx_buf_addc(&k->line, 0);
 		}
-		r |= fx_buf_add(&k->line, g->key, strlen(g->key) + 1);
+		r |= fx_buf_add(&k->line, key->key, key->len + 1);
 		if (!r)
 			r = offer(k, by == -1 ? g->count : g->sum[by], 0,
 				  g->seq);
@@ -535,10 +534,9 @@ void fx_rank_release(struct fx_rank *k)
 		free(k->e[i].rec);
 	free(k->e);
 	if (k->groups) {
-		for (i = 0; i < k->groups->cap; i++) {
-			free(k->groups->g[i].key);
+		for (i = 0; i < k->groups->keys.n; i++)
 			free(k->groups->g[i].sum);
-		}
+		fx_strtab_release(&k->groups->keys);
 		free(k->groups->g);
 		free(k->groups->summable);
 		free(k->groups);

@@ -35,38 +35,110 @@ int fx_col_is_size(const char *name)
 	return n > 6 && strcmp(name + n - 6, "_bytes") == 0;
 }
 
-int fx_escape(struct fx_buf *b, const char *s, size_t len)
+/*
+ * The length of the valid UTF-8 sequence at p[0..n) (p[0] >= 0x80): 2, 3
+ * or 4, or 0 when it is not one (a stray continuation byte, an overlong
+ * form, a surrogate, past U+10FFFF, cut short).
+ */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	size_t k, j;
+	uint32_t cp;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		k = 1;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		k = 2;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		k = 3;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n <= k)
+		return 0;
+	for (j = 1; j <= k; j++) {
+		if ((p[j] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[j] & 0x3f);
+	}
+	if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return k + 1;
+}
+
+/*
+ * Escape len bytes into b. Control bytes (C0, DEL), the C1 controls as
+ * UTF-8 encodes them (c2 80..c2 9f: c2 9b is CSI to a UTF-8 terminal) and
+ * bytes that are not valid UTF-8 (0x9b alone is CSI to an 8-bit one)
+ * become \xHH; TAB, LF, CR become \t \n \r. With tsv set, a backslash
+ * is doubled (the record format, undone by fx_unescape); without, it is
+ * kept (the text is already escaped TSV, or a message). What remains is
+ * valid UTF-8 without a control character: nothing a terminal acts on.
+ */
+static int escape_bytes(struct fx_buf *b, const char *s, size_t len, int tsv)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k;
 
 	if (fx_buf_reserve(b, len))
 		return -ENOMEM;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < len) {
+		unsigned char c = u[i];
 		char e = 0;
 
+		/* The common case: a run of plain ASCII, copied at once. */
+		for (k = i; k < len && u[k] >= 0x20 && u[k] < 0x7f &&
+			    !(tsv && u[k] == '\\'); k++)
+			;
+		if (k > i) {
+			if (fx_buf_add(b, s + i, k - i))
+				return -ENOMEM;
+			i = k;
+			continue;
+		}
 		switch (c) {
+		case '\\': e = '\\'; break;
 		case '\t': e = 't'; break;
 		case '\n': e = 'n'; break;
 		case '\r': e = 'r'; break;
-		case '\\': e = '\\'; break;
 		}
+		k = c >= 0x80 ? utf8_seq(u + i, len - i) : 0;
 		if (e) {
 			if (fx_buf_addc(b, '\\') || fx_buf_addc(b, e))
 				return -ENOMEM;
-		} else if (c < 0x20 || c == 0x7f) {
+			i++;
+		} else if (k && !(c == 0xc2 && u[i + 1] <= 0x9f)) {
+			if (fx_buf_add(b, s + i, k))
+				return -ENOMEM;
+			i += k;
+		} else {
+			/* A control, or one byte of a C1 or invalid run. */
 			char t[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
 
 			if (fx_buf_add(b, t, 4))
 				return -ENOMEM;
-		} else if (fx_buf_addc(b, (char)c)) {
-			return -ENOMEM;
+			i++;
 		}
 	}
 	if (b->data)
 		b->data[b->len] = '\0';
 	return 0;
+}
+
+int fx_escape(struct fx_buf *b, const char *s, size_t len)
+{
+	return escape_bytes(b, s, len, 1);
+}
+
+int fx_escape_term(struct fx_buf *b, const char *s, size_t len)
+{
+	return escape_bytes(b, s, len, 0);
 }
 
 int fx_unescape(struct fx_buf *b, const char *s, size_t len)
@@ -174,9 +246,23 @@ void fx_writer_init(struct fx_writer *w, int fd, enum fx_format fmt)
 	memset(w, 0, sizeof(*w));
 	w->fd = fd;
 	w->fmt = fmt;
+	/* What a person reads is made safe to show (table, TSV on a
+	 * terminal, JSON's keys); TSV into a pipe passes fields as they came. */
+	w->shown = fmt != FX_FMT_TSV || isatty(fd);
 	fx_buf_init(&w->out);
 	fx_buf_init(&w->row);
 	fx_buf_init(&w->tab);
+}
+
+/* Is s[0..len) printable ASCII (nothing fx_escape_term would change)? */
+static int plain(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return 0;
+	return 1;
 }
 
 static void free_cols(char **cols, size_t n)
@@ -226,7 +312,18 @@ int fx_writer_columns(struct fx_writer *w, const char *const *cols, size_t n)
 	if (!w->cols)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		w->cols[i] = strdup(cols[i]);
+		if (w->shown && !plain(cols[i], strlen(cols[i]))) {
+			struct fx_buf e;
+
+			fx_buf_init(&e);
+			if (fx_escape_term(&e, cols[i], strlen(cols[i])) == 0 &&
+			    fx_buf_addc(&e, 0) == 0)
+				w->cols[i] = e.data;	/* taken over */
+			else
+				fx_buf_release(&e);
+		} else {
+			w->cols[i] = strdup(cols[i]);
+		}
 		if (!w->cols[i]) {
 			free_cols(w->cols, i);
 			w->cols = NULL;
@@ -256,6 +353,18 @@ static int field_slot(struct fx_writer *w)
 
 int fx_writer_field(struct fx_writer *w, const char *s, size_t len)
 {
+	if (w->shown && w->fmt != FX_FMT_JSON && !plain(s, len)) {
+		/* A field passed through from input may hold what the
+		 * record format forbids (a raw ESC in a hostile file). */
+		int r = fx_writer_field(w, "", 0);
+
+		if (r)
+			return r;
+		w->row.len--;
+		if (fx_escape_term(&w->row, s, len) || fx_buf_addc(&w->row, 0))
+			return -ENOMEM;
+		return 0;
+	}
 	/* One check for the bytes, the NUL separator and the buffer's own
 	 * terminating NUL (fx_buf_reserve keeps one more byte). */
 	if (field_slot(w) || (w->row.len + len + 2 > w->row.cap &&
@@ -305,18 +414,9 @@ int fx_writer_missing(struct fx_writer *w)
 
 int fx_writer_text(struct fx_writer *w, const char *s, size_t len)
 {
-	size_t start, i;
+	size_t start;
 	int r;
 
-	/* Most text needs no escape: one pass to see, one copy. */
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			break;
-	}
-	if (i == len)
-		return fx_writer_field(w, s, len);
 	r = fx_writer_field(w, "", 0);
 	if (r)
 		return r;
@@ -343,40 +443,17 @@ static int is_json_number(const char *s)
 /* Is p[0..n) valid UTF-8 (no overlongs, no surrogates)? */
 static int valid_utf8(const unsigned char *p, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, k;
 
 	while (i < n) {
-		unsigned char c = p[i];
-		size_t k;
-		uint32_t cp;
-
-		if (c < 0x80) {
+		if (p[i] < 0x80) {
 			i++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			k = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			k = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			k = 3;
-			cp = c & 0x07;
-		} else {
+		k = utf8_seq(p + i, n - i);
+		if (!k)
 			return 0;
-		}
-		if (n - i <= k)
-			return 0;
-		for (size_t j = 1; j <= k; j++) {
-			if ((p[i + j] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + j] & 0x3f);
-		}
-		if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += k + 1;
+		i += k;
 	}
 	return 1;
 }
@@ -396,10 +473,17 @@ static int json_string(struct fx_buf *o, const char *s, size_t n)
 
 			if (fx_buf_add(o, t, 2))
 				return -ENOMEM;
-		} else if (c < 0x20 || c == 0x7f) {
-			char t[6] = { '\\', 'u', '0', '0', hex[c >> 4],
-				      hex[c & 15] };
+		} else if (c < 0x20 || c == 0x7f ||
+			   (c == 0xc2 && i + 1 < n &&
+			    (unsigned char)s[i + 1] < 0xa0)) {
+			/* C0, DEL and the C1 controls (UTF-8 c2 80..9f) as
+			 * \u00XX: the same text, nothing for a terminal. */
+			char t[6] = { '\\', 'u', '0', '0', 0, 0 };
 
+			if (c == 0xc2)
+				c = (unsigned char)s[++i];
+			t[4] = hex[c >> 4];
+			t[5] = hex[c & 15];
 			if (fx_buf_add(o, t, 6))
 				return -ENOMEM;
 		} else if (fx_buf_addc(o, (char)c)) {
@@ -535,14 +619,16 @@ int fx_writer_end(struct fx_writer *w)
 	return w->err;
 }
 
-/* The i-th field of a stored table row. */
-static const char *tab_field(struct fx_writer *w, size_t row, size_t col)
+/* The fields of stored table row `row` into f[0..ncols): one pass. */
+static void tab_fields(struct fx_writer *w, size_t row, const char **f)
 {
 	const char *p = w->tab.data + w->tab_off[row];
+	size_t c;
 
-	while (col--)
+	for (c = 0; c < w->ncols; c++) {
+		f[c] = p;
 		p += strlen(p) + 1;
-	return p;
+	}
 }
 
 static void table_cell(const char *f, const char *col, char *tmp, size_t n)
@@ -561,14 +647,16 @@ static int render_table(struct fx_writer *w)
 	uint64_t *sum;
 	size_t *nsum;
 	int *right, r = 0;
+	const char **fld;
 	char tmp[64];
 
+	fld = calloc(w->ncols + 1, sizeof(*fld));
 	width = calloc(w->ncols + 1, sizeof(*width));
 	vis = calloc(w->ncols + 1, sizeof(*vis));
 	sum = calloc(w->ncols + 1, sizeof(*sum));
 	right = calloc(w->ncols + 1, sizeof(*right));
 	nsum = calloc(w->ncols + 1, sizeof(*nsum));
-	if (!width || !vis || !sum || !right || !nsum) {
+	if (!fld || !width || !vis || !sum || !right || !nsum) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -584,8 +672,9 @@ static int render_table(struct fx_writer *w)
 	if (nvis && width[0] < 5)
 		width[0] = 5;	/* "total" */
 	for (i = 0; i < w->tab_n; i++) {
+		tab_fields(w, i, fld);
 		for (j = 0; j < nvis; j++) {
-			const char *f = tab_field(w, i, vis[j]);
+			const char *f = fld[vis[j]];
 			uint64_t v;
 
 			const char *s = f;
@@ -600,7 +689,7 @@ static int render_table(struct fx_writer *w)
 			if ((fx_col_is_size(w->cols[c]) ||
 			     strcmp(w->cols[c], "count") == 0) &&
 			    fx_parse_u64(f, &v, 0) == 0) {
-				sum[j] += v;
+				sum[j] = fx_sat_add(sum[j], v);
 				nsum[j]++;
 			}
 			else if (!(f[0] == '-' && !f[1]) &&
@@ -612,6 +701,8 @@ static int render_table(struct fx_writer *w)
 	}
 	/* The header, the rows, then the totals line. */
 	for (i = 0; i <= w->tab_n + !w->no_totals && !r; i++) {
+		if (i >= 1 && i <= w->tab_n)
+			tab_fields(w, i - 1, fld);
 		for (j = 0; j < nvis; j++) {
 			const char *s;
 			size_t len, pad;
@@ -620,7 +711,7 @@ static int render_table(struct fx_writer *w)
 			if (i == 0) {
 				s = w->cols[c];
 			} else if (i <= w->tab_n) {
-				s = tab_field(w, i - 1, c);
+				s = fld[c];
 				if (strlen(s) < sizeof(tmp) - 1) {
 					table_cell(s, w->cols[c], tmp,
 						   sizeof(tmp));
@@ -663,6 +754,7 @@ static int render_table(struct fx_writer *w)
 	w->tab_n = 0;
 	fx_buf_reset(&w->tab);
 out:
+	free(fld);
 	free(width);
 	free(vis);
 	free(sum);
@@ -709,7 +801,16 @@ int fx_reader_init(struct fx_reader *r, int fd, const char *const *canon,
 	r->ncanon = ncanon;
 	r->cap = READ_CHUNK;
 	r->buf = malloc(r->cap + 1);
-	return r->buf ? 0 : -ENOMEM;
+	r->names = malloc(sizeof(*r->names));
+	if (!r->buf || !r->names) {
+		free(r->buf);
+		free(r->names);
+		r->buf = NULL;
+		r->names = NULL;
+		return -ENOMEM;
+	}
+	fx_strtab_init(r->names);
+	return 0;
 }
 
 void fx_reader_release(struct fx_reader *r)
@@ -717,18 +818,19 @@ void fx_reader_release(struct fx_reader *r)
 	free(r->buf);
 	free_cols(r->hdr, r->nhdr);
 	free(r->f);
+	if (r->names)
+		fx_strtab_release(r->names);
+	free(r->names);
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 }
 
 int fx_reader_col(const struct fx_reader *r, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < r->nhdr; i++)
-		if (strcmp(r->hdr[i], name) == 0)
-			return (int)i;
-	return -1;
+	/* A hash, not a scan: a reader that looks every column up (rank,
+	 * dump-region) stays linear in a header of 300,000 columns. */
+	return r->names ? (int)fx_strtab_find(r->names, name, strlen(name))
+			: -1;
 }
 
 /* Make sure a whole line is in buf[pos..]; returns its end, or NULL at EOF. */
@@ -791,24 +893,51 @@ static int is_name(const char *s)
 	return 1;
 }
 
+/*
+ * Take f[0..n) as the header. A header that names a column twice is
+ * refused (-EBADMSG): which of the two a reader, rank's output or
+ * snapdiff's key would take is a guess, so none is taken, and the rows
+ * under it are refused too, up to the next header.
+ */
 static int set_header(struct fx_reader *r, char **f, size_t n)
 {
 	char **h = calloc(n ? n : 1, sizeof(char *));
 	size_t i;
+	long k;
+	int created;
 
 	if (!h)
 		return -ENOMEM;
+	fx_strtab_reset(r->names);
 	for (i = 0; i < n; i++) {
 		h[i] = strdup(f[i]);
-		if (!h[i]) {
-			free_cols(h, i);
+		k = h[i] ? fx_strtab_add(r->names, h[i], strlen(h[i]),
+					 &created)
+			 : -ENOMEM;
+		if (k < 0) {
+			free_cols(h, i + 1);
+			fx_strtab_reset(r->names);
 			return -ENOMEM;
+		}
+		if (!created) {
+			fx_err_set(&r->err, r->lineno,
+				   "column '%.60s' twice in the header "
+				   "(columns %ld and %zu): rows under it "
+				   "skipped", h[i], k + 1, i + 1);
+			free_cols(h, i + 1);
+			free_cols(r->hdr, r->nhdr);
+			r->hdr = NULL;
+			r->nhdr = 0;
+			fx_strtab_reset(r->names);
+			r->bad_header = 1;
+			return -EBADMSG;
 		}
 	}
 	free_cols(r->hdr, r->nhdr);
 	r->hdr = h;
 	r->nhdr = n;
 	r->hdr_changed = 1;
+	r->bad_header = 0;
 	return 0;
 }
 
@@ -906,13 +1035,18 @@ int fx_reader_next(struct fx_reader *r)
 			p = t + 1;
 		}
 		if (is_name(r->f[0])) {
-			if (same_header(r))
+			if (!r->bad_header && same_header(r))
 				continue;
 			ret = set_header(r, r->f, r->nf);
 			r->headerless = 0;
 			if (ret)
 				return ret;
 			continue;
+		}
+		if (r->bad_header) {
+			fx_err_set(&r->err, r->lineno, "under a header that "
+				   "names a column twice");
+			return -EBADMSG;
 		}
 		if (!(r->f[0][0] == '-' && r->f[0][1] == '\0') &&
 		    fx_parse_u64(r->f[0], &(uint64_t){ 0 }, 0) != 0) {

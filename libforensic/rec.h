@@ -27,6 +27,8 @@
 
 #include "buf.h"
 
+struct fx_strtab;
+
 enum fx_format { FX_FMT_TSV, FX_FMT_JSON, FX_FMT_TABLE };
 
 struct fx_writer {
@@ -45,6 +47,9 @@ struct fx_writer {
 	size_t *tab_off;
 	size_t tab_n, tab_cap;
 	int no_totals;		/* set: no totals line (the caller has one) */
+	int shown;		/* a table, JSON or a terminal: column names
+				 * and passed-through fields made safe to
+				 * show (fx_escape_term) */
 };
 
 /* Prepare a writer to fd in format fmt (no I/O yet). */
@@ -84,8 +89,20 @@ int fx_writer_flush(struct fx_writer *w);
 /* Free the writer's memory (does not flush, does not close fd). */
 void fx_writer_release(struct fx_writer *w);
 
-/* Escape len raw bytes for a TSV text field, appending to b. */
+/*
+ * Escape len raw bytes for a TSV text field, appending to b: TAB, LF, CR
+ * and backslash as \t \n \r \\, other control bytes, the UTF-8 C1
+ * controls (c2 80..c2 9f) and bytes that are not valid UTF-8 as \xHH. The
+ * result is valid UTF-8 that a terminal shows as text. 0 or -ENOMEM.
+ */
 int fx_escape(struct fx_buf *b, const char *s, size_t len);
+
+/*
+ * The same for text that is already escaped, or a message: backslashes
+ * are kept. For what goes to a terminal: fields a reader passed through,
+ * column names, diagnostics. 0 or -ENOMEM.
+ */
+int fx_escape_term(struct fx_buf *b, const char *s, size_t len);
 
 /*
  * Undo fx_escape: append the raw bytes of escaped field s to b. Unknown
@@ -125,6 +142,9 @@ struct fx_reader {
 					 * (since the last row returned) */
 	int row_out;			/* private: last call gave a row */
 	int headerless;
+	int bad_header;			/* private: the last header named a
+					 * column twice; rows refused */
+	struct fx_strtab *names;	/* private: column name -> index */
 	char **f;			/* fields of the current row */
 	size_t nf, fcap;
 	struct fx_err err;
@@ -146,7 +166,7 @@ int fx_reader_init(struct fx_reader *r, int fd, const char *const *canon,
  */
 int fx_reader_next(struct fx_reader *r);
 
-/* Index of column name in the current header, or -1. */
+/* Index of column name in the current header, or -1 (a hash lookup). */
 int fx_reader_col(const struct fx_reader *r, const char *name);
 
 /* Free the reader's memory (does not close fd). */

@@ -1094,20 +1094,6 @@ int fx_scan_buffer(struct fx_scanner *s, uint64_t addr, const void *buf,
 	return r;
 }
 
-/* fx_escape, with a fast path for text that needs no escaping. */
-static int add_text(struct fx_buf *out, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c == '\\' || c == 0x7f)
-			return fx_escape(out, s, n);
-	}
-	return fx_buf_add(out, s, n);
-}
-
 /* An address as fx_buf_add_addr writes it, then a TAB. */
 static int add_addr_tab(struct fx_buf *out, uint64_t v)
 {
@@ -1143,12 +1129,12 @@ int fx_hit_tsv(struct fx_buf *out, const struct fx_hit *h, int context)
 	r |= fx_buf_add_u64(out, h->len);
 	r |= fx_buf_addc(out, '\t');
 	if (context) {
-		r |= add_text(out, h->before, h->before_len);
+		r |= fx_escape(out, h->before, h->before_len);
 		r |= fx_buf_addc(out, '\t');
-		r |= add_text(out, h->after, h->after_len);
+		r |= fx_escape(out, h->after, h->after_len);
 		r |= fx_buf_addc(out, '\t');
 	}
-	r |= add_text(out, h->text, h->text_len);
+	r |= fx_escape(out, h->text, h->text_len);
 	r |= fx_buf_addc(out, '\n');
 	return r ? -ENOMEM : 0;
 }

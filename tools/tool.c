@@ -32,9 +32,17 @@ void tool_init(const char *name)
 static void vwarn(const char *fmt, va_list ap)
 {
 	char msg[1024];
+	struct fx_buf safe;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "%s: %s\n", tool_name, msg);
+	/* Messages quote names the target chose (its map names, comm, a
+	 * record's text): no control sequence reaches the terminal. */
+	fx_buf_init(&safe);
+	if (fx_escape_term(&safe, msg, strlen(msg)) == 0 && safe.data)
+		fprintf(stderr, "%s: %s\n", tool_name, safe.data);
+	else
+		fprintf(stderr, "%s: %s\n", tool_name, msg);
+	fx_buf_release(&safe);
 }
 
 void tool_warn(const char *fmt, ...)

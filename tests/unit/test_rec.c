@@ -52,7 +52,129 @@ START_TEST(test_tsv)
 			 "pid\tstart\tname\n"
 			 "4242\t0x55d0c8a00000\t[heap]\n"
 			 "0\t0x000000000000\ta\\tb\\nc\\rd\\\\e\\x01\\x1b\\x7f\n"
-			 "-\t0xffffffffff600000\tcaf\xc3\xa9 \xff\n");
+			 "-\t0xffffffffff600000\tcaf\xc3\xa9 \\xff\n");
+	fx_buf_release(&out);
+}
+END_TEST
+
+/*
+ * Nothing a terminal acts on survives fx_escape: the C1 controls as UTF-8
+ * encodes them (c2 9b is CSI to a UTF-8 terminal) and bytes that are not
+ * UTF-8 (9b alone is CSI to an 8-bit one) are escaped; other UTF-8 stays.
+ */
+START_TEST(test_escape_c1)
+{
+	static const struct {
+		const char *raw, *esc;
+	} t[] = {
+		{ "a\xc2\x9b" "31mb", "a\\xc2\\x9b31mb" },
+		{ "\x9b" "2J", "\\x9b2J" },
+		{ "\xc2\x80\xc2\x9f\xc2\xa0", "\\xc2\\x80\\xc2\\x9f\xc2\xa0" },
+		{ "\xe2\x82\xac \xf0\x9f\x98\x80", "\xe2\x82\xac \xf0\x9f\x98\x80" },
+		{ "\xe2\x82", "\\xe2\\x82" },		/* cut short */
+		{ "\xc0\xaf", "\\xc0\\xaf" },		/* overlong '/' */
+		{ "\xed\xa0\x80", "\\xed\\xa0\\x80" },	/* a surrogate */
+		{ "\x1b]0;x\x07", "\\x1b]0;x\\x07" },
+	};
+	struct fx_buf e, u;
+	size_t i;
+
+	fx_buf_init(&e);
+	fx_buf_init(&u);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		fx_buf_reset(&e);
+		fx_buf_reset(&u);
+		ck_assert_int_eq(fx_escape(&e, t[i].raw, strlen(t[i].raw)), 0);
+		ck_assert_str_eq(e.data, t[i].esc);
+		ck_assert_int_eq(fx_unescape(&u, e.data, e.len), 0);
+		ck_assert_str_eq(u.data, t[i].raw);
+	}
+	/* The terminal form keeps backslashes (the text is escaped TSV). */
+	fx_buf_reset(&e);
+	ck_assert_int_eq(fx_escape_term(&e, "a\\tb\x1b[2J\xc2\x9b", 10), 0);
+	ck_assert_str_eq(e.data, "a\\tb\\x1b[2J\\xc2\\x9b");
+	fx_buf_release(&e);
+	fx_buf_release(&u);
+}
+END_TEST
+
+/*
+ * A field passed through from a hostile record file (a raw ESC or C1 in
+ * a column that is not the free text) and a hostile column name reach a
+ * table, or TSV on a terminal, as text; JSON escapes C1 as \u009b.
+ */
+START_TEST(test_shown_fields)
+{
+	static const char *const c[] = { "pid", "cl\x1b[2Jass", "name" };
+	static const char *const f[] = { "1", "x\x1b]0;pwn\x07y\xc2\x9bz",
+					 "\x9b" };
+	enum fx_format fmt[] = { FX_FMT_TABLE, FX_FMT_JSON };
+	struct fx_writer w;
+	struct fx_buf out;
+	size_t i, j;
+	int fd;
+
+	fx_buf_init(&out);
+	for (i = 0; i < 2; i++) {
+		fd = unit_memfd();
+		fx_writer_init(&w, fd, fmt[i]);
+		ck_assert_int_eq(fx_writer_columns(&w, c, 3), 0);
+		for (j = 0; j < 3; j++)
+			ck_assert_int_eq(fx_writer_field(&w, f[j],
+							 strlen(f[j])), 0);
+		ck_assert_int_eq(fx_writer_end(&w), 0);
+		ck_assert_int_eq(fx_writer_flush(&w), 0);
+		fx_writer_release(&w);
+		unit_slurp(fd, &out);
+		close(fd);
+		for (j = 0; j < out.len; j++) {
+			unsigned char b = (unsigned char)out.data[j];
+
+			ck_assert_msg(b >= 0x20 || b == '\n',
+				      "control byte 0x%02x in %s", b, out.data);
+			ck_assert_msg(b != 0x7f && b != 0x9b && b != 0xc2,
+				      "byte 0x%02x in %s", b, out.data);
+		}
+		if (fmt[i] == FX_FMT_TABLE) {
+			ck_assert_ptr_nonnull(strstr(out.data, "cl\\x1b[2Jass"));
+			ck_assert_ptr_nonnull(
+				strstr(out.data, "x\\x1b]0;pwn\\x07y\\xc2\\x9bz"));
+		} else {
+			ck_assert_ptr_nonnull(strstr(out.data, "\\u009bz"));
+			ck_assert_ptr_nonnull(strstr(out.data, "\\u001b]0;pwn"));
+		}
+	}
+	fx_buf_release(&out);
+}
+END_TEST
+
+/* Table totals past 2^64 saturate, never wrap (2 x 2^63 showed 0). */
+START_TEST(test_table_saturates)
+{
+	static const char *const c[] = { "pid", "count", "bytes", "text" };
+	struct fx_writer w;
+	struct fx_buf out;
+	char *total;
+	int fd = unit_memfd(), i;
+
+	fx_buf_init(&out);
+	fx_writer_init(&w, fd, FX_FMT_TABLE);
+	ck_assert_int_eq(fx_writer_columns(&w, c, 4), 0);
+	for (i = 0; i < 2; i++) {
+		fx_writer_field(&w, "1", 1);
+		fx_writer_field(&w, "9223372036854775808", 19);
+		fx_writer_field(&w, "9223372036854775808", 19);
+		fx_writer_field(&w, "x", 1);
+		ck_assert_int_eq(fx_writer_end(&w), 0);
+	}
+	ck_assert_int_eq(fx_writer_flush(&w), 0);
+	fx_writer_release(&w);
+	unit_slurp(fd, &out);
+	close(fd);
+	total = strstr(out.data, "total");
+	ck_assert_ptr_nonnull(total);
+	ck_assert_ptr_nonnull(strstr(total, "18446744073709551615"));
+	ck_assert_ptr_nonnull(strstr(total, "16E"));
 	fx_buf_release(&out);
 }
 END_TEST
@@ -286,6 +408,13 @@ START_TEST(test_escape_roundtrip)
 		for (i = 0; i < e.len; i++)
 			ck_assert((unsigned char)e.data[i] >= 0x20 &&
 				  e.data[i] != 0x7f);
+		/* Only ASCII here: every random byte >= 0x80 is invalid
+		 * UTF-8 or a lead byte without its continuation, mostly;
+		 * whatever is kept must be valid UTF-8 without C1. */
+		for (i = 0; i < e.len; i++)
+			ck_assert(!((unsigned char)e.data[i] == 0xc2 &&
+				    i + 1 < e.len &&
+				    (unsigned char)e.data[i + 1] < 0xa0));
 		ck_assert_int_eq(fx_unescape(&u, e.data, e.len), 0);
 		ck_assert_uint_eq(u.len, len);
 		ck_assert_mem_eq(u.data, raw, len);
@@ -479,6 +608,41 @@ START_TEST(test_reader_new_header)
 END_TEST
 
 /* A new header, then a bad line: the next row still says so. */
+/*
+ * A header naming a column twice is refused, and so is every row under
+ * it up to the next good header: which `rss` a reader would take is a
+ * guess (rank gave the first one's values to both columns).
+ */
+START_TEST(test_reader_duplicate_column)
+{
+	static const char t[] =
+		"pid\trss\trss\tname\n"
+		"1\t2\t3\tx\n"
+		"pid\trss\trss\tname\n"
+		"4\t5\t6\ty\n"
+		"pid\trss\tname\n"
+		"7\t8\tz\n";
+	struct fx_reader r;
+	int fd = open_reader(&r, t, sizeof(t) - 1);
+
+	ck_assert_int_eq(fx_reader_next(&r), -EBADMSG);
+	ck_assert_uint_eq(r.err.line, 1);
+	ck_assert_ptr_nonnull(strstr(r.err.msg, "'rss' twice"));
+	ck_assert_int_eq(fx_reader_col(&r, "rss"), -1);
+	ck_assert_int_eq(fx_reader_next(&r), -EBADMSG);
+	ck_assert_uint_eq(r.err.line, 2);
+	ck_assert_int_eq(fx_reader_next(&r), -EBADMSG);	/* again */
+	ck_assert_int_eq(fx_reader_next(&r), -EBADMSG);
+	ck_assert_uint_eq(r.err.line, 4);
+	ck_assert_int_eq(fx_reader_next(&r), 1);
+	ck_assert_int_eq(fx_reader_col(&r, "rss"), 1);
+	ck_assert_str_eq(r.f[1], "8");
+	ck_assert_int_eq(fx_reader_next(&r), 0);
+	fx_reader_release(&r);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_reader_header_then_bad)
 {
 	static const char t[] =
@@ -761,6 +925,9 @@ static Suite *rec_suite(void)
 	TCase *r = tcase_create("reader");
 
 	tcase_add_test(w, test_tsv);
+	tcase_add_test(w, test_escape_c1);
+	tcase_add_test(w, test_shown_fields);
+	tcase_add_test(w, test_table_saturates);
 	tcase_add_test(w, test_json);
 	tcase_add_test(w, test_json_bytes);
 	tcase_add_test(w, test_json_fields);
@@ -775,6 +942,7 @@ static Suite *rec_suite(void)
 	tcase_add_test(r, test_reader_header);
 	tcase_add_test(r, test_reader_new_header);
 	tcase_add_test(r, test_reader_header_then_bad);
+	tcase_add_test(r, test_reader_duplicate_column);
 	tcase_add_test(r, test_reader_headerless);
 	tcase_add_test(r, test_reader_headerless_extra);
 	tcase_add_test(r, test_reader_bad_lines);
