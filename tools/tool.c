@@ -20,6 +20,15 @@ void tool_init(const char *name)
 	struct rlimit nocore = { 0, 0 };
 
 	tool_name = name;
+	/* Set-user-ID or set-group-ID, we would read any process for
+	 * whoever runs us and write its secrets where they choose (security
+	 * rule 2 of RELIABILITY.md: never widen access). */
+	if (getuid() != geteuid() || getgid() != getegid()) {
+		tool_warn("refusing to run set-user-ID or set-group-ID: run "
+			  "it as the process owner or root, or give it "
+			  "CAP_SYS_PTRACE");
+		exit(EXIT_FAILED);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	/* If memory runs out on the host, we go first, not the service we
 	 * are looking at (raising one's own score needs no privilege). */
