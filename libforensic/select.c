@@ -36,6 +36,9 @@ void fx_selection_release(struct fx_selection *sel)
 	free(sel->cols);
 	free(sel->s);
 	free(sel->pid);
+	if (sel->pidtab)
+		fx_strtab_release(sel->pidtab);
+	free(sel->pidtab);
 	fx_buf_release(&sel->smaps);
 	memset(sel, 0, sizeof(*sel));
 }
@@ -76,18 +79,30 @@ static int set_cols(struct fx_selection *sel, const struct fx_reader *r)
 	return 0;
 }
 
+/* Note pid among the distinct pids (a hash: a million pids stay linear). */
 static int add_pid(struct fx_selection *sel, long pid)
 {
-	long *np;
-	size_t i;
+	long *np, k;
 
-	for (i = 0; i < sel->npids; i++)
-		if (sel->pid[i] == pid)
-			return 0;
-	np = realloc(sel->pid, (sel->npids + 1) * sizeof(*np));
-	if (!np)
-		return -ENOMEM;
-	sel->pid = np;
+	if (!sel->pidtab) {
+		sel->pidtab = calloc(1, sizeof(*sel->pidtab));
+		if (!sel->pidtab)
+			return -ENOMEM;
+	}
+	if (fx_strtab_find(sel->pidtab, (const char *)&pid, sizeof(pid)) >= 0)
+		return 0;
+	/* Room doubles at each power of two: linear in all. */
+	if (sel->npids == 0 ||
+	    (sel->npids >= 8 && !(sel->npids & (sel->npids - 1)))) {
+		np = realloc(sel->pid, (sel->npids ? sel->npids * 2 : 8) *
+					       sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		sel->pid = np;
+	}
+	k = fx_strtab_add(sel->pidtab, (const char *)&pid, sizeof(pid), NULL);
+	if (k < 0)
+		return (int)k;
 	sel->pid[sel->npids++] = pid;
 	return 0;
 }

@@ -18,6 +18,8 @@ struct fx_sel {
 	char **f;		/* fields in fx_selection.cols order, owned */
 };
 
+struct fx_strtab;
+
 struct fx_selection {
 	char **cols;		/* input columns, less file/sha256/holes */
 	size_t ncols;
@@ -25,6 +27,7 @@ struct fx_selection {
 	size_t n, cap;
 	long *pid;		/* distinct pids, in order of appearance */
 	size_t npids;
+	struct fx_strtab *pidtab; /* private: pid -> index in pid */
 	struct fx_err err;	/* why the last call failed */
 	/* fx_selection_args: the smaps text it read, for a plan to reuse
 	 * (one page-table walk of the target instead of two) */
