@@ -19,6 +19,7 @@
 #include "pagemap.h"
 #include "proc.h"
 #include "rec.h"
+#include "schema.h"
 #include "threads.h"
 
 static const char *const class_names[FX_NCLASSES] = {
@@ -931,57 +932,30 @@ int fx_classify_chunks(struct fx_classify *c, struct fx_heap_src *src)
 
 /* ---- records ---- */
 
-static const char *const chunk_cols[] = { "pid", "arena", "size", "inuse",
-	"free", "inuse_bytes", "free_bytes", "type" };
-static const char *const thread_cols[] = { "pid", "tid", "comm",
-	"stack_start", "stack_end", "stack_size", "stack_rss" };
-static const char *const summary_cols[] = { "pid", "regions", "size",
-	"committed", "rss", "inuse_bytes", "free_bytes", "class", "category" };
-
-/* Region records with class and detail before name, through the shared
- * region writer (a TSV round trip keeps one definition of the columns). */
+/* Region records with class and detail before name (schema.h). */
 int fx_classify_write_regions(const struct fx_classify *c,
 			      struct fx_writer *w, int pid)
 {
 	const struct fx_maps *m = c->m;
-	const char *cols[64];
-	struct fx_writer tw;
-	struct fx_reader rd;
-	size_t i, k;
-	int fd = memfd_create("classify", MFD_CLOEXEC), r = 0;
+	const char *extra[2];
+	size_t i;
+	int r;
 
-	if (fd < 0)
-		return -errno;
-	fx_writer_init(&tw, fd, FX_FMT_TSV);
-	r = fx_writer_columns(&tw, fx_region_cols, fx_region_ncols);
-	for (i = 0; i < m->n && !r; i++)
-		r = fx_region_write(&tw, pid, &m->r[i]);
-	if (!r)
-		r = fx_writer_flush(&tw);
-	fx_writer_release(&tw);
-	for (k = 0; k + 1 < fx_region_ncols; k++)
-		cols[k] = fx_region_cols[k];
-	cols[k++] = "class";
-	cols[k++] = "detail";
-	cols[k++] = fx_region_cols[fx_region_ncols - 1];
-	if (!r)
-		r = fx_writer_columns(w, cols, k);
-	if (r || lseek(fd, 0, SEEK_SET) || fx_reader_init(&rd, fd, NULL, 0)) {
-		close(fd);
-		return r ? r : -EIO;
+	r = fx_region_columns_with(w, fx_region_class_cols, 2);
+	for (i = 0; i < m->n && !r; i++) {
+		extra[0] = fx_class_name(c->rc[i].cls);
+		extra[1] = c->rc[i].detail;
+		r = fx_region_write_with(w, pid, &m->r[i], extra, 2);
 	}
-	for (i = 0; !r && fx_reader_next(&rd) == 1 && i < m->n; i++) {
-		for (k = 0; k + 1 < rd.nf && !r; k++)
-			r = fx_writer_field(w, rd.f[k], strlen(rd.f[k]));
-		fx_writer_text(w, fx_class_name(c->rc[i].cls),
-			       strlen(fx_class_name(c->rc[i].cls)));
-		fx_writer_text(w, c->rc[i].detail, strlen(c->rc[i].detail));
-		fx_writer_field(w, rd.f[k], strlen(rd.f[k]));
-		r = fx_writer_end(w);
-	}
-	fx_reader_release(&rd);
-	close(fd);
 	return r;
+}
+
+/* The columns of kind id (schema.h) as w's. */
+static int kind_columns(struct fx_writer *w, enum fx_rec_kind id)
+{
+	const struct fx_reckind *k = fx_reckind(id);
+
+	return fx_writer_columns(w, k->cols, k->ncols);
 }
 
 static int cmp_hist(const void *a, const void *b)
@@ -1004,7 +978,7 @@ int fx_classify_write_chunks(struct fx_classify *c, struct fx_writer *w,
 	size_t i;
 	int r;
 
-	r = fx_writer_columns(w, chunk_cols, 8);
+	r = kind_columns(w, FX_REC_CHUNK);
 	if (hs->nhist)
 		qsort(hs->hist, hs->nhist, sizeof(*hs->hist), cmp_hist);
 	for (i = 0; i < hs->nhist && !r; i++) {
@@ -1061,7 +1035,7 @@ int fx_classify_write_threads(const struct fx_classify *c,
 	long s;
 	int r, have_rss;
 
-	r = fx_writer_columns(w, thread_cols, 7);
+	r = kind_columns(w, FX_REC_THREAD);
 	for (i = 0; i < c->nt && !r; i++) {
 		/* A Java thread's stack is what the JVM says, guard zones
 		 * included, even while the thread runs (no stack pointer). */
@@ -1251,7 +1225,7 @@ int fx_classify_write_summary(const struct fx_classify *c,
 		v[heapc][CAT_MALLOC][4] += c->hs.hist[i].inuse_bytes;
 		v[heapc][CAT_MALLOC][5] += c->hs.hist[i].free_bytes;
 	}
-	r = fx_writer_columns(w, summary_cols, 9);
+	r = kind_columns(w, FX_REC_SUMMARY);
 	for (k = 0; k < FX_NCLASSES && !r; k++) {
 		for (g = 0; g < NCAT && !r; g++) {
 			if (!v[k][g][0])

@@ -16,38 +16,29 @@
 #include "internal.h"
 #include "maps.h"
 #include "rec.h"
+#include "schema.h"
 
-#define MAX_OUT 5
+#define MAX_OUT FX_REC_MAXSHOW
 
-struct kind_def {
-	const char *name;	/* in messages */
-	const char *need[3];	/* columns that tell the kind */
-	const char *out[MAX_OUT];	/* key and context columns, text last */
-	unsigned keys;		/* bit i: out[i] is part of the key */
-	const char *by;		/* default compared column */
-};
+/* Kinds snapdiff compares; their keys and columns come from the schema. */
+static int diffable(enum fx_rec_kind k)
+{
+	return k == FX_REC_REGION || k == FX_REC_CHUNK || k == FX_REC_TOP ||
+	       k == FX_REC_THREAD || k == FX_REC_SUMMARY ||
+	       k == FX_REC_OBJECT || k == FX_REC_HOLDERS;
+}
 
-static const struct kind_def kinds[] = {
-	[FX_DIFF_UNKNOWN] = { "unknown records", { NULL }, { NULL }, 0, NULL },
-	[FX_DIFF_REGION] = { "region records", { "start", "end", "perms" },
-			     { "pid", "start", "end", "class", "name" },
-			     1u << 0 | 1u << 1, "rss" },
-	[FX_DIFF_CHUNK] = { "a chunk histogram", { "arena", "inuse", "free" },
-			    { "pid", "arena", "size", "type" },
-			    1u << 1 | 1u << 2 | 1u << 3, "inuse" },
-	[FX_DIFF_TOP] = { "a scan --top histogram", { "count", "enc", "text" },
-			  { "enc", "text" }, 1u << 0 | 1u << 1, "count" },
-	[FX_DIFF_THREAD] = { "a thread list", { "tid", "stack_start" },
-			     { "pid", "tid", "comm" }, 1u << 1, "stack_rss" },
-	[FX_DIFF_SUMMARY] = { "a classify summary", { "regions", "class" },
-			      { "pid", "class", "category" },
-			      1u << 1 | 1u << 2, "rss" },
-};
+/* The index of `name` in kind k's shown columns, or -1. */
+static int show_index(enum fx_rec_kind k, const char *name)
+{
+	const struct fx_reckind *rk = fx_reckind(k);
+	int i;
 
-/* Index of `class` in the region kind's output columns, of `category`
- * in the summary's. */
-#define REGION_CLASS 3
-#define SUMMARY_CATEGORY 2
+	for (i = 0; i < MAX_OUT && rk->show[i]; i++)
+		if (strcmp(rk->show[i], name) == 0)
+			return i;
+	return -1;
+}
 
 static const char *const status_names[] = {
 	[FX_DELTA_NEW] = "new",		[FX_DELTA_GROWN] = "grown",
@@ -72,14 +63,14 @@ struct fx_diff_ent {
 struct load {
 	struct fx_diff *d;
 	enum fx_diff_side side;
-	enum fx_diff_kind kind;	/* this capture's kind so far */
+	enum fx_rec_kind kind;	/* this capture's kind so far */
 	struct fx_reader rd;
 	struct fx_err *err;
 };
 
-const char *fx_diff_kind_name(enum fx_diff_kind k)
+const char *fx_diff_kind_name(enum fx_rec_kind k)
 {
-	return kinds[k].name;
+	return fx_reckind(k)->name;
 }
 
 const char *fx_delta_status_name(enum fx_delta_status s)
@@ -87,28 +78,16 @@ const char *fx_delta_status_name(enum fx_delta_status s)
 	return status_names[s];
 }
 
-static int find_col(char *const *hdr, size_t n, const char *name)
+static int find_col(const struct fx_reader *rd, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(hdr[i], name) == 0)
-			return (int)i;
-	return -1;
+	return fx_reader_col(rd, name);
 }
 
-enum fx_diff_kind fx_diff_kind_of(char *const *hdr, size_t n)
+enum fx_rec_kind fx_diff_kind_of(char *const *hdr, size_t n)
 {
-	size_t k, i;
+	enum fx_rec_kind k = fx_reckind_of(hdr, n)->id;
 
-	for (k = FX_DIFF_REGION; k < FX_ARRAY_SIZE(kinds); k++) {
-		for (i = 0; i < 3 && kinds[k].need[i]; i++)
-			if (find_col(hdr, n, kinds[k].need[i]) < 0)
-				break;
-		if (i == 3 || !kinds[k].need[i])
-			return (enum fx_diff_kind)k;
-	}
-	return FX_DIFF_UNKNOWN;
+	return diffable(k) ? k : FX_REC_UNKNOWN;
 }
 
 int fx_diff_init(struct fx_diff *d, const char *by, const char *group)
@@ -150,14 +129,23 @@ static size_t out_cols(const struct fx_diff *d, const char **cols)
 		cols[0] = d->group;
 		return 1;
 	}
-	for (i = 0; i < MAX_OUT && kinds[d->kind].out[i]; i++)
-		cols[n++] = kinds[d->kind].out[i];
+	for (i = 0; i < MAX_OUT && fx_reckind(d->kind)->show[i]; i++)
+		cols[n++] = fx_reckind(d->kind)->show[i];
 	return n;
 }
 
 static unsigned key_mask(const struct fx_diff *d)
 {
-	return d->group ? 1u : kinds[d->kind].keys;
+	const struct fx_reckind *rk = fx_reckind(d->kind);
+	unsigned m = 0;
+	int i;
+
+	if (d->group)
+		return 1u;
+	for (i = 0; i < MAX_OUT && rk->show[i]; i++)
+		if (fx_reckind_is_key(rk, rk->show[i]))
+			m |= 1u << i;
+	return m;
 }
 
 /* A new header: check its kind, find the columns. */
@@ -165,48 +153,49 @@ static int header(struct load *l)
 {
 	struct fx_diff *d = l->d;
 	struct fx_reader *rd = &l->rd;
-	enum fx_diff_kind k = fx_diff_kind_of(rd->hdr, rd->nhdr);
+	enum fx_rec_kind k = fx_diff_kind_of(rd->hdr, rd->nhdr);
 	const char *cols[MAX_OUT];
 	/* The first header is "the header"; a later one is named by the
 	 * line of its first record. */
-	unsigned long line = l->kind == FX_DIFF_UNKNOWN ? 0 : rd->lineno;
+	unsigned long line = l->kind == FX_REC_UNKNOWN ? 0 : rd->lineno;
 	size_t i, n;
 
-	if (k == FX_DIFF_UNKNOWN) {
+	if (k == FX_REC_UNKNOWN) {
 		fx_err_set(l->err, line,
 			   "records of a kind snapdiff does not compare "
 			   "(it compares region records, chunk histograms, "
-			   "scan --top histograms, thread lists and "
-			   "classify summaries)");
+			   "scan --top histograms, thread lists, "
+			   "classify summaries, object histograms and "
+			   "holders chains)");
 		return -EINVAL;
 	}
-	if (l->kind != FX_DIFF_UNKNOWN && k != l->kind) {
+	if (l->kind != FX_REC_UNKNOWN && k != l->kind) {
 		fx_err_set(l->err, rd->lineno,
 			   "%s after %s: one capture must hold one kind",
-			   kinds[k].name, kinds[l->kind].name);
+			   fx_reckind(k)->name, fx_reckind(l->kind)->name);
 		return -EINVAL;
 	}
-	if (d->kind != FX_DIFF_UNKNOWN && k != d->kind) {
+	if (d->kind != FX_REC_UNKNOWN && k != d->kind) {
 		fx_err_set(l->err, line,
 			   "%s, where the old capture holds %s: compare two "
 			   "captures of one kind",
-			   kinds[k].name, kinds[d->kind].name);
+			   fx_reckind(k)->name, fx_reckind(d->kind)->name);
 		return -EINVAL;
 	}
 	l->kind = d->kind = k;
 	if (!d->by) {
-		d->by = strdup(kinds[k].by);
+		d->by = strdup(fx_reckind(k)->sort);
 		if (!d->by)
 			return -ENOMEM;
 	}
-	d->by_idx = find_col(rd->hdr, rd->nhdr, d->by);
+	d->by_idx = find_col(rd, d->by);
 	if (d->by_idx < 0) {
 		fx_err_set(l->err, line, "no column '%s' to compare",
 			   d->by);
 		return -ENOENT;
 	}
 	if (d->group) {
-		d->group_idx = find_col(rd->hdr, rd->nhdr, d->group);
+		d->group_idx = find_col(rd, d->group);
 		if (d->group_idx < 0) {
 			fx_err_set(l->err, line,
 				   "no column '%s' to group by", d->group);
@@ -215,14 +204,15 @@ static int header(struct load *l)
 	}
 	n = out_cols(d, cols);
 	for (i = 0; i < n; i++)
-		d->col[i] = find_col(rd->hdr, rd->nhdr, cols[i]);
-	if (k == FX_DIFF_REGION) {
-		d->start_idx = find_col(rd->hdr, rd->nhdr, "start");
-		d->end_idx = find_col(rd->hdr, rd->nhdr, "end");
-		if (!d->group && d->col[REGION_CLASS] >= 0)
+		d->col[i] = find_col(rd, cols[i]);
+	if (k == FX_REC_REGION) {
+		d->start_idx = find_col(rd, "start");
+		d->end_idx = find_col(rd, "end");
+		if (!d->group && d->col[show_index(k, "class")] >= 0)
 			d->has_class = 1;
 	}
-	if (k == FX_DIFF_SUMMARY && !d->group && d->col[SUMMARY_CATEGORY] >= 0)
+	if (k == FX_REC_SUMMARY && !d->group &&
+	    d->col[show_index(k, "category")] >= 0)
 		d->has_class = 1;
 	return 0;
 }
@@ -328,7 +318,7 @@ static int record(struct load *l)
 		e->v[s] = fx_sat_add(e->v[s], val);
 		e->num[s] = 1;
 	}
-	if (d->kind == FX_DIFF_REGION && !d->group && d->start_idx >= 0 &&
+	if (d->kind == FX_REC_REGION && !d->group && d->start_idx >= 0 &&
 	    d->end_idx >= 0 && !fx_parse_u64(f[d->start_idx], &start, 0) &&
 	    !fx_parse_u64(f[d->end_idx], &end, 0) && end >= start) {
 		e->span[s] = fx_sat_add(e->span[s], end - start);
@@ -342,7 +332,7 @@ static int record(struct load *l)
 int fx_diff_load(struct fx_diff *d, enum fx_diff_side side, int fd,
 		 struct fx_err *err)
 {
-	struct load l = { d, side, FX_DIFF_UNKNOWN, { 0 }, err };
+	struct load l = { d, side, FX_REC_UNKNOWN, { 0 }, err };
 	int r;
 
 	err->line = 0;
@@ -364,11 +354,11 @@ int fx_diff_load(struct fx_diff *d, enum fx_diff_side side, int fd,
 			break;
 	}
 	/* A header alone (no records) still tells the kind. */
-	if (!r && l.kind == FX_DIFF_UNKNOWN && l.rd.hdr) {
+	if (!r && l.kind == FX_REC_UNKNOWN && l.rd.hdr) {
 		l.rd.hdr_changed = 1;
 		r = header(&l);
 	}
-	if (!r && l.kind == FX_DIFF_UNKNOWN) {
+	if (!r && l.kind == FX_REC_UNKNOWN) {
 		fx_err_set(err, 0, "no header and no record (an empty "
 			   "capture?)");
 		r = -ENODATA;
@@ -457,7 +447,7 @@ static void settle(struct fx_diff *d, struct fx_diff_ent *e)
 		e->status = FX_DELTA_GROWN;
 	else if (e->delta < 0)
 		e->status = FX_DELTA_SHRUNK;
-	else if (d->kind == FX_DIFF_REGION && e->span[1] != e->span[0])
+	else if (d->kind == FX_REC_REGION && e->span[1] != e->span[0])
 		e->status = e->span[1] > e->span[0] ? FX_DELTA_GROWN :
 						      FX_DELTA_SHRUNK;
 	else
@@ -531,9 +521,10 @@ static int skip_col(const struct fx_diff *d, size_t i)
 {
 	if (d->group)
 		return 0;
-	if (d->kind == FX_DIFF_REGION)
-		return i == REGION_CLASS && !d->has_class;
-	return d->kind == FX_DIFF_SUMMARY && i == SUMMARY_CATEGORY &&
+	if (d->kind == FX_REC_REGION)
+		return (int)i == show_index(d->kind, "class") && !d->has_class;
+	return d->kind == FX_REC_SUMMARY &&
+	       (int)i == show_index(d->kind, "category") &&
 	       !d->has_class;
 }
 
@@ -646,7 +637,7 @@ int fx_diff_write(struct fx_diff *d, struct fx_writer *w,
 	r = fx_writer_columns(w, cols, ncols);
 	if (r)
 		return r;
-	if (d->kind == FX_DIFF_REGION && !d->group && (r = match_by_end(d)))
+	if (d->kind == FX_REC_REGION && !d->group && (r = match_by_end(d)))
 		return r;
 	memset(show->count, 0, sizeof(show->count));
 	idx = malloc((d->n + 1) * sizeof(*idx));

@@ -4,14 +4,17 @@
  *
  * Both captures are read through fx_reader (rec.h). The kind of record is
  * told from the header, and gives the key that matches a record of the
- * old capture with one of the new, and the value compared by default:
+ * old capture with one of the new, and the value compared by default
+ * (schema.c holds them):
  *
- *   kind     made by                  key                 default value
- *   region   memmap, classify         pid start           rss
- *   chunk    classify --chunks        arena size type     inuse
- *   top      scan --top               enc text            count
- *   thread   classify --threads       tid                 stack_rss
- *   summary  classify --summary       class               rss
+ *   kind     made by                  key                    default value
+ *   region   memmap, classify         pid start              rss
+ *   chunk    classify --chunks        pid arena size type    inuse
+ *   top      scan --top               enc text               count
+ *   thread   classify --threads       pid tid                stack_rss
+ *   summary  classify --summary       pid class category     rss
+ *   object   classify --objects       pid class              bytes
+ *   holders  classify --holders       pid depth class        count
  *
  * A region that is not matched by pid and start is matched by pid and end
  * (a stack grows down: its start moves); a matched region whose bounds
@@ -30,7 +33,8 @@
  * where the value was "-". Then the kind's columns, its free-text column
  * last: region `pid start end [class] name` (end from the newer side;
  * class when a capture has it), chunk `pid arena size type`, top `enc
- * text`, thread `pid tid comm`, summary `pid class`; with a group column,
+ * text`, thread `pid tid comm`, summary `pid class [category]`, object
+ * `pid class`, holders `pid depth class`; with a group column,
  * that column alone. Records come biggest growth first (new - old,
  * largest first), ties by key. In a terminal table the delta carries its
  * sign, sizes are human, counts grouped by thousands, and a last row with
@@ -43,17 +47,10 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "schema.h"
 
 struct fx_writer;
 
-enum fx_diff_kind {
-	FX_DIFF_UNKNOWN,
-	FX_DIFF_REGION,
-	FX_DIFF_CHUNK,
-	FX_DIFF_TOP,
-	FX_DIFF_THREAD,
-	FX_DIFF_SUMMARY,
-};
 
 enum fx_delta_status {
 	FX_DELTA_NEW,
@@ -84,7 +81,7 @@ struct fx_diff {
 	char *by;		/* compared column; NULL before the first
 				 * header: the kind's default */
 	char *group;		/* group column, or NULL */
-	enum fx_diff_kind kind;
+	enum fx_rec_kind kind;	/* FX_REC_UNKNOWN before a header */
 	int has_class;		/* a region capture has `class`, a summary
 				 * `category` */
 	struct fx_diff_ent *e;
@@ -97,13 +94,14 @@ struct fx_diff {
 };
 
 /* The name of a kind ("region", "chunk histogram", ...). */
-const char *fx_diff_kind_name(enum fx_diff_kind k);
+const char *fx_diff_kind_name(enum fx_rec_kind k);
 
 /*
  * The kind of records a header of n column names holds, or
- * FX_DIFF_UNKNOWN.
+ * FX_REC_UNKNOWN (a kind the schema knows but snapdiff does not compare
+ * is unknown here).
  */
-enum fx_diff_kind fx_diff_kind_of(char *const *hdr, size_t n);
+enum fx_rec_kind fx_diff_kind_of(char *const *hdr, size_t n);
 
 /*
  * Set up a comparison of column by (NULL: the kind's default) with an

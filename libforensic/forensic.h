@@ -16,5 +16,6 @@
 #include "maps.h"
 #include "rec.h"
 #include "rank.h"
+#include "schema.h"
 
 #endif

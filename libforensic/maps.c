@@ -14,14 +14,6 @@
 #include "maps.h"
 #include "rec.h"
 
-const char *const fx_region_cols[] = {
-	"pid", "start", "end", "perms", "offset", "dev", "inode", "size",
-	"rss", "pss", "pss_dirty", "shared_clean", "shared_dirty",
-	"private_clean", "private_dirty", "referenced", "anonymous", "swap",
-	"swap_pss", "locked", "anon_huge", "vmflags", "kind", "name",
-};
-const size_t fx_region_ncols = FX_ARRAY_SIZE(fx_region_cols);
-
 /* The smaps keys, indexed by enum fx_field. */
 static const struct {
 	const char *key;
@@ -607,6 +599,32 @@ static char *hex_min2(char *end, unsigned int x)
 
 int fx_region_write(struct fx_writer *w, long pid, const struct fx_region *r)
 {
+	return fx_region_write_with(w, pid, r, NULL, 0);
+}
+
+int fx_region_columns_with(struct fx_writer *w, const char *const *names,
+			   size_t n)
+{
+	const char **cols = calloc(fx_region_ncols + n, sizeof(*cols));
+	size_t i, k = 0;
+	int r;
+
+	if (!cols)
+		return -ENOMEM;
+	for (i = 0; i + 1 < fx_region_ncols; i++)
+		cols[k++] = fx_region_cols[i];
+	for (i = 0; i < n; i++)
+		cols[k++] = names[i];
+	cols[k++] = fx_region_cols[fx_region_ncols - 1];
+	r = fx_writer_columns(w, cols, k);
+	free(cols);
+	return r;
+}
+
+int fx_region_write_with(struct fx_writer *w, long pid,
+			 const struct fx_region *r, const char *const *extra,
+			 size_t n)
+{
 	static const enum fx_field figures[] = {
 		FX_F_RSS, FX_F_PSS, FX_F_PSS_DIRTY, FX_F_SHARED_CLEAN,
 		FX_F_SHARED_DIRTY, FX_F_PRIVATE_CLEAN, FX_F_PRIVATE_DIRTY,
@@ -645,6 +663,8 @@ int fx_region_write(struct fx_writer *w, long pid, const struct fx_region *r)
 	else
 		fx_writer_missing(w);
 	fx_writer_field(w, fx_kind_name(r->kind), strlen(fx_kind_name(r->kind)));
+	for (i = 0; i < n; i++)
+		fx_writer_text(w, extra[i], strlen(extra[i]));
 	/* An anonymous region has no name: the missing value. No real name
 	 * is "-": paths are absolute and the kernel's own names bracketed. */
 	if (r->name_len)

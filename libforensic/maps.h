@@ -182,4 +182,16 @@ struct fx_writer;
  */
 int fx_region_write(struct fx_writer *w, long pid, const struct fx_region *r);
 
+/*
+ * Region records with n more columns before `name` (classify's `class
+ * detail`, schema.h): fx_region_columns_with sets w's columns,
+ * fx_region_write_with writes r with the raw texts extra[0..n) in them.
+ * 0 or a negative errno.
+ */
+int fx_region_columns_with(struct fx_writer *w, const char *const *names,
+			   size_t n);
+int fx_region_write_with(struct fx_writer *w, long pid,
+			 const struct fx_region *r, const char *const *extra,
+			 size_t n);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include "internal.h"
 #include "rank.h"
+#include "schema.h"
 #include "rec.h"
 
 /* ---- filters ---- */
@@ -116,12 +117,6 @@ struct fx_group_tab {
 	unsigned char *summable;	/* per output column */
 };
 
-/* Identifiers, not quantities: never summed by --group-by. */
-static const char *const not_summed[] = {
-	"pid", "tid", "ppid", "start", "end", "offset", "dev", "inode",
-	"addr", "region_start", "arena", "stack_start", "stack_end",
-};
-
 static char **dup_cols(char *const *c, size_t n)
 {
 	char **o = calloc(n ? n : 1, sizeof(char *));
@@ -159,9 +154,11 @@ int fx_rank_init(struct fx_rank *k, const char *by, int asc, size_t limit,
 	k->by_idx = -1;
 	k->group_idx = -1;
 	fx_buf_init(&k->line);
-	k->by = strdup(by);
-	if (!k->by)
-		return -ENOMEM;
+	if (by) {
+		k->by = strdup(by);
+		if (!k->by)
+			return -ENOMEM;
+	}
 	if (group) {
 		k->group = strdup(group);
 		k->groups = calloc(1, sizeof(*k->groups));
@@ -169,6 +166,37 @@ int fx_rank_init(struct fx_rank *k, const char *by, int asc, size_t limit,
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* Identifiers and addresses are not quantities: never summed. */
+static int summable(const char *col)
+{
+	enum fx_coltype t = fx_col_type(col);
+
+	return t != FX_COL_ID && t != FX_COL_ADDR;
+}
+
+/*
+ * Without --by, the kind's own figure (schema.h): rss for regions, inuse
+ * for chunks, count for scan --top, delta for snapdiff's records...
+ */
+static int default_by(struct fx_rank *k, char *const *hdr, size_t n,
+		      struct fx_err *err)
+{
+	const struct fx_reckind *kind = fx_reckind_of(hdr, n);
+	const char *by = kind->sort;
+
+	if (k->by)
+		return 0;
+	if (!by && kind->id == FX_REC_UNKNOWN)
+		by = "rss";	/* records of no known kind: as before */
+	if (!by) {
+		fx_err_set(err, 0, "%s have no figure to rank by: give --by "
+			   "COLUMN", kind->name);
+		return -ENOENT;
+	}
+	k->by = strdup(by);
+	return k->by ? 0 : -ENOMEM;
 }
 
 int fx_rank_columns(struct fx_rank *k, char *const *hdr, size_t n,
@@ -188,6 +216,9 @@ int fx_rank_columns(struct fx_rank *k, char *const *hdr, size_t n,
 			goto out;
 		}
 	if (!k->cols) {
+		r = default_by(k, hdr, n, err);
+		if (r)
+			goto out;
 		k->cols = dup_cols(hdr, n);
 		if (!k->cols) {
 			r = -ENOMEM;
@@ -211,8 +242,7 @@ int fx_rank_columns(struct fx_rank *k, char *const *hdr, size_t n,
 			for (i = 0; i < n; i++)
 				k->groups->summable[i] =
 					(int)i != k->group_idx &&
-					!fx_in_list(k->cols[i], not_summed,
-						 FX_ARRAY_SIZE(not_summed));
+					summable(k->cols[i]);
 		} else {
 			c = fx_strtab_find(&names, k->by, strlen(k->by));
 			k->by_idx = c < 0 ? -1 : (int)c;

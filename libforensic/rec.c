@@ -8,16 +8,9 @@
 
 #include "internal.h"
 #include "rec.h"
+#include "schema.h"
 
 #define OUT_FLUSH_AT (64 * 1024)
-
-/* Columns that are sizes in bytes: human units in tables, summed in totals. */
-static const char *const size_cols[] = {
-	"size", "rss", "pss", "pss_dirty", "shared_clean", "shared_dirty",
-	"private_clean", "private_dirty", "referenced", "anonymous", "swap",
-	"swap_pss", "locked", "anon_huge", "bytes", "stack_size", "stack_rss",
-	"committed",
-};
 
 /* Region columns a terminal table leaves out to stay readable. */
 static const char *const table_hidden[] = {
@@ -25,15 +18,6 @@ static const char *const table_hidden[] = {
 	"private_clean", "referenced", "anonymous", "swap_pss", "locked",
 	"anon_huge", "vmflags",
 };
-
-int fx_col_is_size(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (fx_in_list(name, size_cols, FX_ARRAY_SIZE(size_cols)))
-		return 1;
-	return n > 6 && strcmp(name + n - 6, "_bytes") == 0;
-}
 
 /*
  * The length of the valid UTF-8 sequence at p[0..n) (p[0] >= 0x80): 2, 3

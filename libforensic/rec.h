@@ -120,8 +120,6 @@ int fx_parse_u64(const char *s, uint64_t *v, int units);
 /* Format n bytes for people ("4.0K", "1.2G") into out (>= 16 bytes). */
 void fx_human_size(uint64_t n, char *out, size_t outlen);
 
-/* Is this column a size in bytes (shown in human units in tables)? */
-int fx_col_is_size(const char *name);
 
 /*
  * A streaming record reader over one file descriptor. Fields of the

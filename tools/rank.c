@@ -20,7 +20,10 @@ static const char help[] =
 "by a numeric column, biggest first.\n"
 "\n"
 "  -n N            keep the top N records (default 10; 0 keeps all)\n"
-"  --by COL        the numeric column to sort by (default rss)\n"
+"  --by COL        the numeric column to sort by (default: the record\n"
+"                  kind's figure: rss for regions and summaries, inuse for\n"
+"                  chunks, count for scan --top, stack_rss for threads,\n"
+"                  bytes for objects, delta for snapdiff's records)\n"
 "  --asc           smallest first\n"
 "  --where EXPR    keep records where EXPR holds; repeat to combine (and):\n"
 "                    col=val  col!=val  col~substring  col>N  col<N\n"
@@ -129,7 +132,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	enum fx_format fmt = tool_default_format();
-	const char *by = "rss", *group = NULL;
+	const char *by = NULL, *group = NULL;
 	struct where wh = { NULL, 0 };
 	struct fx_err err = { 0, "" };
 	struct fx_buf scratch;

@@ -64,11 +64,6 @@ struct out {
 	int context;
 };
 
-static const char *const hit_cols[] = { "pid", "addr", "region_start",
-					"enc", "len", "text" };
-static const char *const ctx_cols[] = { "pid", "addr", "region_start", "enc",
-					"len", "before", "after", "text" };
-static const char *const top_cols[] = { "count", "bytes", "enc", "text" };
 
 static int write_hit(void *arg, const struct fx_hit *h)
 {
@@ -205,6 +200,7 @@ int main(int argc, char **argv)
 		TOOL_FORMAT_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
+	const struct fx_reckind *kind;
 	struct fx_scan_conf conf = { 0, 6, NULL, 0 };
 	enum fx_format fmt = tool_default_format();
 	unsigned int enc = FX_ENC_ASCII;
@@ -323,12 +319,9 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.context = conf.context > 0;
 	fx_writer_init(&o.w, STDOUT_FILENO, fmt);
-	if (top)
-		r = fx_writer_columns(&o.w, top_cols, sizeof(top_cols) / sizeof(top_cols[0]));
-	else if (o.context)
-		r = fx_writer_columns(&o.w, ctx_cols, sizeof(ctx_cols) / sizeof(ctx_cols[0]));
-	else
-		r = fx_writer_columns(&o.w, hit_cols, sizeof(hit_cols) / sizeof(hit_cols[0]));
+	kind = fx_reckind(top ? FX_REC_TOP :
+			  o.context ? FX_REC_HIT_CONTEXT : FX_REC_HIT);
+	r = fx_writer_columns(&o.w, kind->cols, kind->ncols);
 	if (r)
 		return EXIT_FAILED;
 	if (!top && fmt == FX_FMT_TSV && src.n) {
@@ -336,8 +329,7 @@ int main(int argc, char **argv)
 		raw.render = render_tsv;
 		raw.write = write_raw;
 		raw.arg = &o.context;
-		r = o.context ? write_header(ctx_cols, 8) :
-				write_header(hit_cols, 6);
+		r = write_header(kind->cols, kind->ncols);
 		r = r ? r : fx_source_scan(&src, &conf, threads, NULL, NULL,
 					   &raw, NULL, &st);
 	} else {

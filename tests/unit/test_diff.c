@@ -78,22 +78,22 @@ START_TEST(test_kind_of)
 	static const struct {
 		const char *hdr[8];
 		size_t n;
-		enum fx_diff_kind k;
+		enum fx_rec_kind k;
 	} t[] = {
 		{ { "pid", "start", "end", "perms", "rss", "name" }, 6,
-		  FX_DIFF_REGION },
+		  FX_REC_REGION },
 		{ { "pid", "arena", "size", "inuse", "free", "type" }, 6,
-		  FX_DIFF_CHUNK },
-		{ { "count", "bytes", "enc", "text" }, 4, FX_DIFF_TOP },
+		  FX_REC_CHUNK },
+		{ { "count", "bytes", "enc", "text" }, 4, FX_REC_TOP },
 		{ { "pid", "tid", "comm", "stack_start", "stack_rss" }, 5,
-		  FX_DIFF_THREAD },
+		  FX_REC_THREAD },
 		{ { "pid", "regions", "size", "rss", "class" }, 5,
-		  FX_DIFF_SUMMARY },
+		  FX_REC_SUMMARY },
 		{ { "pid", "addr", "region_start", "enc", "len", "text" }, 6,
-		  FX_DIFF_UNKNOWN },
+		  FX_REC_UNKNOWN },
 		{ { "delta", "old", "new", "status", "name" }, 5,
-		  FX_DIFF_UNKNOWN },
-		{ { "x" }, 0, FX_DIFF_UNKNOWN },
+		  FX_REC_UNKNOWN },
+		{ { "x" }, 0, FX_REC_UNKNOWN },
 	};
 	size_t i;
 
@@ -101,6 +101,51 @@ START_TEST(test_kind_of)
 		ck_assert_msg(fx_diff_kind_of((char *const *)t[i].hdr,
 					      t[i].n) == t[i].k,
 			      "header %zu", i);
+}
+END_TEST
+
+/*
+ * Keys hold pid where the kind has one (the schema's keys): the summary of
+ * two processes compared with itself is two unchanged heaps, not one of
+ * both heaps summed under the first pid (it read 972 MB so).
+ */
+START_TEST(test_keys_hold_pid)
+{
+	static const char summary[] =
+		"pid\tregions\tsize\tcommitted\trss\tinuse_bytes\tfree_bytes"
+		"\tclass\tcategory\n"
+		"11\t1\t4096\t4096\t100\t-\t-\theap\tmalloc\n"
+		"22\t1\t4096\t4096\t200\t-\t-\theap\tmalloc\n";
+	static const char chunks[] =
+		"pid\tarena\tsize\tinuse\tfree\tinuse_bytes\tfree_bytes\ttype\n"
+		"11\t0\t112\t5\t0\t560\t0\t-\n"
+		"22\t0\t112\t7\t0\t784\t0\t-\n";
+	static const char threads[] =
+		"pid\ttid\tcomm\tstack_start\tstack_end\tstack_size"
+		"\tstack_rss\n"
+		"11\t11\ta\t0x7f0000000000\t0x7f0000800000\t8388608\t4096\n"
+		"22\t11\tb\t0x7f0000000000\t0x7f0000800000\t8388608\t8192\n";
+	const char *const caps[] = { summary, chunks, threads };
+	struct fx_diff_show show = { .same = 1 };
+	struct fx_err err = { 0 };
+	struct fx_buf out;
+	struct fx_diff d;
+	size_t i;
+
+	fx_buf_init(&out);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(fx_diff_init(&d, NULL, NULL), 0);
+		ck_assert_int_eq(load_text(&d, FX_DIFF_OLD, caps[i], &err), 0);
+		ck_assert_int_eq(load_text(&d, FX_DIFF_NEW, caps[i], &err), 0);
+		diff_out(&d, &show, FX_FMT_TSV, &out);
+		ck_assert_msg(show.count[FX_DELTA_SAME] == 2,
+			      "capture %zu: %zu same, want 2: %s", i,
+			      show.count[FX_DELTA_SAME], out.data);
+		ck_assert_ptr_nonnull(strstr(out.data, "\t11\t"));
+		ck_assert_ptr_nonnull(strstr(out.data, "\t22\t"));
+		fx_diff_release(&d);
+	}
+	fx_buf_release(&out);
 }
 END_TEST
 
@@ -373,7 +418,7 @@ START_TEST(test_errors)
 	ck_assert_int_eq(load_text(&d, FX_DIFF_OLD, "# only a comment\n", &err),
 			 -ENODATA);
 	ck_assert_int_eq(load_text(&d, FX_DIFF_OLD, regions_hdr, &err), 0);
-	ck_assert_int_eq(d.kind, FX_DIFF_REGION);
+	ck_assert_int_eq(d.kind, FX_REC_REGION);
 	ck_assert_int_eq(load_text(&d, FX_DIFF_NEW,
 				   "count\tbytes\tenc\ttext\n", &err),
 			 -EINVAL);
@@ -401,6 +446,7 @@ int main(void)
 	TCase *tc = tcase_create("diff");
 
 	tcase_add_test(tc, test_kind_of);
+	tcase_add_test(tc, test_keys_hold_pid);
 	tcase_add_test(tc, test_chunks);
 	tcase_add_test(tc, test_regions);
 	tcase_add_test(tc, test_group);

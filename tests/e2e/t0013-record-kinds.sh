@@ -1,0 +1,51 @@
+#!/bin/bash
+# The record schema in one place (schema.c): rank sorts each kind by its
+# own figure without --by (snapdiff's example `snapdiff a b | rank --where
+# status=new` failed: delta records have no rss), and snapdiff keys every
+# kind on pid where it has one (two processes' summaries compared with
+# themselves summed both heaps under the first pid).
+. "$TOP/tests/e2e/lib.sh"
+
+R=$TOP/corpus/records
+# first_col FILE COL: COL of the first record.
+first_col() {
+	awk -F'\t' -v want="$2" 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
+		NR==2 {print $c[want]}' "$1"
+}
+# ranked FILE COL: rank FILE (no --by) and check the records come by COL,
+# biggest first.
+ranked() {
+	rank --tsv -n 0 "$1" >ranked.tsv || fail "rank $1: exit $?"
+	awk -F'\t' -v want="$2" 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i
+			if (!(want in c)) exit 3; next}
+		NR > 2 && $c[want] + 0 > prev + 0 {exit 4}
+		{prev = $c[want]}' ranked.tsv ||
+		fail "rank $1 is not by $2: $(head -5 ranked.tsv)"
+}
+ranked "$R/regions-1.tsv" rss
+ranked "$R/chunks-1.tsv" inuse
+ranked "$R/threads-1.tsv" stack_rss
+ranked "$R/top-1.tsv" count
+ranked "$R/summary-1.tsv" rss
+
+# snapdiff's own example: deltas ranked by delta, filtered by status.
+snapdiff --tsv "$R/chunks-1.tsv" "$R/chunks-2.tsv" >deltas.tsv
+rc=0
+rank --where status=grown deltas.tsv >grown.tsv 2>err || rc=$?
+expect_eq "snapdiff | rank --where status=grown: exit" 0 "$rc"
+[ "$(wc -l <grown.tsv)" -ge 2 ] || fail "no grown records: $(cat err)"
+ranked deltas.tsv delta
+
+# Two processes' summaries compared with themselves: each pid's heap
+# stays its own (was: one heap of both, under the first pid).
+awk -F'\t' 'NR==1 {print; next} {print} {$1 = 99999; print}' OFS='\t' \
+	"$R/summary-1.tsv" >two.tsv
+snapdiff --tsv --all two.tsv two.tsv >same.tsv
+heap1=$(awk -F'\t' '$NF == "heap" {print $4}' "$R/summary-1.tsv")
+n=$(awk -F'\t' 'NR > 1 && $4 == "same"' same.tsv | wc -l)
+expect_eq "records unchanged" "$(($(wc -l <two.tsv) - 1))" "$n"
+awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
+	$c["class"] == "heap" {print $c["pid"], $c["new"]}' same.tsv | sort >heaps
+expect_eq "heaps" "14962 $heap1
+99999 $heap1" "$(cat heaps)"
+exit 0
