@@ -44,6 +44,29 @@ int fx_buf_reserve(struct fx_buf *b, size_t need)
 	return 0;
 }
 
+int fx_grow(void *arrp, size_t *cap, size_t n, size_t sz, size_t first)
+{
+	size_t c = *cap ? *cap : first;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	while (c <= n) {
+		if (c > SIZE_MAX / 2)
+			return -ENOMEM;
+		c *= 2;
+	}
+	if (c > SIZE_MAX / sz)
+		return -ENOMEM;
+	memcpy(&p, arrp, sizeof(p));
+	p = realloc(p, c * sz);
+	if (!p)
+		return -ENOMEM;
+	memcpy(arrp, &p, sizeof(p));
+	*cap = c;
+	return 0;
+}
+
 int fx_buf_add(struct fx_buf *b, const void *p, size_t len)
 {
 	if (fx_buf_reserve(b, len))

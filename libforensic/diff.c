@@ -228,15 +228,8 @@ static struct fx_diff_ent *lookup(struct fx_diff *d, int *created)
 	if (i >= 0)
 		return &d->e[i];
 	/* A new key: its entry's room first, so that every key has one. */
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 256;
-		struct fx_diff_ent *p = realloc(d->e, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		d->e = p;
-		d->cap = cap;
-	}
+	if (FX_GROW(d->e, d->n, d->cap, 256))
+		return NULL;
 	i = fx_strtab_add(d->keys, d->key.data, d->key.len, NULL);
 	if (i < 0)
 		return NULL;

@@ -20,6 +20,16 @@ int fx_buf_reserve(struct fx_buf *b, size_t need);
 int fx_buf_add(struct fx_buf *b, const void *p, size_t len);
 
 /*
+ * The one growable array: make room in *arrp (a pointer to the array's
+ * pointer, elements of sz bytes, *cap of them allocated) for element
+ * index n, doubling from `first`. 0, or -ENOMEM with the array unchanged.
+ * FX_GROW(arr, n, cap, first) for an array variable arr.
+ */
+int fx_grow(void *arrp, size_t *cap, size_t n, size_t sz, size_t first);
+#define FX_GROW(arr, n, cap, first) \
+	fx_grow(&(arr), &(cap), (n), sizeof(*(arr)), (first))
+
+/*
  * Append one byte; 0 or -ENOMEM. Like fx_buf_reserve, keep room for the
  * terminating NUL that callers write at data[len].
  */

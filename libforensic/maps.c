@@ -217,18 +217,7 @@ static int expect(const char **p, const char *e, char c)
 
 static int add_region(struct fx_maps *m)
 {
-	struct fx_region *r;
-	size_t cap;
-
-	if (m->n < m->cap)
-		return 0;
-	cap = m->cap ? m->cap * 2 : 64;
-	r = realloc(m->r, cap * sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	m->r = r;
-	m->cap = cap;
-	return 0;
+	return FX_GROW(m->r, m->n, m->cap, 64);
 }
 
 /* Append the name, unescaping the kernel's "\012" for '\n'. */

@@ -334,15 +334,8 @@ static int offer(struct fx_rank *k, uint64_t key, int missing, uint64_t seq)
 		sift_down(k, 0);
 		return 0;
 	}
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 64;
-		struct fx_rank_ent *p = realloc(k->e, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		k->e = p;
-		k->cap = cap;
-	}
+	if (FX_GROW(k->e, k->n, k->cap, 64))
+		return -ENOMEM;
 	e.rec = malloc(e.len + 1);
 	if (!e.rec)
 		return -ENOMEM;
@@ -378,15 +371,8 @@ static struct fx_group *group_find(struct fx_rank *k, const char *key)
 	if (i >= 0)
 		return &t->g[i];
 	/* A new group: its room first, so that every key has its group. */
-	if (t->keys.n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-
-		g = realloc(t->g, cap * sizeof(*g));
-		if (!g)
-			return NULL;
-		t->g = g;
-		t->cap = cap;
-	}
+	if (FX_GROW(t->g, t->keys.n, t->cap, 64))
+		return NULL;
 	sum = calloc(k->ncols ? k->ncols : 1, sizeof(uint64_t));
 	if (!sum)
 		return NULL;

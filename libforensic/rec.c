@@ -322,17 +322,7 @@ int fx_writer_columns(struct fx_writer *w, const char *const *cols, size_t n)
 /* Room for one more field offset; 0 or -ENOMEM. */
 static int field_slot(struct fx_writer *w)
 {
-	size_t cap, *p;
-
-	if (w->nf < w->fcap)
-		return 0;
-	cap = w->fcap ? w->fcap * 2 : 32;
-	p = realloc(w->foff, cap * sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	w->foff = p;
-	w->fcap = cap;
-	return 0;
+	return FX_GROW(w->foff, w->nf, w->fcap, 32);
 }
 
 int fx_writer_field(struct fx_writer *w, const char *s, size_t len)
@@ -581,15 +571,8 @@ int fx_writer_end(struct fx_writer *w)
 		r = render_json(w);
 		break;
 	case FX_FMT_TABLE:
-		if (w->tab_n == w->tab_cap) {
-			size_t cap = w->tab_cap ? w->tab_cap * 2 : 64;
-			size_t *p = realloc(w->tab_off, cap * sizeof(*p));
-
-			if (!p)
-				return -ENOMEM;
-			w->tab_off = p;
-			w->tab_cap = cap;
-		}
+		if (FX_GROW(w->tab_off, w->tab_n, w->tab_cap, 64))
+			return -ENOMEM;
 		w->tab_off[w->tab_n++] = w->tab.len;
 		r = fx_buf_add(&w->tab, w->row.data, w->row.len);
 		break;
@@ -1003,15 +986,8 @@ int fx_reader_next(struct fx_reader *r)
 		for (p = line;;) {
 			char *t = strchr(p, '\t');
 
-			if (r->nf == r->fcap) {
-				size_t cap = r->fcap ? r->fcap * 2 : 32;
-				char **f = realloc(r->f, cap * sizeof(*f));
-
-				if (!f)
-					return -ENOMEM;
-				r->f = f;
-				r->fcap = cap;
-			}
+			if (FX_GROW(r->f, r->nf, r->fcap, 32))
+				return -ENOMEM;
 			r->f[r->nf++] = p;
 			if (!t)
 				break;

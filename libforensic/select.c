@@ -82,7 +82,7 @@ static int set_cols(struct fx_selection *sel, const struct fx_reader *r)
 /* Note pid among the distinct pids (a hash: a million pids stay linear). */
 static int add_pid(struct fx_selection *sel, long pid)
 {
-	long *np, k;
+	long k;
 
 	if (!sel->pidtab) {
 		sel->pidtab = calloc(1, sizeof(*sel->pidtab));
@@ -91,15 +91,8 @@ static int add_pid(struct fx_selection *sel, long pid)
 	}
 	if (fx_strtab_find(sel->pidtab, (const char *)&pid, sizeof(pid)) >= 0)
 		return 0;
-	/* Room doubles at each power of two: linear in all. */
-	if (sel->npids == 0 ||
-	    (sel->npids >= 8 && !(sel->npids & (sel->npids - 1)))) {
-		np = realloc(sel->pid, (sel->npids ? sel->npids * 2 : 8) *
-					       sizeof(*np));
-		if (!np)
-			return -ENOMEM;
-		sel->pid = np;
-	}
+	if (FX_GROW(sel->pid, sel->npids, sel->pidcap, 8))
+		return -ENOMEM;
 	k = fx_strtab_add(sel->pidtab, (const char *)&pid, sizeof(pid), NULL);
 	if (k < 0)
 		return (int)k;
@@ -110,7 +103,7 @@ static int add_pid(struct fx_selection *sel, long pid)
 /* The current row of r as one more selection. */
 static int add_row(struct fx_selection *sel, struct fx_reader *r)
 {
-	struct fx_sel *s, *ns;
+	struct fx_sel *s;
 	uint64_t pid, start, end;
 	const char *v;
 	size_t k;
@@ -135,15 +128,8 @@ static int add_row(struct fx_selection *sel, struct fx_reader *r)
 	if (sel->n && sel->s[sel->n - 1].pid == (long)pid &&
 	    sel->s[sel->n - 1].start == start && sel->s[sel->n - 1].end == end)
 		return 0;
-	if (sel->n == sel->cap) {
-		size_t cap = sel->cap ? sel->cap * 2 : 64;
-
-		ns = realloc(sel->s, cap * sizeof(*ns));
-		if (!ns)
-			return -ENOMEM;
-		sel->s = ns;
-		sel->cap = cap;
-	}
+	if (FX_GROW(sel->s, sel->n, sel->cap, 64))
+		return -ENOMEM;
 	s = &sel->s[sel->n];
 	s->pid = (long)pid;
 	s->start = start;

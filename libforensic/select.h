@@ -26,7 +26,7 @@ struct fx_selection {
 	struct fx_sel *s;
 	size_t n, cap;
 	long *pid;		/* distinct pids, in order of appearance */
-	size_t npids;
+	size_t npids, pidcap;
 	struct fx_strtab *pidtab; /* private: pid -> index in pid */
 	struct fx_err err;	/* why the last call failed */
 	/* fx_selection_args: the smaps text it read, for a plan to reuse

@@ -111,15 +111,8 @@ long fx_strtab_add(struct fx_strtab *t, const char *k, size_t len,
 		return (long)t->slot[j] - 1;
 	if (t->n >= UINT32_MAX - 1)
 		return -ENOMEM;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-
-		e = realloc(t->e, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		t->e = e;
-		t->cap = cap;
-	}
+	if (FX_GROW(t->e, t->n, t->cap, 64))
+		return -ENOMEM;
 	e = &t->e[t->n];
 	e->key = malloc(len + 1);
 	if (!e->key)
