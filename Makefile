@@ -1,7 +1,8 @@
 # memforensic: one non-recursive Makefile.
 #
 #   make                 libforensic.a and every tool into bin/
-#   make check           every test layer (unit, e2e, live, fuzz smoke)
+#   make check           every test layer (unit, e2e, e2e with the kernel
+#                        fallbacks forced, fuzz smoke)
 #   make demo            a live target with a known leak, and the main job on it
 #   make bench           comparisons against pmap, cat and friends
 #   make fuzz            the parser fuzzers, for longer (FUZZ_TIME=seconds)
@@ -122,10 +123,19 @@ unit: $(UNIT_BIN)
 e2e: all
 	$(Q)scripts/run-e2e tests/e2e/t*.sh
 
+# The dump, scan and classify tests again with every kernel fast path
+# forced to its fallback (libforensic/kerndat.h): no PAGEMAP_SCAN, no zero
+# page PFN, /proc/PID/mem instead of process_vm_readv, no map_files, swap
+# assumed.
+e2e-fallback: all
+	@echo "e2e with every fallback forced (MEMFORENSIC_FALLBACK=all):"
+	$(Q)MEMFORENSIC_FALLBACK=all scripts/run-e2e tests/e2e/t01*.sh \
+		tests/e2e/t02*.sh tests/e2e/t03*.sh
+
 fuzz-smoke: $(FUZZ_BIN)
 	$(Q)FUZZ_SEED=1 scripts/run-fuzz 15 $(FUZZ_BIN)
 
-check: all unit e2e fuzz-smoke
+check: all unit e2e e2e-fallback fuzz-smoke
 	@echo "check: all layers passed"
 
 fuzz: $(FUZZ_BIN)
@@ -151,5 +161,5 @@ install: all
 clean:
 	rm -rf build bin
 
-.PHONY: all check unit e2e fuzz-smoke fuzz demo bench install clean
+.PHONY: all check unit e2e e2e-fallback fuzz-smoke fuzz demo bench install clean
 .SECONDARY:

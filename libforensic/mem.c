@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "kerndat.h"
 #include "mem.h"
 #include "pagemap.h"
 #include "proc.h"
@@ -75,7 +76,7 @@ int fx_mem_open(struct fx_mem *m, struct fx_proc *p)
 		return tid;
 	/* process_vm_readv takes any thread's id: one with an mm. */
 	m->pid = tid;
-	m->pvr = 1;
+	m->pvr = fx_kerndat()->vm_readv;
 	m->memfd = fx_mem_openat(p, "mem");
 	if (m->memfd < 0)
 		return m->memfd;
@@ -176,13 +177,16 @@ size_t fx_mem_readv(struct fx_mem *m, const struct fx_mem_seg *seg, size_t n,
 			r[k].iov_len = seg[i + k].len;
 			want += seg[i + k].len;
 		}
-		got = m->pvr ? process_vm_readv(m->pid, l, k, r, k, 0) : -1;
+		got = m->pvr ? process_vm_readv(m->pid, l, k, r, k, 0) : 0;
 		if (got >= 0 && (size_t)got == want) {
 			total += want;
 			i += k;
 			continue;
 		}
-		if (got < 0 && errno == ESRCH) {
+		/* errno is process_vm_readv's only when it ran: a stale
+		 * ESRCH (a thread that left during a freeze) read as "the
+		 * process is gone" ended a /proc/PID/mem dump as an execve. */
+		if (m->pvr && got < 0 && errno == ESRCH) {
 			*why = -ESRCH;
 			return total;
 		}

@@ -10,6 +10,7 @@
 
 #include "internal.h"
 #include "mem.h"
+#include "kerndat.h"
 #include "pagemap.h"
 #include "proc.h"
 
@@ -80,7 +81,7 @@ struct fx_scan_arg {
  * The zero page's PFN, learnt from our own pagemap: a read of fresh
  * anonymous memory maps it. 0 when PFNs are hidden (no CAP_SYS_ADMIN).
  */
-static uint64_t zero_pfn(void)
+uint64_t fx_pagemap_probe_zero_pfn(void)
 {
 	volatile char *page;
 	uint64_t e = 0;
@@ -105,9 +106,11 @@ static uint64_t zero_pfn(void)
 
 int fx_pagemap_init(struct fx_pagemap *pm, struct fx_proc *p, int use_scan)
 {
+	const struct fx_kerndat *kd = fx_kerndat();
+
 	pm->ent = NULL;
-	pm->scan = use_scan;
-	pm->zero_pfn = use_scan ? 0 : zero_pfn();
+	pm->scan = use_scan && kd->pagemap_scan;
+	pm->zero_pfn = kd->zero_pfn;
 	pm->fd = fx_pagemap_open(p);
 	if (pm->fd < 0)
 		return pm->fd;
@@ -160,6 +163,23 @@ static long runs_scan(struct fx_pagemap *pm, uint64_t start, uint64_t end,
 	if (n == 0 && a.walk_end <= start)
 		*next = end;
 	return n;
+}
+
+int fx_pagemap_probe_scan(void)
+{
+	static char page[4096] __attribute__((aligned(4096)));
+	struct fx_pagemap pm = { -1, 1, NULL, 0 };
+	struct fx_page_run run;
+	uint64_t start = (uint64_t)(uintptr_t)page, next;
+	long n;
+
+	page[0] = 1;	/* present */
+	pm.fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pm.fd < 0)
+		return 0;
+	n = runs_scan(&pm, start, start + sizeof(page), &run, 1, &next);
+	close(pm.fd);
+	return n == 1 && (run.flags & FX_RUN_PRESENT);
 }
 
 static long runs_entries(struct fx_pagemap *pm, uint64_t start, uint64_t end,
@@ -227,9 +247,9 @@ long fx_pagemap_runs(struct fx_pagemap *pm, uint64_t start, uint64_t end,
 		n = runs_scan(pm, start, end, runs, max, next);
 		if (n >= 0 || n == -ESRCH)
 			return n;
-		/* Before 6.7 (ENOTTY), or refused: entries from now on. */
+		/* Refused although the probe passed: entries from now
+		 * on. */
 		pm->scan = 0;
-		pm->zero_pfn = zero_pfn();
 	}
 	return runs_entries(pm, start, end, runs, max, next);
 }

@@ -70,6 +70,13 @@ int fx_pagemap_init(struct fx_pagemap *pm, struct fx_proc *p, int use_scan);
 void fx_pagemap_release(struct fx_pagemap *pm);
 
 /*
+ * Probes for kerndat.c (use fx_kerndat()): does the PAGEMAP_SCAN ioctl
+ * answer here (1 or 0); the zero page's PFN (0 when PFNs are hidden).
+ */
+int fx_pagemap_probe_scan(void);
+uint64_t fx_pagemap_probe_zero_pfn(void);
+
+/*
  * Fill runs (at most max) with the present or swapped runs found in
  * [start, end), in address order; pages in no run are absent (never
  * touched, or discarded). *next receives the address where this call
