@@ -436,6 +436,7 @@ int fx_rank_add(struct fx_rank *k, char *const *fields, size_t n)
 	missing = is_missing(kf);
 	if (!missing && fx_parse_u64(kf, &key, 0))
 		return -EINVAL;
+	k->valued += !missing;
 	fx_buf_reset(&k->line);
 	for (c = 0; c < (int)k->ncols; c++) {
 		const char *f = out_field(k, fields, n, c);
@@ -518,6 +519,15 @@ int fx_rank_write(struct fx_rank *k, struct fx_writer *w, struct fx_err *err)
 
 	if (!k->cols)
 		return 0;	/* no input at all */
+	if (!k->group && k->n && !k->valued) {
+		/* Keeping the first N of records that all lack the figure
+		 * would look like a ranking and be none. */
+		fx_err_set(err, 0, "no record has a value in column '%s' to "
+			   "rank by (memmap --fast leaves the figures out: "
+			   "give --by a column the records have, e.g. size)",
+			   k->by);
+		return -ENODATA;
+	}
 	if (k->group) {
 		r = groups_to_entries(k, &gcols, &ncols, err);
 		if (r)

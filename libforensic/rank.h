@@ -65,6 +65,7 @@ struct fx_rank {
 	struct fx_rank_ent *e;
 	size_t n, cap;
 	uint64_t seq;
+	uint64_t valued;	/* records offered with a number to sort by */
 	struct fx_group_tab *groups;
 	struct fx_buf line;
 };
@@ -94,7 +95,8 @@ int fx_rank_add(struct fx_rank *k, char *const *fields, size_t n);
  * Sort what was kept and write it to w: sets w's columns (the input's, or
  * in group mode `count`, the summed columns and the group column) and
  * writes the records, best first. In group mode, -ENOENT when `by` is not
- * a summable column. Returns 0 or a negative errno.
+ * a summable column; -ENODATA when records came and none had a value in
+ * `by` (err says so). Returns 0 or a negative errno.
  */
 int fx_rank_write(struct fx_rank *k, struct fx_writer *w, struct fx_err *err);
 

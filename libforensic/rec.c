@@ -638,6 +638,8 @@ static int render_table(struct fx_writer *w)
 	}
 	if (nvis && width[0] < 5)
 		width[0] = 5;	/* "total" */
+	if (nvis && !w->tab_n)
+		right[nvis - 1] = 0;	/* room for "0 records" */
 	for (i = 0; i < w->tab_n; i++) {
 		tab_fields(w, i, fld);
 		for (j = 0; j < nvis; j++) {
@@ -732,11 +734,12 @@ out:
 
 int fx_writer_flush(struct fx_writer *w)
 {
+	/* A table with no rows still shows its header and "0 records":
+	 * on a terminal, silence reads as a tool that did nothing. */
 	if (w->fmt == FX_FMT_TABLE && (w->tab_n || !w->header_done) &&
 	    w->ncols) {
 		w->header_done = 1;
-		if (w->tab_n)
-			render_table(w);
+		render_table(w);
 	}
 	out_drain(w);
 	return w->err;

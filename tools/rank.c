@@ -201,7 +201,7 @@ int main(int argc, char **argv)
 	fx_writer_init(&w, STDOUT_FILENO, fmt);
 	if (status < 2) {
 		s = fx_rank_write(&k, &w, &err);
-		if (s == -ENOENT) {
+		if (s == -ENOENT || s == -ENODATA) {
 			tool_warn("%s", err.msg);
 			status = 2;
 		} else if (s && s != -EPIPE) {

@@ -81,7 +81,12 @@ enum fx_format tool_default_format(void)
 
 int tool_finish(struct fx_writer *w, int status)
 {
-	int r = fx_writer_flush(w);
+	int r;
+
+	/* Failed with nothing to show: no empty table under the error. */
+	if (status == EXIT_FAILED && w->fmt == FX_FMT_TABLE && !w->tab_n)
+		return status;
+	r = fx_writer_flush(w);
 
 	if (r == -EPIPE)
 		return status;

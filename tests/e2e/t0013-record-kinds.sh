@@ -48,4 +48,25 @@ awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
 	$c["class"] == "heap" {print $c["pid"], $c["new"]}' same.tsv | sort >heaps
 expect_eq "heaps" "14962 $heap1
 99999 $heap1" "$(cat heaps)"
+
+# A filter that matches nothing, on a terminal: the header and "0 records"
+# (was: nothing at all, as if rank had not run).
+script -qec "rank --where kind=nosuch $R/regions-1.tsv" /dev/null </dev/null >tty.out
+grep -q "0 records" tty.out || fail "no '0 records' line: $(cat -v tty.out)"
+grep -q "rss" tty.out || fail "no header: $(cat -v tty.out)"
+
+# Records that are not regions, or lack the figure, are said to be so.
+start_target dumpme
+rc=0
+memmap --rollup --tsv "$TARGET_PID" | dump-region -o roll >/dev/null 2>err || rc=$?
+expect_eq "memmap --rollup | dump-region: exit" 2 "$rc"
+grep -q "a rollup record" err || fail "no clear message: $(cat err)"
+[ ! -e roll ] || fail "a dump directory was left for a rollup record"
+rc=0
+memmap --fast --tsv "$TARGET_PID" | rank -n 3 >fast.out 2>err || rc=$?
+expect_eq "memmap --fast | rank: exit" 2 "$rc"
+grep -q "no record has a value in column 'rss'" err || fail "no clear message: $(cat err)"
+memmap --fast --tsv "$TARGET_PID" | rank -n 3 --by size --tsv >fast.out ||
+	fail "memmap --fast | rank --by size failed"
+expect_eq "records ranked by size" 4 "$(wc -l <fast.out)"
 exit 0
