@@ -95,6 +95,16 @@ grep -q "$ESC" tty.out && fail "a bad line's ESC reached the terminal: $(cat -v 
 # Into a pipe, TSV passes a field through as it came (the contract).
 rank --tsv evil.tsv | grep -q "x$ESC]0;pwned" || fail "TSV into a pipe altered a field"
 
+# Bytes that are not UTF-8 (scan -x hits) stay within the format: \xHH in
+# TSV, {"bytes": base64} in JSON (they were written raw).
+printf 'ab\xca\xfe\xba\xbecd' >bin1
+scan --tsv -x cafebabe bin1 >hex.tsv
+python3 -c 'import sys; open(sys.argv[1], encoding="utf-8", errors="strict").read()' hex.tsv ||
+	fail "scan -x TSV is not UTF-8: $(cat -v hex.tsv)"
+grep -q '\\xca\\xfe\\xba\\xbe$' hex.tsv || fail "scan -x text not escaped: $(cat -v hex.tsv)"
+scan --json -x cafebabe bin1 | grep -q '"text":{"bytes":"yv66vg=="}' ||
+	fail "scan -x JSON: $(scan --json -x cafebabe bin1)"
+
 # A target's map name (a library path with an escape sequence) in
 # classify's messages and tables.
 lib=$(ldconfig -p | awk '/libz\.so\.1 .*x86-64/ {print $NF; exit}')
