@@ -1,13 +1,38 @@
 /*
  * Unit tests of dump-region's library: which regions are never read, the
  * selection read from records, and the copy itself, run on this very
- * process (a buffer with known present, absent and zero-page pages).
+ * process (a buffer with known present, absent and zero-page pages); a
+ * freeze whose allocations fail (realloc made to fail below).
  */
 #include <openssl/evp.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "dump.h"
+#include "freeze.h"
 #include "select.h"
 #include "unit.h"
+
+#ifndef __SANITIZE_ADDRESS__
+#define FAULT_REALLOC 1
+/*
+ * Fault injection: from its realloc_fail_at-th call on (0: never),
+ * realloc fails with ENOMEM. The library is linked into this program, so
+ * its calls come here; glibc's own allocator does the work otherwise.
+ * (Not under ASan, which brings its own realloc.)
+ */
+extern void *__libc_realloc(void *p, size_t n);
+static int realloc_fail_at, realloc_calls;
+
+void *realloc(void *p, size_t n)
+{
+	if (realloc_fail_at && ++realloc_calls >= realloc_fail_at) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __libc_realloc(p, n);
+}
+#endif
 
 static struct fx_region region(const char *perms, unsigned int flags,
 			       const char *name, enum fx_kind kind)
@@ -337,6 +362,84 @@ START_TEST(test_copy_self_batches)
 }
 END_TEST
 
+/* The TracerPid of process pid (0: untraced). */
+static int tracer_of(int pid)
+{
+	struct fx_buf b;
+	char path[64];
+	const char *t;
+	int fd, tp = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert(fd >= 0);
+	fx_buf_init(&b);
+	ck_assert_int_eq(fx_buf_read_fd(&b, fd), 0);
+	close(fd);
+	t = strstr(b.data, "\nTracerPid:");
+	if (t)
+		tp = atoi(t + 11);
+	fx_buf_release(&b);
+	return tp;
+}
+
+/*
+ * A freeze whose allocations fail, each in turn (the k-th realloc call
+ * and every later one, for k = 1...): it either freezes or fails, and a
+ * thread it seized is never lost: the child is untraced afterwards,
+ * every time. (A thread seized before there was room for it in the list
+ * stayed traced, and stopped, after the failed freeze let the others go.)
+ */
+START_TEST(test_freeze_enomem)
+{
+#ifdef FAULT_REALLOC
+	struct fx_freeze fz;
+	struct fx_proc p;
+	int pfd[2], k, r, failed = 0, froze = 0;
+	pid_t child;
+	char c;
+
+	ck_assert_int_eq(pipe(pfd), 0);
+	child = fork();
+	ck_assert(child >= 0);
+	if (child == 0) {
+		close(pfd[0]);
+		if (write(pfd[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	ck_assert_int_eq(read(pfd[0], &c, 1), 1);
+	close(pfd[0]);
+	ck_assert_int_eq(fx_proc_open(&p, child), 0);
+	for (k = 1; k <= 40; k++) {
+		realloc_calls = 0;
+		realloc_fail_at = k;
+		r = fx_freeze(&fz, &p, 2000, NULL);
+		realloc_fail_at = 0;
+		ck_assert_msg(r == 0 || r == -ENOMEM || r == -ESRCH,
+			      "realloc #%d failing: fx_freeze %d", k, r);
+		if (r == 0) {
+			froze++;
+			ck_assert_int_eq(fx_freeze_thaw(&fz), 0);
+		} else {
+			failed++;
+		}
+		fx_freeze_release(&fz);
+		ck_assert_msg(tracer_of(child) == 0,
+			      "realloc #%d failing (fx_freeze %d): the child "
+			      "is still traced", k, r);
+	}
+	ck_assert_int_gt(failed, 0);
+	ck_assert_int_gt(froze, 0);
+	fx_proc_release(&p);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+#endif
+}
+END_TEST
+
 static Suite *dump_suite(void)
 {
 	Suite *s = suite_create("dump");
@@ -349,6 +452,7 @@ static Suite *dump_suite(void)
 	tcase_add_test(tc, test_copy_self_entries);
 	tcase_add_test(tc, test_copy_self_deferred);
 	tcase_add_test(tc, test_copy_self_batches);
+	tcase_add_test(tc, test_freeze_enomem);
 	suite_add_tcase(s, tc);
 	return s;
 }
