@@ -46,7 +46,9 @@ static const char help[] =
 "                        dump-PID-YYYYmmddTHHMMSS); never an existing path\n"
 "      --core FILE       write an ELF core instead, that gdb opens (gdb EXE\n"
 "                        FILE: info threads, bt, x/s); threads' registers\n"
-"                        need the target stopped, so this freezes it\n"
+"                        need the target stopped, so this freezes it; file\n"
+"                        pages not in memory (not swapped) are read from\n"
+"                        the mapped file after the thaw\n"
 "      --mode MODE       live (default): no ptrace, the target never stops,\n"
 "                        the copy is not atomic (pages may change while it\n"
 "                        is read); freeze: every thread stopped for a\n"
@@ -241,30 +243,30 @@ static int freeze(struct opts *o, struct fx_freeze *fz, struct fx_proc *p)
 	return r;
 }
 
-/* The plan on stderr and the free-space check. 0 or EXIT_FAILED. */
-static int plan(const struct opts *o, const struct fx_dumpplan *pl,
-		const char *dir)
+/* The plan on stderr and the free-space check, where fd writes (the
+ * dump directory or the core). 0 or EXIT_FAILED. */
+static int plan(const struct opts *o, const struct fx_dumpplan *pl, int fd,
+		const char *where)
 {
-	char present[16], mapped[16], avail[16];
 	struct statvfs sv;
-	uint64_t free_b = 0;
+	uint64_t free_b = fstatvfs(fd, &sv) ? 0 : sv.f_bavail * sv.f_frsize;
+	uint64_t v[5] = { pl->present, pl->mapped, free_b, pl->fill,
+			  pl->present + pl->fill };
+	char h[5][16];
+	int i;
 
-	if (!statvfs(dir, &sv))
-		free_b = (uint64_t)sv.f_bavail * sv.f_frsize;
-	fx_human_size(pl->present, present, sizeof(present));
-	fx_human_size(pl->mapped, mapped, sizeof(mapped));
-	fx_human_size(free_b, avail, sizeof(avail));
+	for (i = 0; i < 5; i++)
+		fx_human_size(v[i], h[i], 16);
 	if (!o->quiet)
 		tool_warn("plan: pid %d, %zu regions (%zu skipped), %s mapped, "
-			  "%s present to copy; '%s' has %s free",
-			  pl->pid, pl->n, pl->nskip, mapped, present, dir,
-			  avail);
-	/* 1/64 more for metadata and pages faulted in meanwhile. */
-	if (free_b && pl->present + pl->present / 64 + (1 << 20) > free_b &&
-	    !o->force) {
+			  "%s present to copy%s%s%s; %s free for '%s'", pl->pid,
+			  pl->n, pl->nskip, h[1], h[0], o->core ? ", at most " :
+			  "", o->core ? h[3] : "", o->core ? " from mapped "
+			  "files after the thaw" : "", h[2], where);
+	if (free_b && fx_dumpplan_need(pl) > free_b && !o->force) {
 		tool_warn("cannot dump pid %d: %s to write, %s free on '%s' "
 			  "(free space, pick another -o, or --force)",
-			  pl->pid, present, avail, dir);
+			  pl->pid, h[4], h[2], where);
 		return EXIT_FAILED;
 	}
 	return 0;
@@ -306,7 +308,7 @@ static int dump_pid(struct opts *o, struct fx_dumpdir *dd,
 	}
 	r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
 	pl.no_hash = o->no_hash;
-	if (!r && (status = plan(o, &pl, dd->path)))
+	if (!r && (status = plan(o, &pl, dd->dirfd, dd->path)))
 		goto done;
 	if (!r && o->freeze) {
 		job_control(1);
@@ -432,7 +434,6 @@ static int dump_core(struct opts *o, struct fx_selection *sel)
 	struct fx_dumper d;
 	struct fx_freeze fz;
 	struct fx_proc p;
-	char dir[4096], *slash;
 	int fd, r, pid = (int)sel->pid[0], remade = 0, frozen = 0;
 
 	if (sel->npids > 1) {
@@ -457,15 +458,10 @@ static int dump_core(struct opts *o, struct fx_selection *sel)
 		fx_proc_release(&p);
 		return EXIT_FAILED;
 	}
-	snprintf(dir, sizeof(dir), "%s", o->core);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = 0;
-	else
-		strcpy(dir, ".");
 	r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
-	if (!r && plan(o, &pl, dir)) {
-		r = -ENOSPC;
+	fx_core_plan(&pl);
+	if (!r && plan(o, &pl, fd, o->core)) {
+		r = -ECANCELED;	/* said */
 		goto out;
 	}
 	job_control(1);
@@ -487,7 +483,8 @@ static int dump_core(struct opts *o, struct fx_selection *sel)
 		if (fx_freeze_thaw(&fz))
 			tool_warn("pid %d: a thread could not be let go "
 				  "cleanly; check its state", pid);
-		if (!r)
+		/* Outside the pause: files read, hashes computed. */
+		if (!r && !(r = fx_core_fill(fd, &pl, &st, &stop_sig)))
 			fx_dumpplan_rehash(&pl, -1, fd);
 	}
 	job_control(0);
@@ -501,20 +498,19 @@ static int dump_core(struct opts *o, struct fx_selection *sel)
 			  fz.was_stopped ? "stopped" : "running");
 	if (!r && !o->quiet)
 		tool_warn("core '%s': %zu threads, %zu segments, %.1f MiB "
-			  "captured, %.1f MiB of holes (sparse)", o->core,
-			  st.nthreads, st.nload, st.captured / 1048576.0,
-			  st.holes / 1048576.0);
+			  "captured, %.1f MiB from mapped files, %.1f MiB of "
+			  "holes (sparse)", o->core, st.nthreads, st.nload,
+			  st.captured / 1048576.0, st.filled / 1048576.0,
+			  (st.holes - st.filled) / 1048576.0);
 out:
-	if (r == -EPERM && !o->told)
-		warn_eperm(&p);
-	else if (r && r != -ENOSPC && r != -EPERM && r != -ETIMEDOUT &&
-		 r != -ECANCELED)
-		tool_warn("cannot write core of pid %d: %s%s", pid,
-			  strerror(-r),
-			  r == -EINTR && stop_sig == SIGALRM ?
-				  " (--max-pause reached)" : "");
 	if (close(fd) < 0 && !r)
 		r = -errno;
+	if (r == -EPERM && !o->told)
+		warn_eperm(&p);
+	else if (r && r != -EPERM && r != -ETIMEDOUT && r != -ECANCELED)
+		tool_warn("cannot write core of pid %d: %s%s", pid,
+			  strerror(-r), r == -EINTR && stop_sig == SIGALRM ?
+			  " (--max-pause reached)" : "");
 	if (r)
 		unlink(o->core);	/* ours (O_EXCL): a broken core helps nobody */
 	fx_freeze_release(&fz);

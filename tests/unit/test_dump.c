@@ -1,15 +1,18 @@
 /*
  * Unit tests of dump-region's library: which regions are never read, the
  * selection read from records, and the copy itself, run on this very
- * process (a buffer with known present, absent and zero-page pages); a
- * freeze whose allocations fail (realloc made to fail below).
+ * process (a buffer with known present, absent and zero-page pages);
+ * which holes of a core take a file's bytes; a freeze whose allocations
+ * fail (realloc made to fail below).
  */
 #include <openssl/evp.h>
 #include <signal.h>
 #include <sys/wait.h>
 
+#include "core.h"
 #include "dump.h"
 #include "freeze.h"
+#include "plan.h"
 #include "select.h"
 #include "unit.h"
 
@@ -362,6 +365,53 @@ START_TEST(test_copy_self_batches)
 }
 END_TEST
 
+/*
+ * Which holes of a core fx_core_fill fills from the mapped file: a page
+ * absent (neither present nor swapped) in a readable file mapping, and
+ * nothing else: not a swapped page (in a private mapping, the target's
+ * own data, written then swapped out), nor a zero or unreadable one, nor
+ * an anonymous or MADV_DONTDUMP region, nor outside the map.
+ */
+START_TEST(test_core_fill_decision)
+{
+	static const char text[] =
+		"7f0000000000-7f0000100000 rw-p 00000000 fe:00 1234      "
+		"/data/file.dat\n"
+		"VmFlags: rd wr mr mw me ac\n"
+		"7f0000100000-7f0000200000 rw-p 00000000 00:00 0 \n"
+		"VmFlags: rd wr mr mw me ac\n"
+		"7f0000200000-7f0000300000 r--p 00000000 fe:00 99        "
+		"/data/secret.dat\n"
+		"VmFlags: rd mr mw me dd\n"
+		"7f0000400000-7f0000500000 r--s 00001000 fe:00 77        "
+		"/dev/shm/seg\n"
+		"VmFlags: rd mr mw me ms sd\n";
+	struct fx_dumpplan pl;
+	struct fx_err err;
+	uint64_t f = 0x7f0000000000ULL, a = 0x7f0000100000ULL;
+	uint64_t dd = 0x7f0000200000ULL, sh = 0x7f0000400000ULL;
+
+	memset(&pl, 0, sizeof(pl));
+	fx_maps_init(&pl.maps);
+	ck_assert_int_eq(fx_maps_parse(&pl.maps, text, strlen(text), &err),
+			 0);
+	ck_assert_uint_eq(pl.maps.n, 4);
+	ck_assert(fx_core_fills(&pl, f + 0x3000, FX_HOLE_ABSENT));
+	ck_assert(fx_core_fills(&pl, sh + 0x5000, FX_HOLE_ABSENT));
+	ck_assert(!fx_core_fills(&pl, f + 0x3000, FX_HOLE_SWAPPED));
+	ck_assert(!fx_core_fills(&pl, f + 0x3000, FX_HOLE_ZERO));
+	ck_assert(!fx_core_fills(&pl, f + 0x3000, FX_HOLE_UNREADABLE));
+	ck_assert(!fx_core_fills(&pl, f + 0x3000, FX_HOLE_GONE));
+	ck_assert(!fx_core_fills(&pl, a + 0x3000, FX_HOLE_ABSENT));
+	ck_assert(!fx_core_fills(&pl, dd + 0x3000, FX_HOLE_ABSENT));
+	ck_assert(!fx_core_fills(&pl, 0x7f0000300000ULL, FX_HOLE_ABSENT));
+	ck_assert(!fx_core_fills(&pl, 0x7f0000600000ULL, FX_HOLE_ABSENT));
+	pl.include_dd = 1;	/* --include-dontdump: read, so filled */
+	ck_assert(fx_core_fills(&pl, dd + 0x3000, FX_HOLE_ABSENT));
+	fx_maps_release(&pl.maps);
+}
+END_TEST
+
 /* The TracerPid of process pid (0: untraced). */
 static int tracer_of(int pid)
 {
@@ -452,6 +502,7 @@ static Suite *dump_suite(void)
 	tcase_add_test(tc, test_copy_self_entries);
 	tcase_add_test(tc, test_copy_self_deferred);
 	tcase_add_test(tc, test_copy_self_batches);
+	tcase_add_test(tc, test_core_fill_decision);
 	tcase_add_test(tc, test_freeze_enomem);
 	suite_add_tcase(s, tc);
 	return s;
