@@ -31,7 +31,8 @@
  *                         (process-PID.json for every further pid)
  *
  * Every file is created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600, inside
- * a directory opened with O_NOFOLLOW.
+ * a directory opened with O_NOFOLLOW. A dump that cannot be written whole (a full disk, RLIMIT_FSIZE) is removed, every
+ * file of it: fx_dumpdir_discard.
  */
 #ifndef FX_DUMPDIR_H
 #define FX_DUMPDIR_H
@@ -47,17 +48,21 @@ struct fx_proc;
 struct fx_dumpdir {
 	int dirfd;
 	char *path;		/* absolute, owned */
+	struct fx_buf made;	/* names of the files made, NUL after each */
 	int holes_fd;
 	struct fx_writer holes;	/* holes.tsv */
+	int index_fd;		/* regions.tsv, for the caller to write */
+	const char *failed;	/* fx_dumpdir_close's error: in this file */
 	long pid;		/* the pid holes are reported for */
 	uint64_t nholes;
 	unsigned int nprocs;	/* process.json files written */
 };
 
 /*
- * Create directory path (mode 0700) and its holes.tsv. Refuses a path
- * that exists, whatever it is (-EEXIST), and a symlink in the last
- * component. 0 or a negative errno.
+ * Create directory path (mode 0700), its holes.tsv and regions.tsv
+ * (dd->index_fd). Refuses a path that
+ * exists, whatever it is (-EEXIST), and a symlink in the last component.
+ * 0, or a negative errno after removing whatever it made.
  */
 int fx_dumpdir_create(struct fx_dumpdir *dd, const char *path);
 
@@ -80,12 +85,12 @@ int fx_dumpdir_write(struct fx_dumpdir *dd, const char *name, const char *buf,
 		     size_t len);
 
 /*
- * Remove what fx_dumpdir_create made (holes.tsv, the files named in
- * names, the directory), for a dump that produced nothing. Files of other
- * names are left, and so then is the directory.
+ * Remove the dump: every file made through dd (fx_dumpdir_file and what
+ * uses it), then the directory, and close dd; for a dump that produced
+ * nothing, or could not be written whole. A file that someone else put
+ * there is left, and so then is the directory.
  */
-void fx_dumpdir_discard(struct fx_dumpdir *dd, const char *const *names,
-			size_t n);
+void fx_dumpdir_discard(struct fx_dumpdir *dd);
 
 #define FX_ZSTD_MAX_HOLES (16ULL << 30)
 
@@ -105,7 +110,11 @@ int fx_dumpdir_compress(struct fx_dumpdir *dd, const char *name, int level);
  */
 long fx_zstd_unpack(int fd, unsigned char *dst, uint64_t len);
 
-/* Flush holes.tsv and close everything. 0 or the first write error. */
+/*
+ * Flush holes.tsv and close everything (index_fd too). 0, or the first
+ * write error (dd->failed names its file): the dump is then removed
+ * (fx_dumpdir_discard).
+ */
 int fx_dumpdir_close(struct fx_dumpdir *dd);
 
 /* What process.json says about a capture. */

@@ -282,6 +282,9 @@ static int run_item(struct fx_dumpplan *pl, struct fx_planitem *it,
 	 * sparse) file: every record of a readable region has one. */
 	fx_dump_res_finish(&it->res);
 	it->state = r ? -1 : 1;
+	/* Not the target's doing, nor ours: the output failed. */
+	if (r && r != -ESRCH && r != -EINTR)
+		pl->failed = dd->holes.err ? "holes.tsv" : it->file;
 	return r;
 }
 

@@ -53,6 +53,8 @@ struct fx_dumpplan {
 	fx_hole_fn hole;		/* holes of a copy without a dump
 					 * directory (a core); may be NULL */
 	void *hole_arg;
+	const char *failed;		/* the file an output error stopped
+					 * (fx_dumpplan_run), or NULL */
 	const struct fx_selection *sel;
 };
 
@@ -87,7 +89,10 @@ int fx_dumpplan_refresh(struct fx_dumpplan *pl, int *remade);
  * Copy every item into dd (files named PID-0xSTART-0xEND.bin). stop: see
  * fx_dumper_init. Skipped regions are added to cap. 0, or the first
  * error that ended the run (-ESRCH, -EINTR, -ENOSPC...); items not done
- * keep state 0 or -1.
+ * keep state 0 or -1. An error of the output (a file that could not be
+ * made or written: -ENOSPC, -EFBIG, -EMFILE...; anything but the target
+ * gone, *stop, or the target's memory unreadable) sets pl->failed to that
+ * file's name (valid while pl is).
  */
 int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
 		    int use_scan, volatile sig_atomic_t *stop,

@@ -85,8 +85,9 @@ static const char help[] =
 "pagemap and, in freeze mode, PTRACE_SEIZE.\n"
 "\n"
 "Exit status: 0 done; 1 partial (a pid or region could not be read, or the\n"
-"dump was interrupted: regions.tsv lists what was captured); 2 failed;\n"
-"64 usage.\n";
+"dump was interrupted: regions.tsv lists what was captured); 2 failed\n"
+"(nothing is kept: also a dump that could not be written whole, past a\n"
+"full disk or RLIMIT_FSIZE); 64 usage.\n";
 
 static volatile sig_atomic_t stop_sig;
 
@@ -101,6 +102,7 @@ struct opts {
 	int accept_eintr;	/* freeze despite threads in epoll_wait */
 	int eintr;		/* how many there were, once frozen */
 	int told;		/* freeze() explained its failure */
+	int werr;		/* the dump could not be written: removed */
 	unsigned long max_pause;
 	enum fx_format fmt;
 };
@@ -284,6 +286,14 @@ static const char *exec_or_exit(struct fx_proc *p)
 		       "exited";
 }
 
+/* The dump could not be written whole: say it once; main removes it. */
+static void out_failed(struct opts *o, const char *file, int err)
+{
+	if (!o->werr++)
+		tool_warn("cannot write '%s/%s': %s (the dump is removed)",
+			  o->out, file, strerror(-err));
+}
+
 /* Dump one pid's selections. Returns an exit status. */
 static int dump_pid(struct opts *o, struct fx_dumpdir *dd,
 		    struct fx_selection *sel, int pid, struct fx_writer *idx,
@@ -389,6 +399,8 @@ static int dump_pid(struct opts *o, struct fx_dumpdir *dd,
 	else if (r == -ESRCH)
 		tool_warn("pid %d %s during the dump; '%s' holds what was "
 			  "copied before", pid, exec_or_exit(&p), dd->path);
+	else if (pl.failed)
+		out_failed(o, pl.failed, r);
 	else if (r && r != -ETIMEDOUT && r != -ECANCELED)
 		tool_warn("cannot dump pid %d: %s", pid, strerror(-r));
 	if (r)
@@ -404,7 +416,9 @@ static int dump_pid(struct opts *o, struct fx_dumpdir *dd,
 	/* Written after the thaw: a slow reader never lengthens a pause. */
 	if (fx_dumpplan_write(&pl, idx, out, dd->path) && !status)
 		status = EXIT_PARTIAL;
-	if (pl.n) {
+	if (idx->err)
+		out_failed(o, "regions.tsv", idx->err);
+	if (pl.n && !o->werr) {
 		struct fx_buf js;
 
 		fx_buf_init(&js);
@@ -413,9 +427,9 @@ static int dump_pid(struct opts *o, struct fx_dumpdir *dd,
 			snprintf(name, sizeof(name), "process-%d.json", pid);
 		else
 			snprintf(name, sizeof(name), "process.json");
-		if (fx_capture_json(&js, &p, &cap) ||
-		    fx_dumpdir_write(dd, name, js.data, js.len))
-			tool_warn("cannot write %s in '%s'", name, dd->path);
+		r = fx_capture_json(&js, &p, &cap);
+		if (r || (r = fx_dumpdir_write(dd, name, js.data, js.len)))
+			out_failed(o, name, r);
 		fx_buf_release(&js);
 	}
 done:
@@ -508,9 +522,9 @@ out:
 	if (r == -EPERM && !o->told)
 		warn_eperm(&p);
 	else if (r && r != -EPERM && r != -ETIMEDOUT && r != -ECANCELED)
-		tool_warn("cannot write core of pid %d: %s%s", pid,
-			  strerror(-r), r == -EINTR && stop_sig == SIGALRM ?
-			  " (--max-pause reached)" : "");
+		tool_warn("cannot write '%s': %s%s (the core is removed)",
+			  o->core, strerror(-r), r == -EINTR &&
+			  stop_sig == SIGALRM ? " (--max-pause reached)" : "");
 	if (r)
 		unlink(o->core);	/* ours (O_EXCL): a broken core helps nobody */
 	fx_freeze_release(&fz);
@@ -544,7 +558,7 @@ int main(int argc, char **argv)
 	struct fx_writer idx, out;
 	struct fx_dumpdir dd;
 	char defdir[64];
-	int c, r, i, status = EXIT_DONE, s, idxfd;
+	int c, r, i, status = EXIT_DONE, s;
 
 	tool_init("dump-region");
 	o.fmt = tool_default_format();
@@ -622,37 +636,25 @@ int main(int argc, char **argv)
 					 "existing path: pick a new -o)" : "");
 		return EXIT_FAILED;
 	}
-	idxfd = fx_dumpdir_file(&dd, "regions.tsv", 0);
-	if (idxfd < 0) {
-		tool_warn("cannot create '%s/regions.tsv': %s", dd.path,
-			  strerror(-idxfd));
-		return EXIT_FAILED;
-	}
-	fx_writer_init(&idx, idxfd, FX_FMT_TSV);
+	fx_writer_init(&idx, dd.index_fd, FX_FMT_TSV);
 	fx_writer_init(&out, STDOUT_FILENO, o.fmt);
 	catch_signals();
-	for (i = 0; i < (int)sel.npids && !stop_sig; i++) {
+	for (i = 0; i < (int)sel.npids && !stop_sig && !o.werr; i++) {
 		s = dump_pid(&o, &dd, &sel, (int)sel.pid[i], &idx, &out);
 		if (s > status)
 			status = s;
 	}
-	if (!idx.header_done) {
-		/* Nothing dumped: leave no empty directory behind, and
-		 * say it failed (T40: out of descriptors). */
-		static const char *const made[] = { "regions.tsv",
-						    "process.json" };
-
-		close(idxfd);
-		fx_dumpdir_discard(&dd, made, 2);
-		fx_writer_release(&idx);
-		fx_selection_release(&sel);
-		return tool_finish(&out, status == EXIT_USAGE ? status :
-							       EXIT_FAILED);
-	}
-	if (fx_writer_flush(&idx) || close(idxfd) < 0 || fx_dumpdir_close(&dd)) {
-		tool_warn("cannot write the index of '%s': %s", o.out,
-			  strerror(errno));
-		status = EXIT_FAILED;
+	if (idx.header_done && !o.werr && (r = fx_writer_flush(&idx)))
+		out_failed(&o, "regions.tsv", r);
+	/* Nothing dumped (T40: out of descriptors), or not whole (a full
+	 * disk, RLIMIT_FSIZE): nothing is kept, no record is given. */
+	if (!idx.header_done || o.werr)
+		fx_dumpdir_discard(&dd);
+	else if ((r = fx_dumpdir_close(&dd)))
+		out_failed(&o, dd.failed, r);
+	if (!idx.header_done || o.werr) {
+		fx_writer_release(&out);
+		status = status == EXIT_USAGE ? status : EXIT_FAILED;
 	}
 	fx_writer_release(&idx);
 	fx_selection_release(&sel);
