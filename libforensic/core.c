@@ -19,6 +19,7 @@
 
 #include "core.h"
 #include "dump.h"
+#include "dumpdir.h"
 #include "freeze.h"
 #include "internal.h"
 #include "maps.h"
@@ -647,4 +648,26 @@ out:
 	free(seg_off);
 	fx_buf_release(&notes);
 	return r;
+}
+
+int fx_core_create(const char *path, const char **why)
+{
+	char base[256];
+	struct stat st;
+	int dfd, fd, r = 0;
+
+	dfd = fx_dump_parent(path, base, sizeof(base), why);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, base,
+		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		r = -errno;
+	else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+		 st.st_nlink != 1)
+		r = -EEXIST;	/* not what we made: never written */
+	if (r && fd >= 0)
+		close(fd);
+	close(dfd);
+	return r ? r : fd;
 }

@@ -26,8 +26,9 @@
  * Registers come from PTRACE_GETREGS/GETFPREGS, so every thread must be
  * stopped (fx_freeze) and the caller must be the tracer thread.
  *
- * The order: fx_core_plan before the freeze (the bytes the core will
- * take, for the free-space check), fx_core_write during it (memory and registers: the pause lasts that long), then
+ * The order: fx_core_create and fx_core_plan before the freeze (the file,
+ * and the bytes it will take, for the free-space check), fx_core_write
+ * during it (memory and registers: the pause lasts that long), then
  * fx_core_fill after the thaw (bytes read from files, outside the pause).
  */
 #ifndef FX_CORE_H
@@ -54,6 +55,14 @@ struct fx_core_stats {
 	size_t nthreads;	/* NT_PRSTATUS notes */
 	struct fx_core_fills *fills; /* private: for fx_core_fill */
 };
+
+/*
+ * Create the core file path: new (O_EXCL, never over an existing file,
+ * never through a symlink), mode 0600, in a directory that
+ * fx_dump_parent accepts (else -EPERM with *why set). An fd open for
+ * reading and writing, or a negative errno.
+ */
+int fx_core_create(const char *path, const char **why);
 
 /*
  * Before the freeze: set pl->fill to the most bytes fx_core_fill may

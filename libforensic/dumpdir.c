@@ -20,17 +20,71 @@
 
 static const char *const hole_cols[] = { "pid", "start", "end", "reason" };
 
+int fx_dump_parent(const char *path, char *base, size_t baselen,
+		   const char **why)
+{
+	size_t len = strlen(path);
+	char dir[4096], *slash;
+	struct stat st;
+	int fd, r;
+
+	*why = NULL;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	if (len >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, len);
+	dir[len] = 0;
+	slash = strrchr(dir, '/');
+	if (snprintf(base, baselen, "%s", slash ? slash + 1 : dir) >=
+	    (int)baselen)
+		return -ENAMETOOLONG;
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = 0;	/* "/x": the root */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		*why = "the directory it goes in is not owned by you or root "
+		       "(its owner could replace the dump: pick another place)";
+	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+		*why = "the directory it goes in is writable by group or "
+		       "others and not sticky (they could replace the dump: "
+		       "pick another place)";
+	if (*why) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
 int fx_dumpdir_create(struct fx_dumpdir *dd, const char *path)
 {
-	int r;
+	char base[256];
+	int pfd, r;
 
 	memset(dd, 0, sizeof(*dd));
 	dd->dirfd = dd->holes_fd = dd->index_fd = -1;
 	fx_buf_init(&dd->made);
-	/* mkdir never follows a symlink and fails on any existing name. */
-	if (mkdir(path, 0700) < 0)
-		return -errno;
-	dd->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	pfd = fx_dump_parent(path, base, sizeof(base), &dd->why);
+	if (pfd < 0)
+		return pfd;
+	/* mkdirat never follows a symlink and fails on any existing name;
+	 * made and opened through the parent that was checked. */
+	if (mkdirat(pfd, base, 0700) < 0) {
+		r = -errno;
+		close(pfd);
+		return r;
+	}
+	dd->dirfd = openat(pfd, base,
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	r = dd->dirfd < 0 ? -errno : 0;
 	if (!r && !(dd->path = realpath(path, NULL)))
 		r = -errno;
@@ -49,8 +103,9 @@ int fx_dumpdir_create(struct fx_dumpdir *dd, const char *path)
 		free(dd->path);
 		dd->path = NULL;
 		fx_dumpdir_discard(dd);
-		rmdir(path);
+		unlinkat(pfd, base, AT_REMOVEDIR);
 	}
+	close(pfd);
 	return r;
 }
 

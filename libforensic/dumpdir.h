@@ -31,7 +31,9 @@
  *                         (process-PID.json for every further pid)
  *
  * Every file is created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600, inside
- * a directory opened with O_NOFOLLOW. A dump that cannot be written whole (a full disk, RLIMIT_FSIZE) is removed, every
+ * a directory opened with O_NOFOLLOW, made in a parent directory that
+ * only its owner (us or root) may change (fx_dump_parent). A dump that
+ * cannot be written whole (a full disk, RLIMIT_FSIZE) is removed, every
  * file of it: fx_dumpdir_discard.
  */
 #ifndef FX_DUMPDIR_H
@@ -48,6 +50,8 @@ struct fx_proc;
 struct fx_dumpdir {
 	int dirfd;
 	char *path;		/* absolute, owned */
+	const char *why;	/* fx_dumpdir_create's -EPERM: which rule of
+				 * fx_dump_parent the parent breaks */
 	struct fx_buf made;	/* names of the files made, NUL after each */
 	int holes_fd;
 	struct fx_writer holes;	/* holes.tsv */
@@ -59,8 +63,23 @@ struct fx_dumpdir {
 };
 
 /*
+ * Open the directory that is to hold path (what comes before its last
+ * '/', or ".") and check that a dump may be made in it (RELIABILITY,
+ * security rule 1, T39): it must be owned by us or by root, and not
+ * writable by group or others unless it is sticky (as /tmp is). Whoever
+ * else may write there could rename what we create and put his own file
+ * or symlink in its place between two of our steps. The last component of
+ * path (trailing '/' dropped) goes to base (baselen bytes). Returns the
+ * directory's descriptor, or a negative errno: -EPERM with *why saying
+ * which rule it breaks (a phrase for a message), else *why is NULL.
+ */
+int fx_dump_parent(const char *path, char *base, size_t baselen,
+		   const char **why);
+
+/*
  * Create directory path (mode 0700), its holes.tsv and regions.tsv
- * (dd->index_fd). Refuses a path that
+ * (dd->index_fd), in a parent that fx_dump_parent accepts (-EPERM,
+ * dd->why set). Refuses a path that
  * exists, whatever it is (-EEXIST), and a symlink in the last component.
  * 0, or a negative errno after removing whatever it made.
  */

@@ -79,8 +79,10 @@ static const char help[] =
 "  dump-region --sha256 -o case-20 4242 '[heap]'; cat case-20/holes.tsv\n"
 "\n"
 "Files are created 0600 in a 0700 directory, never over an existing file,\n"
-"never through a symlink. Before writing, the plan (regions, bytes present,\n"
-"free space) goes to stderr, and a dump that would not fit is refused.\n"
+"never through a symlink, never in a directory others may change (owned\n"
+"by you or root, not writable by group or others unless sticky). Before\n"
+"writing, the plan (regions, bytes present, free space) goes to stderr, and\n"
+"a dump that would not fit is refused.\n"
 "Needs ptrace access to the target (its owner, or root): /proc/PID/mem,\n"
 "pagemap and, in freeze mode, PTRACE_SEIZE.\n"
 "\n"
@@ -448,6 +450,7 @@ static int dump_core(struct opts *o, struct fx_selection *sel)
 	struct fx_dumper d;
 	struct fx_freeze fz;
 	struct fx_proc p;
+	const char *why;
 	int fd, r, pid = (int)sel->pid[0], remade = 0, frozen = 0;
 
 	if (sel->npids > 1) {
@@ -462,13 +465,12 @@ static int dump_core(struct opts *o, struct fx_selection *sel)
 		tool_warn("cannot open process %d: %s", pid, strerror(-r));
 		return EXIT_FAILED;
 	}
-	fd = open(o->core, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
+	fd = fx_core_create(o->core, &why);
 	if (fd < 0) {
 		tool_warn("cannot create core '%s': %s%s", o->core,
-			  strerror(errno),
-			  errno == EEXIST ? " (never written over: pick a new "
-					    "name)" : "");
+			  why ? why : strerror(-fd),
+			  fd == -EEXIST ? " (never written over: pick a new "
+					  "name)" : "");
 		fx_proc_release(&p);
 		return EXIT_FAILED;
 	}
@@ -631,7 +633,7 @@ int main(int argc, char **argv)
 	r = fx_dumpdir_create(&dd, o.out);
 	if (r) {
 		tool_warn("cannot create dump directory '%s': %s%s", o.out,
-			  strerror(-r),
+			  dd.why ? dd.why : strerror(-r),
 			  r == -EEXIST ? " (dumps are never written over an "
 					 "existing path: pick a new -o)" : "");
 		return EXIT_FAILED;
