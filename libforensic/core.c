@@ -12,11 +12,14 @@
 #include <sys/auxv.h>
 #include <sys/procfs.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/user.h>
 #include <unistd.h>
 
 #include "core.h"
 #include "dump.h"
+#include "dumpdir.h"
 #include "freeze.h"
 #include "internal.h"
 #include "maps.h"
@@ -250,50 +253,255 @@ static int fill_vdso(int fd, const struct fx_dumpplan *pl,
 }
 
 /*
- * A page of a file mapping that is not present is not zeros: it is the
- * file's content (the target would fault it in from the page cache). gdb
- * trusts a core's bytes over the file's, so holes of file-backed ranges
- * are filled from the very file mapped, through /proc/PID/map_files
- * (root only; without it they stay holes). The file is read, not the
- * target: its RSS is untouched. Returns 0 or a negative errno.
+ * The holes of file mappings that fx_core_fill fills: runs of absent
+ * pages, in address order, with where they are in the core.
  */
-static int fill_files(int fd, const struct fx_dumpplan *pl,
-		      const struct fx_planitem *it, uint64_t base, char *page)
-{
-	size_t k, ps = fx_page_size();
-	const struct fx_region *g;
-	uint64_t a, b, at;
-	char name[64];
-	ssize_t n;
-	int mf, r = 0;
+struct fill_run {
+	uint64_t addr, len, off;
+};
 
-	for (k = fx_dumpplan_find(pl, it->sel->start);
-	     k < pl->maps.n && pl->maps.r[k].start < it->sel->end && !r;
-	     k++) {
-		g = &pl->maps.r[k];
-		if (!g->inode || g->name_len == 0 || g->name[0] != '/' ||
-		    fx_dump_skip_reason(g, pl->include_dd))
-			continue;
-		snprintf(name, sizeof(name), "map_files/%llx-%llx",
-			 (unsigned long long)g->start,
-			 (unsigned long long)g->end);
-		mf = openat(pl->p->dirfd, name, O_RDONLY | O_CLOEXEC);
-		if (mf < 0)
-			continue;
-		a = g->start > it->sel->start ? g->start : it->sel->start;
-		b = g->end < it->sel->end ? g->end : it->sel->end;
-		for (; a < b && !r; a += ps) {
-			at = base + (a - it->sel->start);
-			if (lseek(fd, (off_t)at, SEEK_DATA) == (off_t)at)
-				continue;	/* captured from memory */
-			n = pread(mf, page, ps,
-				  (off_t)(g->offset + (a - g->start)));
-			if (n <= 0)
-				break;	/* past the file's end: stays zero */
-			r = fx_pwrite_all(fd, page, (size_t)n, at);
-		}
-		close(mf);
+struct fx_core_fills {
+	const struct fx_dumpplan *pl;
+	uint64_t start, base;	/* the item being copied: its start, and
+				 * its PT_LOAD's offset in the core */
+	struct fill_run *v;
+	size_t n, cap;
+};
+
+/* At most this many runs remembered (24 MiB); holes beyond stay holes. */
+#define FILL_MAX_RUNS (1u << 20)
+#define FILL_BUF (1u << 20)
+
+/* May holes of g be filled from its file? */
+static int fillable(const struct fx_dumpplan *pl, const struct fx_region *g)
+{
+	return g->inode && g->name_len && g->name[0] == '/' &&
+	       !fx_dump_skip_reason(g, pl->include_dd);
+}
+
+/* "map_files/START-END" of g into name (64 bytes). */
+static void map_files_name(char *name, const struct fx_region *g)
+{
+	snprintf(name, 64, "map_files/%llx-%llx", (unsigned long long)g->start,
+		 (unsigned long long)g->end);
+}
+
+/* Is st the file the map names for g (a regular file, same dev:ino)? */
+static int same_file(const struct stat *st, const struct fx_region *g)
+{
+	return S_ISREG(st->st_mode) && st->st_ino == g->inode &&
+	       major(st->st_dev) == g->dev_major &&
+	       minor(st->st_dev) == g->dev_minor;
+}
+
+/*
+ * Open the file mapped at g through map_files, when it is still the one
+ * the map named: looked at first (stat opens nothing: a device file is
+ * never opened), then checked again once open. An fd, or -1.
+ */
+static int open_mapped(struct fx_proc *p, const struct fx_region *g,
+		       struct stat *st)
+{
+	char name[64];
+	int fd;
+
+	map_files_name(name, g);
+	if (fstatat(p->dirfd, name, st, 0) < 0 || !same_file(st, g))
+		return -1;
+	fd = openat(p->dirfd, name,
+		    O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0 && (fstat(fd, st) < 0 || !same_file(st, g))) {
+		close(fd);
+		fd = -1;
 	}
+	return fd;
+}
+
+void fx_core_plan(struct fx_dumpplan *pl)
+{
+	size_t i, k, ps = fx_page_size();
+	const struct fx_region *g;
+	uint64_t a, b, eof, span, absent, alloc;
+	struct stat st;
+	char name[64];
+
+	pl->fill = 0;
+	for (i = 0; i < pl->n; i++) {
+		const struct fx_sel *s = pl->it[i].sel;
+
+		if (pl->it[i].skip)
+			continue;
+		for (k = fx_dumpplan_find(pl, s->start);
+		     k < pl->maps.n && pl->maps.r[k].start < s->end; k++) {
+			g = &pl->maps.r[k];
+			map_files_name(name, g);
+			if (!fillable(pl, g) ||
+			    fstatat(pl->p->dirfd, name, &st, 0) < 0 ||
+			    !same_file(&st, g) ||
+			    (uint64_t)st.st_size <= g->offset)
+				continue;
+			eof = g->start + ((uint64_t)st.st_size - g->offset +
+					  ps - 1) / ps * ps;
+			a = g->start > s->start ? g->start : s->start;
+			b = g->end < s->end ? g->end : s->end;
+			if (eof < b)
+				b = eof;
+			span = b > a ? b - a : 0;
+			absent = g->end - g->start;
+			absent -= g->v[FX_F_RSS] + g->v[FX_F_SWAP] < absent ?
+					  g->v[FX_F_RSS] + g->v[FX_F_SWAP] :
+					  absent;
+			alloc = (uint64_t)st.st_blocks * 512;
+			span = span < absent ? span : absent;
+			pl->fill += span < alloc ? span : alloc;
+		}
+	}
+}
+
+int fx_core_fills(const struct fx_dumpplan *pl, uint64_t addr,
+		  enum fx_hole why)
+{
+	size_t k = fx_dumpplan_find(pl, addr);
+
+	/* Swapped, zero, unreadable...: not the file's bytes, or not known
+	 * to be. */
+	return why == FX_HOLE_ABSENT && k < pl->maps.n &&
+	       pl->maps.r[k].start <= addr && fillable(pl, &pl->maps.r[k]);
+}
+
+/* The hole callback of the copy: remember absent pages of file mappings. */
+static int note_hole(void *arg, uint64_t s, uint64_t e, enum fx_hole why)
+{
+	struct fx_core_fills *f = arg;
+	struct fill_run *last = f->n ? &f->v[f->n - 1] : NULL, *nv;
+	uint64_t off = f->base + (s - f->start);
+	size_t cap;
+
+	if (!fx_core_fills(f->pl, s, why))
+		return 0;
+	if (last && last->addr + last->len == s && last->off + last->len == off) {
+		last->len += e - s;
+		return 0;
+	}
+	if (f->n == FILL_MAX_RUNS)
+		return 0;
+	if (f->n == f->cap) {
+		cap = f->cap ? f->cap * 2 : 64;
+		nv = realloc(f->v, cap * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		f->v = nv;
+		f->cap = cap;
+	}
+	f->v[f->n++] = (struct fill_run){ s, e - s, off };
+	return 0;
+}
+
+static void fills_free(struct fx_core_stats *st)
+{
+	if (st->fills)
+		free(st->fills->v);
+	free(st->fills);
+	st->fills = NULL;
+}
+
+/* Is the page at p (n bytes) all zeros? */
+static int zero_page(const char *p, size_t n)
+{
+	return !n || (!p[0] && !memcmp(p, p + 1, n - 1));
+}
+
+/*
+ * Fill run r of the core out from file mf, whose bytes at foff are the
+ * run's first page and which is fsize bytes long: its data extents only
+ * (SEEK_DATA), pages that are not all zeros only. 0 or a negative errno.
+ */
+static int fill_run(int out, int mf, const struct fill_run *r, uint64_t foff,
+		    uint64_t fsize, char *buf, uint64_t *filled,
+		    volatile sig_atomic_t *stop)
+{
+	uint64_t ps = fx_page_size(), pos = foff, end, d, h, k, n, w;
+	ssize_t got;
+	off_t x;
+	int rr;
+
+	end = foff + r->len < fsize ? foff + r->len : fsize;
+	while (pos < end) {
+		if (stop && *stop)
+			return -EINTR;
+		x = lseek(mf, (off_t)pos, SEEK_DATA);
+		if (x < 0 && errno == ENXIO)
+			return 0;	/* no data from here: zeros */
+		d = x < 0 ? pos : (uint64_t)x;
+		if (d >= end)
+			return 0;
+		d = d < pos ? pos : foff + (d - foff) / ps * ps;
+		x = lseek(mf, (off_t)d, SEEK_HOLE);
+		h = x < 0 || (uint64_t)x > end ? end : (uint64_t)x;
+		h = foff + (h - foff + ps - 1) / ps * ps;
+		h = h < end ? h : end;
+		for (pos = d; pos < h; pos += (uint64_t)got) {
+			n = h - pos < FILL_BUF ? h - pos : FILL_BUF;
+			got = pread(mf, buf, n, (off_t)pos);
+			if (got < 0 && errno == EINTR) {
+				got = 0;
+				continue;
+			}
+			if (got <= 0)
+				return 0;	/* shrunk: the rest stays holes */
+			for (k = 0; k < (uint64_t)got; k += w) {
+				w = (uint64_t)got - k < ps ? (uint64_t)got - k :
+							      ps;
+				if (zero_page(buf + k, w))
+					continue;
+				rr = fx_pwrite_all(out, buf + k, w,
+						   r->off + (pos + k - foff));
+				if (rr)
+					return rr;
+				*filled += w;
+			}
+		}
+	}
+	return 0;
+}
+
+int fx_core_fill(int fd, const struct fx_dumpplan *pl, struct fx_core_stats *st,
+		 volatile sig_atomic_t *stop)
+{
+	const struct fx_region *g, *open_g = NULL;
+	struct fx_core_fills *f = st->fills;
+	struct fill_run run;
+	struct stat fs;
+	char *buf = NULL;
+	size_t i, k;
+	int mf = -1, r = 0;
+
+	if (f && f->n && !(buf = malloc(FILL_BUF)))
+		r = -ENOMEM;
+	for (i = 0; f && i < f->n && !r; i++) {
+		run = f->v[i];
+		k = fx_dumpplan_find(pl, run.addr);
+		if (k == pl->maps.n || pl->maps.r[k].start > run.addr)
+			continue;
+		g = &pl->maps.r[k];
+		if (run.addr + run.len > g->end)
+			run.len = g->end - run.addr;
+		if (g != open_g) {
+			if (mf >= 0)
+				close(mf);
+			mf = open_mapped(pl->p, g, &fs);
+			open_g = g;
+		}
+		if (mf >= 0)
+			r = fill_run(fd, mf, &run,
+				     g->offset + (run.addr - g->start),
+				     (uint64_t)fs.st_size, buf, &st->filled,
+				     stop);
+	}
+	if (mf >= 0)
+		close(mf);
+	free(buf);
+	fills_free(st);
 	return r;
 }
 
@@ -399,9 +607,19 @@ int fx_core_write(int fd, struct fx_dumpplan *pl, const struct fx_freeze *fz,
 	elf_end(e);
 	e = NULL;
 	r = fx_pwrite_all(fd, notes.data, notes.len, notes_off);
+	st->fills = calloc(1, sizeof(*st->fills));
+	if (!r && !st->fills)
+		r = -ENOMEM;
+	if (!r) {
+		st->fills->pl = pl;
+		pl->hole = note_hole;
+		pl->hole_arg = st->fills;
+	}
 	for (i = 0; i < pl->n && !r; i++) {
 		struct fx_planitem *it = &pl->it[i];
 
+		st->fills->start = it->sel->start;
+		st->fills->base = seg_off[i];
 		r = fx_dump_res_init(&it->res);
 		if (r)
 			break;
@@ -412,8 +630,6 @@ int fx_core_write(int fd, struct fx_dumpplan *pl, const struct fx_freeze *fz,
 					     NULL);
 		if (!r)
 			r = fill_vdso(fd, pl, it, seg_off[i]);
-		if (!r && !it->skip)
-			r = fill_files(fd, pl, it, seg_off[i], d->buf);
 		fx_dump_res_finish(&it->res);
 		it->state = r ? -1 : 1;
 		st->captured += it->res.captured;
@@ -426,7 +642,32 @@ int fx_core_write(int fd, struct fx_dumpplan *pl, const struct fx_freeze *fz,
 out:
 	if (e)
 		elf_end(e);
+	pl->hole = NULL;
+	if (r)
+		fills_free(st);
 	free(seg_off);
 	fx_buf_release(&notes);
 	return r;
+}
+
+int fx_core_create(const char *path, const char **why)
+{
+	char base[256];
+	struct stat st;
+	int dfd, fd, r = 0;
+
+	dfd = fx_dump_parent(path, base, sizeof(base), why);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, base,
+		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		r = -errno;
+	else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+		 st.st_nlink != 1)
+		r = -EEXIST;	/* not what we made: never written */
+	if (r && fd >= 0)
+		close(fd);
+	close(dfd);
+	return r ? r : fd;
 }

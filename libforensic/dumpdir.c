@@ -20,44 +20,111 @@
 
 static const char *const hole_cols[] = { "pid", "start", "end", "reason" };
 
+int fx_dump_parent(const char *path, char *base, size_t baselen,
+		   const char **why)
+{
+	size_t len = strlen(path);
+	char dir[4096], *slash;
+	struct stat st;
+	int fd, r;
+
+	*why = NULL;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	if (len >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, len);
+	dir[len] = 0;
+	slash = strrchr(dir, '/');
+	if (snprintf(base, baselen, "%s", slash ? slash + 1 : dir) >=
+	    (int)baselen)
+		return -ENAMETOOLONG;
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = 0;	/* "/x": the root */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		*why = "the directory it goes in is not owned by you or root "
+		       "(its owner could replace the dump: pick another place)";
+	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+		*why = "the directory it goes in is writable by group or "
+		       "others and not sticky (they could replace the dump: "
+		       "pick another place)";
+	if (*why) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
 int fx_dumpdir_create(struct fx_dumpdir *dd, const char *path)
 {
-	int r;
+	char base[256];
+	int pfd, r;
 
 	memset(dd, 0, sizeof(*dd));
-	dd->dirfd = dd->holes_fd = -1;
-	/* mkdir never follows a symlink and fails on any existing name. */
-	if (mkdir(path, 0700) < 0)
-		return -errno;
-	dd->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dd->dirfd < 0)
-		return -errno;
-	dd->path = realpath(path, NULL);
-	if (!dd->path)
-		return -errno;
-	r = fx_dumpdir_file(dd, "holes.tsv", 0);
-	if (r < 0)
+	dd->dirfd = dd->holes_fd = dd->index_fd = -1;
+	fx_buf_init(&dd->made);
+	pfd = fx_dump_parent(path, base, sizeof(base), &dd->why);
+	if (pfd < 0)
+		return pfd;
+	/* mkdirat never follows a symlink and fails on any existing name;
+	 * made and opened through the parent that was checked. */
+	if (mkdirat(pfd, base, 0700) < 0) {
+		r = -errno;
+		close(pfd);
 		return r;
-	dd->holes_fd = r;
-	fx_writer_init(&dd->holes, r, FX_FMT_TSV);
-	return fx_writer_columns(&dd->holes, hole_cols,
-				 FX_ARRAY_SIZE(hole_cols));
+	}
+	dd->dirfd = openat(pfd, base,
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	r = dd->dirfd < 0 ? -errno : 0;
+	if (!r && !(dd->path = realpath(path, NULL)))
+		r = -errno;
+	if (!r && (r = fx_dumpdir_file(dd, "holes.tsv", 0)) >= 0) {
+		dd->holes_fd = r;
+		fx_writer_init(&dd->holes, r, FX_FMT_TSV);
+		r = fx_writer_columns(&dd->holes, hole_cols,
+				      FX_ARRAY_SIZE(hole_cols));
+	}
+	if (!r && (r = fx_dumpdir_file(dd, "regions.tsv", 0)) >= 0) {
+		dd->index_fd = r;
+		r = 0;
+	}
+	if (r) {
+		/* Out of descriptors, say: leave nothing behind. */
+		free(dd->path);
+		dd->path = NULL;
+		fx_dumpdir_discard(dd);
+		unlinkat(pfd, base, AT_REMOVEDIR);
+	}
+	close(pfd);
+	return r;
 }
 
 int fx_dumpdir_file(struct fx_dumpdir *dd, const char *name, uint64_t size)
 {
 	int fd = openat(dd->dirfd, name,
 			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			0600);
+			0600), r;
 
 	if (fd < 0)
 		return -errno;
-	if (size && ftruncate(fd, (off_t)size) < 0) {
-		int e = errno;
-
+	/* Remembered, to be removed with the dump if it fails. */
+	r = fx_buf_add(&dd->made, name, strlen(name) + 1);
+	if (!r && size && ftruncate(fd, (off_t)size) < 0)
+		r = -errno;
+	if (r) {
 		close(fd);
 		unlinkat(dd->dirfd, name, 0);
-		return -e;
+		return r;
 	}
 	return fd;
 }
@@ -91,20 +158,26 @@ int fx_dumpdir_write(struct fx_dumpdir *dd, const char *name, const char *buf,
 	return r;
 }
 
-void fx_dumpdir_discard(struct fx_dumpdir *dd, const char *const *names,
-			size_t n)
+void fx_dumpdir_discard(struct fx_dumpdir *dd)
 {
 	char *path = dd->path;
 	size_t i;
 
 	/* Through the directory's own descriptor, before it is closed: no
 	 * new descriptor is needed (the discard may follow EMFILE). */
-	if (dd->dirfd >= 0) {
-		unlinkat(dd->dirfd, "holes.tsv", 0);
-		for (i = 0; i < n; i++)
-			unlinkat(dd->dirfd, names[i], 0);
-	}
+	for (i = 0; dd->dirfd >= 0 && i < dd->made.len;
+	     i += strlen(dd->made.data + i) + 1)
+		unlinkat(dd->dirfd, dd->made.data + i, 0);
 	dd->path = NULL;
+	if (dd->holes_fd >= 0) {
+		/* Whatever it still holds is not to be written. */
+		fx_writer_release(&dd->holes);
+		close(dd->holes_fd);
+		dd->holes_fd = -1;
+	}
+	if (dd->index_fd >= 0)
+		close(dd->index_fd);
+	dd->index_fd = -1;
 	fx_dumpdir_close(dd);
 	if (path)
 		rmdir(path);	/* fails, rightly, if anything else is in it */
@@ -302,10 +375,22 @@ int fx_dumpdir_close(struct fx_dumpdir *dd)
 		fx_writer_release(&dd->holes);
 		if (close(dd->holes_fd) < 0 && !r)
 			r = -errno;
+		dd->holes_fd = -1;
+		dd->failed = r ? "holes.tsv" : NULL;
+	}
+	if (dd->index_fd >= 0 && close(dd->index_fd) < 0 && !r) {
+		r = -errno;
+		dd->failed = "regions.tsv";
+	}
+	dd->index_fd = -1;
+	if (r) {
+		fx_dumpdir_discard(dd);	/* a dump not whole */
+		return r;
 	}
 	if (dd->dirfd >= 0)
 		close(dd->dirfd);
 	free(dd->path);
+	fx_buf_release(&dd->made);
 	dd->path = NULL;
 	dd->dirfd = dd->holes_fd = -1;
 	return r;

@@ -31,7 +31,10 @@
  *                         (process-PID.json for every further pid)
  *
  * Every file is created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600, inside
- * a directory opened with O_NOFOLLOW.
+ * a directory opened with O_NOFOLLOW, made in a parent directory that
+ * only its owner (us or root) may change (fx_dump_parent). A dump that
+ * cannot be written whole (a full disk, RLIMIT_FSIZE) is removed, every
+ * file of it: fx_dumpdir_discard.
  */
 #ifndef FX_DUMPDIR_H
 #define FX_DUMPDIR_H
@@ -47,17 +50,38 @@ struct fx_proc;
 struct fx_dumpdir {
 	int dirfd;
 	char *path;		/* absolute, owned */
+	const char *why;	/* fx_dumpdir_create's -EPERM: which rule of
+				 * fx_dump_parent the parent breaks */
+	struct fx_buf made;	/* names of the files made, NUL after each */
 	int holes_fd;
 	struct fx_writer holes;	/* holes.tsv */
+	int index_fd;		/* regions.tsv, for the caller to write */
+	const char *failed;	/* fx_dumpdir_close's error: in this file */
 	long pid;		/* the pid holes are reported for */
 	uint64_t nholes;
 	unsigned int nprocs;	/* process.json files written */
 };
 
 /*
- * Create directory path (mode 0700) and its holes.tsv. Refuses a path
- * that exists, whatever it is (-EEXIST), and a symlink in the last
- * component. 0 or a negative errno.
+ * Open the directory that is to hold path (what comes before its last
+ * '/', or ".") and check that a dump may be made in it (RELIABILITY,
+ * security rule 1, T39): it must be owned by us or by root, and not
+ * writable by group or others unless it is sticky (as /tmp is). Whoever
+ * else may write there could rename what we create and put his own file
+ * or symlink in its place between two of our steps. The last component of
+ * path (trailing '/' dropped) goes to base (baselen bytes). Returns the
+ * directory's descriptor, or a negative errno: -EPERM with *why saying
+ * which rule it breaks (a phrase for a message), else *why is NULL.
+ */
+int fx_dump_parent(const char *path, char *base, size_t baselen,
+		   const char **why);
+
+/*
+ * Create directory path (mode 0700), its holes.tsv and regions.tsv
+ * (dd->index_fd), in a parent that fx_dump_parent accepts (-EPERM,
+ * dd->why set). Refuses a path that
+ * exists, whatever it is (-EEXIST), and a symlink in the last component.
+ * 0, or a negative errno after removing whatever it made.
  */
 int fx_dumpdir_create(struct fx_dumpdir *dd, const char *path);
 
@@ -80,12 +104,12 @@ int fx_dumpdir_write(struct fx_dumpdir *dd, const char *name, const char *buf,
 		     size_t len);
 
 /*
- * Remove what fx_dumpdir_create made (holes.tsv, the files named in
- * names, the directory), for a dump that produced nothing. Files of other
- * names are left, and so then is the directory.
+ * Remove the dump: every file made through dd (fx_dumpdir_file and what
+ * uses it), then the directory, and close dd; for a dump that produced
+ * nothing, or could not be written whole. A file that someone else put
+ * there is left, and so then is the directory.
  */
-void fx_dumpdir_discard(struct fx_dumpdir *dd, const char *const *names,
-			size_t n);
+void fx_dumpdir_discard(struct fx_dumpdir *dd);
 
 #define FX_ZSTD_MAX_HOLES (16ULL << 30)
 
@@ -105,7 +129,11 @@ int fx_dumpdir_compress(struct fx_dumpdir *dd, const char *name, int level);
  */
 long fx_zstd_unpack(int fd, unsigned char *dst, uint64_t len);
 
-/* Flush holes.tsv and close everything. 0 or the first write error. */
+/*
+ * Flush holes.tsv and close everything (index_fd too). 0, or the first
+ * write error (dd->failed names its file): the dump is then removed
+ * (fx_dumpdir_discard).
+ */
 int fx_dumpdir_close(struct fx_dumpdir *dd);
 
 /* What process.json says about a capture. */

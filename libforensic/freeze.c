@@ -148,24 +148,34 @@ static int wait_stops(struct fx_freeze *f, int only, uint64_t deadline,
 	}
 }
 
-static int add_thread(struct fx_freeze *f, int tid, char state)
+/*
+ * Room for one more thread in f, made before it is seized: a thread
+ * seized but not in the list would never be let go (fx_freeze_thaw
+ * detaches only the threads it knows). 0 or -ENOMEM.
+ */
+static int room(struct fx_freeze *f)
 {
 	struct fx_frozen_thread *nt;
 	size_t cap;
 
-	if (f->n == f->cap) {
-		cap = f->cap ? f->cap * 2 : 64;
-		nt = realloc(f->t, cap * sizeof(*nt));
-		if (!nt)
-			return -ENOMEM;
-		f->t = nt;
-		f->cap = cap;
-	}
+	if (f->n < f->cap)
+		return 0;
+	cap = f->cap ? f->cap * 2 : 64;
+	nt = realloc(f->t, cap * sizeof(*nt));
+	if (!nt)
+		return -ENOMEM;
+	f->t = nt;
+	f->cap = cap;
+	return 0;
+}
+
+/* Add a thread just seized (after room(): cannot fail). */
+static void add_thread(struct fx_freeze *f, int tid, char state)
+{
 	memset(&f->t[f->n], 0, sizeof(f->t[f->n]));
 	f->t[f->n].tid = tid;
 	f->t[f->n].state_before = state;
 	f->n++;
-	return 0;
 }
 
 /*
@@ -210,20 +220,21 @@ static int seize_pass(struct fx_freeze *f, struct fx_proc *p)
 		state = fx_proc_task_state(p, tids[i]);
 		if (!state || state == 'Z' || state == 'X')
 			continue;	/* exited, or a zombie leader */
+		r = room(f);
+		if (r)
+			break;	/* nothing seized that is not listed */
 		if (seize(p, tids[i], f->n > 0) < 0) {
 			if (errno == ESRCH)
 				continue;	/* raced out, or exiting */
 			r = -errno;
 			break;
 		}
-		r = add_thread(f, tids[i], state);
+		add_thread(f, tids[i], state);
 		if (!f->t_stop)
 			f->t_stop = fx_now_ns();
 		if (ptrace(PTRACE_INTERRUPT, tids[i], 0, 0) < 0 &&
 		    errno == ESRCH)
 			f->t[f->n - 1].gone = 1;
-		if (r)
-			break;
 		added++;
 	}
 	free(tids);

@@ -117,6 +117,13 @@ int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
 	return make(pl, p, sel, include_dd, 1);
 }
 
+uint64_t fx_dumpplan_need(const struct fx_dumpplan *pl)
+{
+	uint64_t n = pl->present + pl->fill;
+
+	return n + n / 64 + (1 << 20);
+}
+
 static int same_region(const struct fx_region *a, const struct fx_region *b)
 {
 	return a->start == b->start && a->end == b->end &&
@@ -204,7 +211,8 @@ int fx_dumpplan_copy(struct fx_dumpplan *pl, struct fx_planitem *it,
 						    g->name_len);
 		} else if (!r) {
 			r = fx_dumper_copy(d, a, b, fd, base + (a - s),
-					   dd ? fx_dumpdir_hole : NULL, dd,
+					   dd ? fx_dumpdir_hole : pl->hole,
+					   dd ? (void *)dd : pl->hole_arg,
 					   &it->res);
 		}
 		cur = b;
@@ -274,6 +282,9 @@ static int run_item(struct fx_dumpplan *pl, struct fx_planitem *it,
 	 * sparse) file: every record of a readable region has one. */
 	fx_dump_res_finish(&it->res);
 	it->state = r ? -1 : 1;
+	/* Not the target's doing, nor ours: the output failed. */
+	if (r && r != -ESRCH && r != -EINTR)
+		pl->failed = dd->holes.err ? "holes.tsv" : it->file;
 	return r;
 }
 

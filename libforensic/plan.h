@@ -43,11 +43,18 @@ struct fx_dumpplan {
 	size_t n;
 	size_t nskip;			/* items skipped whole */
 	uint64_t mapped, present;	/* bytes selected; resident of them */
+	uint64_t fill;			/* a core: bytes of mapped files its
+					 * holes may take (fx_core_plan) */
 	int include_dd;
 	int no_hash;			/* copy without SHA-256 */
 	int defer_hash;			/* hash after the copy (freeze) */
 	void (*progress)(void *arg, uint64_t done); /* see fx_dumper */
 	void *progress_arg;
+	fx_hole_fn hole;		/* holes of a copy without a dump
+					 * directory (a core); may be NULL */
+	void *hole_arg;
+	const char *failed;		/* the file an output error stopped
+					 * (fx_dumpplan_run), or NULL */
 	const struct fx_selection *sel;
 };
 
@@ -60,6 +67,13 @@ int fx_dumpplan_make(struct fx_dumpplan *pl, struct fx_proc *p,
 		     const struct fx_selection *sel, int include_dd);
 
 void fx_dumpplan_release(struct fx_dumpplan *pl);
+
+/*
+ * Bytes to have free before writing: what is present, what a core's holes
+ * take from mapped files (fill), and a margin of 1/64 and 1 MiB for
+ * headers, index files and pages faulted in meanwhile.
+ */
+uint64_t fx_dumpplan_need(const struct fx_dumpplan *pl);
 
 /*
  * Under a freeze: check the map against /proc/PID/maps, which costs no
@@ -75,7 +89,10 @@ int fx_dumpplan_refresh(struct fx_dumpplan *pl, int *remade);
  * Copy every item into dd (files named PID-0xSTART-0xEND.bin). stop: see
  * fx_dumper_init. Skipped regions are added to cap. 0, or the first
  * error that ended the run (-ESRCH, -EINTR, -ENOSPC...); items not done
- * keep state 0 or -1.
+ * keep state 0 or -1. An error of the output (a file that could not be
+ * made or written: -ENOSPC, -EFBIG, -EMFILE...; anything but the target
+ * gone, *stop, or the target's memory unreadable) sets pl->failed to that
+ * file's name (valid while pl is).
  */
 int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
 		    int use_scan, volatile sig_atomic_t *stop,
@@ -85,7 +102,8 @@ int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
  * Copy item it to fd at offset base + (addr - start): its live regions
  * (fx_dumper_copy; it->res must be initialised), with holes for what is
  * skipped or unmapped, reported to dd's holes.tsv and to cap when they
- * are not NULL. 0 or the error that stopped it.
+ * are not NULL. Without dd, the holes of the copy (absent, swapped...)
+ * go to pl->hole when it is set. 0 or the error that stopped it.
  */
 int fx_dumpplan_copy(struct fx_dumpplan *pl, struct fx_planitem *it,
 		     struct fx_dumper *d, int fd, uint64_t base,

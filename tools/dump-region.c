@@ -46,7 +46,9 @@ static const char help[] =
 "                        dump-PID-YYYYmmddTHHMMSS); never an existing path\n"
 "      --core FILE       write an ELF core instead, that gdb opens (gdb EXE\n"
 "                        FILE: info threads, bt, x/s); threads' registers\n"
-"                        need the target stopped, so this freezes it\n"
+"                        need the target stopped, so this freezes it; file\n"
+"                        pages not in memory (not swapped) are read from\n"
+"                        the mapped file after the thaw\n"
 "      --mode MODE       live (default): no ptrace, the target never stops,\n"
 "                        the copy is not atomic (pages may change while it\n"
 "                        is read); freeze: every thread stopped for a\n"
@@ -77,14 +79,17 @@ static const char help[] =
 "  dump-region --sha256 -o case-20 4242 '[heap]'; cat case-20/holes.tsv\n"
 "\n"
 "Files are created 0600 in a 0700 directory, never over an existing file,\n"
-"never through a symlink. Before writing, the plan (regions, bytes present,\n"
-"free space) goes to stderr, and a dump that would not fit is refused.\n"
+"never through a symlink, never in a directory others may change (owned\n"
+"by you or root, not writable by group or others unless sticky). Before\n"
+"writing, the plan (regions, bytes present, free space) goes to stderr, and\n"
+"a dump that would not fit is refused.\n"
 "Needs ptrace access to the target (its owner, or root): /proc/PID/mem,\n"
 "pagemap and, in freeze mode, PTRACE_SEIZE.\n"
 "\n"
 "Exit status: 0 done; 1 partial (a pid or region could not be read, or the\n"
-"dump was interrupted: regions.tsv lists what was captured); 2 failed;\n"
-"64 usage.\n";
+"dump was interrupted: regions.tsv lists what was captured); 2 failed\n"
+"(nothing is kept: also a dump that could not be written whole, past a\n"
+"full disk or RLIMIT_FSIZE); 64 usage.\n";
 
 static volatile sig_atomic_t stop_sig;
 
@@ -99,6 +104,7 @@ struct opts {
 	int accept_eintr;	/* freeze despite threads in epoll_wait */
 	int eintr;		/* how many there were, once frozen */
 	int told;		/* freeze() explained its failure */
+	int werr;		/* the dump could not be written: removed */
 	unsigned long max_pause;
 	enum fx_format fmt;
 };
@@ -241,30 +247,30 @@ static int freeze(struct opts *o, struct fx_freeze *fz, struct fx_proc *p)
 	return r;
 }
 
-/* The plan on stderr and the free-space check. 0 or EXIT_FAILED. */
-static int plan(const struct opts *o, const struct fx_dumpplan *pl,
-		const char *dir)
+/* The plan on stderr and the free-space check, where fd writes (the
+ * dump directory or the core). 0 or EXIT_FAILED. */
+static int plan(const struct opts *o, const struct fx_dumpplan *pl, int fd,
+		const char *where)
 {
-	char present[16], mapped[16], avail[16];
 	struct statvfs sv;
-	uint64_t free_b = 0;
+	uint64_t free_b = fstatvfs(fd, &sv) ? 0 : sv.f_bavail * sv.f_frsize;
+	uint64_t v[5] = { pl->present, pl->mapped, free_b, pl->fill,
+			  pl->present + pl->fill };
+	char h[5][16];
+	int i;
 
-	if (!statvfs(dir, &sv))
-		free_b = (uint64_t)sv.f_bavail * sv.f_frsize;
-	fx_human_size(pl->present, present, sizeof(present));
-	fx_human_size(pl->mapped, mapped, sizeof(mapped));
-	fx_human_size(free_b, avail, sizeof(avail));
+	for (i = 0; i < 5; i++)
+		fx_human_size(v[i], h[i], 16);
 	if (!o->quiet)
 		tool_warn("plan: pid %d, %zu regions (%zu skipped), %s mapped, "
-			  "%s present to copy; '%s' has %s free",
-			  pl->pid, pl->n, pl->nskip, mapped, present, dir,
-			  avail);
-	/* 1/64 more for metadata and pages faulted in meanwhile. */
-	if (free_b && pl->present + pl->present / 64 + (1 << 20) > free_b &&
-	    !o->force) {
+			  "%s present to copy%s%s%s; %s free for '%s'", pl->pid,
+			  pl->n, pl->nskip, h[1], h[0], o->core ? ", at most " :
+			  "", o->core ? h[3] : "", o->core ? " from mapped "
+			  "files after the thaw" : "", h[2], where);
+	if (free_b && fx_dumpplan_need(pl) > free_b && !o->force) {
 		tool_warn("cannot dump pid %d: %s to write, %s free on '%s' "
 			  "(free space, pick another -o, or --force)",
-			  pl->pid, present, avail, dir);
+			  pl->pid, h[4], h[2], where);
 		return EXIT_FAILED;
 	}
 	return 0;
@@ -280,6 +286,14 @@ static const char *exec_or_exit(struct fx_proc *p)
 		       "ran execve (the old program's memory is gone; none of "
 		       "the new one's was taken)" :
 		       "exited";
+}
+
+/* The dump could not be written whole: say it once; main removes it. */
+static void out_failed(struct opts *o, const char *file, int err)
+{
+	if (!o->werr++)
+		tool_warn("cannot write '%s/%s': %s (the dump is removed)",
+			  o->out, file, strerror(-err));
 }
 
 /* Dump one pid's selections. Returns an exit status. */
@@ -306,7 +320,7 @@ static int dump_pid(struct opts *o, struct fx_dumpdir *dd,
 	}
 	r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
 	pl.no_hash = o->no_hash;
-	if (!r && (status = plan(o, &pl, dd->path)))
+	if (!r && (status = plan(o, &pl, dd->dirfd, dd->path)))
 		goto done;
 	if (!r && o->freeze) {
 		job_control(1);
@@ -387,6 +401,8 @@ static int dump_pid(struct opts *o, struct fx_dumpdir *dd,
 	else if (r == -ESRCH)
 		tool_warn("pid %d %s during the dump; '%s' holds what was "
 			  "copied before", pid, exec_or_exit(&p), dd->path);
+	else if (pl.failed)
+		out_failed(o, pl.failed, r);
 	else if (r && r != -ETIMEDOUT && r != -ECANCELED)
 		tool_warn("cannot dump pid %d: %s", pid, strerror(-r));
 	if (r)
@@ -402,7 +418,9 @@ static int dump_pid(struct opts *o, struct fx_dumpdir *dd,
 	/* Written after the thaw: a slow reader never lengthens a pause. */
 	if (fx_dumpplan_write(&pl, idx, out, dd->path) && !status)
 		status = EXIT_PARTIAL;
-	if (pl.n) {
+	if (idx->err)
+		out_failed(o, "regions.tsv", idx->err);
+	if (pl.n && !o->werr) {
 		struct fx_buf js;
 
 		fx_buf_init(&js);
@@ -411,9 +429,9 @@ static int dump_pid(struct opts *o, struct fx_dumpdir *dd,
 			snprintf(name, sizeof(name), "process-%d.json", pid);
 		else
 			snprintf(name, sizeof(name), "process.json");
-		if (fx_capture_json(&js, &p, &cap) ||
-		    fx_dumpdir_write(dd, name, js.data, js.len))
-			tool_warn("cannot write %s in '%s'", name, dd->path);
+		r = fx_capture_json(&js, &p, &cap);
+		if (r || (r = fx_dumpdir_write(dd, name, js.data, js.len)))
+			out_failed(o, name, r);
 		fx_buf_release(&js);
 	}
 done:
@@ -432,7 +450,7 @@ static int dump_core(struct opts *o, struct fx_selection *sel)
 	struct fx_dumper d;
 	struct fx_freeze fz;
 	struct fx_proc p;
-	char dir[4096], *slash;
+	const char *why;
 	int fd, r, pid = (int)sel->pid[0], remade = 0, frozen = 0;
 
 	if (sel->npids > 1) {
@@ -447,25 +465,19 @@ static int dump_core(struct opts *o, struct fx_selection *sel)
 		tool_warn("cannot open process %d: %s", pid, strerror(-r));
 		return EXIT_FAILED;
 	}
-	fd = open(o->core, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
+	fd = fx_core_create(o->core, &why);
 	if (fd < 0) {
 		tool_warn("cannot create core '%s': %s%s", o->core,
-			  strerror(errno),
-			  errno == EEXIST ? " (never written over: pick a new "
-					    "name)" : "");
+			  why ? why : strerror(-fd),
+			  fd == -EEXIST ? " (never written over: pick a new "
+					  "name)" : "");
 		fx_proc_release(&p);
 		return EXIT_FAILED;
 	}
-	snprintf(dir, sizeof(dir), "%s", o->core);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = 0;
-	else
-		strcpy(dir, ".");
 	r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
-	if (!r && plan(o, &pl, dir)) {
-		r = -ENOSPC;
+	fx_core_plan(&pl);
+	if (!r && plan(o, &pl, fd, o->core)) {
+		r = -ECANCELED;	/* said */
 		goto out;
 	}
 	job_control(1);
@@ -487,7 +499,8 @@ static int dump_core(struct opts *o, struct fx_selection *sel)
 		if (fx_freeze_thaw(&fz))
 			tool_warn("pid %d: a thread could not be let go "
 				  "cleanly; check its state", pid);
-		if (!r)
+		/* Outside the pause: files read, hashes computed. */
+		if (!r && !(r = fx_core_fill(fd, &pl, &st, &stop_sig)))
 			fx_dumpplan_rehash(&pl, -1, fd);
 	}
 	job_control(0);
@@ -501,20 +514,19 @@ static int dump_core(struct opts *o, struct fx_selection *sel)
 			  fz.was_stopped ? "stopped" : "running");
 	if (!r && !o->quiet)
 		tool_warn("core '%s': %zu threads, %zu segments, %.1f MiB "
-			  "captured, %.1f MiB of holes (sparse)", o->core,
-			  st.nthreads, st.nload, st.captured / 1048576.0,
-			  st.holes / 1048576.0);
+			  "captured, %.1f MiB from mapped files, %.1f MiB of "
+			  "holes (sparse)", o->core, st.nthreads, st.nload,
+			  st.captured / 1048576.0, st.filled / 1048576.0,
+			  (st.holes - st.filled) / 1048576.0);
 out:
-	if (r == -EPERM && !o->told)
-		warn_eperm(&p);
-	else if (r && r != -ENOSPC && r != -EPERM && r != -ETIMEDOUT &&
-		 r != -ECANCELED)
-		tool_warn("cannot write core of pid %d: %s%s", pid,
-			  strerror(-r),
-			  r == -EINTR && stop_sig == SIGALRM ?
-				  " (--max-pause reached)" : "");
 	if (close(fd) < 0 && !r)
 		r = -errno;
+	if (r == -EPERM && !o->told)
+		warn_eperm(&p);
+	else if (r && r != -EPERM && r != -ETIMEDOUT && r != -ECANCELED)
+		tool_warn("cannot write '%s': %s%s (the core is removed)",
+			  o->core, strerror(-r), r == -EINTR &&
+			  stop_sig == SIGALRM ? " (--max-pause reached)" : "");
 	if (r)
 		unlink(o->core);	/* ours (O_EXCL): a broken core helps nobody */
 	fx_freeze_release(&fz);
@@ -548,7 +560,7 @@ int main(int argc, char **argv)
 	struct fx_writer idx, out;
 	struct fx_dumpdir dd;
 	char defdir[64];
-	int c, r, i, status = EXIT_DONE, s, idxfd;
+	int c, r, i, status = EXIT_DONE, s;
 
 	tool_init("dump-region");
 	o.fmt = tool_default_format();
@@ -621,42 +633,30 @@ int main(int argc, char **argv)
 	r = fx_dumpdir_create(&dd, o.out);
 	if (r) {
 		tool_warn("cannot create dump directory '%s': %s%s", o.out,
-			  strerror(-r),
+			  dd.why ? dd.why : strerror(-r),
 			  r == -EEXIST ? " (dumps are never written over an "
 					 "existing path: pick a new -o)" : "");
 		return EXIT_FAILED;
 	}
-	idxfd = fx_dumpdir_file(&dd, "regions.tsv", 0);
-	if (idxfd < 0) {
-		tool_warn("cannot create '%s/regions.tsv': %s", dd.path,
-			  strerror(-idxfd));
-		return EXIT_FAILED;
-	}
-	fx_writer_init(&idx, idxfd, FX_FMT_TSV);
+	fx_writer_init(&idx, dd.index_fd, FX_FMT_TSV);
 	fx_writer_init(&out, STDOUT_FILENO, o.fmt);
 	catch_signals();
-	for (i = 0; i < (int)sel.npids && !stop_sig; i++) {
+	for (i = 0; i < (int)sel.npids && !stop_sig && !o.werr; i++) {
 		s = dump_pid(&o, &dd, &sel, (int)sel.pid[i], &idx, &out);
 		if (s > status)
 			status = s;
 	}
-	if (!idx.header_done) {
-		/* Nothing dumped: leave no empty directory behind, and
-		 * say it failed (T40: out of descriptors). */
-		static const char *const made[] = { "regions.tsv",
-						    "process.json" };
-
-		close(idxfd);
-		fx_dumpdir_discard(&dd, made, 2);
-		fx_writer_release(&idx);
-		fx_selection_release(&sel);
-		return tool_finish(&out, status == EXIT_USAGE ? status :
-							       EXIT_FAILED);
-	}
-	if (fx_writer_flush(&idx) || close(idxfd) < 0 || fx_dumpdir_close(&dd)) {
-		tool_warn("cannot write the index of '%s': %s", o.out,
-			  strerror(errno));
-		status = EXIT_FAILED;
+	if (idx.header_done && !o.werr && (r = fx_writer_flush(&idx)))
+		out_failed(&o, "regions.tsv", r);
+	/* Nothing dumped (T40: out of descriptors), or not whole (a full
+	 * disk, RLIMIT_FSIZE): nothing is kept, no record is given. */
+	if (!idx.header_done || o.werr)
+		fx_dumpdir_discard(&dd);
+	else if ((r = fx_dumpdir_close(&dd)))
+		out_failed(&o, dd.failed, r);
+	if (!idx.header_done || o.werr) {
+		fx_writer_release(&out);
+		status = status == EXIT_USAGE ? status : EXIT_FAILED;
 	}
 	fx_writer_release(&idx);
 	fx_selection_release(&sel);

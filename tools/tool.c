@@ -30,6 +30,9 @@ void tool_init(const char *name)
 		exit(EXIT_FAILED);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Past RLIMIT_FSIZE a write fails with EFBIG, an error like any
+	 * other, instead of killing us mid-file (with a target frozen). */
+	signal(SIGXFSZ, SIG_IGN);
 	/* If memory runs out on the host, we go first, not the service we
 	 * are looking at (raising one's own score needs no privilege). */
 	fx_oom_first();

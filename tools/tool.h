@@ -18,7 +18,7 @@
 extern const char *tool_name;
 
 /* Set the name, ignore SIGPIPE (writes then fail with EPIPE, and the tool
- * stops quietly), make own memory not dumpable. */
+ * stops quietly) and SIGXFSZ (EFBIG), make own memory not dumpable. */
 void tool_init(const char *name);
 
 /* "NAME: message" on stderr, printf-style. */

@@ -1,13 +1,41 @@
 /*
  * Unit tests of dump-region's library: which regions are never read, the
  * selection read from records, and the copy itself, run on this very
- * process (a buffer with known present, absent and zero-page pages).
+ * process (a buffer with known present, absent and zero-page pages);
+ * which holes of a core take a file's bytes; a freeze whose allocations
+ * fail (realloc made to fail below).
  */
 #include <openssl/evp.h>
+#include <signal.h>
+#include <sys/wait.h>
 
+#include "core.h"
 #include "dump.h"
+#include "freeze.h"
+#include "plan.h"
 #include "select.h"
 #include "unit.h"
+
+#ifndef __SANITIZE_ADDRESS__
+#define FAULT_REALLOC 1
+/*
+ * Fault injection: from its realloc_fail_at-th call on (0: never),
+ * realloc fails with ENOMEM. The library is linked into this program, so
+ * its calls come here; glibc's own allocator does the work otherwise.
+ * (Not under ASan, which brings its own realloc.)
+ */
+extern void *__libc_realloc(void *p, size_t n);
+static int realloc_fail_at, realloc_calls;
+
+void *realloc(void *p, size_t n)
+{
+	if (realloc_fail_at && ++realloc_calls >= realloc_fail_at) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __libc_realloc(p, n);
+}
+#endif
 
 static struct fx_region region(const char *perms, unsigned int flags,
 			       const char *name, enum fx_kind kind)
@@ -337,6 +365,131 @@ START_TEST(test_copy_self_batches)
 }
 END_TEST
 
+/*
+ * Which holes of a core fx_core_fill fills from the mapped file: a page
+ * absent (neither present nor swapped) in a readable file mapping, and
+ * nothing else: not a swapped page (in a private mapping, the target's
+ * own data, written then swapped out), nor a zero or unreadable one, nor
+ * an anonymous or MADV_DONTDUMP region, nor outside the map.
+ */
+START_TEST(test_core_fill_decision)
+{
+	static const char text[] =
+		"7f0000000000-7f0000100000 rw-p 00000000 fe:00 1234      "
+		"/data/file.dat\n"
+		"VmFlags: rd wr mr mw me ac\n"
+		"7f0000100000-7f0000200000 rw-p 00000000 00:00 0 \n"
+		"VmFlags: rd wr mr mw me ac\n"
+		"7f0000200000-7f0000300000 r--p 00000000 fe:00 99        "
+		"/data/secret.dat\n"
+		"VmFlags: rd mr mw me dd\n"
+		"7f0000400000-7f0000500000 r--s 00001000 fe:00 77        "
+		"/dev/shm/seg\n"
+		"VmFlags: rd mr mw me ms sd\n";
+	struct fx_dumpplan pl;
+	struct fx_err err;
+	uint64_t f = 0x7f0000000000ULL, a = 0x7f0000100000ULL;
+	uint64_t dd = 0x7f0000200000ULL, sh = 0x7f0000400000ULL;
+
+	memset(&pl, 0, sizeof(pl));
+	fx_maps_init(&pl.maps);
+	ck_assert_int_eq(fx_maps_parse(&pl.maps, text, strlen(text), &err),
+			 0);
+	ck_assert_uint_eq(pl.maps.n, 4);
+	ck_assert(fx_core_fills(&pl, f + 0x3000, FX_HOLE_ABSENT));
+	ck_assert(fx_core_fills(&pl, sh + 0x5000, FX_HOLE_ABSENT));
+	ck_assert(!fx_core_fills(&pl, f + 0x3000, FX_HOLE_SWAPPED));
+	ck_assert(!fx_core_fills(&pl, f + 0x3000, FX_HOLE_ZERO));
+	ck_assert(!fx_core_fills(&pl, f + 0x3000, FX_HOLE_UNREADABLE));
+	ck_assert(!fx_core_fills(&pl, f + 0x3000, FX_HOLE_GONE));
+	ck_assert(!fx_core_fills(&pl, a + 0x3000, FX_HOLE_ABSENT));
+	ck_assert(!fx_core_fills(&pl, dd + 0x3000, FX_HOLE_ABSENT));
+	ck_assert(!fx_core_fills(&pl, 0x7f0000300000ULL, FX_HOLE_ABSENT));
+	ck_assert(!fx_core_fills(&pl, 0x7f0000600000ULL, FX_HOLE_ABSENT));
+	pl.include_dd = 1;	/* --include-dontdump: read, so filled */
+	ck_assert(fx_core_fills(&pl, dd + 0x3000, FX_HOLE_ABSENT));
+	fx_maps_release(&pl.maps);
+}
+END_TEST
+
+/* The TracerPid of process pid (0: untraced). */
+static int tracer_of(int pid)
+{
+	struct fx_buf b;
+	char path[64];
+	const char *t;
+	int fd, tp = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert(fd >= 0);
+	fx_buf_init(&b);
+	ck_assert_int_eq(fx_buf_read_fd(&b, fd), 0);
+	close(fd);
+	t = strstr(b.data, "\nTracerPid:");
+	if (t)
+		tp = atoi(t + 11);
+	fx_buf_release(&b);
+	return tp;
+}
+
+/*
+ * A freeze whose allocations fail, each in turn (the k-th realloc call
+ * and every later one, for k = 1...): it either freezes or fails, and a
+ * thread it seized is never lost: the child is untraced afterwards,
+ * every time. (A thread seized before there was room for it in the list
+ * stayed traced, and stopped, after the failed freeze let the others go.)
+ */
+START_TEST(test_freeze_enomem)
+{
+#ifdef FAULT_REALLOC
+	struct fx_freeze fz;
+	struct fx_proc p;
+	int pfd[2], k, r, failed = 0, froze = 0;
+	pid_t child;
+	char c;
+
+	ck_assert_int_eq(pipe(pfd), 0);
+	child = fork();
+	ck_assert(child >= 0);
+	if (child == 0) {
+		close(pfd[0]);
+		if (write(pfd[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	ck_assert_int_eq(read(pfd[0], &c, 1), 1);
+	close(pfd[0]);
+	ck_assert_int_eq(fx_proc_open(&p, child), 0);
+	for (k = 1; k <= 40; k++) {
+		realloc_calls = 0;
+		realloc_fail_at = k;
+		r = fx_freeze(&fz, &p, 2000, NULL);
+		realloc_fail_at = 0;
+		ck_assert_msg(r == 0 || r == -ENOMEM || r == -ESRCH,
+			      "realloc #%d failing: fx_freeze %d", k, r);
+		if (r == 0) {
+			froze++;
+			ck_assert_int_eq(fx_freeze_thaw(&fz), 0);
+		} else {
+			failed++;
+		}
+		fx_freeze_release(&fz);
+		ck_assert_msg(tracer_of(child) == 0,
+			      "realloc #%d failing (fx_freeze %d): the child "
+			      "is still traced", k, r);
+	}
+	ck_assert_int_gt(failed, 0);
+	ck_assert_int_gt(froze, 0);
+	fx_proc_release(&p);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+#endif
+}
+END_TEST
+
 static Suite *dump_suite(void)
 {
 	Suite *s = suite_create("dump");
@@ -349,6 +502,8 @@ static Suite *dump_suite(void)
 	tcase_add_test(tc, test_copy_self_entries);
 	tcase_add_test(tc, test_copy_self_deferred);
 	tcase_add_test(tc, test_copy_self_batches);
+	tcase_add_test(tc, test_core_fill_decision);
+	tcase_add_test(tc, test_freeze_enomem);
 	suite_add_tcase(s, tc);
 	return s;
 }
