@@ -22,6 +22,7 @@
 #include "dumpdir.h"
 #include "freeze.h"
 #include "internal.h"
+#include "kerndat.h"
 #include "maps.h"
 #include "plan.h"
 #include "proc.h"
@@ -275,7 +276,7 @@ struct fx_core_fills {
 /* May holes of g be filled from its file? */
 static int fillable(const struct fx_dumpplan *pl, const struct fx_region *g)
 {
-	return g->inode && g->name_len && g->name[0] == '/' &&
+	return fx_kerndat()->map_files && g->inode && g->name_len && g->name[0] == '/' &&
 	       !fx_dump_skip_reason(g, pl->include_dd);
 }
 

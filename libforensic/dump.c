@@ -14,6 +14,7 @@
 
 #include "dump.h"
 #include "internal.h"
+#include "kerndat.h"
 #include "maps.h"
 #include "proc.h"
 
@@ -723,30 +724,6 @@ static int add_data(struct copy *c, uint64_t s, uint64_t e)
 	return 0;
 }
 
-/* Is any swap area configured? (/proc/swaps: a header line, then one line
- * per area.) Asked once. */
-static int have_swap(void)
-{
-	static int known = -1;
-	char buf[256];
-	ssize_t n;
-	int fd;
-
-	if (known >= 0)
-		return known;
-	known = 1;	/* when in doubt, never read a "swapped" page */
-	fd = open("/proc/swaps", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		if (n >= 0) {
-			buf[n] = 0;
-			known = strchr(buf, '\n') && strchr(buf, '\n')[1];
-		}
-		close(fd);
-	}
-	return known;
-}
-
 /*
  * Pages that pagemap calls swapped. With swap configured they are: holes
  * (reading would swap them in). Without any swap area, a "swapped" entry
@@ -762,7 +739,7 @@ static int not_present(struct copy *c, uint64_t s, uint64_t e)
 	long n, i;
 	int r = 0, tries;
 
-	if (have_swap())
+	if (fx_kerndat()->swap)
 		return add_hole(c, s, e, FX_HOLE_SWAPPED);
 	for (tries = 0; tries < 5 && s < e; tries++) {
 		nanosleep(&nap, NULL);

@@ -596,9 +596,6 @@ int main(int argc, char **argv)
 			tool_usage_error("unknown option");
 		}
 	}
-	/* Tests run the pagemap-entry fallback too (no PAGEMAP_SCAN). */
-	if (getenv("MEMFORENSIC_NO_PAGEMAP_SCAN"))
-		o.use_scan = 0;
 	fx_selection_init(&sel);
 	if (optind < argc)
 		r = fx_selection_args(&sel, argc - optind, argv + optind);

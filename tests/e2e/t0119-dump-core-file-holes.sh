@@ -54,6 +54,14 @@ est=$((est + est / 64 + 1048576))
 used=$(( $(stat -c '%b * %B' case.core) ))
 [ "$used" -le "$est" ] ||
 	fail "the core takes $used bytes on disk, the plan said $present + $files (at most $est)"
+# Without map_files (forced by make check's fallback run) no hole is
+# filled, and the plan says so.
+case ",${MEMFORENSIC_FALLBACK:-}," in
+*,all,* | *,map_files,*)
+	grep -q "at most 0B from mapped files" err || fail "plan: $(cat err)"
+	grep -q ", 0.0 MiB from mapped files" err || fail "filled: $(cat err)"
+	exit 0 ;;
+esac
 # The 8 MiB of file data never touched are in it, from the file.
 grep -qE "core 'case.core': .*, (8|9|1[0-9])\.[0-9] MiB from mapped files" err ||
 	fail "file data not filled: $(cat err)"
