@@ -138,3 +138,95 @@ mf_comm() {
 	c=${c%.}
 	mf_text "${c%$'\n'}"
 }
+
+# Pinning the process. A pid names a process only until it exits: then the
+# kernel gives it to the next process created. A runbook that watches pid
+# 4242 for an hour must not go on to read, plot or dump whatever process
+# holds 4242 next. The process is known by its start time (field 22 of
+# /proc/PID/stat, clock ticks after boot: unique for a pid) and the device
+# and inode of its executable. The tools pin the process within one run
+# (dump-region records the start time it saw in process.json); a script
+# checks the identity before and after each tool it runs, and throws away
+# what a tool wrote if the pid named another process when it ended.
+
+# mf_stat PID: "STATE STARTTIME" of process PID from /proc/PID/stat, on
+# stdout; fails when there is no such process. Fields are counted after
+# the LAST ") ": comm, in parentheses before them, may hold ") " itself,
+# spaces and newlines.
+mf_stat() {
+	local st rest
+	local -a f
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	case $st in *') '*) ;; *) return 1 ;; esac
+	rest=${st##*) }
+	read -r -a f <<<"$rest"
+	[ "${#f[@]}" -ge 20 ] || return 1
+	echo "${f[0]} ${f[19]}"
+}
+
+# mf_ident PID: "STATE STARTTIME EXE" of process PID on stdout (EXE the
+# executable's dev:inode, or - when unreadable: a kernel thread, or a
+# process exiting); fails when there is no such process. The start time
+# is read before and after the executable: when they differ the pid
+# changed hands in between, and EXE is ? (not the process's).
+mf_ident() {
+	local a b exe
+	a=$(mf_stat "$1") || return 1
+	exe=$(stat -L -c '%d:%i' "/proc/$1/exe" 2>/dev/null) || exe=-
+	b=$(mf_stat "$1") || return 1
+	[ "${a#* }" = "${b#* }" ] || exe=?
+	echo "$b $exe"
+}
+
+# mf_pin PID: remember process PID (MF_PID, MF_START, MF_EXE); fails when
+# there is no such process, or it has exited (a zombie).
+mf_pin() {
+	local id state
+	id=$(mf_ident "$1") || return 1
+	read -r state MF_START MF_EXE <<<"$id"
+	case $state in Z|X|x) return 1 ;; esac
+	MF_PID=$1
+}
+
+# mf_check: is the pinned process still there? Returns 0 yes; 1 it has
+# exited (gone, a zombie, or its executable unreadable as it exits);
+# 2 its pid now names another process (another start time, or another
+# executable: it exec'd, or the pid was reused within one clock tick).
+# MF_WHY says which, in one line.
+mf_check() {
+	local id state start exe
+	if ! id=$(mf_ident "$MF_PID"); then
+		MF_WHY="process $MF_PID exited"
+		return 1
+	fi
+	read -r state start exe <<<"$id"
+	if [ "$start" != "$MF_START" ]; then
+		MF_WHY="process $MF_PID exited; the pid now names another process"
+		return 2
+	fi
+	case $state in Z|X|x)
+		MF_WHY="process $MF_PID exited"
+		return 1 ;;
+	esac
+	if [ "$exe" = - ] && [ "$MF_EXE" != - ]; then
+		MF_WHY="process $MF_PID exited"
+		return 1
+	fi
+	if [ "$exe" != "$MF_EXE" ]; then
+		MF_WHY="process $MF_PID now runs another program (it exec'd, or its pid was reused)"
+		return 2
+	fi
+	MF_WHY=""
+	return 0
+}
+
+# mf_dump_ours DIR: does dump directory DIR hold the pinned process?
+# dump-region writes the start time of the process it read into
+# DIR/process.json. Fails when it names another; succeeds when it matches
+# or there is no process.json to tell.
+mf_dump_ours() {
+	local st
+	[ -f "$1/process.json" ] || return 0
+	st=$(grep -o '"starttime":[0-9]*' "$1/process.json" | head -1)
+	[ -z "$st" ] || [ "${st#*:}" = "$MF_START" ]
+}
