@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # memforensic-lib.sh: what the runbook scripts (triage, leak-watch,
 # dump-on) share. Sourced, not run: each script looks for it in its own
 # directory (scripts/ in the source tree; PREFIX/bin, where make install
@@ -155,13 +156,13 @@ mf_comm() {
 # spaces and newlines.
 mf_stat() {
 	local st rest
-	local -a f
+	local -a field
 	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	case $st in *') '*) ;; *) return 1 ;; esac
 	rest=${st##*) }
-	read -r -a f <<<"$rest"
-	[ "${#f[@]}" -ge 20 ] || return 1
-	echo "${f[0]} ${f[19]}"
+	read -r -a field <<<"$rest"
+	[ "${#field[@]}" -ge 20 ] || return 1
+	echo "${field[0]} ${field[19]}"
 }
 
 # mf_ident PID: "STATE STARTTIME EXE" of process PID on stdout (EXE the
@@ -174,7 +175,7 @@ mf_ident() {
 	a=$(mf_stat "$1") || return 1
 	exe=$(stat -L -c '%d:%i' "/proc/$1/exe" 2>/dev/null) || exe=-
 	b=$(mf_stat "$1") || return 1
-	[ "${a#* }" = "${b#* }" ] || exe=?
+	[ "${a#* }" = "${b#* }" ] || exe='?'
 	echo "$b $exe"
 }
 
@@ -216,6 +217,7 @@ mf_check() {
 		MF_WHY="process $MF_PID now runs another program (it exec'd, or its pid was reused)"
 		return 2
 	fi
+	# shellcheck disable=SC2034 # for the caller
 	MF_WHY=""
 	return 0
 }

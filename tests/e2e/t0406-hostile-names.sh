@@ -72,9 +72,8 @@ PY
 
 # Records and dump index the tools write: ESC never raw (escaped \x1b, or
 # \u001b in JSON).
-for f in $(find lw tri don -type f ! -name '*.bin' ! -name '*.png'); do
-	! grep -q $'\e' "$f" || fail "$f holds a raw ESC"
-done
+esc=$(grep -rl --exclude='*.bin' --exclude='*.png' $'\e' lw tri don || true)
+[ -z "$esc" ] || fail "a raw ESC in: $esc"
 
 # The comm and the names are shown, escaped.
 expect_eq "triage report title" "# Memory triage of process $pid (\`$comm\`)" "$(head -1 tri/report.md)"
