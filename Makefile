@@ -156,6 +156,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(TOOL_BIN) scripts/triage scripts/leak-watch \
 		scripts/dump-on $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 scripts/memforensic-lib.sh $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
