@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "maps.h"
 #include "proc.h"
+#include "rec.h"
 
 /*
  * Field n (3 or more) of a stat text as a number. comm (field 2) may hold
@@ -121,6 +122,41 @@ int fx_proc_open(struct fx_proc *p, int pid)
 		fx_proc_release(p);
 		return r;
 	}
+	return 0;
+}
+
+int fx_proc_open_pinned(struct fx_proc *p, int pid,
+			unsigned long long starttime)
+{
+	int r = fx_proc_open(p, pid);
+
+	if (!r && starttime && p->starttime != starttime) {
+		fx_proc_release(p);
+		p->starttime = 0;
+		return -ESTALE;
+	}
+	return r;
+}
+
+int fx_pid_parse(const char *s, int *pid, unsigned long long *starttime)
+{
+	uint64_t v, t = 0;
+	const char *at = strchr(s, '@');
+	char head[24];
+	size_t n = at ? (size_t)(at - s) : strlen(s);
+
+	if (n == 0 || n >= sizeof(head))
+		return -EINVAL;
+	memcpy(head, s, n);
+	head[n] = '\0';
+	if (head[0] < '0' || head[0] > '9' || fx_parse_u64(head, &v, 0) ||
+	    !v || v > 0x7fffffff)
+		return -EINVAL;
+	if (at && (at[1] < '0' || at[1] > '9' || fx_parse_u64(at + 1, &t, 0) ||
+		   !t))
+		return -EINVAL;
+	*pid = (int)v;
+	*starttime = t;
 	return 0;
 }
 

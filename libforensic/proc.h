@@ -57,6 +57,22 @@ struct fx_readstat {
  */
 int fx_proc_open(struct fx_proc *p, int pid);
 
+/*
+ * fx_proc_open of the process meant, not of whatever holds its pid now:
+ * with starttime nonzero, a process that started at another time is
+ * refused with -ESTALE (the one meant exited and its pid was reused).
+ */
+int fx_proc_open_pinned(struct fx_proc *p, int pid,
+			unsigned long long starttime);
+
+/*
+ * Parse a pid argument: "PID", or "PID@STARTTIME" pinning it to the start
+ * time of the process meant (stat field 22, clock ticks after boot, as
+ * /proc/PID/stat and dump-region's process.json give it); *starttime is 0
+ * without one. 0 or -EINVAL.
+ */
+int fx_pid_parse(const char *s, int *pid, unsigned long long *starttime);
+
 /* Close what fx_proc_open opened; safe on a zeroed or released struct. */
 void fx_proc_release(struct fx_proc *p);
 

@@ -226,18 +226,25 @@ int fx_selection_args(struct fx_selection *sel, int argc, char **argv)
 	struct fx_region g;
 	struct fx_proc p;
 	struct fx_buf b;
-	uint64_t pid, s, e;
+	uint64_t s, e;
 	size_t i;
-	int a, fd, r, hit, any;
+	int a, fd, r, hit, any, pid;
 
-	if (fx_parse_u64(argv[0], &pid, 0) || !pid || pid > 0x7fffffff) {
-		fx_err_set(&sel->err, 0, "'%s' is not a pid", argv[0]);
+	if (fx_pid_parse(argv[0], &pid, &sel->pin)) {
+		fx_err_set(&sel->err, 0, "'%s' is not a pid (PID, or "
+			   "PID@STARTTIME to pin the process meant)", argv[0]);
 		return -EINVAL;
 	}
-	r = fx_proc_open(&p, (int)pid);
+	r = fx_proc_open_pinned(&p, pid, sel->pin);
+	if (r == -ESTALE) {
+		fx_err_set(&sel->err, 0, "process %d is not the one meant: it "
+			   "did not start at %llu (that process exited; its pid "
+			   "was reused)", pid, sel->pin);
+		return r;
+	}
 	if (r) {
-		fx_err_set(&sel->err, 0, "cannot open process %lu: %s%s",
-			   (unsigned long)pid, strerror(-r),
+		fx_err_set(&sel->err, 0, "cannot open process %d: %s%s",
+			   pid, strerror(-r),
 			   r == -EACCES ? " (run as the process owner or root)" :
 					  "");
 		return r;

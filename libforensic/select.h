@@ -27,6 +27,8 @@ struct fx_selection {
 	size_t n, cap;
 	long *pid;		/* distinct pids, in order of appearance */
 	size_t npids, pidcap;
+	unsigned long long pin;	/* PID@STARTTIME given: the start time of
+				 * the process meant (fx_proc_open_pinned) */
 	struct fx_strtab *pidtab; /* private: pid -> index in pid */
 	struct fx_err err;	/* why the last call failed */
 	/* fx_selection_args: the smaps text it read, for a plan to reuse

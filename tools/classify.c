@@ -49,6 +49,9 @@ static const char help[] =
 "                TSV otherwise)\n"
 "  -h, --help    this text;  --version   the version\n"
 "\n"
+"A PID may be written PID@STARTTIME (stat field 22): that process or\n"
+"none, never one that got its pid after it exited.\n"
+"\n"
 "Examples:\n"
 "  classify 4242 | rank --group-by class         resident bytes per class\n"
 "  classify --chunks 4242 | rank --by inuse_bytes -n 5   what fills the heap\n"
@@ -71,7 +74,8 @@ static double now_ms(void)
 }
 
 /* One live pid: 0 done, 1 partial, 2 failed (reported), -errno output. */
-static int one_pid(struct fx_writer *w, enum mode mode, int verbose, int pid)
+static int one_pid(struct fx_writer *w, enum mode mode, int verbose, int pid,
+		   unsigned long long start)
 {
 	struct fx_thread *t = NULL;
 	struct fx_classify c;
@@ -85,12 +89,8 @@ static int one_pid(struct fx_writer *w, enum mode mode, int verbose, int pid)
 	int r, status = 0, tries;
 	double t0;
 
-	r = fx_proc_open(&p, pid);
-	if (r) {
-		tool_warn(r == -ESRCH ? "no process %d" :
-			  "cannot open '/proc/%d': permission denied", pid);
+	if (tool_proc_open(&p, pid, start))
 		return 2;
-	}
 	fx_buf_init(&b);
 	fx_maps_init(&m);
 	fx_classify_init(&c);
@@ -205,7 +205,8 @@ int main(int argc, char **argv)
 	enum mode mode = M_REGIONS;
 	struct fx_writer w;
 	int c, i, r = 0, failed = 0, partial = 0, nmode = 0, verbose = 0;
-	int status;
+	int status, pid;
+	unsigned long long start;
 
 	tool_init("classify");
 	while ((c = getopt_long(argc, argv, "hvV", lopts, NULL)) != -1) {
@@ -229,16 +230,12 @@ int main(int argc, char **argv)
 				 "each other");
 	if (optind == argc)
 		tool_usage_error("no pid given");
-	for (i = optind; i < argc; i++) {
-		char *end;
-		long v = strtol(argv[i], &end, 10);
-
-		if (*end || end == argv[i] || v <= 0 || v > 0x7fffffff)
-			tool_usage_error("'%s' is not a pid", argv[i]);
-	}
+	for (i = optind; i < argc; i++)
+		tool_pid_arg(argv[i], &start);
 	fx_writer_init(&w, STDOUT_FILENO, fmt);
 	for (i = optind; i < argc && r >= 0; i++) {
-		r = one_pid(&w, mode, verbose, atoi(argv[i]));
+		pid = tool_pid_arg(argv[i], &start);
+		r = one_pid(&w, mode, verbose, pid, start);
 		failed += r == 2;
 		partial += r == 1;
 	}

@@ -71,6 +71,9 @@ static const char help[] =
 "                        terminal, TSV otherwise)\n"
 "  -h, --help, --version\n"
 "\n"
+"A PID may be written PID@STARTTIME (stat field 22): that process or\n"
+"none, never one that got its pid after it exited.\n"
+"\n"
 "Examples:\n"
 "  dump-region 4242 '[heap]'                      # the heap, live\n"
 "  memmap 4242 | rank -n 3 | dump-region -o case-17 | scan --strings --top 20\n"
@@ -311,13 +314,8 @@ static int dump_pid(struct opts *o, struct fx_dumpdir *dd,
 
 	memset(&cap, 0, sizeof(cap));
 	memset(&fz, 0, sizeof(fz));
-	r = fx_proc_open(&p, pid);
-	if (r) {
-		tool_warn("cannot open process %d: %s%s", pid, strerror(-r),
-			  r == -EACCES ? " (run as the process owner or root)" :
-					 "");
+	if (tool_proc_open(&p, pid, sel->pin))
 		return EXIT_PARTIAL;
-	}
 	r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
 	pl.no_hash = o->no_hash;
 	if (!r && (status = plan(o, &pl, dd->dirfd, dd->path)))
@@ -460,11 +458,8 @@ static int dump_core(struct opts *o, struct fx_selection *sel)
 	}
 	memset(&fz, 0, sizeof(fz));
 	memset(&pl, 0, sizeof(pl));
-	r = fx_proc_open(&p, pid);
-	if (r) {
-		tool_warn("cannot open process %d: %s", pid, strerror(-r));
+	if (tool_proc_open(&p, pid, sel->pin))
 		return EXIT_FAILED;
-	}
 	fd = fx_core_create(o->core, &why);
 	if (fd < 0) {
 		tool_warn("cannot create core '%s': %s%s", o->core,

@@ -40,6 +40,9 @@ static const char help[] =
 "new pages meanwhile (seconds on a process of hundreds of GiB). Use\n"
 "--rollup or --fast when the per-region figures are not needed.\n"
 "\n"
+"A PID may be written PID@STARTTIME (stat field 22): that process or\n"
+"none, never one that got its pid after it exited.\n"
+"\n"
 "Examples:\n"
 "  memmap 4242 | rank -n 5              the five most resident regions\n"
 "  memmap --rollup $(pgrep -d' ' java)   one total per JVM\n"
@@ -202,7 +205,7 @@ static int to_sink(void *arg, struct fx_maps *m, size_t n)
 
 /* One live pid: 0 done, 1 failed (reported), or -errno from the output. */
 static int one_pid(struct fx_writer *w, struct held *h, const struct opts *o,
-		   int pid)
+		   int pid, unsigned long long start)
 {
 	const char *file = o->rollup ? "smaps_rollup" : o->fast ? "maps" :
 							   "smaps";
@@ -212,13 +215,8 @@ static int one_pid(struct fx_writer *w, struct held *h, const struct opts *o,
 	char what[64];
 	int r, bad = 0;
 
-	r = fx_proc_open(&p, pid);
-	if (r == -ESRCH) {
-		tool_warn("no process %d", pid);
-		return 1;
-	}
+	r = tool_proc_open(&p, pid, start);
 	if (r) {
-		tool_warn("cannot open '/proc/%d': %s", pid, strerror(-r));
 		return 1;
 	}
 	snprintf(what, sizeof(what), "/proc/%d/%s", pid, file);
@@ -282,7 +280,8 @@ int main(int argc, char **argv)
 	enum fx_format fmt = tool_default_format();
 	struct fx_writer w;
 	struct held h;
-	int c, i, r = 0, failed = 0, done = 0, status;
+	int c, i, r = 0, failed = 0, done = 0, status, pid;
+	unsigned long long start;
 
 	tool_init("memmap");
 	while ((c = getopt_long(argc, argv, "hvV", lopts, NULL)) != -1) {
@@ -314,13 +313,8 @@ int main(int argc, char **argv)
 		tool_usage_error("give pids or --from FILE, not both");
 	if (!o.from && optind == argc)
 		tool_usage_error("no pid given");
-	for (i = optind; i < argc; i++) {
-		char *end;
-		long v = strtol(argv[i], &end, 10);
-
-		if (*end || end == argv[i] || v <= 0 || v > 0x7fffffff)
-			tool_usage_error("'%s' is not a pid", argv[i]);
-	}
+	for (i = optind; i < argc; i++)
+		tool_pid_arg(argv[i], &start);
 
 	fx_writer_init(&w, STDOUT_FILENO, fmt);
 	if (fx_writer_columns(&w, fx_region_cols, fx_region_ncols)) {
@@ -337,7 +331,8 @@ int main(int argc, char **argv)
 	}
 	held_init(&h, fmt);
 	for (i = optind; i < argc && r >= 0; i++) {
-		r = one_pid(&w, &h, &o, atoi(argv[i]));
+		pid = tool_pid_arg(argv[i], &start);
+		r = one_pid(&w, &h, &o, pid, start);
 		if (r > 0)
 			failed++;
 		else if (r == 0)

@@ -106,6 +106,33 @@ void tool_help(const char *text)
 	exit(fflush(stdout) ? EXIT_FAILED : EXIT_DONE);
 }
 
+int tool_pid_arg(const char *s, unsigned long long *starttime)
+{
+	int pid;
+
+	if (fx_pid_parse(s, &pid, starttime))
+		tool_usage_error("'%s' is not a pid (PID, or PID@STARTTIME to "
+				 "pin the process meant)", s);
+	return pid;
+}
+
+int tool_proc_open(struct fx_proc *p, int pid, unsigned long long starttime)
+{
+	int r = fx_proc_open_pinned(p, pid, starttime);
+
+	if (r == -ESRCH)
+		tool_warn("no process %d", pid);
+	else if (r == -ESTALE)
+		tool_warn("process %d is not the one meant: it did not start "
+			  "at %llu (that process exited; its pid was reused)",
+			  pid, starttime);
+	else if (r)
+		tool_warn("cannot open process %d: %s%s", pid, strerror(-r),
+			  r == -EACCES ? " (run as the process owner or root)" :
+					 "");
+	return r;
+}
+
 unsigned long tool_parse_ulong(const char *opt, const char *s)
 {
 	char *end;

@@ -47,6 +47,19 @@ int tool_finish(struct fx_writer *w, int status);
 /* Print a help text to stdout and exit 0. */
 void tool_help(const char *text) __attribute__((noreturn));
 
+/*
+ * A pid argument, "PID" or "PID@STARTTIME" (fx_pid_parse): the pid, with
+ * *starttime set (0 when not pinned). Exits with a usage error when bad.
+ */
+int tool_pid_arg(const char *s, unsigned long long *starttime);
+
+/*
+ * Open process pid, pinned to starttime (when nonzero), saying why not
+ * in one line: no such process, permission, or a pid now naming another
+ * process. 0 or the negative errno.
+ */
+int tool_proc_open(struct fx_proc *p, int pid, unsigned long long starttime);
+
 /* Parse a decimal option value; exits with a usage error when bad. */
 unsigned long tool_parse_ulong(const char *opt, const char *s);
 
