@@ -455,6 +455,16 @@ static int owned(const struct fx_scanner *s, uint64_t addr)
 	return addr >= s->lo && addr < s->hi;
 }
 
+/* Append what still fits under FX_TEXT_MAX of [p, p + n) to text. */
+static int keep_text(struct fx_buf *text, const void *p, size_t n)
+{
+	if (text->len >= FX_TEXT_MAX)
+		return 0;
+	if (n > FX_TEXT_MAX - text->len)
+		n = FX_TEXT_MAX - text->len;
+	return fx_buf_add(text, p, n);
+}
+
 /* Report a hit that starts at addr (if the window owns it). */
 static int emit(struct fx_scanner *s, unsigned int enc, unsigned int pattern,
 		uint64_t addr, uint64_t len, const char *text, size_t tlen)
@@ -475,7 +485,7 @@ static int emit(struct fx_scanner *s, unsigned int enc, unsigned int pattern,
 	h.enc = enc;
 	h.pattern = pattern;
 	h.text = text;
-	h.text_len = tlen;
+	h.text_len = tlen < FX_TEXT_MAX ? tlen : FX_TEXT_MAX;
 	if (c && s->cur && addr >= s->cur_addr &&
 	    addr <= s->cur_addr + s->cur_len) {
 		uint64_t b = addr - s->cur_addr < c ? s->cur_addr : addr - c;
@@ -595,8 +605,7 @@ static int ascii_piece(struct fx_scanner *s, const unsigned char *b,
 	if (s->a.in) {
 		/* A string carried from the previous piece. */
 		i = skip_graphic(b, 0, len);
-		if (owned(s, s->a.start) &&
-		    fx_buf_add(&s->a.text, b, i))
+		if (owned(s, s->a.start) && keep_text(&s->a.text, b, i))
 			return -ENOMEM;
 		s->a.nbytes += i;
 		if (i == len)
@@ -651,7 +660,7 @@ static int ascii_piece(struct fx_scanner *s, const unsigned char *b,
 		run_start(&s->a, addr + t);
 		s->a.nbytes = len - t;
 		if (owned(s, s->a.start) &&
-		    fx_buf_add(&s->a.text, b + t, len - t))
+		    keep_text(&s->a.text, b + t, len - t))
 			return -ENOMEM;
 	}
 	return 0;
@@ -700,7 +709,7 @@ static int utf16_piece(struct fx_scanner *s, const unsigned char *b,
 				if (!r->in)
 					run_start(r, q);
 				if (owned(s, r->start) &&
-				    fx_buf_addc(&r->text, (char)s->prev))
+				    keep_text(&r->text, &s->prev, 1))
 					return -ENOMEM;
 				r->nbytes += 2;
 				r->nchars++;
@@ -726,7 +735,7 @@ static int utf8_char(struct fx_scanner *s, uint64_t addr,
 
 	if (!r->in)
 		run_start(r, addr);
-	if (owned(s, r->start) && fx_buf_add(&r->text, c, n))
+	if (owned(s, r->start) && keep_text(&r->text, c, n))
 		return -ENOMEM;
 	r->nbytes += n;
 	r->nchars++;
@@ -804,8 +813,14 @@ static int utf8_piece(struct fx_scanner *s, const unsigned char *b,
 static int get_bytes(struct fx_scanner *s, uint64_t a, uint64_t n,
 		     struct fx_buf *out)
 {
-	uint64_t e = a + n, k;
+	uint64_t e, k;
 
+	/* Only what a hit's text keeps (FX_TEXT_MAX). */
+	if (out->len >= FX_TEXT_MAX)
+		return 0;
+	if (n > FX_TEXT_MAX - out->len)
+		n = FX_TEXT_MAX - out->len;
+	e = a + n;
 	if (a < s->hist_addr)
 		a = s->hist_addr;
 	if (a < s->cur_addr) {

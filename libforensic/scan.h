@@ -99,6 +99,14 @@ int fx_patset_compile(struct fx_patset *ps, struct fx_err *err);
 
 /* ---- hits ---- */
 
+/*
+ * A hit's text holds at most this many bytes: the start of a longer
+ * string or match, whose len still gives its whole length. The target
+ * chooses its memory: one 2.3 GB run of a byte was a 2.3 GB text, kept
+ * while it grew and again as a key of --top (33 s, 7 GB).
+ */
+#define FX_TEXT_MAX (64 * 1024)
+
 struct fx_hit {
 	long pid;		/* the process (-1 unknown; set by
 				 * fx_source_scan, not by the scanner) */
