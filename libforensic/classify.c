@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "classify.h"
@@ -19,6 +21,7 @@
 #include "pagemap.h"
 #include "proc.h"
 #include "rec.h"
+#include "safeopen.h"
 #include "schema.h"
 #include "threads.h"
 
@@ -234,21 +237,43 @@ long fx_proc_file_read(void *ctx, const struct fx_region *r, uint64_t off,
 		       void *buf, size_t len)
 {
 	struct fx_proc *p = ctx;
-	char name[4200];
+	char name[64];
+	struct stat st;
 	size_t got = 0;
 	ssize_t n;
-	int fd;
+	int fd, rootfd;
 
+	/* map_files is the mapped file itself (it needs CAP_SYS_ADMIN, or
+	 * CAP_CHECKPOINT_RESTORE since Linux 5.9, in the initial user
+	 * namespace); still, only a regular file is opened: a mapped
+	 * device is never reopened. */
 	snprintf(name, sizeof(name), "map_files/%llx-%llx",
 		 (unsigned long long)r->start, (unsigned long long)r->end);
-	fd = openat(p->dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && r->name_len && r->name[0] == '/' &&
-	    strlen(r->name) == r->name_len) {
-		snprintf(name, sizeof(name), "root%s", r->name);
-		fd = openat(p->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = fx_safe_open(p->dirfd, name, 0, &st);
+	if (fd < 0 && fd != -EINVAL && fd != -EISDIR && r->name_len &&
+	    r->name[0] == '/' && strlen(r->name) == r->name_len) {
+		/* The name the target shows, in its root: whatever is
+		 * there now (a FIFO, another file, a link), not
+		 * necessarily what was mapped (RELIABILITY T26, T27).
+		 * Only the file of the maps line's dev:inode is read.
+		 * maps prints the device as major:minor in hex, as
+		 * MAJOR()/MINOR() of the kernel's dev_t: compared with
+		 * major()/minor() of st_dev, never st_dev itself. */
+		rootfd = openat(p->dirfd, "root",
+				O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			return -errno;
+		fd = fx_safe_open(rootfd, r->name, FX_OPEN_IN_ROOT, &st);
+		close(rootfd);
+		if (fd >= 0 && (st.st_ino != r->inode ||
+				major(st.st_dev) != r->dev_major ||
+				minor(st.st_dev) != r->dev_minor)) {
+			close(fd);
+			return -ESTALE;
+		}
 	}
 	if (fd < 0)
-		return -errno;
+		return fd;
 	while (got < len) {
 		n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
 		if (n < 0 && errno == EINTR)
@@ -357,6 +382,7 @@ struct elffile {
 	struct fx_elf_load ld[16];
 	size_t n;
 	int ok;
+	long err;		/* the file could not be read: why */
 };
 
 struct elfcache {
@@ -364,9 +390,11 @@ struct elfcache {
 	size_t n;
 };
 
+/* The ELF file region r maps, or NULL (*err: why it was not read, or 0
+ * when it was read and is not ELF). */
 static const struct elffile *elf_of(struct elfcache *ec,
 				    const struct fx_region *r, fx_file_fn file,
-				    void *fctx)
+				    void *fctx, long *err)
 {
 	uint64_t dev = (uint64_t)r->dev_major << 32 | r->dev_minor;
 	struct elffile *nf, *f;
@@ -374,9 +402,12 @@ static const struct elffile *elf_of(struct elfcache *ec,
 	long got;
 	size_t i;
 
+	*err = 0;
 	for (i = 0; i < ec->n; i++)
-		if (ec->f[i].dev == dev && ec->f[i].inode == r->inode)
+		if (ec->f[i].dev == dev && ec->f[i].inode == r->inode) {
+			*err = ec->f[i].err;
 			return ec->f[i].ok ? &ec->f[i] : NULL;
+		}
 	nf = realloc(ec->f, (ec->n + 1) * sizeof(*nf));
 	if (!nf)
 		return NULL;
@@ -393,6 +424,8 @@ static const struct elffile *elf_of(struct elfcache *ec,
 	got = file(fctx, r, 0, buf, 65536);
 	if (got > 0 && fx_elf_loads(buf, (size_t)got, f->ld, 16, &f->n) == 0)
 		f->ok = 1;
+	f->err = got < 0 ? got : 0;
+	*err = f->err;
 	free(buf);
 	return f->ok ? f : NULL;
 }
@@ -659,6 +692,7 @@ static void mark_files(struct fx_classify *c, fx_file_fn file, void *fctx)
 		struct fx_regclass *rc = &c->rc[i];
 		const struct fx_elf_load *l;
 		const struct elffile *f;
+		long err;
 
 		if (!r->inode) {
 			if (last && r->start < bss_end && r->kind == FX_KIND_ANON &&
@@ -675,14 +709,22 @@ static void mark_files(struct fx_classify *c, fx_file_fn file, void *fctx)
 			    "memfd" : "shared memory");
 			continue;
 		}
-		f = elf_of(&ec, r, file, fctx);
+		f = elf_of(&ec, r, file, fctx, &err);
 		l = f ? load_of(f, r) : NULL;
 		if (!l) {
 			if (strcmp(r->perms, "---p") == 0)
 				set(rc, FX_C_GUARD, "gap in a file mapping");
+			else if (f)
+				set(rc, FX_C_FILE, "ELF, outside its load "
+				    "segments");
+			else if (err == -ESTALE)
+				set(rc, FX_C_FILE, "not read: another file is "
+				    "at its path now (dev:inode differ)");
+			else if (err)
+				set(rc, FX_C_FILE, "not read: %s",
+				    fx_safe_open_why((int)err));
 			else
-				set(rc, FX_C_FILE, "%s", f ? "ELF, outside its "
-				    "load segments" : "not ELF");
+				set(rc, FX_C_FILE, "not ELF");
 			continue;
 		}
 		if (l->flags & 1) {

@@ -59,6 +59,11 @@ static const char help[] =
 "  classify --summary 4242                       like NMT's summary on a JVM\n"
 "  classify 4242 | grep jvm-                     the JVM's own reservations\n"
 "\n"
+"Notes: mapped files are read through /proc/PID/map_files (CAP_SYS_ADMIN),\n"
+"else at the path the maps line names in /proc/PID/root, only if that is\n"
+"a regular file with the mapped dev:inode: a FIFO or another file swapped\n"
+"in there is not read (detail 'not read: REASON').\n"
+"\n"
 "Exit status: 0 done, 1 partial (a pid unreadable, corrupt heap metadata,\n"
 "a libjvm.so whose vmStructs tables cannot be read),\n"
 "2 failed, 64 usage. Permissions: the process owner or root.\n";
