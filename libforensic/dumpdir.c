@@ -355,6 +355,10 @@ long fx_zstd_unpack(int fd, unsigned char *dst, uint64_t len)
 					memcpy(dst + at + k, obuf + k, n);
 			}
 			at += o.pos;
+			/* More than len: the rest is not unpacked (a small
+			 * file can hold terabytes of zeros). */
+			if (at > len)
+				goto out;
 		}
 	}
 out:
@@ -363,7 +367,7 @@ out:
 	free(obuf);
 	if (r)
 		return r;
-	return (long)(at < len ? at : len);
+	return (long)(at > len ? len + 1 : at);
 }
 
 int fx_dumpdir_close(struct fx_dumpdir *dd)

@@ -125,7 +125,9 @@ int fx_dumpdir_compress(struct fx_dumpdir *dd, const char *name, int level);
  * Decompress the zstd file open on fd into the fresh anonymous mapping
  * at dst of len bytes, writing only pages that are not all zeros (the
  * rest stay untouched, costing no memory). Returns the decompressed
- * length (at most len), or a negative errno (-EBADMSG: not zstd).
+ * length when it is at most len, len + 1 when the file holds more (the
+ * rest is not unpacked; len < LONG_MAX), or a negative errno (-EBADMSG:
+ * not zstd, or a truncated frame).
  */
 long fx_zstd_unpack(int fd, unsigned char *dst, uint64_t len);
 

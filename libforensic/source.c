@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include "mem.h"
 #include "pagemap.h"
 #include "rec.h"
+#include "safeopen.h"
 #include "source.h"
 
 #define FX_JOB (4u << 20)	/* bytes of a job's window */
@@ -129,14 +131,15 @@ static int add_region(struct fx_source *src, long pid, uint64_t start,
 }
 
 /*
- * The data extents of the sparse file open on fd (SEEK_DATA/SEEK_HOLE),
- * as (offset, length) pairs in *ext; *ext NULL when the file is not
- * sparse enough to matter or the filesystem cannot tell. 0 or -ENOMEM.
+ * The data extents of the first size bytes of the sparse file open on fd
+ * (SEEK_DATA/SEEK_HOLE), as (offset, length) pairs in *ext; *ext NULL
+ * when the file is not sparse enough to matter or the filesystem cannot
+ * tell. 0 or -ENOMEM.
  */
-static int data_extents(int fd, const struct stat *st, uint64_t **ext,
-			size_t *next)
+static int data_extents(int fd, const struct stat *st, uint64_t size,
+			uint64_t **ext, size_t *next)
 {
-	off_t pos = 0, data, hole;
+	off_t pos = 0, data, hole, end = (off_t)size;
 	uint64_t *e = NULL, *ne;
 	size_t n = 0, cap = 0;
 
@@ -145,7 +148,7 @@ static int data_extents(int fd, const struct stat *st, uint64_t **ext,
 	/* Mostly allocated: scanning it whole costs little more. */
 	if ((uint64_t)st->st_blocks * 512 >= (uint64_t)st->st_size / 2)
 		return 0;
-	while (pos < st->st_size) {
+	while (pos < end) {
 		data = lseek(fd, pos, SEEK_DATA);
 		if (data < 0) {
 			if (errno == ENXIO)
@@ -153,9 +156,11 @@ static int data_extents(int fd, const struct stat *st, uint64_t **ext,
 			free(e);
 			return 0;	/* cannot tell: scan it all */
 		}
+		if (data >= end)
+			break;
 		hole = lseek(fd, data, SEEK_HOLE);
-		if (hole < 0)
-			hole = st->st_size;
+		if (hole < 0 || hole > end)
+			hole = end;
 		if (n + 2 > cap) {
 			cap = cap ? cap * 2 : 64;
 			ne = realloc(e, cap * sizeof(*e));
@@ -200,72 +205,78 @@ static int keep_map(struct fx_source *src, void *p, size_t len)
 	return 0;
 }
 
-/* Map the file at dirfd/path read-only; *len 0 (and *base NULL) for an
- * empty file. 0 or a negative errno. */
-static int map_file(struct fx_source *src, int dirfd, const char *path,
-		    const unsigned char **base, uint64_t *len, uint64_t **ext,
-		    size_t *next)
+/*
+ * Map the first limit bytes (at most) of the regular file open on fd (st:
+ * its fstat) read-only; *len 0 (and *base NULL) for an empty file. 0 or
+ * a negative errno.
+ */
+static int map_fd(struct fx_source *src, int fd, const struct stat *st,
+		  uint64_t limit, const unsigned char **base, uint64_t *len,
+		  uint64_t **ext, size_t *next)
 {
-	struct stat st;
+	uint64_t n = (uint64_t)st->st_size < limit ? (uint64_t)st->st_size :
+						     limit;
 	void *p;
-	int fd, r = 0;
+	int r;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-	} else if (!S_ISREG(st.st_mode)) {
-		r = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	}
 	*base = NULL;
 	*len = 0;
 	*ext = NULL;
 	*next = 0;
-	if (r || st.st_size == 0) {
-		close(fd);
+	if (n == 0)
+		return 0;
+	if (n > SIZE_MAX)
+		return -EFBIG;
+	r = data_extents(fd, st, n, ext, next);
+	if (r)
 		return r;
-	}
-	r = data_extents(fd, &st, ext, next);
-	if (r) {
-		close(fd);
-		return r;
-	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	r = p == MAP_FAILED ? -errno : keep_map(src, p, (size_t)st.st_size);
-	close(fd);
+	p = mmap(NULL, (size_t)n, PROT_READ, MAP_PRIVATE, fd, 0);
+	r = p == MAP_FAILED ? -errno : keep_map(src, p, (size_t)n);
 	if (r) {
 		free(*ext);
 		*ext = NULL;
 		return r;
 	}
 	*base = p;
-	*len = (uint64_t)st.st_size;
+	*len = n;
 	return 0;
 }
 
 /* ---- ELF cores ---- */
 
-static long core_pid(Elf *e, const GElf_Phdr *ph)
+/*
+ * The pid in the NT_PRPSINFO note of note segment ph of a core of len
+ * bytes: > 0, 0 when the segment has no such note, -EBADMSG when its notes
+ * cannot be trusted (the segment lies past the end of the file, a note's
+ * sizes run past the segment, an NT_PRPSINFO too short to hold pr_pid).
+ */
+static long core_pid(Elf *e, const GElf_Phdr *ph, uint64_t len)
 {
 	GElf_Nhdr nh;
-	size_t off = 0, noff, doff;
+	size_t off = 0, next, noff, doff;
 	Elf_Data *d;
 
+	if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset)
+		return -EBADMSG;
 	d = elf_getdata_rawchunk(e, (int64_t)ph->p_offset, ph->p_filesz,
 				 ELF_T_NHDR);
 	if (!d)
-		return -1;
-	while ((off = gelf_getnote(d, off, &nh, &noff, &doff)) > 0) {
+		return -EBADMSG;
+	/* gelf_getnote returns 0 at the end, and at a note that does not
+	 * fit in the segment. */
+	while ((next = gelf_getnote(d, off, &nh, &noff, &doff)) > 0) {
 		/* struct elf_prpsinfo (x86-64, aarch64): pr_pid at 24. */
-		if (nh.n_type == NT_PRPSINFO && nh.n_descsz >= 28) {
+		if (nh.n_type == NT_PRPSINFO) {
 			int32_t pid;
 
+			if (nh.n_descsz < 28)
+				return -EBADMSG;
 			memcpy(&pid, (const char *)d->d_buf + doff + 24, 4);
-			return pid > 0 ? pid : -1;
+			return pid > 0 ? pid : -EBADMSG;
 		}
+		off = next;
 	}
-	return -1;
+	return d->d_size - off >= sizeof(Elf64_Nhdr) ? -EBADMSG : 0;
 }
 
 static int add_core(struct fx_source *src, const char *path,
@@ -273,7 +284,7 @@ static int add_core(struct fx_source *src, const char *path,
 {
 	GElf_Ehdr eh;
 	GElf_Phdr ph;
-	size_t i, n;
+	size_t i, n, nload = 0;
 	long pid = -1;
 	Elf *e;
 	int r = 0;
@@ -288,29 +299,101 @@ static int add_core(struct fx_source *src, const char *path,
 			elf_end(e);
 		return -EBADMSG;
 	}
-	for (i = 0; i < n; i++)
-		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_NOTE &&
-		    pid < 0)
-			pid = core_pid(e, &ph);
+	/* libelf refuses a table that does not fit: say so, rather than
+	 * find no segment at all. */
+	if (eh.e_phoff > len || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    n > (len - eh.e_phoff) / sizeof(Elf64_Phdr)) {
+		fx_err_set(&src->err, 0, "'%s': not an ELF core (its %zu "
+			   "program headers lie past the end of the file)",
+			   path, n);
+		elf_end(e);
+		return -EBADMSG;
+	}
+	for (i = 0; i < n && pid < 0; i++) {
+		long v;
+
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE)
+			continue;
+		v = core_pid(e, &ph, len);
+		if (v > 0) {
+			pid = v;
+		} else if (v < 0) {
+			warn(src, "'%s': its notes are malformed (sizes past "
+			     "their segment or the file): the pid is unknown",
+			     path);
+			break;
+		}
+	}
 	for (i = 0; i < n && !r; i++) {
 		uint64_t filesz;
 
-		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD ||
-		    ph.p_memsz == 0 || ph.p_vaddr + ph.p_memsz < ph.p_vaddr)
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD)
 			continue;
+		nload++;
+		if (ph.p_memsz == 0)
+			continue;
+		if (ph.p_vaddr + ph.p_memsz < ph.p_vaddr) {
+			warn(src, "'%s': segment %zu (0x%llx, %llu bytes) runs "
+			     "past the end of the address space: not read",
+			     path, i, (unsigned long long)ph.p_vaddr,
+			     (unsigned long long)ph.p_memsz);
+			continue;
+		}
 		/* A segment that claims more file than there is: the rest
-		 * is a hole (a truncated core). */
+		 * is a hole (a truncated core, or a hostile one). */
 		filesz = ph.p_offset < len ? len - ph.p_offset : 0;
 		if (ph.p_filesz < filesz)
 			filesz = ph.p_filesz;
 		if (filesz < ph.p_filesz)
-			note(src, "'%s': segment at 0x%llx cut short: the core "
-			     "is truncated", path,
-			     (unsigned long long)ph.p_vaddr);
+			warn(src, "'%s': segment at 0x%012llx has %llu of its "
+			     "%llu bytes in the file (the core is truncated): "
+			     "the rest is a hole", path,
+			     (unsigned long long)ph.p_vaddr,
+			     (unsigned long long)filesz,
+			     (unsigned long long)ph.p_filesz);
 		r = add_region(src, pid, ph.p_vaddr, ph.p_vaddr + ph.p_memsz,
 			       -1, filesz ? base + ph.p_offset : NULL, filesz);
 	}
 	elf_end(e);
+	if (!r && !nload) {
+		/* E.g. e_phnum PN_XNUM without the section header that
+		 * holds the real count. */
+		fx_err_set(&src->err, 0, "'%s': not an ELF core (no PT_LOAD "
+			   "segment: no memory in it)", path);
+		return -EBADMSG;
+	}
+	return r;
+}
+
+/* The length of path without its trailing slashes (but "/" stays). */
+static int shown_len(const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return n > 4096 ? 4096 : (int)n;
+}
+
+static int add_records_at(struct fx_source *src, int fd, int dirfd,
+			  const char *dir);
+
+/* A dump directory open on dirfd (an O_PATH descriptor), named path:
+ * its regions.tsv, opened as every file of it is (safeopen.h). */
+static int add_dir(struct fx_source *src, int dirfd, const char *path)
+{
+	struct stat st;
+	int fd, r;
+
+	fd = fx_safe_open(dirfd, "regions.tsv", FX_OPEN_BENEATH, &st);
+	if (fd < 0) {
+		fx_err_set(&src->err, 0, "cannot open '%.*s/regions.tsv': %s "
+			   "(a dump directory holds regions.tsv)",
+			   shown_len(path), path, fx_safe_open_why(fd));
+		return fd;
+	}
+	r = add_records_at(src, fd, dirfd, path);
+	close(fd);
 	return r;
 }
 
@@ -323,28 +406,21 @@ int fx_source_add_path(struct fx_source *src, const char *path,
 	size_t next;
 	int fd, r;
 
-	if (stat(path, &st) < 0) {
+	/* A name the user gave: a symbolic link is followed; still only a
+	 * directory or a regular file is opened (a FIFO would block). */
+	fd = fx_safe_open(AT_FDCWD, path, FX_OPEN_DIR, &st);
+	if (fd < 0) {
 		fx_err_set(&src->err, 0, "cannot open '%s': %s", path,
-			   strerror(errno));
-		return -errno;
+			   fx_safe_open_why(fd));
+		return fd;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		char tsv[4096];
-
-		snprintf(tsv, sizeof(tsv), "%s/regions.tsv", path);
-		fd = open(tsv, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			r = -errno;
-			fx_err_set(&src->err, 0, "cannot open '%s': %s (a dump "
-				   "directory holds regions.tsv)", tsv,
-				   strerror(errno));
-			return r;
-		}
-		r = fx_source_add_records(src, fd, path);
+		r = add_dir(src, fd, path);
 		close(fd);
 		return r;
 	}
-	r = map_file(src, AT_FDCWD, path, &p, &len, &ext, &next);
+	r = map_fd(src, fd, &st, UINT64_MAX, &p, &len, &ext, &next);
+	close(fd);
 	if (r) {
 		fx_err_set(&src->err, 0, "cannot map '%s': %s", path,
 			   strerror(-r));
@@ -354,6 +430,13 @@ int fx_source_add_path(struct fx_source *src, const char *path,
 	    p[EI_CLASS] == ELFCLASS64 && p[16] == ET_CORE && p[17] == 0) {
 		free(ext);
 		return add_core(src, path, p, len);
+	}
+	if (base + len < base) {
+		free(ext);
+		fx_err_set(&src->err, 0, "'%s': %llu bytes do not fit at "
+			   "0x%llx", path, (unsigned long long)len,
+			   (unsigned long long)base);
+		return -EINVAL;
 	}
 	r = add_region(src, -1, base, base + len, -1, p, len);
 	if (r) {
@@ -389,33 +472,30 @@ static int add_req(struct fx_source *src, long pid, uint64_t start,
 }
 
 /*
- * A region file compressed by dump-region --zstd: unpacked into fresh
- * anonymous memory of the region's size, where only pages holding a
- * nonzero byte are written (holes cost nothing). 0 or a negative errno.
+ * A region file compressed by dump-region --zstd, open on fd: unpacked
+ * into fresh anonymous memory of the region's size, where only pages
+ * holding a nonzero byte are written (holes cost nothing). *len is the
+ * bytes unpacked, size + 1 when the frame holds more than size. 0 or a
+ * negative errno (-EBADMSG: not zstd).
  */
-static int unpack_file(struct fx_source *src, int dirfd, const char *path,
-		       uint64_t size, const unsigned char **base,
-		       uint64_t *len)
+static int unpack_fd(struct fx_source *src, int fd, uint64_t size,
+		     const unsigned char **base, uint64_t *len)
 {
 	long got;
 	void *p;
-	int fd, r;
+	int r;
 
 	*base = NULL;
 	*len = 0;
 	if (!size)
 		return 0;
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	if (size > SIZE_MAX || size >= LONG_MAX)
+		return -EFBIG;
 	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
-		close(fd);
+	if (p == MAP_FAILED)
 		return -errno;
-	}
 	got = fx_zstd_unpack(fd, p, size);
-	close(fd);
 	if (got < 0) {
 		munmap(p, (size_t)size);
 		return (int)got;
@@ -428,41 +508,80 @@ static int unpack_file(struct fx_source *src, int dirfd, const char *path,
 	return 0;
 }
 
-/* A record whose bytes are in a file. */
-static int add_file_record(struct fx_source *src, const char *dir, long pid,
-			   uint64_t start, uint64_t end, const char *file)
+/*
+ * A record whose bytes are in a file: in the dump directory open on dirfd
+ * (named dir; the file must be inside it: safeopen.h), or, for records
+ * on stdin (dirfd -1), at the path it names. A file that cannot be read,
+ * or is not the region's size, is said in a warning; what is missing is a
+ * hole. 0 or -ENOMEM.
+ */
+static int add_file_record(struct fx_source *src, int dirfd, const char *dir,
+			   long pid, uint64_t start, uint64_t end,
+			   const char *file)
 {
-	const unsigned char *p;
-	uint64_t len, *ext = NULL;
+	const unsigned char *p = NULL;
+	uint64_t len = 0, flen, size = end - start, *ext = NULL;
 	size_t n = strlen(file), next = 0;
-	int dirfd = AT_FDCWD, r;
+	struct fx_buf shown;
+	struct stat st;
+	int fd, r, zst = n > 4 && strcmp(file + n - 4, ".zst") == 0;
 
-
-	if (dir && file[0] != '/') {
-		/* A dump directory names its files; nothing outside. */
-		if (strstr(file, "..")) {
-			warn(src, "'%s': a region file outside its dump "
-			     "directory: not read", file);
-			return 0;
-		}
-		dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dirfd < 0)
-			return -errno;
+	/* The name as the messages show it: hostile bytes escaped. */
+	fx_buf_init(&shown);
+	if (dir) {
+		r = fx_buf_add(&shown, dir, (size_t)shown_len(dir));
+		r = r ? r : fx_buf_addc(&shown, '/');
+	} else {
+		r = 0;
 	}
-	if (n > 4 && strcmp(file + n - 4, ".zst") == 0)
-		r = unpack_file(src, dirfd, file, end - start, &p, &len);
+	if (r || fx_escape(&shown, file, n) || !shown.data) {
+		fx_buf_release(&shown);
+		return -ENOMEM;
+	}
+	if (dirfd >= 0)
+		fd = fx_safe_open(dirfd, file, FX_OPEN_BENEATH, &st);
 	else
-		r = map_file(src, dirfd, file, &p, &len, &ext, &next);
-	if (dirfd != AT_FDCWD)
-		close(dirfd);
-	if (r) {
-		warn(src, "cannot read region file '%s': %s", file,
-		     strerror(-r));
-		return 0;
+		fd = fx_safe_open(AT_FDCWD, file, 0, &st);
+	if (fd < 0) {
+		r = fd;
+	} else {
+		if (zst)
+			r = unpack_fd(src, fd, size, &p, &len);
+		else
+			r = map_fd(src, fd, &st, size, &p, &len, &ext, &next);
+		close(fd);
 	}
-	if (len < end - start)
-		note(src, "'%s': %llu bytes short of its region: the rest is a "
-		     "hole", file, (unsigned long long)(end - start - len));
+	if (r == -ENOMEM) {
+		fx_buf_release(&shown);
+		return r;
+	}
+	if (r) {
+		warn(src, "cannot read '%s': %s; 0x%012llx-0x%012llx is a "
+		     "hole", shown.data, zst && r == -EBADMSG ?
+		     "not a zstd frame" : fx_safe_open_why(r),
+		     (unsigned long long)start, (unsigned long long)end);
+		fx_buf_release(&shown);
+		return add_region(src, pid, start, end, -1, NULL, 0);
+	}
+	flen = zst ? len : (uint64_t)st.st_size;
+	if (flen < size)
+		warn(src, "'%s': %llu bytes short of its region "
+		     "0x%012llx-0x%012llx: the rest is a hole", shown.data,
+		     (unsigned long long)(size - flen),
+		     (unsigned long long)start, (unsigned long long)end);
+	else if (flen > size && zst)
+		warn(src, "'%s': more bytes than its region "
+		     "0x%012llx-0x%012llx: only the region's bytes are read",
+		     shown.data, (unsigned long long)start,
+		     (unsigned long long)end);
+	else if (flen > size)
+		warn(src, "'%s': %llu bytes longer than its region "
+		     "0x%012llx-0x%012llx: only the region's bytes are read",
+		     shown.data, (unsigned long long)(flen - size),
+		     (unsigned long long)start, (unsigned long long)end);
+	fx_buf_release(&shown);
+	if (len > size)
+		len = size;
 	r = add_region(src, pid, start, end, -1, p, len);
 	if (r) {
 		free(ext);
@@ -474,6 +593,29 @@ static int add_file_record(struct fx_source *src, const char *dir, long pid,
 }
 
 int fx_source_add_records(struct fx_source *src, int fd, const char *dir)
+{
+	struct stat st;
+	int dirfd, r;
+
+	if (!dir)
+		return add_records_at(src, fd, -1, NULL);
+	dirfd = fx_safe_open(AT_FDCWD, dir, FX_OPEN_DIR, &st);
+	if (dirfd >= 0 && !S_ISDIR(st.st_mode)) {
+		close(dirfd);
+		dirfd = -ENOTDIR;
+	}
+	if (dirfd < 0) {
+		fx_err_set(&src->err, 0, "cannot open '%s': %s", dir,
+			   fx_safe_open_why(dirfd));
+		return dirfd;
+	}
+	r = add_records_at(src, fd, dirfd, dir);
+	close(dirfd);
+	return r;
+}
+
+static int add_records_at(struct fx_source *src, int fd, int dirfd,
+			  const char *dir)
 {
 	struct fx_reader rd;
 	struct fx_buf file;
@@ -524,8 +666,8 @@ int fx_source_add_records(struct fx_source *src, int fd, const char *dir)
 			fx_buf_reset(&file);
 			r = fx_unescape(&file, rd.f[cf], strlen(rd.f[cf]));
 			if (!r)
-				r = add_file_record(src, dir, (long)pid, start,
-						    end, file.data);
+				r = add_file_record(src, dirfd, dir, (long)pid,
+						    start, end, file.data);
 		} else if (dir) {
 			note(src, "0x%012llx-0x%012llx: not in the dump",
 			     (unsigned long long)start,
@@ -947,6 +1089,18 @@ struct worker {
 	int err;
 };
 
+/* The end of the bytes a file region has (its holes after it). */
+static uint64_t data_end(const struct fx_src_region *r)
+{
+	uint64_t e = r->start + r->maplen;
+
+	if (r->ext && r->next &&
+	    r->ext[2 * r->next - 2] + r->ext[2 * r->next - 1] < r->maplen)
+		e = r->start + r->ext[2 * r->next - 2] +
+		    r->ext[2 * r->next - 1];
+	return e;
+}
+
 /* The next job; 0 when there is none. Called with mu held. */
 static int next_job(struct runner *rn, size_t *region, uint64_t *lo,
 		    uint64_t *hi)
@@ -961,6 +1115,14 @@ static int next_job(struct runner *rn, size_t *region, uint64_t *lo,
 		r = &rn->src->r[rn->g_region];
 		if (rn->g_off < r->start)
 			rn->g_off = r->start;
+		/* A file region has nothing past its bytes: the rest is one
+		 * hole, not a job per window (a hostile index may claim
+		 * 2^63 bytes for a file of one). */
+		if (r->live < 0 && rn->g_off < r->end &&
+		    rn->g_off >= data_end(r)) {
+			rn->holes += r->end - rn->g_off;
+			rn->g_off = r->end;
+		}
 		if (rn->g_off >= r->end) {
 			rn->g_region++;
 			rn->g_off = 0;
@@ -1075,7 +1237,7 @@ static int run_job(struct worker *w, size_t region, uint64_t lo, uint64_t hi)
 {
 	struct runner *rn = w->rn;
 	const struct fx_src_region *reg = &rn->src->r[region];
-	uint64_t from = reg->start, x, y;
+	uint64_t from = reg->start, x, y, stop;
 	int r;
 
 	if (rn->pre != UINT64_MAX && lo - reg->start > rn->pre)
@@ -1083,8 +1245,10 @@ static int run_job(struct worker *w, size_t region, uint64_t lo, uint64_t hi)
 	w->rd.lo = lo;
 	w->rd.hi = hi;
 	fx_scanner_begin(w->sc, reg->start, reg->end, lo, hi, collect, w);
-	for (x = from; x < reg->end;) {
-		y = reg->end - x > FX_JOB ? x + FX_JOB : reg->end;
+	/* Past a file region's bytes there is nothing to feed. */
+	stop = reg->live < 0 ? data_end(reg) : reg->end;
+	for (x = from; x < stop;) {
+		y = stop - x > FX_JOB ? x + FX_JOB : stop;
 		r = read_range(&w->rd, reg, x, y, w->sc);
 		if (r == -ESRCH) {
 			rn->src->procs[reg->live].gone = 1;
@@ -1097,6 +1261,8 @@ static int run_job(struct worker *w, size_t region, uint64_t lo, uint64_t hi)
 		if (!fx_scanner_more(w->sc, x))
 			break;
 	}
+	if (x < reg->end && reg->live < 0)
+		w->rd.holes += clip(&w->rd, x, reg->end);
 	return fx_scanner_end(w->sc);
 }
 

@@ -16,10 +16,19 @@
  *  - a file holding the region's bytes (byte k at address start + k): a
  *    region record with a `file` column, a dump directory (its
  *    regions.tsv; `file` relative to the directory), a raw file at a base
- *    address. Bytes past the end of a short file are a hole;
+ *    address. Bytes past the end of a short file are a hole; bytes past
+ *    the region's end are not read;
  *  - an ELF core: each PT_LOAD segment is a region (p_vaddr, p_memsz), its
  *    p_filesz bytes at p_offset; the rest a hole.
- * Files are mapped read-only.
+ * Files are mapped read-only. A dump directory or a core is untrusted
+ * input (RELIABILITY T45): every file is opened by fx_safe_open
+ * (safeopen.h), a dump directory's beneath it (FX_OPEN_BENEATH: no
+ * absolute name, '..' or symbolic link), and only a regular file is
+ * opened at all (a FIFO never blocks us). A file that is refused, or
+ * not its region's size, a core segment past the end of the file, notes
+ * that lie: each is a warning (src->warnings, the output is partial) and
+ * what is missing a hole. A region costs no more than its bytes: the
+ * holes after them are counted, not walked.
  */
 #ifndef FX_SOURCE_H
 #define FX_SOURCE_H
@@ -95,7 +104,9 @@ int fx_source_add_path(struct fx_source *src, const char *path,
 /*
  * Read region records from fd (headerless input in the canonical region
  * columns): records with a `file` column other than "-" are read from that
- * file (relative names relative to dir, which may be NULL); the others are
+ * file: with dir (a dump directory) a name inside dir, refused otherwise;
+ * without (dir NULL: records on stdin) any regular file, relative names
+ * relative to the current directory. The others are
  * live requests, resolved by fx_source_resolve. 0, -EBADMSG (src->err
  * says which line; the records before it are kept), -EINVAL (no pid,
  * start or end column), or another negative errno.

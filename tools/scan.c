@@ -56,6 +56,15 @@ static const char help[] =
 "  scan -x 'ca fe ba be' --base 0x7f0000000000 mem.bin\n"
 "  scan -r 'session=[0-9a-f]{32}' --top 10 core.4242\n"
 "\n"
+"Notes: a dump directory is untrusted input. The files its regions.tsv\n"
+"names must be regular files inside it: an absolute name, '..', a\n"
+"symbolic link anywhere on the path, a FIFO, a device or a directory is\n"
+"refused, and its region is a hole; a file shorter than its region leaves\n"
+"a hole, one longer is read up to the region's end. A core's segments\n"
+"whose bytes lie past the end of the file are holes. Each is said on\n"
+"stderr and makes the exit status 1. A FIFO or device named as a PATH is\n"
+"not opened; records on stdin may name any regular file.\n"
+"\n"
 "Exit status: 0 done, 1 partial (some input or process unreadable),\n"
 "2 failed, 64 usage.\n";
 
