@@ -231,7 +231,10 @@ static int map_fd(struct fx_source *src, int fd, const struct stat *st,
 	if (r)
 		return r;
 	p = mmap(NULL, (size_t)n, PROT_READ, MAP_PRIVATE, fd, 0);
-	r = p == MAP_FAILED ? -errno : keep_map(src, p, (size_t)n);
+	/* No room for it in our address space: this file's problem, not
+	 * the scan's (-ENOMEM would stop everything). */
+	r = p == MAP_FAILED ? (errno == ENOMEM ? -EFBIG : -errno) :
+			      keep_map(src, p, (size_t)n);
 	if (r) {
 		free(*ext);
 		*ext = NULL;
@@ -494,7 +497,7 @@ static int unpack_fd(struct fx_source *src, int fd, uint64_t size,
 	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
-		return -errno;
+		return errno == ENOMEM ? -EFBIG : -errno;
 	got = fx_zstd_unpack(fd, p, size);
 	if (got < 0) {
 		munmap(p, (size_t)size);
@@ -557,8 +560,10 @@ static int add_file_record(struct fx_source *src, int dirfd, const char *dir,
 	}
 	if (r) {
 		warn(src, "cannot read '%s': %s; 0x%012llx-0x%012llx is a "
-		     "hole", shown.data, zst && r == -EBADMSG ?
-		     "not a zstd frame" : fx_safe_open_why(r),
+		     "hole", shown.data,
+		     zst && r == -EBADMSG ? "not a zstd frame" :
+		     r == -EFBIG	  ? "too large to map here" :
+					    fx_safe_open_why(r),
 		     (unsigned long long)start, (unsigned long long)end);
 		fx_buf_release(&shown);
 		return add_region(src, pid, start, end, -1, NULL, 0);
@@ -1318,11 +1323,14 @@ static void *work(void *arg)
 static int deliver(struct runner *rn, struct slot *sl, fx_hit_fn fn,
 		   void *arg)
 {
-	const char *p = sl->hits.data, *end = p + sl->hits.len;
+	const char *p = sl->hits.data, *end;
 	struct fx_hit h;
 	struct shit s;
 	int r;
 
+	if (!sl->hits.len)
+		return 0;	/* data may still be NULL */
+	end = p + sl->hits.len;
 	memset(&h, 0, sizeof(h));
 	h.pid = rn->src->r[sl->region].pid;
 	while (p < end) {

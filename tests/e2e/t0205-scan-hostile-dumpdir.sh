@@ -152,3 +152,22 @@ timeout -s KILL 20 scan --strings -n 8 <records.tsv >out 2>err || rc=$?
 expect_eq "records naming a FIFO: exit" 1 "$rc"
 grep -q "^scan: cannot read '$TRASH/fifo2': not a regular file" err ||
 	fail "records naming a FIFO: message: $(cat err)"
+
+# A .zst region too large for our address space (2^48 bytes) is a hole;
+# the next region, of 2^44 bytes, is unpacked (only its nonzero pages
+# cost memory) and scanned (not under strict overcommit, mode 2, which
+# ignores MAP_NORESERVE).
+if command -v zstd >/dev/null &&
+	[ "$(cat /proc/sys/vm/overcommit_memory 2>/dev/null)" != 2 ]; then
+	mkdir bigz
+	printf 'HELLO-BIG-ZSTD' | zstd -q -o bigz/x.bin.zst
+	printf 'pid\tstart\tend\tfile\tname\n1\t0x0\t0x1000000000000\tx.bin.zst\tx\n2\t0x0\t0x100000000000\tx.bin.zst\tx\n' \
+		>bigz/regions.tsv
+	rc=0
+	timeout -s KILL 20 scan bigz >out 2>err || rc=$?
+	expect_eq "bigz: exit" 1 "$rc"
+	expect_eq "bigz: hits" "2	0x000000000000	0x000000000000	ascii	14	HELLO-BIG-ZSTD" \
+		"$(tail -n +2 out)"
+	grep -q "^scan: cannot read 'bigz/x.bin.zst': too large to map here; 0x000000000000-0x1000000000000 is a hole" err ||
+		fail "bigz: message: $(cat err)"
+fi
