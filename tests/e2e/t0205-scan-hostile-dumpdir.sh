@@ -171,3 +171,14 @@ if command -v zstd >/dev/null &&
 	grep -q "^scan: cannot read 'bigz/x.bin.zst': too large to map here; 0x000000000000-0x1000000000000 is a hole" err ||
 		fail "bigz: message: $(cat err)"
 fi
+# A .zst that unpacks to more than its region: only the region's bytes.
+if command -v zstd >/dev/null; then
+	cp -a goodz zlong && rm "zlong/$zst"
+	cat long/"$bin" | zstd -q -o "zlong/$zst"
+	run zlong
+	expect_eq "zlong: exit" 1 "$rc"
+	grep -q 'LAST-BYTE-MARKER$' out || fail "zlong: $(cat out)"
+	grep -q 'BEYOND-THE-REGION' out && fail "zlong: read past the region"
+	grep -q "^scan: 'zlong/$zst': more bytes than its region .*: only the region's bytes are read" err ||
+		fail "zlong: message: $(cat err)"
+fi
