@@ -17,6 +17,7 @@
 #include "classify.h"
 #include "elfseg.h"
 #include "internal.h"
+#include "kerndat.h"
 #include "maps.h"
 #include "pagemap.h"
 #include "proc.h"
@@ -241,15 +242,18 @@ long fx_proc_file_read(void *ctx, const struct fx_region *r, uint64_t off,
 	struct stat st;
 	size_t got = 0;
 	ssize_t n;
-	int fd, rootfd;
+	int fd = -EPERM, rootfd;
 
 	/* map_files is the mapped file itself (it needs CAP_SYS_ADMIN, or
 	 * CAP_CHECKPOINT_RESTORE since Linux 5.9, in the initial user
-	 * namespace); still, only a regular file is opened: a mapped
-	 * device is never reopened. */
-	snprintf(name, sizeof(name), "map_files/%llx-%llx",
-		 (unsigned long long)r->start, (unsigned long long)r->end);
-	fd = fx_safe_open(p->dirfd, name, 0, &st);
+	 * namespace: kerndat.h); still, only a regular file is opened: a
+	 * mapped device is never reopened. */
+	if (fx_kerndat()->map_files) {
+		snprintf(name, sizeof(name), "map_files/%llx-%llx",
+			 (unsigned long long)r->start,
+			 (unsigned long long)r->end);
+		fd = fx_safe_open(p->dirfd, name, 0, &st);
+	}
 	if (fd < 0 && fd != -EINVAL && fd != -EISDIR && r->name_len &&
 	    r->name[0] == '/' && strlen(r->name) == r->name_len) {
 		/* The name the target shows, in its root: whatever is

@@ -88,7 +88,8 @@ int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len);
 
 /*
  * fx_file_fn for a live process (ctx: its struct fx_proc): reads
- * /proc/PID/map_files/START-END, else /proc/PID/root/NAME, each opened by
+ * /proc/PID/map_files/START-END (when kerndat.h says it opens), else
+ * /proc/PID/root/NAME, each opened by
  * fx_safe_open (a regular file only; never blocks). What is at NAME may
  * not be what was mapped: it is read only when its dev:inode are the
  * maps line's, else -ESTALE.

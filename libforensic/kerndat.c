@@ -3,11 +3,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -30,6 +32,7 @@ static unsigned forced_from_env(void)
 		{ "vm_readv", FX_FB_VM_READV },
 		{ "map_files", FX_FB_MAP_FILES },
 		{ "swap", FX_FB_SWAP },
+		{ "openat2", FX_FB_OPENAT2 },
 	};
 	const char *e = getenv("MEMFORENSIC_FALLBACK"), *p;
 	unsigned f = 0;
@@ -90,6 +93,25 @@ static int probe_map_files(void)
 	return ok;
 }
 
+/* Does openat2 resolve beneath a directory? (Linux 5.6+; a seccomp
+ * filter that does not know it answers ENOSYS or EPERM, as Docker's did
+ * before 20.10.) */
+static int probe_openat2(void)
+{
+	struct open_how h;
+	long fd;
+
+	memset(&h, 0, sizeof(h));
+	h.flags = O_PATH | O_CLOEXEC;
+	h.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+		    RESOLVE_NO_MAGICLINKS;
+	fd = syscall(SYS_openat2, AT_FDCWD, ".", &h, sizeof(h));
+	if (fd < 0)
+		return 0;
+	close((int)fd);
+	return 1;
+}
+
 /* Is a swap area configured? (/proc/swaps: a header, a line per area.) */
 static int probe_swap(void)
 {
@@ -119,6 +141,7 @@ static void probe(void)
 	kd.swap = kd.forced & FX_FB_SWAP ? 1 : probe_swap();
 	kd.vm_readv = !(kd.forced & FX_FB_VM_READV) && probe_vm_readv();
 	kd.map_files = !(kd.forced & FX_FB_MAP_FILES) && probe_map_files();
+	kd.openat2 = !(kd.forced & FX_FB_OPENAT2) && probe_openat2();
 }
 
 const struct fx_kerndat *fx_kerndat(void)

@@ -14,10 +14,13 @@
  *                 it); else /proc/PID/mem
  *   map_files     /proc/PID/map_files opens (CAP_SYS_ADMIN): the very
  *                 file mapped, whatever has replaced its path
+ *   openat2       openat2(2) with RESOLVE_BENEATH (Linux 5.6+; a seccomp
+ *                 filter may deny it): fx_safe_open resolves untrusted
+ *                 names with it, else one component at a time
  *
  * MEMFORENSIC_FALLBACK in the environment forces fallbacks: a comma list
  * of pagemap_scan, zero_pfn, vm_readv, map_files, swap (taken as present:
- * swapped entries are always holes), or "all". The older
+ * swapped entries are always holes), openat2, or "all". The older
  * MEMFORENSIC_NO_PAGEMAP_SCAN still forces the first.
  */
 #ifndef FX_KERNDAT_H
@@ -30,6 +33,7 @@
 #define FX_FB_VM_READV 4u
 #define FX_FB_MAP_FILES 8u
 #define FX_FB_SWAP 16u
+#define FX_FB_OPENAT2 32u
 
 struct fx_kerndat {
 	int pagemap_scan;
@@ -37,6 +41,7 @@ struct fx_kerndat {
 	int swap;
 	int vm_readv;
 	int map_files;
+	int openat2;
 	unsigned forced;	/* FX_FB_* forced from the environment */
 };
 

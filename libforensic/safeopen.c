@@ -11,43 +11,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "kerndat.h"
 #include "safeopen.h"
-
-/* openat2: 0 not probed yet, 1 usable, -1 missing (or turned off). */
-static int have_openat2;
-
-void fx_safe_open_no_openat2(int on)
-{
-	__atomic_store_n(&have_openat2, on ? -1 : 0, __ATOMIC_RELAXED);
-}
 
 static long sys_openat2(int dirfd, const char *name, struct open_how *h)
 {
 	return syscall(SYS_openat2, dirfd, name, h, sizeof(*h));
-}
-
-/*
- * Probed once: openat2 arrived in Linux 5.6, and a seccomp filter that
- * does not know it answers ENOSYS or EPERM (Docker before 20.10).
- */
-static int openat2_ok(void)
-{
-	struct open_how h;
-	int v = __atomic_load_n(&have_openat2, __ATOMIC_RELAXED);
-	long fd;
-
-	if (v)
-		return v > 0;
-	memset(&h, 0, sizeof(h));
-	h.flags = O_PATH | O_CLOEXEC;
-	h.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-		    RESOLVE_NO_MAGICLINKS;
-	fd = sys_openat2(AT_FDCWD, ".", &h);
-	if (fd >= 0)
-		close((int)fd);
-	v = fd >= 0 ? 1 : -1;
-	__atomic_store_n(&have_openat2, v, __ATOMIC_RELAXED);
-	return v > 0;
 }
 
 /* A name that leaves its directory before any lookup: absolute, or a
@@ -120,7 +89,7 @@ static int resolve(int dirfd, const char *name, unsigned int how)
 	struct open_how h;
 	long fd;
 
-	if (openat2_ok()) {
+	if (fx_kerndat()->openat2) {
 		memset(&h, 0, sizeof(h));
 		h.flags = O_PATH | O_CLOEXEC;
 		if (how & FX_OPEN_BENEATH) {

@@ -16,8 +16,9 @@
  * without '..' and without a symbolic link anywhere on it (not only the
  * last component). Linux 5.6+ resolves it with openat2(2)
  * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS; where
- * openat2 is missing (older kernels, some seccomp filters: ENOSYS or
- * EPERM), one component at a time with O_NOFOLLOW.
+ * openat2 is missing (kerndat.h: older kernels, some seccomp filters;
+ * MEMFORENSIC_FALLBACK=openat2 forces it), one component at a time with
+ * O_NOFOLLOW.
  *
  * FX_OPEN_IN_ROOT: dirfd is a process's root (/proc/PID/root): the name
  * (absolute) is resolved as if that were "/", absolute symbolic links
@@ -53,12 +54,5 @@ int fx_safe_open(int dirfd, const char *name, unsigned int how,
 /* A phrase for an error of fx_safe_open ("a symbolic link", "not a
  * regular file (a FIFO, socket or device)", strerror's for the rest). */
 const char *fx_safe_open_why(int err);
-
-/*
- * Tests: on != 0 makes fx_safe_open behave as on a kernel without
- * openat2 (the component walk). The tools call it when the environment
- * has MEMFORENSIC_NO_OPENAT2.
- */
-void fx_safe_open_no_openat2(int on);
 
 #endif

@@ -11,7 +11,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "safeopen.h"
 #include "tool.h"
 
 const char *tool_name = "memforensic";
@@ -40,9 +39,6 @@ void tool_init(const char *name)
 	/* Our buffers may hold the target's secrets: no core of us. */
 	setrlimit(RLIMIT_CORE, &nocore);
 	prctl(PR_SET_DUMPABLE, 0);
-	/* Tests run the fallback for kernels without openat2 too. */
-	if (getenv("MEMFORENSIC_NO_OPENAT2"))
-		fx_safe_open_no_openat2(1);
 }
 
 static void vwarn(const char *fmt, va_list ap)

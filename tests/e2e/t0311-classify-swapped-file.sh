@@ -46,7 +46,7 @@ cp "$elf" "t/data.txt (deleted)"
 mkfifo "t/fifo.dat (deleted)"
 grep -q "data.txt (deleted)" "/proc/$pid/maps" || fail "maps: $(cat /proc/$pid/maps)"
 # Also as on a kernel without openat2 (a plain openat in the root).
-for env in "" MEMFORENSIC_NO_OPENAT2=1; do
+for env in "" "MEMFORENSIC_FALLBACK=${MEMFORENSIC_FALLBACK:+$MEMFORENSIC_FALLBACK,}openat2"; do
 	rc=0
 	nocap timeout -s KILL 30 env $env classify --tsv "$pid" >out.tsv 2>err || rc=$?
 	[ "$rc" != 137 ] || fail "$env classify hung (on the FIFO)"
@@ -63,9 +63,10 @@ for env in "" MEMFORENSIC_NO_OPENAT2=1; do
 	esac
 done
 
-# With map_files (root's full capabilities) the mapped files themselves
-# are read: the deleted text file is still not ELF.
-timeout -s KILL 30 classify --tsv "$pid" >out.tsv 2>err || fail "classify: $(cat err)"
+# With map_files (root's full capabilities, no fallback forced) the mapped
+# files themselves are read: the deleted text file is still not ELF.
+timeout -s KILL 30 env -u MEMFORENSIC_FALLBACK classify --tsv "$pid" >out.tsv 2>err ||
+	fail "classify: $(cat err)"
 expect_eq "ELF via map_files" "rodata	ELF read-only data" "$(region "$a_elf")"
 expect_eq "text via map_files" "file	not ELF" "$(region "$a_data")"
 expect_eq "fifo.dat via map_files" "file	not ELF" "$(region "$a_fifo")"

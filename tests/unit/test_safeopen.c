@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
+#include "kerndat.h"
 #include "safeopen.h"
 #include "unit.h"
 
@@ -154,10 +155,13 @@ static void user_path(void)
 	close(fd);
 }
 
+/* Each test runs in its own process (CK_FORK=yes, as make unit runs
+ * them): kerndat probes once per process, after the environment is set. */
 START_TEST(test_openat2)
 {
+	unsetenv("MEMFORENSIC_FALLBACK");
+	unsetenv("MEMFORENSIC_NO_PAGEMAP_SCAN");
 	tree();
-	fx_safe_open_no_openat2(0);
 	beneath();
 	in_root();
 	user_path();
@@ -167,12 +171,13 @@ END_TEST
 
 START_TEST(test_walk)
 {
+	setenv("MEMFORENSIC_FALLBACK", "openat2", 1);
+	ck_assert_msg(!fx_kerndat()->openat2, "kerndat probed before the "
+		      "environment was set: run with CK_FORK=yes");
 	tree();
-	fx_safe_open_no_openat2(1);
 	beneath();
 	in_root();
 	user_path();
-	fx_safe_open_no_openat2(0);
 	untree();
 }
 END_TEST
