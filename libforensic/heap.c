@@ -624,11 +624,21 @@ int fx_heapscan_find(struct fx_heapscan *hs, const struct fx_maps *m,
 	r = settle_heaps(hs, m, s);
 	if (r)
 		return r;
-	if (main_idx < 0)
-		return 0;
 	for (i = 0; i < m->n; i++)
 		if (m->r[i].kind == FX_KIND_HEAP)
 			heap = &m->r[i];
+	if (main_idx < 0) {
+		/* A [heap] is glibc's main arena's: not finding that arena
+		 * is never an empty heap. Its top outside the [heap] read
+		 * means the heap grew after the map was read (a live
+		 * process that allocates all the time): say so, so that
+		 * the caller looks again, or reports it. */
+		if (heap && add_bad(hs, heap->start, -1,
+				    "main arena not found (its heap changed "
+				    "while it was read?)"))
+			return -ENOMEM;
+		return 0;
+	}
 	if (heap && hs->arenas[0].top >= heap->start &&
 	    hs->arenas[0].top < heap->end) {
 		memset(&h, 0, sizeof(h));
