@@ -855,10 +855,12 @@ static int on_match(unsigned int id, unsigned long long from,
 
 	(void)flags;
 	if (pt->width) {
+		/* Every occurrence, overlapping ones too: which of a run of
+		 * overlapping occurrences ("AAAAA" in 100 'A's) a greedy
+		 * left-to-right pass keeps depends on where the run began,
+		 * arbitrarily far back, so a window could not know it: the
+		 * hits would depend on the number of threads (fuzz_scan). */
 		start = end - pt->width;
-		if (start < s->last_end[id])
-			return 0;	/* overlaps the previous match */
-		s->last_end[id] = end;
 		if (!owned(s, start))
 			return 0;
 		fx_buf_reset(&s->tmp);

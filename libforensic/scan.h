@@ -20,9 +20,11 @@
  *    pieces), and a run without one as ascii.
  *
  * Patterns (enc literal, hex, regex) are compiled together into one
- * Vectorscan (Hyperscan) database and matched in a single pass. Matches of
- * one pattern do not overlap: a match that starts inside the previous
- * reported match of the same pattern is dropped, like `grep -o`.
+ * Vectorscan (Hyperscan) database and matched in a single pass. A pattern
+ * of fixed width (a literal, hex) is reported at every occurrence,
+ * overlapping ones too (the same hits for any split into windows); a
+ * variable-width match that starts inside the previous reported match of
+ * the same pattern is dropped, like `grep -o`.
  *
  * Windows. To scan one region with several threads, split it: the scanner
  * of window [lo, hi) is fed from fx_scanner_pre() bytes before lo (or from
