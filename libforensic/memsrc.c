@@ -230,8 +230,22 @@ int fx_memsrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
 		return -EFAULT;
 	while (len) {
 		c = cap_at(ms, addr);
-		if (!c)
-			return -EFAULT;
+		if (!c) {
+			/* A core's file range without a PT_LOAD (gcore's
+			 * read-only ones): from its file, when unchanged. */
+			const struct fx_region *m = fx_region_at(&ms->maps,
+								 addr);
+
+			if (ms->kind != FX_MS_CORE || !m)
+				return -EFAULT;
+			n = m->end - addr < len ? m->end - addr : len;
+			if (from_file(ms, addr, out, (size_t)n))
+				return -EFAULT;
+			out += n;
+			addr += n;
+			len -= (size_t)n;
+			continue;
+		}
 		off = addr - c->start;
 		n = c->end - addr < len ? c->end - addr : len;
 		if (off + n <= c->maplen) {
@@ -502,6 +516,35 @@ static int dump_map(struct fx_memsrc *ms, int dirfd, const char *path)
 	fx_reader_release(&rd);
 	close(fd);
 	return ret;
+}
+
+/* The threads of a dump directory from its process.json, when it holds
+ * them (dump-region since memsrc); else none, said in threads_note. */
+static int dump_threads(struct fx_memsrc *ms, int dirfd)
+{
+	struct fx_buf b;
+	struct stat st;
+	int fd, r;
+
+	fx_buf_init(&b);
+	fd = fx_safe_open(dirfd, "process.json", FX_OPEN_BENEATH, &st);
+	r = fd < 0 ? fd : st.st_size > (16 << 20) ? -EFBIG :
+						    fx_buf_read_fd(&b, fd);
+	if (fd >= 0)
+		close(fd);
+	if (!r)
+		r = fx_threads_json_parse(b.data ? b.data : "", b.len, &ms->t,
+					  &ms->nt);
+	fx_buf_release(&b);
+	if (r == -ENOMEM)
+		return r;
+	if (r)
+		snprintf(ms->threads_note, sizeof(ms->threads_note),
+			 "no threads in the dump: process.json %s (thread "
+			 "stacks read as anon)",
+			 r == -ENOENT ? "holds none" :
+			 r == -EBADMSG ? "is malformed" : "cannot be read");
+	return 0;
 }
 
 /* ---- the map and threads of a core ---- */
@@ -870,9 +913,8 @@ int fx_memsrc_open_path(struct fx_memsrc *ms, const char *path)
 	}
 	if (ms->kind == FX_MS_DUMP) {
 		r = dump_map(ms, fd, path);
-		snprintf(ms->threads_note, sizeof(ms->threads_note),
-			 "a dump directory holds no threads (their stacks "
-			 "read as anon)");
+		if (!r)
+			r = dump_threads(ms, fd);
 	} else {
 		base = st.st_size > 0 ? mmap(NULL, (size_t)st.st_size,
 					     PROT_READ, MAP_PRIVATE, fd, 0) :
