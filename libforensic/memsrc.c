@@ -280,7 +280,7 @@ static int core_same_file(struct fx_memsrc *ms, size_t i, int fd,
 {
 	const struct fx_region *r = &ms->maps.r[i], *x;
 	unsigned char a[4096], b[4096];
-	size_t k, want;
+	size_t k, j, want;
 	ssize_t n;
 
 	if ((uint64_t)st->st_size <= r->offset)
@@ -301,6 +301,12 @@ static int core_same_file(struct fx_memsrc *ms, size_t i, int fd,
 				continue;	/* not in the core */
 			memcpy(a, c->map, want);
 		}
+		/* All zeros: a page the core left as a hole (not present
+		 * when it was written), no evidence either way. */
+		for (j = 0; j < want && !a[j]; j++)
+			;
+		if (j == want)
+			continue;
 		do
 			n = pread(fd, b, want, 0);
 		while (n < 0 && errno == EINTR);
