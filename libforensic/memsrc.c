@@ -553,6 +553,72 @@ static int dump_threads(struct fx_memsrc *ms, int dirfd)
 	return 0;
 }
 
+/* ---- ELF cores: the parsing source.c shares ---- */
+
+int fx_core_elf_open(const unsigned char *base, uint64_t len, const char *path,
+		     struct fx_err *err, Elf **out, size_t *nphdr)
+{
+	GElf_Ehdr eh;
+	size_t n;
+	Elf *e;
+
+	*out = NULL;
+	elf_version(EV_CURRENT);
+	e = elf_memory((char *)base, (size_t)len);
+	if (!e || !gelf_getehdr(e, &eh) || eh.e_type != ET_CORE ||
+	    elf_getphdrnum(e, &n) != 0) {
+		fx_err_set(err, 0, "'%s': not an ELF core (%s)", path,
+			   elf_errmsg(-1));
+		if (e)
+			elf_end(e);
+		return -EBADMSG;
+	}
+	/* libelf refuses a table that does not fit: say so, rather than
+	 * find no segment at all. */
+	if (eh.e_phoff > len || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    n > (len - eh.e_phoff) / sizeof(Elf64_Phdr)) {
+		fx_err_set(err, 0, "'%s': not an ELF core (its %zu program "
+			   "headers lie past the end of the file)", path, n);
+		elf_end(e);
+		return -EBADMSG;
+	}
+	*out = e;
+	*nphdr = n;
+	return 0;
+}
+
+int fx_core_notes(Elf *e, const GElf_Phdr *ph, uint64_t len,
+		  int (*fn)(void *arg, uint32_t type, const unsigned char *d,
+			    size_t n),
+		  void *arg)
+{
+	GElf_Nhdr nh;
+	size_t off = 0, next, noff, doff;
+	Elf_Data *d;
+	int r;
+
+	if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset)
+		return -EBADMSG;
+	d = elf_getdata_rawchunk(e, (int64_t)ph->p_offset, ph->p_filesz,
+				 ELF_T_NHDR);
+	if (!d)
+		return -EBADMSG;
+	/* gelf_getnote returns 0 at the end, and at a note that does not
+	 * fit in the segment. */
+	while ((next = gelf_getnote(d, off, &nh, &noff, &doff)) > 0) {
+		if (nh.n_namesz == 5 &&
+		    !memcmp((const char *)d->d_buf + noff, "CORE", 5)) {
+			r = fn(arg, nh.n_type,
+			       (const unsigned char *)d->d_buf + doff,
+			       nh.n_descsz);
+			if (r)
+				return r;
+		}
+		off = next;
+	}
+	return d->d_size - off >= sizeof(Elf64_Nhdr) ? -EBADMSG : 0;
+}
+
 /* ---- the map and threads of a core ---- */
 
 struct ntfile {
@@ -566,12 +632,17 @@ struct coreinfo {
 	size_t nf;
 	uint64_t vdso, phdr;
 	char comm[17];
+	struct fx_memsrc *ms;
+	int x86;
 };
 
 /* One note of a core: NT_FILE, NT_PRSTATUS, NT_PRPSINFO, NT_AUXV. */
-static int core_note(struct fx_memsrc *ms, struct coreinfo *ci, int x86,
-		     uint32_t type, const unsigned char *d, size_t n)
+static int core_note(void *arg, uint32_t type, const unsigned char *d,
+		     size_t n)
 {
+	struct coreinfo *ci = arg;
+	struct fx_memsrc *ms = ci->ms;
+	int x86 = ci->x86;
 	uint64_t cnt, ps, k;
 	const char *s, *e;
 
@@ -743,41 +814,29 @@ static int core_map(struct fx_memsrc *ms, const unsigned char *base,
 	struct coreinfo ci;
 	GElf_Ehdr eh;
 	GElf_Phdr ph;
-	GElf_Nhdr nh;
-	Elf_Data *d;
-	size_t i, k, n, off, next, noff, doff, nents = 0;
+	size_t i, k, n, nents = 0;
 	struct ent *ents = NULL;
 	uint64_t sp;
 	Elf *e;
-	int r = 0, x86;
+	int r = 0;
 
 	memset(&ci, 0, sizeof(ci));
-	elf_version(EV_CURRENT);
-	e = elf_memory((char *)base, len);
-	if (!e || !gelf_getehdr(e, &eh) || eh.e_type != ET_CORE ||
-	    elf_getphdrnum(e, &n) != 0) {
-		fx_err_set(&ms->err, 0, "'%s': not an ELF core", path);
-		if (e)
-			elf_end(e);
+	r = fx_core_elf_open(base, len, path, &ms->err, &e, &n);
+	if (r)
+		return r;
+	if (!gelf_getehdr(e, &eh)) {
+		elf_end(e);
 		return -EBADMSG;
 	}
-	x86 = eh.e_machine == EM_X86_64;
-	for (i = 0; i < n && !r; i++) {
-		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE)
-			continue;
-		if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset)
-			continue;	/* source.c says so */
-		d = elf_getdata_rawchunk(e, (int64_t)ph.p_offset, ph.p_filesz,
-					 ELF_T_NHDR);
-		for (off = 0; d && !r &&
-			      (next = gelf_getnote(d, off, &nh, &noff, &doff));
-		     off = next)
-			if (nh.n_namesz == 5 &&
-			    !memcmp((char *)d->d_buf + noff, "CORE", 5))
-				r = core_note(ms, &ci, x86, nh.n_type,
-					      (unsigned char *)d->d_buf + doff,
-					      nh.n_descsz);
-	}
+	ci.ms = ms;
+	ci.x86 = eh.e_machine == EM_X86_64;
+	/* Notes that lie are said by source.c (src.warnings): read what
+	 * can be read. */
+	for (i = 0; i < n && r != -ENOMEM; i++)
+		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_NOTE)
+			r = fx_core_notes(e, &ph, len, core_note, &ci);
+	if (r != -ENOMEM)
+		r = 0;
 	/* The first thread's stack pointer marks [stack] (the kernel and
 	 * gcore write the leader first; ours does too). */
 	sp = ms->nt && ms->t[0].have_sp ? ms->t[0].sp : 0;

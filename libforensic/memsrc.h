@@ -37,6 +37,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gelf.h>
+#include <libelf.h>
+
 #include "buf.h"
 #include "classify.h"
 #include "heap.h"
@@ -119,5 +122,27 @@ int fx_memsrc_read(void *ctx, uint64_t addr, void *buf, size_t len);
  */
 long fx_memsrc_file_read(void *ctx, const struct fx_region *r, uint64_t off,
 			 void *buf, size_t len);
+
+/*
+ * ELF core parsing shared with source.c (scan), for a core someone sent
+ * (untrusted input). fx_core_elf_open: the libelf handle of the core
+ * mapped at base (len bytes) and its program header count, checked to lie
+ * inside the file; 0, or -EBADMSG with err saying "'PATH': not an ELF
+ * core (why)". elf_end() it.
+ */
+int fx_core_elf_open(const unsigned char *base, uint64_t len, const char *path,
+		     struct fx_err *err, Elf **e, size_t *nphdr);
+
+/*
+ * Call fn(arg, type, desc, descsz) for every "CORE" note of note segment
+ * ph of e (a core of len bytes), in order; stops at fn's nonzero return
+ * and returns it. -EBADMSG when the notes cannot be trusted (the segment
+ * lies past the file's end, a note's sizes run past the segment), after
+ * calling fn for the notes before; else 0.
+ */
+int fx_core_notes(Elf *e, const GElf_Phdr *ph, uint64_t len,
+		  int (*fn)(void *arg, uint32_t type, const unsigned char *d,
+			    size_t n),
+		  void *arg);
 
 #endif
