@@ -33,6 +33,12 @@ struct fx_msfile {
 	int fd;		/* open on the very file, or a negative errno */
 };
 
+/* A run of a dump's bytes not captured (holes.tsv). */
+struct fx_mshole {
+	uint64_t start, end;
+	int err;	/* -ENODATA swapped, -EFAULT the others */
+};
+
 static void ms_init(struct fx_memsrc *ms)
 {
 	memset(ms, 0, sizeof(*ms));
@@ -58,6 +64,7 @@ void fx_memsrc_release(struct fx_memsrc *ms)
 	}
 	if (ms->have_ls)
 		fx_livesrc_release(&ms->ls);
+	free(ms->holes);
 	free(ms->t);
 	fx_maps_release(&ms->maps);
 	fx_buf_release(&ms->text);
@@ -211,6 +218,24 @@ static int from_file(struct fx_memsrc *ms, uint64_t addr, void *buf,
 	return 0;
 }
 
+/* A dump's hole in [a, b): its error (as fx_livesrc_read's for the same
+ * page: -ENODATA swapped, else -EFAULT), or 0. Zero-page holes read as
+ * the zeros they are. */
+static int hole_in(const struct fx_memsrc *ms, uint64_t a, uint64_t b)
+{
+	size_t lo = 0, hi = ms->nholes, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ms->holes[mid].end <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ms->nholes && ms->holes[lo].start < b ?
+		       ms->holes[lo].err : 0;
+}
+
 int fx_memsrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	struct fx_memsrc *ms = ctx;
@@ -248,6 +273,8 @@ int fx_memsrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
 		}
 		off = addr - c->start;
 		n = c->end - addr < len ? c->end - addr : len;
+		if (ms->nholes && (r = hole_in(ms, addr, addr + n)))
+			return r;
 		if (off + n <= c->maplen) {
 			memcpy(out, c->map + off, (size_t)n);
 		} else if (off >= c->maplen || ms->kind != FX_MS_CORE) {
@@ -522,6 +549,86 @@ static int dump_map(struct fx_memsrc *ms, int dirfd, const char *path)
 	fx_reader_release(&rd);
 	close(fd);
 	return ret;
+}
+
+static int hole_cmp(const void *a, const void *b)
+{
+	const struct fx_mshole *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * holes.tsv of the dump directory open on dirfd: the runs that were not
+ * captured, so that reading them fails as reading them live did (the
+ * region files hold zeros there). Overlapping records are merged. A dump
+ * without holes.tsv, or a bad line, leaves the holes unknown (zeros).
+ */
+static int dump_holes(struct fx_memsrc *ms, int dirfd)
+{
+	static const char *const cols[] = { "pid", "start", "end", "reason" };
+	struct fx_mshole *v;
+	struct fx_reader rd;
+	struct stat st;
+	uint64_t a, b;
+	size_t cap = 0, i, k;
+	int fd, r, cs = -1, ce = -1, cr = -1;
+
+	fd = fx_safe_open(dirfd, "holes.tsv", FX_OPEN_BENEATH, &st);
+	if (fd < 0)
+		return 0;
+	r = fx_reader_init(&rd, fd, cols, 4);
+	while (!r && (r = fx_reader_next(&rd)) > 0) {
+		if (rd.hdr_changed) {
+			cs = fx_reader_col(&rd, "start");
+			ce = fx_reader_col(&rd, "end");
+			cr = fx_reader_col(&rd, "reason");
+		}
+		if (cs < 0 || ce < 0 || cr < 0 ||
+		    fx_parse_u64(rd.f[cs], &a, 0) ||
+		    fx_parse_u64(rd.f[ce], &b, 0) || b <= a) {
+			r = -EBADMSG;
+			break;
+		}
+		if (!strcmp(rd.f[cr], "zero"))
+			continue;
+		if (ms->nholes == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = realloc(ms->holes, cap * sizeof(*v));
+			if (!v) {
+				r = -ENOMEM;
+				break;
+			}
+			ms->holes = v;
+		}
+		v = &ms->holes[ms->nholes++];
+		v->start = a;
+		v->end = b;
+		v->err = !strcmp(rd.f[cr], "swapped") ? -ENODATA : -EFAULT;
+		r = 0;
+	}
+	fx_reader_release(&rd);
+	close(fd);
+	if (r == -ENOMEM)
+		return r;
+	if (r) {
+		free(ms->holes);
+		ms->holes = NULL;
+		ms->nholes = 0;
+		return 0;
+	}
+	qsort(ms->holes, ms->nholes, sizeof(*ms->holes), hole_cmp);
+	/* Merge overlaps, so that the search finds the first that counts. */
+	for (i = 0, k = 0; i < ms->nholes; i++) {
+		if (k && ms->holes[i].start < ms->holes[k - 1].end) {
+			if (ms->holes[i].end > ms->holes[k - 1].end)
+				ms->holes[k - 1].end = ms->holes[i].end;
+			continue;
+		}
+		ms->holes[k++] = ms->holes[i];
+	}
+	ms->nholes = k;
+	return 0;
 }
 
 /* The threads of a dump directory from its process.json, when it holds
@@ -980,6 +1087,8 @@ int fx_memsrc_open_path(struct fx_memsrc *ms, const char *path)
 		r = dump_map(ms, fd, path);
 		if (!r)
 			r = dump_threads(ms, fd);
+		if (!r)
+			r = dump_holes(ms, fd);
 	} else {
 		base = st.st_size > 0 ? mmap(NULL, (size_t)st.st_size,
 					     PROT_READ, MAP_PRIVATE, fd, 0) :

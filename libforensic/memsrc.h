@@ -13,8 +13,10 @@
  *    parsed by fx_maps_parse, so the map is the one the live run saw);
  *    bytes from the region files (.bin, .bin.zst) as scan reads them
  *    (source.h: every name through fx_safe_open, beneath the
- *    directory); no threads (process.json holds no tids: said in
- *    threads_note);
+ *    directory), the runs holes.tsv lists failing as they did live
+ *    (-ENODATA swapped, -EFAULT the others; zero-page runs read as
+ *    zeros); threads from process.json (fx_threads_json), or none,
+ *    said in threads_note;
  *  - an ELF core (ours, gcore's, the kernel's): the map from PT_LOAD
  *    (ranges, permissions) and NT_FILE (file offsets and paths), [vdso]
  *    from NT_AUXV's AT_SYSINFO_EHDR, [stack] where the first thread's
@@ -52,6 +54,7 @@ struct fx_thread;
 enum fx_memsrc_kind { FX_MS_LIVE, FX_MS_DUMP, FX_MS_CORE };
 
 struct fx_msfile;
+struct fx_mshole;
 
 struct fx_memsrc {
 	enum fx_memsrc_kind kind;
@@ -73,6 +76,8 @@ struct fx_memsrc {
 	struct fx_buf text;
 	struct fx_source src;
 	struct fx_msfile *files;	/* per region of maps */
+	struct fx_mshole *holes;	/* a dump's, sorted, merged */
+	size_t nholes;
 	int threads_failed;
 };
 

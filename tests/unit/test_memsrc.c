@@ -74,6 +74,15 @@ START_TEST(test_dump)
 	ck_assert_int_eq(ms.maps.r[0].kind, FX_KIND_ANON);
 	ck_assert_str_eq(ms.threads_note, "");
 	check_bytes(&ms);
+	/* The first page was absent (holes.tsv): not there, as live. */
+	{
+		char b[8];
+
+		ck_assert_int_eq(fx_memsrc_read(&ms, START + 8, b, 8), -EFAULT);
+		ck_assert_int_eq(fx_memsrc_read(&ms, START + 4090, b, 8),
+				 -EFAULT);
+		ck_assert_int_eq(fx_memsrc_read(&ms, START + 4096, b, 8), 0);
+	}
 	fx_memsrc_release(&ms);
 }
 END_TEST
