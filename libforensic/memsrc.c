@@ -164,6 +164,13 @@ int fx_memsrc_reload(struct fx_memsrc *ms)
 
 /* ---- the bytes ---- */
 
+static int map_cmp(const void *a, const void *b)
+{
+	const struct fx_region *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
 static int reg_cmp(const void *a, const void *b)
 {
 	const struct fx_src_region *x = a, *y = b;
@@ -517,9 +524,15 @@ static int dump_map(struct fx_memsrc *ms, int dirfd, const char *path)
 			ino = 0;
 		if (cd < 0 || sscanf(rd.f[cd], "%x:%x", &maj, &min) != 2)
 			maj = min = 0;
+		/* One process: a dump of several (records piped from
+		 * memmap of many pids) is read for its first. */
 		if (cpid >= 0 && !fx_parse_u64(rd.f[cpid], &pid, 0) &&
-		    pid <= 0x7fffffff && ms->pid < 0)
-			ms->pid = (long)pid;
+		    pid <= 0x7fffffff) {
+			if (ms->pid < 0)
+				ms->pid = (long)pid;
+			else if ((long)pid != ms->pid)
+				continue;
+		}
 		fx_buf_reset(&name);
 		r = cn < 0 || !strcmp(rd.f[cn], "-") ? 0 :
 			fx_unescape(&name, rd.f[cn], strlen(rd.f[cn]));
@@ -1099,6 +1112,11 @@ int fx_memsrc_open_path(struct fx_memsrc *ms, const char *path)
 	close(fd);
 	if (!r)
 		r = fx_maps_parse(&ms->maps, ms->text.data, ms->text.len, &err);
+	/* regions.tsv may come in any order (dump-region of records from
+	 * rank); the readers look regions up by address. The regions' names
+	 * point into the map's pool, which does not move. */
+	if (!r)
+		qsort(ms->maps.r, ms->maps.n, sizeof(*ms->maps.r), map_cmp);
 	if (base != MAP_FAILED)
 		munmap(base, (size_t)st.st_size);
 	if (r == -EBADMSG && err.msg[0])
