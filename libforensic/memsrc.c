@@ -1044,21 +1044,34 @@ static int core_map(struct fx_memsrc *ms, const unsigned char *base,
 }
 
 /*
- * A core's file mappings hold no dev:inode: give those whose file is
- * still here (file_of) the file's, so that classify knows them for
- * files; the others keep 0 and are said to be missing.
+ * A core's file mappings hold no dev:inode: give those whose file is at
+ * its path here the identity of that file, so that classify knows them
+ * for file mappings (class file, code, data...), whether or not it is
+ * still the mapped file: its bytes are read only when it is (file_of).
+ * The others keep 0: anon, and a missing libc is said so.
  */
 static void core_files(struct fx_memsrc *ms)
 {
 	struct stat st;
 	size_t i;
+	int fd;
 
 	for (i = 0; i < ms->maps.n; i++) {
 		struct fx_region *r = &ms->maps.r[i];
 
-		if (!r->name_len || r->name[0] != '/' || file_of(ms, i) < 0 ||
-		    fstat(ms->files[i].fd, &st))
+		if (!r->name_len || r->name[0] != '/' ||
+		    strlen(r->name) != r->name_len)
 			continue;
+		fd = file_of(ms, i);
+		if (fd >= 0) {
+			if (fstat(fd, &st))
+				continue;
+		} else {
+			fd = fx_safe_open(AT_FDCWD, r->name, 0, &st);
+			if (fd < 0)
+				continue;
+			close(fd);
+		}
 		r->inode = st.st_ino;
 		r->dev_major = major(st.st_dev);
 		r->dev_minor = minor(st.st_dev);

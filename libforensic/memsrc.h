@@ -29,9 +29,12 @@
  * opened by fx_safe_open, whose dev:inode are the map's (a dump), or
  * (a core, which holds no dev:inode) whose first page equals the core's
  * copy of it when the core holds one, and which is long enough for the
- * mapping's offset. Otherwise it is not available (-ESTALE) and the
- * region keeps inode 0. A core's file-backed range without bytes (gcore
- * leaves read-only ones out) is read from that file, when available.
+ * mapping's offset. Otherwise it is not available (-ESTALE). A core's
+ * file mapping takes the dev:inode of the file now at its path (a core
+ * holds none), so that it reads as a file mapping even when that file
+ * changed (then its bytes are not read); with no file there, inode 0.
+ * A core's file-backed range without bytes (gcore leaves read-only ones
+ * out) is read from that file, when it is the mapped one.
  */
 #ifndef FX_MEMSRC_H
 #define FX_MEMSRC_H

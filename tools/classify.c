@@ -125,7 +125,7 @@ static int open_src(struct fx_memsrc *ms, struct fx_proc *p, const char *arg)
 }
 
 /* Does the capture lack libc's bytes (or file)? Said in one line. */
-static int libc_missing(const struct fx_memsrc *ms,
+static int libc_missing(struct fx_memsrc *ms,
 			const struct fx_classify *c, const char *arg)
 {
 	size_t i;
@@ -137,11 +137,14 @@ static int libc_missing(const struct fx_memsrc *ms,
 		const char *b = strrchr(r->name, '/');
 
 		if (b && strncmp(b + 1, "libc.so", 7) == 0) {
+			char x;
+
 			tool_warn("cannot read '%s': %s (%s); its malloc heaps "
 				  "cannot be found", arg, c->glibc_note,
-				  r->inode ? "its bytes are not in the capture"
-					   : "that file is not on this machine "
-					     "or changed since the capture");
+				  ms->file(ms->file_ctx, r, 0, &x, 1) == 1 ?
+				  "its bytes are not in the capture" :
+				  "that file is not on this machine or changed "
+				  "since the capture");
 			return 1;
 		}
 	}
