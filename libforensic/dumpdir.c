@@ -17,6 +17,7 @@
 #include "dumpdir.h"
 #include "internal.h"
 #include "proc.h"
+#include "threads.h"
 
 static const char *const hole_cols[] = { "pid", "start", "end", "reason" };
 
@@ -558,6 +559,8 @@ int fx_capture_json(struct fx_buf *out, struct fx_proc *p,
 	r |= jkey(&o, "tool", c->tool, strlen(c->tool));
 	r |= jkey(&o, "compression", c->compression,
 		  c->compression ? strlen(c->compression) : 0);
+	/* The threads, so that classify finds their stacks offline. */
+	r |= fx_threads_json(&o, p);
 	r |= fx_buf_adds(&o, ",\"skipped\":[");
 	r |= fx_buf_add(&o, c->skipped.data ? c->skipped.data : "",
 			c->skipped.len);

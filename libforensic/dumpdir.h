@@ -28,7 +28,9 @@
  *                         reason (io, pfnmap, uffd, vvar, secretmem,
  *                         no-read, guard, dontdump)
  *   DIR/process.json      one JSON object: who was dumped, when, how
- *                         (process-PID.json for every further pid)
+ *                         (process-PID.json for every further pid), its
+ *                         threads (tid, stack pointer, comm: read from
+ *                         /proc when it is written, fx_threads_json)
  *
  * Every file is created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600, inside
  * a directory opened with O_NOFOLLOW, made in a parent directory that

@@ -30,6 +30,7 @@
 #include "internal.h"
 #include "maps.h"
 #include "mem.h"
+#include "memsrc.h"
 #include "pagemap.h"
 #include "rec.h"
 #include "safeopen.h"
@@ -247,71 +248,51 @@ static int map_fd(struct fx_source *src, int fd, const struct stat *st,
 
 /* ---- ELF cores ---- */
 
+/* NT_PRPSINFO's pid (arg: a long, 0 until found): 1 found, -EBADMSG
+ * when the note is too short to hold pr_pid, or holds no pid. */
+static int prpsinfo_pid(void *arg, uint32_t type, const unsigned char *d,
+			size_t n)
+{
+	int32_t pid;
+
+	if (type != NT_PRPSINFO)
+		return 0;
+	/* struct elf_prpsinfo (x86-64, aarch64): pr_pid at 24. */
+	if (n < 28)
+		return -EBADMSG;
+	memcpy(&pid, d + 24, 4);
+	if (pid <= 0)
+		return -EBADMSG;
+	*(long *)arg = pid;
+	return 1;
+}
+
 /*
  * The pid in the NT_PRPSINFO note of note segment ph of a core of len
  * bytes: > 0, 0 when the segment has no such note, -EBADMSG when its notes
- * cannot be trusted (the segment lies past the end of the file, a note's
- * sizes run past the segment, an NT_PRPSINFO too short to hold pr_pid).
+ * cannot be trusted (memsrc.h: fx_core_notes), or the NT_PRPSINFO is too
+ * short to hold pr_pid.
  */
 static long core_pid(Elf *e, const GElf_Phdr *ph, uint64_t len)
 {
-	GElf_Nhdr nh;
-	size_t off = 0, next, noff, doff;
-	Elf_Data *d;
+	long pid = 0;
+	int r = fx_core_notes(e, ph, len, prpsinfo_pid, &pid);
 
-	if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset)
-		return -EBADMSG;
-	d = elf_getdata_rawchunk(e, (int64_t)ph->p_offset, ph->p_filesz,
-				 ELF_T_NHDR);
-	if (!d)
-		return -EBADMSG;
-	/* gelf_getnote returns 0 at the end, and at a note that does not
-	 * fit in the segment. */
-	while ((next = gelf_getnote(d, off, &nh, &noff, &doff)) > 0) {
-		/* struct elf_prpsinfo (x86-64, aarch64): pr_pid at 24. */
-		if (nh.n_type == NT_PRPSINFO) {
-			int32_t pid;
-
-			if (nh.n_descsz < 28)
-				return -EBADMSG;
-			memcpy(&pid, (const char *)d->d_buf + doff + 24, 4);
-			return pid > 0 ? pid : -EBADMSG;
-		}
-		off = next;
-	}
-	return d->d_size - off >= sizeof(Elf64_Nhdr) ? -EBADMSG : 0;
+	return r < 0 ? r : pid;
 }
 
 static int add_core(struct fx_source *src, const char *path,
 		    const unsigned char *base, uint64_t len)
 {
-	GElf_Ehdr eh;
 	GElf_Phdr ph;
 	size_t i, n, nload = 0;
 	long pid = -1;
 	Elf *e;
 	int r = 0;
 
-	elf_version(EV_CURRENT);
-	e = elf_memory((char *)base, (size_t)len);
-	if (!e || !gelf_getehdr(e, &eh) || eh.e_type != ET_CORE ||
-	    elf_getphdrnum(e, &n) != 0) {
-		fx_err_set(&src->err, 0, "'%s': not an ELF core (%s)", path,
-			   elf_errmsg(-1));
-		if (e)
-			elf_end(e);
-		return -EBADMSG;
-	}
-	/* libelf refuses a table that does not fit: say so, rather than
-	 * find no segment at all. */
-	if (eh.e_phoff > len || eh.e_phentsize != sizeof(Elf64_Phdr) ||
-	    n > (len - eh.e_phoff) / sizeof(Elf64_Phdr)) {
-		fx_err_set(&src->err, 0, "'%s': not an ELF core (its %zu "
-			   "program headers lie past the end of the file)",
-			   path, n);
-		elf_end(e);
-		return -EBADMSG;
-	}
+	r = fx_core_elf_open(base, len, path, &src->err, &e, &n);
+	if (r)
+		return r;
 	for (i = 0; i < n && pid < 0; i++) {
 		long v;
 

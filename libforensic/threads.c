@@ -224,3 +224,167 @@ int fx_threads_read(struct fx_proc *p, struct fx_thread **out, size_t *n)
 	*n = cnt;
 	return cnt ? 0 : -ESRCH;
 }
+
+int fx_threads_json(struct fx_buf *out, struct fx_proc *p)
+{
+	struct fx_thread *t = NULL;
+	char num[64];
+	size_t n = 0, i, k, tries;
+	int r;
+
+	/* Written just after a thaw: a thread let go is on its way back
+	 * into the call it was stopped in, "running" for an instant. Give
+	 * it that instant (yield, never sleep), a bounded number of times. */
+	for (tries = 0;; tries++) {
+		if (fx_threads_read(p, &t, &n))
+			return 0;
+		for (k = 0; k < n && t[k].have_sp; k++)
+			;
+		if (k == n || tries == 200)
+			break;
+		free(t);
+		t = NULL;
+		sched_yield();
+	}
+	r = fx_buf_adds(out, ",\"threads\":[");
+	for (i = 0; !r && i < n; i++) {
+		if (t[i].have_sp)
+			snprintf(num, sizeof(num), "%s{\"tid\":%d,\"sp\":\"0x%llx\","
+				 "\"comm\":", i ? "," : "", t[i].tid,
+				 (unsigned long long)t[i].sp);
+		else
+			snprintf(num, sizeof(num), "%s{\"tid\":%d,\"sp\":null,"
+				 "\"comm\":", i ? "," : "", t[i].tid);
+		r = fx_buf_adds(out, num);
+		r = r ? r : fx_json_bytes(out, t[i].comm, strlen(t[i].comm));
+		r = r ? r : fx_buf_addc(out, '}');
+	}
+	r = r ? r : fx_buf_addc(out, ']');
+	free(t);
+	return r ? -ENOMEM : 0;
+}
+
+/* Skip the literal s at *p (within end): 0, or -EBADMSG. */
+static int lit(const char **p, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	if ((size_t)(end - *p) < n || memcmp(*p, s, n) != 0)
+		return -EBADMSG;
+	*p += n;
+	return 0;
+}
+
+/* A JSON string at *p into comm (ASCII kept, other bytes '?'). */
+static int jstr(const char **p, const char *end, char *comm, size_t cap)
+{
+	const char *q = *p;
+	size_t k = 0;
+	char c;
+
+	if (q >= end || *q != '"')
+		return -EBADMSG;
+	for (q++; q < end && *q != '"'; q++) {
+		c = *q;
+		if (c == '\\') {
+			if (++q >= end)
+				return -EBADMSG;
+			c = *q == 'n' ? '\n' : *q == 't' ? '\t' : *q;
+			if (*q == 'u') {
+				if (end - q < 5)
+					return -EBADMSG;
+				q += 4;
+				c = '?';
+			}
+		}
+		if (k + 1 < cap)
+			comm[k++] = (unsigned char)c < 0x80 ? c : '?';
+	}
+	if (q >= end)
+		return -EBADMSG;
+	comm[k] = 0;
+	*p = q + 1;
+	return 0;
+}
+
+int fx_threads_json_parse(const char *buf, size_t len, struct fx_thread **out,
+			  size_t *n)
+{
+	static const char key[] = "\"threads\":[";
+	const char *p = NULL, *end = buf + len, *q;
+	struct fx_thread *v = NULL, *nv, *t;
+	size_t cnt = 0, i;
+	char *e;
+	long tid;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i + sizeof(key) - 1 <= len && !p; i++)
+		if (!memcmp(buf + i, key, sizeof(key) - 1))
+			p = buf + i + sizeof(key) - 1;
+	if (!p)
+		return -ENOENT;
+	while (p < end && *p != ']') {
+		if (cnt && lit(&p, end, ","))
+			goto bad;
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv) {
+			free(v);
+			return -ENOMEM;
+		}
+		v = nv;
+		t = &v[cnt++];
+		memset(t, 0, sizeof(*t));
+		t->nr = -1;
+		if (lit(&p, end, "{\"tid\":"))
+			goto bad;
+		for (q = p; q < end && *q >= '0' && *q <= '9'; q++)
+			;
+		if (q == p || q - p > 9)
+			goto bad;
+		tid = strtol(p, NULL, 10);
+		t->tid = t->nstid = (int)tid;
+		p = q;
+		if (lit(&p, end, ",\"sp\":"))
+			goto bad;
+		if (!lit(&p, end, "null")) {
+			t->running = 1;
+		} else if (!lit(&p, end, "\"0x")) {
+			for (q = p; q < end && q - p < 17 &&
+				    ((*q >= '0' && *q <= '9') ||
+				     (*q >= 'a' && *q <= 'f'));
+			     q++)
+				;
+			if (q == p || q >= end || *q != '"')
+				goto bad;
+			t->sp = strtoull(p, &e, 16);
+			t->have_sp = 1;
+			p = q + 1;
+		} else {
+			goto bad;
+		}
+		if (lit(&p, end, ",\"comm\":"))
+			goto bad;
+		if (p < end && *p == '"') {
+			if (jstr(&p, end, t->comm, sizeof(t->comm)))
+				goto bad;
+		} else {
+			/* {"bytes":"..."}: not ASCII; skip to its '}'. */
+			q = memchr(p, '}', (size_t)(end - p));
+			if (!q)
+				goto bad;
+			strcpy(t->comm, "-");
+			p = q + 1;
+		}
+		if (lit(&p, end, "}"))
+			goto bad;
+	}
+	if (p >= end)
+		goto bad;
+	*out = v;
+	*n = cnt;
+	return 0;
+bad:
+	free(v);
+	return -EBADMSG;
+}

@@ -60,4 +60,25 @@ int fx_task_stat_parse(const char *buf, size_t len, char *comm,
  */
 int fx_threads_read(struct fx_proc *p, struct fx_thread **out, size_t *n);
 
+struct fx_buf;
+
+/*
+ * Append the threads of p as process.json's member (dumpdir.h), so that
+ * a dump directory keeps them: `,"threads":[{"tid":N,"sp":"0x..."|null,
+ * "comm":"..."}...]` (sp null: the thread was running; comm as
+ * fx_json_bytes writes it). Nothing is appended when the threads cannot
+ * be read. 0 or -ENOMEM.
+ */
+int fx_threads_json(struct fx_buf *out, struct fx_proc *p);
+
+/*
+ * The threads member of a process.json text (buf, len), as
+ * fx_threads_json writes it: *out allocated (free()), *n set; comm a
+ * JSON string's ASCII bytes ('?' for others), "-" for a non-string.
+ * 0, -ENOENT (no threads member), -EBADMSG (one that is malformed), or
+ * -ENOMEM.
+ */
+int fx_threads_json_parse(const char *buf, size_t len, struct fx_thread **out,
+			  size_t *n);
+
 #endif

@@ -12,11 +12,12 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "memsrc.h"
 #include "threads.h"
 #include "tool.h"
 
 static const char help[] =
-"usage: classify [options] PID...\n"
+"usage: classify [options] PID|DIR|CORE...\n"
 "\n"
 "Say what every memory region of a live process is: its glibc malloc\n"
 "heaps (main heap, arena heaps and their reserves, mmapped chunks), the\n"
@@ -52,12 +53,26 @@ static const char help[] =
 "A PID may be written PID@STARTTIME (stat field 22): that process or\n"
 "none, never one that got its pid after it exited.\n"
 "\n"
+"Offline: DIR, a dump directory of the whole process (dump-region --mode\n"
+"freeze -o DIR PID), or CORE, an ELF core (dump-region --core, gcore, the\n"
+"kernel's), gives the same records as the live process did. A capture\n"
+"has the smaps figures of its capture (a core none: rss reads '-', 0 in\n"
+"--summary); threads come from process.json or NT_PRSTATUS. Mapped files\n"
+"(libc for the heaps, ELF headers, what gcore leaves out) are read on\n"
+"this machine, at the path the map names, only when they are still the\n"
+"mapped file (a dump: its dev:inode; a core: its first page); a capture\n"
+"without libc's bytes is said so, exit 1. gcore writes PROT_NONE ranges\n"
+"as readable: stack guards and arena reserves then read as anon. Name a\n"
+"file called like a number ./4242.\n"
+"\n"
 "Examples:\n"
 "  classify 4242 | rank --group-by class         resident bytes per class\n"
 "  classify --chunks 4242 | rank --by inuse_bytes -n 5   what fills the heap\n"
 "  classify --threads 4242 | rank --by stack_rss\n"
 "  classify --summary 4242                       like NMT's summary on a JVM\n"
 "  classify 4242 | grep jvm-                     the JVM's own reservations\n"
+"  classify --chunks case-17/                    a dump directory, elsewhere\n"
+"  classify core.4242                            an ELF core\n"
 "\n"
 "Notes: mapped files are read through /proc/PID/map_files (CAP_SYS_ADMIN),\n"
 "else at the path the maps line names in /proc/PID/root, only if that is\n"
@@ -78,68 +93,104 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* One live pid: 0 done, 1 partial, 2 failed (reported), -errno output. */
-static int one_pid(struct fx_writer *w, enum mode mode, int verbose, int pid,
-		   unsigned long long start)
+/* The process of arg: a live PID[@STARTTIME], a dump directory or an
+ * ELF core. 0, or 2 when it cannot be opened (said). */
+static int open_src(struct fx_memsrc *ms, struct fx_proc *p, const char *arg)
 {
-	struct fx_thread *t = NULL;
-	struct fx_classify c;
-	struct fx_livesrc ls;
-	struct fx_heap_src src = { fx_livesrc_read, &ls };
-	struct fx_maps m;
-	struct fx_proc p;
-	struct fx_err err = { 0, "" };
-	struct fx_buf b;
-	size_t nt = 0, i;
-	int r, status = 0, tries;
-	double t0;
+	unsigned long long start;
+	int r, pid;
 
-	if (tool_proc_open(&p, pid, start))
-		return 2;
-	fx_buf_init(&b);
-	fx_maps_init(&m);
-	fx_classify_init(&c);
-	r = fx_proc_read_map(&p, "smaps", &b, FX_SMAPS_READ_SIZE, NULL);
-	if (!r && !b.len)
-		r = -ESRCH;
-	if (!r)
-		r = fx_maps_parse(&m, b.data, b.len, &err);
-	if (!r)
-		r = fx_livesrc_open(&ls, &p, &m);
-	if (r) {
-		tool_warn("cannot read process %d: %s%s", pid, strerror(-r),
-			  r == -EACCES || r == -EPERM ?
+	if (fx_pid_parse(arg, &pid, &start) == 0) {
+		if (tool_proc_open(p, pid, start))
+			return 2;
+		r = fx_memsrc_open_live(ms, p);
+		if (r) {
+			tool_warn("cannot read process %d: %s%s", pid,
+				  strerror(-r), r == -EACCES || r == -EPERM ?
 				  " (run as the process owner or root)" : "");
-		fx_maps_release(&m);
-		fx_buf_release(&b);
-		fx_proc_release(&p);
+			fx_memsrc_release(ms);
+			fx_proc_release(p);
+			return 2;
+		}
+		return 0;
+	}
+	p->dirfd = -1;
+	r = fx_memsrc_open_path(ms, arg);
+	if (r) {
+		tool_warn("%s", ms->err.msg[0] ? ms->err.msg : strerror(-r));
+		fx_memsrc_release(ms);
 		return 2;
 	}
-	if (fx_threads_read(&p, &t, &nt))
+	return 0;
+}
+
+/* Does the capture lack libc's bytes (or file)? Said in one line. */
+static int libc_missing(struct fx_memsrc *ms,
+			const struct fx_classify *c, const char *arg)
+{
+	size_t i;
+
+	if (ms->kind == FX_MS_LIVE || c->have_glibc)
+		return 0;
+	for (i = 0; i < ms->maps.n; i++) {
+		const struct fx_region *r = &ms->maps.r[i];
+		const char *b = strrchr(r->name, '/');
+
+		if (b && strncmp(b + 1, "libc.so", 7) == 0) {
+			char x;
+
+			tool_warn("cannot read '%s': %s (%s); its malloc heaps "
+				  "cannot be found", arg, c->glibc_note,
+				  ms->file(ms->file_ctx, r, 0, &x, 1) == 1 ?
+				  "its bytes are not in the capture" :
+				  "that file is not on this machine or changed "
+				  "since the capture");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* One process: 0 done, 1 partial, 2 failed (reported), -errno output. */
+static int one_src(struct fx_writer *w, enum mode mode, int verbose,
+		   const char *arg)
+{
+	struct fx_classify c;
+	struct fx_memsrc ms;
+	struct fx_proc p;
+	size_t i;
+	int r, status = 0, tries, pid;
+	double t0;
+
+	if (open_src(&ms, &p, arg))
+		return 2;
+	pid = (int)ms.pid;
+	fx_classify_init(&c);
+	if (ms.threads_note[0] && (ms.kind != FX_MS_LIVE || verbose ||
+				   mode == M_THREADS))
+		tool_warn("%s: %s", arg, ms.threads_note);
+	status = ms.kind == FX_MS_LIVE && ms.threads_note[0];
+	if (fx_memsrc_warnings(&ms)[0]) {
+		fprintf(stderr, "%s", fx_memsrc_warnings(&ms));
 		status = 1;
+	}
 	t0 = now_ms();
 	for (tries = 1;; tries++) {
-		r = fx_classify_run(&c, &m, &src, fx_proc_file_read, &p, t, nt);
+		r = fx_classify_run(&c, &ms.maps, &ms.heap, ms.file,
+				    ms.file_ctx, ms.t, ms.nt);
 		if (!r && (mode == M_CHUNKS || mode == M_SUMMARY))
-			r = fx_classify_chunks(&c, &src);
+			r = fx_classify_chunks(&c, &ms.heap);
 		/* A heap in use may look corrupt for an instant (a chunk
 		 * being split as it is read, a heap grown since the map was
 		 * read): look twice more, map and memory afresh, before
-		 * saying so. */
-		if (r || !c.hs.nbad || tries == 3)
+		 * saying so. A capture does not change: once is enough. */
+		if (r || !c.hs.nbad || tries == 3 || ms.kind != FX_MS_LIVE)
 			break;
 		fx_classify_release(&c);
 		fx_classify_init(&c);
-		fx_maps_release(&m);
-		fx_maps_init(&m);
-		fx_buf_reset(&b);
-		r = fx_proc_read_map(&p, "smaps", &b, FX_SMAPS_READ_SIZE, NULL);
-		if (!r)
-			r = fx_maps_parse(&m, b.data, b.len, &err);
+		r = fx_memsrc_reload(&ms);
 		if (r)
 			break;
-		ls.m = &m;
-		ls.have_win = 0;
 	}
 	if (r) {
 		tool_warn("process %d: %s", pid, strerror(-r));
@@ -153,8 +204,8 @@ static int one_pid(struct fx_writer *w, enum mode mode, int verbose, int pid,
 			  c.hs.narenas, c.hs.nheaps,
 			  (unsigned long long)c.hs.chunks,
 			  now_ms() - t0, tries, tries > 1 ? "s" : "",
-			  (unsigned long long)ls.pages_read,
-			  (unsigned long long)ls.pages_absent);
+			  (unsigned long long)ms.pages_read,
+			  (unsigned long long)ms.pages_absent);
 	}
 	if (c.jvm.found && (!c.jvm.ok || strstr(c.jvm.note, "not found"))) {
 		tool_warn("process %d: %s: its Java heap, metaspace, code "
@@ -171,11 +222,13 @@ static int one_pid(struct fx_writer *w, enum mode mode, int verbose, int pid,
 			  c.hs.bad[i].why);
 		status = 1;
 	}
-	if (ls.gone) {
+	if (ms.gone) {
 		tool_warn("process %d exited during the walk", pid);
 		status = 1;
 	}
-	if (!r) {
+	if (!r && libc_missing(&ms, &c, arg) && mode != M_THREADS) {
+		status = 1;
+	} else if (!r) {
 		if (mode == M_REGIONS)
 			r = fx_classify_write_regions(&c, w, pid);
 		else if (mode == M_CHUNKS)
@@ -186,11 +239,9 @@ static int one_pid(struct fx_writer *w, enum mode mode, int verbose, int pid,
 			r = fx_classify_write_summary(&c, w, pid);
 	}
 	fx_classify_release(&c);
-	fx_livesrc_release(&ls);
-	free(t);
-	fx_maps_release(&m);
-	fx_buf_release(&b);
-	fx_proc_release(&p);
+	fx_memsrc_release(&ms);
+	if (p.dirfd >= 0)
+		fx_proc_release(&p);
 	return r < 0 ? r : status;
 }
 
@@ -235,12 +286,15 @@ int main(int argc, char **argv)
 				 "each other");
 	if (optind == argc)
 		tool_usage_error("no pid given");
+	/* A pid, else a dump directory or core (said when it is neither). */
 	for (i = optind; i < argc; i++)
-		tool_pid_arg(argv[i], &start);
+		if (fx_pid_parse(argv[i], &pid, &start) &&
+		    fx_memsrc_probe(argv[i]) == 0)
+			tool_usage_error("'%s' is not a pid, a dump directory "
+					 "nor an ELF core", argv[i]);
 	fx_writer_init(&w, STDOUT_FILENO, fmt);
 	for (i = optind; i < argc && r >= 0; i++) {
-		pid = tool_pid_arg(argv[i], &start);
-		r = one_pid(&w, mode, verbose, pid, start);
+		r = one_src(&w, mode, verbose, argv[i]);
 		failed += r == 2;
 		partial += r == 1;
 	}

@@ -1,0 +1,123 @@
+#!/bin/bash
+# classify reads a capture as it reads the live process: on a freeze dump
+# directory, on our --core and on gdb's gcore core of a target that waits
+# unchanged after its readiness line, the region classes, the --chunks
+# histogram (the 262,144 x 112-byte leak, the arenas, the C++ types) and
+# the --summary's classes, sizes and heap bytes are the live ones.
+# Captures carry less than /proc: rss is the capture's (a dump) or not
+# known (a core), [vvar] regions have no name in a core (gcore leaves them
+# out): those columns and rows are left out of the comparison. A dump
+# directory's threads come from its process.json, a core's from its
+# NT_PRSTATUS notes. gcore leaves the
+# read-only file ranges out: they come from the mapped files, unchanged.
+. "$TOP/tests/e2e/lib.sh"
+
+have_gcore=1
+command -v gcore >/dev/null || {
+	have_gcore=0
+	echo "note: no gcore (Debian: gdb): gcore's cores not compared"
+}
+
+# keep COLS...: the named columns of a TSV on stdin, [vvar] rows out,
+# the rest sorted (a core lists its threads leader first, /proc in tid order).
+keep() {
+	awk -F'\t' -v want="$*" 'NR==1 {n=split(want, w, " ");
+		for (i=1;i<=NF;i++) c[$i]=i}
+	$c["class"]=="vvar" || $c["class"]=="vsyscall" {next}
+	{s=""; for (i=1;i<=n;i++) s=s (i>1 ? "\t" : "") $c[w[i]]; print s}' |
+		{ IFS= read -r h; printf '%s\n' "$h"; sort; }
+}
+
+regions() { classify --tsv "$1" | keep start end class detail; }
+chunks() { classify --chunks --tsv "$1"; }
+summary() {
+	classify --summary --tsv "$1" |
+		keep regions size inuse_bytes free_bytes class category
+}
+
+# check NAME PID: every capture of PID against the live process.
+check() {
+	local name=$1 pid=$2 src
+	regions "$pid" >"$name.live.regions"
+	chunks "$pid" >"$name.live.chunks"
+	summary "$pid" >"$name.live.summary"
+	classify --threads --tsv "$pid" | keep tid stack_start stack_end \
+		>"$name.live.threads"
+	dump-region --mode freeze -o "$TRASH/$name.dir" "$pid" >/dev/null \
+		2>"$name.dump.err" || fail "dump-region: $(cat "$name.dump.err")"
+	dump-region --core "$TRASH/$name.core" "$pid" >/dev/null \
+		2>"$name.core.err" || fail "dump-region: $(cat "$name.core.err")"
+	set -- "$name.dir" "$name.core"
+	if [ $have_gcore = 1 ]; then
+		gcore -o "$TRASH/$name.gcore" "$pid" >gcore.out 2>&1 ||
+			fail "gcore: $(cat gcore.out)"
+		set -- "$@" "$name.gcore.$pid"
+	fi
+	for src in "$@"; do
+		regions "$src" 2>"$src.err" >"$src.regions" ||
+			fail "classify $src: $(cat "$src.err")"
+		chunks "$src" >"$src.chunks" 2>>"$src.err" ||
+			fail "classify --chunks $src: $(cat "$src.err")"
+		summary "$src" >"$src.summary" 2>>"$src.err"
+		case $src in
+		*.gcore.*)
+			# gdb writes PROT_NONE ranges (thread stack guards,
+			# arena reserves) as readable segments: they read as
+			# anon. Compare the rest.
+			awk -F'\t' 'NR==FNR {if ($3 ~ /^(guard|arena-reserve)$/) g[$1]=1; next}
+				!($1 in g)' "$name.live.regions" \
+				"$name.live.regions" >"$src.live.regions"
+			awk -F'\t' 'NR==FNR {if ($3 ~ /^(guard|arena-reserve)$/) g[$1]=1; next}
+				!($1 in g)' "$name.live.regions" \
+				"$src.regions" >"$src.cmp.regions"
+			compare "$src.live.regions" "$src.cmp.regions"
+			grep -v -e '	guard	' -e '	anon	' -e '	arena-reserve	' \
+				"$name.live.summary" >"$src.live.summary"
+			grep -v -e '	guard	' -e '	anon	' -e '	arena-reserve	' \
+				"$src.summary" >"$src.cmp.summary"
+			compare "$src.live.summary" "$src.cmp.summary" ;;
+		*)
+			compare "$name.live.regions" "$src.regions"
+			compare "$name.live.summary" "$src.summary" ;;
+		esac
+		compare "$name.live.chunks" "$src.chunks"
+		classify --threads --tsv "$src" |
+			keep tid stack_start stack_end >"$src.threads"
+		compare "$name.live.threads" "$src.threads"
+	done
+}
+
+start_target leaky
+check leaky "$TARGET_PID"
+n=$(awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
+	$c["size"]==112 {s+=$c["inuse"]} END {print s+0}' leaky.core.chunks)
+expect_eq "in-use 112-byte chunks in the core" "$(ready_value contexts)" "$n"
+
+start_target arenas
+check arenas "$TARGET_PID"
+
+start_target cppleak 20000
+check cppleak "$TARGET_PID"
+grep -q 'sip::SipSubscribeEvent$' cppleak.dir.chunks ||
+	fail "no C++ type named from the dump"
+
+# A capture whose libc cannot be had: said in one line, exit 1.
+mkdir -p "$TRASH/nolibc"
+awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; print; next}
+	$c["name"] ~ /libc\.so/ {$c["inode"]=1} {print}' OFS='\t' \
+	"$TRASH/leaky.dir/regions.tsv" >"$TRASH/nolibc/regions.tsv"
+set +e
+classify --chunks "$TRASH/nolibc" >nolibc.out 2>nolibc.err
+rc=$?
+set -e
+expect_eq "classify on a dump without libc: exit" 1 "$rc"
+grep -q "^classify: cannot read '.*nolibc': .*libc" nolibc.err ||
+	fail "no word about libc: $(cat nolibc.err)"
+[ ! -s nolibc.out ] || fail "a histogram without the heaps"
+
+# Neither a pid nor a capture: usage.
+set +e
+classify "$TRASH/nolibc/regions.tsv" >/dev/null 2>bad.err
+rc=$?
+set -e
+expect_eq "classify on a plain file: exit" 64 "$rc"
