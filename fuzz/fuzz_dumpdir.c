@@ -39,6 +39,7 @@
 #include <zstd.h>
 
 #include "scan.h"
+#include "memsrc.h"
 #include "source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -182,6 +183,26 @@ static int hit(void *arg, const struct fx_hit *h)
 	return 0;
 }
 
+/* Open path as classify does and read a little of every region. */
+static void memsrc_read(const char *path)
+{
+	struct fx_memsrc ms;
+	unsigned char buf[64];
+	size_t i;
+
+	if (fx_memsrc_open_path(&ms, path) == 0) {
+		for (i = 0; i < ms.maps.n && i < 64; i++) {
+			const struct fx_region *r = &ms.maps.r[i];
+			uint64_t n = r->end - r->start;
+
+			fx_memsrc_read(&ms, r->start, buf,
+				       n < sizeof(buf) ? (size_t)n : sizeof(buf));
+		}
+		(void)fx_memsrc_warnings(&ms);
+	}
+	fx_memsrc_release(&ms);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fx_scan_conf conf = { FX_ENC_ASCII, 4, NULL, 0 };
@@ -272,6 +293,13 @@ skip:
 	    -ENOMEM)
 		abort();
 	fx_source_release(&src);
+	/* The same capture as classify reads it: the one memory source
+	 * (memsrc.c: regions.tsv turned back into a map, holes.tsv,
+	 * process.json's threads, a core's notes), then a few bytes from
+	 * every region through its read callback. */
+	memsrc_read(run);
+	for (i = 0; i < npaths; i++)
+		memsrc_read(paths[i]);
 	empty(dirfd);
 	rmdir(run);
 	return 0;

@@ -461,7 +461,8 @@ static void point_names(struct fx_maps *m)
 int fx_maps_parse(struct fx_maps *m, const char *buf, size_t len,
 		  struct fx_err *err)
 {
-	const char *p = buf, *end = buf + len, *nl;
+	/* (NULL, 0), an empty text, is no region: no arithmetic on NULL. */
+	const char *p = buf, *end = len ? buf + len : buf, *nl;
 	unsigned long lineno = 0;
 	int hint = FX_NFIELDS - 1, r = 0;
 

@@ -998,7 +998,7 @@ static int core_map(struct fx_memsrc *ms, const unsigned char *base,
 			file_perms(&ents[nents - 1]);
 		}
 	}
-	if (!r)
+	if (!r && nents)
 		qsort(ents, nents, sizeof(*ents), ent_cmp);
 	/* Names a core does not carry: [vdso] (AT_SYSINFO_EHDR), the
 	 * [vvar] pages just before it (never captured), [vsyscall] at its
@@ -1102,7 +1102,8 @@ int fx_memsrc_open_path(struct fx_memsrc *ms, const char *path)
 		ms->err = ms->src.err;
 		return r;
 	}
-	qsort(ms->src.r, ms->src.n, sizeof(*ms->src.r), reg_cmp);
+	if (ms->src.n)	/* qsort of NULL, even 0 items, is undefined */
+		qsort(ms->src.r, ms->src.n, sizeof(*ms->src.r), reg_cmp);
 	fd = fx_safe_open(AT_FDCWD, path, FX_OPEN_DIR, &st);
 	if (fd < 0) {
 		fx_err_set(&ms->err, 0, "cannot open '%s': %s", path,
@@ -1128,7 +1129,7 @@ int fx_memsrc_open_path(struct fx_memsrc *ms, const char *path)
 	/* regions.tsv may come in any order (dump-region of records from
 	 * rank); the readers look regions up by address. The regions' names
 	 * point into the map's pool, which does not move. */
-	if (!r)
+	if (!r && ms->maps.n)
 		qsort(ms->maps.r, ms->maps.n, sizeof(*ms->maps.r), map_cmp);
 	if (base != MAP_FAILED)
 		munmap(base, (size_t)st.st_size);
