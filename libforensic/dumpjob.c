@@ -2,6 +2,7 @@
  * dumpjob: a dump-region run as one library call (dumpjob.h).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,4 +378,192 @@ enum fx_dumpjob_status fx_dumpjob_run(struct fx_dumpjob *job)
 		job->status = run_dir(job);
 	}
 	return job->status;
+}
+
+/* Why PTRACE_SEIZE was refused, as precisely as /proc tells. */
+static void say_eperm(struct fx_dumpjob *j, char *m, size_t len)
+{
+	int t = fx_proc_tracer(&j->p);
+
+	if (t > 0)
+		snprintf(m, len, "cannot freeze pid %d: it is traced by pid %d "
+			 "already (a debugger or strace: detach it, or use "
+			 "--mode live)", j->pid, t);
+	else
+		snprintf(m, len, "cannot freeze pid %d: %s (ptrace refused: "
+			 "run as its owner or root, check Yama's ptrace_scope, "
+			 "or use --mode live)", j->pid, strerror(EPERM));
+}
+
+/* The plan, or its refusal when it will not fit. */
+static void say_plan(struct fx_dumpjob *j, int refused, char *m, size_t len)
+{
+	const struct fx_dumpplan *pl = &j->pl;
+	const char *where = j->core ? j->core : j->dd.path, *core = j->core;
+	uint64_t v[5] = { pl->present, pl->mapped, j->free_bytes, pl->fill,
+			  pl->present + pl->fill };
+	char h[5][16];
+	int i;
+
+	for (i = 0; i < 5; i++)
+		fx_human_size(v[i], h[i], 16);
+	if (refused)
+		snprintf(m, len, "cannot dump pid %d: %s to write, %s free on "
+			 "'%s' (free space, pick another -o, or --force)",
+			 pl->pid, h[4], h[2], where);
+	else
+		snprintf(m, len, "plan: pid %d, %zu regions (%zu skipped), %s "
+			 "mapped, %s present to copy%s%s%s; %s free for '%s'",
+			 pl->pid, pl->n, pl->nskip, h[1], h[0],
+			 core ? ", at most " : "", core ? h[3] : "",
+			 core ? " from mapped files after the thaw" : "", h[2],
+			 where);
+}
+
+static int say(char *m, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int say(char *m, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, len, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+const char *fx_dumpjob_message(struct fx_dumpjob *j,
+			       enum fx_dumpjob_event ev, int *info)
+{
+	char *m = j->msg;
+	size_t len = sizeof(j->msg);
+	const struct fx_core_stats *st = &j->st;
+	int pid = j->pid, n = j->risk.eintr, stop = j->stop ? *j->stop : 0;
+	const char *path = j->dd.path, *ran = j->fz.was_stopped ? "stopped" :
+								  "running";
+
+	*info = ev == FX_DJ_PLAN || ev == FX_DJ_COMPRESS_KEPT ||
+		ev == FX_DJ_PAUSE || ev == FX_DJ_CORE_DONE;
+	switch (ev) {
+	case FX_DJ_CREATE_FAILED:
+		if (j->core)
+			return say(m, len, "cannot create core '%s': %s%s",
+				   j->core, j->why ? j->why : strerror(-j->err),
+				   j->err == -EEXIST ? " (never written over: "
+						       "pick a new name)" : ""),
+			       m;
+		say(m, len, "cannot create dump directory '%s': %s%s", j->dir,
+		    j->why ? j->why : strerror(-j->err),
+		    j->err == -EEXIST ? " (dumps are never written over an "
+					"existing path: pick a new -o)" : "");
+		return m;
+	case FX_DJ_PLAN:
+	case FX_DJ_NO_SPACE:
+		say_plan(j, ev == FX_DJ_NO_SPACE, m, len);
+		return m;
+	case FX_DJ_REFUSE_EINTR:
+		say(m, len, "cannot freeze pid %d: %d thread%s (thread %d...) "
+		    "wait%s in epoll_wait, which a ptrace stop ends with EINTR "
+		    "(ptrace(2), BUGS): a program that takes that for an error "
+		    "would fail; --accept-eintr to freeze anyway, or --mode "
+		    "live (no stop)", pid, n, n > 1 ? "s" : "",
+		    j->risk.eintr_tid, n > 1 ? "" : "s");
+		return m;
+	case FX_DJ_REFUSE_VFORK:
+		say(m, len, "cannot freeze pid %d: thread %d waits in vfork for "
+		    "its child to exec or exit (state D): no ptrace stop "
+		    "reaches it until then; try again, or --mode live (no "
+		    "stop)", pid, j->risk.vfork_tid);
+		return m;
+	case FX_DJ_FREEZE_FAILED:
+		if (j->err == -EPERM)
+			say_eperm(j, m, len);
+		else
+			say(m, len, "cannot freeze pid %d: thread %d did not "
+			    "stop within %d ms (state %c%s); the target was let "
+			    "go as it was; --mode live copies without stopping "
+			    "it", pid, j->fz.stuck_tid, j->stop_ms,
+			    j->fz.stuck_state ? j->fz.stuck_state : '?',
+			    j->fz.stuck_state == 'D' ?
+				    ": uninterruptible sleep, as a vfork "
+				    "parent waiting for its child" : "");
+		return m;
+	case FX_DJ_THAW_FAILED:
+		say(m, len, "pid %d: a thread could not be let go cleanly; "
+		    "check its state", pid);
+		return m;
+	case FX_DJ_HASH_FAILED:
+		say(m, len, "pid %d: cannot hash some region files: their "
+		    "sha256 is '-'", pid);
+		return m;
+	case FX_DJ_COMPRESS_FAILED:
+		say(m, len, "pid %d: cannot compress a region file: %s (left "
+		    "uncompressed)", pid, strerror(-j->err));
+		return m;
+	case FX_DJ_COMPRESS_KEPT:
+		say(m, len, "pid %d: %zu regions with more than 16 GiB of holes "
+		    "stay sparse .bin files", pid, j->kept);
+		return m;
+	case FX_DJ_EINTR:
+		if (j->core)
+			say(m, len, "pid %d: %d thread%s in epoll_wait got EINTR "
+			    "from the freeze (--accept-eintr)", pid, n,
+			    n > 1 ? "s" : "");
+		else
+			say(m, len, "pid %d: %s", pid, j->note);
+		return m;
+	case FX_DJ_PAUSE:
+		if (j->core)
+			say(m, len, "pid %d: stopped for %.1f ms (%zu threads), "
+			    "now %s again", pid, j->pause_ns / 1e6, j->fz.n,
+			    ran);
+		else
+			say(m, len, "pid %d: stopped for %.1f ms (%zu threads, "
+			    "%s before), now %s again", pid, j->pause_ns / 1e6,
+			    j->fz.n, ran, ran);
+		return m;
+	case FX_DJ_CORE_DONE:
+		say(m, len, "core '%s': %zu threads, %zu segments, %.1f MiB "
+		    "captured, %.1f MiB from mapped files, %.1f MiB of holes "
+		    "(sparse)", j->core, st->nthreads, st->nload,
+		    st->captured / 1048576.0, st->filled / 1048576.0,
+		    (st->holes - st->filled) / 1048576.0);
+		return m;
+	case FX_DJ_INTERRUPTED:
+		say(m, len, "pid %d: %s: the dump stopped early, the target was "
+		    "let go; '%s' lists what was captured", pid,
+		    stop == SIGALRM ? "--max-pause reached" : strsignal(stop),
+		    path);
+		return m;
+	case FX_DJ_GONE:
+		say(m, len, "pid %d %s during the dump; '%s' holds what was "
+		    "copied before", pid, j->execed ? "ran execve (the old "
+		    "program's memory is gone; none of the new one's was "
+		    "taken)" : "exited", path);
+		return m;
+	case FX_DJ_WRITE_FAILED:
+		say(m, len, "cannot write '%s/%s': %s (the dump is removed)",
+		    j->dir, j->failed, strerror(-j->err));
+		return m;
+	case FX_DJ_FAILED:
+		if (!j->core)
+			say(m, len, "cannot dump pid %d: %s", pid,
+			    strerror(-j->err));
+		else if (j->err == -EPERM)
+			say_eperm(j, m, len);
+		else
+			say(m, len, "cannot write '%s': %s%s (the core is "
+			    "removed)", j->core, strerror(-j->err),
+			    j->err == -EINTR && stop == SIGALRM ?
+				    " (--max-pause reached)" : "");
+		return m;
+	case FX_DJ_UNMAPPED:
+		say(m, len, "pid %d: %zu of the regions asked for are no longer "
+		    "mapped (records older than the process's map?)", pid,
+		    j->unmapped);
+		return m;
+	default:
+		return NULL;
+	}
 }

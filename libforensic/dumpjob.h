@@ -120,6 +120,7 @@ struct fx_dumpjob {
 	struct fx_core_stats st;
 	struct fx_capture cap;
 	char note_buf[200];
+	char msg[1024];		/* fx_dumpjob_message's */
 
 	/* The job's output and result. */
 	struct fx_dumpdir dd;
@@ -128,6 +129,18 @@ struct fx_dumpjob {
 	int discarded;		/* nothing kept: records must not be used */
 	enum fx_dumpjob_status status;
 };
+
+/*
+ * The message that tells event ev of job (its state as reported), as
+ * dump-region words it, naming its options; valid until the next call.
+ * NULL for events that are no message (FX_DJ_START, the freeze and
+ * progress steps) and for FX_DJ_OPEN_FAILED (the caller's own wording
+ * of a process that cannot be opened). *info is set for what is news
+ * rather than a problem (the plan, the pause, the core written, regions
+ * kept uncompressed): a quiet caller drops those.
+ */
+const char *fx_dumpjob_message(struct fx_dumpjob *job,
+			       enum fx_dumpjob_event ev, int *info);
 
 /* Defaults: live, max_pause 30, use_scan, no_hash. */
 void fx_dumpjob_init(struct fx_dumpjob *job);

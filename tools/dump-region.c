@@ -140,7 +140,6 @@ static uint64_t mono_ns(void)
 }
 
 struct ui {
-	const char *out;	/* -o as given */
 	int quiet;
 	/* a progress line on stderr, when it is a terminal */
 	uint64_t last_ns, start_ns;
@@ -162,217 +161,36 @@ static void show_progress(struct ui *u, const struct fx_dumpjob *j)
 		(now - u->start_ns) / 1e9);
 }
 
-/* Why PTRACE_SEIZE was refused, as precisely as /proc tells. */
-static void warn_eperm(struct fx_proc *p)
-{
-	int t = fx_proc_tracer(p);
-
-	if (t > 0)
-		tool_warn("cannot freeze pid %d: it is traced by pid %d "
-			  "already (a debugger or strace: detach it, or use "
-			  "--mode live)", p->pid, t);
-	else
-		tool_warn("cannot freeze pid %d: %s (ptrace refused: run as "
-			  "its owner or root, check Yama's ptrace_scope, or "
-			  "use --mode live)", p->pid, strerror(EPERM));
-}
-
-/* The plan on stderr, and its refusal when it will not fit. */
-static void warn_plan(struct ui *u, struct fx_dumpjob *j, int refused)
-{
-	const struct fx_dumpplan *pl = &j->pl;
-	const char *where = j->core ? j->core : j->dd.path, *core = j->core;
-	uint64_t v[5] = { pl->present, pl->mapped, j->free_bytes, pl->fill,
-			  pl->present + pl->fill };
-	char h[5][16];
-	int i;
-
-	for (i = 0; i < 5; i++)
-		fx_human_size(v[i], h[i], 16);
-	if (refused)
-		tool_warn("cannot dump pid %d: %s to write, %s free on '%s' "
-			  "(free space, pick another -o, or --force)",
-			  pl->pid, h[4], h[2], where);
-	else if (!u->quiet)
-		tool_warn("plan: pid %d, %zu regions (%zu skipped), %s mapped, "
-			  "%s present to copy%s%s%s; %s free for '%s'", pl->pid,
-			  pl->n, pl->nskip, h[1], h[0], core ? ", at most " :
-			  "", core ? h[3] : "", core ? " from mapped "
-			  "files after the thaw" : "", h[2], where);
-}
-
-/* What the job tells, said as dump-region says it. */
+/* The job's steps: signals, progress and messages, as dump-region does. */
 static void on_event(struct fx_dumpjob *j, enum fx_dumpjob_event ev)
 {
 	struct ui *u = j->arg;
-	int pid = j->pid, n;
+	const char *m;
+	int info;
 
 	switch (ev) {
-	case FX_DJ_START:
-		catch_signals();
-		break;
-	case FX_DJ_CREATE_FAILED:
-		if (j->core)
-			tool_warn("cannot create core '%s': %s%s", j->core,
-				  j->why ? j->why : strerror(-j->err),
-				  j->err == -EEXIST ? " (never written over: "
-						      "pick a new name)" : "");
-		else
-			tool_warn("cannot create dump directory '%s': %s%s",
-				  u->out, j->why ? j->why : strerror(-j->err),
-				  j->err == -EEXIST ? " (dumps are never "
-						      "written over an existing "
-						      "path: pick a new -o)" :
-						      "");
-		break;
+	case FX_DJ_START: catch_signals(); break;
 	case FX_DJ_OPEN_FAILED:
-		tool_proc_warn(pid, j->sel->pin, j->err);
+		tool_proc_warn(j->pid, j->sel->pin, j->err);
 		break;
-	case FX_DJ_PLAN:
-		warn_plan(u, j, 0);
-		break;
-	case FX_DJ_NO_SPACE:
-		warn_plan(u, j, 1);
-		break;
-	case FX_DJ_FREEZING:
-		job_control(1);
-		break;
-	case FX_DJ_REFUSE_EINTR:
-		n = j->risk.eintr;
-		tool_warn("cannot freeze pid %d: %d thread%s (thread %d...) "
-			  "wait%s in epoll_wait, which a ptrace stop ends "
-			  "with EINTR (ptrace(2), BUGS): a program that takes "
-			  "that for an error would fail; --accept-eintr to "
-			  "freeze anyway, or --mode live (no stop)", pid,
-			  n, n > 1 ? "s" : "", j->risk.eintr_tid,
-			  n > 1 ? "" : "s");
-		break;
-	case FX_DJ_REFUSE_VFORK:
-		tool_warn("cannot freeze pid %d: thread %d waits in vfork for "
-			  "its child to exec or exit (state D): no ptrace stop "
-			  "reaches it until then; try again, or --mode live "
-			  "(no stop)", pid, j->risk.vfork_tid);
-		break;
-	case FX_DJ_FREEZE_FAILED:
-		if (j->err == -EPERM)
-			warn_eperm(&j->p);
-		else
-			tool_warn("cannot freeze pid %d: thread %d did not "
-				  "stop within %d ms (state %c%s); the target "
-				  "was let go as it was; --mode live copies "
-				  "without stopping it", pid, j->fz.stuck_tid,
-				  j->stop_ms, j->fz.stuck_state ?
-				  j->fz.stuck_state : '?',
-				  j->fz.stuck_state == 'D' ?
-				  ": uninterruptible sleep, as a vfork parent "
-				  "waiting for its child" : "");
-		break;
-	case FX_DJ_FROZEN:
-		alarm_in(j->max_pause);
-		break;
+	case FX_DJ_FREEZING: job_control(1); break;
+	case FX_DJ_FROZEN: alarm_in(j->max_pause); break;
+	case FX_DJ_THAWING: alarm_in(0); break;
+	case FX_DJ_THAWED: job_control(0); break;
 	case FX_DJ_COPYING:
 		u->last_ns = 0;
 		u->start_ns = mono_ns();
 		u->on = !u->quiet && isatty(STDERR_FILENO);
 		break;
-	case FX_DJ_PROGRESS:
-		show_progress(u, j);
-		break;
+	case FX_DJ_PROGRESS: show_progress(u, j); break;
 	case FX_DJ_COPIED:
 		if (u->on && u->last_ns)
 			fprintf(stderr, "\r\033[K");
 		break;
-	case FX_DJ_THAWING:
-		alarm_in(0);
-		break;
-	case FX_DJ_THAW_FAILED:
-		tool_warn("pid %d: a thread could not be let go cleanly; "
-			  "check its state", pid);
-		break;
-	case FX_DJ_THAWED:
-		job_control(0);
-		break;
-	case FX_DJ_HASH_FAILED:
-		tool_warn("pid %d: cannot hash some region files: their sha256 "
-			  "is '-'", pid);
-		break;
-	case FX_DJ_COMPRESS_FAILED:
-		tool_warn("pid %d: cannot compress a region file: %s (left "
-			  "uncompressed)", pid, strerror(-j->err));
-		break;
-	case FX_DJ_COMPRESS_KEPT:
-		if (!u->quiet)
-			tool_warn("pid %d: %zu regions with more than 16 GiB of "
-				  "holes stay sparse .bin files", pid, j->kept);
-		break;
-	case FX_DJ_EINTR:
-		n = j->risk.eintr;
-		if (j->core)
-			tool_warn("pid %d: %d thread%s in epoll_wait got EINTR "
-				  "from the freeze (--accept-eintr)", pid, n,
-				  n > 1 ? "s" : "");
-		else
-			tool_warn("pid %d: %s", pid, j->note);
-		break;
-	case FX_DJ_PAUSE:
-		if (u->quiet)
-			break;
-		if (j->core)
-			tool_warn("pid %d: stopped for %.1f ms (%zu threads), "
-				  "now %s again", pid, j->pause_ns / 1e6,
-				  j->fz.n, j->fz.was_stopped ? "stopped" :
-							       "running");
-		else
-			tool_warn("pid %d: stopped for %.1f ms (%zu threads, "
-				  "%s before), now %s again", pid,
-				  j->pause_ns / 1e6, j->fz.n,
-				  j->fz.was_stopped ? "stopped" : "running",
-				  j->fz.was_stopped ? "stopped" : "running");
-		break;
-	case FX_DJ_CORE_DONE:
-		if (!u->quiet)
-			tool_warn("core '%s': %zu threads, %zu segments, %.1f "
-				  "MiB captured, %.1f MiB from mapped files, "
-				  "%.1f MiB of holes (sparse)", j->core,
-				  j->st.nthreads, j->st.nload,
-				  j->st.captured / 1048576.0,
-				  j->st.filled / 1048576.0,
-				  (j->st.holes - j->st.filled) / 1048576.0);
-		break;
-	case FX_DJ_INTERRUPTED:
-		tool_warn("pid %d: %s: the dump stopped early, the target was "
-			  "let go; '%s' lists what was captured",
-			  pid, stop_sig == SIGALRM ? "--max-pause reached" :
-						     strsignal(stop_sig),
-			  j->dd.path);
-		break;
-	case FX_DJ_GONE:
-		tool_warn("pid %d %s during the dump; '%s' holds what was "
-			  "copied before", pid, j->execed ?
-			  "ran execve (the old program's memory is gone; none "
-			  "of the new one's was taken)" : "exited", j->dd.path);
-		break;
-	case FX_DJ_WRITE_FAILED:
-		tool_warn("cannot write '%s/%s': %s (the dump is removed)",
-			  u->out, j->failed, strerror(-j->err));
-		break;
-	case FX_DJ_FAILED:
-		if (!j->core)
-			tool_warn("cannot dump pid %d: %s", pid,
-				  strerror(-j->err));
-		else if (j->err == -EPERM)
-			warn_eperm(&j->p);
-		else
-			tool_warn("cannot write '%s': %s%s (the core is "
-				  "removed)", j->core, strerror(-j->err),
-				  j->err == -EINTR && stop_sig == SIGALRM ?
-				  " (--max-pause reached)" : "");
-		break;
-	case FX_DJ_UNMAPPED:
-		tool_warn("pid %d: %zu of the regions asked for are no longer "
-			  "mapped (records older than the process's map?)",
-			  pid, j->unmapped);
-		break;
+	default:
+		m = fx_dumpjob_message(j, ev, &info);
+		if (m && !(info && u->quiet))
+			tool_warn("%s", m);
 	}
 }
 
@@ -410,7 +228,7 @@ int main(int argc, char **argv)
 	fmt = tool_default_format();
 	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o': job.dir = u.out = optarg; break;
+		case 'o': job.dir = optarg; break;
 		case 'C': job.core = optarg; job.freeze = 1; break;
 		case 'm':
 			if (!strcmp(optarg, "freeze"))
@@ -479,7 +297,7 @@ int main(int argc, char **argv)
 		localtime_r(&now, &tm);
 		snprintf(defdir, sizeof(defdir), "dump-%ld-", sel.pid[0]);
 		strftime(defdir + strlen(defdir), 20, "%Y%m%dT%H%M%S", &tm);
-		job.dir = u.out = defdir;
+		job.dir = defdir;
 	}
 	fx_writer_init(&out, STDOUT_FILENO, fmt);
 	job.records = &out;
