@@ -420,17 +420,16 @@ static void say_plan(struct fx_dumpjob *j, int refused, char *m, size_t len)
 			 where);
 }
 
-static int say(char *m, size_t len, const char *fmt, ...)
+static void say(char *m, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int say(char *m, size_t len, const char *fmt, ...)
+static void say(char *m, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(m, len, fmt, ap);
 	va_end(ap);
-	return 0;
 }
 
 const char *fx_dumpjob_message(struct fx_dumpjob *j,
@@ -448,15 +447,16 @@ const char *fx_dumpjob_message(struct fx_dumpjob *j,
 	switch (ev) {
 	case FX_DJ_CREATE_FAILED:
 		if (j->core)
-			return say(m, len, "cannot create core '%s': %s%s",
-				   j->core, j->why ? j->why : strerror(-j->err),
-				   j->err == -EEXIST ? " (never written over: "
-						       "pick a new name)" : ""),
-			       m;
-		say(m, len, "cannot create dump directory '%s': %s%s", j->dir,
-		    j->why ? j->why : strerror(-j->err),
-		    j->err == -EEXIST ? " (dumps are never written over an "
-					"existing path: pick a new -o)" : "");
+			say(m, len, "cannot create core '%s': %s%s", j->core,
+			    j->why ? j->why : strerror(-j->err),
+			    j->err == -EEXIST ? " (never written over: pick a "
+						"new name)" : "");
+		else
+			say(m, len, "cannot create dump directory '%s': %s%s",
+			    j->dir, j->why ? j->why : strerror(-j->err),
+			    j->err == -EEXIST ? " (dumps are never written "
+						"over an existing path: pick a "
+						"new -o)" : "");
 		return m;
 	case FX_DJ_PLAN:
 	case FX_DJ_NO_SPACE:
