@@ -10,11 +10,13 @@
  * The library never prints and never exits: each thing a user must be
  * told (a refusal, a failure, the pause, the target gone) is reported
  * through job->report, in the order it happens, with the job's fields
- * describing it (see enum fx_dumpjob_event); the caller words it. The
- * caller also owns the signals: job->stop is its handler's flag, and the
- * FX_DJ_FREEZING, FX_DJ_FROZEN, FX_DJ_THAWING and FX_DJ_THAWED events are
- * where it ignores and restores job-control stops and arms and disarms the
- * --max-pause alarm. The job always thaws what it froze, on every path.
+ * describing it (see enum fx_dumpjob_event); fx_dumpjob_message words it
+ * for the caller to print, or not (quiet). The caller also owns the
+ * signals: job->stop is its handler's flag (the signal number; SIGALRM
+ * is taken for the max_pause alarm), and the FX_DJ_FREEZING,
+ * FX_DJ_FROZEN, FX_DJ_THAWING and FX_DJ_THAWED events are where it
+ * ignores and restores job-control stops and arms and disarms that
+ * alarm. The job always thaws what it froze, on every path.
  */
 #ifndef FX_DUMPJOB_H
 #define FX_DUMPJOB_H

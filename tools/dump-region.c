@@ -281,7 +281,6 @@ int main(int argc, char **argv)
 	job.arg = &u;
 	if (job.core) {
 		if (sel.npids > 1) {
-			catch_signals();
 			tool_warn("a core holds one process: the records name "
 				  "%zu", sel.npids);
 			return EXIT_USAGE;
