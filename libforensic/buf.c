@@ -186,6 +186,24 @@ int fx_buf_read_fd(struct fx_buf *b, int fd)
 	return 0;
 }
 
+int fx_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t k;
+
+	while (n) {
+		k = write(fd, c, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
 void fx_hex(char *out, const unsigned char *p, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -39,6 +39,12 @@ static inline void fx_buf_reset(struct fx_buf *b)
 int fx_buf_read_fd(struct fx_buf *b, int fd);
 
 /*
+ * Write the n bytes at p to fd whole (EINTR and short writes handled).
+ * Returns 0 or a negative errno (-EPIPE: the reader left).
+ */
+int fx_write_all(int fd, const void *p, size_t n);
+
+/*
  * Where a parser stopped and why: line is 1-based (0 when the error is not
  * about a line), msg a one-line lower-case explanation that quotes the start
  * of the offending line, already escaped for a terminal.

@@ -260,19 +260,8 @@ static void free_cols(char **cols, size_t n)
 
 static int write_all(struct fx_writer *w, const char *p, size_t n)
 {
-	ssize_t k;
-
-	while (n && !w->err) {
-		k = write(w->fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			w->err = -errno;
-			break;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
+	if (!w->err)
+		w->err = fx_write_all(w->fd, p, n);
 	return w->err;
 }
 

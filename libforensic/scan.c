@@ -1156,6 +1156,24 @@ int fx_hit_tsv(struct fx_buf *out, const struct fx_hit *h, int context)
 	return r ? -ENOMEM : 0;
 }
 
+int fx_hit_write(struct fx_writer *w, const struct fx_hit *h, int context)
+{
+	const char *enc = fx_enc_name(h->enc);
+	int r = h->pid < 0 ? fx_writer_missing(w) :
+			     fx_writer_u64(w, (uint64_t)h->pid);
+
+	r = r ? r : fx_writer_addr(w, h->addr);
+	r = r ? r : fx_writer_addr(w, h->region_start);
+	r = r ? r : fx_writer_field(w, enc, strlen(enc));
+	r = r ? r : fx_writer_u64(w, h->len);
+	if (context) {
+		r = r ? r : fx_writer_text(w, h->before, h->before_len);
+		r = r ? r : fx_writer_text(w, h->after, h->after_len);
+	}
+	r = r ? r : fx_writer_text(w, h->text, h->text_len);
+	return r ? r : fx_writer_end(w);
+}
+
 /* ---- the histogram ---- */
 
 struct top_ent {

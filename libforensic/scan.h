@@ -41,6 +41,8 @@
 
 #include "buf.h"
 
+struct fx_writer;
+
 /* Encodings: string kinds, then pattern kinds (the `enc` column). */
 #define FX_ENC_ASCII (1u << 0)
 #define FX_ENC_UTF8 (1u << 1)
@@ -199,6 +201,12 @@ int fx_scan_buffer(struct fx_scanner *s, uint64_t addr, const void *buf,
  * made in worker threads; fx_writer gives the same bytes.
  */
 int fx_hit_tsv(struct fx_buf *out, const struct fx_hit *h, int context);
+
+/*
+ * Write h to w as one hit record, in the columns of FX_REC_HIT (or
+ * FX_REC_HIT_CONTEXT when context is set). 0 or the writer's error.
+ */
+int fx_hit_write(struct fx_writer *w, const struct fx_hit *h, int context);
 
 /* ---- what repeats ---- */
 

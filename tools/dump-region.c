@@ -5,22 +5,16 @@
  * stdout with `file sha256 holes` added.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "dump.h"
-#include "dumpdir.h"
-#include "freeze.h"
-#include "plan.h"
+#include "dumpjob.h"
 #include "select.h"
 #include "tool.h"
 
@@ -101,17 +95,6 @@ static void on_signal(int sig)
 	stop_sig = sig;
 }
 
-struct opts {
-	const char *out, *core;
-	int freeze, include_dd, force, quiet, use_scan, no_hash, zstd;
-	int accept_eintr;	/* freeze despite threads in epoll_wait */
-	int eintr;		/* how many there were, once frozen */
-	int told;		/* freeze() explained its failure */
-	int werr;		/* the dump could not be written: removed */
-	unsigned long max_pause;
-	enum fx_format fmt;
-};
-
 static void catch_signals(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
@@ -123,42 +106,6 @@ static void catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* A progress line on stderr, when it is a terminal. */
-struct progress {
-	uint64_t total, last_ns, start_ns;
-	int on;
-};
-
-static void show_progress(void *arg, uint64_t done)
-{
-	struct progress *pg = arg;
-	char d[16], t[16];
-	uint64_t now = mono_ns();
-
-	if (!pg->on || now - pg->last_ns < 200000000u)
-		return;
-	pg->last_ns = now;
-	fx_human_size(done, d, sizeof(d));
-	fx_human_size(pg->total, t, sizeof(t));
-	fprintf(stderr, "\rdump-region: %s of %s mapped (%.0f%%), %.1f s ",
-		d, t, pg->total ? 100.0 * done / pg->total : 100.0,
-		(now - pg->start_ns) / 1e9);
-}
-
-static void end_progress(struct progress *pg)
-{
-	if (pg->on && pg->last_ns)
-		fprintf(stderr, "\r\033[K");
 }
 
 /*
@@ -184,350 +131,67 @@ static void alarm_in(unsigned long sec)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
-/* Why PTRACE_SEIZE was refused, as precisely as /proc tells. */
-static void warn_eperm(struct fx_proc *p)
+static uint64_t mono_ns(void)
 {
-	int t = fx_proc_tracer(p);
+	struct timespec ts;
 
-	if (t > 0)
-		tool_warn("cannot freeze pid %d: it is traced by pid %d "
-			  "already (a debugger or strace: detach it, or use "
-			  "--mode live)", p->pid, t);
-	else
-		tool_warn("cannot freeze pid %d: %s (ptrace refused: run as "
-			  "its owner or root, check Yama's ptrace_scope, or "
-			  "use --mode live)", p->pid, strerror(EPERM));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/*
- * Freeze p: its threads get STOP_MS to stop (or --max-pause, if shorter).
- * A thread in uninterruptible sleep may never stop (a vfork parent waits
- * for its child: RELIABILITY T13); the others must not wait for it.
- */
-#define STOP_MS 2000
+struct ui {
+	int quiet;
+	/* a progress line on stderr, when it is a terminal */
+	uint64_t last_ns, start_ns;
+	int on;
+};
 
-static int freeze(struct opts *o, struct fx_freeze *fz, struct fx_proc *p)
+static void show_progress(struct ui *u, const struct fx_dumpjob *j)
 {
-	int ms = o->max_pause * 1000 < STOP_MS ? (int)o->max_pause * 1000 :
-						 STOP_MS;
-	struct fx_freeze_risk k = { 0, 0, 0, 0 };
-	int r;
+	char d[16], t[16];
+	uint64_t now = mono_ns(), total = j->pl.mapped;
 
-	fx_freeze_risks(p, &k);	/* unreadable: no risk known */
-	/* RELIABILITY T9: a stop ends epoll_wait with EINTR. */
-	if (k.eintr && !o->accept_eintr) {
-		tool_warn("cannot freeze pid %d: %d thread%s (thread %d...) "
-			  "wait%s in epoll_wait, which a ptrace stop ends "
-			  "with EINTR (ptrace(2), BUGS): a program that takes "
-			  "that for an error would fail; --accept-eintr to "
-			  "freeze anyway, or --mode live (no stop)", p->pid,
-			  k.eintr, k.eintr > 1 ? "s" : "", k.eintr_tid,
-			  k.eintr > 1 ? "" : "s");
-		return -ECANCELED;
-	}
-	o->eintr = k.eintr;
-	if (k.vfork) {
-		tool_warn("cannot freeze pid %d: thread %d waits in vfork for "
-			  "its child to exec or exit (state D): no ptrace stop "
-			  "reaches it until then; try again, or --mode live "
-			  "(no stop)", p->pid, k.vfork_tid);
-		return -ECANCELED;
-	}
-	r = fx_freeze(fz, p, ms, &stop_sig);
-
-	if (r == -EPERM)
-		warn_eperm(p);
-	o->told = r == -EPERM || r == -ETIMEDOUT;
-	if (r == -ETIMEDOUT)
-		tool_warn("cannot freeze pid %d: thread %d did not stop within "
-			  "%d ms (state %c%s); the target was let go as it "
-			  "was; --mode live copies without stopping it",
-			  p->pid, fz->stuck_tid, ms,
-			  fz->stuck_state ? fz->stuck_state : '?',
-			  fz->stuck_state == 'D' ?
-				  ": uninterruptible sleep, as a vfork parent "
-				  "waiting for its child" : "");
-	return r;
+	if (!u->on || now - u->last_ns < 200000000u)
+		return;
+	u->last_ns = now;
+	fx_human_size(j->done, d, sizeof(d));
+	fx_human_size(total, t, sizeof(t));
+	fprintf(stderr, "\rdump-region: %s of %s mapped (%.0f%%), %.1f s ",
+		d, t, total ? 100.0 * j->done / total : 100.0,
+		(now - u->start_ns) / 1e9);
 }
 
-/* The plan on stderr and the free-space check, where fd writes (the
- * dump directory or the core). 0 or EXIT_FAILED. */
-static int plan(const struct opts *o, const struct fx_dumpplan *pl, int fd,
-		const char *where)
+/* The job's steps: signals, progress and messages, as dump-region does. */
+static void on_event(struct fx_dumpjob *j, enum fx_dumpjob_event ev)
 {
-	struct statvfs sv;
-	uint64_t free_b = fstatvfs(fd, &sv) ? 0 : sv.f_bavail * sv.f_frsize;
-	uint64_t v[5] = { pl->present, pl->mapped, free_b, pl->fill,
-			  pl->present + pl->fill };
-	char h[5][16];
-	int i;
+	struct ui *u = j->arg;
+	const char *m;
+	int info;
 
-	for (i = 0; i < 5; i++)
-		fx_human_size(v[i], h[i], 16);
-	if (!o->quiet)
-		tool_warn("plan: pid %d, %zu regions (%zu skipped), %s mapped, "
-			  "%s present to copy%s%s%s; %s free for '%s'", pl->pid,
-			  pl->n, pl->nskip, h[1], h[0], o->core ? ", at most " :
-			  "", o->core ? h[3] : "", o->core ? " from mapped "
-			  "files after the thaw" : "", h[2], where);
-	if (free_b && fx_dumpplan_need(pl) > free_b && !o->force) {
-		tool_warn("cannot dump pid %d: %s to write, %s free on '%s' "
-			  "(free space, pick another -o, or --force)",
-			  pl->pid, h[4], h[2], where);
-		return EXIT_FAILED;
+	switch (ev) {
+	case FX_DJ_START: catch_signals(); break;
+	case FX_DJ_OPEN_FAILED:
+		tool_proc_warn(j->pid, j->sel->pin, j->err);
+		break;
+	case FX_DJ_FREEZING: job_control(1); break;
+	case FX_DJ_FROZEN: alarm_in(j->max_pause); break;
+	case FX_DJ_THAWING: alarm_in(0); break;
+	case FX_DJ_THAWED: job_control(0); break;
+	case FX_DJ_COPYING:
+		u->last_ns = 0;
+		u->start_ns = mono_ns();
+		u->on = !u->quiet && isatty(STDERR_FILENO);
+		break;
+	case FX_DJ_PROGRESS: show_progress(u, j); break;
+	case FX_DJ_COPIED:
+		if (u->on && u->last_ns)
+			fprintf(stderr, "\r\033[K");
+		break;
+	default:
+		m = fx_dumpjob_message(j, ev, &info);
+		if (m && !(info && u->quiet))
+			tool_warn("%s", m);
 	}
-	return 0;
-}
-
-/* Why a process's memory went away: it is still there (its /proc
- * directory, opened first, reads) after an execve, not after an exit. */
-static const char *exec_or_exit(struct fx_proc *p)
-{
-	char st = fx_proc_task_state(p, p->pid);
-
-	return st && st != 'Z' && st != 'X' ?
-		       "ran execve (the old program's memory is gone; none of "
-		       "the new one's was taken)" :
-		       "exited";
-}
-
-/* The dump could not be written whole: say it once; main removes it. */
-static void out_failed(struct opts *o, const char *file, int err)
-{
-	if (!o->werr++)
-		tool_warn("cannot write '%s/%s': %s (the dump is removed)",
-			  o->out, file, strerror(-err));
-}
-
-/* Dump one pid's selections. Returns an exit status. */
-static int dump_pid(struct opts *o, struct fx_dumpdir *dd,
-		    struct fx_selection *sel, int pid, struct fx_writer *idx,
-		    struct fx_writer *out)
-{
-	struct fx_dumpplan pl;
-	struct fx_capture cap;
-	struct fx_freeze fz;
-	struct fx_proc p;
-	char name[64];
-	int r, status = EXIT_DONE, frozen = 0, remade = 0;
-	char eintr_note[200];
-
-	memset(&cap, 0, sizeof(cap));
-	memset(&fz, 0, sizeof(fz));
-	if (tool_proc_open(&p, pid, sel->pin))
-		return EXIT_PARTIAL;
-	r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
-	pl.no_hash = o->no_hash;
-	if (!r && (status = plan(o, &pl, dd->dirfd, dd->path)))
-		goto done;
-	if (!r && o->freeze) {
-		job_control(1);
-		r = freeze(o, &fz, &p);
-		if (!r) {
-			frozen = 1;
-			alarm_in(o->max_pause);
-			/* Under the freeze the map holds still: check it. */
-			r = fx_dumpplan_refresh(&pl, &remade);
-			/* Hash after the thaw: the pause is the copy alone. */
-			pl.defer_hash = 1;
-		}
-	}
-	if (!r) {
-		struct progress pg = { .total = pl.mapped,
-				       .start_ns = mono_ns(),
-				       .on = !o->quiet && isatty(STDERR_FILENO) };
-
-		pl.progress = show_progress;
-		pl.progress_arg = &pg;
-		dd->pid = pid;
-		r = fx_dumpplan_run(&pl, dd, o->use_scan, &stop_sig, &cap);
-		end_progress(&pg);
-	}
-	if (frozen) {
-		alarm_in(0);
-		if (fx_freeze_thaw(&fz))
-			tool_warn("pid %d: a thread could not be let go "
-				  "cleanly; check its state", pid);
-	}
-	if (o->freeze)
-		job_control(0);
-	if (pl.defer_hash && fx_dumpplan_rehash(&pl, dd->dirfd, -1))
-		tool_warn("pid %d: cannot hash some region files: their sha256 "
-			  "is '-'", pid);
-	if (o->zstd && pl.n) {
-		size_t kept;
-		int zr = fx_dumpplan_compress(&pl, dd, 3, &kept);
-
-		if (zr)
-			tool_warn("pid %d: cannot compress a region file: %s "
-				  "(left uncompressed)", pid, strerror(-zr));
-		if (kept && !o->quiet)
-			tool_warn("pid %d: %zu regions with more than 16 GiB of "
-				  "holes stay sparse .bin files", pid, kept);
-	}
-	cap.mode = o->freeze ? "freeze" : "live";
-	cap.pause_ns = fx_freeze_pause_ns(&fz);
-	cap.tool = "dump-region " FX_VERSION;
-	cap.compression = o->zstd ? "zstd" : NULL;
-	cap.note = o->freeze ? (frozen && !r ? "consistent: every thread "
-					       "stopped during the copy" :
-					       "not consistent: the freeze "
-					       "did not hold") :
-			       "live: the target ran during the copy; "
-			       "pages may differ in time";
-	if (frozen && o->eintr) {
-		snprintf(eintr_note, sizeof(eintr_note), "%s; %d thread%s in "
-			 "epoll_wait got EINTR from the freeze "
-			 "(--accept-eintr)", cap.note, o->eintr,
-			 o->eintr > 1 ? "s" : "");
-		cap.note = eintr_note;
-		tool_warn("pid %d: %s", pid, eintr_note);
-	}
-	cap.interrupted = r == -EINTR;
-	if (frozen && !o->quiet)
-		tool_warn("pid %d: stopped for %.1f ms (%zu threads, "
-			  "%s before), now %s again",
-			  pid, cap.pause_ns / 1e6, fz.n,
-			  fz.was_stopped ? "stopped" : "running",
-			  fz.was_stopped ? "stopped" : "running");
-	if (r == -EINTR)
-		tool_warn("pid %d: %s: the dump stopped early, the target was "
-			  "let go; '%s' lists what was captured",
-			  pid, stop_sig == SIGALRM ? "--max-pause reached" :
-						     strsignal(stop_sig),
-			  dd->path);
-	else if (r == -ESRCH)
-		tool_warn("pid %d %s during the dump; '%s' holds what was "
-			  "copied before", pid, exec_or_exit(&p), dd->path);
-	else if (pl.failed)
-		out_failed(o, pl.failed, r);
-	else if (r && r != -ETIMEDOUT && r != -ECANCELED)
-		tool_warn("cannot dump pid %d: %s", pid, strerror(-r));
-	if (r)
-		status = pl.n && fx_dumpplan_done(&pl) ? EXIT_PARTIAL :
-							EXIT_FAILED;
-	if (!r && fx_dumpplan_unmapped(&pl)) {
-		tool_warn("pid %d: %zu of the regions asked for are no longer "
-			  "mapped (records older than the process's map?)",
-			  pid, fx_dumpplan_unmapped(&pl));
-		status = EXIT_PARTIAL;
-	}
-	fx_dumpplan_skipped(&pl, &cap);
-	/* Written after the thaw: a slow reader never lengthens a pause. */
-	if (fx_dumpplan_write(&pl, idx, out, dd->path) && !status)
-		status = EXIT_PARTIAL;
-	if (idx->err)
-		out_failed(o, "regions.tsv", idx->err);
-	if (pl.n && !o->werr) {
-		struct fx_buf js;
-
-		fx_buf_init(&js);
-		/* The first process is process.json, others process-PID. */
-		if (dd->nprocs++)
-			snprintf(name, sizeof(name), "process-%d.json", pid);
-		else
-			snprintf(name, sizeof(name), "process.json");
-		r = fx_capture_json(&js, &p, &cap);
-		if (r || (r = fx_dumpdir_write(dd, name, js.data, js.len)))
-			out_failed(o, name, r);
-		fx_buf_release(&js);
-	}
-done:
-	fx_buf_release(&cap.skipped);
-	fx_freeze_release(&fz);
-	fx_dumpplan_release(&pl);
-	fx_proc_release(&p);
-	return status;
-}
-
-/* --core: one process, frozen, into one ELF core file. */
-static int dump_core(struct opts *o, struct fx_selection *sel)
-{
-	struct fx_core_stats st;
-	struct fx_dumpplan pl;
-	struct fx_dumper d;
-	struct fx_freeze fz;
-	struct fx_proc p;
-	const char *why;
-	int fd, r, pid = (int)sel->pid[0], remade = 0, frozen = 0;
-
-	if (sel->npids > 1) {
-		tool_warn("a core holds one process: the records name %zu",
-			  sel->npids);
-		return EXIT_USAGE;
-	}
-	memset(&fz, 0, sizeof(fz));
-	memset(&pl, 0, sizeof(pl));
-	if (tool_proc_open(&p, pid, sel->pin))
-		return EXIT_FAILED;
-	fd = fx_core_create(o->core, &why);
-	if (fd < 0) {
-		tool_warn("cannot create core '%s': %s%s", o->core,
-			  why ? why : strerror(-fd),
-			  fd == -EEXIST ? " (never written over: pick a new "
-					  "name)" : "");
-		fx_proc_release(&p);
-		return EXIT_FAILED;
-	}
-	r = fx_dumpplan_make(&pl, &p, sel, o->include_dd);
-	fx_core_plan(&pl);
-	if (!r && plan(o, &pl, fd, o->core)) {
-		r = -ECANCELED;	/* said */
-		goto out;
-	}
-	job_control(1);
-	if (!r)
-		r = freeze(o, &fz, &p);
-	if (!r) {
-		frozen = 1;
-		alarm_in(o->max_pause);
-		r = fx_dumpplan_refresh(&pl, &remade);
-		if (!r)
-			r = fx_dumper_init(&d, &p, o->use_scan, &stop_sig);
-		if (!r) {
-			d.no_hash = o->no_hash;
-			d.defer_hash = pl.defer_hash = 1;
-			r = fx_core_write(fd, &pl, &fz, &d, &st);
-			fx_dumper_release(&d);
-		}
-		alarm_in(0);
-		if (fx_freeze_thaw(&fz))
-			tool_warn("pid %d: a thread could not be let go "
-				  "cleanly; check its state", pid);
-		/* Outside the pause: files read, hashes computed. */
-		if (!r && !(r = fx_core_fill(fd, &pl, &st, &stop_sig)))
-			fx_dumpplan_rehash(&pl, -1, fd);
-	}
-	job_control(0);
-	if (frozen && o->eintr)
-		tool_warn("pid %d: %d thread%s in epoll_wait got EINTR from the "
-			  "freeze (--accept-eintr)", pid, o->eintr,
-			  o->eintr > 1 ? "s" : "");
-	if (frozen && !o->quiet)
-		tool_warn("pid %d: stopped for %.1f ms (%zu threads), now %s "
-			  "again", pid, fx_freeze_pause_ns(&fz) / 1e6, fz.n,
-			  fz.was_stopped ? "stopped" : "running");
-	if (!r && !o->quiet)
-		tool_warn("core '%s': %zu threads, %zu segments, %.1f MiB "
-			  "captured, %.1f MiB from mapped files, %.1f MiB of "
-			  "holes (sparse)", o->core, st.nthreads, st.nload,
-			  st.captured / 1048576.0, st.filled / 1048576.0,
-			  (st.holes - st.filled) / 1048576.0);
-out:
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (r == -EPERM && !o->told)
-		warn_eperm(&p);
-	else if (r && r != -EPERM && r != -ETIMEDOUT && r != -ECANCELED)
-		tool_warn("cannot write '%s': %s%s (the core is removed)",
-			  o->core, strerror(-r), r == -EINTR &&
-			  stop_sig == SIGALRM ? " (--max-pause reached)" : "");
-	if (r)
-		unlink(o->core);	/* ours (O_EXCL): a broken core helps nobody */
-	fx_freeze_release(&fz);
-	fx_dumpplan_release(&pl);
-	fx_proc_release(&p);
-	return r ? EXIT_FAILED : EXIT_DONE;
 }
 
 int main(int argc, char **argv)
@@ -548,44 +212,47 @@ int main(int argc, char **argv)
 		TOOL_FORMAT_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	/* No hash unless asked: on a production host, a second core
-	 * busy for seconds is a cost the copy does not need. */
-	struct opts o = { .max_pause = 30, .use_scan = 1, .no_hash = 1 };
+	static const int exit_of[] = { [FX_DUMPJOB_DONE] = EXIT_DONE,
+				       [FX_DUMPJOB_PARTIAL] = EXIT_PARTIAL,
+				       [FX_DUMPJOB_FAILED] = EXIT_FAILED };
+	struct ui u = { 0 };
+	struct fx_dumpjob job;
 	struct fx_selection sel;
-	struct fx_writer idx, out;
-	struct fx_dumpdir dd;
+	enum fx_format fmt;
+	struct fx_writer out;
 	char defdir[64];
-	int c, r, i, status = EXIT_DONE, s;
+	int c, r, status;
 
 	tool_init("dump-region");
-	o.fmt = tool_default_format();
+	fx_dumpjob_init(&job);
+	fmt = tool_default_format();
 	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o': o.out = optarg; break;
-		case 'C': o.core = optarg; o.freeze = 1; break;
+		case 'o': job.dir = optarg; break;
+		case 'C': job.core = optarg; job.freeze = 1; break;
 		case 'm':
 			if (!strcmp(optarg, "freeze"))
-				o.freeze = 1;
+				job.freeze = 1;
 			else if (strcmp(optarg, "live"))
 				tool_usage_error("--mode is live or freeze, "
 						 "not '%s'", optarg);
 			break;
 		case 'P':
-			o.max_pause = tool_parse_ulong("--max-pause", optarg);
-			if (!o.max_pause)
+			job.max_pause = tool_parse_ulong("--max-pause", optarg);
+			if (!job.max_pause)
 				tool_usage_error("--max-pause must be > 0");
 			break;
-		case 'D': o.include_dd = 1; break;
-		case 'E': o.accept_eintr = 1; break;
-		case 'F': o.force = 1; break;
-		case 'H': o.no_hash = 0; break;
-		case 'Z': o.zstd = 1; break;
-		case 'q': o.quiet = 1; break;
+		case 'D': job.include_dd = 1; break;
+		case 'E': job.accept_eintr = 1; break;
+		case 'F': job.force = 1; break;
+		case 'H': job.no_hash = 0; break;
+		case 'Z': job.zstd = 1; break;
+		case 'q': u.quiet = 1; break;
 		case 'h': tool_help(help);
 		case 'V': puts("dump-region " FX_VERSION); return 0;
 		default:
 			if (c >= 0x100 && c < 0x100 + 3) {
-				o.fmt = (enum fx_format)(c - 0x100);
+				fmt = (enum fx_format)(c - 0x100);
 				break;
 			}
 			tool_usage_error("unknown option");
@@ -607,50 +274,35 @@ int main(int argc, char **argv)
 		tool_warn("no regions selected: nothing to dump");
 		return EXIT_FAILED;
 	}
-	if (o.core) {
-		catch_signals();
-		r = dump_core(&o, &sel);
+	job.sel = &sel;
+	job.tool = "dump-region " FX_VERSION;
+	job.stop = &stop_sig;
+	job.report = on_event;
+	job.arg = &u;
+	if (job.core) {
+		if (sel.npids > 1) {
+			tool_warn("a core holds one process: the records name "
+				  "%zu", sel.npids);
+			return EXIT_USAGE;
+		}
+		status = exit_of[fx_dumpjob_run(&job)];
 		fx_selection_release(&sel);
-		return r;
+		return status;
 	}
-	if (!o.out) {
+	if (!job.dir) {
 		time_t now = time(NULL);
 		struct tm tm;
 
 		localtime_r(&now, &tm);
 		snprintf(defdir, sizeof(defdir), "dump-%ld-", sel.pid[0]);
 		strftime(defdir + strlen(defdir), 20, "%Y%m%dT%H%M%S", &tm);
-		o.out = defdir;
+		job.dir = defdir;
 	}
-	r = fx_dumpdir_create(&dd, o.out);
-	if (r) {
-		tool_warn("cannot create dump directory '%s': %s%s", o.out,
-			  dd.why ? dd.why : strerror(-r),
-			  r == -EEXIST ? " (dumps are never written over an "
-					 "existing path: pick a new -o)" : "");
-		return EXIT_FAILED;
-	}
-	fx_writer_init(&idx, dd.index_fd, FX_FMT_TSV);
-	fx_writer_init(&out, STDOUT_FILENO, o.fmt);
-	catch_signals();
-	for (i = 0; i < (int)sel.npids && !stop_sig && !o.werr; i++) {
-		s = dump_pid(&o, &dd, &sel, (int)sel.pid[i], &idx, &out);
-		if (s > status)
-			status = s;
-	}
-	if (idx.header_done && !o.werr && (r = fx_writer_flush(&idx)))
-		out_failed(&o, "regions.tsv", r);
-	/* Nothing dumped (T40: out of descriptors), or not whole (a full
-	 * disk, RLIMIT_FSIZE): nothing is kept, no record is given. */
-	if (!idx.header_done || o.werr)
-		fx_dumpdir_discard(&dd);
-	else if ((r = fx_dumpdir_close(&dd)))
-		out_failed(&o, dd.failed, r);
-	if (!idx.header_done || o.werr) {
+	fx_writer_init(&out, STDOUT_FILENO, fmt);
+	job.records = &out;
+	status = exit_of[fx_dumpjob_run(&job)];
+	if (job.discarded)
 		fx_writer_release(&out);
-		status = status == EXIT_USAGE ? status : EXIT_FAILED;
-	}
-	fx_writer_release(&idx);
 	fx_selection_release(&sel);
 	return tool_finish(&out, status);
 }

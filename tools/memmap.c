@@ -8,10 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <unistd.h>
 
+#include "held.h"
 #include "tool.h"
 
 static const char help[] =
@@ -123,71 +122,6 @@ static int from_file(struct fx_writer *w, const struct opts *o)
 	return bad ? EXIT_PARTIAL : EXIT_DONE;
 }
 
-/*
- * The records of a live pid are held until its map is known to be whole:
- * a process that exits mid-read ends its text early, and half a map is
- * never printed. They are written while the map is read (formatting
- * overlaps the kernel's work) to an anonymous memory file, then copied to
- * stdout or dropped. A table, or when there is no memory file, keeps the
- * regions themselves until the read is checked.
- */
-struct held {
-	int fd;			/* memfd, or -1 */
-	struct fx_writer w;	/* writes to fd */
-	int shown;		/* records went out, and with them the header */
-};
-
-static void held_init(struct held *h, enum fx_format fmt)
-{
-	h->shown = 0;
-	h->fd = fmt == FX_FMT_TABLE ? -1 : memfd_create("memmap", MFD_CLOEXEC);
-	if (h->fd < 0)
-		return;
-	fx_writer_init(&h->w, h->fd, fmt);
-	if (fx_writer_columns(&h->w, fx_region_cols, fx_region_ncols)) {
-		fx_writer_release(&h->w);
-		close(h->fd);
-		h->fd = -1;
-	}
-}
-
-/* Copy the held records to stdout (ok) or drop them; 0 or -errno. */
-static int held_end(struct held *h, int ok)
-{
-	int r = fx_writer_flush(&h->w);
-	off_t len = lseek(h->fd, 0, SEEK_CUR), off = 0;
-	char buf[65536];
-	ssize_t n;
-
-	/* Into a pipe, in a few large gulps rather than 64 KiB at a time:
-	 * each refill wakes the reader (F_SETPIPE_SZ fails harmlessly
-	 * on other files, or above /proc/sys/fs/pipe-max-size). */
-	if (ok && len > 65536)
-		fcntl(STDOUT_FILENO, F_SETPIPE_SZ,
-		      (int)(len < (1 << 20) ? len : (1 << 20)));
-	while (!r && ok && off < len) {
-		n = sendfile(STDOUT_FILENO, h->fd, &off, (size_t)(len - off));
-		if (n > 0 || (n < 0 && errno == EINTR))
-			continue;
-		/* A stdout sendfile cannot write to (O_APPEND...). */
-		n = pread(h->fd, buf, sizeof(buf), off);
-		if (n > 0)
-			n = write(STDOUT_FILENO, buf, (size_t)n);
-		if (n > 0)
-			off += n;
-		else if (n == 0 || errno != EINTR)
-			r = n ? -errno : -EIO;
-	}
-	if (ok && len > 0)
-		h->shown = 1;
-	else if (!ok && !h->shown)	/* the header went with the rest */
-		r = r ? r : fx_writer_columns(&h->w, fx_region_cols,
-					      fx_region_ncols);
-	if (ftruncate(h->fd, 0) || lseek(h->fd, 0, SEEK_SET))
-		r = r ? r : -errno;
-	return r;
-}
-
 /* Where fx_proc_parse_map hands the regions of a pid: held records. */
 struct sink {
 	struct fx_writer *w;
@@ -203,9 +137,14 @@ static int to_sink(void *arg, struct fx_maps *m, size_t n)
 	return s->err;
 }
 
-/* One live pid: 0 done, 1 failed (reported), or -errno from the output. */
-static int one_pid(struct fx_writer *w, struct held *h, const struct opts *o,
-		   int pid, unsigned long long start)
+/*
+ * One live pid: 0 done, 1 failed (reported), or -errno from the output.
+ * Its records are held (held.h) until its map is known whole; a table,
+ * or when nothing can be held, keeps the regions until the read is
+ * checked.
+ */
+static int one_pid(struct fx_writer *w, struct fx_held *h,
+		   const struct opts *o, int pid, unsigned long long start)
 {
 	const char *file = o->rollup ? "smaps_rollup" : o->fast ? "maps" :
 							   "smaps";
@@ -254,7 +193,7 @@ static int one_pid(struct fx_writer *w, struct held *h, const struct opts *o,
 		s.err = emit(w, pid, &mp.m, mp.m.n);
 out:
 	if (s.w && !s.err)
-		s.err = held_end(h, !r);
+		s.err = fx_held_end(h, STDOUT_FILENO, !r);
 	fx_map_parse_release(&mp);
 	fx_proc_release(&p);
 	if (s.err)
@@ -279,7 +218,7 @@ int main(int argc, char **argv)
 	struct opts o = { NULL, -1, 0, 0, 0, FX_SMAPS_READ_SIZE };
 	enum fx_format fmt = tool_default_format();
 	struct fx_writer w;
-	struct held h;
+	struct fx_held h;
 	int c, i, r = 0, failed = 0, done = 0, status, pid;
 	unsigned long long start;
 
@@ -329,7 +268,7 @@ int main(int argc, char **argv)
 		fx_writer_release(&w);
 		return status;
 	}
-	held_init(&h, fmt);
+	fx_held_init(&h, fmt, fx_region_cols, fx_region_ncols);
 	for (i = optind; i < argc && r >= 0; i++) {
 		pid = tool_pid_arg(argv[i], &start);
 		r = one_pid(&w, &h, &o, pid, start);
@@ -345,9 +284,6 @@ int main(int argc, char **argv)
 	}
 	status = tool_finish(&w, status);
 	fx_writer_release(&w);
-	if (h.fd >= 0) {
-		fx_writer_release(&h.w);
-		close(h.fd);
-	}
+	fx_held_release(&h);
 	return status;
 }

@@ -73,25 +73,11 @@ struct out {
 	int context;
 };
 
-
 static int write_hit(void *arg, const struct fx_hit *h)
 {
 	struct out *o = arg;
-	struct fx_writer *w = &o->w;
-	int r = h->pid < 0 ? fx_writer_missing(w) :
-			     fx_writer_u64(w, (uint64_t)h->pid);
 
-	r = r ? r : fx_writer_addr(w, h->addr);
-	r = r ? r : fx_writer_addr(w, h->region_start);
-	r = r ? r : fx_writer_field(w, fx_enc_name(h->enc),
-				    strlen(fx_enc_name(h->enc)));
-	r = r ? r : fx_writer_u64(w, h->len);
-	if (o->context) {
-		r = r ? r : fx_writer_text(w, h->before, h->before_len);
-		r = r ? r : fx_writer_text(w, h->after, h->after_len);
-	}
-	r = r ? r : fx_writer_text(w, h->text, h->text_len);
-	return r ? r : fx_writer_end(w);
+	return fx_hit_write(&o->w, h, o->context);
 }
 
 static int render_tsv(void *arg, const struct fx_hit *h, struct fx_buf *b)
@@ -102,19 +88,8 @@ static int render_tsv(void *arg, const struct fx_hit *h, struct fx_buf *b)
 /* TSV rows rendered by the workers go straight out (after the header). */
 static int write_raw(void *arg, const char *p, size_t len)
 {
-	ssize_t n;
-
 	(void)arg;
-	while (len) {
-		n = write(STDOUT_FILENO, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return fx_write_all(STDOUT_FILENO, p, len);
 }
 
 static int write_header(const char *const *cols, size_t n)

@@ -120,6 +120,12 @@ int tool_proc_open(struct fx_proc *p, int pid, unsigned long long starttime)
 {
 	int r = fx_proc_open_pinned(p, pid, starttime);
 
+	tool_proc_warn(pid, starttime, r);
+	return r;
+}
+
+void tool_proc_warn(int pid, unsigned long long starttime, int r)
+{
 	if (r == -ESRCH)
 		tool_warn("no process %d", pid);
 	else if (r == -ESTALE)
@@ -130,7 +136,6 @@ int tool_proc_open(struct fx_proc *p, int pid, unsigned long long starttime)
 		tool_warn("cannot open process %d: %s%s", pid, strerror(-r),
 			  r == -EACCES ? " (run as the process owner or root)" :
 					 "");
-	return r;
 }
 
 unsigned long tool_parse_ulong(const char *opt, const char *s)

@@ -60,6 +60,9 @@ int tool_pid_arg(const char *s, unsigned long long *starttime);
  */
 int tool_proc_open(struct fx_proc *p, int pid, unsigned long long starttime);
 
+/* tool_proc_open's message for its error r (none when r is 0). */
+void tool_proc_warn(int pid, unsigned long long starttime, int r);
+
 /* Parse a decimal option value; exits with a usage error when bad. */
 unsigned long tool_parse_ulong(const char *opt, const char *s);
 

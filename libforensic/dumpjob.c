@@ -1,0 +1,569 @@
+/*
+ * dumpjob: a dump-region run as one library call (dumpjob.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "dumpjob.h"
+#include "rec.h"
+#include "select.h"
+
+void fx_dumpjob_init(struct fx_dumpjob *job)
+{
+	memset(job, 0, sizeof(*job));
+	job->max_pause = 30;
+	job->use_scan = 1;
+	/* No hash unless asked: on a production host, a second core busy
+	 * for seconds is a cost the copy does not need. */
+	job->no_hash = 1;
+	job->dd.dirfd = -1;
+}
+
+static void tell(struct fx_dumpjob *j, enum fx_dumpjob_event ev)
+{
+	if (j->report)
+		j->report(j, ev);
+}
+
+/* An output file could not be written whole: told once per job. */
+static void write_failed(struct fx_dumpjob *j, const char *file, int err)
+{
+	if (j->werr++)
+		return;
+	j->failed = file;
+	j->err = err;
+	tell(j, FX_DJ_WRITE_FAILED);
+}
+
+/* The plan and the free-space check, where fd writes. 0 or -ECANCELED. */
+static int check_space(struct fx_dumpjob *j, int fd)
+{
+	struct statvfs sv;
+
+	j->free_bytes = fstatvfs(fd, &sv) ? 0 : sv.f_bavail * sv.f_frsize;
+	tell(j, FX_DJ_PLAN);
+	if (j->free_bytes && fx_dumpplan_need(&j->pl) > j->free_bytes &&
+	    !j->force) {
+		tell(j, FX_DJ_NO_SPACE);
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+/*
+ * Freeze the pid: its threads get STOP_MS to stop (or max_pause, if
+ * shorter). A thread in uninterruptible sleep may never stop (a vfork
+ * parent waits for its child: RELIABILITY T13); the others must not wait
+ * for it.
+ */
+#define STOP_MS 2000
+
+static int freeze_pid(struct fx_dumpjob *j)
+{
+	int ms = j->max_pause * 1000 < STOP_MS ? (int)j->max_pause * 1000 :
+						 STOP_MS;
+	int r;
+
+	fx_freeze_risks(&j->p, &j->risk);	/* unreadable: no risk known */
+	/* RELIABILITY T9: a stop ends epoll_wait with EINTR. */
+	if (j->risk.eintr && !j->accept_eintr) {
+		tell(j, FX_DJ_REFUSE_EINTR);
+		return -ECANCELED;
+	}
+	if (j->risk.vfork) {
+		tell(j, FX_DJ_REFUSE_VFORK);
+		return -ECANCELED;
+	}
+	j->stop_ms = ms;
+	r = fx_freeze(&j->fz, &j->p, ms, j->stop);
+	if (r == -EPERM || r == -ETIMEDOUT) {
+		j->err = r;
+		j->told = 1;
+		tell(j, FX_DJ_FREEZE_FAILED);
+	}
+	return r;
+}
+
+static void progress(void *arg, uint64_t done)
+{
+	struct fx_dumpjob *j = arg;
+
+	j->done = done;
+	tell(j, FX_DJ_PROGRESS);
+}
+
+/* The copy into the dump directory: live, or under the freeze. */
+static int dir_copy(struct fx_dumpjob *j)
+{
+	int r;
+
+	tell(j, FX_DJ_COPYING);
+	j->pl.progress = progress;
+	j->pl.progress_arg = j;
+	j->dd.pid = j->pid;
+	r = fx_dumpplan_run(&j->pl, &j->dd, j->use_scan, j->stop, &j->cap);
+	tell(j, FX_DJ_COPIED);
+	return r;
+}
+
+/* After the copy (and the thaw): hash, compress, tell, records out,
+ * process.json. r: how the copy ended. The pid's status. */
+static enum fx_dumpjob_status dir_finish(struct fx_dumpjob *j, int r)
+{
+	struct fx_dumpplan *pl = &j->pl;
+	struct fx_capture *cap = &j->cap;
+	enum fx_dumpjob_status status = FX_DUMPJOB_DONE;
+	char name[64];
+	int zr;
+
+	if (pl->defer_hash && fx_dumpplan_rehash(pl, j->dd.dirfd, -1))
+		tell(j, FX_DJ_HASH_FAILED);
+	if (j->zstd && pl->n) {
+		zr = fx_dumpplan_compress(pl, &j->dd, 3, &j->kept);
+		if (zr) {
+			j->err = zr;
+			tell(j, FX_DJ_COMPRESS_FAILED);
+		}
+		if (j->kept)
+			tell(j, FX_DJ_COMPRESS_KEPT);
+	}
+	cap->mode = j->freeze ? "freeze" : "live";
+	cap->pause_ns = j->pause_ns = fx_freeze_pause_ns(&j->fz);
+	cap->tool = j->tool;
+	cap->compression = j->zstd ? "zstd" : NULL;
+	cap->note = j->freeze ? (j->frozen && !r ? "consistent: every thread "
+						   "stopped during the copy" :
+						   "not consistent: the freeze "
+						   "did not hold") :
+				"live: the target ran during the copy; "
+				"pages may differ in time";
+	if (j->frozen && j->risk.eintr) {
+		snprintf(j->note_buf, sizeof(j->note_buf), "%s; %d thread%s in "
+			 "epoll_wait got EINTR from the freeze "
+			 "(--accept-eintr)", cap->note, j->risk.eintr,
+			 j->risk.eintr > 1 ? "s" : "");
+		cap->note = j->note = j->note_buf;
+		tell(j, FX_DJ_EINTR);
+	}
+	cap->interrupted = r == -EINTR;
+	if (j->frozen)
+		tell(j, FX_DJ_PAUSE);
+	if (r == -EINTR) {
+		tell(j, FX_DJ_INTERRUPTED);
+	} else if (r == -ESRCH) {
+		/* Its /proc directory, opened first, still reads after an
+		 * execve, not after an exit. */
+		char st = fx_proc_task_state(&j->p, j->pid);
+
+		j->execed = st && st != 'Z' && st != 'X';
+		tell(j, FX_DJ_GONE);
+	} else if (pl->failed) {
+		write_failed(j, pl->failed, r);
+	} else if (r && r != -ETIMEDOUT && r != -ECANCELED) {
+		j->err = r;
+		tell(j, FX_DJ_FAILED);
+	}
+	if (r)
+		status = pl->n && fx_dumpplan_done(pl) ? FX_DUMPJOB_PARTIAL :
+							 FX_DUMPJOB_FAILED;
+	if (!r && (j->unmapped = fx_dumpplan_unmapped(pl))) {
+		tell(j, FX_DJ_UNMAPPED);
+		status = FX_DUMPJOB_PARTIAL;
+	}
+	fx_dumpplan_skipped(pl, cap);
+	/* Written after the thaw: a slow reader never lengthens a pause. */
+	if (fx_dumpplan_write(pl, &j->idx, j->records, j->dd.path) && !status)
+		status = FX_DUMPJOB_PARTIAL;
+	if (j->idx.err)
+		write_failed(j, "regions.tsv", j->idx.err);
+	if (pl->n && !j->werr) {
+		struct fx_buf js;
+
+		fx_buf_init(&js);
+		/* The first process is process.json, others process-PID. */
+		if (j->dd.nprocs++)
+			snprintf(name, sizeof(name), "process-%d.json", j->pid);
+		else
+			snprintf(name, sizeof(name), "process.json");
+		r = fx_capture_json(&js, &j->p, cap);
+		if (r || (r = fx_dumpdir_write(&j->dd, name, js.data, js.len)))
+			write_failed(j, name, r);
+		fx_buf_release(&js);
+	}
+	return status;
+}
+
+/* One pid into the dump directory. */
+static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
+{
+	enum fx_dumpjob_status status;
+	int r, remade = 0;
+
+	r = fx_dumpplan_make(&j->pl, &j->p, j->sel, j->include_dd);
+	j->pl.no_hash = j->no_hash;
+	if (!r && check_space(j, j->dd.dirfd))
+		return FX_DUMPJOB_FAILED;
+	if (!r && j->freeze) {
+		tell(j, FX_DJ_FREEZING);
+		r = freeze_pid(j);
+		if (!r) {
+			j->frozen = 1;
+			tell(j, FX_DJ_FROZEN);
+			/* Under the freeze the map holds still: check it. */
+			r = fx_dumpplan_refresh(&j->pl, &remade);
+			/* Hash after the thaw: the pause is the copy alone. */
+			j->pl.defer_hash = 1;
+		}
+	}
+	if (!r)
+		r = dir_copy(j);
+	if (j->frozen) {
+		tell(j, FX_DJ_THAWING);
+		if (fx_freeze_thaw(&j->fz))
+			tell(j, FX_DJ_THAW_FAILED);
+	}
+	if (j->freeze)
+		tell(j, FX_DJ_THAWED);
+	status = dir_finish(j, r);
+	return status;
+}
+
+/* One pid into the core: frozen for the memory and the registers. */
+static enum fx_dumpjob_status core_pid(struct fx_dumpjob *j, int fd)
+{
+	struct fx_dumper d;
+	int r, remade = 0;
+
+	r = fx_dumpplan_make(&j->pl, &j->p, j->sel, j->include_dd);
+	fx_core_plan(&j->pl);
+	if (!r && check_space(j, fd)) {
+		r = -ECANCELED;	/* said */
+		goto out;
+	}
+	tell(j, FX_DJ_FREEZING);
+	if (!r)
+		r = freeze_pid(j);
+	if (!r) {
+		j->frozen = 1;
+		tell(j, FX_DJ_FROZEN);
+		r = fx_dumpplan_refresh(&j->pl, &remade);
+		if (!r)
+			r = fx_dumper_init(&d, &j->p, j->use_scan, j->stop);
+		if (!r) {
+			d.no_hash = j->no_hash;
+			d.defer_hash = j->pl.defer_hash = 1;
+			r = fx_core_write(fd, &j->pl, &j->fz, &d, &j->st);
+			fx_dumper_release(&d);
+		}
+		tell(j, FX_DJ_THAWING);
+		if (fx_freeze_thaw(&j->fz))
+			tell(j, FX_DJ_THAW_FAILED);
+		/* Outside the pause: files read, hashes computed. */
+		if (!r && !(r = fx_core_fill(fd, &j->pl, &j->st, j->stop)))
+			fx_dumpplan_rehash(&j->pl, -1, fd);
+	}
+	tell(j, FX_DJ_THAWED);
+	if (j->frozen && j->risk.eintr)
+		tell(j, FX_DJ_EINTR);
+	j->pause_ns = fx_freeze_pause_ns(&j->fz);
+	if (j->frozen)
+		tell(j, FX_DJ_PAUSE);
+	if (!r)
+		tell(j, FX_DJ_CORE_DONE);
+out:
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if ((r == -EPERM && !j->told) ||
+	    (r && r != -EPERM && r != -ETIMEDOUT && r != -ECANCELED)) {
+		j->err = r;
+		tell(j, FX_DJ_FAILED);
+	}
+	if (r)
+		unlink(j->core); /* ours (O_EXCL): a broken core helps nobody */
+	return r ? FX_DUMPJOB_FAILED : FX_DUMPJOB_DONE;
+}
+
+/* Open pid, make its output (a core), dump it, let it go. */
+static enum fx_dumpjob_status run_pid(struct fx_dumpjob *j, int pid)
+{
+	enum fx_dumpjob_status status;
+	int r, fd;
+
+	j->pid = pid;
+	j->err = 0;
+	j->why = NULL;
+	j->told = j->frozen = 0;
+	j->done = j->pause_ns = 0;
+	j->kept = j->unmapped = 0;
+	memset(&j->pl, 0, sizeof(j->pl));
+	memset(&j->fz, 0, sizeof(j->fz));
+	memset(&j->risk, 0, sizeof(j->risk));
+	memset(&j->st, 0, sizeof(j->st));
+	memset(&j->cap, 0, sizeof(j->cap));
+	r = fx_proc_open_pinned(&j->p, pid, j->sel->pin);
+	if (r) {
+		j->err = r;
+		tell(j, FX_DJ_OPEN_FAILED);
+		return j->core ? FX_DUMPJOB_FAILED : FX_DUMPJOB_PARTIAL;
+	}
+	if (j->core) {
+		fd = fx_core_create(j->core, &j->why);
+		if (fd < 0) {
+			j->err = fd;
+			tell(j, FX_DJ_CREATE_FAILED);
+			fx_proc_release(&j->p);
+			return FX_DUMPJOB_FAILED;
+		}
+		status = core_pid(j, fd);
+	} else {
+		status = dir_pid(j);
+	}
+	fx_buf_release(&j->cap.skipped);
+	fx_freeze_release(&j->fz);
+	fx_dumpplan_release(&j->pl);
+	fx_proc_release(&j->p);
+	return status;
+}
+
+/* Every pid of the selection into a new dump directory. */
+static enum fx_dumpjob_status run_dir(struct fx_dumpjob *j)
+{
+	enum fx_dumpjob_status status = FX_DUMPJOB_DONE, s;
+	size_t i;
+	int r;
+
+	r = fx_dumpdir_create(&j->dd, j->dir);
+	if (r) {
+		j->err = r;
+		j->why = j->dd.why;
+		j->discarded = 1;
+		tell(j, FX_DJ_CREATE_FAILED);
+		return FX_DUMPJOB_FAILED;
+	}
+	fx_writer_init(&j->idx, j->dd.index_fd, FX_FMT_TSV);
+	tell(j, FX_DJ_START);
+	for (i = 0; i < j->sel->npids && !(j->stop && *j->stop) && !j->werr;
+	     i++) {
+		s = run_pid(j, (int)j->sel->pid[i]);
+		if (s > status)
+			status = s;
+	}
+	if (j->idx.header_done && !j->werr && (r = fx_writer_flush(&j->idx)))
+		write_failed(j, "regions.tsv", r);
+	/* Nothing dumped (T40: out of descriptors), or not whole (a full
+	 * disk, RLIMIT_FSIZE): nothing is kept, no record is given. */
+	if (!j->idx.header_done || j->werr)
+		fx_dumpdir_discard(&j->dd);
+	else if ((r = fx_dumpdir_close(&j->dd)))
+		write_failed(j, j->dd.failed, r);	/* and removed */
+	j->discarded = !j->idx.header_done || j->werr;
+	if (j->discarded)
+		status = FX_DUMPJOB_FAILED;
+	fx_writer_release(&j->idx);
+	return status;
+}
+
+enum fx_dumpjob_status fx_dumpjob_run(struct fx_dumpjob *job)
+{
+	if (job->core) {
+		job->freeze = 1;
+		tell(job, FX_DJ_START);
+		job->status = run_pid(job, (int)job->sel->pid[0]);
+	} else {
+		job->status = run_dir(job);
+	}
+	return job->status;
+}
+
+/* Why PTRACE_SEIZE was refused, as precisely as /proc tells. */
+static void say_eperm(struct fx_dumpjob *j, char *m, size_t len)
+{
+	int t = fx_proc_tracer(&j->p);
+
+	if (t > 0)
+		snprintf(m, len, "cannot freeze pid %d: it is traced by pid %d "
+			 "already (a debugger or strace: detach it, or use "
+			 "--mode live)", j->pid, t);
+	else
+		snprintf(m, len, "cannot freeze pid %d: %s (ptrace refused: "
+			 "run as its owner or root, check Yama's ptrace_scope, "
+			 "or use --mode live)", j->pid, strerror(EPERM));
+}
+
+/* The plan, or its refusal when it will not fit. */
+static void say_plan(struct fx_dumpjob *j, int refused, char *m, size_t len)
+{
+	const struct fx_dumpplan *pl = &j->pl;
+	const char *where = j->core ? j->core : j->dd.path, *core = j->core;
+	uint64_t v[5] = { pl->present, pl->mapped, j->free_bytes, pl->fill,
+			  pl->present + pl->fill };
+	char h[5][16];
+	int i;
+
+	for (i = 0; i < 5; i++)
+		fx_human_size(v[i], h[i], 16);
+	if (refused)
+		snprintf(m, len, "cannot dump pid %d: %s to write, %s free on "
+			 "'%s' (free space, pick another -o, or --force)",
+			 pl->pid, h[4], h[2], where);
+	else
+		snprintf(m, len, "plan: pid %d, %zu regions (%zu skipped), %s "
+			 "mapped, %s present to copy%s%s%s; %s free for '%s'",
+			 pl->pid, pl->n, pl->nskip, h[1], h[0],
+			 core ? ", at most " : "", core ? h[3] : "",
+			 core ? " from mapped files after the thaw" : "", h[2],
+			 where);
+}
+
+static void say(char *m, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void say(char *m, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, len, fmt, ap);
+	va_end(ap);
+}
+
+const char *fx_dumpjob_message(struct fx_dumpjob *j,
+			       enum fx_dumpjob_event ev, int *info)
+{
+	char *m = j->msg;
+	size_t len = sizeof(j->msg);
+	const struct fx_core_stats *st = &j->st;
+	int pid = j->pid, n = j->risk.eintr, stop = j->stop ? *j->stop : 0;
+	const char *path = j->dd.path, *ran = j->fz.was_stopped ? "stopped" :
+								  "running";
+
+	*info = ev == FX_DJ_PLAN || ev == FX_DJ_COMPRESS_KEPT ||
+		ev == FX_DJ_PAUSE || ev == FX_DJ_CORE_DONE;
+	switch (ev) {
+	case FX_DJ_CREATE_FAILED:
+		if (j->core)
+			say(m, len, "cannot create core '%s': %s%s", j->core,
+			    j->why ? j->why : strerror(-j->err),
+			    j->err == -EEXIST ? " (never written over: pick a "
+						"new name)" : "");
+		else
+			say(m, len, "cannot create dump directory '%s': %s%s",
+			    j->dir, j->why ? j->why : strerror(-j->err),
+			    j->err == -EEXIST ? " (dumps are never written "
+						"over an existing path: pick a "
+						"new -o)" : "");
+		return m;
+	case FX_DJ_PLAN:
+	case FX_DJ_NO_SPACE:
+		say_plan(j, ev == FX_DJ_NO_SPACE, m, len);
+		return m;
+	case FX_DJ_REFUSE_EINTR:
+		say(m, len, "cannot freeze pid %d: %d thread%s (thread %d...) "
+		    "wait%s in epoll_wait, which a ptrace stop ends with EINTR "
+		    "(ptrace(2), BUGS): a program that takes that for an error "
+		    "would fail; --accept-eintr to freeze anyway, or --mode "
+		    "live (no stop)", pid, n, n > 1 ? "s" : "",
+		    j->risk.eintr_tid, n > 1 ? "" : "s");
+		return m;
+	case FX_DJ_REFUSE_VFORK:
+		say(m, len, "cannot freeze pid %d: thread %d waits in vfork for "
+		    "its child to exec or exit (state D): no ptrace stop "
+		    "reaches it until then; try again, or --mode live (no "
+		    "stop)", pid, j->risk.vfork_tid);
+		return m;
+	case FX_DJ_FREEZE_FAILED:
+		if (j->err == -EPERM)
+			say_eperm(j, m, len);
+		else
+			say(m, len, "cannot freeze pid %d: thread %d did not "
+			    "stop within %d ms (state %c%s); the target was let "
+			    "go as it was; --mode live copies without stopping "
+			    "it", pid, j->fz.stuck_tid, j->stop_ms,
+			    j->fz.stuck_state ? j->fz.stuck_state : '?',
+			    j->fz.stuck_state == 'D' ?
+				    ": uninterruptible sleep, as a vfork "
+				    "parent waiting for its child" : "");
+		return m;
+	case FX_DJ_THAW_FAILED:
+		say(m, len, "pid %d: a thread could not be let go cleanly; "
+		    "check its state", pid);
+		return m;
+	case FX_DJ_HASH_FAILED:
+		say(m, len, "pid %d: cannot hash some region files: their "
+		    "sha256 is '-'", pid);
+		return m;
+	case FX_DJ_COMPRESS_FAILED:
+		say(m, len, "pid %d: cannot compress a region file: %s (left "
+		    "uncompressed)", pid, strerror(-j->err));
+		return m;
+	case FX_DJ_COMPRESS_KEPT:
+		say(m, len, "pid %d: %zu regions with more than 16 GiB of holes "
+		    "stay sparse .bin files", pid, j->kept);
+		return m;
+	case FX_DJ_EINTR:
+		if (j->core)
+			say(m, len, "pid %d: %d thread%s in epoll_wait got EINTR "
+			    "from the freeze (--accept-eintr)", pid, n,
+			    n > 1 ? "s" : "");
+		else
+			say(m, len, "pid %d: %s", pid, j->note);
+		return m;
+	case FX_DJ_PAUSE:
+		if (j->core)
+			say(m, len, "pid %d: stopped for %.1f ms (%zu threads), "
+			    "now %s again", pid, j->pause_ns / 1e6, j->fz.n,
+			    ran);
+		else
+			say(m, len, "pid %d: stopped for %.1f ms (%zu threads, "
+			    "%s before), now %s again", pid, j->pause_ns / 1e6,
+			    j->fz.n, ran, ran);
+		return m;
+	case FX_DJ_CORE_DONE:
+		say(m, len, "core '%s': %zu threads, %zu segments, %.1f MiB "
+		    "captured, %.1f MiB from mapped files, %.1f MiB of holes "
+		    "(sparse)", j->core, st->nthreads, st->nload,
+		    st->captured / 1048576.0, st->filled / 1048576.0,
+		    (st->holes - st->filled) / 1048576.0);
+		return m;
+	case FX_DJ_INTERRUPTED:
+		say(m, len, "pid %d: %s: the dump stopped early, the target was "
+		    "let go; '%s' lists what was captured", pid,
+		    stop == SIGALRM ? "--max-pause reached" : strsignal(stop),
+		    path);
+		return m;
+	case FX_DJ_GONE:
+		say(m, len, "pid %d %s during the dump; '%s' holds what was "
+		    "copied before", pid, j->execed ? "ran execve (the old "
+		    "program's memory is gone; none of the new one's was "
+		    "taken)" : "exited", path);
+		return m;
+	case FX_DJ_WRITE_FAILED:
+		say(m, len, "cannot write '%s/%s': %s (the dump is removed)",
+		    j->dir, j->failed, strerror(-j->err));
+		return m;
+	case FX_DJ_FAILED:
+		if (!j->core)
+			say(m, len, "cannot dump pid %d: %s", pid,
+			    strerror(-j->err));
+		else if (j->err == -EPERM)
+			say_eperm(j, m, len);
+		else
+			say(m, len, "cannot write '%s': %s%s (the core is "
+			    "removed)", j->core, strerror(-j->err),
+			    j->err == -EINTR && stop == SIGALRM ?
+				    " (--max-pause reached)" : "");
+		return m;
+	case FX_DJ_UNMAPPED:
+		say(m, len, "pid %d: %zu of the regions asked for are no longer "
+		    "mapped (records older than the process's map?)", pid,
+		    j->unmapped);
+		return m;
+	default:
+		return NULL;
+	}
+}
