@@ -49,6 +49,12 @@ n=$(($(wc -l <"/proc/$mpid/maps") + 1))
 readelf -h many.core >h.txt 2>&1 || fail "readelf: $(cat h.txt)"
 grep -q "Number of program headers: *65535 ($n)" h.txt ||
 	fail "PN_XNUM: $(grep 'program headers' h.txt), expected 65535 ($n)"
-gdb -nx -batch "$TARGETS/manymaps" many.core -ex "x/bx $base + 4096 * 69999" \
+# One byte is asked, not the threads: gdb's thread library stays off. With
+# map_files forced off (make check's fallback run) libc's absent pages are
+# zeros in the core, and libthread_db, reading a garbage thread list from
+# them, looped on these 70,000 segments past the test's time (a debt of
+# the core writer: unfilled file pages should be left to the file).
+timeout 300 gdb -nx -batch -iex "set libthread-db-search-path /nonexistent" \
+	"$TARGETS/manymaps" many.core -ex "x/bx $base + 4096 * 69999" \
 	</dev/null >gdb2.out 2>&1 || fail "gdb on the PN_XNUM core: $(tail gdb2.out)"
 grep -q ":\s*0x6f" gdb2.out || fail "byte of region 70000 (69999 & 0xff = 0x6f): $(tail -3 gdb2.out)"
