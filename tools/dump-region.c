@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "core.h"
 #include "dump.h"
 #include "dumpdir.h"
@@ -58,6 +59,10 @@ static const char help[] =
 "                        stop the dump there (default 30)\n"
 "      --accept-eintr    freeze even threads waiting in epoll_wait, which\n"
 "                        the stop ends with EINTR (else freeze refuses)\n"
+"      --check           dump nothing: run every check that would refuse\n"
+"                        this dump (ptrace access; with freeze or --core a\n"
+"                        tracer, epoll_wait, vfork; the output's directory,\n"
+"                        free space), one line each; exit 0 or 2\n"
 "      --include-dontdump  also dump regions marked MADV_DONTDUMP\n"
 "      --force           write even when the plan says it will not fit\n"
 "      --zstd            compress each region file (FILE.bin.zst, holes as\n"
@@ -105,6 +110,7 @@ struct opts {
 	const char *out, *core;
 	int freeze, include_dd, force, quiet, use_scan, no_hash, zstd;
 	int accept_eintr;	/* freeze despite threads in epoll_wait */
+	int check;		/* --check: refusals only, nothing dumped */
 	int eintr;		/* how many there were, once frozen */
 	int told;		/* freeze() explained its failure */
 	int werr;		/* the dump could not be written: removed */
@@ -539,6 +545,7 @@ int main(int argc, char **argv)
 		{ "max-pause", required_argument, NULL, 'P' },
 		{ "accept-eintr", no_argument, NULL, 'E' },
 		{ "include-dontdump", no_argument, NULL, 'D' },
+		{ "check", no_argument, NULL, 'K' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "sha256", no_argument, NULL, 'H' },
 		{ "zstd", no_argument, NULL, 'Z' },
@@ -577,6 +584,7 @@ int main(int argc, char **argv)
 			break;
 		case 'D': o.include_dd = 1; break;
 		case 'E': o.accept_eintr = 1; break;
+		case 'K': o.check = 1; break;
 		case 'F': o.force = 1; break;
 		case 'H': o.no_hash = 0; break;
 		case 'Z': o.zstd = 1; break;
@@ -607,6 +615,13 @@ int main(int argc, char **argv)
 		tool_warn("no regions selected: nothing to dump");
 		return EXIT_FAILED;
 	}
+	if (o.check)
+		return tool_dump_check(&sel, o.core ? o.core : o.out,
+				       (o.freeze ? FX_CHECK_FREEZE : 0) |
+				       (o.accept_eintr ? FX_CHECK_EINTR : 0) |
+				       (o.core ? FX_CHECK_CORE : 0) |
+				       (o.include_dd ? FX_CHECK_DONTDUMP : 0),
+				       o.quiet);
 	if (o.core) {
 		catch_signals();
 		r = dump_core(&o, &sel);

@@ -11,6 +11,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "check.h"
+#include "select.h"
 #include "tool.h"
 
 const char *tool_name = "memforensic";
@@ -143,4 +145,34 @@ unsigned long tool_parse_ulong(const char *opt, const char *s)
 	if (errno || end == s || *end || s[0] == '-')
 		tool_usage_error("invalid value '%s' for %s", s, opt);
 	return v;
+}
+
+int tool_dump_check(const struct fx_selection *sel, const char *out,
+		    unsigned int flags, int quiet)
+{
+	struct fx_checks cs;
+	size_t i;
+	int r;
+
+	memset(&cs, 0, sizeof(cs));
+	r = fx_dump_check(&cs, sel, out, flags);
+	for (i = 0; i < cs.n; i++) {
+		const struct fx_check *c = &cs.c[i];
+
+		if (c->refused && c->pid)
+			tool_warn("cannot dump pid %d: %s", c->pid, c->text);
+		else if (c->refused)
+			tool_warn("cannot dump: %s", c->text);
+		else if (!quiet && c->pid)
+			tool_warn("check pid %d: %s: %s", c->pid, c->name,
+				  c->text);
+		else if (!quiet)
+			tool_warn("check: %s: %s", c->name, c->text);
+	}
+	if (r < 0)
+		tool_warn("cannot check: %s", strerror(-r));
+	else if (!r && !quiet)
+		tool_warn("check: nothing refuses this dump");
+	fx_checks_release(&cs);
+	return r ? EXIT_FAILED : EXIT_DONE;
 }

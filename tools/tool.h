@@ -60,6 +60,16 @@ int tool_pid_arg(const char *s, unsigned long long *starttime);
  */
 int tool_proc_open(struct fx_proc *p, int pid, unsigned long long starttime);
 
+/*
+ * dump-region --check: run every check that would refuse a dump of sel
+ * into out (fx_dump_check, flags FX_CHECK_*), dumping nothing; one line
+ * each on stderr (only the refusals when quiet). EXIT_DONE when none
+ * refuses, else EXIT_FAILED.
+ */
+struct fx_selection;
+int tool_dump_check(const struct fx_selection *sel, const char *out,
+		    unsigned int flags, int quiet);
+
 /* Parse a decimal option value; exits with a usage error when bad. */
 unsigned long tool_parse_ulong(const char *opt, const char *s);
 
