@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "classify.h"
 #include "select.h"
 #include "tool.h"
 
@@ -175,4 +176,13 @@ int tool_dump_check(const struct fx_selection *sel, const char *out,
 		tool_warn("check: nothing refuses this dump");
 	fx_checks_release(&cs);
 	return r ? EXIT_FAILED : EXIT_DONE;
+}
+
+void tool_list_classes(void)
+{
+	int c;
+
+	for (c = 0; c < FX_NCLASSES; c++)
+		puts(fx_class_name((enum fx_class)c));
+	exit(fflush(stdout) ? EXIT_FAILED : EXIT_DONE);
 }

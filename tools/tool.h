@@ -70,6 +70,9 @@ struct fx_selection;
 int tool_dump_check(const struct fx_selection *sel, const char *out,
 		    unsigned int flags, int quiet);
 
+/* classify --list-classes: every class name, one a line; exit 0. */
+void tool_list_classes(void) __attribute__((noreturn));
+
 /* Parse a decimal option value; exits with a usage error when bad. */
 unsigned long tool_parse_ulong(const char *opt, const char *s);
 
