@@ -36,6 +36,10 @@ static const char help[] =
 "  --top N         a histogram of identical texts instead of hits: the N\n"
 "                  most frequent (0: all), as 'count bytes enc text'\n"
 "  --min-count N   --top: only texts seen at least N times\n"
+"  --with-code     --top: also count in code and read-only file mappings\n"
+"                  (perms with x, or a file without w: libraries' machine\n"
+"                  code and tables), which --top skips in region records\n"
+"                  (live, or a dump directory's regions.tsv)\n"
 "  --context N     add N bytes before and after each hit\n"
 "  --base ADDR     address of the first byte of raw files (default 0)\n"
 "  --include-dontdump  read MADV_DONTDUMP regions of live processes too\n"
@@ -199,6 +203,7 @@ int main(int argc, char **argv)
 		{ "enc", required_argument, NULL, 'E' },
 		{ "top", required_argument, NULL, 'T' },
 		{ "min-count", required_argument, NULL, 'M' },
+		{ "with-code", no_argument, NULL, 'W' },
 		{ "context", required_argument, NULL, 'C' },
 		{ "base", required_argument, NULL, 'B' },
 		{ "include-dontdump", no_argument, NULL, 'D' },
@@ -256,7 +261,9 @@ int main(int argc, char **argv)
 		case 'T':
 			limit = tool_parse_ulong("--top", optarg);
 			top = fx_top_new();
+			src.skip_code = src.skip_code >= 0;
 			break;
+		case 'W': src.skip_code = -1; break;
 		case 'M': min_count = tool_parse_ulong("--min-count", optarg); break;
 		case 'C':
 			conf.context = tool_parse_ulong("--context", optarg);
@@ -284,6 +291,7 @@ int main(int argc, char **argv)
 			tool_usage_error("unknown option");
 		}
 	}
+	src.skip_code = src.skip_code > 0;	/* -1: --with-code */
 	for (i = 0; i < npats; i++)
 		add_pattern(ps, kinds[i], pats[i], caseless);
 	if (npats) {
