@@ -217,7 +217,7 @@ int main(int argc, char **argv)
 	unsigned long long start;
 
 	tool_init("classify");
-	while ((c = getopt_long(argc, argv, "hvV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hvV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': mode = M_CHUNKS; nmode++; break;
 		case 't': mode = M_THREADS; nmode++; break;
@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 				fmt = (enum fx_format)(c - 0x100);
 				break;
 			}
-			tool_usage_error("unknown option");
+			tool_bad_option(c, argv, lopts);
 		}
 	}
 	if (nmode > 1)

@@ -566,7 +566,7 @@ int main(int argc, char **argv)
 
 	tool_init("dump-region");
 	o.fmt = tool_default_format();
-	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.out = optarg; break;
 		case 'C': o.core = optarg; o.freeze = 1; break;
@@ -596,7 +596,7 @@ int main(int argc, char **argv)
 				o.fmt = (enum fx_format)(c - 0x100);
 				break;
 			}
-			tool_usage_error("unknown option");
+			tool_bad_option(c, argv, longopts);
 		}
 	}
 	fx_selection_init(&sel);

@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 	if (!pats || !kinds || !ps)
 		return EXIT_FAILED;
 	fx_source_init(&src);
-	while ((c = getopt_long(argc, argv, "n:e:x:r:f:ij:vhV", lopts,
+	while ((c = getopt_long(argc, argv, ":n:e:x:r:f:ij:vhV", lopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'S': strings = 1; break;
@@ -288,7 +288,7 @@ int main(int argc, char **argv)
 				fmt = (enum fx_format)(c - 0x100);
 				break;
 			}
-			tool_usage_error("unknown option");
+			tool_bad_option(c, argv, lopts);
 		}
 	}
 	src.skip_code = src.skip_code > 0;	/* -1: --with-code */

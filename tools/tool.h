@@ -73,6 +73,15 @@ int tool_dump_check(const struct fx_selection *sel, const char *out,
 /* classify --list-classes: every class name, one a line; exit 0. */
 void tool_list_classes(void) __attribute__((noreturn));
 
+/*
+ * getopt_long returned c, '?' or ':' (the option string begins with ':'):
+ * one line saying which option is unknown, with the closest long option
+ * ("did you mean --chunks?"), or which needs a value; exit(EXIT_USAGE).
+ */
+struct option;
+void tool_bad_option(int c, char **argv, const struct option *longopts)
+	__attribute__((noreturn));
+
 /* Parse a decimal option value; exits with a usage error when bad. */
 unsigned long tool_parse_ulong(const char *opt, const char *s);
 
