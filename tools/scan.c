@@ -21,7 +21,8 @@ static const char help[] =
 "count what repeats. Input: region records on stdin (from memmap, rank or\n"
 "dump-region: live memory of their pid, or the file named in their 'file'\n"
 "column), and PATHs: a dump directory (its regions.tsv), an ELF core, or\n"
-"a raw file of bytes at --base. Live memory is read without stopping the\n"
+"a raw file of bytes at --base (a pid is not a PATH: memmap PID | scan).\n"
+"Live memory is read without stopping the\n"
 "process, present pages only: its RSS does not grow.\n"
 "\n"
 "  --strings       find strings (the default without patterns)\n"
@@ -311,6 +312,14 @@ int main(int argc, char **argv)
 
 	status = EXIT_DONE;
 	for (i = optind; i < argc; i++) {
+		int pid;
+		unsigned long long pin;
+
+		/* A pid where a path goes: say how to scan a process. */
+		if (access(argv[i], F_OK) && !fx_pid_parse(argv[i], &pid, &pin))
+			tool_usage_error("'%s' is a pid, not a dump or file: scan "
+					 "a process through its regions: memmap "
+					 "%s | scan ...", argv[i], argv[i]);
 		r = fx_source_add_path(&src, argv[i], base);
 		if (r == -ENOMEM)
 			return EXIT_FAILED;
