@@ -89,4 +89,15 @@ rc=0; "$dumpon" --core --rss 1G --timeout 1 -i 0.2 -o case "$pid" 2>err || rc=$?
 expect_eq "all well: exit status (timeout)" 2 "$rc"
 grep -q "stayed below" err || fail "all well: $(cat err)"
 grep -q "cannot watch" err && fail "all well: refused: $(cat err)"
+
+# 7. On a terminal (script(1) gives one): a line per start check and per
+# measurement, sizes in human units.
+if command -v script >/dev/null 2>&1; then
+	script -qec "$dumpon --rss 1G --timeout 1 -i 0.2 -o case $pid" /dev/null >tty.out 2>&1 || true
+	grep -q "^dump-on: check: space: .*[0-9.][KMGT]* to write, [0-9.]*[KMGT] free" tty.out ||
+		fail "terminal: no space check line: $(cat tty.out)"
+	grep -q "^dump-on: check pid $pid: access: " tty.out || fail "terminal: no access line"
+	n=$(grep -c "^dump-on: [0-9:]* process $pid: [0-9.]*[KMG]* of 1.0G resident" tty.out || true)
+	[ "$n" -ge 2 ] || fail "terminal: $n measurement lines: $(cat tty.out)"
+fi
 true
