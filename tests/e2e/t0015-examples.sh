@@ -90,7 +90,7 @@ fixtures() {
 			# does not grow; dumpme's threads come and go) until
 			# snapdiff shows a change of what the examples show:
 			# sizes for region records, a new thread for threads.
-			for i in $(seq 20); do
+			for _ in $(seq 20); do
 				[ "$f" = t ] || leak
 				${k#*:} --tsv "$p" >"$two"
 				case $f in
