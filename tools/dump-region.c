@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "dumpcheck.h"
 #include "core.h"
 #include "dump.h"
 #include "dumpdir.h"

@@ -12,7 +12,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "dumpcheck.h"
 #include "classify.h"
 #include "select.h"
 #include "tool.h"

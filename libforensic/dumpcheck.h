@@ -1,12 +1,12 @@
 /*
- * check: would a dump be refused? Every check dump-region makes before or
+ * dumpcheck: would a dump be refused? Every check dump-region makes before or
  * while it copies (ptrace access, a tracer, threads a freeze would hurt
  * or could not stop, the output's directory, free space), made ahead and
  * dumping nothing, so that a watcher (scripts/dump-on) refuses when it
  * starts instead of hours later when its threshold is crossed.
  */
-#ifndef FX_CHECK_H
-#define FX_CHECK_H
+#ifndef FX_DUMPCHECK_H
+#define FX_DUMPCHECK_H
 
 #include <stddef.h>
 #include <stdint.h>

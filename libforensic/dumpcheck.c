@@ -1,5 +1,6 @@
 /*
- * check: every refusal of a dump, asked ahead (check.h).
+ * dumpcheck: every refusal of a dump, asked ahead (dumpcheck.h). Not
+ * check.h: that name is the Check unit framework's header.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +12,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "dumpcheck.h"
 #include "core.h"
 #include "dumpdir.h"
 #include "freeze.h"
