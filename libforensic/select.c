@@ -180,6 +180,20 @@ int fx_selection_read(struct fx_selection *sel, int fd)
 	return ret < 0 ? ret : 0;
 }
 
+/* Whether a region of m is named "[name]" ([heap], [stack], [vdso]):
+ * what a selector "heap" was meant to be. */
+static int bracketed(const struct fx_maps *m, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < m->n; i++)
+		if (m->r[i].name_len == n + 2 && m->r[i].name[0] == '[' &&
+		    !memcmp(m->r[i].name + 1, name, n) &&
+		    m->r[i].name[n + 1] == ']')
+			return 1;
+	return 0;
+}
+
 /* Does selector a pick region g? Clips *s, *e for ranges. */
 static int picks(const char *a, const struct fx_region *g, uint64_t *s,
 		 uint64_t *e)
@@ -282,8 +296,12 @@ int fx_selection_args(struct fx_selection *sel, int argc, char **argv)
 		}
 		if (!r && !any) {
 			fx_err_set(&sel->err, 0,
-				   "no region of process %lu matches '%s'",
-				   (unsigned long)pid, argv[a]);
+				   "no region of process %lu matches '%s'%s%s%s",
+				   (unsigned long)pid, argv[a],
+				   bracketed(&m, argv[a]) ? " (did you mean '[" :
+							    "",
+				   bracketed(&m, argv[a]) ? argv[a] : "",
+				   bracketed(&m, argv[a]) ? "]'?)" : "");
 			r = -ENOENT;
 		}
 	}

@@ -605,7 +605,7 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 {
 	struct fx_reader rd;
 	struct fx_buf file;
-	int cpid = -1, cs = -1, ce = -1, cf = -1, r, ret = 0;
+	int cpid = -1, cs = -1, ce = -1, cf = -1, cp = -1, ci = -1, r, ret = 0;
 	uint64_t start, end, pid;
 
 	r = fx_reader_init(&rd, fd, fx_region_cols, fx_region_ncols);
@@ -629,6 +629,8 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 			cs = fx_reader_col(&rd, "start");
 			ce = fx_reader_col(&rd, "end");
 			cf = fx_reader_col(&rd, "file");
+			cp = fx_reader_col(&rd, "perms");
+			ci = fx_reader_col(&rd, "inode");
 			if (cs < 0 || ce < 0) {
 				fx_err_set(&src->err, rd.lineno,
 					   "no start and end columns: not "
@@ -648,6 +650,15 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 			pid = (uint64_t)-1;
 		if (end == start)
 			continue;
+		if (src->skip_code && cp >= 0 &&
+		    fx_code_like(rd.f[cp], ci >= 0 ? rd.f[ci] : "-")) {
+			note(src, "0x%012llx-0x%012llx skipped (%s %s: code or "
+			     "a read-only file; --with-code scans it)",
+			     (unsigned long long)start,
+			     (unsigned long long)end, rd.f[cp],
+			     ci >= 0 ? rd.f[ci] : "-");
+			continue;
+		}
 		if (cf >= 0 && strcmp(rd.f[cf], "-") != 0) {
 			fx_buf_reset(&file);
 			r = fx_unescape(&file, rd.f[cf], strlen(rd.f[cf]));
@@ -1454,4 +1465,16 @@ out:
 		st->ns = fx_now_ns() - t0;
 	}
 	return r;
+}
+
+int fx_code_like(const char *perms, const char *inode)
+{
+	if (strlen(perms) < 3)
+		return 0;
+	/* Executable: machine code (a library's text, JIT code). */
+	if (perms[2] == 'x')
+		return 1;
+	/* A file mapped without write: an ELF's read-only segment (its
+	 * tables and constants), the same bytes as in the file. */
+	return perms[1] != 'w' && strcmp(inode, "-") && strcmp(inode, "0");
 }

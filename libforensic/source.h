@@ -79,6 +79,8 @@ struct fx_source {
 	} *maps;
 	size_t nmaps;
 	int include_dd;		/* read MADV_DONTDUMP regions too */
+	int skip_code;		/* region records: skip code and read-only
+				 * file mappings (fx_code_like; scan --top) */
 	/* Messages, one line each: what was skipped by design (notes), and
 	 * what failed (warnings: the output is partial). */
 	struct fx_buf notes;
@@ -157,5 +159,13 @@ int fx_source_scan(struct fx_source *src, const struct fx_scan_conf *conf,
 		   int nthreads, fx_hit_fn fn, void *arg,
 		   const struct fx_scan_out *out, struct fx_top *top,
 		   struct fx_scan_stats *st);
+
+/*
+ * Whether a region with these perms and inode columns holds code or a
+ * file's read-only bytes (an executable mapping, or a file mapped without
+ * write): what scan --top skips, where repeats are the machine code and
+ * tables of loaded libraries, not findings. 1 or 0.
+ */
+int fx_code_like(const char *perms, const char *inode);
 
 #endif

@@ -44,6 +44,8 @@ static const char help[] =
 "                Heap, Class, Metaspace, Shared class space, Code, Thread)\n"
 "                beside malloc arenas, mmapped chunks, mapped files and the\n"
 "                unexplained rest\n"
+"  --list-classes  the classes it gives, one a line (what dump-on --class\n"
+"                and rank --where class=... take)\n"
 "  -v, --verbose the glibc version, arenas found, chunks walked; the JVM's\n"
 "                version, collector, Java threads and classes\n"
 "  --tsv, --json, --table   output format (default: table on a terminal,\n"
@@ -252,6 +254,7 @@ int main(int argc, char **argv)
 		{ "threads", no_argument, NULL, 't' },
 		{ "summary", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "list-classes", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		TOOL_FORMAT_OPTIONS,
@@ -265,12 +268,13 @@ int main(int argc, char **argv)
 	unsigned long long start;
 
 	tool_init("classify");
-	while ((c = getopt_long(argc, argv, "hvV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hvV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': mode = M_CHUNKS; nmode++; break;
 		case 't': mode = M_THREADS; nmode++; break;
 		case 's': mode = M_SUMMARY; nmode++; break;
 		case 'v': verbose = 1; break;
+		case 'L': tool_list_classes();
 		case 'h': tool_help(help);
 		case 'V': puts("classify " FX_VERSION); return EXIT_DONE;
 		default:
@@ -278,7 +282,7 @@ int main(int argc, char **argv)
 				fmt = (enum fx_format)(c - 0x100);
 				break;
 			}
-			tool_usage_error("unknown option");
+			tool_bad_option(c, argv, lopts);
 		}
 	}
 	if (nmode > 1)

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dumpcheck.h"
 #include "dumpjob.h"
 #include "select.h"
 #include "tool.h"
@@ -52,6 +53,10 @@ static const char help[] =
 "                        stop the dump there (default 30)\n"
 "      --accept-eintr    freeze even threads waiting in epoll_wait, which\n"
 "                        the stop ends with EINTR (else freeze refuses)\n"
+"      --check           dump nothing: run every check that would refuse\n"
+"                        this dump (ptrace access; with freeze or --core a\n"
+"                        tracer, epoll_wait, vfork; the output's directory,\n"
+"                        free space), one line each; exit 0 or 2\n"
 "      --include-dontdump  also dump regions marked MADV_DONTDUMP\n"
 "      --force           write even when the plan says it will not fit\n"
 "      --zstd            compress each region file (FILE.bin.zst, holes as\n"
@@ -202,6 +207,7 @@ int main(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "max-pause", required_argument, NULL, 'P' },
 		{ "accept-eintr", no_argument, NULL, 'E' },
+		{ "check", no_argument, NULL, 'K' },
 		{ "include-dontdump", no_argument, NULL, 'D' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "sha256", no_argument, NULL, 'H' },
@@ -221,12 +227,12 @@ int main(int argc, char **argv)
 	enum fx_format fmt;
 	struct fx_writer out;
 	char defdir[64];
-	int c, r, status;
+	int c, r, status, check = 0;
 
 	tool_init("dump-region");
 	fx_dumpjob_init(&job);
 	fmt = tool_default_format();
-	while ((c = getopt_long(argc, argv, "o:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': job.dir = optarg; break;
 		case 'C': job.core = optarg; job.freeze = 1; break;
@@ -244,6 +250,7 @@ int main(int argc, char **argv)
 			break;
 		case 'D': job.include_dd = 1; break;
 		case 'E': job.accept_eintr = 1; break;
+		case 'K': check = 1; break;
 		case 'F': job.force = 1; break;
 		case 'H': job.no_hash = 0; break;
 		case 'Z': job.zstd = 1; break;
@@ -255,7 +262,7 @@ int main(int argc, char **argv)
 				fmt = (enum fx_format)(c - 0x100);
 				break;
 			}
-			tool_usage_error("unknown option");
+			tool_bad_option(c, argv, longopts);
 		}
 	}
 	fx_selection_init(&sel);
@@ -274,6 +281,13 @@ int main(int argc, char **argv)
 		tool_warn("no regions selected: nothing to dump");
 		return EXIT_FAILED;
 	}
+	if (check)
+		return tool_dump_check(&sel, job.core ? job.core : job.dir,
+				       (job.freeze ? FX_CHECK_FREEZE : 0) |
+				       (job.accept_eintr ? FX_CHECK_EINTR : 0) |
+				       (job.core ? FX_CHECK_CORE : 0) |
+				       (job.include_dd ? FX_CHECK_DONTDUMP : 0),
+				       u.quiet);
 	job.sel = &sel;
 	job.tool = "dump-region " FX_VERSION;
 	job.stop = &stop_sig;

@@ -223,7 +223,7 @@ int main(int argc, char **argv)
 	unsigned long long start;
 
 	tool_init("memmap");
-	while ((c = getopt_long(argc, argv, "hvV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hvV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o.from = optarg; break;
 		case 'p': o.pid = (long)tool_parse_ulong("--pid", optarg); break;
@@ -243,7 +243,7 @@ int main(int argc, char **argv)
 				fmt = (enum fx_format)(c - 0x100);
 				break;
 			}
-			tool_usage_error("unknown option");
+			tool_bad_option(c, argv, lopts);
 		}
 	}
 	if (o.rollup && o.fast)

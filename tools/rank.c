@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 	wh.f = calloc((size_t)argc, sizeof(*wh.f));
 	if (!wh.f)
 		return EXIT_FAILED;
-	while ((c = getopt_long(argc, argv, "n:hV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:hV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': limit = tool_parse_ulong("-n", optarg); break;
 		case 'b': by = optarg; break;
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 				fmt = (enum fx_format)(c - 0x100);
 				break;
 			}
-			tool_usage_error("unknown option");
+			tool_bad_option(c, argv, lopts);
 		}
 	}
 	if (fx_rank_init(&k, by, asc, limit, group)) {

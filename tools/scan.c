@@ -21,7 +21,8 @@ static const char help[] =
 "count what repeats. Input: region records on stdin (from memmap, rank or\n"
 "dump-region: live memory of their pid, or the file named in their 'file'\n"
 "column), and PATHs: a dump directory (its regions.tsv), an ELF core, or\n"
-"a raw file of bytes at --base. Live memory is read without stopping the\n"
+"a raw file of bytes at --base (a pid is not a PATH: memmap PID | scan).\n"
+"Live memory is read without stopping the\n"
 "process, present pages only: its RSS does not grow.\n"
 "\n"
 "  --strings       find strings (the default without patterns)\n"
@@ -36,6 +37,10 @@ static const char help[] =
 "  --top N         a histogram of identical texts instead of hits: the N\n"
 "                  most frequent (0: all), as 'count bytes enc text'\n"
 "  --min-count N   --top: only texts seen at least N times\n"
+"  --with-code     --top: also count in code and read-only file mappings\n"
+"                  (perms with x, or a file without w: libraries' machine\n"
+"                  code and tables), which --top skips in region records\n"
+"                  (live, or a dump directory's regions.tsv)\n"
 "  --context N     add N bytes before and after each hit\n"
 "  --base ADDR     address of the first byte of raw files (default 0)\n"
 "  --include-dontdump  read MADV_DONTDUMP regions of live processes too\n"
@@ -174,6 +179,7 @@ int main(int argc, char **argv)
 		{ "enc", required_argument, NULL, 'E' },
 		{ "top", required_argument, NULL, 'T' },
 		{ "min-count", required_argument, NULL, 'M' },
+		{ "with-code", no_argument, NULL, 'W' },
 		{ "context", required_argument, NULL, 'C' },
 		{ "base", required_argument, NULL, 'B' },
 		{ "include-dontdump", no_argument, NULL, 'D' },
@@ -209,7 +215,7 @@ int main(int argc, char **argv)
 	if (!pats || !kinds || !ps)
 		return EXIT_FAILED;
 	fx_source_init(&src);
-	while ((c = getopt_long(argc, argv, "n:e:x:r:f:ij:vhV", lopts,
+	while ((c = getopt_long(argc, argv, ":n:e:x:r:f:ij:vhV", lopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'S': strings = 1; break;
@@ -231,7 +237,9 @@ int main(int argc, char **argv)
 		case 'T':
 			limit = tool_parse_ulong("--top", optarg);
 			top = fx_top_new();
+			src.skip_code = src.skip_code >= 0;
 			break;
+		case 'W': src.skip_code = -1; break;
 		case 'M': min_count = tool_parse_ulong("--min-count", optarg); break;
 		case 'C':
 			conf.context = tool_parse_ulong("--context", optarg);
@@ -256,9 +264,10 @@ int main(int argc, char **argv)
 				fmt = (enum fx_format)(c - 0x100);
 				break;
 			}
-			tool_usage_error("unknown option");
+			tool_bad_option(c, argv, lopts);
 		}
 	}
+	src.skip_code = src.skip_code > 0;	/* -1: --with-code */
 	for (i = 0; i < npats; i++)
 		add_pattern(ps, kinds[i], pats[i], caseless);
 	if (npats) {
@@ -278,6 +287,14 @@ int main(int argc, char **argv)
 
 	status = EXIT_DONE;
 	for (i = optind; i < argc; i++) {
+		int pid;
+		unsigned long long pin;
+
+		/* A pid where a path goes: say how to scan a process. */
+		if (access(argv[i], F_OK) && !fx_pid_parse(argv[i], &pid, &pin))
+			tool_usage_error("'%s' is a pid, not a dump or file: scan "
+					 "a process through its regions: memmap "
+					 "%s | scan ...", argv[i], argv[i]);
 		r = fx_source_add_path(&src, argv[i], base);
 		if (r == -ENOMEM)
 			return EXIT_FAILED;

@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 	int c, r, status;
 
 	tool_init("snapdiff");
-	while ((c = getopt_long(argc, argv, "n:hV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:hV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': show.limit = tool_parse_ulong("-n", optarg); break;
 		case 'b': by = optarg; break;
@@ -123,7 +123,7 @@ int main(int argc, char **argv)
 				fmt = (enum fx_format)(c - 0x100);
 				break;
 			}
-			tool_usage_error("unknown option");
+			tool_bad_option(c, argv, lopts);
 		}
 	}
 	if (argc - optind != 2)

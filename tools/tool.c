@@ -2,6 +2,7 @@
  * Shared by every command: messages, exit codes, output format.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "dumpcheck.h"
+#include "classify.h"
+#include "select.h"
 #include "tool.h"
 
 const char *tool_name = "memforensic";
@@ -20,6 +24,8 @@ void tool_init(const char *name)
 	struct rlimit nocore = { 0, 0 };
 
 	tool_name = name;
+	/* A bad option is said by tool_bad_option, in one line. */
+	opterr = 0;
 	/* Set-user-ID or set-group-ID, we would read any process for
 	 * whoever runs us and write its secrets where they choose (security
 	 * rule 2 of RELIABILITY.md: never widen access). */
@@ -148,4 +154,112 @@ unsigned long tool_parse_ulong(const char *opt, const char *s)
 	if (errno || end == s || *end || s[0] == '-')
 		tool_usage_error("invalid value '%s' for %s", s, opt);
 	return v;
+}
+
+int tool_dump_check(const struct fx_selection *sel, const char *out,
+		    unsigned int flags, int quiet)
+{
+	struct fx_checks cs;
+	size_t i;
+	int r;
+
+	memset(&cs, 0, sizeof(cs));
+	r = fx_dump_check(&cs, sel, out, flags);
+	for (i = 0; i < cs.n; i++) {
+		const struct fx_check *c = &cs.c[i];
+
+		if (c->refused && c->pid)
+			tool_warn("cannot dump pid %d: %s", c->pid, c->text);
+		else if (c->refused)
+			tool_warn("cannot dump: %s", c->text);
+		else if (!quiet && c->pid)
+			tool_warn("check pid %d: %s: %s", c->pid, c->name,
+				  c->text);
+		else if (!quiet)
+			tool_warn("check: %s: %s", c->name, c->text);
+	}
+	if (r < 0)
+		tool_warn("cannot check: %s", strerror(-r));
+	else if (!r && !quiet)
+		tool_warn("check: nothing refuses this dump");
+	fx_checks_release(&cs);
+	return r ? EXIT_FAILED : EXIT_DONE;
+}
+
+void tool_list_classes(void)
+{
+	int c;
+
+	for (c = 0; c < FX_NCLASSES; c++)
+		puts(fx_class_name((enum fx_class)c));
+	exit(fflush(stdout) ? EXIT_FAILED : EXIT_DONE);
+}
+
+/* Edits (insert, delete, substitute) that turn a into b. */
+static size_t edit_distance(const char *a, size_t la, const char *b)
+{
+	size_t lb = strlen(b), i, j, d[64], prev, cur;
+
+	if (la >= 63 || lb >= 63)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		d[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = d[0];
+		d[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = d[j];
+			d[j] = prev + (a[i - 1] != b[j - 1]);
+			if (d[j - 1] + 1 < d[j])
+				d[j] = d[j - 1] + 1;
+			if (cur + 1 < d[j])
+				d[j] = cur + 1;
+			prev = cur;
+		}
+	}
+	return d[lb];
+}
+
+void tool_bad_option(int c, char **argv, const struct option *longopts)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "", *name, *eq;
+	const char *best = NULL;
+	size_t len, dist, bestd = (size_t)-1;
+	int i;
+
+	if (c == ':') {
+		tool_warn("option '%s' needs a value (%s --help)", arg,
+			  tool_name);
+		exit(EXIT_USAGE);
+	}
+	if (optopt && strncmp(arg, "--", 2)) {
+		tool_warn("unknown option '-%c' (%s --help lists them)", optopt,
+			  tool_name);
+		exit(EXIT_USAGE);
+	}
+	name = arg + 2;
+	eq = strchr(name, '=');
+	len = eq ? (size_t)(eq - name) : strlen(name);
+	if (optopt) {	/* a known long option given a value it takes not */
+		tool_warn("option '--%.*s' takes no value (%s --help)",
+			  (int)len, name, tool_name);
+		exit(EXIT_USAGE);
+	}
+	for (i = 0; longopts[i].name; i++) {
+		dist = edit_distance(name, len, longopts[i].name);
+		/* An abbreviation of more than one: the first is named. */
+		if (len && !strncmp(longopts[i].name, name, len))
+			dist = 0;
+		if (dist < bestd) {
+			bestd = dist;
+			best = longopts[i].name;
+		}
+	}
+	if (best && bestd <= (len > 6 ? 3 : len > 4 ? 2 : 1))
+		tool_warn("unknown option '--%.*s': did you mean --%s? (%s "
+			  "--help lists them)", (int)len, name, best, tool_name);
+	else
+		tool_warn("unknown option '--%.*s' (%s --help lists them)",
+			  (int)len, name, tool_name);
+	exit(EXIT_USAGE);
 }
