@@ -635,7 +635,8 @@ int fx_heapscan_find(struct fx_heapscan *hs, const struct fx_maps *m,
 		 * the caller looks again, or reports it. */
 		if (heap && add_bad(hs, heap->start, -1,
 				    "main arena not found (its heap changed "
-				    "while it was read?)"))
+				    "while it was read, or libc's data is not "
+				    "in the capture)"))
 			return -ENOMEM;
 		return 0;
 	}

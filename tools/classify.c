@@ -73,7 +73,7 @@ static const char help[] =
 "  classify --threads 4242 | rank --by stack_rss\n"
 "  classify --summary 4242                       like NMT's summary on a JVM\n"
 "  classify 4242 | grep jvm-                     the JVM's own reservations\n"
-"  classify --chunks case-17/                    a dump directory, elsewhere\n"
+"  dump-region -q --mode freeze -o case-20 4242; classify --chunks case-20/\n"
 "  classify core.4242                            an ELF core\n"
 "\n"
 "Notes: mapped files are read through /proc/PID/map_files (CAP_SYS_ADMIN),\n"
