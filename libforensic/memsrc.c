@@ -630,7 +630,8 @@ static int dump_holes(struct fx_memsrc *ms, int dirfd)
 		ms->nholes = 0;
 		return 0;
 	}
-	qsort(ms->holes, ms->nholes, sizeof(*ms->holes), hole_cmp);
+	if (ms->nholes)	/* qsort of NULL, even 0 items, is undefined */
+		qsort(ms->holes, ms->nholes, sizeof(*ms->holes), hole_cmp);
 	/* Merge overlaps, so that the search finds the first that counts. */
 	for (i = 0, k = 0; i < ms->nholes; i++) {
 		if (k && ms->holes[i].start < ms->holes[k - 1].end) {
