@@ -374,9 +374,8 @@ int fx_core_fills(const struct fx_dumpplan *pl, uint64_t addr,
 static int note_hole(void *arg, uint64_t s, uint64_t e, enum fx_hole why)
 {
 	struct fx_core_fills *f = arg;
-	struct fill_run *last = f->n ? &f->v[f->n - 1] : NULL, *nv;
+	struct fill_run *last = f->n ? &f->v[f->n - 1] : NULL;
 	uint64_t off = f->base + (s - f->start);
-	size_t cap;
 
 	if (!fx_core_fills(f->pl, s, why))
 		return 0;
@@ -386,14 +385,8 @@ static int note_hole(void *arg, uint64_t s, uint64_t e, enum fx_hole why)
 	}
 	if (f->n == FILL_MAX_RUNS)
 		return 0;
-	if (f->n == f->cap) {
-		cap = f->cap ? f->cap * 2 : 64;
-		nv = realloc(f->v, cap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		f->v = nv;
-		f->cap = cap;
-	}
+	if (FX_GROW(f->v, f->n, f->cap, 64))
+		return -ENOMEM;
 	f->v[f->n++] = (struct fill_run){ s, e - s, off };
 	return 0;
 }

@@ -77,22 +77,15 @@ struct fx_ring {
 static int pieces_add(struct pieces *ps, const char *p, size_t n, int fd,
 		      uint64_t off)
 {
-	struct piece *nv, *last = ps->n ? &ps->v[ps->n - 1] : NULL;
-	size_t cap;
+	struct piece *last = ps->n ? &ps->v[ps->n - 1] : NULL;
 
 	if (last && last->p + last->n == p && last->fd == fd &&
 	    last->off + last->n == off) {
 		last->n += n;
 		return 0;
 	}
-	if (ps->n == ps->cap) {
-		cap = ps->cap ? ps->cap * 2 : 64;
-		nv = realloc(ps->v, cap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		ps->v = nv;
-		ps->cap = cap;
-	}
+	if (FX_GROW(ps->v, ps->n, ps->cap, 64))
+		return -ENOMEM;
 	ps->v[ps->n++] = (struct piece){ p, n, fd, off };
 	return 0;
 }

@@ -155,18 +155,7 @@ static int wait_stops(struct fx_freeze *f, int only, uint64_t deadline,
  */
 static int room(struct fx_freeze *f)
 {
-	struct fx_frozen_thread *nt;
-	size_t cap;
-
-	if (f->n < f->cap)
-		return 0;
-	cap = f->cap ? f->cap * 2 : 64;
-	nt = realloc(f->t, cap * sizeof(*nt));
-	if (!nt)
-		return -ENOMEM;
-	f->t = nt;
-	f->cap = cap;
-	return 0;
+	return FX_GROW(f->t, f->n, f->cap, 64);
 }
 
 /* Add a thread just seized (after room(): cannot fail). */
