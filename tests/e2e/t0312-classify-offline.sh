@@ -3,7 +3,8 @@
 # directory, on our --core and on gdb's gcore core of a target that waits
 # unchanged after its readiness line, the region classes, the --chunks
 # histogram (the 262,144 x 112-byte leak, the arenas, the C++ types) and
-# the --summary's classes, sizes and heap bytes are the live ones.
+# the --summary's classes, sizes and heap bytes are the live ones; a
+# core's summary has no rss ('-', not 0).
 # Captures carry less than /proc: rss is the capture's (a dump) or not
 # known (a core), [vvar] regions have no name in a core (gcore leaves them
 # out): those columns and rows are left out of the comparison. A dump
@@ -85,6 +86,13 @@ check() {
 			keep tid stack_start stack_end >"$src.threads"
 		compare "$name.live.threads" "$src.threads"
 	done
+	# A core holds no resident figures: its summary's rss is missing
+	# ('-'), never a 0 added up; a dump's are regions.tsv's (smaps').
+	classify --summary --tsv "$name.core" | keep rss | tail -n +2 |
+		grep -v -x -- - && fail "$name.core: an rss in the summary"
+	classify --summary --tsv "$name.dir" | keep rss | tail -n +2 |
+		grep -x -- - && fail "$name.dir: an rss missing from the summary"
+	true
 }
 
 start_target leaky
