@@ -19,16 +19,6 @@ command -v gcore >/dev/null || {
 	echo "note: no gcore (Debian: gdb): gcore's cores not compared"
 }
 
-# keep COLS...: the named columns of a TSV on stdin, [vvar] rows out,
-# the rest sorted (a core lists its threads leader first, /proc in tid order).
-keep() {
-	awk -F'\t' -v want="$*" 'NR==1 {n=split(want, w, " ");
-		for (i=1;i<=NF;i++) c[$i]=i}
-	$c["class"]=="vvar" || $c["class"]=="vsyscall" {next}
-	{s=""; for (i=1;i<=n;i++) s=s (i>1 ? "\t" : "") $c[w[i]]; print s}' |
-		{ IFS= read -r h; printf '%s\n' "$h"; sort; }
-}
-
 regions() { classify --tsv "$1" | keep start end class detail; }
 chunks() { classify --chunks --tsv "$1"; }
 summary() {

@@ -10,16 +10,6 @@
 # readable, so they cannot be told apart (t0312 compares it on C targets).
 . "$TOP/tests/e2e/lib.sh"
 
-# keep COLS...: the named columns of a TSV on stdin, [vvar] rows out,
-# the rest sorted (a core lists its threads leader first, /proc in tid order).
-keep() {
-	awk -F'\t' -v want="$*" 'NR==1 {n=split(want, w, " ");
-		for (i=1;i<=NF;i++) c[$i]=i}
-	$c["class"]=="vvar" || $c["class"]=="vsyscall" {next}
-	{s=""; for (i=1;i<=n;i++) s=s (i>1 ? "\t" : "") $c[w[i]]; print s}' |
-		{ IFS= read -r h; printf '%s\n' "$h"; sort; }
-}
-
 start_jvm 32
 pid=$TARGET_PID
 # A JVM just started still compiles and allocates for a while: a capture
