@@ -1162,7 +1162,7 @@ int fx_memsrc_open_path(struct fx_memsrc *ms, const char *path)
 	return r;
 }
 
-const char *fx_memsrc_warnings(const struct fx_memsrc *ms)
+const char *fx_memsrc_warnings(struct fx_memsrc *ms)
 {
-	return ms->src.warnings.data ? ms->src.warnings.data : "";
+	return fx_source_warnings(&ms->src);
 }

@@ -308,7 +308,7 @@ int main(int argc, char **argv)
 		r = fx_top_write(top, &o.w, min_count, limit);
 	if (verbose)
 		tool_warn_lines(src.notes.data);
-	tool_warn_lines(src.warnings.data);
+	tool_warn_lines(fx_source_warnings(&src));
 	if (src.failures)
 		status = src.n ? EXIT_PARTIAL : EXIT_FAILED;
 	if (r == -ENOMEM) {
