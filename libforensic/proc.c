@@ -162,9 +162,7 @@ int fx_pid_parse(const char *s, int *pid, unsigned long long *starttime)
 
 void fx_proc_release(struct fx_proc *p)
 {
-	if (p->dirfd >= 0)
-		close(p->dirfd);
-	p->dirfd = -1;
+	fx_close(&p->dirfd);
 }
 
 int fx_oom_first(void)
@@ -297,18 +295,22 @@ int fx_proc_read(struct fx_proc *p, const char *name, struct fx_buf *b,
 	return r;
 }
 
-/* The task directory of p, to look for another thread's map; or NULL. */
-static DIR *tasks_open(struct fx_proc *p)
+DIR *fx_proc_tasks(struct fx_proc *p, int *err)
 {
 	DIR *dir;
 	int fd;
 
 	fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		/* Out of file descriptors is not a process gone (T40). */
+		*err = errno == ENOENT ? -ESRCH : -errno;
 		return NULL;
+	}
 	dir = fdopendir(fd);
-	if (!dir)
+	if (!dir) {
+		*err = -errno;
 		close(fd);
+	}
 	return dir;
 }
 
@@ -340,7 +342,7 @@ int fx_proc_read_map(struct fx_proc *p, const char *name, struct fx_buf *b,
 		return r;
 	/* Linux shows an empty map for a leader that called pthread_exit
 	 * (or SYS_exit) while its threads go on; theirs is the same mm. */
-	dir = tasks_open(p);
+	dir = fx_proc_tasks(p, &r);
 	if (!dir)
 		return 0;
 	while (task_next(dir, p->pid, name, path, sizeof(path))) {
@@ -471,19 +473,10 @@ static void stream_wake(struct stream *t, int who)
 /* Room for n more bytes in s; 0 or -ENOMEM. */
 static int slot_room(struct stream_slot *s, size_t n)
 {
-	size_t cap = s->cap ? s->cap : STREAM_PIECE;
-	char *d;
-
+	/* Room up to index len + n - 1 (n may be 0). */
 	if (s->len + n <= s->cap)
 		return 0;
-	while (cap < s->len + n)
-		cap *= 2;
-	d = realloc(s->data, cap);
-	if (!d)
-		return -ENOMEM;
-	s->data = d;
-	s->cap = cap;
-	return 0;
+	return fx_grow(&s->data, &s->cap, s->len + n - 1, 1, STREAM_PIECE);
 }
 
 /* A free slot for the reader, or NULL when the caller wants no more. */
@@ -667,7 +660,7 @@ int fx_proc_stream_map(struct fx_proc *p, const char *name, size_t chunk,
 		return r;
 	/* A leader that exited while its threads go on: as in
 	 * fx_proc_read_map, another thread's file. */
-	dir = tasks_open(p);
+	dir = fx_proc_tasks(p, &r);
 	if (!dir)
 		return 0;
 	while (task_next(dir, p->pid, name, path, sizeof(path))) {

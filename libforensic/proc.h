@@ -9,6 +9,7 @@
 #ifndef FX_PROC_H
 #define FX_PROC_H
 
+#include <dirent.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -178,6 +179,12 @@ int fx_proc_check_deleted(struct fx_proc *p, struct fx_maps *m);
  * privilege). 0 or a negative errno (not fatal to anyone).
  */
 int fx_oom_first(void);
+
+/*
+ * /proc/PID/task as a directory stream (closedir it), or NULL with *err
+ * set: -ESRCH when the process is gone, else -errno (-EMFILE...).
+ */
+DIR *fx_proc_tasks(struct fx_proc *p, int *err);
 
 /*
  * The state letter of thread tid of p (from /proc/PID/task/TID/stat,
