@@ -192,21 +192,65 @@ char fx_proc_task_state(struct fx_proc *p, int tid)
 	return state;
 }
 
+/*
+ * The pids on the line "KEY:\t..." of a status text (key with its colon),
+ * read left to right: the last of them that is a pid (1 to 2^31 - 2), or
+ * dflt when there is none.
+ */
+static long status_pid(const char *buf, size_t len, const char *key,
+		       long dflt)
+{
+	size_t k = strlen(key);
+	const char *t, *e = buf + len, *nl;
+	unsigned long long v;
+	long pid = dflt;
+
+	if (!buf)
+		return dflt;
+	for (t = buf; t < e; t = nl + 1) {
+		nl = memchr(t, '\n', (size_t)(e - t));
+		if (!nl)
+			nl = e;
+		if ((size_t)(nl - t) >= k && !memcmp(t, key, k))
+			break;
+	}
+	if (t >= e)
+		return dflt;
+	for (t += k; t < e && *t != '\n';) {
+		if (*t == ' ' || *t == '\t') {
+			t++;
+			continue;
+		}
+		if (*t < '0' || *t > '9')
+			break;
+		for (v = 0; t < e && *t >= '0' && *t <= '9'; t++)
+			v = v < 0x80000000ULL ? v * 10 + (unsigned)(*t - '0') :
+						v;
+		if (v > 0 && v < 0x7fffffff)
+			pid = (long)v;
+	}
+	return pid;
+}
+
+int fx_status_tracer(const char *buf, size_t len)
+{
+	return (int)status_pid(buf, len, "TracerPid:", 0);
+}
+
+int fx_status_nspid(const char *buf, size_t len, int tid)
+{
+	return (int)status_pid(buf, len, "NSpid:", tid);
+}
+
 int fx_proc_tracer(struct fx_proc *p)
 {
 	struct fx_buf b;
-	const char *t;
-	long pid = 0;
 	int r;
 
 	fx_buf_init(&b);
 	r = fx_proc_read(p, "status", &b, 0, NULL);
-	if (!r) {
-		t = b.data ? strstr(b.data, "\nTracerPid:") : NULL;
-		if (t)
-			pid = strtol(t + 11, NULL, 10);
-		r = pid > 0 && pid < 0x7fffffff ? (int)pid : 0;
-	}
+	if (!r)
+		r = fx_status_tracer(b.data, b.len);
 	fx_buf_release(&b);
 	return r;
 }
@@ -764,25 +808,12 @@ int fx_proc_nstid(struct fx_proc *p, int tid)
 {
 	char name[48];
 	struct fx_buf b;
-	const char *t, *e;
-	long v = tid, x;
-	char *end;
+	int v = tid;
 
 	fx_buf_init(&b);
 	snprintf(name, sizeof(name), "task/%d/status", tid);
-	if (!fx_proc_read(p, name, &b, 0, NULL) && b.data &&
-	    (t = strstr(b.data, "\nNSpid:"))) {
-		t += 8;
-		e = strchr(t, '\n');
-		for (;;) {
-			x = strtol(t, &end, 10);
-			if (end == t || (e && end > e))
-				break;
-			if (x > 0 && x < 0x7fffffff)
-				v = x;
-			t = end;
-		}
-	}
+	if (!fx_proc_read(p, name, &b, 0, NULL))
+		v = fx_status_nspid(b.data, b.len, tid);
 	fx_buf_release(&b);
-	return (int)v;
+	return v;
 }

@@ -216,6 +216,14 @@ int fx_proc_nstid(struct fx_proc *p, int tid);
 int fx_proc_check(struct fx_proc *p);
 
 /*
+ * From the text of /proc/PID/status (or task/TID/status): TracerPid, 0
+ * when none; the last pid of NSpid (the thread's number in its own pid
+ * namespace), tid when the line is missing or holds no pid.
+ */
+int fx_status_tracer(const char *buf, size_t len);
+int fx_status_nspid(const char *buf, size_t len, int tid);
+
+/*
  * Parse the text of /proc/PID/stat: the state letter and start time.
  * comm may hold spaces and parentheses, so the parser starts after the
  * last ')'. Returns 0 or -EBADMSG.
