@@ -33,22 +33,10 @@ long fx_pagemap_read(int fd, uint64_t vaddr, size_t npages, uint64_t *out)
 {
 	/* 64-bit offset arithmetic: addresses above 2^47 (LA57) included. */
 	uint64_t off = vaddr / fx_page_size() * 8;
-	size_t want = npages * 8, got = 0;
-	ssize_t n;
+	int err;
+	size_t got = fx_read_full(fd, out, npages * 8, off, &err);
 
-	while (got < want) {
-		n = pread(fd, (char *)out + got, want - got,
-			  (off_t)(off + got));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (long)(got / 8);
+	return err ? err : (long)(got / 8);
 }
 
 /*
@@ -112,16 +100,12 @@ int fx_pagemap_init(struct fx_pagemap *pm, struct fx_proc *p, int use_scan)
 	pm->scan = use_scan && kd->pagemap_scan;
 	pm->zero_pfn = kd->zero_pfn;
 	pm->fd = fx_pagemap_open(p);
-	if (pm->fd < 0)
-		return pm->fd;
-	return 0;
+	return pm->fd < 0 ? pm->fd : 0;
 }
 
 void fx_pagemap_release(struct fx_pagemap *pm)
 {
-	if (pm->fd >= 0)
-		close(pm->fd);
-	pm->fd = -1;
+	fx_close(&pm->fd);
 	free(pm->ent);
 	pm->ent = NULL;
 }
