@@ -23,8 +23,9 @@
 # fastest and slowest run in brackets, the ratio of the medians
 # after/before (below 1: the after is faster) and the median of the
 # rounds' own ratios (paired: steadier when the load comes and goes);
-# dump-region --mode freeze's pause (ms, as the
-# tool reports it) the same way. A command a build cannot run (an option
+# dump-region --mode freeze's pause (ms, as the tool reports it) the same
+# way. Then the same table of CPU time (user+system), which a shared
+# machine's load moves much less than the wall time. A command a build cannot run (an option
 # it lacks, a capture it cannot read) is reported as failed, with its exit
 # status and first line of stderr; the others go on.
 #
@@ -107,13 +108,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# report FILE: per command of FILE (BENCH_SAMPLES lines), each build's
-# median [fastest slowest] in ms, the ratio of the medians after/before,
+# report FILE COL: per command of FILE (BENCH_SAMPLES lines), each build's
+# median [fastest slowest] in ms of column COL (4: wall, 7: CPU), the ratio of the medians after/before,
 # and the median of the per-round ratios (the two runs of a round are
 # next to each other in time, so a load that comes and goes weighs on
 # both: the steadier figure on a busy machine); failures with their cause.
 report() {
-	awk -F'\t' '
+	awk -F'\t' -v col="$2" '
 	function med(list,   a, n, i, j, t) {
 		n = split(list, a, " ")
 		for (i = 2; i <= n; i++)	# insertion sort: a handful of values
@@ -124,9 +125,10 @@ report() {
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
 	{
+		if ($col == "" || $col == "-") next	# a pause has no CPU time
 		key = $1 "\t" $2
 		if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
-		v = ($2 ~ / pause$/) ? $4 : $4 / 1e6
+		v = ($2 ~ / pause$/) ? $4 : $col / 1e6
 		i = ++nrun[key, $3]	# the round: the Nth run of this build
 		if ($5 == 0) { ok[key, $3] = ok[key, $3] " " v; val[key, $3, i] = v }
 		else { nfail[key, $3]++; if (!((key, $3) in why)) why[key, $3] = "exit " $5 ": " $6 }
@@ -177,14 +179,23 @@ report() {
 		for (l = 1; l <= 2; l++) {
 			lab = l == 1 ? "before" : "after"
 			if ((("DIR", lab) in chunkwalk) && (("PID", lab) in chunkwalk))
-				printf "classify --chunks DIR / PID, %s: %.2f (medians; goal: at most 1.5)\n",
-					lab, chunkwalk["DIR", lab] / chunkwalk["PID", lab]
+				printf "classify --chunks DIR / PID, %s: %.2f (medians of %s; goal: at most 1.5)\n",
+					lab, chunkwalk["DIR", lab] / chunkwalk["PID", lab], col == 4 ? "wall" : "CPU"
 		}
 	}' "$1"
 }
 
+# report_both FILE: the wall times, then the CPU times.
+report_both() {
+	echo "-- wall time"
+	report "$1" 4
+	echo
+	echo "-- CPU time (user+system, the command and its waited-for children)"
+	report "$1" 7
+}
+
 if [ -n "$from" ]; then
-	report "$from"
+	report_both "$from"
 	exit 0
 fi
 
@@ -246,5 +257,5 @@ echo
 echo "== before/after: medians of $runs rounds, ms [fastest slowest]; ratios after/before"
 echo "   before = $name_a; after = $name_b"
 echo "   load average (1, 5, 15 min):$loads"
-report "$samples"
+report_both "$samples"
 exit "${failed:-0}"

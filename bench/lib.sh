@@ -31,9 +31,12 @@ median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 # every build) and its studies, and leaves the report to compare.sh. A
 # run that fails (an option an old build lacks) is recorded, not fatal.
 # BENCH_SAMPLES, one line per run, TAB-separated:
-#   bench command label value status first_line_of_stderr
+#   bench command label value status first_line_of_stderr cpu
 # value: the wall time in ns (or, for a command named "... pause", the
-# pause in ms as the tool reported it); status: the exit status.
+# pause in ms as the tool reported it); status: the exit status; cpu: the
+# user+system time in ns (of the command and the children it waited
+# for), or -. On a shared machine the wall time follows the load; the CPU
+# time much less (a busy machine still slows caches and memory).
 
 # bench_builds: set labels=() and bins=() (parallel arrays), bin (the last
 # build's directory: the one that makes a bench's inputs, e.g. the dump
@@ -61,9 +64,11 @@ bench_builds() {
 	bin=${bins[${#bins[@]} - 1]}
 }
 
-# ab_sample BENCH COMMAND LABEL VALUE STATUS [ERR]: one line to BENCH_SAMPLES.
+# ab_sample BENCH COMMAND LABEL VALUE STATUS [ERR [CPU]]: one line to
+# BENCH_SAMPLES.
 ab_sample() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "${6:--}" >>"$BENCH_SAMPLES"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "${6:--}" \
+		"${7:--}" >>"$BENCH_SAMPLES"
 }
 
 # ab BENCH COMMAND ROUND CMD...: run CMD once per build, every "@BIN@" in
@@ -75,18 +80,19 @@ ab_sample() {
 # set (to clean up, or to record more from $tmp/ab.err). Needs $tmp,
 # $timeit and bench_builds.
 ab() {
-	local bench=$1 name=$2 round=$3 n=${#labels[@]} j i w st err
+	local bench=$1 name=$2 round=$3 n=${#labels[@]} j i w u s st err
 	shift 3
 	for ((j = 0; j < n; j++)); do
 		i=$(((j + round) % n))
-		w=0 st=2
+		w=0 u=0 s=0 st=2
 		"$timeit" "$tmp/ab.t" "${@//@BIN@/${bins[$i]}}" <"${AB_STDIN:-/dev/null}" \
 			>/dev/null 2>"$tmp/ab.err" || true
-		read -r w _ _ st <"$tmp/ab.t" || true
+		read -r w u s st <"$tmp/ab.t" || true
 		err=$(head -n 1 "$tmp/ab.err" | cut -c1-200 | tr '\t' ' ')
 		# shellcheck disable=SC2034 # ab_after reads them
 		AB_LABEL=${labels[$i]} AB_STATUS=$st
 		if declare -F ab_after >/dev/null; then ab_after; fi
-		[ "${AB_WARMUP:-0}" = 1 ] || ab_sample "$bench" "$name" "${labels[$i]}" "$w" "$st" "$err"
+		[ "${AB_WARMUP:-0}" = 1 ] ||
+			ab_sample "$bench" "$name" "${labels[$i]}" "$w" "$st" "$err" $((u + s))
 	done
 }
