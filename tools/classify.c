@@ -247,6 +247,17 @@ static int one_src(struct fx_writer *w, enum mode mode, int verbose,
 	return r < 0 ? r : status;
 }
 
+/* --list-classes: every class name, one a line; exit 0. */
+static void list_classes(void) __attribute__((noreturn));
+static void list_classes(void)
+{
+	int c;
+
+	for (c = 0; c < FX_NCLASSES; c++)
+		puts(fx_class_name((enum fx_class)c));
+	exit(fflush(stdout) ? EXIT_FAILED : EXIT_DONE);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -274,7 +285,7 @@ int main(int argc, char **argv)
 		case 't': mode = M_THREADS; nmode++; break;
 		case 's': mode = M_SUMMARY; nmode++; break;
 		case 'v': verbose = 1; break;
-		case 'L': tool_list_classes();
+		case 'L': list_classes();
 		case 'h': tool_help(help);
 		case 'V': puts("classify " FX_VERSION); return EXIT_DONE;
 		default:
