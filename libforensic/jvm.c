@@ -313,13 +313,6 @@ static int table_symbols(const struct fx_region *lib, fx_file_fn file,
 
 /* ---- flags ---- */
 
-struct flag {
-	const char *name;
-	int size;		/* 1: bool, 8: size_t */
-	uint64_t value;
-	int found;
-};
-
 enum {
 	F_SERIAL,
 	F_PARALLEL,
@@ -333,40 +326,6 @@ enum {
 	F_MAXHEAP,
 	F_N
 };
-
-static void read_flags(struct walk *w, struct flag *fl)
-{
-	uint64_t fa, arr, na, nflags, esz, oname, oaddr, e, p, a;
-	char name[64];
-	size_t i, k;
-	int bad = 0;
-
-	oname = off_of(w, "JVMFlag", "_name", &bad);
-	oaddr = off_of(w, "JVMFlag", "_addr", &bad);
-	if (bad || fx_vms_size(&w->v, "JVMFlag", &esz) || !esz ||
-	    esz > 4096 || fx_vms_static(&w->v, "JVMFlag", "flags", &fa) ||
-	    fx_vms_static(&w->v, "JVMFlag", "numFlags", &na) ||
-	    rdp(w, fa, &arr) || rdp(w, na, &nflags) || nflags > 100000)
-		return;
-	for (i = 0; i < nflags; i++) {
-		e = arr + i * esz;
-		if (rdp(w, e + oname, &p) || !p || rdp(w, e + oaddr, &a) ||
-		    rdstr(w, p, name, sizeof(name)))
-			continue;
-		for (k = 0; k < F_N; k++) {
-			uint8_t b;
-
-			if (fl[k].found || strcmp(name, fl[k].name))
-				continue;
-			if (fl[k].size == 1 && !rd(w, a, &b, 1)) {
-				fl[k].value = b;
-				fl[k].found = 1;
-			} else if (fl[k].size == 8 && !rdp(w, a, &fl[k].value)) {
-				fl[k].found = 1;
-			}
-		}
-	}
-}
 
 /* ---- the parts ---- */
 
@@ -816,7 +775,7 @@ static int find_threads(struct walk *w)
 	return 0;
 }
 
-static void gc_name(struct fx_jvm *j, const struct flag *fl)
+static void gc_name(struct fx_jvm *j, const struct fx_vms_flag *fl)
 {
 	static const struct {
 		int flag;
@@ -835,7 +794,7 @@ static void gc_name(struct fx_jvm *j, const struct flag *fl)
 
 static int walk_jvm(struct walk *w)
 {
-	struct flag fl[F_N] = {
+	struct fx_vms_flag fl[F_N] = {
 		[F_SERIAL] = { "UseSerialGC", 1, 0, 0 },
 		[F_PARALLEL] = { "UseParallelGC", 1, 0, 0 },
 		[F_G1] = { "UseG1GC", 1, 0, 0 },
@@ -862,7 +821,7 @@ static int walk_jvm(struct walk *w)
 			if (*c < 0x20 || *c > 0x7e)
 				*c = '?';
 	}
-	read_flags(w, fl);
+	fx_vms_flags(&w->v, &w->rs, fl, F_N);
 	gc_name(j, fl);
 	j->heap_max = fl[F_MAXHEAP].found ? fl[F_MAXHEAP].value : 0;
 	have_ccs = fl[F_CCP].found && fl[F_CCP].value &&
@@ -1002,4 +961,48 @@ int fx_jvm_inspect(struct fx_jvm *j, const struct fx_maps *m,
 		return 0;
 	}
 	return fx_jvm_inspect_tables(j, m, src, sym, file, fctx, taken);
+}
+
+/* ---- the tables and the cached reader, for other walkers (jobjects) ---- */
+
+int fx_jvm_reader_open(struct fx_heap_src *rs, const struct fx_maps *m,
+		       struct fx_heap_src *src, fx_file_fn file, void *fctx)
+{
+	struct jrd *d = malloc(sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	memset(d->tag, 0, sizeof(d->tag));
+	d->src = src;
+	d->m = m;
+	d->file = file;
+	d->fctx = fctx;
+	d->breg = NULL;
+	rs->read = jrd_read;
+	rs->ctx = d;
+	return 0;
+}
+
+void fx_jvm_reader_close(struct fx_heap_src *rs)
+{
+	free(rs->ctx);
+	rs->ctx = NULL;
+}
+
+int fx_jvm_tables(struct fx_vmstructs *v, const struct fx_maps *m,
+		  struct fx_heap_src *rs, fx_file_fn file, void *fctx)
+{
+	uint64_t sym[FX_VMS_NSYMS];
+	const struct fx_region *lib = find_libjvm(m);
+	int r;
+
+	if (!lib)
+		return -ENOENT;
+	r = table_symbols(lib, file, fctx, sym);
+	if (r == -ENOENT || r == -EBADMSG || r == -EIO)
+		return r == -ENOENT ? -ENODEV : -EBADMSG;
+	if (r)
+		return r;
+	r = fx_vmstructs_read(v, rs, sym);
+	return r == -ENOENT ? -ENODEV : r;
 }
