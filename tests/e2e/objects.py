@@ -56,7 +56,10 @@ PRIM = {'Z': 'boolean', 'B': 'byte', 'C': 'char', 'S': 'short', 'I': 'int',
 
 
 def sa_name(name):
-    """jmap's '[[I' or '[Ljava.lang.Object;' as jhsdb prints it."""
+    """jmap's '[[I' or '[Ljava.lang.Object;' as jhsdb prints it ('int[][]',
+    'java.lang.Object[]'; a hidden class's 'Foo$$Lambda$1/0x...' as
+    'Foo$$Lambda$1+0x...')."""
+    name = re.sub(r'/(0x[0-9a-f]+)$', r'+\1', name)
     dims = len(name) - len(name.lstrip('['))
     if not dims:
         return name
