@@ -70,6 +70,9 @@ struct walk {
 	size_t capn;
 	struct tlab *t;
 	size_t nt, capt, ti;
+	uint64_t *jt;			/* the Java threads */
+	size_t njt, capjt;
+	uint64_t o_tlab_start, o_tlab_top, o_tlab_end, tlab_reserve;
 	struct window win;
 	struct klass *last;		/* the last class met */
 	/* the layout */
@@ -249,9 +252,17 @@ static int find_tlabs(struct walk *w)
 	if (reserve < w->hdr)
 		reserve = w->hdr;
 	reserve = (reserve + w->align - 1) & ~(w->align - 1);
+	w->o_tlab_start = o_tlab + o_start;
+	w->o_tlab_top = o_tlab + o_top;
+	w->o_tlab_end = o_tlab + o_end;
+	w->tlab_reserve = reserve;
 	for (i = 0; i < n; i++) {
-		if (rdp(w, arr + i * 8, &jt) || !jt ||
-		    rdp(w, jt + o_tlab + o_start, &start) ||
+		if (rdp(w, arr + i * 8, &jt) || !jt)
+			continue;
+		if (FX_GROW(w->jt, w->njt, w->capjt, 64))
+			return -ENOMEM;
+		w->jt[w->njt++] = jt;
+		if (rdp(w, jt + o_tlab + o_start, &start) ||
 		    rdp(w, jt + o_tlab + o_top, &top) ||
 		    rdp(w, jt + o_tlab + o_end, &end))
 			continue;
@@ -265,6 +276,35 @@ static int find_tlabs(struct walk *w)
 	}
 	if (w->nt)
 		qsort(w->t, w->nt, sizeof(*w->t), cmp_tlab);
+	return 0;
+}
+
+/*
+ * A live JVM's threads allocate while the heap is read: the TLAB tops
+ * read before the walk fall behind. Where the walk meets no object (a
+ * class word still zero: an object is being set up, its class pointer is
+ * stored last; or a page never touched) at a, a TLAB read afresh (not
+ * through the cache) that holds a says that a is at or past its thread's
+ * allocation frontier: the rest of that TLAB holds no object. Its hard
+ * end, or 0 when no TLAB holds a.
+ */
+static uint64_t tlab_end_at(struct walk *w, uint64_t a)
+{
+	uint64_t start, top, end;
+	size_t i;
+
+	for (i = 0; i < w->njt; i++) {
+		if (w->heap->read(w->heap->ctx, w->jt[i] + w->o_tlab_start,
+				  &start, 8) ||
+		    w->heap->read(w->heap->ctx, w->jt[i] + w->o_tlab_top,
+				  &top, 8) ||
+		    w->heap->read(w->heap->ctx, w->jt[i] + w->o_tlab_end,
+				  &end, 8))
+			continue;
+		if (start && start <= top && top <= end &&
+		    a >= start && a < end + w->tlab_reserve)
+			return end + w->tlab_reserve;
+	}
 	return 0;
 }
 
@@ -390,7 +430,7 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 	struct fx_jobjects *o = w->o;
 	const unsigned char *p;
 	struct klass *k;
-	uint64_t a = bottom, kp, size;
+	uint64_t a = bottom, kp, size, e;
 	uint32_t nk;
 	int err = 0;
 
@@ -410,7 +450,7 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 		while (w->ti < w->nt && w->t[w->ti].top < a)
 			w->ti++;
 		if (w->ti < w->nt && w->t[w->ti].top == a) {
-			uint64_t e = w->t[w->ti].hard_end;
+			e = w->t[w->ti].hard_end;
 
 			o->tlabs++;
 			o->tlab_bytes += (e < top ? e : top) - a;
@@ -424,15 +464,22 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 			return;
 		}
 		p = heap_bytes(w, a, (size_t)w->ohdr, top, &err);
+		kp = 0;
+		if (p && w->ccp) {
+			memcpy(&nk, p + 8, 4);
+			kp = nk ? w->kbase + ((uint64_t)nk << w->kshift) : 0;
+		} else if (p) {
+			memcpy(&kp, p + 8, 8);
+		}
+		if ((!kp && (p || err == -EFAULT)) && (e = tlab_end_at(w, a))) {
+			o->tlabs++;
+			o->tlab_bytes += (e < top ? e : top) - a;
+			a = e;
+			continue;
+		}
 		if (!p) {
 			stop(w, a, top, "header %s", err_name(err));
 			return;
-		}
-		if (w->ccp) {
-			memcpy(&nk, p + 8, 4);
-			kp = w->kbase + ((uint64_t)nk << w->kshift);
-		} else {
-			memcpy(&kp, p + 8, 8);
 		}
 		k = klass_at(w, kp);
 		if (!k) {
@@ -799,6 +846,7 @@ int fx_jobjects_walk_tables(struct fx_jobjects *o,
 	free(w.count);
 	free(w.bytes);
 	free(w.t);
+	free(w.jt);
 	free(w.win.buf);
 	if (r) {
 		fx_jobjects_release(o);

@@ -1,5 +1,5 @@
 // ObjLeak: a Java heap with known object counts, for classify --objects.
-//   java corpus/targets/ObjLeak.java [CTX [MSG]]     (JDK 11+)
+//   java corpus/targets/ObjLeak.java [CTX [MSG [churn]]]     (JDK 11+)
 // Keeps CTX (default 100000) instances of Ctx in a HashMap (the t-io
 // leak's shape: one map of connection contexts sharing one interned
 // String), and MSG (default 50000) instances of Msg, each holding its own
@@ -7,7 +7,10 @@
 // Then collects the garbage of its start (System.gc()), prints the
 // readiness line "ready pid=N ctx=CTX msg=MSG" (see target.h), closes
 // stdout and sleeps until killed: a quiescent heap, whose Ctx, Msg and
-// Holder counts are exact.
+// Holder counts are exact. With "churn", a thread ("churn") then
+// allocates short-lived objects (Garbage, String, byte[]) without end:
+// a busy heap, young collections every few milliseconds, the long-lived
+// classes still exact.
 import java.util.ArrayDeque;
 import java.util.HashMap;
 
@@ -25,11 +28,25 @@ public class ObjLeak {
             h.unsent.add(new Msg("message number " + i));
         holder = h;
         System.gc();
+        if (args.length > 2 && args[2].equals("churn")) {
+            Thread t = new Thread(ObjLeak::churn, "churn");
+            t.setDaemon(true);
+            t.start();
+        }
         System.out.println("ready pid=" + ProcessHandle.current().pid()
                 + " ctx=" + nctx + " msg=" + nmsg);
         System.out.flush();
         System.out.close();
         Thread.sleep(Long.MAX_VALUE);
+    }
+
+    static volatile Object sink;
+
+    static void churn() {
+        for (long i = 0;; i++) {
+            Garbage g = new Garbage(new byte[(int) (i % 512)], "g" + i);
+            sink = g;
+        }
     }
 }
 
@@ -55,4 +72,14 @@ class Msg {
 class Holder {
     final HashMap<Integer, Ctx> ips = new HashMap<>();
     final ArrayDeque<Msg> unsent = new ArrayDeque<>();
+}
+
+class Garbage {
+    final byte[] data;
+    final String name;
+
+    Garbage(byte[] data, String name) {
+        this.data = data;
+        this.name = name;
+    }
 }
