@@ -45,6 +45,11 @@ static const char help[] =
 "                Heap, Class, Metaspace, Shared class space, Code, Thread)\n"
 "                beside malloc arenas, mmapped chunks, mapped files and the\n"
 "                unexplained rest\n"
+"  --objects     a HotSpot JVM's Java heap (G1, Parallel, Serial) walked\n"
+"                object by object: one record per Java class, 'pid count\n"
+"                bytes class', named as jmap -histo names it; no attach,\n"
+"                no safepoint; what cannot be parsed is said on stderr and\n"
+"                not counted (exit 1); ZGC, Shenandoah: exit 1\n"
 "  --list-classes  the classes it gives, one a line (what dump-on --class\n"
 "                and rank --where class=... take)\n"
 "  -v, --verbose the glibc version, arenas found, chunks walked; the JVM's\n"
@@ -76,6 +81,7 @@ static const char help[] =
 "  classify 4242 | grep jvm-                     the JVM's own reservations\n"
 "  dump-region -q --mode freeze -o case-20 4242; classify --chunks case-20/\n"
 "  classify core.4242                            an ELF core\n"
+"  classify --objects $(pgrep -d' ' java) | rank --by bytes -n 10\n"
 "\n"
 "Notes: mapped files are read through /proc/PID/map_files (CAP_SYS_ADMIN),\n"
 "else at the path the maps line names in /proc/PID/root, only if that is\n"
@@ -83,7 +89,8 @@ static const char help[] =
 "in there is not read (detail 'not read: REASON').\n"
 "\n"
 "Exit status: 0 done, 1 partial (a pid unreadable, corrupt heap metadata,\n"
-"a libjvm.so whose vmStructs tables cannot be read),\n"
+"a libjvm.so whose vmStructs tables cannot be read; --objects: a Java heap\n"
+"not walked whole, a collector it cannot walk),\n"
 "2 failed, 64 usage. Permissions: the process owner or root.\n";
 
 enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY, M_OBJECTS };
