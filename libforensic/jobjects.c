@@ -21,6 +21,7 @@
 #define MAX_REGIONS (1u << 21)
 #define WINDOW (1u << 20)
 #define PAGE 4096u
+#define MAX_REFRESH 4096
 
 void fx_jobjects_init(struct fx_jobjects *o)
 {
@@ -73,6 +74,7 @@ struct walk {
 	uint64_t *jt;			/* the Java threads */
 	size_t njt, capjt;
 	uint64_t o_tlab_start, o_tlab_top, o_tlab_end, tlab_reserve;
+	unsigned refreshes;		/* tlab_end_at calls, bounded */
 	struct window win;
 	struct klass *last;		/* the last class met */
 	/* the layout */
@@ -133,6 +135,7 @@ static void java_name(char *s, size_t n, int instance)
 		*plus = '/';
 }
 
+/* Add the class at k: 0, 1 when it was met before, or -ENOMEM. */
 static int add_klass(struct walk *w, uint64_t k, uint64_t o_lh,
 		     uint64_t o_name, uint64_t o_slen, uint64_t o_body)
 {
@@ -160,7 +163,7 @@ static int add_klass(struct walk *w, uint64_t k, uint64_t o_lh,
 	if (idx < 0)
 		return -ENOMEM;
 	if (!created)
-		return 0;	/* a cycle, or a class met twice */
+		return 1;	/* met before: the list loops */
 	ni = fx_strtab_add(&w->names, name, strlen(name), &created);
 	if (ni < 0 || FX_GROW(w->k, w->nk, w->capk, 1024))
 		return -ENOMEM;
@@ -186,7 +189,8 @@ static int find_klasses(struct walk *w)
 {
 	uint64_t cld, k, o_next, o_klasses, o_link, o_lh, o_name, o_slen;
 	uint64_t o_body;
-	size_t nclds = 0;
+	uint64_t seen = 0;
+	size_t steps = 0, power = 1, lam = 0;
 	int bad = 0, r;
 
 	o_next = off_of(w, "ClassLoaderData", "_next", &bad);
@@ -198,18 +202,27 @@ static int find_klasses(struct walk *w)
 	o_body = off_of(w, "Symbol", "_body", &bad);
 	if (bad || static_ptr(w, "ClassLoaderDataGraph", "_head", &cld))
 		return 1;
-	for (; cld && nclds < MAX_CLDS; nclds++) {
+	/* Hostile lists may loop: a class met again ends its loader's
+	 * list, and every step counts against one budget. */
+	for (; cld && steps < MAX_CLDS + MAX_KLASSES; steps++) {
 		if (rdp(w, cld + o_klasses, &k))
 			break;
-		while (k && w->nk < MAX_KLASSES) {
+		while (k && w->nk < MAX_KLASSES &&
+		       steps++ < MAX_CLDS + MAX_KLASSES) {
 			r = add_klass(w, k, o_lh, o_name, o_slen, o_body);
-			if (r)
+			if (r < 0)
 				return r;
-			if (rdp(w, k + o_link, &k))
+			if (r || rdp(w, k + o_link, &k))
 				break;
 		}
-		if (rdp(w, cld + o_next, &cld))
+		if (rdp(w, cld + o_next, &cld) || cld == seen)
 			break;
+		/* Brent: a loader list that loops comes back to seen. */
+		if (++lam == power) {
+			seen = cld;
+			power *= 2;
+			lam = 0;
+		}
 	}
 	w->o->klasses = w->nk;
 	return w->nk ? 0 : 1;
@@ -293,6 +306,11 @@ static uint64_t tlab_end_at(struct walk *w, uint64_t a)
 	uint64_t start, top, end;
 	size_t i;
 
+	/* Each look reads every thread: a hostile heap full of zeros
+	 * must not make that quadratic. */
+	if (w->refreshes >= MAX_REFRESH)
+		return 0;
+	w->refreshes++;
 	for (i = 0; i < w->njt; i++) {
 		if (w->heap->read(w->heap->ctx, w->jt[i] + w->o_tlab_start,
 				  &start, 8) ||
