@@ -10,7 +10,7 @@
  * class pointers; bit 1: 16-byte object alignment); the rest is the JVM's
  * memory at IMG, read as a live reader serves it (whole pages, zeros past
  * the input). fuzz/seeds/jobjects/ holds small well-formed heaps of each
- * collector (fuzz/seeds/jobjects/make-seeds.py makes them). Whatever the
+ * collector (corpus/gen-jobjects-seeds.py makes them). Whatever the
  * walk finds must add up: counts and bytes summed over classes equal the
  * totals, every size believed, every place said.
  *

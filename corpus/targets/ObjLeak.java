@@ -10,7 +10,7 @@
 // Holder counts are exact. With "churn", a thread ("churn") then
 // allocates short-lived objects (Garbage, String, byte[]) without end:
 // a busy heap, young collections every few milliseconds, the long-lived
-// classes still exact.
+// classes still exact. Each SIGUSR2 leaks CTX/10 more Ctx into the map.
 import java.util.ArrayDeque;
 import java.util.HashMap;
 
@@ -27,6 +27,9 @@ public class ObjLeak {
         for (int i = 0; i < nmsg; i++)
             h.unsent.add(new Msg("message number " + i));
         holder = h;
+        next = nctx;
+        sun.misc.Signal.handle(new sun.misc.Signal("USR2"),
+                sig -> leak(nctx / 10));
         System.gc();
         if (args.length > 2 && args[2].equals("churn")) {
             Thread t = new Thread(ObjLeak::churn, "churn");
@@ -38,6 +41,14 @@ public class ObjLeak {
         System.out.flush();
         System.out.close();
         Thread.sleep(Long.MAX_VALUE);
+    }
+
+    static int next;
+
+    static synchronized void leak(int n) {
+        String unknown = "$UNKNOWN".intern();
+        for (int i = 0; i < n; i++, next++)
+            holder.ips.put(next, new Ctx(next, unknown));
     }
 
     static volatile Object sink;

@@ -4,7 +4,7 @@ heaps in fuzz_jobjects's layout (see fuzz/fuzz_jobjects.c), compressed
 class pointers, 8-byte alignment: a few classes (an instance class, [B,
 [Ljava.lang.Object;, java.lang.Class), objects of each, a thread's TLAB
 gap, and for G1 a humongous [B across two regions.
-  python3 fuzz/jobjects-seeds.py fuzz/seeds/jobjects
+  python3 corpus/gen-jobjects-seeds.py fuzz/seeds/jobjects
 FUZZ_SHOW=1 build/fuzz/fuzz_jobjects SEED prints what the walker finds."""
 import struct
 import sys
