@@ -99,39 +99,27 @@ def tlab(m, start, top, end):
     m.u64(0xa90, IMG + end)
 
 
-def serial():
+def generational(gc):
+    """Serial (GenCollectedHeap, Space/ContiguousSpace offsets) or
+    Parallel (ParallelScavengeHeap statics, MutableSpace offsets): the
+    old space, then eden with a TLAB gap, empty survivors."""
     m = Img()
     common(m)
-    m.u64(0x100 + 32, IMG + 0x200)     # young
-    m.u64(0x100 + 40, IMG + 0x240)     # old
+    if gc == 'serial':
+        m.u64(0x100 + 32, IMG + 0x200)  # GenCollectedHeap::_young_gen
+        m.u64(0x100 + 40, IMG + 0x240)  # _old_gen
+        order = {'bottom': 0, 'end': 8, 'top': 16}
+    else:
+        m.u64(0x018, IMG + 0x200)      # ParallelScavengeHeap::_young_gen
+        m.u64(0x020, IMG + 0x240)      # _old_gen
+        order = {'bottom': 0, 'top': 8, 'end': 16}
     for i, sp in enumerate((0x280, 0x2c0, 0x300)):
         m.u64(0x200 + 8 * i, IMG + sp)
     m.u64(0x240, IMG + 0x340)
-    order = {'bottom': 0, 'end': 8, 'top': 16}
     top = objects(m, 0x1000, OLD)
     space(m, 0x340, 0x1000, top, 0x1800, order)
     t = objects(m, 0x1800, EDEN1)
     tlab(m, 0x1800, t, t + 0x100)      # hard end: +16 reserve
-    top = objects(m, t + 0x110, EDEN2)
-    space(m, 0x280, 0x1800, top, 0x2800, order)
-    space(m, 0x2c0, 0x2800, 0x2800, 0x2c00, order)
-    space(m, 0x300, 0x2c00, 0x2c00, 0x3000, order)
-    return m
-
-
-def parallel():
-    m = Img()
-    common(m)
-    m.u64(0x018, IMG + 0x200)          # ParallelScavengeHeap::_young_gen
-    m.u64(0x020, IMG + 0x240)          # _old_gen
-    for i, sp in enumerate((0x280, 0x2c0, 0x300)):
-        m.u64(0x200 + 8 * i, IMG + sp)
-    m.u64(0x240, IMG + 0x340)
-    order = {'bottom': 0, 'top': 8, 'end': 16}
-    top = objects(m, 0x1000, OLD)
-    space(m, 0x340, 0x1000, top, 0x1800, order)
-    t = objects(m, 0x1800, EDEN1)
-    tlab(m, 0x1800, t, t + 0x100)
     top = objects(m, t + 0x110, EDEN2)
     space(m, 0x280, 0x1800, top, 0x2800, order)
     space(m, 0x2c0, 0x2800, 0x2800, 0x2c00, order)
@@ -165,8 +153,9 @@ def g1():
 
 def main():
     out = sys.argv[1]
-    for name, gc, m in (('g1', 0, g1()), ('parallel', 1, parallel()),
-                        ('serial', 2, serial())):
+    for name, gc, m in (('g1', 0, g1()), ('parallel', 1,
+                        generational('parallel')),
+                        ('serial', 2, generational('serial'))):
         with open('%s/%s' % (out, name), 'wb') as f:
             f.write(bytes([gc, 0]) + bytes(m.b))
 

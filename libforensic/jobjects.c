@@ -660,17 +660,7 @@ static int walk_serial(struct walk *w, uint64_t ch)
 
 /* ---- the walk ---- */
 
-enum {
-	F_SERIAL,
-	F_PARALLEL,
-	F_G1,
-	F_SHENANDOAH,
-	F_Z,
-	F_EPSILON,
-	F_CCP,
-	F_ALIGN,
-	F_N
-};
+enum { F_CCP, F_ALIGN, F_N };
 
 /* The layout of headers: 0, or 1 with o->note saying what is missing. */
 static int layout(struct walk *w, const struct fx_vms_flag *fl)
@@ -767,32 +757,15 @@ static int publish(struct walk *w)
 static int run(struct walk *w)
 {
 	struct fx_vms_flag fl[F_N] = {
-		[F_SERIAL] = { "UseSerialGC", 1, 0, 0 },
-		[F_PARALLEL] = { "UseParallelGC", 1, 0, 0 },
-		[F_G1] = { "UseG1GC", 1, 0, 0 },
-		[F_SHENANDOAH] = { "UseShenandoahGC", 1, 0, 0 },
-		[F_Z] = { "UseZGC", 1, 0, 0 },
-		[F_EPSILON] = { "UseEpsilonGC", 1, 0, 0 },
 		[F_CCP] = { "UseCompressedClassPointers", 1, 0, 0 },
 		[F_ALIGN] = { "ObjectAlignmentInBytes", 8, 0, 0 },
 	};
-	static const struct {
-		int flag;
-		const char *name;
-	} gcs[] = { { F_G1, "G1" },	      { F_PARALLEL, "Parallel" },
-		    { F_SERIAL, "Serial" },   { F_Z, "Z" },
-		    { F_SHENANDOAH, "Shenandoah" }, { F_EPSILON, "Epsilon" } };
 	struct fx_jobjects *o = w->o;
 	uint64_t ch;
-	size_t i;
 	int r;
 
 	fx_vms_flags(w->v, w->rs, fl, F_N);
-	for (i = 0; i < FX_ARRAY_SIZE(gcs); i++)
-		if (fl[gcs[i].flag].found && fl[gcs[i].flag].value) {
-			snprintf(o->gc, sizeof(o->gc), "%s", gcs[i].name);
-			break;
-		}
+	snprintf(o->gc, sizeof(o->gc), "%s", fx_vms_collector(w->v, w->rs));
 	if (!o->gc[0]) {
 		snprintf(o->note, sizeof(o->note), "the collector cannot be "
 			 "told (its flags are not readable)");

@@ -314,12 +314,6 @@ static int table_symbols(const struct fx_region *lib, fx_file_fn file,
 /* ---- flags ---- */
 
 enum {
-	F_SERIAL,
-	F_PARALLEL,
-	F_G1,
-	F_SHENANDOAH,
-	F_Z,
-	F_EPSILON,
 	F_CCS_SIZE,
 	F_CCP,
 	F_COOPS,
@@ -775,32 +769,9 @@ static int find_threads(struct walk *w)
 	return 0;
 }
 
-static void gc_name(struct fx_jvm *j, const struct fx_vms_flag *fl)
-{
-	static const struct {
-		int flag;
-		const char *name;
-	} gcs[] = { { F_G1, "G1" },		{ F_PARALLEL, "Parallel" },
-		    { F_SERIAL, "Serial" },	{ F_Z, "Z" },
-		    { F_SHENANDOAH, "Shenandoah" }, { F_EPSILON, "Epsilon" } };
-	size_t i;
-
-	for (i = 0; i < FX_ARRAY_SIZE(gcs); i++)
-		if (fl[gcs[i].flag].found && fl[gcs[i].flag].value) {
-			snprintf(j->gc, sizeof(j->gc), "%s", gcs[i].name);
-			return;
-		}
-}
-
 static int walk_jvm(struct walk *w)
 {
 	struct fx_vms_flag fl[F_N] = {
-		[F_SERIAL] = { "UseSerialGC", 1, 0, 0 },
-		[F_PARALLEL] = { "UseParallelGC", 1, 0, 0 },
-		[F_G1] = { "UseG1GC", 1, 0, 0 },
-		[F_SHENANDOAH] = { "UseShenandoahGC", 1, 0, 0 },
-		[F_Z] = { "UseZGC", 1, 0, 0 },
-		[F_EPSILON] = { "UseEpsilonGC", 1, 0, 0 },
 		[F_CCS_SIZE] = { "CompressedClassSpaceSize", 8, 0, 0 },
 		[F_CCP] = { "UseCompressedClassPointers", 1, 0, 0 },
 		[F_COOPS] = { "UseCompressedOops", 1, 0, 0 },
@@ -822,7 +793,7 @@ static int walk_jvm(struct walk *w)
 				*c = '?';
 	}
 	fx_vms_flags(&w->v, &w->rs, fl, F_N);
-	gc_name(j, fl);
+	snprintf(j->gc, sizeof(j->gc), "%s", fx_vms_collector(&w->v, &w->rs));
 	j->heap_max = fl[F_MAXHEAP].found ? fl[F_MAXHEAP].value : 0;
 	have_ccs = fl[F_CCP].found && fl[F_CCP].value &&
 		   fl[F_CCS_SIZE].found && fl[F_CCS_SIZE].value;

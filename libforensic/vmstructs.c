@@ -496,3 +496,22 @@ void fx_vms_flags(const struct fx_vmstructs *v, struct fx_heap_src *src,
 		}
 	}
 }
+
+const char *fx_vms_collector(const struct fx_vmstructs *v,
+			     struct fx_heap_src *src)
+{
+	static const char *const names[] = { "G1", "Parallel", "Serial", "Z",
+					     "Shenandoah", "Epsilon" };
+	struct fx_vms_flag fl[] = {
+		{ "UseG1GC", 1, 0, 0 },	     { "UseParallelGC", 1, 0, 0 },
+		{ "UseSerialGC", 1, 0, 0 },	     { "UseZGC", 1, 0, 0 },
+		{ "UseShenandoahGC", 1, 0, 0 }, { "UseEpsilonGC", 1, 0, 0 },
+	};
+	size_t i;
+
+	fx_vms_flags(v, src, fl, sizeof(fl) / sizeof(fl[0]));
+	for (i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
+		if (fl[i].found && fl[i].value)
+			return names[i];
+	return "";
+}

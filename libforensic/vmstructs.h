@@ -131,4 +131,11 @@ struct fx_vms_flag {
 void fx_vms_flags(const struct fx_vmstructs *v, struct fx_heap_src *src,
 		  struct fx_vms_flag *fl, size_t n);
 
+/*
+ * The collector the JVM runs, from its Use...GC flags: "G1", "Parallel",
+ * "Serial", "Z", "Shenandoah", "Epsilon", or "" when none can be read.
+ */
+const char *fx_vms_collector(const struct fx_vmstructs *v,
+			     struct fx_heap_src *src);
+
 #endif
