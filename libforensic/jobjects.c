@@ -22,6 +22,7 @@
 #define WINDOW (1u << 20)
 #define PAGE 4096u
 #define MAX_REFRESH 4096
+#define KCACHE 1024
 
 void fx_jobjects_init(struct fx_jobjects *o)
 {
@@ -76,7 +77,12 @@ struct walk {
 	uint64_t o_tlab_start, o_tlab_top, o_tlab_end, tlab_reserve;
 	unsigned refreshes;		/* tlab_end_at calls, bounded */
 	struct window win;
-	struct klass *last;		/* the last class met */
+	/* Classes met, by class pointer: a direct-mapped cache in front
+	 * of byaddr (each object looks its class up). */
+	struct {
+		uint64_t addr;
+		struct klass *k;
+	} kc[KCACHE];
 	/* the layout */
 	int ccp;			/* compressed class pointers */
 	uint64_t kbase;
@@ -363,15 +369,17 @@ static const unsigned char *heap_bytes(struct walk *w, uint64_t a, size_t n,
 
 static struct klass *klass_at(struct walk *w, uint64_t k)
 {
+	size_t h = (size_t)((k >> 3) ^ (k >> 13)) % KCACHE;
 	long i;
 
-	if (w->last && w->last->addr == k)
-		return w->last;
+	if (w->kc[h].k && w->kc[h].addr == k)
+		return w->kc[h].k;
 	i = fx_strtab_find(&w->byaddr, (const char *)&k, sizeof(k));
 	if (i < 0)
 		return NULL;
-	w->last = &w->k[i];
-	return w->last;
+	w->kc[h].addr = k;
+	w->kc[h].k = &w->k[i];
+	return w->kc[h].k;
 }
 
 static void stop(struct walk *w, uint64_t a, uint64_t top, const char *fmt,
