@@ -766,7 +766,8 @@ static int run(struct walk *w)
 {
 	struct fx_vms_flag fl[F_N] = {
 		[F_CCP] = { "UseCompressedClassPointers", 1, 0, 0 },
-		[F_ALIGN] = { "ObjectAlignmentInBytes", 8, 0, 0 },
+		/* intx on JDK 17, int on later ones: the low 4 bytes */
+		[F_ALIGN] = { "ObjectAlignmentInBytes", 4, 0, 0 },
 	};
 	struct fx_jobjects *o = w->o;
 	uint64_t ch;
