@@ -150,6 +150,7 @@ bench: all
 	$(Q)bench/scan.sh
 	$(Q)bench/classify.sh
 	$(Q)bench/jvm.sh
+	$(Q)bench/objects.sh
 	$(Q)bench/dump.sh
 
 install: all
