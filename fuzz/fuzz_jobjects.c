@@ -23,12 +23,12 @@
 #include <string.h>
 
 #include "forensic.h"
+#include "image.h"
 #include "jobjects.h"
 #include "vmstructs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define IMG 0x100000ull
 #define FLAGS 0x40000000ull
 
 /* Statics: IMG + 8 * index. */
@@ -115,33 +115,6 @@ struct flagmem {
 	uint64_t array, count;		/* what the statics point to */
 };
 
-struct mem {
-	const uint8_t *img;
-	size_t len;
-	const struct flagmem *f;
-};
-
-static int mem_read(void *ctx, uint64_t a, void *buf, size_t len)
-{
-	struct mem *m = ctx;
-	uint64_t span = (m->len + 4095) & ~4095ull, o;
-
-	if (a >= IMG && a - IMG <= span && len <= span - (a - IMG)) {
-		o = a - IMG;
-		memset(buf, 0, len);
-		if (o < m->len)
-			memcpy(buf, m->img + o,
-			       len < m->len - o ? len : m->len - o);
-		return 0;
-	}
-	if (a >= FLAGS && a - FLAGS <= sizeof(*m->f) &&
-	    len <= sizeof(*m->f) - (a - FLAGS)) {
-		memcpy(buf, (const char *)m->f + (a - FLAGS), len);
-		return 0;
-	}
-	return -EFAULT;
-}
-
 static void check(const struct fx_jobjects *o)
 {
 	uint64_t n = 0, b = 0;
@@ -174,8 +147,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "HeapRegionType::StartsHumongousTag", 12 },
 		{ "HeapRegionType::ContinuesHumongousTag", 13 },
 	};
-	struct mem mem = { NULL, 0, &fm };
-	struct fx_heap_src src = { mem_read, &mem };
+	struct image mem = { NULL, 0, &fm, sizeof(fm), FLAGS };
+	struct fx_heap_src src = { image_read, &mem };
 	struct fx_vmstructs v;
 	struct fx_jobjects o;
 	size_t i, k = 0;
