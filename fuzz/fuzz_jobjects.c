@@ -130,6 +130,9 @@ static void check(const struct fx_jobjects *o)
 	}
 	if (o->ok && (n != o->objects || b != o->bytes))
 		abort();
+	/* Every object counted lies in a space walked. */
+	if (o->bytes > o->space_bytes || o->objects * 12 > o->space_bytes)
+		abort();
 	for (i = 0; i < o->nbad && i < FX_JOBJ_NBAD; i++)
 		if (strlen(o->bad[i].why) >= sizeof(o->bad[i].why))
 			abort();

@@ -440,7 +440,10 @@ static uint64_t object_size(struct walk *w, uint64_t a, const struct klass *k,
 	if (!p)
 		return 0;
 	memcpy(&len, p + w->len_off, 4);
-	if (len < 0 || (uint64_t)((lh >> 16) & 0xff) != w->hdr)
+	/* Elements of 1 to 8 bytes, behind the header this JVM's arrays
+	 * have: anything else is not an array of this JVM. */
+	if (len < 0 || (uint64_t)((lh >> 16) & 0xff) != w->hdr ||
+	    (lh & 0x3f) > 3)
 		return 0;
 	size = w->hdr + ((uint64_t)len << (lh & 0x3f));
 	return (size + w->align - 1) & ~(w->align - 1);
