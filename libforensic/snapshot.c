@@ -73,8 +73,10 @@ static void oom_shield(int on)
 
 /*
  * Wait for tid's next stop (or end), polling: a hijacked thread is back
- * in microseconds, so the first polls only yield. 0 with *st, -ESRCH
- * (ECHILD: not ours any more), -ETIMEDOUT.
+ * in microseconds when it gets a CPU, so for the first 20 ms the polls
+ * only yield (a sleep costs 50 us of timer slack or more, and every one
+ * lengthens the windows). 0 with *st, -ESRCH (ECHILD: not ours any
+ * more), -ETIMEDOUT.
  */
 static int wait_tid(int tid, int *st, uint64_t ns)
 {
@@ -91,7 +93,7 @@ static int wait_tid(int tid, int *st, uint64_t ns)
 		now = fx_now_ns();
 		if (now - t0 > ns)
 			return -ETIMEDOUT;
-		if (now - t0 < 1000000)
+		if (now - t0 < 20000000)
 			sched_yield();
 		else
 			nanosleep(&nap, NULL);
@@ -222,6 +224,7 @@ struct inj {
 	int borrowed;		/* registers not restored yet */
 	int masked;		/* signal mask not restored yet */
 	uint64_t t_borrow;
+	uint64_t t_entry;	/* the syscall-entry stop seen */
 };
 
 /* Give the thread back its registers and mask. 0 or -errno. */
@@ -303,6 +306,7 @@ static int inject(struct fx_snapshot *s, struct fx_frozen_thread *t,
 	struct user_regs_struct regs;
 	uint64_t block = ~0ull;
 	unsigned long msg;
+	uint64_t t0;
 	int st, r = 0, event, phase = 0;
 
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &in.saved) < 0 ||
@@ -367,13 +371,21 @@ static int inject(struct fx_snapshot *s, struct fx_frozen_thread *t,
 				r = -errno;
 				goto back;
 			}
+			/* The child exists from just before this event
+			 * (copy_process ends, then the event): from it to
+			 * exit-kill set is the window; the clone itself
+			 * (entry to event) is in the registers' window. */
+			s->clone_ns = fx_now_ns() - in.t_entry;
+			t0 = fx_now_ns();
 			r = hold_child(s, (int)msg);
-			s->hold_ns = fx_now_ns() - in.t_borrow;
+			s->hold_ns = fx_now_ns() - t0;
 			if (r)
 				goto back;
 			continue;
 		}
 		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+			if (!phase)
+				in.t_entry = fx_now_ns();
 			phase++;
 			continue;
 		}
@@ -493,6 +505,7 @@ int fx_snapshot_reap(struct fx_snapshot *s, struct fx_proc *p)
 	if (memfd >= 0)
 		close(memfd);
 	fx_freeze_thaw(&f);
+	s->reap_pause_ns = fx_freeze_pause_ns(&f);
 	fx_freeze_release(&f);
 	if (!r && ret != s->child && ret != -ECHILD)
 		r = ret < 0 ? (int)ret : -EAGAIN;

@@ -56,10 +56,12 @@ struct fx_snapshot {
 	uint64_t site;		/* the syscall instruction used */
 	char site_name[256];	/* its mapping: "[vdso]" or a file name */
 	/* The windows, in ns: registers borrowed (the clone's and the
-	 * reap's, each), and clone to hold (clone's start to EXITKILL set
-	 * on the child: an upper bound). */
-	uint64_t regs_ns, hold_ns, reap_regs_ns;
+	 * reap's, each; the clone's includes the kernel's fork, clone_ns),
+	 * and clone to hold (the clone event, right after the child is
+	 * made, to EXITKILL set on it). */
+	uint64_t regs_ns, hold_ns, reap_regs_ns, clone_ns;
 	uint64_t fork_ns;	/* the whole injection of the clone */
+	uint64_t reap_pause_ns;	/* the reap's freeze: the second stop */
 	int reaped;		/* the child is gone and reaped */
 };
 

@@ -247,11 +247,12 @@ int main(int argc, char **argv)
 		case 'o': job.dir = optarg; break;
 		case 'C': job.core = optarg; job.freeze = 1; break;
 		case 'm':
-			if (!strcmp(optarg, "freeze"))
-				job.freeze = 1;
-			else if (strcmp(optarg, "live"))
-				tool_usage_error("--mode is live or freeze, "
-						 "not '%s'", optarg);
+			job.freeze = !strcmp(optarg, "freeze");
+			job.snapshot = !strcmp(optarg, "snapshot");
+			if (!job.freeze && !job.snapshot &&
+			    strcmp(optarg, "live"))
+				tool_usage_error("--mode is live, freeze or "
+						 "snapshot, not '%s'", optarg);
 			break;
 		case 'P':
 			job.max_pause = tool_parse_ulong("--max-pause", optarg);
@@ -275,6 +276,9 @@ int main(int argc, char **argv)
 			tool_bad_option(c, argv, longopts);
 		}
 	}
+	if (job.core && job.snapshot)
+		tool_usage_error("--core is written under a freeze: --mode "
+				 "snapshot makes a dump directory only");
 	fx_selection_init(&sel);
 	if (optind < argc)
 		r = fx_selection_args(&sel, argc - optind, argv + optind);
@@ -293,7 +297,8 @@ int main(int argc, char **argv)
 	}
 	if (check)
 		return tool_dump_check(&sel, job.core ? job.core : job.dir,
-				       (job.freeze ? FX_CHECK_FREEZE : 0) |
+				       (job.freeze || job.snapshot ?
+						FX_CHECK_FREEZE : 0) |
 				       (job.accept_eintr ? FX_CHECK_EINTR : 0) |
 				       (job.core ? FX_CHECK_CORE : 0) |
 				       (job.include_dd ? FX_CHECK_DONTDUMP : 0),
