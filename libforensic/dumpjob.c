@@ -273,13 +273,11 @@ static void snap_end(struct fx_dumpjob *j)
 	j->pl.p = &j->p;
 	j->pl.live_p = NULL;
 	fx_proc_release(&j->cp);
-	if (!j->snap.child)
-		return;
-	r = fx_snapshot_reap(&j->snap, &j->p);
-	if (r) {
+	if (j->snap.child && (r = fx_snapshot_reap(&j->snap, &j->p))) {
 		j->err = r;
 		tell(j, FX_DJ_REAP_FAILED);
 	}
+	fx_snapshot_unguard(&j->snap);
 	j->cap.regs_ns = j->snap.regs_ns;
 	j->cap.hold_ns = j->snap.hold_ns;
 	j->cap.clone_ns = j->snap.clone_ns;
@@ -297,6 +295,13 @@ static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
 	j->pl.no_hash = j->no_hash;
 	if (!r && check_space(j, j->dd.dirfd))
 		return FX_DUMPJOB_FAILED;
+	/* Snapshot: the guardian first (snapshot.h), outside the stop; a
+	 * machine that cannot fork it cannot fork the target either. */
+	if (!r && j->snapshot && (r = fx_snapshot_guard(&j->snap, &j->p))) {
+		j->err = r;
+		tell(j, FX_DJ_SNAPSHOT_FAILED);
+		r = -ECANCELED;
+	}
 	if (!r && (j->freeze || j->snapshot)) {
 		tell(j, FX_DJ_FREEZING);
 		r = freeze_pid(j);
@@ -314,7 +319,7 @@ static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
 	if (!r)
 		r = dir_copy(j);
 	thaw(j);
-	if (j->snapshot)
+	if (j->snapshot && j->snap.guard_pid)
 		snap_end(j);
 	return dir_finish(j, r);
 }

@@ -293,6 +293,21 @@ static int hold_child(struct fx_snapshot *s, int child)
 	return 0;
 }
 
+/* The guardian learns the held child's pid. */
+static void tell_guard(struct fx_snapshot *s)
+{
+	char m[32];
+	int n;
+
+	if (s->guard_pid <= 0 || s->guard_fd < 0)
+		return;
+	n = snprintf(m, sizeof(m), "C %d\n", s->child);
+	if (write(s->guard_fd, m, (size_t)n) != n) {
+		close(s->guard_fd);	/* gone: nobody to tell any more */
+		s->guard_fd = -1;
+	}
+}
+
 /*
  * Run syscall nr(a0..a3) in thread t at s->site (snapshot.h, steps 1-4).
  * *ret: its return value. For clone, the child is held on its event. On
@@ -381,6 +396,7 @@ static int inject(struct fx_snapshot *s, struct fx_frozen_thread *t,
 			s->hold_ns = fx_now_ns() - t0;
 			if (r)
 				goto back;
+			tell_guard(s);
 			continue;
 		}
 		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
@@ -431,7 +447,6 @@ int fx_snapshot_fork(struct fx_snapshot *s, struct fx_freeze *f,
 	int r, memfd = -1, mode, tries;
 	long ret = 0;
 
-	memset(s, 0, sizeof(*s));
 	s->pid = p->pid;
 	t = pick(f);
 	if (!t)
@@ -476,16 +491,14 @@ void fx_snapshot_kill(struct fx_snapshot *s)
 		;
 }
 
-int fx_snapshot_reap(struct fx_snapshot *s, struct fx_proc *p)
+/* Reap s->child, a zombie of p (or about to be), inside p. */
+static int reap_in(struct fx_snapshot *s, struct fx_proc *p)
 {
 	struct fx_freeze f;
 	struct fx_frozen_thread *t;
 	long a[4], ret = 0;
 	int r, memfd = -1, tries;
 
-	if (!s->child || s->reaped)
-		return 0;
-	fx_snapshot_kill(s);
 	r = fx_freeze(&f, p, 2000, NULL);
 	if (r)
 		return r;
@@ -516,13 +529,128 @@ int fx_snapshot_reap(struct fx_snapshot *s, struct fx_proc *p)
 	return r;
 }
 
+int fx_snapshot_reap(struct fx_snapshot *s, struct fx_proc *p)
+{
+	if (!s->child || s->reaped)
+		return 0;
+	fx_snapshot_kill(s);
+	return reap_in(s, p);
+}
+
+/*
+ * The guardian (see snapshot.h), in the forked process: read the pipe
+ * until told "D" (all over) or until EOF (we died). After our death with
+ * a child held, wait (10 s at most) for the child's zombie, which its
+ * pinned /proc directory shows (never a pid reused: nothing is sent to
+ * the pid, the target's own wait4 reaps only its own child), and reap it
+ * in the target.
+ */
+static void guardian(int rfd, struct fx_proc *p)
+{
+	static const int quiet[] = { SIGINT, SIGHUP, SIGQUIT, SIGTSTP,
+				     SIGTTIN, SIGTTOU, SIGPIPE, SIGALRM };
+	struct fx_snapshot g;
+	struct fx_proc cp = { .dirfd = -1 };
+	char buf[256], st;
+	size_t i, len = 0;
+	ssize_t n;
+	int child = 0, done = 0;
+
+	for (i = 0; i < FX_ARRAY_SIZE(quiet); i++)
+		signal(quiet[i], SIG_IGN);
+	while (!done) {
+		n = read(rfd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = 0;
+		for (;;) {
+			char *nl = memchr(buf, '\n', len);
+
+			if (!nl)
+				break;
+			if (buf[0] == 'D')
+				done = 1;
+			else if (buf[0] == 'C' && !child &&
+				 !fx_proc_open(&cp, atoi(buf + 2)))
+				child = cp.pid;
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len);
+		}
+		if (len >= sizeof(buf) - 1)
+			len = 0;
+	}
+	if (done || !child)
+		_exit(0);
+	for (i = 0; i < 10000; i++) {
+		st = fx_proc_task_state(&cp, child);
+		if (!st || st == 'X')
+			_exit(0);	/* reaped already */
+		if (st == 'Z')
+			break;
+		usleep(1000);
+	}
+	memset(&g, 0, sizeof(g));
+	g.guard_fd = -1;
+	g.pid = p->pid;
+	g.child = child;
+	_exit(st == 'Z' && !reap_in(&g, p) ? 0 : 1);
+}
+
+int fx_snapshot_guard(struct fx_snapshot *s, struct fx_proc *p)
+{
+	int pfd[2], fd, nul;
+	pid_t pid;
+
+	memset(s, 0, sizeof(*s));
+	s->guard_fd = -1;
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (fd = 0; fd < 3; fd++)
+			if (nul >= 0)
+				dup2(nul, fd);
+		for (fd = 3; fd < 65536; fd++)
+			if (fd != pfd[0] && fd != p->dirfd)
+				close(fd);
+		guardian(pfd[0], p);
+		_exit(0);
+	}
+	close(pfd[0]);
+	s->guard_fd = pfd[1];
+	s->guard_pid = pid;
+	return 0;
+}
+
+void fx_snapshot_unguard(struct fx_snapshot *s)
+{
+	int st;
+
+	if (s->guard_pid > 0 && s->guard_fd >= 0) {
+		(void)!write(s->guard_fd, "D\n", 2);
+		close(s->guard_fd);
+		s->guard_fd = -1;
+	}
+	if (s->guard_pid > 0)
+		wait_tid(s->guard_pid, &st, STOP_WAIT_NS);
+	s->guard_pid = 0;
+}
+
 #else	/* !__x86_64__ */
 
 int fx_snapshot_fork(struct fx_snapshot *s, struct fx_freeze *f,
 		     struct fx_proc *p)
 {
 	(void)f;
-	memset(s, 0, sizeof(*s));
 	s->pid = p->pid;
 	return -ENOSYS;
 }
@@ -535,6 +663,19 @@ int fx_snapshot_reap(struct fx_snapshot *s, struct fx_proc *p)
 }
 
 void fx_snapshot_kill(struct fx_snapshot *s)
+{
+	(void)s;
+}
+
+int fx_snapshot_guard(struct fx_snapshot *s, struct fx_proc *p)
+{
+	(void)p;
+	memset(s, 0, sizeof(*s));
+	s->guard_fd = -1;
+	return 0;
+}
+
+void fx_snapshot_unguard(struct fx_snapshot *s)
 {
 	(void)s;
 }

@@ -63,11 +63,30 @@ struct fx_snapshot {
 	uint64_t fork_ns;	/* the whole injection of the clone */
 	uint64_t reap_pause_ns;	/* the reap's freeze: the second stop */
 	int reaped;		/* the child is gone and reaped */
+	int guard_fd, guard_pid;	/* the guardian (fx_snapshot_guard);
+					 * guard_pid 0: none */
 };
 
 /*
- * Under freeze f (every thread of p stopped): refuse what a clone would
- * hurt, then inject clone into one thread and hold the child (see above).
+ * Before the freeze: start the guardian, a small process of ours that
+ * outlives us. If we die (SIGKILL, the OOM killer, a crash) while a
+ * child is held, the kernel kills the child (exit-kill) and it becomes a
+ * zombie of the target: the guardian then freezes the target, reaps the
+ * zombie there with the same injected wait4 and lets the target go.
+ * It learns the child's pid the moment the child is held, and is told
+ * when all is over (fx_snapshot_unguard). It ignores the terminal's
+ * signals (Ctrl-C, hangup); its stdin, stdout and stderr are /dev/null.
+ * s is initialised here (call this first). 0 or a negative errno (no
+ * guardian: the caller may go on without one).
+ */
+int fx_snapshot_guard(struct fx_snapshot *s, struct fx_proc *p);
+
+/* All is over: tell the guardian to go, and wait for it (bounded). */
+void fx_snapshot_unguard(struct fx_snapshot *s);
+
+/*
+ * Under freeze f (every thread of p stopped; s zeroed, or set by
+ * fx_snapshot_guard): refuse what a clone would hurt, then inject clone into one thread and hold the child (see above).
  * 0 with s->child held, or a negative errno with the target as it was
  * and no child: -ENOSYS (not x86-64, or a 32-bit target), -EPERM (a
  * seccomp filter or strict mode in the thread: a clone it forbids could

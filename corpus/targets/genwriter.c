@@ -19,16 +19,21 @@
  * Header page (little-endian, 8-byte words): "genwritr" magic, data
  * pages, threads, then one progress word per thread.
  *
+ * With GENWRITER_SECCOMP=1 in the environment it first installs a
+ * seccomp filter (one that allows every call).
  * SIGCHLD deliveries are counted; SIGUSR2 writes "sigchld=N passes=M\n"
  * (M: passes completed by thread 0) into FILE (created 0600).
  * Prints "ready pid=N buf=0x.. size=B threads=T" once every thread has
  * completed a pass, and runs until killed.
  */
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 #include "target.h"
 
@@ -103,6 +108,16 @@ int main(int argc, char **argv)
 	path = argv[3];
 	if (size < 2 * PAGE || !nthreads || nthreads > 64)
 		return 64;
+	if (getenv("GENWRITER_SECCOMP")) {
+		struct sock_filter allow[] = {
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog prog = { 1, allow };
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+			target_die("seccomp");
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_chld;
 	sa.sa_flags = SA_RESTART;

@@ -58,3 +58,18 @@ untraced() {
 field() {
 	awk -F'\t' -v c="$2" 'NR==1 {for (i=1;i<=NF;i++) if ($i==c) k=i; next} {print $k}' "$1"
 }
+
+# same_exe PID: how many processes of PID's process group run its
+# executable (other tests running the same target are in other groups).
+same_exe() {
+	local exe pg e n=0 d
+	exe=$(readlink "/proc/$1/exe")
+	pg=$(ps -o pgid= -p "$1" | tr -d ' ')
+	for e in /proc/[0-9]*/exe; do
+		[ "$(readlink "$e" 2>/dev/null)" = "$exe" ] || continue
+		d=${e%/exe}
+		[ "$(ps -o pgid= -p "${d#/proc/}" 2>/dev/null | tr -d ' ')" = "$pg" ] &&
+			n=$((n + 1))
+	done
+	echo "$n"
+}

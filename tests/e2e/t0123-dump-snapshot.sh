@@ -52,10 +52,7 @@ all_threads_in "$pid" SR
 untraced "$pid"
 kids=$(ps -o pid= --ppid "$pid" | tr -d ' ')
 [ -z "$kids" ] || fail "the target has children: $kids"
-same=0
-for e in /proc/[0-9]*/exe; do
-	[ "$(readlink "$e" 2>/dev/null)" = "$exe" ] && same=$((same + 1))
-done
+same=$(same_exe "$pid")
 expect_eq "processes running $exe" 1 "$same"
 kill -USR2 "$pid"
 for i in $(seq 200); do [ -s report ] && break; sleep 0.01; done
