@@ -202,6 +202,11 @@ int fx_dumpplan_copy(struct fx_dumpplan *pl, struct fx_planitem *it,
 							   "unmapped");
 		}
 		why = fx_dump_skip_reason(g, pl->include_dd);
+		/* Snapshot: a fork leaves these out of the copy, or empty. */
+		if (!why && pl->live_p && (g->vmflags & FX_VM_DC))
+			why = "dontfork";
+		else if (!why && pl->live_p && (g->vmflags & FX_VM_WF))
+			why = "wipeonfork";
 		if (!r && why) {
 			it->res.holes += b - a;
 			if (dd)

@@ -19,11 +19,14 @@
  * Header page (little-endian, 8-byte words): "genwritr" magic, data
  * pages, threads, then one progress word per thread.
  *
+ * Two more 1 MiB regions, written with 'F' and 'W', are marked
+ * MADV_DONTFORK and MADV_WIPEONFORK.
  * With GENWRITER_SECCOMP=1 in the environment it first installs a
  * seccomp filter (one that allows every call).
  * SIGCHLD deliveries are counted; SIGUSR2 writes "sigchld=N passes=M\n"
  * (M: passes completed by thread 0) into FILE (created 0600).
- * Prints "ready pid=N buf=0x.. size=B threads=T" once every thread has
+ * Prints "ready pid=N buf=0x.. size=B threads=T dontfork=0x..
+ * wipeonfork=0x.." once every thread has
  * completed a pass, and runs until killed.
  */
 #include <fcntl.h>
@@ -96,6 +99,7 @@ int main(int argc, char **argv)
 {
 	size_t size;
 	struct sigaction sa;
+	char *df, *wf;
 	pthread_t t;
 	uint64_t k;
 
@@ -128,6 +132,17 @@ int main(int argc, char **argv)
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED)
 		target_die("mmap");
+	df = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	wf = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (df == MAP_FAILED || wf == MAP_FAILED)
+		target_die("mmap");
+	memset(df, 'F', 1 << 20);
+	memset(wf, 'W', 1 << 20);
+	if (madvise(df, 1 << 20, MADV_DONTFORK) ||
+	    madvise(wf, 1 << 20, MADV_WIPEONFORK))
+		target_die("madvise");
 	npages = size / PAGE - 1;
 	npages -= npages % nthreads;
 	memcpy(buf, "genwritr", 8);
@@ -142,8 +157,9 @@ int main(int argc, char **argv)
 	for (k = 0; k < nthreads; k++)
 		while (__atomic_load_n(&progress[k], __ATOMIC_ACQUIRE) >> 32 < 2)
 			usleep(1000);
-	target_ready("buf=%p size=%zu threads=%llu", (void *)buf, size,
-		     (unsigned long long)nthreads);
+	target_ready("buf=%p size=%zu threads=%llu dontfork=%p wipeonfork=%p",
+		     (void *)buf, size, (unsigned long long)nthreads,
+		     (void *)df, (void *)wf);
 	target_wait();
 	return 0;
 }

@@ -3,7 +3,8 @@
 # generation into every page of a buffer are dumped while they write; the
 # copy is the buffer at one instant (gencheck.py: each range's pages
 # agree with that range's progress word), and a live copy of the same
-# buffer is not (the check has teeth). The target stopped only for the
+# buffer is not (the check has teeth). MADV_DONTFORK and WIPEONFORK
+# regions are holes with that reason. The target stopped only for the
 # fork: the windows are in process.json and on stderr. Afterwards it
 # runs, untraced, got no SIGCHLD, has no child (no zombie either) and no
 # other process runs its executable.
@@ -38,6 +39,19 @@ assert s["clone_to_hold_us"] < s["regs_borrowed_us"] or s["clone_to_hold_us"] < 
 assert j["pause_ns"] > 0 and s["reap_pause_ns"] > 0
 assert s["syscall_site"], s
 PY
+
+# MADV_DONTFORK and MADV_WIPEONFORK regions: not in the fork, or empty
+# there: holes with that reason (RELIABILITY T43), listed as skipped.
+df=$(ready_value dontfork)
+wf=$(ready_value wipeonfork)
+dump-region -q --mode snapshot -o forks "$pid" "$df" "$wf" >forks.tsv ||
+	fail "dontfork/wipeonfork: exit $?"
+printf '%s\t0x%012x\t0x%012x\tdontfork\n' "$pid" "$df" $((df + 1048576)) >expect
+printf '%s\t0x%012x\t0x%012x\twipeonfork\n' "$pid" "$wf" $((wf + 1048576)) >>expect
+tail -n +2 forks/holes.tsv | sort >actual
+sort expect >expect.s
+compare expect.s actual
+grep -q '"dontfork"' forks/process.json || fail "dontfork not in process.json's skipped"
 
 # The same buffer copied live: not one instant.
 dump-region -q -o live "$pid" "$buf" >live.tsv
