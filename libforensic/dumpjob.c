@@ -293,8 +293,19 @@ static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
 
 	r = fx_dumpplan_make(&j->pl, &j->p, j->sel, j->include_dd);
 	j->pl.no_hash = j->no_hash;
+	if (!r && j->snapshot) {
+		j->cow_bytes = fx_snapshot_cow_bytes(&j->pl.maps);
+		j->mem_free = fx_snapshot_mem_free(&j->p);
+	}
 	if (!r && check_space(j, j->dd.dirfd))
 		return FX_DUMPJOB_FAILED;
+	/* The fork costs a page for each page the target writes while the
+	 * copy runs: at most its writable resident memory. */
+	if (!r && j->snapshot && j->mem_free && j->cow_bytes > j->mem_free &&
+	    !j->force) {
+		tell(j, FX_DJ_NO_MEMORY);
+		return FX_DUMPJOB_FAILED;
+	}
 	/* Snapshot: the guardian first (snapshot.h), outside the stop; a
 	 * machine that cannot fork it cannot fork the target either. */
 	if (!r && j->snapshot && (r = fx_snapshot_guard(&j->snap, &j->p))) {
@@ -391,6 +402,7 @@ static enum fx_dumpjob_status run_pid(struct fx_dumpjob *j, int pid)
 	j->told = j->frozen = j->thawed = 0;
 	j->done = j->pause_ns = j->copy_ns = 0;
 	j->kept = j->unmapped = 0;
+	j->cow_bytes = j->mem_free = 0;
 	memset(&j->pl, 0, sizeof(j->pl));
 	memset(&j->fz, 0, sizeof(j->fz));
 	memset(&j->risk, 0, sizeof(j->risk));
@@ -501,17 +513,28 @@ static void say_plan(struct fx_dumpjob *j, int refused, char *m, size_t len)
 
 	for (i = 0; i < 5; i++)
 		fx_human_size(v[i], h[i], 16);
+	char snap[160] = "";
+
+	if (j->snapshot) {
+		char c[16], f[16];
+
+		fx_human_size(j->cow_bytes, c, sizeof(c));
+		fx_human_size(j->mem_free, f, sizeof(f));
+		snprintf(snap, sizeof(snap), "; snapshot: the target's writes "
+			 "during the copy may take up to %s of memory, %s "
+			 "free", c, j->mem_free ? f : "unknown");
+	}
 	if (refused)
 		snprintf(m, len, "cannot dump pid %d: %s to write, %s free on "
 			 "'%s' (free space, pick another -o, or --force)",
 			 pl->pid, h[4], h[2], where);
 	else
 		snprintf(m, len, "plan: pid %d, %zu regions (%zu skipped), %s "
-			 "mapped, %s present to copy%s%s%s; %s free for '%s'",
+			 "mapped, %s present to copy%s%s%s; %s free for '%s'%s",
 			 pl->pid, pl->n, pl->nskip, h[1], h[0],
 			 core ? ", at most " : "", core ? h[3] : "",
 			 core ? " from mapped files after the thaw" : "", h[2],
-			 where);
+			 where, snap);
 }
 
 static void say(char *m, size_t len, const char *fmt, ...)
@@ -579,6 +602,14 @@ const char *fx_dumpjob_message(struct fx_dumpjob *j,
 		    j->snap.reap_pause_ns / 1e6, ran, j->snap.tid,
 		    j->snap.regs_ns / 1e3, j->snap.clone_ns / 1e3,
 		    j->snap.reap_regs_ns / 1e3, j->snap.hold_ns / 1e3);
+		return m;
+	case FX_DJ_NO_MEMORY:
+		fx_human_size(j->cow_bytes, h[0], sizeof(h[0]));
+		fx_human_size(j->mem_free, h[1], sizeof(h[1]));
+		say(m, len, "cannot snapshot pid %d: its writes during the copy "
+		    "may take up to %s of memory (its writable resident "
+		    "memory, copied on write), only %s free for it (machine "
+		    "or cgroup); --mode freeze, or --force", pid, h[0], h[1]);
 		return m;
 	case FX_DJ_REAP_FAILED:
 		say(m, len, "pid %d: the snapshot's copy was killed but not "

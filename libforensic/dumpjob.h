@@ -87,6 +87,7 @@ enum fx_dumpjob_event {
 	FX_DJ_SNAPSHOT,		/* the copy is over and the child reaped:
 				 * pause_ns, snap's windows */
 	FX_DJ_REAP_FAILED,	/* the child is killed, not reaped: err */
+	FX_DJ_NO_MEMORY,	/* snapshot refused: cow_bytes > mem_free */
 };
 
 /* The outcome, in exit-status order: the worst of every pid's. */
@@ -128,6 +129,8 @@ struct fx_dumpjob {
 	int frozen;		/* 1 frozen, 2 frozen then let go */
 	int thawed;		/* FX_DJ_THAWED told */
 	struct fx_snapshot snap;	/* snapshot mode: the fork */
+	uint64_t cow_bytes, mem_free;	/* what it may cost, what is free
+					 * (mem_free 0: unknown) */
 	struct fx_proc cp;	/* the forked child, read by the copy */
 	int told;		/* FX_DJ_FREEZE_FAILED was reported */
 	uint64_t done, pause_ns;

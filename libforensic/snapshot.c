@@ -22,6 +22,100 @@
 #include "proc.h"
 #include "snapshot.h"
 
+uint64_t fx_snapshot_cow_bytes(const struct fx_maps *m)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->r[i].perms[1] == 'w' && m->r[i].perms[3] == 'p')
+			n += m->r[i].v[FX_F_RSS];
+	return n;
+}
+
+/* The number in file path (a cgroup's limit or usage), or -1: none or
+ * "max". */
+static int64_t read_num(const char *path)
+{
+	char b[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	if (n <= 0 || b[0] < '0' || b[0] > '9')
+		return -1;
+	b[n] = 0;
+	return (int64_t)strtoull(b, NULL, 10);
+}
+
+/* The least room under a limit on dir and its parents up to root. */
+static uint64_t cgroup_room(char *dir, size_t root, const char *lim,
+			    const char *use, uint64_t best)
+{
+	char path[4200];
+	int64_t l, u;
+	char *slash;
+
+	for (;;) {
+		snprintf(path, sizeof(path), "%s/%s", dir, lim);
+		l = read_num(path);
+		snprintf(path, sizeof(path), "%s/%s", dir, use);
+		u = read_num(path);
+		/* v1 writes "no limit" as a huge number. */
+		if (l >= 0 && u >= 0 && l < (int64_t)1 << 60)
+			best = (uint64_t)(l > u ? l - u : 0) < best ?
+				       (uint64_t)(l > u ? l - u : 0) :
+				       best;
+		slash = strrchr(dir, '/');
+		if (!slash || (size_t)(slash - dir) < root)
+			return best;
+		*slash = 0;
+	}
+}
+
+uint64_t fx_snapshot_mem_free(struct fx_proc *p)
+{
+	struct fx_buf b;
+	uint64_t best = UINT64_MAX;
+	char dir[4096], *line, *end, *cg;
+	const char *s;
+
+	fx_buf_init(&b);
+	if (!fx_proc_read(p, "../meminfo", &b, 0, NULL) && b.data &&
+	    (s = strstr(b.data, "MemAvailable:")))
+		best = strtoull(s + 13, NULL, 10) * 1024;
+	if (!fx_proc_read(p, "cgroup", &b, 0, NULL) && b.data) {
+		for (line = b.data; *line; line = end + 1) {
+			end = strchr(line, '\n');
+			if (!end)
+				break;
+			*end = 0;
+			cg = strrchr(line, ':');
+			if (!cg || strstr(cg + 1, ".."))
+				continue;
+			if (!strncmp(line, "0::", 3)) {
+				snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s",
+					 cg + 1);
+				best = cgroup_room(dir, 14, "memory.max",
+						   "memory.current", best);
+			} else if (strstr(line, ":memory:") ||
+				   strstr(line, ",memory:") ||
+				   strstr(line, ":memory,")) {
+				snprintf(dir, sizeof(dir),
+					 "/sys/fs/cgroup/memory%s", cg + 1);
+				best = cgroup_room(dir, 21,
+						   "memory.limit_in_bytes",
+						   "memory.usage_in_bytes", best);
+			}
+		}
+	}
+	fx_buf_release(&b);
+	return best == UINT64_MAX ? 0 : best;
+}
+
 #if defined(__x86_64__)
 #include <sys/user.h>
 

@@ -48,6 +48,7 @@
 
 struct fx_freeze;
 struct fx_proc;
+struct fx_maps;
 
 struct fx_snapshot {
 	int pid;		/* the target */
@@ -83,6 +84,20 @@ int fx_snapshot_guard(struct fx_snapshot *s, struct fx_proc *p);
 
 /* All is over: tell the guardian to go, and wait for it (bounded). */
 void fx_snapshot_unguard(struct fx_snapshot *s);
+
+/*
+ * What a snapshot may cost in memory: a page the target writes while its
+ * copy is held is copied, so at most its writable private resident bytes
+ * (the Rss of its rw-p regions in m, its smaps).
+ */
+uint64_t fx_snapshot_cow_bytes(const struct fx_maps *m);
+
+/*
+ * Memory free for those copies: MemAvailable (/proc/meminfo), or less
+ * when a memory cgroup of p (v2 memory.max, v1 memory.limit_in_bytes, at
+ * its level or above) has less room under its limit. 0: unknown.
+ */
+uint64_t fx_snapshot_mem_free(struct fx_proc *p);
 
 /*
  * Under freeze f (every thread of p stopped; s zeroed, or set by
