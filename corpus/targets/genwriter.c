@@ -57,7 +57,7 @@ static void on_chld(int sig)
 static void report(int sig)
 {
 	char line[96];
-	int fd, n;
+	int n;
 
 	(void)sig;
 	n = snprintf(line, sizeof(line), "sigchld=%d passes=%llu\n",
@@ -65,12 +65,7 @@ static void report(int sig)
 		     (unsigned long long)(__atomic_load_n(&progress[0],
 							  __ATOMIC_RELAXED) >>
 					  32) - 1);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0) {
-		if (write(fd, line, (size_t)n) != n)
-			_exit(3);
-		close(fd);
-	}
+	target_report(path, line, n);
 }
 
 static void *writer(void *arg)

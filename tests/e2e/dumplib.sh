@@ -73,3 +73,30 @@ same_exe() {
 	done
 	echo "$n"
 }
+
+# children PID: PID's child processes (pid and state), or nothing.
+children() { ps -o pid=,stat= --ppid "$1" || true; }
+
+# wait_copy PID: until PID has a child, a snapshot's held copy (2 s at
+# most); 1 when none came.
+wait_copy() {
+	local i
+	for i in $(seq 2000); do
+		[ -n "$(children "$1")" ] && return 0
+		sleep 0.001
+	done
+	return 1
+}
+
+# let_go PID WHAT: within 5 s PID has no child (a snapshot's copy killed
+# and reaped, by dump-region or its guardian) and no thread traced.
+let_go() {
+	local i kids
+	for i in $(seq 500); do
+		kids=$(children "$1")
+		[ -z "$kids" ] && [ -z "$(tracers "$1")" ] && return 0
+		sleep 0.01
+	done
+	[ -z "$kids" ] || fail "$2: pid $1 still has children: $kids"
+	untraced "$1"
+}

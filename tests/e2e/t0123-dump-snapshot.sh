@@ -63,9 +63,7 @@ fi
 
 # The target afterwards.
 all_threads_in "$pid" SR
-untraced "$pid"
-kids=$(ps -o pid= --ppid "$pid" | tr -d ' ')
-[ -z "$kids" ] || fail "the target has children: $kids"
+let_go "$pid" "after the snapshot"
 same=$(same_exe "$pid")
 expect_eq "processes running $exe" 1 "$same"
 kill -USR2 "$pid"

@@ -49,27 +49,17 @@ for r in $(seq "$rounds"); do
 		sleep "0.0$(printf '%02d' $((RANDOM % 60)))"
 	else
 		# Once the copy has a child to read, at a random point after.
-		for i in $(seq 1000); do
-			[ -n "$(ps -o pid= --ppid "$pid")" ] && break
-			kill -0 "$dpid" 2>/dev/null || break
-			sleep 0.001
-		done
+		wait_copy "$pid" || true
 		sleep "0.0$(printf '%02d' $((RANDOM % 20)))"
 	fi
 	if untraced_now && kill -KILL "$dpid" 2>/dev/null; then
 		killed=$((killed + 1))
-		[ -n "$(ps -o pid= --ppid "$pid")" ] && in_copy=$((in_copy + 1))
+		[ -n "$(children "$pid")" ] && in_copy=$((in_copy + 1))
 	fi
 	wait "$dpid" 2>/dev/null || true
 	# The guardian reaps a copy left behind and lets go: within 5 s.
-	for i in $(seq 500); do
-		kids=$(ps -o pid=,stat= --ppid "$pid" || true)
-		[ -z "$kids" ] && untraced_now && break
-		sleep 0.01
-	done
-	[ -z "$kids" ] || fail "round $r: the target still has children: $kids $(cat "err$r")"
 	kill -0 "$pid" || fail "round $r: the target died"
-	untraced "$pid"
+	let_go "$pid" "round $r"
 	all_threads_in "$pid" SR
 	same=$(same_exe "$pid")
 	expect_eq "round $r: processes running $exe" 1 "$same"

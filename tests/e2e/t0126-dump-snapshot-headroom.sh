@@ -40,6 +40,5 @@ expect_eq "refusal: exit status" 2 "$rc"
 grep -q "cannot snapshot pid $pid: its writes during the copy may take up to" err ||
 	fail "no refusal: $(cat err)"
 [ ! -e refused/process.json ] || fail "the refused dump wrote files"
-untraced "$pid"
-[ -z "$(ps -o pid= --ppid "$pid" || true)" ] || fail "a child after the refusal"
+let_go "$pid" "the refusal"
 all_threads_in "$pid" SR

@@ -17,8 +17,7 @@ grep -q '"mode":"snapshot"' case/dump/process.json ||
 	fail "dump-on: $(cat on.err)"
 grep -q '"mode":"snapshot"' on/dump/process.json ||
 	fail "dump-on's dump is not a snapshot"
-[ -z "$(ps -o pid= --ppid "$pid" || true)" ] || fail "the target has a child"
-untraced "$pid"
+let_go "$pid" "the runbooks"
 for s in triage dump-on; do
 	rc=0
 	"$TOP/scripts/$s" --mode sometimes --rss 1 "$pid" >/dev/null 2>err || rc=$?
