@@ -374,7 +374,6 @@ static int hold_child(struct fx_snapshot *s, int child)
 {
 	int st, r;
 
-	s->child = child;
 	r = wait_tid(child, &st, STOP_WAIT_NS);
 	if (r)
 		return r;
@@ -415,7 +414,7 @@ static int inject(struct fx_snapshot *s, struct fx_frozen_thread *t,
 	struct user_regs_struct regs;
 	uint64_t block = ~0ull;
 	unsigned long msg;
-	uint64_t t0;
+	uint64_t t0 = 0;
 	int st, r = 0, event, phase = 0;
 
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &in.saved) < 0 ||
@@ -483,14 +482,13 @@ static int inject(struct fx_snapshot *s, struct fx_frozen_thread *t,
 			/* The child exists from just before this event
 			 * (copy_process ends, then the event): from it to
 			 * exit-kill set is the window; the clone itself
-			 * (entry to event) is in the registers' window. */
+			 * (entry to event) is in the registers' window.
+			 * The child is held once the registers are back:
+			 * waiting for its first stop (milliseconds on a
+			 * loaded machine) must not lengthen that window. */
 			s->clone_ns = fx_now_ns() - in.t_entry;
 			t0 = fx_now_ns();
-			r = hold_child(s, (int)msg);
-			s->hold_ns = fx_now_ns() - t0;
-			if (r)
-				goto back;
-			tell_guard(s);
+			s->child = (int)msg;
 			continue;
 		}
 		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
@@ -519,6 +517,15 @@ back:
 			r = g;
 	}
 	*regs_ns += fx_now_ns() - in.t_borrow;
+	if (s->child && nr == SYS_clone) {
+		int g = hold_child(s, s->child);
+
+		s->hold_ns = fx_now_ns() - t0;
+		if (!g)
+			tell_guard(s);
+		if (!r)
+			r = g;
+	}
 	oom_shield(0);
 	if (!in.borrowed && !in.masked) {
 		int g = stop_again(t);

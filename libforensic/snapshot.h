@@ -26,6 +26,9 @@
  *     get_signal(): with orig_rax >= 0 and rax -ERESTART* the kernel would
  *     "restart" into our registers);
  *  3. PTRACE_SYSCALL to the syscall-exit stop (through the clone event);
+ *     for clone, the child is held (its first stop waited for, exit-kill
+ *     set) only after step 4's restore, so that a slow child does not
+ *     lengthen the registers' window;
  *  4. restore T's registers and mask, then PTRACE_INTERRUPT and
  *     PTRACE_CONT: T stops again in get_signal() (a PTRACE_EVENT_STOP, the
  *     kind of stop freeze made) before any user instruction runs, so when
