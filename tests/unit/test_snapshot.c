@@ -5,8 +5,11 @@
  * its registers and signal mask back, its system call completes or
  * restarts as if never interrupted, it got no SIGCHLD, the copy holds
  * the memory of the instant of the fork (not later), and once reaped no
- * process is left: no copy, no zombie.
+ * process is left: no copy, no zombie. In a process of three threads
+ * every thread's registers are unchanged and the copy has one thread. A
+ * thread under seccomp is refused untouched.
  */
+#include <dirent.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
@@ -15,6 +18,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -282,6 +286,87 @@ START_TEST(test_seccomp)
 }
 END_TEST
 
+static void *spin(void *arg)
+{
+	(void)arg;
+	for (;;)
+		gen++;
+	return NULL;
+}
+
+static void *doze(void *arg)
+{
+	(void)arg;
+	for (;;)
+		sleep(10);
+	return NULL;
+}
+
+/* A process of three threads (the leader in read(), one spinning, one
+ * in nanosleep): every thread's registers are the same after the fork
+ * as before, not only the borrowed one's; the copy is one thread. */
+START_TEST(test_threads)
+{
+	struct user_regs_struct before[3], after[3];
+	struct fx_snapshot snap;
+	struct fx_freeze f;
+	struct fx_proc p;
+	int pfd[2], in[2], st, tasks;
+	struct dirent *de;
+	DIR *dir;
+	size_t i, n;
+	pthread_t t;
+	pid_t pid;
+	char c, path[64];
+
+	ck_assert_int_eq(pipe(pfd), 0);
+	ck_assert_int_eq(pipe(in), 0);
+	pid = fork();
+	ck_assert(pid >= 0);
+	if (pid == 0) {
+		if (pthread_create(&t, NULL, spin, NULL) ||
+		    pthread_create(&t, NULL, doze, NULL) ||
+		    write(pfd[1], "r", 1) != 1)
+			_exit(2);
+		for (;;)
+			if (read(in[0], &c, 1) == 1)
+				_exit(c == 'x' ? 0 : 4);
+	}
+	ck_assert_int_eq(read(pfd[0], &c, 1), 1);
+	for (i = 0; i < 500 && !in_syscall(pid, SYS_read); i++)
+		usleep(2000);
+	ck_assert_int_eq(fx_proc_open(&p, pid), 0);
+	ck_assert_int_eq(fx_freeze(&f, &p, 2000, NULL), 0);
+	n = f.n;
+	ck_assert_int_eq(n, 3);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(ptrace(PTRACE_GETREGS, f.t[i].tid, 0,
+					&before[i]), 0);
+	memset(&snap, 0, sizeof(snap));
+	ck_assert_int_eq(fx_snapshot_fork(&snap, &f, &p), 0);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(ptrace(PTRACE_GETREGS, f.t[i].tid, 0,
+					&after[i]), 0);
+		ck_assert_msg(!memcmp(&before[i], &after[i], sizeof(before[i])),
+			      "thread %d's registers changed", f.t[i].tid);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task", snap.child);
+	dir = opendir(path);
+	ck_assert(dir != NULL);
+	for (tasks = 0; (de = readdir(dir));)
+		tasks += de->d_name[0] != '.';
+	closedir(dir);
+	ck_assert_int_eq(tasks, 1);
+	ck_assert_int_eq(fx_freeze_thaw(&f), 0);
+	fx_freeze_release(&f);
+	ck_assert_int_eq(fx_snapshot_reap(&snap, &p), 0);
+	fx_proc_release(&p);
+	ck_assert_int_eq(write(in[1], "x", 1), 1);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+END_TEST
+
 START_TEST(test_busy) { one(BUSY); }
 END_TEST
 
@@ -305,6 +390,7 @@ static Suite *snapshot_suite(void)
 	tcase_add_test(tc, test_sleep);
 	tcase_add_test(tc, test_futex);
 	tcase_add_test(tc, test_seccomp);
+	tcase_add_test(tc, test_threads);
 	suite_add_tcase(s, tc);
 	return s;
 }
