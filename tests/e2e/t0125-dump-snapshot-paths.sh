@@ -3,7 +3,8 @@
 # 15): Ctrl-C (SIGINT) and SIGTERM during the copy, a full disk (ENOSPC,
 # with --force past the plan's refusal), a seccomp target (refused before
 # any fork: the target untouched), a --max-pause shorter than the copy
-# (it bounds the stop, not the copy). Each time the target runs,
+# (it bounds the stop, not the copy), a target stopped by SIGSTOP (it
+# stays stopped). Each time the target runs,
 # untraced, with no child, no zombie, no SIGCHLD. Needs a small tmpfs
 # for the full disk (skipped without). A seccomp target is refused.
 . "$TOP/tests/e2e/lib.sh"
@@ -50,6 +51,19 @@ if mount -t tmpfs -o size=16m,mode=0700 memforensic-test small 2>/dev/null; then
 else
 	echo "note: no small tmpfs here: the full disk is not tried"
 fi
+
+# A stopped target (SIGSTOP) stays stopped through the fork and the
+# reap, and runs again on SIGCONT.
+kill -STOP "$pid"
+wait_state "$pid" T
+dump-region -q --mode snapshot -o stopped "$pid" "$buf" >/dev/null 2>err ||
+	fail "stopped target: $(cat err)"
+let_go "$pid" "stopped target"
+all_threads_in "$pid" T
+python3 "$TOP/tests/e2e/gencheck.py" "$(ls stopped/*.bin)" >/dev/null ||
+	fail "the stopped target's snapshot is not one instant"
+kill -CONT "$pid"
+all_threads_in "$pid" SR
 
 kill -USR2 "$pid"
 for i in $(seq 200); do [ -s report ] && break; sleep 0.01; done
