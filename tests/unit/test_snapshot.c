@@ -135,6 +135,18 @@ static long gen_of(pid_t pid)
 	return v;
 }
 
+/* Our own oom_score_adj, as text. */
+static void own_oom(char *buf, size_t len)
+{
+	int fd = open("/proc/self/oom_score_adj", O_RDONLY);
+	ssize_t n;
+
+	ck_assert(fd >= 0);
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+}
+
 static void one(enum state s)
 {
 	static const long nrs[] = { [READ] = SYS_read,
@@ -147,7 +159,7 @@ static void one(enum state s)
 	struct fx_proc p;
 	int in[2], out[2], i, r, err, sigs;
 	long rc, ms, g0, g1;
-	char line[128] = "", c;
+	char line[128] = "", c, oom0[16], oom1[16];
 	pid_t pid, copy;
 	ssize_t n;
 
@@ -177,8 +189,12 @@ static void one(enum state s)
 	ck_assert_int_eq(ptrace(0x420a, pid, sizeof(mask0), &mask0), 0);
 	g0 = gen_of(pid);
 	memset(&snap, 0, sizeof(snap));
+	own_oom(oom0, sizeof(oom0));
 	r = fx_snapshot_fork(&snap, &f, &p);
 	ck_assert_msg(r == 0, "fx_snapshot_fork: %s", strerror(-r));
+	/* -1000 inside the windows only: back to what it was. */
+	own_oom(oom1, sizeof(oom1));
+	ck_assert_str_eq(oom0, oom1);
 	ck_assert(snap.child > 0);
 	ck_assert_int_eq(ptrace(PTRACE_GETREGS, pid, 0, &after), 0);
 	ck_assert_int_eq(ptrace(0x420a, pid, sizeof(mask1), &mask1), 0);
