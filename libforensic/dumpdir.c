@@ -553,6 +553,21 @@ int fx_capture_json(struct fx_buf *out, struct fx_proc *p,
 	r |= jkey(&o, "captured_at", when, strlen(when));
 	r |= jkey(&o, "mode", c->mode, strlen(c->mode));
 	r |= jnum(&o, "pause_ns", c->pause_ns);
+	if (c->site) {
+		/* The windows of snapshot.h, in microseconds. */
+		char w[256];
+
+		snprintf(w, sizeof(w), ",\"snapshot\":{\"regs_borrowed_us\":"
+			 "%.1f,\"clone_syscall_us\":%.1f,\"clone_to_hold_us\":"
+			 "%.1f,\"reap_regs_borrowed_us\":%.1f,\"reap_pause_ns\":"
+			 "%llu,\"syscall_site\":", c->regs_ns / 1e3,
+			 c->clone_ns / 1e3, c->hold_ns / 1e3,
+			 c->reap_regs_ns / 1e3,
+			 (unsigned long long)c->reap_pause_ns);
+		r |= fx_buf_adds(&o, w);
+		r |= fx_json_bytes(&o, c->site, strlen(c->site));
+		r |= fx_buf_addc(&o, '}');
+	}
 	r |= fx_buf_adds(&o, c->interrupted ? ",\"interrupted\":true" :
 					      ",\"interrupted\":false");
 	r |= jkey(&o, "consistency", c->note, c->note ? strlen(c->note) : 0);

@@ -142,8 +142,11 @@ int fx_dumpdir_close(struct fx_dumpdir *dd);
 
 /* What process.json says about a capture. */
 struct fx_capture {
-	const char *mode;	/* "live" or "freeze" */
+	const char *mode;	/* "live", "freeze" or "snapshot" */
 	uint64_t pause_ns;	/* freeze: how long the target was stopped */
+	/* snapshot: the windows (snapshot.h), the reap's stop, the site */
+	uint64_t regs_ns, clone_ns, hold_ns, reap_regs_ns, reap_pause_ns;
+	const char *site;
 	int interrupted;	/* stopped early (signal, error) */
 	const char *tool;	/* "dump-region 0.1.0" */
 	const char *note;	/* consistency note, or NULL */

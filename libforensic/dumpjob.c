@@ -155,11 +155,17 @@ static enum fx_dumpjob_status dir_finish(struct fx_dumpjob *j, int r)
 		if (j->kept)
 			tell(j, FX_DJ_COMPRESS_KEPT);
 	}
-	cap->mode = j->freeze ? "freeze" : "live";
+	cap->mode = j->snapshot ? "snapshot" : j->freeze ? "freeze" : "live";
 	cap->pause_ns = j->pause_ns = fx_freeze_pause_ns(&j->fz);
 	cap->tool = j->tool;
 	cap->compression = j->zstd ? "zstd" : NULL;
-	cap->note = j->freeze ? (j->frozen && !r ? "consistent: every thread "
+	cap->note = j->snapshot ? "consistent: a copy-on-write fork of the "
+				  "process at one instant, read while it ran; "
+				  "shared mappings and files mapped without "
+				  "write (not copied by a fork) read from the "
+				  "target; pages of a writable file mapping never "
+				  "written before the fork are holes" :
+		    j->freeze ? (j->frozen && !r ? "consistent: every thread "
 						   "stopped during the copy" :
 						   "not consistent: the freeze "
 						   "did not hold") :
@@ -174,7 +180,9 @@ static enum fx_dumpjob_status dir_finish(struct fx_dumpjob *j, int r)
 		tell(j, FX_DJ_EINTR);
 	}
 	cap->interrupted = r == -EINTR;
-	if (j->frozen)
+	if (j->frozen && j->cap.site)
+		tell(j, FX_DJ_SNAPSHOT);
+	else if (j->frozen)
 		tell(j, FX_DJ_PAUSE);
 	if (r == -EINTR) {
 		tell(j, FX_DJ_INTERRUPTED);
@@ -223,17 +231,89 @@ static enum fx_dumpjob_status dir_finish(struct fx_dumpjob *j, int r)
 	return status;
 }
 
+/* Let the frozen target go; told once, even when no freeze held. */
+static void thaw(struct fx_dumpjob *j)
+{
+	if (j->frozen == 1) {
+		tell(j, FX_DJ_THAWING);
+		if (fx_freeze_thaw(&j->fz))
+			tell(j, FX_DJ_THAW_FAILED);
+		j->frozen = 2;	/* still true: it was frozen */
+	}
+	if ((j->freeze || j->snapshot) && !j->thawed) {
+		j->thawed = 1;
+		tell(j, FX_DJ_THAWED);
+	}
+}
+
+/* Snapshot mode, under the freeze: fork the target, and have the copy
+ * read the child. 0 or a negative errno (told). */
+static int snap_fork(struct fx_dumpjob *j)
+{
+	int r = fx_snapshot_fork(&j->snap, &j->fz, &j->p);
+
+	if (!r && (r = fx_proc_open(&j->cp, j->snap.child)))
+		fx_snapshot_kill(&j->snap);	/* reaped after the thaw */
+	if (r) {
+		j->err = r;
+		tell(j, FX_DJ_SNAPSHOT_FAILED);
+		return -ECANCELED;
+	}
+	j->pl.p = &j->cp;
+	j->pl.live_p = &j->p;
+	return 0;
+}
+
+/* Snapshot mode, after the copy, on every path: the child killed and
+ * reaped inside the target, the windows told. */
+static void snap_end(struct fx_dumpjob *j)
+{
+	int r;
+
+	j->pl.p = &j->p;
+	j->pl.live_p = NULL;
+	fx_proc_release(&j->cp);
+	if (j->snap.child && (r = fx_snapshot_reap(&j->snap, &j->p))) {
+		j->err = r;
+		tell(j, FX_DJ_REAP_FAILED);
+	}
+	fx_snapshot_unguard(&j->snap);
+	j->cap.regs_ns = j->snap.regs_ns;
+	j->cap.hold_ns = j->snap.hold_ns;
+	j->cap.clone_ns = j->snap.clone_ns;
+	j->cap.reap_regs_ns = j->snap.reap_regs_ns;
+	j->cap.reap_pause_ns = j->snap.reap_pause_ns;
+	j->cap.site = j->snap.site_name;
+}
+
 /* One pid into the dump directory. */
 static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
 {
-	enum fx_dumpjob_status status;
 	int r, remade = 0;
 
 	r = fx_dumpplan_make(&j->pl, &j->p, j->sel, j->include_dd);
 	j->pl.no_hash = j->no_hash;
+	if (!r && j->snapshot) {
+		j->cow_bytes = fx_snapshot_cow_bytes(&j->pl.maps);
+		j->mem_free = fx_snapshot_mem_free(&j->p);
+	}
 	if (!r && check_space(j, j->dd.dirfd))
 		return FX_DUMPJOB_FAILED;
-	if (!r && j->freeze) {
+	/* The fork costs a page for each page the target writes while the
+	 * copy runs: at most its writable resident memory. */
+	if (!r && j->snapshot && j->mem_free && j->cow_bytes > j->mem_free &&
+	    !j->force) {
+		tell(j, FX_DJ_NO_MEMORY);
+		return FX_DUMPJOB_FAILED;
+	}
+	/* Snapshot: the guardian first (snapshot.h), outside the stop; a
+	 * machine that cannot fork it cannot fork the target either. */
+	if (!r && j->snapshot && (r = fx_snapshot_guard(&j->snap, &j->p))) {
+		j->err = r;
+		tell(j, FX_DJ_SNAPSHOT_FAILED);
+		r = -ECANCELED;
+	}
+	if (!r && (j->freeze || j->snapshot)) {
 		tell(j, FX_DJ_FREEZING);
 		r = freeze_pid(j);
 		if (!r) {
@@ -244,18 +324,15 @@ static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
 			/* Hash after the thaw: the pause is the copy alone. */
 			j->pl.defer_hash = 1;
 		}
+		if (!r && j->snapshot && !(r = snap_fork(j)))
+			thaw(j);	/* the copy reads the child */
 	}
 	if (!r)
 		r = dir_copy(j);
-	if (j->frozen) {
-		tell(j, FX_DJ_THAWING);
-		if (fx_freeze_thaw(&j->fz))
-			tell(j, FX_DJ_THAW_FAILED);
-	}
-	if (j->freeze)
-		tell(j, FX_DJ_THAWED);
-	status = dir_finish(j, r);
-	return status;
+	thaw(j);
+	if (j->snapshot && j->snap.guard_pid)
+		snap_end(j);
+	return dir_finish(j, r);
 }
 
 /* One pid into the core: frozen for the memory and the registers. */
@@ -322,14 +399,18 @@ static enum fx_dumpjob_status run_pid(struct fx_dumpjob *j, int pid)
 	j->pid = pid;
 	j->err = 0;
 	j->why = NULL;
-	j->told = j->frozen = 0;
+	j->told = j->frozen = j->thawed = 0;
 	j->done = j->pause_ns = j->copy_ns = 0;
 	j->kept = j->unmapped = 0;
+	j->cow_bytes = j->mem_free = 0;
 	memset(&j->pl, 0, sizeof(j->pl));
 	memset(&j->fz, 0, sizeof(j->fz));
 	memset(&j->risk, 0, sizeof(j->risk));
 	memset(&j->st, 0, sizeof(j->st));
 	memset(&j->cap, 0, sizeof(j->cap));
+	memset(&j->snap, 0, sizeof(j->snap));
+	memset(&j->cp, 0, sizeof(j->cp));
+	j->cp.dirfd = -1;
 	r = fx_proc_open_pinned(&j->p, pid, j->sel->pin);
 	if (r) {
 		j->err = r;
@@ -432,17 +513,28 @@ static void say_plan(struct fx_dumpjob *j, int refused, char *m, size_t len)
 
 	for (i = 0; i < 5; i++)
 		fx_human_size(v[i], h[i], 16);
+	char snap[160] = "";
+
+	if (j->snapshot) {
+		char c[16], f[16];
+
+		fx_human_size(j->cow_bytes, c, sizeof(c));
+		fx_human_size(j->mem_free, f, sizeof(f));
+		snprintf(snap, sizeof(snap), "; snapshot: the target's writes "
+			 "during the copy may take up to %s of memory, %s "
+			 "free", c, j->mem_free ? f : "unknown");
+	}
 	if (refused)
 		snprintf(m, len, "cannot dump pid %d: %s to write, %s free on "
 			 "'%s' (free space, pick another -o, or --force)",
 			 pl->pid, h[4], h[2], where);
 	else
 		snprintf(m, len, "plan: pid %d, %zu regions (%zu skipped), %s "
-			 "mapped, %s present to copy%s%s%s; %s free for '%s'",
+			 "mapped, %s present to copy%s%s%s; %s free for '%s'%s",
 			 pl->pid, pl->n, pl->nskip, h[1], h[0],
 			 core ? ", at most " : "", core ? h[3] : "",
 			 core ? " from mapped files after the thaw" : "", h[2],
-			 where);
+			 where, snap);
 }
 
 static void say(char *m, size_t len, const char *fmt, ...)
@@ -455,6 +547,32 @@ static void say(char *m, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m, len, fmt, ap);
 	va_end(ap);
+}
+
+/* Why no fork was made. */
+static void say_snap_failed(struct fx_dumpjob *j, char *m, size_t len)
+{
+	const char *why;
+
+	switch (j->err) {
+	case -EPERM:
+		why = "a seccomp filter (or strict mode) guards its threads, "
+		      "and a clone it forbids could kill the process";
+		break;
+	case -ENOSYS:
+		why = "snapshot needs an x86-64 (64-bit) target";
+		break;
+	case -ENOENT:
+		why = "no syscall instruction found in its vDSO or code";
+		break;
+	case -ENOMEM:
+		why = "its clone failed: out of memory";
+		break;
+	default:
+		why = strerror(-j->err);
+	}
+	say(m, len, "cannot snapshot pid %d: %s; the target was let go as it "
+	    "was (--mode freeze copies it stopped instead)", j->pid, why);
 }
 
 const char *fx_dumpjob_message(struct fx_dumpjob *j,
@@ -470,8 +588,35 @@ const char *fx_dumpjob_message(struct fx_dumpjob *j,
 
 	*info = ev == FX_DJ_PLAN || ev == FX_DJ_COMPRESS_KEPT ||
 		ev == FX_DJ_PAUSE || ev == FX_DJ_CORE_DONE ||
-		ev == FX_DJ_DIR_DONE;
+		ev == FX_DJ_DIR_DONE || ev == FX_DJ_SNAPSHOT;
 	switch (ev) {
+	case FX_DJ_SNAPSHOT_FAILED:
+		say_snap_failed(j, m, len);
+		return m;
+	case FX_DJ_SNAPSHOT:
+		say(m, len, "pid %d: snapshot: stopped %.1f ms for the fork "
+		    "(%zu threads) and %.1f ms for the reap, now %s again; "
+		    "registers of thread %d borrowed %.1f us (%.1f us of them "
+		    "the kernel's clone; reap %.1f us), clone to hold %.1f us",
+		    pid, j->pause_ns / 1e6, j->fz.n,
+		    j->snap.reap_pause_ns / 1e6, ran, j->snap.tid,
+		    j->snap.regs_ns / 1e3, j->snap.clone_ns / 1e3,
+		    j->snap.reap_regs_ns / 1e3, j->snap.hold_ns / 1e3);
+		return m;
+	case FX_DJ_NO_MEMORY:
+		fx_human_size(j->cow_bytes, h[0], sizeof(h[0]));
+		fx_human_size(j->mem_free, h[1], sizeof(h[1]));
+		say(m, len, "cannot snapshot pid %d: its writes during the copy "
+		    "may take up to %s of memory (its writable resident "
+		    "memory, copied on write), only %s free for it (machine "
+		    "or cgroup); --mode freeze, or --force", pid, h[0], h[1]);
+		return m;
+	case FX_DJ_REAP_FAILED:
+		say(m, len, "pid %d: the snapshot's copy was killed but not "
+		    "reaped inside the target (%s): a zombie child of pid %d "
+		    "is left until it exits or waits for it", pid,
+		    strerror(-j->err), pid);
+		return m;
 	case FX_DJ_CREATE_FAILED:
 		if (j->core)
 			say(m, len, "cannot create core '%s': %s%s", j->core,

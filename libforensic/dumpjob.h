@@ -5,7 +5,11 @@
  * mode), check the plan under the freeze, copy, thaw, hash, compress,
  * then write the records and process.json. The output is a sink: a dump
  * directory (every pid, layout in dumpdir.h) or one ELF core (one pid,
- * always frozen, layout in core.h).
+ * always frozen, layout in core.h). In snapshot mode (a directory) the
+ * freeze lasts only while a clone is injected into the target
+ * (snapshot.h); the copy is read from that forked child while the target
+ * runs, and the child is killed and reaped inside the target afterwards,
+ * on every path.
  *
  * The library never prints and never exits: each thing a user must be
  * told (a refusal, a failure, the pause, the target gone) is reported
@@ -29,6 +33,7 @@
 #include "freeze.h"
 #include "plan.h"
 #include "proc.h"
+#include "snapshot.h"
 
 struct fx_selection;
 struct fx_writer;
@@ -77,6 +82,12 @@ enum fx_dumpjob_event {
 				 * mapped */
 	FX_DJ_DIR_DONE,		/* a pid's directory dump is written:
 				 * files, captured, holes, copy_ns */
+	FX_DJ_SNAPSHOT_FAILED,	/* no fork made (err, snap); the target was
+				 * let go as it was */
+	FX_DJ_SNAPSHOT,		/* the copy is over and the child reaped:
+				 * pause_ns, snap's windows */
+	FX_DJ_REAP_FAILED,	/* the child is killed, not reaped: err */
+	FX_DJ_NO_MEMORY,	/* snapshot refused: cow_bytes > mem_free */
 };
 
 /* The outcome, in exit-status order: the worst of every pid's. */
@@ -94,6 +105,7 @@ struct fx_dumpjob {
 	const char *core;	/* the core file (then sel has one pid) */
 	int freeze;		/* stop the target for the copy (a core
 				 * always does) */
+	int snapshot;		/* stop it only for a fork (a directory) */
 	unsigned long max_pause;	/* seconds: the caller's alarm */
 	int accept_eintr, include_dd, force, zstd;
 	int no_hash;		/* no SHA-256 (the default) */
@@ -114,7 +126,12 @@ struct fx_dumpjob {
 	struct fx_freeze_risk risk;
 	int stop_ms;		/* how long threads had to stop */
 	struct fx_freeze fz;
-	int frozen;
+	int frozen;		/* 1 frozen, 2 frozen then let go */
+	int thawed;		/* FX_DJ_THAWED told */
+	struct fx_snapshot snap;	/* snapshot mode: the fork */
+	uint64_t cow_bytes, mem_free;	/* what it may cost, what is free
+					 * (mem_free 0: unknown) */
+	struct fx_proc cp;	/* the forked child, read by the copy */
 	int told;		/* FX_DJ_FREEZE_FAILED was reported */
 	uint64_t done, pause_ns;
 	size_t kept, unmapped;
@@ -125,7 +142,7 @@ struct fx_dumpjob {
 	const char *failed;	/* FX_DJ_WRITE_FAILED */
 	struct fx_core_stats st;
 	struct fx_capture cap;
-	char note_buf[200];
+	char note_buf[400];
 	char msg[1024];		/* fx_dumpjob_message's */
 
 	/* The job's output and result. */

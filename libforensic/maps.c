@@ -57,7 +57,8 @@ static const struct {
 } vmflag_bits[] = {
 	{ "dd", FX_VM_DD }, { "io", FX_VM_IO }, { "pf", FX_VM_PF },
 	{ "um", FX_VM_UM }, { "uw", FX_VM_UW }, { "ui", FX_VM_UI },
-	{ "ht", FX_VM_HT }, { "nr", FX_VM_NR },
+	{ "ht", FX_VM_HT }, { "nr", FX_VM_NR }, { "dc", FX_VM_DC },
+	{ "wf", FX_VM_WF },
 };
 
 void fx_maps_init(struct fx_maps *m)

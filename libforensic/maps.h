@@ -84,6 +84,8 @@ enum fx_kind {
 #define FX_VM_UI (1u << 5)	/* userfaultfd minor */
 #define FX_VM_HT (1u << 6)	/* hugetlb */
 #define FX_VM_NR (1u << 7)	/* MAP_NORESERVE */
+#define FX_VM_DC (1u << 8)	/* MADV_DONTFORK: not in a fork */
+#define FX_VM_WF (1u << 9)	/* MADV_WIPEONFORK: empty in a fork */
 
 struct fx_region {
 	uint64_t start, end, offset, inode;

@@ -202,6 +202,11 @@ int fx_dumpplan_copy(struct fx_dumpplan *pl, struct fx_planitem *it,
 							   "unmapped");
 		}
 		why = fx_dump_skip_reason(g, pl->include_dd);
+		/* Snapshot: a fork leaves these out of the copy, or empty. */
+		if (!why && pl->live_p && (g->vmflags & FX_VM_DC))
+			why = "dontfork";
+		else if (!why && pl->live_p && (g->vmflags & FX_VM_WF))
+			why = "wipeonfork";
 		if (!r && why) {
 			it->res.holes += b - a;
 			if (dd)
@@ -288,24 +293,53 @@ static int run_item(struct fx_dumpplan *pl, struct fx_planitem *it,
 	return r;
 }
 
+/* Is item it read from pl->live_p (see plan.h)? Its first region says. */
+static int from_live(const struct fx_dumpplan *pl, const struct fx_planitem *it)
+{
+	size_t k = fx_dumpplan_find(pl, it->sel->start);
+	const struct fx_region *g = &pl->maps.r[k];
+
+	if (!pl->live_p || k >= pl->maps.n || g->start >= it->sel->end)
+		return 0;
+	return g->perms[3] == 's' ||
+	       (g->perms[1] != 'w' && (g->inode || g->kind == FX_KIND_VDSO));
+}
+
+static int dumper(struct fx_dumpplan *pl, struct fx_dumper *d,
+		  struct fx_proc *p, int use_scan, volatile sig_atomic_t *stop)
+{
+	int r = fx_dumper_init(d, p, use_scan, stop);
+
+	if (r)
+		return r;
+	d->no_hash = pl->no_hash;
+	d->defer_hash = pl->defer_hash;
+	d->progress = pl->progress;
+	d->progress_arg = pl->progress_arg;
+	return 0;
+}
+
 int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
 		    int use_scan, volatile sig_atomic_t *stop,
 		    struct fx_capture *cap)
 {
-	struct fx_dumper d;
+	struct fx_dumper d, dl;
 	size_t i;
 	int r;
 
-	r = fx_dumper_init(&d, pl->p, use_scan, stop);
+	r = dumper(pl, &d, pl->p, use_scan, stop);
 	if (r)
 		return r;
-	d.no_hash = pl->no_hash;
-	d.defer_hash = pl->defer_hash;
-	d.progress = pl->progress;
-	d.progress_arg = pl->progress_arg;
+	if (pl->live_p && (r = dumper(pl, &dl, pl->live_p, use_scan, stop))) {
+		fx_dumper_release(&d);
+		return r;
+	}
 	for (i = 0; i < pl->n && !r; i++)
-		r = run_item(pl, &pl->it[i], dd, &d, cap);
+		r = run_item(pl, &pl->it[i], dd,
+			     from_live(pl, &pl->it[i]) ? &dl : &d, cap);
 	fx_dumper_release(&d);
+	if (pl->live_p)
+		fx_dumper_release(&dl);
 	return r;
 }
 

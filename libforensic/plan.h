@@ -37,6 +37,14 @@ struct fx_planitem {
 struct fx_dumpplan {
 	int pid;
 	struct fx_proc *p;		/* borrowed */
+	/* Snapshot mode (p is then the fork's copy): the target, live, for
+	 * the items over a shared mapping, or a file or the vDSO mapped
+	 * without write: the fork copies no page tables of those, so the
+	 * copy has none of their pages present; they hold the file's bytes
+	 * or pages shared with others, read from the target instead.
+	 * Regions marked MADV_DONTFORK or MADV_WIPEONFORK, absent or empty
+	 * in the fork, are holes with reason "dontfork", "wipeonfork". */
+	struct fx_proc *live_p;
 	struct fx_maps maps;		/* live smaps */
 	struct fx_buf text;
 	struct fx_planitem *it;

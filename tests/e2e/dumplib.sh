@@ -58,3 +58,45 @@ untraced() {
 field() {
 	awk -F'\t' -v c="$2" 'NR==1 {for (i=1;i<=NF;i++) if ($i==c) k=i; next} {print $k}' "$1"
 }
+
+# same_exe PID: how many processes of PID's process group run its
+# executable (other tests running the same target are in other groups).
+same_exe() {
+	local exe pg e n=0 d
+	exe=$(readlink "/proc/$1/exe")
+	pg=$(ps -o pgid= -p "$1" | tr -d ' ')
+	for e in /proc/[0-9]*/exe; do
+		[ "$(readlink "$e" 2>/dev/null)" = "$exe" ] || continue
+		d=${e%/exe}
+		[ "$(ps -o pgid= -p "${d#/proc/}" 2>/dev/null | tr -d ' ')" = "$pg" ] &&
+			n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# children PID: PID's child processes (pid and state), or nothing.
+children() { ps -o pid=,stat= --ppid "$1" || true; }
+
+# wait_copy PID: until PID has a child, a snapshot's held copy (2 s at
+# most); 1 when none came.
+wait_copy() {
+	local i
+	for i in $(seq 2000); do
+		[ -n "$(children "$1")" ] && return 0
+		sleep 0.001
+	done
+	return 1
+}
+
+# let_go PID WHAT: within 5 s PID has no child (a snapshot's copy killed
+# and reaped, by dump-region or its guardian) and no thread traced.
+let_go() {
+	local i kids
+	for i in $(seq 500); do
+		kids=$(children "$1")
+		[ -z "$kids" ] && [ -z "$(tracers "$1")" ] && return 0
+		sleep 0.01
+	done
+	[ -z "$kids" ] || fail "$2: pid $1 still has children: $kids"
+	untraced "$1"
+}

@@ -34,7 +34,7 @@ expect_fail 64 "not a pid" dump-region -o a nope
 expect_fail 2 "no region of process $pid matches 'libnothing.so'" \
 	dump-region -o b "$pid" libnothing.so
 expect_fail 64 "bad address or range" dump-region -o c "$pid" 0xzz
-expect_fail 64 "mode is live or freeze" dump-region --mode sometimes "$pid"
+expect_fail 64 "mode is live, freeze or snapshot" dump-region --mode sometimes "$pid"
 expect_fail 64 "unknown option" dump-region --frobnicate "$pid"
 printf 'a\tb\n1\t2\n' >notrecords
 expect_fail 2 "no pid, start and end columns" dump-region -o d <notrecords

@@ -1,7 +1,8 @@
 #!/bin/bash
 # RELIABILITY T9: a target whose thread waits in epoll_wait and takes
 # EINTR for a fatal error (a ptrace stop ends epoll_wait with EINTR).
-# A live dump leaves it alone; a freeze dump or core refuses (exit 2, one
+# A live dump leaves it alone; a freeze dump, a core or a snapshot (whose
+# stop for the fork is a freeze) refuses (exit 2, one
 # line naming the thread), the target untouched; with --accept-eintr the
 # freeze goes ahead, stderr and process.json say what it cost, and the
 # target indeed saw the EINTR.
@@ -14,14 +15,15 @@ heap=$(ready_value heap)
 waiter=$(ready_value waiter)	# in epoll_wait when the line came
 
 dump-region -q -o live "$pid" "$heap" >/dev/null || fail "live dump failed"
-for args in "--mode freeze -o frozen" "--core out.core"; do
+for args in "--mode freeze -o frozen" "--core out.core" "--mode snapshot -o snap"; do
 	rc=0
 	dump-region $args "$pid" "$heap" >/dev/null 2>err || rc=$?
 	expect_eq "exit status ($args)" 2 "$rc"
 	grep -q "cannot freeze pid $pid: 1 thread (thread $waiter...) waits in epoll_wait" err ||
 		fail "$args: no clear refusal: $(cat err)"
 	expect_eq "stderr lines ($args)" 2 "$(wc -l <err)"	# the plan, the refusal
-	[ ! -e frozen ] && [ ! -e out.core ] || fail "$args: output left behind"
+	[ ! -e frozen ] && [ ! -e out.core ] && [ ! -e snap ] ||
+		fail "$args: output left behind"
 	expect_eq "tracers" "" "$(tracers "$pid")"
 done
 grep -q EINTR "$TRASH/target.err" && fail "the target saw EINTR without a freeze"
