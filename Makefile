@@ -129,7 +129,8 @@ e2e: all
 # assumed.
 e2e-fallback: all
 	@echo "e2e with every fallback forced (MEMFORENSIC_FALLBACK=all):"
-	$(Q)MEMFORENSIC_FALLBACK=all scripts/run-e2e tests/e2e/t01*.sh \
+	$(Q)MEMFORENSIC_FALLBACK=all DUMP_SNAP_KILL_ROUNDS=20 \
+		scripts/run-e2e tests/e2e/t01*.sh \
 		tests/e2e/t02*.sh tests/e2e/t03*.sh
 
 fuzz-smoke: $(FUZZ_BIN)
