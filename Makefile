@@ -141,6 +141,8 @@ check: all unit e2e e2e-fallback fuzz-smoke
 
 fuzz: $(FUZZ_BIN)
 	$(Q)scripts/run-fuzz $(FUZZ_TIME) $(FUZZ_BIN)
+	@echo "dump-region --mode snapshot killed at 1,000 random instants (T41):"
+	$(Q)DUMP_SNAP_KILL_ROUNDS=1000 scripts/run-e2e tests/e2e/t0124*.sh
 
 demo: all
 	$(Q)scripts/demo
