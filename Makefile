@@ -5,7 +5,8 @@
 #                        fallbacks forced, fuzz smoke)
 #   make demo            a live target with a known leak, and the main job on it
 #   make bench           comparisons against pmap, cat and friends
-#   make fuzz            the parser fuzzers, for longer (FUZZ_TIME=seconds)
+#   make fuzz            the parser fuzzers, for longer (FUZZ_TIME=seconds),
+#                        and 1,000 random kills of a snapshot dump
 #   make install PREFIX=/usr/local
 #
 #   V=1                  show the commands
