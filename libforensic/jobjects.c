@@ -473,7 +473,19 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 	}
 	o->spaces++;
 	o->space_bytes += top - bottom;
-	w->ti = 0;
+	/* The first TLAB whose top is at or past bottom (sorted). */
+	{
+		size_t lo = 0, hi = w->nt, mid;
+
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (w->t[mid].top < bottom)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		w->ti = lo;
+	}
 	while (a < top) {
 		/* The unfilled part of a thread's TLAB: no object yet. */
 		while (w->ti < w->nt && w->t[w->ti].top < a)

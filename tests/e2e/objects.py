@@ -5,6 +5,8 @@ what it checked and exits 1 with a reason on the first disagreement.
 
   objects.py own OURS CTX MSG      ObjLeak's classes: Ctx, Msg, Holder
                                    exactly CTX, MSG and 1
+  objects.py atmost OURS CTX MSG   the same, no more than made (a walk that
+                                   could not read some pages: fewer)
   objects.py jmap OURS JMAP [N]    the N (10) biggest classes of jmap -histo
                                    within 1% in bytes (what the list is
                                    ranked by; counts are printed)
@@ -89,6 +91,15 @@ def cmd_own(a, ctx, msg):
         print('%s: %d instances, as the target made' % (cls, got))
 
 
+def cmd_atmost(a, ctx, msg):
+    h = ours(a)
+    for cls, n in (('Ctx', int(ctx)), ('Msg', int(msg)), ('Holder', 1)):
+        got = h.get(cls, (0, 0))[0]
+        if got > n:
+            fail('%s: %d instances, the target made only %d' % (cls, got, n))
+        print('%s: %d instances, the target made %d' % (cls, got, n))
+
+
 def within(x, y):
     return abs(x - y) <= y / 100
 
@@ -135,10 +146,11 @@ def cmd_jhsdb(a, j):
 
 
 def main():
-    cmds = {'own': cmd_own, 'jmap': cmd_jmap, 'same': cmd_same,
+    cmds = {'own': cmd_own, 'atmost': cmd_atmost, 'jmap': cmd_jmap,
+            'same': cmd_same,
             'jhsdb': cmd_jhsdb}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
-        fail('usage: objects.py own|jmap|same|jhsdb ...')
+        fail('usage: objects.py own|atmost|jmap|same|jhsdb ...')
     cmds[sys.argv[1]](*sys.argv[2:])
 
 

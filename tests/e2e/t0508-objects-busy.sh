@@ -2,8 +2,11 @@
 # classify --objects on a live JVM busy allocating (ObjLeak churn: young
 # collections every few milliseconds) under G1, Parallel and Serial,
 # five walks each: never a crash; the long-lived classes (Ctx, Msg,
-# Holder) exact; what the collector moved under the walk is said on
-# stderr ("not parsed", exit 1), never counted.
+# Holder) exact (a young collection moves none of them); what the
+# collector moved under the walk is said on stderr ("not parsed", exit
+# 1), never counted. Pages swapped out are never read (that would swap
+# them in): a walk that says so may count fewer long-lived objects, never
+# more (seen under make check's memory pressure).
 . "$TOP/tests/e2e/lib.sh"
 . "$TOP/tests/e2e/objlib.sh"
 
@@ -19,7 +22,11 @@ for gc in G1 Parallel Serial; do
 		1) grep -q "not parsed" ours.err || fail "$gc: exit 1 unexplained: $(cat ours.err)" ;;
 		*) fail "$gc: exit $rc: $(cat ours.err)" ;;
 		esac
-		python3 "$TOP/tests/e2e/objects.py" own ours.tsv "$NCTX" "$NMSG"
+		if grep -q "swapped out" ours.err; then
+			python3 "$TOP/tests/e2e/objects.py" atmost ours.tsv "$NCTX" "$NMSG"
+		else
+			python3 "$TOP/tests/e2e/objects.py" own ours.tsv "$NCTX" "$NMSG"
+		fi
 	done
 	no_attach "$TARGET_PID"
 	kill -9 "$TARGET_PID"
