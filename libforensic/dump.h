@@ -2,8 +2,9 @@
  * dump: copying a range of another process's memory to a file, present
  * pages only, without stopping or touching the target.
  *
- * The copy walks the range with pagemap (fx_pagemap_runs): runs of present
- * pages are read with process_vm_readv in batches (fx_mem_readv, up to
+ * The copy reads the target through fx_livesrc (livesrc.h: the pagemap
+ * gate, the batched reads, the execve guard): runs of present pages
+ * (fx_livesrc_runs) are read in batches (fx_livesrc_readv, up to
  * FX_DUMP_BATCH bytes and FX_DUMP_IOV pieces per call) and written with
  * pwrite at out_base + (addr - start); everything else is a hole: never
  * read (reading would fault the page in and raise the target's RSS),
@@ -22,8 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mem.h"
-#include "pagemap.h"
+#include "livesrc.h"
 
 struct fx_proc;
 struct fx_region;
@@ -67,8 +67,7 @@ struct fx_ring;
  * x FX_DUMP_BATCH.
  */
 struct fx_dumper {
-	struct fx_mem mem;
-	struct fx_pagemap pm;
+	struct fx_livesrc ls;		/* the target's memory (livesrc.h) */
 	struct fx_ring *ring;		/* private: buffers and threads */
 	char *buf;			/* the buffer being filled (between
 					 * copies: a free FX_DUMP_BATCH bytes

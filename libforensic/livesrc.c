@@ -87,7 +87,7 @@ size_t fx_livesrc_readv(struct fx_livesrc *l, const struct fx_mem_seg *seg,
 			size_t n, int *why)
 {
 	size_t ps = fx_page_size(), got, left, k, part;
-	int pvr = l->mem.pvr;
+	int pvr = l->mem.pvr, execd = 0;
 	uint64_t e;
 	long pm;
 
@@ -106,18 +106,24 @@ size_t fx_livesrc_readv(struct fx_livesrc *l, const struct fx_mem_seg *seg,
 	if (got && pvr) {
 		pm = fx_pagemap_read(l->pm.fd, seg[0].addr - seg[0].addr % ps,
 				     1, &e);
-		if (pm == 0 || pm == -ESRCH) {
-			got = 0;
-			*why = -ESRCH;
-		}
+		execd = pm == 0 || pm == -ESRCH;
+	}
+	/* Count what was read; after an execve, wipe it: another
+	 * program's bytes are not even left in the caller's buffers. */
+	for (k = 0, left = got; k < n && left; k++) {
+		part = left < seg[k].len ? left : seg[k].len;
+		if (execd)
+			memset(seg[k].buf, 0, part);
+		else
+			l->pages_read += (seg[k].addr % ps + part + ps - 1) / ps;
+		left -= part;
+	}
+	if (execd) {
+		got = 0;
+		*why = -ESRCH;
 	}
 	if (*why == -ESRCH)
 		l->gone = 1;
-	for (k = 0, left = got; k < n && left; k++) {
-		part = left < seg[k].len ? left : seg[k].len;
-		l->pages_read += (seg[k].addr % ps + part + ps - 1) / ps;
-		left -= part;
-	}
 	return got;
 }
 
