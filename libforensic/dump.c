@@ -887,24 +887,3 @@ void fx_dump_res_finish(struct fx_dump_res *res)
 	}
 	fx_hex(res->sha256, d, n < 32 ? n : 32);
 }
-
-const char *fx_dump_skip_reason(const struct fx_region *r, int include_dd)
-{
-	static const char *const vvar[] = { "[vvar]", "[vvar_vclock]" };
-
-	if (r->name && fx_in_list(r->name, vvar, FX_ARRAY_SIZE(vvar)))
-		return "vvar";
-	if (r->vmflags & FX_VM_IO)
-		return "io";
-	if (r->vmflags & FX_VM_PF)
-		return "pfnmap";
-	if (r->vmflags & (FX_VM_UM | FX_VM_UW | FX_VM_UI))
-		return "uffd";
-	if (r->name && !strncmp(r->name, "/secretmem", 10))
-		return "secretmem";
-	if (r->perms[0] != 'r')
-		return r->kind == FX_KIND_GUARD ? "guard" : "no-read";
-	if ((r->vmflags & FX_VM_DD) && !include_dd)
-		return "dontdump";
-	return NULL;
-}

@@ -13,8 +13,8 @@
  * batch buffers, whatever the size of the range.
  *
  * Whether a region may be read at all is decided before, from its VmFlags
- * and name (fx_dump_skip_reason): device mappings, userfaultfd ranges and
- * vvar can hang or fault a reader.
+ * and name (fx_dump_skip_reason, livesrc.h): device mappings, userfaultfd
+ * ranges and vvar can hang or fault a reader.
  */
 #ifndef FX_DUMP_H
 #define FX_DUMP_H
@@ -155,15 +155,5 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
  */
 int fx_dumper_hole(struct fx_dumper *d, uint64_t start, uint64_t end,
 		   enum fx_hole why, fx_hole_fn hole, void *arg);
-
-/*
- * Why region r must not be read, or NULL when it may be: "io" (device
- * memory: reads can hang or have side effects), "pfnmap", "uffd"
- * (userfaultfd: process_vm_readv blocks in handle_userfault), "vvar"
- * (kernel clock pages: fault), "secretmem", "no-read" (no r permission;
- * /proc/PID/mem could force it, but that is not ours to do), "dontdump"
- * (MADV_DONTDUMP, unless include_dd), "guard".
- */
-const char *fx_dump_skip_reason(const struct fx_region *r, int include_dd);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "heap.h"
+#include "internal.h"
 #include "livesrc.h"
 #include "maps.h"
 
@@ -37,7 +38,7 @@ int fx_livesrc_open(struct fx_livesrc *l, struct fx_proc *p,
 void fx_livesrc_release(struct fx_livesrc *l)
 {
 	/* A zeroed struct holds fd 0, which is not ours: only what the
-	 * open set up is closed (the window's buffers say it ran). */
+	 * open set up is closed (mem.pid says it ran). */
 	if (l->mem.pid) {
 		fx_mem_release(&l->mem);
 		fx_pagemap_release(&l->pm);
@@ -127,18 +128,33 @@ size_t fx_livesrc_readv(struct fx_livesrc *l, const struct fx_mem_seg *seg,
 	return got;
 }
 
-/* May this region be read at all? (RELIABILITY.md D8.) */
+const char *fx_dump_skip_reason(const struct fx_region *r, int include_dd)
+{
+	static const char *const vvar[] = { "[vvar]", "[vvar_vclock]" };
+
+	if (r->name && fx_in_list(r->name, vvar, FX_ARRAY_SIZE(vvar)))
+		return "vvar";
+	if (r->vmflags & FX_VM_IO)
+		return "io";
+	if (r->vmflags & FX_VM_PF)
+		return "pfnmap";
+	if (r->vmflags & (FX_VM_UM | FX_VM_UW | FX_VM_UI))
+		return "uffd";
+	if (r->name && !strncmp(r->name, "/secretmem", 10))
+		return "secretmem";
+	if (r->perms[0] != 'r')
+		return r->kind == FX_KIND_GUARD ? "guard" : "no-read";
+	if ((r->vmflags & FX_VM_DD) && !include_dd)
+		return "dontdump";
+	return NULL;
+}
+
+/* May the window read this region? (RELIABILITY.md D8; MADV_DONTDUMP
+ * regions may: a walker needs them, a dump honours the flag.) */
 static int region_readable(const struct fx_region *r)
 {
-	if (r->perms[0] != 'r')
-		return 0;
-	if (r->vmflags & (FX_VM_IO | FX_VM_PF | FX_VM_UM | FX_VM_UW | FX_VM_UI))
-		return 0;
-	if (r->kind == FX_KIND_VVAR || r->kind == FX_KIND_VSYSCALL)
-		return 0;
-	if (r->name_len >= 10 && memcmp(r->name, "/secretmem", 10) == 0)
-		return 0;
-	return 1;
+	return !fx_dump_skip_reason(r, 1) && r->kind != FX_KIND_VVAR &&
+	       r->kind != FX_KIND_VSYSCALL;
 }
 
 /* Load the window starting at win: pagemap first, then present pages. */

@@ -4,6 +4,9 @@
  * JVM walkers (through memsrc.h) all read the target through it, so the
  * rules of RELIABILITY.md hold in one place:
  *
+ *  - which regions are never read (D8: fx_dump_skip_reason: device,
+ *    userfaultfd, vvar, secretmem, no read permission; MADV_DONTDUMP
+ *    for a dump unless asked);
  *  - pagemap first (D7): a page not present is never read (reading would
  *    fault it in, raise the target's RSS, or swap it in). Streaming
  *    readers ask fx_livesrc_runs for runs of present, zero-page and
@@ -37,6 +40,7 @@
 
 struct fx_maps;
 struct fx_proc;
+struct fx_region;
 
 struct fx_livesrc {
 	struct fx_mem mem;
@@ -103,5 +107,15 @@ size_t fx_livesrc_readv(struct fx_livesrc *l, const struct fx_mem_seg *seg,
  * page differs from its file), -ESRCH when the process is gone.
  */
 int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len);
+
+/*
+ * Why region r must not be read, or NULL when it may be: "io" (device
+ * memory: reads can hang or have side effects), "pfnmap", "uffd"
+ * (userfaultfd: process_vm_readv blocks in handle_userfault), "vvar"
+ * (kernel clock pages: fault), "secretmem", "no-read" (no r permission;
+ * /proc/PID/mem could force it, but that is not ours to do), "dontdump"
+ * (MADV_DONTDUMP, unless include_dd), "guard".
+ */
+const char *fx_dump_skip_reason(const struct fx_region *r, int include_dd);
 
 #endif

@@ -48,6 +48,17 @@ long fx_pagemap_read(int fd, uint64_t vaddr, size_t npages, uint64_t *out)
 			break;
 		got += (size_t)n;
 	}
+	/*
+	 * Nothing at all: vaddr is past the end of the address space
+	 * ([vsyscall]), or the mm is gone. The fd holds the mm it was
+	 * opened on and reads nothing once the process has exited or run
+	 * execve; page 0, below the end of any address space, tells which
+	 * (PAGEMAP_SCAN says -ESRCH itself).
+	 */
+	if (got == 0 && want)
+		return vaddr == 0 || fx_pagemap_read(fd, 0, 1, out) == -ESRCH ?
+			       -ESRCH :
+			       0;
 	return (long)(got / 8);
 }
 

@@ -240,7 +240,9 @@ END_TEST
 /* The child runs execve: the reader must not hand out the new bytes. */
 static void exec_guard(int fallback)
 {
+	struct fx_page_run runs[4];
 	struct fx_mem_seg seg;
+	uint64_t next;
 	struct fx_livesrc l;
 	struct fx_proc p;
 	struct child ch;
@@ -271,8 +273,12 @@ static void exec_guard(int fallback)
 	ck_assert_int_eq(why, -ESRCH);
 	ck_assert_int_eq(l.gone, 1);
 	ck_assert(!memchr(buf, 'B', sizeof(buf)));
-	/* And from then on. */
+	/* And from then on; pagemap too says so (PAGEMAP_SCAN, and an
+	 * empty read of entries), rather than "all absent". */
 	ck_assert_int_eq(fx_livesrc_read(&l, EXEC_ADDR, buf, 8), -ESRCH);
+	ck_assert_int_eq(fx_livesrc_runs(&l, EXEC_ADDR, EXEC_ADDR + EXEC_LEN,
+					 runs, 4, &next),
+			 -ESRCH);
 	ck_assert_uint_eq(fx_livesrc_readv(&l, &seg, 1, &why), 0);
 	ck_assert_int_eq(why, -ESRCH);
 
