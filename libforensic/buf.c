@@ -25,23 +25,11 @@ void fx_buf_release(struct fx_buf *b)
 
 int fx_buf_reserve(struct fx_buf *b, size_t need)
 {
-	size_t cap;
-	char *p;
-
-	/* One byte more than asked, always, for the terminating NUL. */
+	/* One byte more than asked, always, for the terminating NUL: room
+	 * up to index len + need. */
 	if (need > SIZE_MAX / 2 - b->len)
 		return -ENOMEM;
-	if (b->len + need + 1 <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 256;
-	while (cap < b->len + need + 1)
-		cap *= 2;
-	p = realloc(b->data, cap);
-	if (!p)
-		return -ENOMEM;
-	b->data = p;
-	b->cap = cap;
-	return 0;
+	return fx_grow(&b->data, &b->cap, b->len + need, 1, 256);
 }
 
 int fx_grow(void *arrp, size_t *cap, size_t n, size_t sz, size_t first)
@@ -165,23 +153,50 @@ int fx_in_list(const char *s, const char *const *list, size_t n)
 	return 0;
 }
 
-int fx_buf_read_fd(struct fx_buf *b, int fd)
+size_t fx_read_full(int fd, void *buf, size_t len, uint64_t off, int *err)
 {
+	size_t got = 0;
 	ssize_t n;
 
-	for (;;) {
+	*err = 0;
+	while (got < len) {
+		if (off == FX_AT_POS)
+			n = read(fd, (char *)buf + got, len - got);
+		else
+			n = pread(fd, (char *)buf + got, len - got,
+				  (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			*err = -errno;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+void fx_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+int fx_buf_read_fd(struct fx_buf *b, int fd)
+{
+	size_t room, n;
+	int err;
+
+	do {
 		if (fx_buf_reserve(b, 65536))
 			return -ENOMEM;
-		n = read(fd, b->data + b->len, b->cap - b->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-	}
+		room = b->cap - b->len - 1;
+		n = fx_read_full(fd, b->data + b->len, room, FX_AT_POS, &err);
+		b->len += n;
+		if (err)
+			return err;
+	} while (n == room);
 	b->data[b->len] = '\0';
 	return 0;
 }

@@ -1030,10 +1030,11 @@ static enum cat category(const struct fx_classify *c, size_t i)
 
 /* Count o bytes of region reg (resident ones in proportion) under class
  * k and category g of v, taken from *left. */
-static void move(uint64_t (*v)[NCAT][6], int k, int g,
+static void move(uint64_t (*v)[NCAT][7], int k, int g,
 		 const struct fx_region *reg, uint64_t o, int open,
 		 uint64_t *left)
 {
+	v[k][g][6] |= !(reg->have & (1ULL << FX_F_RSS));
 	v[k][g][1] += o;
 	v[k][g][2] += open ? o : 0;
 	v[k][g][3] += (uint64_t)((double)reg->v[FX_F_RSS] * o /
@@ -1044,7 +1045,9 @@ static void move(uint64_t (*v)[NCAT][6], int k, int g,
 int fx_classify_write_summary(const struct fx_classify *c,
 			      struct fx_writer *w, int pid)
 {
-	uint64_t(*v)[NCAT][6];
+	/* per class and category: regions, size, committed, rss, in use,
+	 * free, and whether a region's rss is unknown (a core has none) */
+	uint64_t(*v)[NCAT][7];
 	size_t i;
 	int r, k, g, heapc;
 
@@ -1083,6 +1086,7 @@ int fx_classify_write_summary(const struct fx_classify *c,
 		if (main && left > overlap(reg, main))
 			move(v, FX_C_ANON, CAT_UNEXPLAINED, reg,
 			     left - overlap(reg, main), open, &left);
+		v[k][g][6] |= !(reg->have & (1ULL << FX_F_RSS));
 		v[k][g][1] += left;
 		v[k][g][2] += open ? left : 0;
 		v[k][g][3] += left == size ? reg->v[FX_F_RSS] :
@@ -1100,8 +1104,12 @@ int fx_classify_write_summary(const struct fx_classify *c,
 			if (!v[k][g][0])
 				continue;
 			fx_writer_u64(w, (uint64_t)pid);
-			for (i = 0; i < 4; i++)
+			for (i = 0; i < 3; i++)
 				fx_writer_u64(w, v[k][g][i]);
+			if (v[k][g][6])	/* never counted as 0 */
+				fx_writer_missing(w);
+			else
+				fx_writer_u64(w, v[k][g][3]);
 			if (k == FX_C_HEAP || k == FX_C_ARENA) {
 				fx_writer_u64(w, v[k][g][4]);
 				fx_writer_u64(w, v[k][g][5]);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dumpjob.h"
+#include "internal.h"
 #include "rec.h"
 #include "select.h"
 
@@ -106,9 +107,31 @@ static int dir_copy(struct fx_dumpjob *j)
 	j->pl.progress = progress;
 	j->pl.progress_arg = j;
 	j->dd.pid = j->pid;
+	j->copy_ns = fx_now_ns();
 	r = fx_dumpplan_run(&j->pl, &j->dd, j->use_scan, j->stop, &j->cap);
+	j->copy_ns = fx_now_ns() - j->copy_ns;
 	tell(j, FX_DJ_COPIED);
 	return r;
+}
+
+/* The summary of a pid's directory dump: files, bytes, holes, time. */
+static void dir_done(struct fx_dumpjob *j)
+{
+	const struct fx_planitem *it;
+	size_t i;
+
+	j->files = 0;
+	j->captured = j->holes = 0;
+	for (i = 0; i < j->pl.n; i++) {
+		it = &j->pl.it[i];
+		if (it->state != 1 || !strcmp(it->file, "-"))
+			continue;
+		j->files++;
+		j->captured += it->res.captured;
+		j->holes += it->res.holes;
+	}
+	if (j->files)	/* else nothing was copied (a refused freeze) */
+		tell(j, FX_DJ_DIR_DONE);
 }
 
 /* After the copy (and the thaw): hash, compress, tell, records out,
@@ -195,6 +218,8 @@ static enum fx_dumpjob_status dir_finish(struct fx_dumpjob *j, int r)
 			write_failed(j, name, r);
 		fx_buf_release(&js);
 	}
+	if (pl->n && !j->werr)
+		dir_done(j);
 	return status;
 }
 
@@ -298,7 +323,7 @@ static enum fx_dumpjob_status run_pid(struct fx_dumpjob *j, int pid)
 	j->err = 0;
 	j->why = NULL;
 	j->told = j->frozen = 0;
-	j->done = j->pause_ns = 0;
+	j->done = j->pause_ns = j->copy_ns = 0;
 	j->kept = j->unmapped = 0;
 	memset(&j->pl, 0, sizeof(j->pl));
 	memset(&j->fz, 0, sizeof(j->fz));
@@ -441,9 +466,11 @@ const char *fx_dumpjob_message(struct fx_dumpjob *j,
 	int pid = j->pid, n = j->risk.eintr, stop = j->stop ? *j->stop : 0;
 	const char *path = j->dd.path, *ran = j->fz.was_stopped ? "stopped" :
 								  "running";
+	char h[2][16];
 
 	*info = ev == FX_DJ_PLAN || ev == FX_DJ_COMPRESS_KEPT ||
-		ev == FX_DJ_PAUSE || ev == FX_DJ_CORE_DONE;
+		ev == FX_DJ_PAUSE || ev == FX_DJ_CORE_DONE ||
+		ev == FX_DJ_DIR_DONE;
 	switch (ev) {
 	case FX_DJ_CREATE_FAILED:
 		if (j->core)
@@ -529,6 +556,14 @@ const char *fx_dumpjob_message(struct fx_dumpjob *j,
 		    "(sparse)", j->core, st->nthreads, st->nload,
 		    st->captured / 1048576.0, st->filled / 1048576.0,
 		    (st->holes - st->filled) / 1048576.0);
+		return m;
+	case FX_DJ_DIR_DONE:
+		fx_human_size(j->captured, h[0], sizeof(h[0]));
+		fx_human_size(j->holes, h[1], sizeof(h[1]));
+		say(m, len, "pid %d: %s captured in %zu region file%s in '%s', "
+		    "%s of holes (not present, skipped or unreadable: "
+		    "holes.tsv), copied in %.1f s", pid, h[0], j->files,
+		    j->files == 1 ? "" : "s", path, h[1], j->copy_ns / 1e9);
 		return m;
 	case FX_DJ_INTERRUPTED:
 		say(m, len, "pid %d: %s: the dump stopped early, the target was "

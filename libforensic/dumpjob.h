@@ -75,6 +75,8 @@ enum fx_dumpjob_event {
 				 * (a core: also -EPERM not told before) */
 	FX_DJ_UNMAPPED,		/* unmapped items asked for are no longer
 				 * mapped */
+	FX_DJ_DIR_DONE,		/* a pid's directory dump is written:
+				 * files, captured, holes, copy_ns */
 };
 
 /* The outcome, in exit-status order: the worst of every pid's. */
@@ -116,6 +118,8 @@ struct fx_dumpjob {
 	int told;		/* FX_DJ_FREEZE_FAILED was reported */
 	uint64_t done, pause_ns;
 	size_t kept, unmapped;
+	size_t files;		/* FX_DJ_DIR_DONE: region files written */
+	uint64_t captured, holes, copy_ns; /* their bytes; the copy's time */
 	int execed;
 	const char *note;	/* FX_DJ_EINTR in a directory */
 	const char *failed;	/* FX_DJ_WRITE_FAILED */

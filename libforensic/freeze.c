@@ -50,30 +50,20 @@ static int list_tasks(struct fx_proc *p, int **tids, size_t *n)
 {
 	struct dirent *de;
 	size_t cap = 0;
-	int fd, *t = NULL, *nt;
+	int *t = NULL, r;
 	DIR *dir;
 
 	*n = 0;
-	fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return -errno;
-	}
+	dir = fx_proc_tasks(p, &r);
+	if (!dir)
+		return r;
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			nt = realloc(t, cap * sizeof(*t));
-			if (!nt) {
-				free(t);
-				closedir(dir);
-				return -ENOMEM;
-			}
-			t = nt;
+		if (FX_GROW(t, *n, cap, 64)) {
+			free(t);
+			closedir(dir);
+			return -ENOMEM;
 		}
 		t[(*n)++] = atoi(de->d_name);
 	}

@@ -326,20 +326,42 @@ static int add_heap(struct fx_heapscan *hs, const struct fx_heap *h)
 	return 0;
 }
 
-int fx_heapscan_heap_at(const struct fx_heapscan *hs, uint64_t addr)
+/*
+ * The index of the range holding addr among n sorted, disjoint ranges:
+ * elements of sz bytes, each with a uint64_t start and, right after it,
+ * an end (exclusive) at byte off. -1 when none holds it.
+ */
+static long range_search(const void *arr, size_t n, size_t sz, size_t off,
+			 uint64_t addr)
 {
-	size_t lo = 0, hi = hs->nheaps, mid;
+	const char *base = (const char *)arr + off;
+	size_t lo = 0, hi = n, mid;
+	uint64_t se[2];
 
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		if (addr < hs->heaps[mid].start)
+		memcpy(se, base + mid * sz, sizeof(se));
+		if (addr < se[0])
 			hi = mid;
-		else if (addr >= hs->heaps[mid].end)
+		else if (addr >= se[1])
 			lo = mid + 1;
 		else
-			return (int)mid;
+			return (long)mid;
 	}
 	return -1;
+}
+
+_Static_assert(offsetof(struct fx_heap, end) ==
+		       offsetof(struct fx_heap, start) + 8,
+	       "range_search: end right after start");
+_Static_assert(offsetof(struct fx_region, end) ==
+		       offsetof(struct fx_region, start) + 8,
+	       "range_search: end right after start");
+
+int fx_heapscan_heap_at(const struct fx_heapscan *hs, uint64_t addr)
+{
+	return (int)range_search(hs->heaps, hs->nheaps, sizeof(*hs->heaps),
+				 offsetof(struct fx_heap, start), addr);
 }
 
 static int is_anon_rw(const struct fx_region *r)
@@ -350,18 +372,10 @@ static int is_anon_rw(const struct fx_region *r)
 
 const struct fx_region *fx_region_at(const struct fx_maps *m, uint64_t addr)
 {
-	size_t lo = 0, hi = m->n, mid;
+	long i = range_search(m->r, m->n, sizeof(*m->r),
+			      offsetof(struct fx_region, start), addr);
 
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (addr < m->r[mid].start)
-			hi = mid;
-		else if (addr >= m->r[mid].end)
-			lo = mid + 1;
-		else
-			return &m->r[mid];
-	}
-	return NULL;
+	return i < 0 ? NULL : &m->r[i];
 }
 
 /*
@@ -567,6 +581,18 @@ static int find_main_by_scan(struct fx_heapscan *hs, const struct fx_maps *m,
 	return 0;
 }
 
+/* The index of the main arena (the last marked so), or -1. */
+static int main_arena(const struct fx_heapscan *hs)
+{
+	size_t i;
+	int k = -1;
+
+	for (i = 0; i < hs->narenas; i++)
+		if (hs->arenas[i].is_main)
+			k = (int)i;
+	return k;
+}
+
 int fx_heapscan_find(struct fx_heapscan *hs, const struct fx_maps *m,
 		     struct fx_heap_src *s, const char *libc_hint)
 {
@@ -574,7 +600,7 @@ int fx_heapscan_find(struct fx_heapscan *hs, const struct fx_maps *m,
 	struct fx_arena tmp;
 	struct fx_heap h;
 	size_t i, n;
-	int r, main_idx = -1;
+	int r, main_idx;
 
 	r = find_heaps(hs, m, s);
 	if (r)
@@ -585,16 +611,12 @@ int fx_heapscan_find(struct fx_heapscan *hs, const struct fx_maps *m,
 		if (r)
 			return r;
 	}
-	for (i = 0; i < hs->narenas; i++)
-		if (hs->arenas[i].is_main)
-			main_idx = (int)i;
+	main_idx = main_arena(hs);
 	if (main_idx < 0) {
 		r = find_main_by_scan(hs, m, s, libc_hint);
 		if (r)
 			return r;
-		for (i = 0; i < hs->narenas; i++)
-			if (hs->arenas[i].is_main)
-				main_idx = (int)i;
+		main_idx = main_arena(hs);
 	}
 	/* One arena alone may point to itself; one of several may not. */
 	for (i = 0; hs->narenas > 1 && i < hs->narenas; i++)

@@ -82,6 +82,18 @@ int fx_in_list(const char *s, const char *const *list, size_t n);
 int fx_json_bytes(struct fx_buf *o, const char *s, size_t n);
 
 /*
+ * The one read loop: read up to len bytes at file offset off (pread), or
+ * at the file position when off is FX_AT_POS (read), through EINTR and
+ * short reads. Returns the bytes read: fewer than len at end of file
+ * (*err 0) or on an error (*err the -errno); *err is 0 otherwise.
+ */
+#define FX_AT_POS UINT64_MAX
+size_t fx_read_full(int fd, void *buf, size_t len, uint64_t off, int *err);
+
+/* Close *fd unless it is negative, and set it to -1. */
+void fx_close(int *fd);
+
+/*
  * pwrite all n bytes at off (EINTR and short writes handled). 0 or a
  * negative errno (-ENOSPC...).
  */

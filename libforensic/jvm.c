@@ -153,8 +153,34 @@ static int jrd_read(void *ctx, uint64_t a, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The steps of the walk, each taken only when the tables hold every
+ * field offset it reads (another JDK's layout may lack some).
+ */
+enum step {
+	S_FLAGS = 1 << 0,
+	S_HEAP = 1 << 1,
+	S_CODE = 1 << 2,
+	S_META = 1 << 3,
+	S_FIELDS = 1 << 4,
+	S_THREADS = 1 << 5,
+};
+
+/* Every field offset the walk reads: see `wanted` below. */
+struct offs {
+	uint64_t flag_name, flag_addr;
+	uint64_t heap_reserved, mr_start, mr_words;
+	uint64_t ch_memory, ch_segmap, vs_low, vs_high, ga_len, ga_data;
+	uint64_t cld_next, cld_klasses, k_link, k_lh, ik_cp, ik_methods;
+	uint64_t ik_fields, ik_nfields, arr_len, arr_data, sym_len, sym_body;
+	uint64_t tl_len, tl_threads, jt_os, os_tid, jt_state, jt_obj;
+	uint64_t handle_obj;
+};
+
 /* The JVM as being read: tables, reader, what was found so far. */
 struct walk {
+	struct offs o;
+	unsigned steps;			/* enum step: those possible */
 	struct fx_jvm *j;
 	const struct fx_maps *m;
 	const unsigned char *taken;
@@ -166,7 +192,7 @@ struct walk {
 	int coops;			/* UseCompressedOops */
 	uint64_t narrow_base;
 	int narrow_shift;
-	uint64_t ccs_size;
+	uint64_t ccs_size;		/* 0: no compressed class space */
 };
 
 static int rd(struct walk *w, uint64_t a, void *buf, size_t len)
@@ -217,6 +243,57 @@ static uint64_t off_of(struct walk *w, const char *type, const char *name,
 	return o;
 }
 
+#define O(f) offsetof(struct offs, f)
+static const struct {
+	const char *type, *field;
+	size_t at;			/* in struct offs */
+	unsigned steps;			/* the steps that read it */
+} wanted[] = {
+	{ "JVMFlag", "_name", O(flag_name), S_FLAGS },
+	{ "JVMFlag", "_addr", O(flag_addr), S_FLAGS },
+	{ "CollectedHeap", "_reserved", O(heap_reserved), S_HEAP },
+	{ "MemRegion", "_start", O(mr_start), S_HEAP },
+	{ "MemRegion", "_word_size", O(mr_words), S_HEAP },
+	{ "CodeHeap", "_memory", O(ch_memory), S_CODE },
+	{ "CodeHeap", "_segmap", O(ch_segmap), S_CODE },
+	{ "VirtualSpace", "_low_boundary", O(vs_low), S_CODE },
+	{ "VirtualSpace", "_high_boundary", O(vs_high), S_CODE },
+	{ "GrowableArrayBase", "_len", O(ga_len), S_CODE },
+	{ "GrowableArray<int>", "_data", O(ga_data), S_CODE },
+	{ "ClassLoaderData", "_next", O(cld_next), S_META },
+	{ "ClassLoaderData", "_klasses", O(cld_klasses), S_META },
+	{ "Klass", "_next_link", O(k_link), S_META },
+	{ "Klass", "_layout_helper", O(k_lh), S_META },
+	{ "InstanceKlass", "_constants", O(ik_cp), S_META | S_FIELDS },
+	{ "InstanceKlass", "_methods", O(ik_methods), S_META },
+	{ "InstanceKlass", "_fields", O(ik_fields), S_FIELDS },
+	{ "InstanceKlass", "_java_fields_count", O(ik_nfields), S_FIELDS },
+	{ "Array<Klass*>", "_length", O(arr_len), S_FIELDS },
+	{ "Array<u2>", "_data", O(arr_data), S_FIELDS },
+	{ "Symbol", "_length", O(sym_len), S_FIELDS },
+	{ "Symbol", "_body", O(sym_body), S_FIELDS },
+	{ "ThreadsList", "_length", O(tl_len), S_THREADS },
+	{ "ThreadsList", "_threads", O(tl_threads), S_THREADS },
+	{ "JavaThread", "_osthread", O(jt_os), S_THREADS },
+	{ "OSThread", "_thread_id", O(os_tid), S_THREADS },
+	{ "JavaThread", "_thread_state", O(jt_state), S_THREADS },
+	{ "JavaThread", "_threadObj", O(jt_obj), S_THREADS },
+	{ "OopHandle", "_obj", O(handle_obj), S_THREADS },
+};
+#undef O
+
+/* Look up every wanted offset once; a missing one rules its steps out. */
+static void look_up_offsets(struct walk *w)
+{
+	size_t i;
+
+	w->steps = ~0u;
+	for (i = 0; i < FX_ARRAY_SIZE(wanted); i++)
+		if (fx_vms_offset(&w->v, wanted[i].type, wanted[i].field,
+				  (uint64_t *)((char *)&w->o + wanted[i].at)))
+			w->steps &= ~wanted[i].steps;
+}
+
 static int add_span(struct walk *w, uint64_t lo, uint64_t hi,
 		    enum fx_jvm_part part, int exact)
 {
@@ -225,13 +302,8 @@ static int add_span(struct walk *w, uint64_t lo, uint64_t hi,
 
 	if (hi <= lo)
 		return 0;
-	if (j->ns == w->caps) {
-		w->caps = w->caps ? w->caps * 2 : 16;
-		s = realloc(j->s, w->caps * sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		j->s = s;
-	}
+	if (FX_GROW(j->s, j->ns, w->caps, 16))
+		return -ENOMEM;
 	s = &j->s[j->ns++];
 	s->start = lo;
 	s->end = hi;
@@ -336,15 +408,14 @@ enum {
 
 static void read_flags(struct walk *w, struct flag *fl)
 {
-	uint64_t fa, arr, na, nflags, esz, oname, oaddr, e, p, a;
+	uint64_t fa, arr, na, nflags, esz, e, p, a;
+	uint64_t oname = w->o.flag_name, oaddr = w->o.flag_addr;
 	char name[64];
 	size_t i, k;
-	int bad = 0;
 
-	oname = off_of(w, "JVMFlag", "_name", &bad);
-	oaddr = off_of(w, "JVMFlag", "_addr", &bad);
-	if (bad || fx_vms_size(&w->v, "JVMFlag", &esz) || !esz ||
-	    esz > 4096 || fx_vms_static(&w->v, "JVMFlag", "flags", &fa) ||
+	if (!(w->steps & S_FLAGS) || fx_vms_size(&w->v, "JVMFlag", &esz) ||
+	    !esz || esz > 4096 ||
+	    fx_vms_static(&w->v, "JVMFlag", "flags", &fa) ||
 	    fx_vms_static(&w->v, "JVMFlag", "numFlags", &na) ||
 	    rdp(w, fa, &arr) || rdp(w, na, &nflags) || nflags > 100000)
 		return;
@@ -413,15 +484,13 @@ static int find_zheap(struct walk *w)
 
 static int find_heap(struct walk *w)
 {
-	uint64_t a, ch, start, words, o, os, ow;
+	uint64_t a, ch, start, words, o = w->o.heap_reserved;
+	uint64_t os = w->o.mr_start, ow = w->o.mr_words;
 	int64_t hws = 8;
-	int bad = 0;
 
-	o = off_of(w, "CollectedHeap", "_reserved", &bad);
-	os = off_of(w, "MemRegion", "_start", &bad);
-	ow = off_of(w, "MemRegion", "_word_size", &bad);
 	fx_vms_const(&w->v, "HeapWordSize", &hws);
-	if (bad || fx_vms_static(&w->v, "Universe", "_collectedHeap", &a) ||
+	if (!(w->steps & S_HEAP) ||
+	    fx_vms_static(&w->v, "Universe", "_collectedHeap", &a) ||
 	    rdp(w, a, &ch) || !ch || rdp(w, ch + o + os, &start) ||
 	    rdp(w, ch + o + ow, &words) || hws <= 0 || hws > 64 ||
 	    words > (1ull << 50) / (uint64_t)hws)
@@ -434,20 +503,17 @@ static int find_heap(struct walk *w)
 
 static int find_code(struct walk *w)
 {
-	uint64_t a, ga, data, heap, omem, oseg, olo, ohi, olen, odata, lo, hi;
+	uint64_t a, ga, data, heap, lo, hi;
+	uint64_t omem = w->o.ch_memory, oseg = w->o.ch_segmap;
+	uint64_t olo = w->o.vs_low, ohi = w->o.vs_high;
 	uint32_t len;
 	size_t i;
-	int bad = 0, r;
+	int r;
 
-	omem = off_of(w, "CodeHeap", "_memory", &bad);
-	oseg = off_of(w, "CodeHeap", "_segmap", &bad);
-	olo = off_of(w, "VirtualSpace", "_low_boundary", &bad);
-	ohi = off_of(w, "VirtualSpace", "_high_boundary", &bad);
-	olen = off_of(w, "GrowableArrayBase", "_len", &bad);
-	odata = off_of(w, "GrowableArray<int>", "_data", &bad);
-	if (bad || fx_vms_static(&w->v, "CodeCache", "_heaps", &a) ||
-	    rdp(w, a, &ga) || !ga || rdu32(w, ga + olen, &len) ||
-	    len > MAX_CODE_HEAPS || rdp(w, ga + odata, &data))
+	if (!(w->steps & S_CODE) ||
+	    fx_vms_static(&w->v, "CodeCache", "_heaps", &a) ||
+	    rdp(w, a, &ga) || !ga || rdu32(w, ga + w->o.ga_len, &len) ||
+	    len > MAX_CODE_HEAPS || rdp(w, ga + w->o.ga_data, &data))
 		return 1;
 	for (i = 0; i < len; i++) {
 		if (rdp(w, data + i * 8, &heap) || !heap)
@@ -533,21 +599,16 @@ static void note_meta(struct walk *w, uint64_t p, size_t *meta, size_t *n)
  * CDS archive gives the class space; constant pools and method arrays
  * give the metaspace mappings.
  */
-static int find_metaspace(struct walk *w, int have_ccs)
+static int find_metaspace(struct walk *w)
 {
-	uint64_t a, cld, k, o_next, o_klasses, o_link, o_lh, o_cp, o_meth;
-	uint64_t kmin = UINT64_MAX, p;
+	const struct offs *o = &w->o;
+	uint64_t a, cld, k, kmin = UINT64_MAX, p;
 	size_t *meta = NULL, nmeta = 0, nclds = 0, i;
 	int32_t lh;
-	int bad = 0, r = 0;
+	int r = 0;
 
-	o_next = off_of(w, "ClassLoaderData", "_next", &bad);
-	o_klasses = off_of(w, "ClassLoaderData", "_klasses", &bad);
-	o_link = off_of(w, "Klass", "_next_link", &bad);
-	o_lh = off_of(w, "Klass", "_layout_helper", &bad);
-	o_cp = off_of(w, "InstanceKlass", "_constants", &bad);
-	o_meth = off_of(w, "InstanceKlass", "_methods", &bad);
-	if (bad || fx_vms_static(&w->v, "ClassLoaderDataGraph", "_head", &a) ||
+	if (!(w->steps & S_META) ||
+	    fx_vms_static(&w->v, "ClassLoaderDataGraph", "_head", &a) ||
 	    rdp(w, a, &cld))
 		return 1;
 	meta = calloc(MAX_META_REGIONS, sizeof(*meta));
@@ -555,7 +616,7 @@ static int find_metaspace(struct walk *w, int have_ccs)
 		return -ENOMEM;
 	for (; cld && nclds < MAX_CLDS && w->j->klasses < MAX_KLASSES;
 	     nclds++) {
-		if (rdp(w, cld + o_klasses, &k))
+		if (rdp(w, cld + o->cld_klasses, &k))
 			break;
 		while (k && w->j->klasses < MAX_KLASSES) {
 			w->j->klasses++;
@@ -563,23 +624,23 @@ static int find_metaspace(struct walk *w, int have_ccs)
 				kmin = k;
 			/* Instance classes have a positive layout helper;
 			 * arrays a negative one. */
-			if (!in_cds(w, k) && !rd(w, k + o_lh, &lh, 4) &&
+			if (!in_cds(w, k) && !rd(w, k + o->k_lh, &lh, 4) &&
 			    lh > 0) {
-				if (!rdp(w, k + o_cp, &p))
+				if (!rdp(w, k + o->ik_cp, &p))
 					note_meta(w, p, meta, &nmeta);
-				if (!rdp(w, k + o_meth, &p))
+				if (!rdp(w, k + o->ik_methods, &p))
 					note_meta(w, p, meta, &nmeta);
 			}
-			if (rdp(w, k + o_link, &k))
+			if (rdp(w, k + o->k_link, &k))
 				break;
 		}
-		if (rdp(w, cld + o_next, &cld))
+		if (rdp(w, cld + o->cld_next, &cld))
 			break;
 	}
 	/* Classes are carved from the class space's bottom up, in root
 	 * chunks of 4 MiB to which the space is aligned: the first class
 	 * outside the archive lies in its first root chunk. */
-	if (have_ccs && kmin != UINT64_MAX) {
+	if (w->ccs_size && kmin != UINT64_MAX) {
 		uint64_t s = kmin & ~(uint64_t)(ROOT_CHUNK - 1);
 
 		r = add_span(w, s, s + w->ccs_size, FX_JVM_CLASS_SPACE, 0);
@@ -601,15 +662,9 @@ static int find_metaspace(struct walk *w, int have_ccs)
 static int add_thread(struct walk *w, const struct fx_jvm_thread *t)
 {
 	struct fx_jvm *j = w->j;
-	struct fx_jvm_thread *nt;
 
-	if (j->nt == w->capt) {
-		w->capt = w->capt ? w->capt * 2 : 64;
-		nt = realloc(j->t, w->capt * sizeof(*nt));
-		if (!nt)
-			return -ENOMEM;
-		j->t = nt;
-	}
+	if (FX_GROW(j->t, j->nt, w->capt, 64))
+		return -ENOMEM;
 	j->t[j->nt++] = *t;
 	return 0;
 }
@@ -627,41 +682,35 @@ struct strlayout {
 static int field_offset(struct walk *w, uint64_t ik, const char *fname,
 			uint64_t *out)
 {
+	const struct offs *o = &w->o;
 	int64_t slots = 6, name_i = 1, lo_i = 4, hi_i = 5, tag = 2;
-	uint64_t o_fields, o_count, o_cp, o_len, o_data, cpsize, fields, cp;
-	uint64_t sym, o_slen, o_body;
+	uint64_t cpsize, fields, cp, sym;
 	uint16_t count, u[8];
 	int32_t alen;
 	char name[64];
 	uint16_t slen;
 	size_t i;
-	int bad = 0;
 
-	o_fields = off_of(w, "InstanceKlass", "_fields", &bad);
-	o_count = off_of(w, "InstanceKlass", "_java_fields_count", &bad);
-	o_cp = off_of(w, "InstanceKlass", "_constants", &bad);
-	o_len = off_of(w, "Array<Klass*>", "_length", &bad);
-	o_data = off_of(w, "Array<u2>", "_data", &bad);
-	o_slen = off_of(w, "Symbol", "_length", &bad);
-	o_body = off_of(w, "Symbol", "_body", &bad);
 	fx_vms_const(&w->v, "FieldInfo::field_slots", &slots);
 	fx_vms_const(&w->v, "FieldInfo::name_index_offset", &name_i);
 	fx_vms_const(&w->v, "FieldInfo::low_packed_offset", &lo_i);
 	fx_vms_const(&w->v, "FieldInfo::high_packed_offset", &hi_i);
 	fx_vms_const(&w->v, "FIELDINFO_TAG_SIZE", &tag);
-	if (bad || fx_vms_size(&w->v, "ConstantPool", &cpsize) ||
+	if (!(w->steps & S_FIELDS) ||
+	    fx_vms_size(&w->v, "ConstantPool", &cpsize) ||
 	    slots < 1 || slots > 8 || name_i < 0 || name_i >= slots ||
 	    lo_i < 0 || lo_i >= slots || hi_i < 0 || hi_i >= slots ||
-	    tag < 0 || tag > 8 || rdp(w, ik + o_fields, &fields) ||
-	    rd(w, ik + o_count, &count, 2) || rdp(w, ik + o_cp, &cp) ||
-	    rd(w, fields + o_len, &alen, 4) || alen < count * slots)
+	    tag < 0 || tag > 8 || rdp(w, ik + o->ik_fields, &fields) ||
+	    rd(w, ik + o->ik_nfields, &count, 2) ||
+	    rdp(w, ik + o->ik_cp, &cp) ||
+	    rd(w, fields + o->arr_len, &alen, 4) || alen < count * slots)
 		return -ENOENT;
 	for (i = 0; i < count; i++) {
-		if (rd(w, fields + o_data + i * (uint64_t)slots * 2, u,
+		if (rd(w, fields + o->arr_data + i * (uint64_t)slots * 2, u,
 		       (size_t)slots * 2) ||
 		    rdp(w, cp + cpsize + u[name_i] * 8ull, &sym) ||
-		    rd(w, sym + o_slen, &slen, 2) || slen >= sizeof(name) ||
-		    rd(w, sym + o_body, name, slen))
+		    rd(w, sym + o->sym_len, &slen, 2) || slen >= sizeof(name) ||
+		    rd(w, sym + o->sym_body, name, slen))
 			continue;
 		name[slen] = '\0';
 		if (strcmp(name, fname) == 0) {
@@ -764,22 +813,15 @@ static void thread_name(struct walk *w, const struct strlayout *sl,
 
 static int find_threads(struct walk *w)
 {
+	const struct offs *o = &w->o;
 	uint64_t a, list, arr, jt, osth, base, size, obj, handle;
-	uint64_t o_len, o_thr, o_os, o_tid, o_base, o_size, o_state, o_obj;
-	uint64_t o_hobj;
+	uint64_t o_base, o_size;
 	uint32_t n, state;
 	struct strlayout sl;
 	size_t i;
 	int32_t tid;
-	int bad = 0, r;
+	int bad = !(w->steps & S_THREADS), r;
 
-	o_len = off_of(w, "ThreadsList", "_length", &bad);
-	o_thr = off_of(w, "ThreadsList", "_threads", &bad);
-	o_os = off_of(w, "JavaThread", "_osthread", &bad);
-	o_tid = off_of(w, "OSThread", "_thread_id", &bad);
-	o_state = off_of(w, "JavaThread", "_thread_state", &bad);
-	o_obj = off_of(w, "JavaThread", "_threadObj", &bad);
-	o_hobj = off_of(w, "OopHandle", "_obj", &bad);
 	if (fx_vms_offset(&w->v, "JavaThread", "_stack_base", &o_base) &&
 	    fx_vms_offset(&w->v, "Thread", "_stack_base", &o_base))
 		bad = 1;
@@ -788,8 +830,8 @@ static int find_threads(struct walk *w)
 		bad = 1;
 	if (bad || fx_vms_static(&w->v, "ThreadsSMRSupport",
 				 "_java_thread_list", &a) ||
-	    rdp(w, a, &list) || !list || rdu32(w, list + o_len, &n) ||
-	    n > MAX_THREADS || rdp(w, list + o_thr, &arr))
+	    rdp(w, a, &list) || !list || rdu32(w, list + o->tl_len, &n) ||
+	    n > MAX_THREADS || rdp(w, list + o->tl_threads, &arr))
 		return 1;
 	name_layout(w, &sl);
 	for (i = 0; i < n; i++) {
@@ -797,16 +839,17 @@ static int find_threads(struct walk *w)
 
 		memset(&t, 0, sizeof(t));
 		if (rdp(w, arr + i * 8, &jt) || !jt ||
-		    rdp(w, jt + o_os, &osth) || !osth ||
-		    rd(w, osth + o_tid, &tid, 4) || tid <= 0 ||
+		    rdp(w, jt + o->jt_os, &osth) || !osth ||
+		    rd(w, osth + o->os_tid, &tid, 4) || tid <= 0 ||
 		    rdp(w, jt + o_base, &base) || rdp(w, jt + o_size, &size) ||
 		    size > base)
 			continue;
 		t.tid = tid;
 		t.stack_lo = base - size;
 		t.stack_hi = base;
-		t.state = rdu32(w, jt + o_state, &state) ? -1 : (int)state;
-		if (!rdp(w, jt + o_obj + o_hobj, &handle) && handle &&
+		t.state = rdu32(w, jt + o->jt_state, &state) ? -1 : (int)state;
+		if (!rdp(w, jt + o->jt_obj + o->handle_obj, &handle) &&
+		    handle &&
 		    !rdp(w, handle, &obj) && obj)
 			thread_name(w, &sl, obj, t.name, sizeof(t.name));
 		r = add_thread(w, &t);
@@ -847,10 +890,17 @@ static int walk_jvm(struct walk *w)
 		[F_COOPS] = { "UseCompressedOops", 1, 0, 0 },
 		[F_MAXHEAP] = { "MaxHeapSize", 8, 0, 0 },
 	};
+	static const struct {
+		int (*find)(struct walk *w);
+		const char *name;
+	} parts[] = { { find_heap, " heap" }, { find_code, " code" },
+		      { find_metaspace, " metaspace" },
+		      { find_threads, " threads" } };
 	struct fx_jvm *j = w->j;
 	uint64_t a, p;
 	int r, have_ccs, miss = 0;
 	char missing[120] = "";
+	size_t k;
 
 	if (!fx_vms_static(&w->v, "Abstract_VM_Version", "_s_vm_release",
 			   &a) && !rdp(w, a, &p)) {
@@ -890,31 +940,16 @@ static int walk_jvm(struct walk *w)
 		if (r)
 			return r;
 	}
-	r = find_heap(w);
-	if (r > 0) {
-		miss++;
-		strcat(missing, " heap");
+	/* Each part: 0 found, 1 not found (named in the note), or -errno. */
+	for (k = 0; k < FX_ARRAY_SIZE(parts); k++) {
+		r = parts[k].find(w);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			miss++;
+			strcat(missing, parts[k].name);
+		}
 	}
-	if (r >= 0)
-		r = find_code(w);
-	if (r > 0) {
-		miss++;
-		strcat(missing, " code");
-	}
-	if (r >= 0)
-		r = find_metaspace(w, have_ccs);
-	if (r > 0) {
-		miss++;
-		strcat(missing, " metaspace");
-	}
-	if (r >= 0)
-		r = find_threads(w);
-	if (r > 0) {
-		miss++;
-		strcat(missing, " threads");
-	}
-	if (r < 0)
-		return r;
 	snprintf(j->note, sizeof(j->note), "HotSpot %s%s%s%s%s",
 		 j->version[0] ? j->version : "(version unread)",
 		 j->gc[0] ? ", " : "", j->gc, j->gc[0] ? " GC" : "",
@@ -967,6 +1002,7 @@ int fx_jvm_inspect_tables(struct fx_jvm *j, const struct fx_maps *m,
 		goto out;
 	}
 	j->ok = 1;
+	look_up_offsets(&w);
 	r = walk_jvm(&w);
 out:
 	fx_vmstructs_release(&w.v);

@@ -20,22 +20,16 @@
 int fx_mem_tid(struct fx_proc *p)
 {
 	struct dirent *de;
-	int fd, tid = -ESRCH;
+	int tid = -ESRCH, r;
 	char st;
 	DIR *dir;
 
 	st = fx_proc_task_state(p, p->pid);
 	if (st && st != 'Z' && st != 'X')
 		return p->pid;
-	/* Out of file descriptors is not a process gone (T40). */
-	fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ESRCH ? -ESRCH : -errno;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return -ENOMEM;
-	}
+	dir = fx_proc_tasks(p, &r);
+	if (!dir)
+		return r;
 	while ((de = readdir(dir)) && tid < 0) {
 		int t = atoi(de->d_name);
 
@@ -78,41 +72,24 @@ int fx_mem_open(struct fx_mem *m, struct fx_proc *p)
 	m->pid = tid;
 	m->pvr = fx_kerndat()->vm_readv;
 	m->memfd = fx_mem_openat(p, "mem");
-	if (m->memfd < 0)
-		return m->memfd;
-	return 0;
+	return m->memfd < 0 ? m->memfd : 0;
 }
 
 void fx_mem_release(struct fx_mem *m)
 {
-	if (m->memfd >= 0)
-		close(m->memfd);
-	m->memfd = -1;
+	fx_close(&m->memfd);
 }
 
 /* pread from /proc/PID/mem; bytes read, *why set when short. */
 static size_t mem_pread(struct fx_mem *m, uint64_t addr, char *buf,
 			size_t len, int *why)
 {
-	size_t got = 0;
-	ssize_t n;
+	int err;
+	size_t got = fx_read_full(m->memfd, buf, len, addr, &err);
 
-	while (got < len) {
-		n = pread(m->memfd, buf + got, len - got,
-			  (off_t)(addr + got));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			*why = -errno;
-			break;
-		}
-		if (n == 0) {
-			/* The mm is gone: the process exited. */
-			*why = -ESRCH;
-			break;
-		}
-		got += (size_t)n;
-	}
+	/* End of file: the mm is gone, the process exited. */
+	if (got < len)
+		*why = err ? err : -ESRCH;
 	return got;
 }
 

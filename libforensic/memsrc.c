@@ -890,6 +890,27 @@ static void file_perms(struct ent *x)
 	free(buf);
 }
 
+/*
+ * The [vvar] pages just below the [vdso] at ents[v]: read-only, not
+ * executable, no file, adjacent. Ours and gcore leave them out (no
+ * bytes); the kernel writes them (x86-64: [vvar], [vvar_vclock], 24 KiB
+ * in all on 6.x), so a run with bytes is taken only up to 64 KiB, where
+ * an anonymous mapping placed just below could not pass for it whole.
+ */
+static void name_vvar(struct ent *ents, size_t v)
+{
+	uint64_t span = 0;
+	size_t k;
+
+	for (k = v; k-- > 0 && !ents[k].f && ents[k].end == ents[k + 1].start &&
+		    ents[k].perms[1] != 'w' && ents[k].perms[2] != 'x';) {
+		span += ents[k].end - ents[k].start;
+		if (!ents[k].empty && span > 65536)
+			break;
+		ents[k].name = "[vvar]";
+	}
+}
+
 /* Name the brk heap of a core: see core_map. */
 static void name_heap(struct ent *v, size_t n, const struct coreinfo *ci)
 {
@@ -1016,10 +1037,7 @@ static int core_map(struct fx_memsrc *ms, const unsigned char *base,
 	}
 	for (i = nents; i-- > 1;)
 		if (ents[i].name && !strcmp(ents[i].name, "[vdso]"))
-			for (k = i; k-- > 0 && !ents[k].f && ents[k].empty &&
-				    ents[k].end == ents[k + 1].start &&
-				    ents[k].perms[1] != 'w';)
-				ents[k].name = "[vvar]";
+			name_vvar(ents, i);
 	name_heap(ents, nents, &ci);
 	for (i = 0; i < nents && !r; i++) {
 		const struct ent *x = &ents[i];
@@ -1139,7 +1157,7 @@ int fx_memsrc_open_path(struct fx_memsrc *ms, const char *path)
 	return r;
 }
 
-const char *fx_memsrc_warnings(const struct fx_memsrc *ms)
+const char *fx_memsrc_warnings(struct fx_memsrc *ms)
 {
-	return ms->src.warnings.data ? ms->src.warnings.data : "";
+	return fx_source_warnings(&ms->src);
 }

@@ -112,7 +112,7 @@ int fx_memsrc_reload(struct fx_memsrc *ms);
 int fx_memsrc_open_path(struct fx_memsrc *ms, const char *path);
 
 /* Warnings met while reading a capture (one line each), or "". */
-const char *fx_memsrc_warnings(const struct fx_memsrc *ms);
+const char *fx_memsrc_warnings(struct fx_memsrc *ms);
 
 /* Close and free everything (also after a failed open). */
 void fx_memsrc_release(struct fx_memsrc *ms);

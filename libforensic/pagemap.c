@@ -33,21 +33,11 @@ long fx_pagemap_read(int fd, uint64_t vaddr, size_t npages, uint64_t *out)
 {
 	/* 64-bit offset arithmetic: addresses above 2^47 (LA57) included. */
 	uint64_t off = vaddr / fx_page_size() * 8;
-	size_t want = npages * 8, got = 0;
-	ssize_t n;
+	int err;
+	size_t got = fx_read_full(fd, out, npages * 8, off, &err);
 
-	while (got < want) {
-		n = pread(fd, (char *)out + got, want - got,
-			  (off_t)(off + got));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+	if (err)
+		return err;
 	/*
 	 * Nothing at all: vaddr is past the end of the address space
 	 * ([vsyscall]), or the mm is gone. The fd holds the mm it was
@@ -55,7 +45,7 @@ long fx_pagemap_read(int fd, uint64_t vaddr, size_t npages, uint64_t *out)
 	 * execve; page 0, below the end of any address space, tells which
 	 * (PAGEMAP_SCAN says -ESRCH itself).
 	 */
-	if (got == 0 && want)
+	if (got == 0 && npages)
 		return vaddr == 0 || fx_pagemap_read(fd, 0, 1, out) == -ESRCH ?
 			       -ESRCH :
 			       0;
@@ -123,16 +113,12 @@ int fx_pagemap_init(struct fx_pagemap *pm, struct fx_proc *p, int use_scan)
 	pm->scan = use_scan && kd->pagemap_scan;
 	pm->zero_pfn = kd->zero_pfn;
 	pm->fd = fx_pagemap_open(p);
-	if (pm->fd < 0)
-		return pm->fd;
-	return 0;
+	return pm->fd < 0 ? pm->fd : 0;
 }
 
 void fx_pagemap_release(struct fx_pagemap *pm)
 {
-	if (pm->fd >= 0)
-		close(pm->fd);
-	pm->fd = -1;
+	fx_close(&pm->fd);
 	free(pm->ent);
 	pm->ent = NULL;
 }

@@ -162,9 +162,7 @@ int fx_pid_parse(const char *s, int *pid, unsigned long long *starttime)
 
 void fx_proc_release(struct fx_proc *p)
 {
-	if (p->dirfd >= 0)
-		close(p->dirfd);
-	p->dirfd = -1;
+	fx_close(&p->dirfd);
 }
 
 int fx_oom_first(void)
@@ -194,21 +192,65 @@ char fx_proc_task_state(struct fx_proc *p, int tid)
 	return state;
 }
 
+/*
+ * The pids on the line "KEY:\t..." of a status text (key with its colon),
+ * read left to right: the last of them that is a pid (1 to 2^31 - 2), or
+ * dflt when there is none.
+ */
+static long status_pid(const char *buf, size_t len, const char *key,
+		       long dflt)
+{
+	size_t k = strlen(key);
+	const char *t, *e = buf + len, *nl;
+	unsigned long long v;
+	long pid = dflt;
+
+	if (!buf)
+		return dflt;
+	for (t = buf; t < e; t = nl + 1) {
+		nl = memchr(t, '\n', (size_t)(e - t));
+		if (!nl)
+			nl = e;
+		if ((size_t)(nl - t) >= k && !memcmp(t, key, k))
+			break;
+	}
+	if (t >= e)
+		return dflt;
+	for (t += k; t < e && *t != '\n';) {
+		if (*t == ' ' || *t == '\t') {
+			t++;
+			continue;
+		}
+		if (*t < '0' || *t > '9')
+			break;
+		for (v = 0; t < e && *t >= '0' && *t <= '9'; t++)
+			v = v < 0x80000000ULL ? v * 10 + (unsigned)(*t - '0') :
+						v;
+		if (v > 0 && v < 0x7fffffff)
+			pid = (long)v;
+	}
+	return pid;
+}
+
+int fx_status_tracer(const char *buf, size_t len)
+{
+	return (int)status_pid(buf, len, "TracerPid:", 0);
+}
+
+int fx_status_nspid(const char *buf, size_t len, int tid)
+{
+	return (int)status_pid(buf, len, "NSpid:", tid);
+}
+
 int fx_proc_tracer(struct fx_proc *p)
 {
 	struct fx_buf b;
-	const char *t;
-	long pid = 0;
 	int r;
 
 	fx_buf_init(&b);
 	r = fx_proc_read(p, "status", &b, 0, NULL);
-	if (!r) {
-		t = b.data ? strstr(b.data, "\nTracerPid:") : NULL;
-		if (t)
-			pid = strtol(t + 11, NULL, 10);
-		r = pid > 0 && pid < 0x7fffffff ? (int)pid : 0;
-	}
+	if (!r)
+		r = fx_status_tracer(b.data, b.len);
 	fx_buf_release(&b);
 	return r;
 }
@@ -297,18 +339,22 @@ int fx_proc_read(struct fx_proc *p, const char *name, struct fx_buf *b,
 	return r;
 }
 
-/* The task directory of p, to look for another thread's map; or NULL. */
-static DIR *tasks_open(struct fx_proc *p)
+DIR *fx_proc_tasks(struct fx_proc *p, int *err)
 {
 	DIR *dir;
 	int fd;
 
 	fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		/* Out of file descriptors is not a process gone (T40). */
+		*err = errno == ENOENT ? -ESRCH : -errno;
 		return NULL;
+	}
 	dir = fdopendir(fd);
-	if (!dir)
+	if (!dir) {
+		*err = -errno;
 		close(fd);
+	}
 	return dir;
 }
 
@@ -340,7 +386,7 @@ int fx_proc_read_map(struct fx_proc *p, const char *name, struct fx_buf *b,
 		return r;
 	/* Linux shows an empty map for a leader that called pthread_exit
 	 * (or SYS_exit) while its threads go on; theirs is the same mm. */
-	dir = tasks_open(p);
+	dir = fx_proc_tasks(p, &r);
 	if (!dir)
 		return 0;
 	while (task_next(dir, p->pid, name, path, sizeof(path))) {
@@ -471,19 +517,10 @@ static void stream_wake(struct stream *t, int who)
 /* Room for n more bytes in s; 0 or -ENOMEM. */
 static int slot_room(struct stream_slot *s, size_t n)
 {
-	size_t cap = s->cap ? s->cap : STREAM_PIECE;
-	char *d;
-
+	/* Room up to index len + n - 1 (n may be 0). */
 	if (s->len + n <= s->cap)
 		return 0;
-	while (cap < s->len + n)
-		cap *= 2;
-	d = realloc(s->data, cap);
-	if (!d)
-		return -ENOMEM;
-	s->data = d;
-	s->cap = cap;
-	return 0;
+	return fx_grow(&s->data, &s->cap, s->len + n - 1, 1, STREAM_PIECE);
 }
 
 /* A free slot for the reader, or NULL when the caller wants no more. */
@@ -667,7 +704,7 @@ int fx_proc_stream_map(struct fx_proc *p, const char *name, size_t chunk,
 		return r;
 	/* A leader that exited while its threads go on: as in
 	 * fx_proc_read_map, another thread's file. */
-	dir = tasks_open(p);
+	dir = fx_proc_tasks(p, &r);
 	if (!dir)
 		return 0;
 	while (task_next(dir, p->pid, name, path, sizeof(path))) {
@@ -771,25 +808,12 @@ int fx_proc_nstid(struct fx_proc *p, int tid)
 {
 	char name[48];
 	struct fx_buf b;
-	const char *t, *e;
-	long v = tid, x;
-	char *end;
+	int v = tid;
 
 	fx_buf_init(&b);
 	snprintf(name, sizeof(name), "task/%d/status", tid);
-	if (!fx_proc_read(p, name, &b, 0, NULL) && b.data &&
-	    (t = strstr(b.data, "\nNSpid:"))) {
-		t += 8;
-		e = strchr(t, '\n');
-		for (;;) {
-			x = strtol(t, &end, 10);
-			if (end == t || (e && end > e))
-				break;
-			if (x > 0 && x < 0x7fffffff)
-				v = x;
-			t = end;
-		}
-	}
+	if (!fx_proc_read(p, name, &b, 0, NULL))
+		v = fx_status_nspid(b.data, b.len, tid);
 	fx_buf_release(&b);
-	return (int)v;
+	return v;
 }

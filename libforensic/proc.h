@@ -9,6 +9,7 @@
 #ifndef FX_PROC_H
 #define FX_PROC_H
 
+#include <dirent.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -180,6 +181,12 @@ int fx_proc_check_deleted(struct fx_proc *p, struct fx_maps *m);
 int fx_oom_first(void);
 
 /*
+ * /proc/PID/task as a directory stream (closedir it), or NULL with *err
+ * set: -ESRCH when the process is gone, else -errno (-EMFILE...).
+ */
+DIR *fx_proc_tasks(struct fx_proc *p, int *err);
+
+/*
  * The state letter of thread tid of p (from /proc/PID/task/TID/stat,
  * through p's directory, so a reused tid of another process is not
  * seen), or 0 when it is gone or cannot be read.
@@ -207,6 +214,14 @@ int fx_proc_nstid(struct fx_proc *p, int tid);
  * process.
  */
 int fx_proc_check(struct fx_proc *p);
+
+/*
+ * From the text of /proc/PID/status (or task/TID/status): TracerPid, 0
+ * when none; the last pid of NSpid (the thread's number in its own pid
+ * namespace), tid when the line is missing or holds no pid.
+ */
+int fx_status_tracer(const char *buf, size_t len);
+int fx_status_nspid(const char *buf, size_t len, int tid);
 
 /*
  * Parse the text of /proc/PID/stat: the state letter and start time.

@@ -199,6 +199,19 @@ static int default_by(struct fx_rank *k, char *const *hdr, size_t n,
 	return k->by ? 0 : -ENOMEM;
 }
 
+/* *idx: where column name is in names; else -1, err set, -ENOENT. */
+static int col_index(const struct fx_strtab *names, const char *name,
+		     const char *what, int *idx, struct fx_err *err)
+{
+	long c = fx_strtab_find(names, name, strlen(name));
+
+	*idx = c < 0 ? -1 : (int)c;
+	if (c >= 0)
+		return 0;
+	fx_err_set(err, 0, "no column '%s' to %s", name, what);
+	return -ENOENT;
+}
+
 int fx_rank_columns(struct fx_rank *k, char *const *hdr, size_t n,
 		    struct fx_err *err)
 {
@@ -226,14 +239,10 @@ int fx_rank_columns(struct fx_rank *k, char *const *hdr, size_t n,
 		}
 		k->ncols = n;
 		if (k->group) {
-			c = fx_strtab_find(&names, k->group, strlen(k->group));
-			k->group_idx = c < 0 ? -1 : (int)c;
-			if (k->group_idx < 0) {
-				fx_err_set(err, 0, "no column '%s' to group by",
-					   k->group);
-				r = -ENOENT;
+			r = col_index(&names, k->group, "group by",
+				      &k->group_idx, err);
+			if (r)
 				goto out;
-			}
 			k->groups->summable = malloc(n ? n : 1);
 			if (!k->groups->summable) {
 				r = -ENOMEM;
@@ -244,14 +253,10 @@ int fx_rank_columns(struct fx_rank *k, char *const *hdr, size_t n,
 					(int)i != k->group_idx &&
 					summable(k->cols[i]);
 		} else {
-			c = fx_strtab_find(&names, k->by, strlen(k->by));
-			k->by_idx = c < 0 ? -1 : (int)c;
-			if (k->by_idx < 0) {
-				fx_err_set(err, 0, "no column '%s' to rank by",
-					   k->by);
-				r = -ENOENT;
+			r = col_index(&names, k->by, "rank by", &k->by_idx,
+				      err);
+			if (r)
 				goto out;
-			}
 		}
 	}
 	/* For each output column, where it is in this input. */

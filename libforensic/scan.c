@@ -1389,3 +1389,25 @@ long fx_top_sorted(const struct fx_top *t, uint64_t min_count, size_t limit,
 	*out = v;
 	return (long)n;
 }
+
+int fx_top_write(const struct fx_top *t, struct fx_writer *w,
+		 uint64_t min_count, size_t limit)
+{
+	struct fx_top_ent *e;
+	long n = fx_top_sorted(t, min_count, limit, &e), i;
+	int r = 0;
+
+	if (n < 0)
+		return (int)n;
+	for (i = 0; i < n && !r; i++) {
+		const char *enc = fx_enc_name(e[i].enc);
+
+		r = fx_writer_u64(w, e[i].count);
+		r = r ? r : fx_writer_u64(w, e[i].bytes);
+		r = r ? r : fx_writer_field(w, enc, strlen(enc));
+		r = r ? r : fx_writer_text(w, e[i].text, e[i].text_len);
+		r = r ? r : fx_writer_end(w);
+	}
+	free(e);
+	return r;
+}

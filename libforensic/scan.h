@@ -245,4 +245,13 @@ size_t fx_top_count(const struct fx_top *t);
 long fx_top_sorted(const struct fx_top *t, uint64_t min_count, size_t limit,
 		   struct fx_top_ent **out);
 
+struct fx_writer;
+
+/*
+ * Write fx_top_sorted's entries as top records (count bytes enc text) to
+ * w, whose columns are set. 0, -ENOMEM or the writer's error.
+ */
+int fx_top_write(const struct fx_top *t, struct fx_writer *w,
+		 uint64_t min_count, size_t limit);
+
 #endif

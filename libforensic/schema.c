@@ -8,32 +8,19 @@
 #include "maps.h"
 #include "schema.h"
 
-/* Every column name any kind has, with its one type. */
-static const struct {
-	const char *name;
-	enum fx_coltype type;
-} types[] = {
-	{ "pid", FX_COL_ID },		{ "tid", FX_COL_ID },
-	{ "inode", FX_COL_ID },		{ "dev", FX_COL_ID },
-	{ "arena", FX_COL_ID },		{ "depth", FX_COL_ID },
-	{ "ppid", FX_COL_ID },
-	{ "start", FX_COL_ADDR },	{ "end", FX_COL_ADDR },
-	{ "offset", FX_COL_ADDR },	{ "addr", FX_COL_ADDR },
-	{ "region_start", FX_COL_ADDR }, { "stack_start", FX_COL_ADDR },
-	{ "stack_end", FX_COL_ADDR },
-	{ "size", FX_COL_BYTES },	{ "rss", FX_COL_BYTES },
-	{ "pss", FX_COL_BYTES },	{ "pss_dirty", FX_COL_BYTES },
-	{ "shared_clean", FX_COL_BYTES }, { "shared_dirty", FX_COL_BYTES },
-	{ "private_clean", FX_COL_BYTES }, { "private_dirty", FX_COL_BYTES },
-	{ "referenced", FX_COL_BYTES },	{ "anonymous", FX_COL_BYTES },
-	{ "swap", FX_COL_BYTES },	{ "swap_pss", FX_COL_BYTES },
-	{ "locked", FX_COL_BYTES },	{ "anon_huge", FX_COL_BYTES },
-	{ "bytes", FX_COL_BYTES },	{ "stack_size", FX_COL_BYTES },
-	{ "stack_rss", FX_COL_BYTES },	{ "committed", FX_COL_BYTES },
-	{ "count", FX_COL_COUNT },	{ "inuse", FX_COL_COUNT },
-	{ "free", FX_COL_COUNT },	{ "regions", FX_COL_COUNT },
-	{ "len", FX_COL_COUNT },	{ "holes", FX_COL_COUNT },
+/* Every column name any kind has, by its one type. */
+static const char *const id_names[] = { "pid", "tid", "inode", "dev",
+					"arena", "depth", "ppid" };
+static const char *const addr_names[] = { "start", "end", "offset", "addr",
+	"region_start", "stack_start", "stack_end" };
+static const char *const bytes_names[] = {
+	"size", "rss", "pss", "pss_dirty", "shared_clean", "shared_dirty",
+	"private_clean", "private_dirty", "referenced", "anonymous", "swap",
+	"swap_pss", "locked", "anon_huge", "bytes", "stack_size",
+	"stack_rss", "committed",
 };
+static const char *const count_names[] = { "count", "inuse", "free",
+					   "regions", "len", "holes" };
 
 const char *const fx_region_cols[] = {
 	"pid", "start", "end", "perms", "offset", "dev", "inode", "size",
@@ -153,10 +140,18 @@ int fx_reckind_is_key(const struct fx_reckind *k, const char *name)
 
 enum fx_coltype fx_col_type(const char *name)
 {
+	static const struct {
+		const char *const *names;
+		size_t n;
+		enum fx_coltype type;
+	} types[] = { { COLS(id_names), FX_COL_ID },
+		      { COLS(addr_names), FX_COL_ADDR },
+		      { COLS(bytes_names), FX_COL_BYTES },
+		      { COLS(count_names), FX_COL_COUNT } };
 	size_t i, n = strlen(name);
 
 	for (i = 0; i < FX_ARRAY_SIZE(types); i++)
-		if (strcmp(types[i].name, name) == 0)
+		if (fx_in_list(name, types[i].names, types[i].n))
 			return types[i].type;
 	if (n > 6 && strcmp(name + n - 6, "_bytes") == 0)
 		return FX_COL_BYTES;

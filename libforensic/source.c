@@ -97,10 +97,25 @@ static void warn(struct fx_source *src, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (src->failures++ >= FX_SOURCE_MAX_WARNINGS)
+		return;
 	va_start(ap, fmt);
 	vnote(&src->warnings, fmt, ap);
 	va_end(ap);
-	src->failures++;
+}
+
+const char *fx_source_warnings(struct fx_source *src)
+{
+	char line[96];
+
+	if (src->failures > FX_SOURCE_MAX_WARNINGS && !src->told_more) {
+		snprintf(line, sizeof(line), "... and %lu more warnings like "
+			 "these", src->failures - FX_SOURCE_MAX_WARNINGS);
+		if (!fx_buf_adds(&src->warnings, line))
+			fx_buf_addc(&src->warnings, '\n');
+		src->told_more = 1;
+	}
+	return src->warnings.data ? src->warnings.data : "";
 }
 
 static int add_region(struct fx_source *src, long pid, uint64_t start,

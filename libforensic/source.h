@@ -85,12 +85,23 @@ struct fx_source {
 	/* Messages, one line each: what was skipped by design (notes), and
 	 * what failed (warnings: the output is partial). */
 	struct fx_buf notes;
-	struct fx_buf warnings;
-	unsigned long failures;	/* lines in warnings */
+	struct fx_buf warnings;	/* the first FX_SOURCE_MAX_WARNINGS */
+	unsigned long failures;	/* warnings, listed or not */
+	int told_more;		/* fx_source_warnings added its line */
 	struct fx_err err;	/* why the last call failed */
 };
 
 void fx_source_init(struct fx_source *src);
+
+/* Warnings beyond this many are counted, not listed (a dump sent without
+ * its region files would give one line per region). */
+#define FX_SOURCE_MAX_WARNINGS 20
+
+/*
+ * The warnings, one line each, ended by one saying how many more were
+ * not listed; "" when none. Valid until src changes.
+ */
+const char *fx_source_warnings(struct fx_source *src);
 
 /* Unmap and free everything. */
 void fx_source_release(struct fx_source *src);

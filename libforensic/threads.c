@@ -165,25 +165,20 @@ static int cmp_tid(const void *a, const void *b)
 
 int fx_threads_read(struct fx_proc *p, struct fx_thread **out, size_t *n)
 {
-	struct fx_thread *v = NULL, *nv;
+	struct fx_thread *v = NULL;
 	struct dirent *de;
 	struct fx_buf b;
 	size_t cnt = 0, cap = 0;
 	DIR *d;
-	int fd, r = 0, other_ns;
+	int r = 0, other_ns;
 	long tid;
 	char *end;
 
 	*out = NULL;
 	*n = 0;
-	fd = openat(p->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	d = fx_proc_tasks(p, &r);
+	if (!d)
+		return r;
 	fx_buf_init(&b);
 	/* In another pid namespace, each task's own number too (one more
 	 * read per thread, only then). */
@@ -192,14 +187,9 @@ int fx_threads_read(struct fx_proc *p, struct fx_thread **out, size_t *n)
 		tid = strtol(de->d_name, &end, 10);
 		if (*end || tid <= 0)
 			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				r = -ENOMEM;
-				break;
-			}
-			v = nv;
+		if (FX_GROW(v, cnt, cap, 64)) {
+			r = -ENOMEM;
+			break;
 		}
 		memset(&v[cnt], 0, sizeof(v[cnt]));
 		v[cnt].tid = (int)tid;

@@ -130,182 +130,91 @@ static int get_layout(struct fx_heap_src *src, const uint64_t *sym,
 	return 0;
 }
 
-/* Grow *arr (element size sz) to hold n + 1; 0 or -ENOMEM. */
-static int grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-	void *p;
-	size_t nc;
+/* The four tables, in the order they are read. */
+enum { T_FIELDS, T_TYPES, T_INTS, T_LONGS, T_N };
 
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 256;
-	p = realloc(*arr, nc * sz);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = nc;
-	return 0;
-}
-
-/* Entries hold string offsets (plus one) until the pool stops moving. */
-struct rawf {
-	size_t type, name, tstring;
-	int is_static;
-	uint64_t offset, addr;
+static const struct table {
+	int table, stride;	/* symbols: the array, its entry size */
+	int offs[6];		/* symbols: member offsets, name 1st */
+	unsigned char width[6];	/* each member's bytes: 4 is an int32 */
+	unsigned strs;		/* bit i: member i points to a string */
+	size_t noff;
+	uint64_t last;		/* bytes the last member must have */
+} tables[T_N] = {
+	[T_FIELDS] = { FX_VMS_STRUCTS, FX_VMS_S_STRIDE,
+		       { FX_VMS_S_TYPE, FX_VMS_S_FIELD, FX_VMS_S_TSTRING,
+			 FX_VMS_S_STATIC, FX_VMS_S_OFFSET, FX_VMS_S_ADDRESS },
+		       { 8, 8, 8, 4, 8, 8 }, 7, 6, 4 },
+	[T_TYPES] = { FX_VMS_TYPES, FX_VMS_T_STRIDE,
+		      { FX_VMS_T_TYPE, FX_VMS_T_SUPER, FX_VMS_T_SIZE },
+		      { 8, 8, 8 }, 3, 3, 4 },
+	[T_INTS] = { FX_VMS_INTS, FX_VMS_I_STRIDE,
+		     { FX_VMS_I_NAME, FX_VMS_I_VALUE }, { 8, 4 }, 1, 2, 4 },
+	[T_LONGS] = { FX_VMS_LONGS, FX_VMS_L_STRIDE,
+		      { FX_VMS_L_NAME, FX_VMS_L_VALUE }, { 8, 8 }, 1, 2, 8 },
 };
 
-struct rawt {
-	size_t name, super;
-	uint64_t size;
-};
-
-struct rawc {
-	size_t name;
-	int64_t value;
-};
-
+/*
+ * The entries as read, each table's members in its order; strings are
+ * offsets (plus one, 0 for NULL) into the pool until it stops moving.
+ */
 struct raw {
-	struct rawf *f;
-	size_t nf, capf;
-	struct rawt *t;
-	size_t nt, capt;
-	struct rawc *c;
-	size_t nc, capc;
+	struct {
+		uint64_t (*e)[6];
+		size_t n, cap;
+	} tab[T_N];
 	struct fx_buf pool;
 };
 
-static int read_fields(struct raw *w, struct fx_heap_src *src,
-		       const uint64_t *sym)
+/* Read table k's entries up to the one whose name is NULL: 0 or -errno. */
+static int read_table(struct raw *w, struct fx_heap_src *src,
+		      const uint64_t *sym, size_t k)
 {
-	static const int offs[] = { FX_VMS_S_TYPE, FX_VMS_S_FIELD,
-				    FX_VMS_S_TSTRING, FX_VMS_S_STATIC,
-				    FX_VMS_S_OFFSET, FX_VMS_S_ADDRESS };
+	const struct table *t = &tables[k];
 	struct layout l;
-	uint64_t e, p[3];
-	uint32_t st;
-	size_t i;
-	int r;
-
-	r = get_layout(src, sym, FX_VMS_STRUCTS, FX_VMS_S_STRIDE, offs, 6, &l);
-	if (r)
-		return r;
-	for (i = 0; i < MAX_ENTRIES; i++) {
-		struct rawf *f;
-
-		e = l.base + i * l.stride;
-		r = rd64(src, e + l.off[0], &p[0]);
-		if (r || !p[0])
-			return r;
-		if (grow((void **)&w->f, &w->capf, w->nf, sizeof(*w->f)))
-			return -ENOMEM;
-		f = &w->f[w->nf];
-		r = rd64(src, e + l.off[1], &p[1]);
-		if (!r)
-			r = rd64(src, e + l.off[2], &p[2]);
-		if (!r)
-			r = src->read(src->ctx, e + l.off[3], &st, sizeof(st));
-		if (!r)
-			r = rd64(src, e + l.off[4], &f->offset);
-		if (!r)
-			r = rd64(src, e + l.off[5], &f->addr);
-		if (!r)
-			r = rdstr(src, p[0], &w->pool, &f->type);
-		if (!r)
-			r = rdstr(src, p[1], &w->pool, &f->name);
-		if (!r)
-			r = rdstr(src, p[2], &w->pool, &f->tstring);
-		if (r)
-			return r;
-		f->is_static = st != 0;
-		w->nf++;
-	}
-	return -EBADMSG;
-}
-
-static int read_types(struct raw *w, struct fx_heap_src *src,
-		      const uint64_t *sym)
-{
-	static const int offs[] = { FX_VMS_T_TYPE, FX_VMS_T_SUPER,
-				    FX_VMS_T_SIZE };
-	struct layout l;
-	uint64_t e, p[2];
-	size_t i;
-	int r;
-
-	r = get_layout(src, sym, FX_VMS_TYPES, FX_VMS_T_STRIDE, offs, 3, &l);
-	if (r)
-		return r;
-	for (i = 0; i < MAX_ENTRIES; i++) {
-		struct rawt *t;
-
-		e = l.base + i * l.stride;
-		r = rd64(src, e + l.off[0], &p[0]);
-		if (r || !p[0])
-			return r;
-		if (grow((void **)&w->t, &w->capt, w->nt, sizeof(*w->t)))
-			return -ENOMEM;
-		t = &w->t[w->nt];
-		r = rd64(src, e + l.off[1], &p[1]);
-		if (!r)
-			r = rd64(src, e + l.off[2], &t->size);
-		if (!r)
-			r = rdstr(src, p[0], &w->pool, &t->name);
-		if (!r)
-			r = rdstr(src, p[1], &w->pool, &t->super);
-		if (r)
-			return r;
-		w->nt++;
-	}
-	return -EBADMSG;
-}
-
-static int read_consts(struct raw *w, struct fx_heap_src *src,
-		       const uint64_t *sym, int is_long)
-{
-	static const int ioffs[] = { FX_VMS_I_NAME, FX_VMS_I_VALUE };
-	static const int loffs[] = { FX_VMS_L_NAME, FX_VMS_L_VALUE };
-	struct layout l;
-	uint64_t e, p, v64;
+	uint64_t e, *m;
 	int32_t v32;
-	size_t i;
+	size_t i, j;
 	int r;
 
-	r = is_long ? get_layout(src, sym, FX_VMS_LONGS, FX_VMS_L_STRIDE,
-				 loffs, 2, &l) :
-		      get_layout(src, sym, FX_VMS_INTS, FX_VMS_I_STRIDE, ioffs,
-				 2, &l);
+	r = get_layout(src, sym, t->table, t->stride, t->offs, t->noff, &l);
 	if (r)
 		return r;
-	if (is_long && l.off[1] > l.stride - 8)
+	if (l.off[t->noff - 1] > l.stride - t->last)
 		return -EBADMSG;
 	for (i = 0; i < MAX_ENTRIES; i++) {
-		struct rawc *c;
-
-		e = l.base + i * l.stride;
-		r = rd64(src, e + l.off[0], &p);
-		if (r || !p)
-			return r;
-		if (grow((void **)&w->c, &w->capc, w->nc, sizeof(*w->c)))
+		if (FX_GROW(w->tab[k].e, w->tab[k].n, w->tab[k].cap, 256))
 			return -ENOMEM;
-		c = &w->c[w->nc];
-		if (is_long) {
-			r = rd64(src, e + l.off[1], &v64);
-			c->value = (int64_t)v64;
-		} else {
-			r = src->read(src->ctx, e + l.off[1], &v32,
-				      sizeof(v32));
-			c->value = v32;
+		m = w->tab[k].e[w->tab[k].n];
+		e = l.base + i * l.stride;
+		r = rd64(src, e + l.off[0], &m[0]);
+		if (r || !m[0])
+			return r;
+		for (j = 1; j < t->noff && !r; j++) {
+			if (t->width[j] == 8) {
+				r = rd64(src, e + l.off[j], &m[j]);
+			} else {
+				r = src->read(src->ctx, e + l.off[j], &v32,
+					      sizeof(v32));
+				m[j] = (uint64_t)(int64_t)v32;
+			}
 		}
-		if (!r)
-			r = rdstr(src, p, &w->pool, &c->name);
+		for (j = 0; j < t->noff && !r; j++) {
+			size_t off;
+
+			if (!(t->strs >> j & 1))
+				continue;
+			r = rdstr(src, m[j], &w->pool, &off);
+			m[j] = off;
+		}
 		if (r)
 			return r;
-		w->nc++;
+		w->tab[k].n++;
 	}
 	return -EBADMSG;
 }
 
-static const char *str_at(const struct fx_vmstructs *v, size_t off)
+static const char *str_at(const struct fx_vmstructs *v, uint64_t off)
 {
 	return off ? v->pool + off - 1 : NULL;
 }
@@ -313,35 +222,41 @@ static const char *str_at(const struct fx_vmstructs *v, size_t off)
 /* Move the raw entries into v with real string pointers. */
 static int publish(struct fx_vmstructs *v, struct raw *w)
 {
-	size_t i;
+	size_t nf = w->tab[T_FIELDS].n, nt = w->tab[T_TYPES].n;
+	size_t ni = w->tab[T_INTS].n, nl = w->tab[T_LONGS].n, i;
+	uint64_t *m;
 
 	v->pool = w->pool.data;
 	w->pool.data = NULL;
-	v->f = calloc(w->nf + 1, sizeof(*v->f));
-	v->t = calloc(w->nt + 1, sizeof(*v->t));
-	v->c = calloc(w->nc + 1, sizeof(*v->c));
+	v->f = calloc(nf + 1, sizeof(*v->f));
+	v->t = calloc(nt + 1, sizeof(*v->t));
+	v->c = calloc(ni + nl + 1, sizeof(*v->c));
 	if (!v->f || !v->t || !v->c || !v->pool)
 		return -ENOMEM;
-	for (i = 0; i < w->nf; i++) {
-		v->f[i].type = str_at(v, w->f[i].type);
-		v->f[i].name = str_at(v, w->f[i].name);
-		v->f[i].tstring = str_at(v, w->f[i].tstring);
-		v->f[i].is_static = w->f[i].is_static;
-		v->f[i].offset = w->f[i].offset;
-		v->f[i].addr = w->f[i].addr;
+	for (i = 0; i < nf; i++) {
+		m = w->tab[T_FIELDS].e[i];
+		v->f[i].type = str_at(v, m[0]);
+		v->f[i].name = str_at(v, m[1]);
+		v->f[i].tstring = str_at(v, m[2]);
+		v->f[i].is_static = m[3] != 0;
+		v->f[i].offset = m[4];
+		v->f[i].addr = m[5];
 	}
-	for (i = 0; i < w->nt; i++) {
-		v->t[i].name = str_at(v, w->t[i].name);
-		v->t[i].super = str_at(v, w->t[i].super);
-		v->t[i].size = w->t[i].size;
+	for (i = 0; i < nt; i++) {
+		m = w->tab[T_TYPES].e[i];
+		v->t[i].name = str_at(v, m[0]);
+		v->t[i].super = str_at(v, m[1]);
+		v->t[i].size = m[2];
 	}
-	for (i = 0; i < w->nc; i++) {
-		v->c[i].name = str_at(v, w->c[i].name);
-		v->c[i].value = w->c[i].value;
+	/* The int constants, then the long ones. */
+	for (i = 0; i < ni + nl; i++) {
+		m = i < ni ? w->tab[T_INTS].e[i] : w->tab[T_LONGS].e[i - ni];
+		v->c[i].name = str_at(v, m[0]);
+		v->c[i].value = (int64_t)m[1];
 	}
-	v->nf = w->nf;
-	v->nt = w->nt;
-	v->nc = w->nc;
+	v->nf = nf;
+	v->nt = nt;
+	v->nc = ni + nl;
 	return 0;
 }
 
@@ -349,19 +264,15 @@ int fx_vmstructs_read(struct fx_vmstructs *v, struct fx_heap_src *src,
 		      const uint64_t *sym)
 {
 	struct raw w;
+	size_t k;
 	int r;
 
 	fx_vmstructs_release(v);
 	memset(&w, 0, sizeof(w));
 	fx_buf_init(&w.pool);
-	r = read_fields(&w, src, sym);
-	if (!r)
-		r = read_types(&w, src, sym);
-	if (!r)
-		r = read_consts(&w, src, sym, 0);
-	if (!r)
-		r = read_consts(&w, src, sym, 1);
-	if (!r && (!w.nf || !w.nt))
+	for (k = 0, r = 0; k < T_N && !r; k++)
+		r = read_table(&w, src, sym, k);
+	if (!r && (!w.tab[T_FIELDS].n || !w.tab[T_TYPES].n))
 		r = -EBADMSG;
 	if (!r && !w.pool.data && fx_buf_addc(&w.pool, '\0'))
 		r = -ENOMEM;
@@ -369,9 +280,8 @@ int fx_vmstructs_read(struct fx_vmstructs *v, struct fx_heap_src *src,
 		r = publish(v, &w);
 	if (r)
 		fx_vmstructs_release(v);
-	free(w.f);
-	free(w.t);
-	free(w.c);
+	for (k = 0; k < T_N; k++)
+		free(w.tab[k].e);
 	fx_buf_release(&w.pool);
 	return r;
 }
@@ -414,28 +324,37 @@ int fx_vms_static(const struct fx_vmstructs *v, const char *type,
 	return 0;
 }
 
+/* The first of n entries of sz bytes, each a name first, named name. */
+static const void *named(const void *arr, size_t n, size_t sz,
+			 const char *name)
+{
+	const char *p = arr, *s;
+	size_t i;
+
+	for (i = 0; i < n; i++, p += sz) {
+		memcpy(&s, p, sizeof(s));
+		if (eq(s, name))
+			return p;
+	}
+	return NULL;
+}
+
 int fx_vms_size(const struct fx_vmstructs *v, const char *type,
 		uint64_t *size)
 {
-	size_t i;
+	const struct fx_vms_type *t = named(v->t, v->nt, sizeof(*t), type);
 
-	for (i = 0; i < v->nt; i++)
-		if (eq(v->t[i].name, type)) {
-			*size = v->t[i].size;
-			return 0;
-		}
-	return -ENOENT;
+	if (t)
+		*size = t->size;
+	return t ? 0 : -ENOENT;
 }
 
 int fx_vms_const(const struct fx_vmstructs *v, const char *name,
 		 int64_t *value)
 {
-	size_t i;
+	const struct fx_vms_const *c = named(v->c, v->nc, sizeof(*c), name);
 
-	for (i = 0; i < v->nc; i++)
-		if (eq(v->c[i].name, name)) {
-			*value = v->c[i].value;
-			return 0;
-		}
-	return -ENOENT;
+	if (c)
+		*value = c->value;
+	return c ? 0 : -ENOENT;
 }

@@ -173,7 +173,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int verbose,
 		tool_warn("%s: %s", arg, ms.threads_note);
 	status = ms.kind == FX_MS_LIVE && ms.threads_note[0];
 	if (fx_memsrc_warnings(&ms)[0]) {
-		fprintf(stderr, "%s", fx_memsrc_warnings(&ms));
+		tool_warn_lines(fx_memsrc_warnings(&ms));
 		status = 1;
 	}
 	t0 = now_ms();

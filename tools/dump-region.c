@@ -166,6 +166,14 @@ static void show_progress(struct ui *u, const struct fx_dumpjob *j)
 		(now - u->start_ns) / 1e9);
 }
 
+/* Erase the progress line, if one is shown (it is drawn again later). */
+static void clear_progress(struct ui *u)
+{
+	if (u->on && u->last_ns)
+		fprintf(stderr, "\r\033[K");
+	u->last_ns = 0;
+}
+
 /* The job's steps: signals, progress and messages, as dump-region does. */
 static void on_event(struct fx_dumpjob *j, enum fx_dumpjob_event ev)
 {
@@ -189,13 +197,15 @@ static void on_event(struct fx_dumpjob *j, enum fx_dumpjob_event ev)
 		break;
 	case FX_DJ_PROGRESS: show_progress(u, j); break;
 	case FX_DJ_COPIED:
-		if (u->on && u->last_ns)
-			fprintf(stderr, "\r\033[K");
+		clear_progress(u);
+		u->on = 0;
 		break;
 	default:
 		m = fx_dumpjob_message(j, ev, &info);
-		if (m && !(info && u->quiet))
+		if (m && !(info && u->quiet)) {
+			clear_progress(u);	/* a message on a line of its own */
 			tool_warn("%s", m);
+		}
 	}
 }
 

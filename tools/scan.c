@@ -109,28 +109,6 @@ static int write_header(const char *const *cols, size_t n)
 	return write_raw(NULL, line, strlen(line));
 }
 
-static int write_top(struct fx_writer *w, const struct fx_top *top,
-		     uint64_t min_count, size_t limit)
-{
-	struct fx_top_ent *e;
-	long n = fx_top_sorted(top, min_count, limit, &e), i;
-	int r = 0;
-
-	if (n < 0)
-		return (int)n;
-	for (i = 0; i < n && !r; i++) {
-		const char *enc = fx_enc_name(e[i].enc);
-
-		r = fx_writer_u64(w, e[i].count);
-		r = r ? r : fx_writer_u64(w, e[i].bytes);
-		r = r ? r : fx_writer_field(w, enc, strlen(enc));
-		r = r ? r : fx_writer_text(w, e[i].text, e[i].text_len);
-		r = r ? r : fx_writer_end(w);
-	}
-	free(e);
-	return r;
-}
-
 static void add_pattern(struct fx_patset *ps, unsigned int enc,
 			const char *pat, int caseless)
 {
@@ -159,17 +137,6 @@ static void add_pattern(struct fx_patset *ps, unsigned int enc,
 		tool_usage_error("%s", err.msg);
 	if (r)
 		exit(EXIT_FAILED);
-}
-
-/* Print each line of b prefixed with the tool's name. */
-static void print_lines(const struct fx_buf *b)
-{
-	const char *p = b->data, *nl;
-
-	while (p && *p && (nl = strchr(p, '\n'))) {
-		tool_warn("%.*s", (int)(nl - p), p);
-		p = nl + 1;
-	}
 }
 
 int main(int argc, char **argv)
@@ -338,10 +305,10 @@ int main(int argc, char **argv)
 				   top, &st);
 	}
 	if (!r && top)
-		r = write_top(&o.w, top, min_count, limit);
+		r = fx_top_write(top, &o.w, min_count, limit);
 	if (verbose)
-		print_lines(&src.notes);
-	print_lines(&src.warnings);
+		tool_warn_lines(src.notes.data);
+	tool_warn_lines(fx_source_warnings(&src));
 	if (src.failures)
 		status = src.n ? EXIT_PARTIAL : EXIT_FAILED;
 	if (r == -ENOMEM) {

@@ -72,6 +72,16 @@ void tool_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void tool_warn_lines(const char *text)
+{
+	const char *nl;
+
+	while (text && *text && (nl = strchr(text, '\n'))) {
+		tool_warn("%.*s", (int)(nl - text), text);
+		text = nl + 1;
+	}
+}
+
 void tool_usage_error(const char *fmt, ...)
 {
 	va_list ap;

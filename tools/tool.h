@@ -24,6 +24,9 @@ void tool_init(const char *name);
 /* "NAME: message" on stderr, printf-style. */
 void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* tool_warn each newline-ended line of text (NULL: none). */
+void tool_warn_lines(const char *text);
+
 /* tool_warn, then exit(EXIT_USAGE) with a pointer to --help. */
 void tool_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));

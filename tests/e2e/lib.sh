@@ -160,3 +160,14 @@ child_of() {
 	[ -n "$CHILD" ] || fail "no $2 (a child of $1)"
 	STARTED="$CHILD $STARTED"
 }
+
+# keep COLS...: the named columns of a TSV on stdin, [vvar] and
+# [vsyscall] rows out (captures do not all carry them), the rest sorted
+# (a core lists its threads leader first, /proc in tid order).
+keep() {
+	awk -F'\t' -v want="$*" 'NR==1 {n=split(want, w, " ");
+		for (i=1;i<=NF;i++) c[$i]=i}
+	$c["class"]=="vvar" || $c["class"]=="vsyscall" {next}
+	{s=""; for (i=1;i<=n;i++) s=s (i>1 ? "\t" : "") $c[w[i]]; print s}' |
+		{ IFS= read -r h; printf '%s\n' "$h"; sort; }
+}

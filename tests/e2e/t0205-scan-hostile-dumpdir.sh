@@ -185,3 +185,22 @@ if command -v zstd >/dev/null; then
 	grep -q "^scan: 'zlong/$zst': more bytes than its region .*: only the region's bytes are read" err ||
 		fail "zlong: message: $(cat err)"
 fi
+# A dump sent without its region files (regions.tsv alone, 300 regions):
+# each is a hole, said in at most 20 lines and one counting the rest, for
+# scan and for classify alike (one line per region flooded the terminal).
+mkdir -p nofiles
+awk 'BEGIN { printf "pid\tstart\tend\tperms\toffset\tdev\tinode\tsize\trss\tfile\tname\n"
+	for (i = 0; i < 300; i++)
+		printf "7\t0x%x\t0x%x\trw-p\t0\t00:00\t0\t4096\t4096\t7-%d.bin\t-\n",
+			65536 * (i + 1), 65536 * (i + 1) + 4096, i }' \
+	>nofiles/regions.tsv
+rc=0; scan --strings nofiles >out 2>err || rc=$?
+expect_eq "nofiles: scan exit (partial: every region a hole)" 1 "$rc"
+expect_eq "nofiles: scan's lines on stderr" 21 "$(wc -l <err)"
+grep -q "^scan: \.\.\. and 280 more warnings like these$" err ||
+	fail "nofiles: scan: $(tail -2 err)"
+rc=0; classify nofiles >out 2>err || rc=$?
+[ "$rc" != 0 ] || fail "nofiles: classify exit 0"
+[ "$(grep -c 'is a hole' err)" = 20 ] || fail "nofiles: classify: $(head -3 err)"
+grep -q "^classify: \.\.\. and 280 more warnings like these$" err ||
+	fail "nofiles: classify: $(tail -3 err)"

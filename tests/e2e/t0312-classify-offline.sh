@@ -3,7 +3,8 @@
 # directory, on our --core and on gdb's gcore core of a target that waits
 # unchanged after its readiness line, the region classes, the --chunks
 # histogram (the 262,144 x 112-byte leak, the arenas, the C++ types) and
-# the --summary's classes, sizes and heap bytes are the live ones.
+# the --summary's classes, sizes and heap bytes are the live ones; a
+# core's summary has no rss ('-', not 0).
 # Captures carry less than /proc: rss is the capture's (a dump) or not
 # known (a core), [vvar] regions have no name in a core (gcore leaves them
 # out): those columns and rows are left out of the comparison. A dump
@@ -16,16 +17,6 @@ have_gcore=1
 command -v gcore >/dev/null || {
 	have_gcore=0
 	echo "note: no gcore (Debian: gdb): gcore's cores not compared"
-}
-
-# keep COLS...: the named columns of a TSV on stdin, [vvar] rows out,
-# the rest sorted (a core lists its threads leader first, /proc in tid order).
-keep() {
-	awk -F'\t' -v want="$*" 'NR==1 {n=split(want, w, " ");
-		for (i=1;i<=NF;i++) c[$i]=i}
-	$c["class"]=="vvar" || $c["class"]=="vsyscall" {next}
-	{s=""; for (i=1;i<=n;i++) s=s (i>1 ? "\t" : "") $c[w[i]]; print s}' |
-		{ IFS= read -r h; printf '%s\n' "$h"; sort; }
 }
 
 regions() { classify --tsv "$1" | keep start end class detail; }
@@ -85,6 +76,13 @@ check() {
 			keep tid stack_start stack_end >"$src.threads"
 		compare "$name.live.threads" "$src.threads"
 	done
+	# A core holds no resident figures: its summary's rss is missing
+	# ('-'), never a 0 added up; a dump's are regions.tsv's (smaps').
+	classify --summary --tsv "$name.core" | keep rss | tail -n +2 |
+		grep -v -x -- - && fail "$name.core: an rss in the summary"
+	classify --summary --tsv "$name.dir" | keep rss | tail -n +2 |
+		grep -x -- - && fail "$name.dir: an rss missing from the summary"
+	true
 }
 
 start_target leaky

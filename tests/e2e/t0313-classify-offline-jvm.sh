@@ -3,22 +3,12 @@
 # an idle JVM give the live process's region classes (Java heap,
 # metaspace, code cache, Java threads' stacks, from the vmStructs tables
 # read out of the capture) and its threads. A core carries one comm for
-# every thread (NT_PRPSINFO), so its details are not compared; the chunk
-# histogram is not compared either: an idle JVM's own threads still
-# malloc and free between two captures. gcore's core is left out: gdb
+# every thread (NT_PRPSINFO), so its details are not compared. An idle
+# JVM's own threads still malloc and free between two captures: the chunk
+# histogram and summary are compared on the JVM stopped (SIGSTOP). gcore's core is left out: gdb
 # writes PROT_NONE ranges (metaspace and heap reservations, guards) as
 # readable, so they cannot be told apart (t0312 compares it on C targets).
 . "$TOP/tests/e2e/lib.sh"
-
-# keep COLS...: the named columns of a TSV on stdin, [vvar] rows out,
-# the rest sorted (a core lists its threads leader first, /proc in tid order).
-keep() {
-	awk -F'\t' -v want="$*" 'NR==1 {n=split(want, w, " ");
-		for (i=1;i<=NF;i++) c[$i]=i}
-	$c["class"]=="vvar" || $c["class"]=="vsyscall" {next}
-	{s=""; for (i=1;i<=n;i++) s=s (i>1 ? "\t" : "") $c[w[i]]; print s}' |
-		{ IFS= read -r h; printf '%s\n' "$h"; sort; }
-}
 
 start_jvm 32
 pid=$TARGET_PID
@@ -67,4 +57,45 @@ for src in jvm.dir jvm.core; do
 	classify --threads --tsv "$TRASH/$src" | keep tid stack_start stack_end \
 		>"$src.threads"
 	compare live.threads "$src.threads"
+done
+
+# The chunk histogram and the summary of a JVM held still (SIGSTOP: its
+# threads cannot malloc between the live walk and the captures; a
+# stopped target stays stopped through dump-region's freeze) are the
+# live ones, from the dump directory and from our core.
+kill -STOP "$pid"
+classify --chunks --tsv "$pid" >live.chunks
+classify --summary --tsv "$pid" |
+	keep regions size inuse_bytes free_bytes class category >live.summary
+dump-region -q --mode freeze -o "$TRASH/held.dir" "$pid" >/dev/null ||
+	fail "dump-region of the stopped JVM"
+dump-region -q --core "$TRASH/held.core" "$pid" >/dev/null ||
+	fail "dump-region --core of the stopped JVM"
+expect_eq "the JVM after the captures" T \
+	"$(awk '/^State:/ {print $2}' "/proc/$pid/status")"
+kill -CONT "$pid"
+[ "$(wc -l <live.chunks)" -gt 10 ] || fail "live JVM chunks: $(cat live.chunks)"
+for src in held.dir held.core; do
+	classify --chunks --tsv "$TRASH/$src" >"$src.chunks" ||
+		fail "classify --chunks $src"
+	compare live.chunks "$src.chunks"
+	classify --summary --tsv "$TRASH/$src" |
+		keep regions size inuse_bytes free_bytes class category \
+		>"$src.summary"
+	compare live.summary "$src.summary"
+done
+
+# A capture whose libjvm is not the one mapped (here: another inode in
+# regions.tsv): classify says so in one line and exits 1.
+cp -a "$TRASH/held.dir" "$TRASH/nojvm"
+awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; print; next}
+	$c["name"] ~ /libjvm\.so/ {$c["inode"]=1} {print}' OFS='\t' \
+	"$TRASH/held.dir/regions.tsv" >"$TRASH/nojvm/regions.tsv"
+for opt in "" --summary; do
+	rc=0
+	classify $opt "$TRASH/nojvm" >/dev/null 2>nojvm.err || rc=$?
+	expect_eq "classify $opt on a dump without libjvm: exit" 1 "$rc"
+	grep -q "libjvm\.so: cannot read its ELF symbols" nojvm.err ||
+		fail "no word about libjvm: $(cat nojvm.err)"
+	expect_eq "classify $opt: lines on stderr" 1 "$(wc -l <nojvm.err)"
 done

@@ -2,8 +2,9 @@
 # scripts/triage on a live leaking target writes its case directory, and
 # report.md names the biggest class (heap), the top region ([heap], where
 # the kernel's maps puts it) and the most repeated string ("$UNKNOWN", as
-# many times as the target says it allocated contexts). The target's RSS
-# does not move; the case directory is private.
+# many times as the target says it allocated contexts), and how to
+# analyse the process elsewhere (commands that work when pasted). The
+# target's RSS does not move; the case directory is private.
 . "$TOP/tests/e2e/lib.sh"
 
 triage=$TOP/scripts/triage
@@ -43,6 +44,21 @@ grep -q "^1\. \`\[heap\]\` 0x0*$heap-0x[0-9a-f]*: heap, " case/report.md ||
 	fail "report's first region is not the [heap] at 0x$heap: $(grep '^1\.' case/report.md)"
 grep -q "^The most repeated: \`\$UNKNOWN\`, $n times" case/report.md ||
 	fail "report's most repeated string: $(grep '^The most repeated' case/report.md)"
+
+# The report says how to analyse elsewhere; its commands, pasted, work:
+# the whole process captured and packed, then classified offline (here,
+# unpacked in another directory), with the chunk histogram of the live
+# process (the target waits unchanged after its readiness line).
+capture=$(grep -o '`dump-region --mode freeze[^`]*`' case/report.md | tr -d '`')
+offline=$(grep -o '`classify --chunks case-full/`' case/report.md | tr -d '`')
+[ -n "$capture" ] && [ -n "$offline" ] ||
+	fail "report: no way to analyse elsewhere: $(grep -A4 Elsewhere case/report.md)"
+(eval "$capture") 2>capture.err || fail "report's '$capture': $(cat capture.err)"
+mkdir elsewhere
+tar -xSf case-full.tar -C elsewhere
+(cd elsewhere && eval "$offline") >offline.chunks || fail "report's '$offline'"
+classify --chunks --tsv "$pid" >live.chunks
+compare live.chunks offline.chunks
 
 # An existing directory is refused, nothing written into it.
 rc=0; "$triage" -o case "$pid" 2>err || rc=$?

@@ -175,7 +175,7 @@ static void select_stack(struct fx_selection *sel, pid_t child)
 START_TEST(test_job_live)
 {
 	static const int want[] = { FX_DJ_START, FX_DJ_PLAN, FX_DJ_COPYING,
-				    FX_DJ_COPIED };
+				    FX_DJ_COPIED, FX_DJ_DIR_DONE };
 	pid_t child = child_start(0);
 	struct fx_selection sel;
 	struct fx_dumpjob j;
@@ -185,7 +185,7 @@ START_TEST(test_job_live)
 	select_stack(&sel, child);
 	job_setup(&j, &sel, &s, tmp, out, sizeof(out), 0);
 	ck_assert_int_eq(fx_dumpjob_run(&j), FX_DUMPJOB_DONE);
-	expect(&s, want, 4);
+	expect(&s, want, (int)(sizeof(want) / sizeof(want[0])));
 	ck_assert_int_eq(j.discarded, 0);
 	ck_assert(exists(out, "regions.tsv") && exists(out, "process.json"));
 	ck_assert_int_eq(traced(child), 0);
@@ -199,7 +199,8 @@ START_TEST(test_job_freeze)
 {
 	static const int want[] = { FX_DJ_START,   FX_DJ_PLAN,   FX_DJ_FREEZING,
 				    FX_DJ_FROZEN,  FX_DJ_COPYING, FX_DJ_COPIED,
-				    FX_DJ_THAWING, FX_DJ_THAWED,  FX_DJ_PAUSE };
+				    FX_DJ_THAWING, FX_DJ_THAWED,  FX_DJ_PAUSE,
+				    FX_DJ_DIR_DONE };
 	pid_t child = child_start(0);
 	struct fx_selection sel;
 	struct fx_dumpjob j;
@@ -211,7 +212,7 @@ START_TEST(test_job_freeze)
 	job_setup(&j, &sel, &s, tmp, out, sizeof(out), 0);
 	j.freeze = 1;
 	ck_assert_int_eq(fx_dumpjob_run(&j), FX_DUMPJOB_DONE);
-	expect(&s, want, 9);
+	expect(&s, want, (int)(sizeof(want) / sizeof(want[0])));
 	ck_assert(exists(out, "regions.tsv") && exists(out, "process.json"));
 	ck_assert_int_eq(traced(child), 0);
 	child_end(child);
@@ -236,7 +237,7 @@ START_TEST(test_job_core)
 	select_stack(&sel, child);
 	job_setup(&j, &sel, &s, tmp, out, sizeof(out), 1);
 	ck_assert_int_eq(fx_dumpjob_run(&j), FX_DUMPJOB_DONE);
-	expect(&s, want, 8);
+	expect(&s, want, (int)(sizeof(want) / sizeof(want[0])));
 	ck_assert_int_eq(stat(out, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
 	ck_assert_int_eq(j.st.nload, 1);
@@ -268,7 +269,7 @@ START_TEST(test_job_open_failed)
 	close(fd);
 	job_setup(&j, &sel, &s, tmp, out, sizeof(out), 0);
 	ck_assert_int_eq(fx_dumpjob_run(&j), FX_DUMPJOB_FAILED);
-	expect(&s, want, 2);
+	expect(&s, want, (int)(sizeof(want) / sizeof(want[0])));
 	ck_assert_int_eq(j.err, -ESRCH);
 	ck_assert_int_eq(j.discarded, 1);
 	ck_assert(stat(out, &st) < 0 && errno == ENOENT);
@@ -294,7 +295,7 @@ START_TEST(test_job_refuse_eintr)
 	job_setup(&j, &sel, &s, tmp, out, sizeof(out), 0);
 	j.freeze = 1;
 	ck_assert_int_eq(fx_dumpjob_run(&j), FX_DUMPJOB_FAILED);
-	expect(&s, want, 5);
+	expect(&s, want, (int)(sizeof(want) / sizeof(want[0])));
 	ck_assert_int_eq(j.risk.eintr, 1);
 	ck_assert_int_eq(j.frozen, 0);
 	ck_assert_int_eq(traced(child), 0);
