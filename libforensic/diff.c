@@ -205,6 +205,7 @@ static int header(struct load *l)
 	n = out_cols(d, cols);
 	for (i = 0; i < n; i++)
 		d->col[i] = find_col(rd, cols[i]);
+	d->pid_idx = find_col(rd, "pid");
 	if (k == FX_REC_REGION) {
 		d->start_idx = find_col(rd, "start");
 		d->end_idx = find_col(rd, "end");
@@ -266,6 +267,58 @@ static char *row_vals(const struct fx_diff *d, char *const *f, size_t n)
 
 
 /* One record of side l->side. */
+/* Note the pid p (text) of a record of side s. */
+static void add_pid(struct fx_diff *d, int s, const char *p)
+{
+	long *v = d->pids[s];
+	size_t i, n = d->npids[s];
+	uint64_t pid;
+
+	if (fx_parse_u64(p, &pid, 0) || pid > INT32_MAX)
+		return;
+	for (i = 0; i < n && v[i] < (long)pid; i++)
+		;
+	if (i < n && v[i] == (long)pid)
+		return;
+	if (n == FX_DIFF_PIDS) {
+		d->pids_more[s] = 1;
+		return;
+	}
+	memmove(v + i + 1, v + i, (n - i) * sizeof(*v));
+	v[i] = (long)pid;
+	d->npids[s]++;
+}
+
+/* The pids of side s as text ("4242", "4242, 4243", "...") into b. */
+static void pid_list(const struct fx_diff *d, int s, char *b, size_t len)
+{
+	size_t i, at = 0;
+
+	b[0] = '\0';
+	for (i = 0; i < d->npids[s] && i < 4 && at < len; i++)
+		at += (size_t)snprintf(b + at, len - at, "%s%ld", i ? ", " : "",
+				       d->pids[s][i]);
+	if ((d->npids[s] > 4 || d->pids_more[s]) && at < len)
+		snprintf(b + at, len - at, ", ...");
+}
+
+int fx_diff_other_process(const struct fx_diff *d, char *msg, size_t len)
+{
+	char o[64], w[64];
+
+	if (!d->npids[0] || !d->npids[1] ||
+	    (d->npids[0] == d->npids[1] &&
+	     d->pids_more[0] == d->pids_more[1] &&
+	     !memcmp(d->pids[0], d->pids[1], d->npids[0] * sizeof(long))))
+		return 0;
+	pid_list(d, 0, o, sizeof(o));
+	pid_list(d, 1, w, sizeof(w));
+	snprintf(msg, len, "the captures are of different processes (old: "
+		 "pid %s; new: pid %s): records match by pid, so those of a "
+		 "pid in one capture only are all new or gone", o, w);
+	return 1;
+}
+
 static int record(struct load *l)
 {
 	struct fx_diff *d = l->d;
@@ -319,6 +372,8 @@ static int record(struct load *l)
 			e->end[s] = end;
 	}
 	e->seen[s] = 1;
+	if (d->pid_idx >= 0)
+		add_pid(d, s, f[d->pid_idx]);
 	return 0;
 }
 

@@ -67,6 +67,8 @@ enum fx_diff_side { FX_DIFF_OLD, FX_DIFF_NEW };
 struct fx_diff_ent;
 struct fx_strtab;
 
+#define FX_DIFF_PIDS 16
+
 /* What fx_diff_write shows, and what it counted (all matched keys). */
 struct fx_diff_show {
 	uint64_t min_delta;	/* leave out records with |delta| below */
@@ -90,7 +92,12 @@ struct fx_diff {
 	struct fx_buf key;	/* scratch */
 	/* Columns of the current header (private). */
 	int col[8];
-	int by_idx, group_idx, end_idx, start_idx;
+	int by_idx, group_idx, end_idx, start_idx, pid_idx;
+	/* The pids each capture holds (the first FX_DIFF_PIDS, sorted);
+	 * pids_more: more than that. */
+	long pids[2][FX_DIFF_PIDS];
+	size_t npids[2];
+	int pids_more[2];
 };
 
 /* The name of a kind ("region", "chunk histogram", ...). */
@@ -130,6 +137,14 @@ int fx_diff_load(struct fx_diff *d, enum fx_diff_side side, int fd,
  */
 int fx_diff_write(struct fx_diff *d, struct fx_writer *w,
 		  struct fx_diff_show *show);
+
+/*
+ * After both loads: 1 when the captures are of different processes (the
+ * pids of their records differ: records match by pid, so nothing would
+ * match), with a one-line note in msg saying which; else 0. Captures of
+ * a kind without pid (scan --top) are never different.
+ */
+int fx_diff_other_process(const struct fx_diff *d, char *msg, size_t len);
 
 /* The status name ("new", "gone", "grown", "shrunk", "same"). */
 const char *fx_delta_status_name(enum fx_delta_status s);

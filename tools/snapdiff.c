@@ -30,7 +30,8 @@ static const char help[] =
 "\n"
 "A region is matched by pid and start, else by pid and end (a stack grows\n"
 "down); one whose bounds moved is grown or shrunk. delta is |new - old|;\n"
-"status says which way: new, gone, grown, shrunk, same.\n"
+"status says which way: new, gone, grown, shrunk, same. Captures of\n"
+"different pids are said to be so on stderr (their records match nothing).\n"
 "\n"
 "  --by COL         the numeric column compared (sizes, counts...)\n"
 "  --group-by COL   sum both captures by COL first (class, name, kind...):\n"
@@ -101,6 +102,7 @@ int main(int argc, char **argv)
 	const char *by = NULL, *group = NULL;
 	struct fx_writer w;
 	struct fx_diff d;
+	char msg[256];
 	int c, r, status;
 
 	tool_init("snapdiff");
@@ -139,6 +141,8 @@ int main(int argc, char **argv)
 	fx_writer_init(&w, STDOUT_FILENO, fmt);
 	w.no_totals = 1;	/* the diff's own total row says more */
 	status = EXIT_DONE;
+	if (fx_diff_other_process(&d, msg, sizeof(msg)))
+		tool_warn("%s", msg);
 	r = fx_diff_write(&d, &w, &show);
 	if (r == -ENOMEM) {
 		tool_warn("out of memory");

@@ -3,7 +3,8 @@
 # own figure without --by (snapdiff's example `snapdiff a b | rank --where
 # status=new` failed: delta records have no rss), and snapdiff keys every
 # kind on pid where it has one (two processes' summaries compared with
-# themselves summed both heaps under the first pid).
+# themselves summed both heaps under the first pid), and says so when the
+# captures compared are of different processes.
 . "$TOP/tests/e2e/lib.sh"
 
 R=$TOP/corpus/records
@@ -40,7 +41,7 @@ ranked deltas.tsv delta
 # stays its own (was: one heap of both, under the first pid).
 awk -F'\t' 'NR==1 {print; next} {print} {$1 = 99999; print}' OFS='\t' \
 	"$R/summary-1.tsv" >two.tsv
-snapdiff --tsv --all two.tsv two.tsv >same.tsv
+snapdiff --tsv --all two.tsv two.tsv >same.tsv 2>err
 heap1=$(awk -F'\t' '$NF == "heap" {print $4}' "$R/summary-1.tsv")
 n=$(awk -F'\t' 'NR > 1 && $4 == "same"' same.tsv | wc -l)
 expect_eq "records unchanged" "$(($(wc -l <two.tsv) - 1))" "$n"
@@ -48,6 +49,21 @@ awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
 	$c["class"] == "heap" {print $c["pid"], $c["new"]}' same.tsv | sort >heaps
 expect_eq "heaps" "14962 $heap1
 99999 $heap1" "$(cat heaps)"
+
+grep -q 'different processes' err && fail "same pids called different: $(cat err)"
+snapdiff --tsv --all two.tsv two.tsv 2>err >/dev/null
+[ ! -s err ] || fail "snapdiff of a capture with itself: $(cat err)"
+# Captures of two different processes: said on stderr, records still
+# compared (each pid's are new or gone).
+awk -F'\t' 'NR==1 {print; next} {$1 = 99999; print}' OFS='\t' \
+	"$R/summary-2.tsv" >other.tsv
+rc=0
+snapdiff --tsv "$R/summary-1.tsv" other.tsv >other.out 2>err || rc=$?
+expect_eq "snapdiff of two processes: exit" 0 "$rc"
+grep -qx "snapdiff: the captures are of different processes (old: pid 14962; new: pid 99999): .*" err ||
+	fail "two processes compared without a word: $(cat err)"
+expect_eq "their records: new or gone only" 0 \
+	"$(tail -n +2 other.out | awk -F'\t' '$4 != "new" && $4 != "gone"' | wc -l)"
 
 # A filter that matches nothing, on a terminal: the header and "0 records"
 # (was: nothing at all, as if rank had not run).

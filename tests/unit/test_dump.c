@@ -445,23 +445,9 @@ START_TEST(test_freeze_enomem)
 #ifdef FAULT_REALLOC
 	struct fx_freeze fz;
 	struct fx_proc p;
-	int pfd[2], k, r, failed = 0, froze = 0;
-	pid_t child;
-	char c;
+	int k, r, failed = 0, froze = 0;
+	pid_t child = unit_child(NULL, NULL);
 
-	ck_assert_int_eq(pipe(pfd), 0);
-	child = fork();
-	ck_assert(child >= 0);
-	if (child == 0) {
-		close(pfd[0]);
-		if (write(pfd[1], "r", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(pfd[1]);
-	ck_assert_int_eq(read(pfd[0], &c, 1), 1);
-	close(pfd[0]);
 	ck_assert_int_eq(fx_proc_open(&p, child), 0);
 	for (k = 1; k <= 40; k++) {
 		realloc_calls = 0;

@@ -50,34 +50,27 @@ static void expect(const struct seen *s, const int *want, int n)
 	ck_assert_msg(k == n, "%d events, expected %d", k, n);
 }
 
+/* In the child: ready, then wait in epoll_wait for good. */
+static void epoll_forever(int ready, void *arg)
+{
+	struct epoll_event ev;
+	int e = epoll_create1(0);
+
+	(void)arg;
+	if (write(ready, "r", 1) != 1)
+		_exit(1);
+	for (;;) {
+		if (e >= 0)
+			epoll_wait(e, &ev, 1, -1);
+		else
+			pause();
+	}
+}
+
 /* A child that waits (in epoll_wait when epoll is set), ready on return. */
 static pid_t child_start(int epoll)
 {
-	int pfd[2], e;
-	pid_t child;
-	char c;
-
-	ck_assert_int_eq(pipe(pfd), 0);
-	child = fork();
-	ck_assert(child >= 0);
-	if (child == 0) {
-		struct epoll_event ev;
-
-		close(pfd[0]);
-		e = epoll ? epoll_create1(0) : -1;
-		if (write(pfd[1], "r", 1) != 1)
-			_exit(1);
-		for (;;) {
-			if (e >= 0)
-				epoll_wait(e, &ev, 1, -1);
-			else
-				pause();
-		}
-	}
-	close(pfd[1]);
-	ck_assert_int_eq(read(pfd[0], &c, 1), 1);
-	close(pfd[0]);
-	return child;
+	return unit_child(epoll ? epoll_forever : NULL, NULL);
 }
 
 /* Until the child sleeps in a system call (2 s at most). */

@@ -56,32 +56,28 @@ static void note(struct child *c, const struct fx_freeze *f)
 	c->n = f->n;
 }
 
+/* In the child: a SIGUSR1 handler writing to *arg, NTHREADS threads. */
+static void setup(int ready, void *arg)
+{
+	pthread_t t;
+	int i;
+
+	(void)ready;
+	usr1_fd = *(int *)arg;
+	signal(SIGUSR1, on_usr1);
+	for (i = 1; i < NTHREADS; i++)
+		if (pthread_create(&t, NULL, idle, NULL))
+			_exit(2);
+}
+
 /* A child of NTHREADS threads, all in pause(), opened in c->p. */
 static void start_child(struct child *c)
 {
-	int ready[2], usr1[2];
-	pthread_t t;
-	char x;
-	int i;
+	int usr1[2];
 
-	ck_assert_int_eq(pipe(ready), 0);
 	ck_assert_int_eq(pipe(usr1), 0);
-	c->pid = fork();
-	ck_assert(c->pid >= 0);
-	if (c->pid == 0) {
-		usr1_fd = usr1[1];
-		signal(SIGUSR1, on_usr1);
-		for (i = 1; i < NTHREADS; i++)
-			if (pthread_create(&t, NULL, idle, NULL))
-				_exit(2);
-		if (write(ready[1], "r", 1) != 1)
-			_exit(1);
-		idle(NULL);
-	}
-	close(ready[1]);
+	c->pid = unit_child(setup, &usr1[1]);
 	close(usr1[1]);
-	ck_assert_int_eq(read(ready[0], &x, 1), 1);
-	close(ready[0]);
 	c->usr1 = usr1[0];
 	ck_assert_int_eq(fx_proc_open(&c->p, c->pid), 0);
 }
@@ -254,21 +250,5 @@ START_TEST(test_stop_signals)
 }
 END_TEST
 
-static Suite *freeze_suite(void)
-{
-	Suite *s = suite_create("freeze");
-	TCase *tc = tcase_create("freeze");
-
-	tcase_add_test(tc, test_running_runs);
-	tcase_add_test(tc, test_stopped_stays_stopped);
-	tcase_add_test(tc, test_signals_during_freeze);
-	tcase_add_test(tc, test_refused);
-	tcase_add_test(tc, test_stop_signals);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return unit_run(freeze_suite());
-}
+UNIT_MAIN("freeze", test_running_runs, test_stopped_stays_stopped,
+	  test_signals_during_freeze, test_refused, test_stop_signals)

@@ -842,38 +842,28 @@ START_TEST(test_feed_drop)
 }
 END_TEST
 
+/* In the child: *arg one-page mappings. */
+static void map_pages(int ready, void *arg)
+{
+	unsigned int n = *(unsigned int *)arg, i;
+	long pg = sysconf(_SC_PAGESIZE);
+	char *b = mmap(NULL, n * pg, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)ready;
+	if (b == MAP_FAILED)
+		_exit(1);
+	for (i = 0; i < n; i++)
+		b[i * pg] = 1;
+	/* Alternating protections: no two neighbours merge. */
+	for (i = 0; i < n; i += 2)
+		mprotect(b + i * pg, pg, PROT_READ);
+}
+
 /* A child with n one-page mappings that waits; its pid. */
 static pid_t still_child(unsigned int n)
 {
-	int fds[2];
-	char c;
-	pid_t pid;
-
-	ck_assert_int_eq(pipe(fds), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		long pg = sysconf(_SC_PAGESIZE);
-		char *b = mmap(NULL, n * pg, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		unsigned int i;
-
-		if (b == MAP_FAILED)
-			_exit(1);
-		for (i = 0; i < n; i++)
-			b[i * pg] = 1;
-		/* Alternating protections: no two neighbours merge. */
-		for (i = 0; i < n; i += 2)
-			mprotect(b + i * pg, pg, PROT_READ);
-		if (write(fds[1], "r", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(fds[1]);
-	ck_assert_int_eq(read(fds[0], &c, 1), 1);
-	close(fds[0]);
-	return pid;
+	return unit_child(map_pages, &n);
 }
 
 struct collect {

@@ -2,7 +2,7 @@
  * Unit tests of pagemap: the decoding of /proc/PID/pagemap entries into
  * runs of present, swapped and zero-page pages, over entry bytes laid
  * out in a memfd at the offsets the kernel's file has them (vaddr / page
- * size * 8); the fallback from a PAGEMAP_SCAN that is refused; and both
+ * size * 8), also after a PAGEMAP_SCAN that is refused; and both
  * readers on this very process, against pages whose state it set.
  */
 #include "kerndat.h"
@@ -84,15 +84,19 @@ START_TEST(test_read_entries)
 }
 END_TEST
 
-START_TEST(test_runs_decoding)
+/* Both ways: entries read, and a PAGEMAP_SCAN refused first (a file
+ * that is no pagemap says ENOTTY): the reader goes on with entries, for
+ * good. */
+static void runs_decoding(int scan)
 {
 	struct fx_pagemap pm;
 	struct fx_page_run r[8];
 	uint64_t next;
 	int fd = entries_fd(ten, 10);
 
-	pm_on(&pm, fd, 0, ZERO_PFN);
+	pm_on(&pm, fd, scan, ZERO_PFN);
 	ck_assert_int_eq(fx_pagemap_runs(&pm, pg(0), pg(10), r, 8, &next), 5);
+	ck_assert_int_eq(pm.scan, 0);
 	run_is(&r[0], 0, 2, FX_RUN_PRESENT);	/* flags bits ignored */
 	run_is(&r[1], 3, 5, FX_RUN_SWAPPED);	/* any swap entry */
 	run_is(&r[2], 5, 6, FX_RUN_ZERO);	/* the zero page's PFN */
@@ -120,6 +124,12 @@ START_TEST(test_runs_decoding)
 	fx_pagemap_release(&pm);
 	ck_assert_int_eq(pm.fd, -1);
 	ck_assert_ptr_null(pm.ent);
+}
+
+START_TEST(test_runs_decoding)
+{
+	runs_decoding(0);
+	runs_decoding(1);
 }
 END_TEST
 
@@ -178,23 +188,6 @@ START_TEST(test_runs_window)
 	ck_assert_int_eq(fx_pagemap_runs(&pm, next, pg(N), r, 4, &next), 1);
 	run_is(&r[0], 4096, N, FX_RUN_PRESENT);
 	ck_assert_uint_eq(next, pg(N));
-	fx_pagemap_release(&pm);
-}
-END_TEST
-
-START_TEST(test_scan_refused)
-{
-	struct fx_pagemap pm;
-	struct fx_page_run r[8];
-	uint64_t next;
-	int fd = entries_fd(ten, 10);
-
-	/* A file that is no pagemap refuses the ioctl (ENOTTY): the
-	 * reader goes on with entries, for good. */
-	pm_on(&pm, fd, 1, ZERO_PFN);
-	ck_assert_int_eq(fx_pagemap_runs(&pm, pg(0), pg(10), r, 8, &next), 5);
-	ck_assert_int_eq(pm.scan, 0);
-	run_is(&r[2], 5, 6, FX_RUN_ZERO);
 	fx_pagemap_release(&pm);
 }
 END_TEST
@@ -260,22 +253,5 @@ START_TEST(test_self)
 }
 END_TEST
 
-static Suite *pagemap_suite(void)
-{
-	Suite *s = suite_create("pagemap");
-	TCase *tc = tcase_create("pagemap");
-
-	tcase_add_test(tc, test_read_entries);
-	tcase_add_test(tc, test_runs_decoding);
-	tcase_add_test(tc, test_runs_resume);
-	tcase_add_test(tc, test_runs_window);
-	tcase_add_test(tc, test_scan_refused);
-	tcase_add_test(tc, test_self);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return unit_run(pagemap_suite());
-}
+UNIT_MAIN("pagemap", test_read_entries, test_runs_decoding, test_runs_resume,
+	  test_runs_window, test_self)

@@ -205,21 +205,5 @@ START_TEST(test_no_map)
 }
 END_TEST
 
-static Suite *plan_suite(void)
-{
-	Suite *s = suite_create("plan");
-	TCase *tc = tcase_create("plan");
-
-	tcase_add_test(tc, test_items);
-	tcase_add_test(tc, test_part_of_a_region);
-	tcase_add_test(tc, test_free_space);
-	tcase_add_test(tc, test_find);
-	tcase_add_test(tc, test_no_map);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return unit_run(plan_suite());
-}
+UNIT_MAIN("plan", test_items, test_part_of_a_region, test_free_space,
+	  test_find, test_no_map)

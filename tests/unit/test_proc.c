@@ -149,36 +149,13 @@ START_TEST(test_status_parse)
 }
 END_TEST
 
-/* A child that waits for nothing; its pid. */
-static pid_t idle_child(void)
-{
-	int pfd[2];
-	pid_t child;
-	char c;
-
-	ck_assert_int_eq(pipe(pfd), 0);
-	child = fork();
-	ck_assert(child >= 0);
-	if (child == 0) {
-		close(pfd[0]);
-		if (write(pfd[1], "r", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(pfd[1]);
-	ck_assert_int_eq(read(pfd[0], &c, 1), 1);
-	close(pfd[0]);
-	return child;
-}
-
 START_TEST(test_live_files)
 {
 	struct fx_readstat st;
 	struct fx_buf whole, bytewise;
 	struct dirent *de;
 	struct fx_proc p;
-	pid_t child = idle_child();
+	pid_t child = unit_child(NULL, NULL);
 	int r, seen = 0;
 	DIR *d;
 
@@ -234,7 +211,7 @@ START_TEST(test_vanished)
 	struct fx_buf b;
 	struct fx_proc p;
 	siginfo_t si;
-	pid_t child = idle_child();
+	pid_t child = unit_child(NULL, NULL);
 	int r;
 
 	fx_buf_init(&b);
@@ -265,22 +242,5 @@ START_TEST(test_vanished)
 }
 END_TEST
 
-static Suite *proc_suite(void)
-{
-	Suite *s = suite_create("proc");
-	TCase *tc = tcase_create("proc");
-
-	tcase_add_test(tc, test_stat_parse);
-	tcase_add_test(tc, test_stat_malformed);
-	tcase_add_test(tc, test_pid_parse);
-	tcase_add_test(tc, test_status_parse);
-	tcase_add_test(tc, test_live_files);
-	tcase_add_test(tc, test_vanished);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return unit_run(proc_suite());
-}
+UNIT_MAIN("proc", test_stat_parse, test_stat_malformed, test_pid_parse,
+	  test_status_parse, test_live_files, test_vanished)

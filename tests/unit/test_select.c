@@ -255,22 +255,6 @@ START_TEST(test_args_every_region)
 }
 END_TEST
 
-static Suite *select_suite(void)
-{
-	Suite *s = suite_create("select");
-	TCase *tc = tcase_create("select");
-
-	tcase_add_test(tc, test_repeats_and_pids);
-	tcase_add_test(tc, test_later_headers);
-	tcase_add_test(tc, test_bad_records);
-	tcase_add_test(tc, test_args_self);
-	tcase_add_test(tc, test_args_refused);
-	tcase_add_test(tc, test_args_every_region);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return unit_run(select_suite());
-}
+UNIT_MAIN("select", test_repeats_and_pids, test_later_headers,
+	  test_bad_records, test_args_self, test_args_refused,
+	  test_args_every_region)

@@ -102,6 +102,55 @@ static inline int unit_have(const struct fx_region *r, enum fx_field f)
 	return (r->have >> f) & 1;
 }
 
+/*
+ * Fork a child of this test, ready on return. The child calls run(ready,
+ * arg) (unless run is NULL) to set itself up, then writes one byte to
+ * ready and waits in pause() for good; a run that waits otherwise writes
+ * the byte itself and never returns. Kill it by pid (and reap it) when
+ * done.
+ */
+static inline pid_t unit_child(void (*run)(int ready, void *arg), void *arg)
+{
+	int pfd[2];
+	pid_t child;
+	char c;
+
+	ck_assert_int_eq(pipe(pfd), 0);
+	child = fork();
+	ck_assert(child >= 0);
+	if (child == 0) {
+		close(pfd[0]);
+		if (run)
+			run(pfd[1], arg);
+		if (write(pfd[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	ck_assert_int_eq(read(pfd[0], &c, 1), 1);
+	close(pfd[0]);
+	return child;
+}
+
+/*
+ * The main() of a suite file: the suite `name` of one test case holding
+ * the tests listed (START_TEST names).
+ */
+#define UNIT_MAIN(name, ...)                                             \
+	int main(void)                                                   \
+	{                                                                \
+		const TTest *const tests[] = { __VA_ARGS__ };            \
+		Suite *s = suite_create(name);                           \
+		TCase *tc = tcase_create(name);                          \
+		size_t i;                                                \
+									 \
+		for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)  \
+			tcase_add_test(tc, tests[i]);                    \
+		suite_add_tcase(s, tc);                                  \
+		return unit_run(s);                                      \
+	}
+
 /* Run one suite; the exit status of a unit binary. */
 static inline int unit_run(Suite *s)
 {
