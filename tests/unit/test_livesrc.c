@@ -9,9 +9,10 @@
  * other bytes at the same address (process_vm_readv reads them: checked),
  * the reader returns none of them and calls the process gone.
  *
- * The children are this very program: run with --exec-child it maps
- * EXEC_ADDR full of 'B' and says so on fd 1. Each child is killed by its
- * pid, never by name.
+ * The children are forked by unit_child; on SIGUSR1 one runs execve of
+ * this very program with LIVESRC_EXEC_CHILD set, which then maps
+ * EXEC_ADDR full of 'B' and says so on a pipe. Each child is killed by
+ * its pid, never by name.
  */
 #include <signal.h>
 #include <sys/uio.h>
@@ -25,12 +26,14 @@
 #define EXEC_ADDR 0x600000000000ULL
 #define EXEC_LEN (16u << 12)
 
-/* A child's pid and its two pipes: it tells us (rd), we tell it (wr). */
+/* A child, where its pages are, and the pipe its new program talks on. */
 struct child {
 	pid_t pid;
-	int rd, wr;
 	uint64_t base;
+	int ex[2];
 };
+
+static int exec_fd = -1;	/* in the child: ex[1] */
 
 /* Map len bytes at EXEC_ADDR filled with c; exit on failure. */
 static char *map_fixed(size_t len, int c)
@@ -45,23 +48,44 @@ static char *map_fixed(size_t len, int c)
 	return p;
 }
 
-/*
- * The child: 32 pages at base, pages 0-7 and 16-23 written (byte 'a' +
- * page), 8-15 never touched but 12, read once (the zero page), 24-31
- * unmapped; and EXEC_ADDR full of 'A'. It sends base, then waits for a
- * byte: 'x' runs execve of this program (--exec-child), EOF exits.
- */
-static void child_main(int wfd, int rfd)
+/* The child's SIGUSR1: run execve of this program as the exec child. */
+static void on_usr1(int sig)
 {
-	size_t ps = fx_page_size(), i;
-	volatile char c;
-	char *p, cmd;
-	uint64_t base;
+	char *argv[] = { "test_livesrc", NULL };
+	char *envp[] = { "LIVESRC_EXEC_CHILD=1", NULL };
 
-	p = mmap(NULL, NPAGES * ps, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	(void)sig;
+	dup2(exec_fd, 1);
+	execve("/proc/self/exe", argv, envp);
+	_exit(3);
+}
+
+/* This program run by the exec child: 'B' where 'A' was, said on fd 1. */
+__attribute__((constructor)) static void exec_child(void)
+{
+	if (!getenv("LIVESRC_EXEC_CHILD"))
+		return;
+	map_fixed(EXEC_LEN, 'B');
+	if (write(1, "exec'd\n", 7) != 7)
 		_exit(3);
+	for (;;)
+		pause();
+}
+
+/*
+ * The child's setup (unit_child): of the 32 pages at base (mapped by the
+ * parent, never touched there), pages 0-7 and 16-23 written (byte 'a' +
+ * page), 8-15 never touched but 12, read once (the zero page), 24-31
+ * unmapped; EXEC_ADDR full of 'A'; SIGUSR1 runs execve.
+ */
+static void child_setup(int ready, void *arg)
+{
+	struct child *ch = arg;
+	size_t ps = fx_page_size(), i;
+	char *p = (char *)(uintptr_t)ch->base;
+	volatile char c;
+
+	(void)ready;
 	madvise(p, NPAGES * ps, MADV_NOHUGEPAGE);
 	for (i = 0; i < 24; i++)
 		if (i < 8 || i >= 16)
@@ -70,43 +94,27 @@ static void child_main(int wfd, int rfd)
 	(void)c;
 	munmap(p + 24 * ps, 8 * ps);
 	map_fixed(EXEC_LEN, 'A');
-	base = (uint64_t)(uintptr_t)p;
-	if (write(wfd, &base, sizeof(base)) != sizeof(base))
-		_exit(3);
-	if (read(rfd, &cmd, 1) == 1 && cmd == 'x') {
-		char *argv[] = { "test_livesrc", "--exec-child", NULL };
-
-		dup2(wfd, 1);
-		execv("/proc/self/exe", argv);
-	}
-	_exit(0);
+	exec_fd = ch->ex[1];
+	signal(SIGUSR1, on_usr1);
 }
 
 /* Start a child and open it (p), every kernel fallback forced or none
  * (the probe is made afresh in each test: Check forks for each). */
 static void child_start(struct child *ch, struct fx_proc *p, int fallback)
 {
-	int up[2], down[2];
+	void *m;
 
 	if (fallback)
 		setenv("MEMFORENSIC_FALLBACK", "all", 1);
 	else
 		unsetenv("MEMFORENSIC_FALLBACK");
-	ck_assert_int_eq(pipe(up), 0);
-	ck_assert_int_eq(pipe(down), 0);
-	ch->pid = fork();
-	ck_assert_int_ge(ch->pid, 0);
-	if (ch->pid == 0) {
-		close(up[0]);
-		close(down[1]);
-		child_main(up[1], down[0]);
-	}
-	close(up[1]);
-	close(down[0]);
-	ch->rd = up[0];
-	ch->wr = down[1];
-	ck_assert_int_eq(read(ch->rd, &ch->base, sizeof(ch->base)),
-			 sizeof(ch->base));
+	m = mmap(NULL, NPAGES * fx_page_size(), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(m != MAP_FAILED);
+	ch->base = (uint64_t)(uintptr_t)m;
+	ck_assert_int_eq(pipe(ch->ex), 0);
+	ch->pid = unit_child(child_setup, ch);
+	close(ch->ex[1]);
 	ck_assert_int_eq(fx_proc_open(p, ch->pid), 0);
 }
 
@@ -115,8 +123,8 @@ static void child_stop(struct child *ch, struct fx_proc *p)
 	fx_proc_release(p);
 	kill(ch->pid, SIGKILL);
 	waitpid(ch->pid, NULL, 0);
-	close(ch->rd);
-	close(ch->wr);
+	close(ch->ex[0]);
+	munmap((void *)(uintptr_t)ch->base, NPAGES * fx_page_size());
 }
 
 /* The runs of [base, base + NPAGES pages): present 0-7, 16-23 (and 12,
@@ -258,8 +266,8 @@ static void exec_guard(int fallback)
 	ck_assert_uint_eq(fx_livesrc_readv(&l, &seg, 1, &why), sizeof(buf));
 	ck_assert(buf[0] == 'A' && buf[63] == 'A');
 
-	ck_assert_int_eq(write(ch.wr, "x", 1), 1);
-	n = read(ch.rd, line, sizeof(line) - 1);
+	ck_assert_int_eq(kill(ch.pid, SIGUSR1), 0);
+	n = read(ch.ex[0], line, sizeof(line) - 1);
 	ck_assert_int_gt(n, 0);
 	line[n] = 0;
 	ck_assert_msg(!strncmp(line, "exec'd", 6), "child said '%s'", line);
@@ -298,28 +306,5 @@ START_TEST(test_exec_guard_fallback)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("livesrc");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, test_read_child);
-	tcase_add_test(tc, test_read_child_fallback);
-	tcase_add_test(tc, test_exec_guard);
-	tcase_add_test(tc, test_exec_guard_fallback);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(int argc, char **argv)
-{
-	if (argc == 2 && !strcmp(argv[1], "--exec-child")) {
-		/* The program after execve: 'B' where 'A' was. */
-		map_fixed(EXEC_LEN, 'B');
-		if (write(1, "exec'd\n", 7) != 7)
-			return 3;
-		pause();
-		return 0;
-	}
-	return unit_run(suite());
-}
+UNIT_MAIN("livesrc", test_read_child, test_read_child_fallback,
+	  test_exec_guard, test_exec_guard_fallback)
