@@ -166,12 +166,20 @@ static int load_window(struct fx_livesrc *l, uint64_t win, size_t npages)
 	long n;
 	int why;
 
-	if (!l->buf) {
+	if (!l->ok) {
+		/* All three or none: the next call tries again. */
 		l->buf = malloc(WIN_PAGES * ps);
 		l->ent = calloc(WIN_PAGES, sizeof(*l->ent));
 		l->ok = calloc(WIN_PAGES, 1);
-		if (!l->buf || !l->ent || !l->ok)
+		if (!l->buf || !l->ent || !l->ok) {
+			free(l->buf);
+			free(l->ent);
+			free(l->ok);
+			l->buf = NULL;
+			l->ent = NULL;
+			l->ok = NULL;
 			return -ENOMEM;
+		}
 	}
 	l->have_win = 0;
 	memset(l->ok, 0, WIN_PAGES);
