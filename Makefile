@@ -112,7 +112,7 @@ FUZZ_TIME ?= 300
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilibforensic -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-build/fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard libforensic/*.h) | $(DEPS_STAMP)
+build/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRC) $(wildcard libforensic/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
@@ -150,6 +150,7 @@ bench: all
 	$(Q)bench/scan.sh
 	$(Q)bench/classify.sh
 	$(Q)bench/jvm.sh
+	$(Q)bench/objects.sh
 	$(Q)bench/dump.sh
 
 install: all

@@ -34,6 +34,10 @@
 #     ext4 with online discard and throttled writeback: runs of one tool
 #     varied 3x), and every tool pays the same for it.
 #   BENCH_GCORE [1]  (0: skip gcore, which dumps the whole process)
+#   BENCH_BIN [bin]  the tools' directory
+#   BENCH_BUILDS, BENCH_SAMPLES: compare builds (bench/compare.sh, see
+#     bench/lib.sh): only the three dump-region runs per build (and
+#     freeze's pause), no gdb, gcore or pvcopy, no verdict
 # Exit status: 0 measured (see the verdict), 2 could not measure, 64 usage.
 set -euo pipefail
 
@@ -45,16 +49,18 @@ esac
 
 export LC_ALL=C
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
+bench_builds
 sizes=${BENCH_SIZES:-1024 4096}
 runs=${BENCH_RUNS:-3}
 do_gcore=${BENCH_GCORE:-1}
 helpers=$top/build/bench
 die() { echo "dump.sh: $*" >&2; exit 2; }
 
-for f in "$top/bin/dump-region" "$top/build/targets/bigheap"; do
+for f in "$bin/dump-region" "$top/build/targets/bigheap"; do
 	[ -x "$f" ] || die "$f is missing: run 'make all' first"
 done
-command -v gdb >/dev/null || die "gdb not found (Debian: apt-get install gdb)"
+[ "$compare" = 1 ] || command -v gdb >/dev/null || die "gdb not found (Debian: apt-get install gdb)"
 [ -x /usr/bin/time ] || die "GNU time not found (Debian: apt-get install time)"
 mkdir -p "$helpers"
 for h in timeit pvcopy; do
@@ -107,13 +113,13 @@ run() {
 	local time_args=(/usr/bin/time -f %M -o "$tmp/mem")
 	case $t in
 	dump-region)
-		"$helpers/timeit" "$tmp/t" "${time_args[@]}" "$top/bin/dump-region" -q \
+		"$helpers/timeit" "$tmp/t" "${time_args[@]}" "$bin/dump-region" -q \
 			-o "$out/d" "$pid" "$start" >/dev/null ;;
 	dump-region-sha256)
-		"$helpers/timeit" "$tmp/t" "${time_args[@]}" "$top/bin/dump-region" -q \
+		"$helpers/timeit" "$tmp/t" "${time_args[@]}" "$bin/dump-region" -q \
 			--sha256 -o "$out/d" "$pid" "$start" >/dev/null ;;
 	dump-region-freeze)
-		"$helpers/timeit" "$tmp/t" "${time_args[@]}" "$top/bin/dump-region" \
+		"$helpers/timeit" "$tmp/t" "${time_args[@]}" "$bin/dump-region" \
 			--mode freeze -o "$out/d" "$pid" "$start" >/dev/null 2>"$tmp/err"
 		p=$(sed -n 's/.*stopped for \([0-9.]*\) ms.*/\1/p' "$tmp/err") ;;
 	pvcopy)
@@ -137,6 +143,31 @@ run() {
 	sync
 }
 
+# Builds compared (bench/lib.sh): each dump-region run once per build,
+# the copy deleted and synced after each; freeze's pause recorded too.
+timeit=$helpers/timeit
+ab_after() {
+	local p
+	if [ "$AB_CMD" = dump-region-freeze ]; then
+		p=$(sed -n 's/.*stopped for \([0-9.]*\) ms.*/\1/p' "$tmp/ab.err")
+		[ -z "$p" ] || ab_sample dump "dump-region --mode freeze ${size_mib} MiB pause" \
+			"$AB_LABEL" "$p" "$AB_STATUS"
+	fi
+	rm -rf "${out:?}"/*
+	sync
+}
+compare_run() {
+	local r=$1
+	AB_CMD=dump-region
+	ab dump "dump-region ${size_mib} MiB" "$r" @BIN@/dump-region -q -o "$out/d" "$pid" "$start"
+	AB_CMD=dump-region-sha256
+	ab dump "dump-region --sha256 ${size_mib} MiB" "$r" @BIN@/dump-region -q --sha256 \
+		-o "$out/d" "$pid" "$start"
+	AB_CMD=dump-region-freeze
+	ab dump "dump-region --mode freeze ${size_mib} MiB" "$r" @BIN@/dump-region --mode freeze \
+		-o "$out/d" "$pid" "$start"
+}
+
 verdicts=""
 for size_mib in $sizes; do
 	size=$((size_mib << 20))
@@ -149,6 +180,11 @@ for size_mib in $sizes; do
 	rm -f "$tmp/ready"
 	start=$(echo "$ready" | sed -n 's/.* start=\([^ ]*\).*/\1/p')
 	[ -n "$start" ] || die "bigheap did not start: $ready"
+	if [ "$compare" = 1 ]; then
+		for ((r = 0; r < runs; r++)); do compare_run "$r"; done
+		kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+		continue
+	fi
 	n=${#tools[@]}
 	for ((r = 0; r < runs; r++)); do
 		for ((k = 0; k < n; k++)); do
@@ -182,5 +218,6 @@ for size_mib in $sizes; do
 	fi
 	verdicts+="$(printf '\n  %s MiB: dump-region peak memory < 64 MiB: %s (%.1f MiB; gdb %.1f MiB)' "$size_mib" "$(ok "${med[dump-region.peak]} < 65536")" "$(calc '%.3f' "${med[dump-region.peak]} / 1024")" "$(calc '%.3f' "${med[gdb.peak]} / 1024")")"
 done
+[ "$compare" = 1 ] && exit 0
 echo
 echo "Verdict:$verdicts"

@@ -29,6 +29,11 @@
 #   BENCH_READ_SIZES [1024 2048 2560 3072 4096 16384 131072]
 #   BENCH_WORST [1]         0: skip the worstheap target
 #   CC [cc]                 compiler for the helpers in bench/*.c
+#   BENCH_BIN [bin]         the tools' directory
+#   BENCH_BUILDS, BENCH_SAMPLES: compare builds (bench/compare.sh, see
+#                           bench/lib.sh): only memmap --tsv and memmap --tsv
+#                           | cat per build on manymaps and bigheap, no
+#                           read-size study, no verdict
 #
 # Exit status: 0 measured (goals met or not: see the verdict), 2 could not
 # measure (missing build, pmap, memory or map count), 64 usage.
@@ -46,13 +51,15 @@ esac
 
 export LC_ALL=C
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
+bench_builds
 runs=${BENCH_RUNS:-11}
 maps=${BENCH_MAPS:-30000}
 heap_mib=${BENCH_HEAP_MIB:-4096}
 read_sizes=${BENCH_READ_SIZES:-1024 2048 2560 3072 4096 16384 131072}
 worst=${BENCH_WORST:-1}
 cc=${CC:-cc}
-memmap=$top/bin/memmap
+memmap=$bin/memmap
 # memmap's default smaps read size, as compiled in.
 default_rs=$(sed -n 's/^#define FX_SMAPS_READ_SIZE \([0-9]*\).*/\1/p' "$top/libforensic/proc.h")
 helpers=$top/build/bench
@@ -166,6 +173,21 @@ mm_bytes=$(wc -c <"/proc/$mm_pid/smaps")
 bh_bytes=$(wc -c <"/proc/$bh_pid/smaps")
 echo "  manymaps: $(grep -c . "/proc/$mm_pid/maps") mappings, smaps $mm_bytes bytes  [$mm_ready]"
 echo "  bigheap:  $heap_mib MiB resident region, smaps $bh_bytes bytes  [$bh_ready]"
+
+# ---- builds compared: memmap alone, per build (bench/lib.sh) --------------
+if [ "$compare" = 1 ]; then
+	for pid in "$mm_pid" "$bh_pid"; do
+		name=manymaps
+		[ "$pid" = "$bh_pid" ] && name=bigheap
+		for ((r = 0; r <= runs; r++)); do
+			AB_WARMUP=$((r == 0))	# round 0 is not counted
+			ab memmap "memmap --tsv $name" "$r" @BIN@/memmap --tsv "$pid"
+			ab memmap "memmap --tsv | cat $name" "$r" bash -c \
+				'set -o pipefail; "$1" --tsv "$2" | cat >/dev/null' sh @BIN@/memmap "$pid"
+		done
+	done
+	exit 0
+fi
 
 # ---- 1. memmap, pmap -X, cat: round robin --------------------------------
 declare -A wall user sys

@@ -26,6 +26,10 @@
 #   BENCH_SIZES_MIB     overrides the sizes [1024 4096]
 #   BENCH_THREADS       scan -j (default: every CPU)
 #   CC [cc]             compiler for bench/timeit.c
+#   BENCH_BIN [bin]     the tools' directory
+#   BENCH_BUILDS, BENCH_SAMPLES: compare builds (bench/compare.sh, see
+#                       bench/lib.sh): only scan-strings, scan-file and
+#                       scan-live per build, no strings or yara, no verdict
 # The dumps go to /dev/shm instead when ${TMPDIR:-/tmp} has less free
 # space than the largest dump plus 1 GiB (and memory allows).
 #
@@ -45,12 +49,14 @@ esac
 
 export LC_ALL=C
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
+bench_builds
 runs=${BENCH_RUNS:-5}
 if [ "${BENCH_4G:-1}" = 0 ]; then sizes=${BENCH_SIZES_MIB:-1024}; else sizes=${BENCH_SIZES_MIB:-1024 4096}; fi
 threads=${BENCH_THREADS:-}
 cc=${CC:-cc}
-scan=$top/bin/scan
-memmap=$top/bin/memmap
+scan=$bin/scan
+memmap=$bin/memmap
 mix=$top/build/targets/scan_mix
 helpers=$top/build/bench
 keys=('$UNKNOWN' 'connection reset' 'password=' 'Authorization: Bearer'
@@ -63,8 +69,8 @@ case $runs in '' | *[!0-9]* | 0) echo "scan.sh: BENCH_RUNS must be a positive nu
 for f in "$scan" "$memmap" "$mix"; do
 	[ -x "$f" ] || die "$f is missing: run 'make all' first"
 done
-command -v strings >/dev/null || die "GNU strings not found (Debian: binutils)"
-command -v yara >/dev/null || die "yara not found (Debian: yara; scripts/install-deps installs it)"
+[ "$compare" = 1 ] || command -v strings >/dev/null || die "GNU strings not found (Debian: binutils)"
+[ "$compare" = 1 ] || command -v yara >/dev/null || die "yara not found (Debian: yara; scripts/install-deps installs it)"
 mkdir -p "$helpers"
 if [ ! -x "$helpers/timeit" ] || [ "$top/bench/timeit.c" -nt "$helpers/timeit" ]; then
 	"$cc" -O2 -Wall -Wextra -o "$helpers/timeit.tmp.$$" "$top/bench/timeit.c" ||
@@ -133,7 +139,8 @@ jargs=()
 [ -z "$threads" ] || jargs=(-j "$threads")
 
 echo "# bench/scan.sh: $(date -u +%FT%TZ), $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# $(strings --version | head -1); yara $(yara --version); scan $("$scan" --version | cut -d' ' -f2); dumps in $scratch"
+[ "$compare" = 1 ] ||
+	echo "# $(strings --version | head -1); yara $(yara --version); scan $("$scan" --version | cut -d' ' -f2); dumps in $scratch"
 verdict=0
 for mib in $sizes; do
 	size=$((mib << 20))
@@ -151,6 +158,19 @@ for mib in $sizes; do
 	dd if="/proc/$pid/mem" of="$tmp/dump.bin" bs=1M iflag=skip_bytes,count_bytes \
 		skip=$((start)) count=$size status=none
 	"$memmap" --tsv "$pid" >"$tmp/regions.tsv"
+	if [ "$compare" = 1 ]; then
+		for r in $(seq "$runs"); do
+			ab scan "scan --strings $mib MiB dump" "$r" @BIN@/scan "${jargs[@]}" \
+				--strings --base "$start" "$tmp/dump.bin"
+			ab scan "scan -e x10 $mib MiB dump" "$r" @BIN@/scan "${jargs[@]}" \
+				"${eargs[@]}" --base "$start" "$tmp/dump.bin"
+			AB_STDIN=$tmp/regions.tsv ab scan "scan -e x10 $mib MiB live" "$r" \
+				@BIN@/scan "${jargs[@]}" "${eargs[@]}"
+		done
+		stop_target "$pid"
+		rm -f "$tmp/dump.bin"
+		continue
+	fi
 	cmds=(strings scan-strings yara-file scan-file yara-pid scan-live)
 	declare -A t=()
 	for r in $(seq "$runs"); do
@@ -192,5 +212,6 @@ for mib in $sizes; do
 	stop_target "$pid"
 	rm -f "$tmp/dump.bin"
 done
+[ "$compare" = 1 ] && exit 0
 [ "$verdict" = 0 ] && echo "verdict: every goal met" || echo "verdict: some goal not met (see above)"
 exit 0

@@ -20,13 +20,13 @@
 #include <string.h>
 
 #include "elfseg.h"
+#include "image.h"
 #include "forensic.h"
 #include "jvm.h"
 #include "vmstructs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define IMG 0x100000ull
 #define TAB 0x40000000ull
 #define STRIDE 48
 
@@ -123,37 +123,9 @@ static uint64_t tab_str(struct tab *t, const char *s)
 	return tab_put(t, s, strlen(s) + 1);
 }
 
-struct mem {
-	const uint8_t *img;
-	size_t len;
-	const struct tab *t;
-};
-
-/* Whole pages, as a live reader serves them: past the input, zeros. */
-static int mem_read(void *ctx, uint64_t a, void *buf, size_t len)
-{
-	struct mem *m = ctx;
-	uint64_t span = (m->len + 4095) & ~4095ull, o;
-
-	if (a >= IMG && a - IMG <= span && len <= span - (a - IMG)) {
-		o = a - IMG;
-		memset(buf, 0, len);
-		if (o < m->len)
-			memcpy(buf, m->img + o,
-			       len < m->len - o ? len : m->len - o);
-		return 0;
-	}
-	if (m->t && a >= TAB && a - TAB <= sizeof(m->t->b) &&
-	    len <= sizeof(m->t->b) - (a - TAB)) {
-		memcpy(buf, m->t->b + (a - TAB), len);
-		return 0;
-	}
-	return -EFAULT;
-}
-
 static long elf_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
-	const struct mem *m = ctx;
+	const struct image *m = ctx;
 
 	if (off >= m->len)
 		return 0;
@@ -246,8 +218,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct tab t;
 	uint64_t sym[FX_VMS_NSYMS];
-	struct mem mem = { data, size, NULL };
-	struct fx_heap_src src = { mem_read, &mem };
+	struct image mem = { data, size, NULL, 0, TAB };
+	struct fx_heap_src src = { image_read, &mem };
 	const uint8_t *p = data, *e = data + size;
 	char maps[256];
 	struct fx_err err = { 0, "" };
@@ -279,7 +251,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(&t, 0, sizeof(t));
 	build_tables(&t, &p, e, sym);
-	mem.t = &t;
+	mem.own = t.b;
+	mem.ownlen = sizeof(t.b);
 	snprintf(maps, sizeof(maps),
 		 "%llx-%llx rw-p 00000000 00:00 0\n"
 		 "%llx-%llx ---p 00000000 00:00 0\n",

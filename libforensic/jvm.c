@@ -158,7 +158,6 @@ static int jrd_read(void *ctx, uint64_t a, void *buf, size_t len)
  * field offset it reads (another JDK's layout may lack some).
  */
 enum step {
-	S_FLAGS = 1 << 0,
 	S_HEAP = 1 << 1,
 	S_CODE = 1 << 2,
 	S_META = 1 << 3,
@@ -168,7 +167,6 @@ enum step {
 
 /* Every field offset the walk reads: see `wanted` below. */
 struct offs {
-	uint64_t flag_name, flag_addr;
 	uint64_t heap_reserved, mr_start, mr_words;
 	uint64_t ch_memory, ch_segmap, vs_low, vs_high, ga_len, ga_data;
 	uint64_t cld_next, cld_klasses, k_link, k_lh, ik_cp, ik_methods;
@@ -249,8 +247,6 @@ static const struct {
 	size_t at;			/* in struct offs */
 	unsigned steps;			/* the steps that read it */
 } wanted[] = {
-	{ "JVMFlag", "_name", O(flag_name), S_FLAGS },
-	{ "JVMFlag", "_addr", O(flag_addr), S_FLAGS },
 	{ "CollectedHeap", "_reserved", O(heap_reserved), S_HEAP },
 	{ "MemRegion", "_start", O(mr_start), S_HEAP },
 	{ "MemRegion", "_word_size", O(mr_words), S_HEAP },
@@ -385,59 +381,13 @@ static int table_symbols(const struct fx_region *lib, fx_file_fn file,
 
 /* ---- flags ---- */
 
-struct flag {
-	const char *name;
-	int size;		/* 1: bool, 8: size_t */
-	uint64_t value;
-	int found;
-};
-
 enum {
-	F_SERIAL,
-	F_PARALLEL,
-	F_G1,
-	F_SHENANDOAH,
-	F_Z,
-	F_EPSILON,
 	F_CCS_SIZE,
 	F_CCP,
 	F_COOPS,
 	F_MAXHEAP,
 	F_N
 };
-
-static void read_flags(struct walk *w, struct flag *fl)
-{
-	uint64_t fa, arr, na, nflags, esz, e, p, a;
-	uint64_t oname = w->o.flag_name, oaddr = w->o.flag_addr;
-	char name[64];
-	size_t i, k;
-
-	if (!(w->steps & S_FLAGS) || fx_vms_size(&w->v, "JVMFlag", &esz) ||
-	    !esz || esz > 4096 ||
-	    fx_vms_static(&w->v, "JVMFlag", "flags", &fa) ||
-	    fx_vms_static(&w->v, "JVMFlag", "numFlags", &na) ||
-	    rdp(w, fa, &arr) || rdp(w, na, &nflags) || nflags > 100000)
-		return;
-	for (i = 0; i < nflags; i++) {
-		e = arr + i * esz;
-		if (rdp(w, e + oname, &p) || !p || rdp(w, e + oaddr, &a) ||
-		    rdstr(w, p, name, sizeof(name)))
-			continue;
-		for (k = 0; k < F_N; k++) {
-			uint8_t b;
-
-			if (fl[k].found || strcmp(name, fl[k].name))
-				continue;
-			if (fl[k].size == 1 && !rd(w, a, &b, 1)) {
-				fl[k].value = b;
-				fl[k].found = 1;
-			} else if (fl[k].size == 8 && !rdp(w, a, &fl[k].value)) {
-				fl[k].found = 1;
-			}
-		}
-	}
-}
 
 /* ---- the parts ---- */
 
@@ -859,32 +809,9 @@ static int find_threads(struct walk *w)
 	return 0;
 }
 
-static void gc_name(struct fx_jvm *j, const struct flag *fl)
-{
-	static const struct {
-		int flag;
-		const char *name;
-	} gcs[] = { { F_G1, "G1" },		{ F_PARALLEL, "Parallel" },
-		    { F_SERIAL, "Serial" },	{ F_Z, "Z" },
-		    { F_SHENANDOAH, "Shenandoah" }, { F_EPSILON, "Epsilon" } };
-	size_t i;
-
-	for (i = 0; i < FX_ARRAY_SIZE(gcs); i++)
-		if (fl[gcs[i].flag].found && fl[gcs[i].flag].value) {
-			snprintf(j->gc, sizeof(j->gc), "%s", gcs[i].name);
-			return;
-		}
-}
-
 static int walk_jvm(struct walk *w)
 {
-	struct flag fl[F_N] = {
-		[F_SERIAL] = { "UseSerialGC", 1, 0, 0 },
-		[F_PARALLEL] = { "UseParallelGC", 1, 0, 0 },
-		[F_G1] = { "UseG1GC", 1, 0, 0 },
-		[F_SHENANDOAH] = { "UseShenandoahGC", 1, 0, 0 },
-		[F_Z] = { "UseZGC", 1, 0, 0 },
-		[F_EPSILON] = { "UseEpsilonGC", 1, 0, 0 },
+	struct fx_vms_flag fl[F_N] = {
 		[F_CCS_SIZE] = { "CompressedClassSpaceSize", 8, 0, 0 },
 		[F_CCP] = { "UseCompressedClassPointers", 1, 0, 0 },
 		[F_COOPS] = { "UseCompressedOops", 1, 0, 0 },
@@ -912,8 +839,8 @@ static int walk_jvm(struct walk *w)
 			if (*c < 0x20 || *c > 0x7e)
 				*c = '?';
 	}
-	read_flags(w, fl);
-	gc_name(j, fl);
+	fx_vms_flags(&w->v, &w->rs, fl, F_N);
+	snprintf(j->gc, sizeof(j->gc), "%s", fx_vms_collector(&w->v, &w->rs));
 	j->heap_max = fl[F_MAXHEAP].found ? fl[F_MAXHEAP].value : 0;
 	have_ccs = fl[F_CCP].found && fl[F_CCP].value &&
 		   fl[F_CCS_SIZE].found && fl[F_CCS_SIZE].value;
@@ -1038,4 +965,48 @@ int fx_jvm_inspect(struct fx_jvm *j, const struct fx_maps *m,
 		return 0;
 	}
 	return fx_jvm_inspect_tables(j, m, src, sym, file, fctx, taken);
+}
+
+/* ---- the tables and the cached reader, for other walkers (jobjects) ---- */
+
+int fx_jvm_reader_open(struct fx_heap_src *rs, const struct fx_maps *m,
+		       struct fx_heap_src *src, fx_file_fn file, void *fctx)
+{
+	struct jrd *d = malloc(sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	memset(d->tag, 0, sizeof(d->tag));
+	d->src = src;
+	d->m = m;
+	d->file = file;
+	d->fctx = fctx;
+	d->breg = NULL;
+	rs->read = jrd_read;
+	rs->ctx = d;
+	return 0;
+}
+
+void fx_jvm_reader_close(struct fx_heap_src *rs)
+{
+	free(rs->ctx);
+	rs->ctx = NULL;
+}
+
+int fx_jvm_tables(struct fx_vmstructs *v, const struct fx_maps *m,
+		  struct fx_heap_src *rs, fx_file_fn file, void *fctx)
+{
+	uint64_t sym[FX_VMS_NSYMS];
+	const struct fx_region *lib = find_libjvm(m);
+	int r;
+
+	if (!lib)
+		return -ENOENT;
+	r = table_symbols(lib, file, fctx, sym);
+	if (r == -ENOENT || r == -EBADMSG || r == -EIO)
+		return r == -ENOENT ? -ENODEV : -EBADMSG;
+	if (r)
+		return r;
+	r = fx_vmstructs_read(v, rs, sym);
+	return r == -ENOENT ? -ENODEV : r;
 }

@@ -121,4 +121,28 @@ const struct fx_jvm_thread *fx_jvm_thread_at(const struct fx_jvm *j,
  * "code heap segment map". */
 const char *fx_jvm_part_name(enum fx_jvm_part p);
 
+/*
+ * The reader fx_jvm_inspect reads the JVM's structures with, for other
+ * walkers of them (jobjects.h): src's bytes, pages kept in a cache, and
+ * the bytes of read-only file mappings (libjvm.so, the CDS archive)
+ * whose pages are not present read through file. rs gets { read, ctx };
+ * m, src and fctx are borrowed. 0 or -ENOMEM; fx_jvm_reader_close(rs).
+ * Cached pages are not read again: open a new reader to see changes.
+ */
+int fx_jvm_reader_open(struct fx_heap_src *rs, const struct fx_maps *m,
+		       struct fx_heap_src *src, fx_file_fn file, void *fctx);
+void fx_jvm_reader_close(struct fx_heap_src *rs);
+
+struct fx_vmstructs;
+
+/*
+ * Read the vmStructs tables of the JVM in m into v (fx_vmstructs_init'd)
+ * through rs (fx_jvm_reader_open), libjvm.so's symbols through file. 0;
+ * -ENOENT no libjvm.so mapped, -ENODEV no tables (not HotSpot, or a JVM
+ * still starting), -EBADMSG tables or ELF that make no sense, -EFAULT
+ * bytes not readable, -ENOMEM.
+ */
+int fx_jvm_tables(struct fx_vmstructs *v, const struct fx_maps *m,
+		  struct fx_heap_src *rs, fx_file_fn file, void *fctx);
+
 #endif

@@ -358,3 +358,79 @@ int fx_vms_const(const struct fx_vmstructs *v, const char *name,
 		*value = c->value;
 	return c ? 0 : -ENOENT;
 }
+
+void fx_vms_flags(const struct fx_vmstructs *v, struct fx_heap_src *src,
+		  struct fx_vms_flag *fl, size_t n)
+{
+	uint64_t fa, arr, na, nflags, esz, oname, oaddr, e, p, a;
+	char name[64];
+	size_t i, k, got;
+	int r;
+
+	if (fx_vms_offset(v, "JVMFlag", "_name", &oname) ||
+	    fx_vms_offset(v, "JVMFlag", "_addr", &oaddr) ||
+	    fx_vms_size(v, "JVMFlag", &esz) || !esz || esz > 4096 ||
+	    fx_vms_static(v, "JVMFlag", "flags", &fa) ||
+	    fx_vms_static(v, "JVMFlag", "numFlags", &na) ||
+	    rd64(src, fa, &arr) || rd64(src, na, &nflags) || nflags > 100000)
+		return;
+	for (i = 0; i < nflags; i++) {
+		e = arr + i * esz;
+		if (rd64(src, e + oname, &p) || !p || rd64(src, e + oaddr, &a))
+			continue;
+		/* The name, read in pieces that stop at 16-byte boundaries
+		 * (never past the page its NUL is on). */
+		for (got = 0, r = 1; r == 1 && got + 16 < sizeof(name);) {
+			size_t m = 16 - (p + got) % 16;
+
+			if (src->read(src->ctx, p + got, name + got, m)) {
+				r = -1;
+				break;
+			}
+			name[got + m] = '\0';
+			r = strlen(name + got) < m ? 0 : 1;
+			got += m;
+		}
+		if (r)
+			continue;
+		for (k = 0; k < n; k++) {
+			uint8_t b;
+
+			if (fl[k].found || strcmp(name, fl[k].name))
+				continue;
+			if (fl[k].size == 1 && !src->read(src->ctx, a, &b, 1)) {
+				fl[k].value = b;
+				fl[k].found = 1;
+			} else if (fl[k].size == 8 &&
+				   !rd64(src, a, &fl[k].value)) {
+				fl[k].found = 1;
+			} else if (fl[k].size == 4) {
+				uint32_t u;
+
+				if (!src->read(src->ctx, a, &u, 4)) {
+					fl[k].value = u;
+					fl[k].found = 1;
+				}
+			}
+		}
+	}
+}
+
+const char *fx_vms_collector(const struct fx_vmstructs *v,
+			     struct fx_heap_src *src)
+{
+	static const char *const names[] = { "G1", "Parallel", "Serial", "Z",
+					     "Shenandoah", "Epsilon" };
+	struct fx_vms_flag fl[] = {
+		{ "UseG1GC", 1, 0, 0 },	     { "UseParallelGC", 1, 0, 0 },
+		{ "UseSerialGC", 1, 0, 0 },	     { "UseZGC", 1, 0, 0 },
+		{ "UseShenandoahGC", 1, 0, 0 }, { "UseEpsilonGC", 1, 0, 0 },
+	};
+	size_t i;
+
+	fx_vms_flags(v, src, fl, sizeof(fl) / sizeof(fl[0]));
+	for (i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
+		if (fl[i].found && fl[i].value)
+			return names[i];
+	return "";
+}

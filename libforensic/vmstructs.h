@@ -115,4 +115,27 @@ int fx_vms_size(const struct fx_vmstructs *v, const char *type,
 int fx_vms_const(const struct fx_vmstructs *v, const char *name,
 		 int64_t *value);
 
+/* A VM flag (-XX:...) to read: name and size set, value and found out. */
+struct fx_vms_flag {
+	const char *name;
+	int size;		/* 1 bool, 4 int or uint, 8 size_t or intx */
+	uint64_t value;
+	int found;
+};
+
+/*
+ * Read the n flags fl[] (JVMFlag::flags, numFlags entries) through src:
+ * those found get found = 1 and their value. Flags that cannot be read
+ * stay found = 0.
+ */
+void fx_vms_flags(const struct fx_vmstructs *v, struct fx_heap_src *src,
+		  struct fx_vms_flag *fl, size_t n);
+
+/*
+ * The collector the JVM runs, from its Use...GC flags: "G1", "Parallel",
+ * "Serial", "Z", "Shenandoah", "Epsilon", or "" when none can be read.
+ */
+const char *fx_vms_collector(const struct fx_vmstructs *v,
+			     struct fx_heap_src *src);
+
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "jobjects.h"
 #include "memsrc.h"
 #include "threads.h"
 #include "tool.h"
@@ -44,6 +45,11 @@ static const char help[] =
 "                Heap, Class, Metaspace, Shared class space, Code, Thread)\n"
 "                beside malloc arenas, mmapped chunks, mapped files and the\n"
 "                unexplained rest\n"
+"  --objects     a HotSpot JVM's Java heap (G1, Parallel, Serial) walked\n"
+"                object by object: one record per Java class, 'pid count\n"
+"                bytes class', named as jmap -histo names it; no attach,\n"
+"                no safepoint; what cannot be parsed is said on stderr and\n"
+"                not counted (exit 1); ZGC, Shenandoah: exit 1\n"
 "  --list-classes  the classes it gives, one a line (what dump-on --class\n"
 "                and rank --where class=... take)\n"
 "  -v, --verbose the glibc version, arenas found, chunks walked; the JVM's\n"
@@ -75,6 +81,7 @@ static const char help[] =
 "  classify 4242 | grep jvm-                     the JVM's own reservations\n"
 "  dump-region -q --mode freeze -o case-20 4242; classify --chunks case-20/\n"
 "  classify core.4242                            an ELF core\n"
+"  classify --objects $(pgrep -d' ' java) | rank --by bytes -n 10\n"
 "\n"
 "Notes: mapped files are read through /proc/PID/map_files (CAP_SYS_ADMIN),\n"
 "else at the path the maps line names in /proc/PID/root, only if that is\n"
@@ -82,10 +89,11 @@ static const char help[] =
 "in there is not read (detail 'not read: REASON').\n"
 "\n"
 "Exit status: 0 done, 1 partial (a pid unreadable, corrupt heap metadata,\n"
-"a libjvm.so whose vmStructs tables cannot be read),\n"
+"a libjvm.so whose vmStructs tables cannot be read; --objects: a Java heap\n"
+"not walked whole, a collector it cannot walk),\n"
 "2 failed, 64 usage. Permissions: the process owner or root.\n";
 
-enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY };
+enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY, M_OBJECTS };
 
 static double now_ms(void)
 {
@@ -153,6 +161,32 @@ static int libc_missing(struct fx_memsrc *ms,
 	return 0;
 }
 
+/* --objects: the Java heap's class histogram. 0, 1, 2, or -errno. */
+static int objects(struct fx_writer *w, struct fx_memsrc *ms, int verbose,
+		   const char *arg)
+{
+	struct fx_jobjects o;
+	struct fx_buf b;
+	int r;
+
+	fx_jobjects_init(&o);
+	fx_buf_init(&b);
+	r = fx_jobjects_walk(&o, &ms->maps, &ms->heap, ms->file, ms->file_ctx);
+	if (!r && !o.ok)
+		tool_warn("%s: %s", arg, o.note);
+	else if (!r && !(r = fx_jobjects_report(&o, verbose, &b)))
+		fprintf(stderr, "%s", b.len ? b.data : "");
+	if (!r && o.ok)
+		r = fx_jobjects_write(&o, w, (int)ms->pid);
+	if (r == -ENOMEM)
+		tool_warn("%s: %s", arg, strerror(-r));
+	r = r < 0 && r != -ENOMEM ? r : r || !o.ok ? 2 - o.unsupported :
+				       o.nbad || ms->gone;
+	fx_buf_release(&b);
+	fx_jobjects_release(&o);
+	return r;
+}
+
 /* One process: 0 done, 1 partial, 2 failed (reported), -errno output. */
 static int one_src(struct fx_writer *w, enum mode mode, int verbose,
 		   const char *arg)
@@ -167,6 +201,13 @@ static int one_src(struct fx_writer *w, enum mode mode, int verbose,
 	if (open_src(&ms, &p, arg))
 		return 2;
 	pid = (int)ms.pid;
+	if (mode == M_OBJECTS) {
+		r = objects(w, &ms, verbose, arg);
+		fx_memsrc_release(&ms);
+		if (p.dirfd >= 0)
+			fx_proc_release(&p);
+		return r;
+	}
 	fx_classify_init(&c);
 	if (ms.threads_note[0] && (ms.kind != FX_MS_LIVE || verbose ||
 				   mode == M_THREADS))
@@ -247,12 +288,24 @@ static int one_src(struct fx_writer *w, enum mode mode, int verbose,
 	return r < 0 ? r : status;
 }
 
+/* --list-classes: every class name, one a line; exit 0. */
+static void list_classes(void) __attribute__((noreturn));
+static void list_classes(void)
+{
+	int c;
+
+	for (c = 0; c < FX_NCLASSES; c++)
+		puts(fx_class_name((enum fx_class)c));
+	exit(fflush(stdout) ? EXIT_FAILED : EXIT_DONE);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "chunks", no_argument, NULL, 'c' },
 		{ "threads", no_argument, NULL, 't' },
 		{ "summary", no_argument, NULL, 's' },
+		{ "objects", no_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "list-classes", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
@@ -273,8 +326,9 @@ int main(int argc, char **argv)
 		case 'c': mode = M_CHUNKS; nmode++; break;
 		case 't': mode = M_THREADS; nmode++; break;
 		case 's': mode = M_SUMMARY; nmode++; break;
+		case 'o': mode = M_OBJECTS; nmode++; break;
 		case 'v': verbose = 1; break;
-		case 'L': tool_list_classes();
+		case 'L': list_classes();
 		case 'h': tool_help(help);
 		case 'V': puts("classify " FX_VERSION); return EXIT_DONE;
 		default:
@@ -286,8 +340,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nmode > 1)
-		tool_usage_error("--chunks, --threads and --summary exclude "
-				 "each other");
+		tool_usage_error("--chunks, --threads, --summary and "
+				 "--objects exclude each other");
 	if (optind == argc)
 		tool_usage_error("no pid given");
 	/* A pid, else a dump directory or core (said when it is neither). */

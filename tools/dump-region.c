@@ -209,6 +209,43 @@ static void on_event(struct fx_dumpjob *j, enum fx_dumpjob_event ev)
 	}
 }
 
+/*
+ * --check: run every check that would refuse a dump of sel into out
+ * (fx_dump_check, flags FX_CHECK_*), dumping nothing; one line each on
+ * stderr (only the refusals when quiet). EXIT_DONE when none refuses,
+ * else EXIT_FAILED. Here, not in tool.c: the checks link libelf,
+ * libzstd and libcrypto, which the other tools need not load.
+ */
+static int dump_check(const struct fx_selection *sel, const char *out,
+		      unsigned int flags, int quiet)
+{
+	struct fx_checks cs;
+	size_t i;
+	int r;
+
+	memset(&cs, 0, sizeof(cs));
+	r = fx_dump_check(&cs, sel, out, flags);
+	for (i = 0; i < cs.n; i++) {
+		const struct fx_check *c = &cs.c[i];
+
+		if (c->refused && c->pid)
+			tool_warn("cannot dump pid %d: %s", c->pid, c->text);
+		else if (c->refused)
+			tool_warn("cannot dump: %s", c->text);
+		else if (!quiet && c->pid)
+			tool_warn("check pid %d: %s: %s", c->pid, c->name,
+				  c->text);
+		else if (!quiet)
+			tool_warn("check: %s: %s", c->name, c->text);
+	}
+	if (r < 0)
+		tool_warn("cannot check: %s", strerror(-r));
+	else if (!r && !quiet)
+		tool_warn("check: nothing refuses this dump");
+	fx_checks_release(&cs);
+	return r ? EXIT_FAILED : EXIT_DONE;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -292,7 +329,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILED;
 	}
 	if (check)
-		return tool_dump_check(&sel, job.core ? job.core : job.dir,
+		return dump_check(&sel, job.core ? job.core : job.dir,
 				       (job.freeze ? FX_CHECK_FREEZE : 0) |
 				       (job.accept_eintr ? FX_CHECK_EINTR : 0) |
 				       (job.core ? FX_CHECK_CORE : 0) |

@@ -166,45 +166,6 @@ unsigned long tool_parse_ulong(const char *opt, const char *s)
 	return v;
 }
 
-int tool_dump_check(const struct fx_selection *sel, const char *out,
-		    unsigned int flags, int quiet)
-{
-	struct fx_checks cs;
-	size_t i;
-	int r;
-
-	memset(&cs, 0, sizeof(cs));
-	r = fx_dump_check(&cs, sel, out, flags);
-	for (i = 0; i < cs.n; i++) {
-		const struct fx_check *c = &cs.c[i];
-
-		if (c->refused && c->pid)
-			tool_warn("cannot dump pid %d: %s", c->pid, c->text);
-		else if (c->refused)
-			tool_warn("cannot dump: %s", c->text);
-		else if (!quiet && c->pid)
-			tool_warn("check pid %d: %s: %s", c->pid, c->name,
-				  c->text);
-		else if (!quiet)
-			tool_warn("check: %s: %s", c->name, c->text);
-	}
-	if (r < 0)
-		tool_warn("cannot check: %s", strerror(-r));
-	else if (!r && !quiet)
-		tool_warn("check: nothing refuses this dump");
-	fx_checks_release(&cs);
-	return r ? EXIT_FAILED : EXIT_DONE;
-}
-
-void tool_list_classes(void)
-{
-	int c;
-
-	for (c = 0; c < FX_NCLASSES; c++)
-		puts(fx_class_name((enum fx_class)c));
-	exit(fflush(stdout) ? EXIT_FAILED : EXIT_DONE);
-}
-
 /* Edits (insert, delete, substitute) that turn a into b. */
 static size_t edit_distance(const char *a, size_t la, const char *b)
 {

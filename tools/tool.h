@@ -66,18 +66,6 @@ int tool_proc_open(struct fx_proc *p, int pid, unsigned long long starttime);
 /* tool_proc_open's message for its error r (none when r is 0). */
 void tool_proc_warn(int pid, unsigned long long starttime, int r);
 
-/*
- * dump-region --check: run every check that would refuse a dump of sel
- * into out (fx_dump_check, flags FX_CHECK_*), dumping nothing; one line
- * each on stderr (only the refusals when quiet). EXIT_DONE when none
- * refuses, else EXIT_FAILED.
- */
-struct fx_selection;
-int tool_dump_check(const struct fx_selection *sel, const char *out,
-		    unsigned int flags, int quiet);
-
-/* classify --list-classes: every class name, one a line; exit 0. */
-void tool_list_classes(void) __attribute__((noreturn));
 
 /*
  * getopt_long returned c, '?' or ':' (the option string begins with ':'):

@@ -1,0 +1,945 @@
+/*
+ * jobjects: a HotSpot JVM's Java heap walked from outside into a class
+ * histogram (see jobjects.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "jobjects.h"
+#include "maps.h"
+#include "rec.h"
+#include "schema.h"
+#include "vmstructs.h"
+
+#define MAX_KLASSES 4000000
+#define MAX_CLDS 1000000
+#define MAX_THREADS 200000
+#define MAX_REGIONS (1u << 21)
+#define WINDOW (1u << 20)
+#define PAGE 4096u
+#define MAX_REFRESH 4096
+#define KCACHE 1024
+
+void fx_jobjects_init(struct fx_jobjects *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+void fx_jobjects_release(struct fx_jobjects *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nc; i++)
+		free(o->c[i].name);
+	free(o->c);
+	memset(o, 0, sizeof(*o));
+}
+
+/* A known class: its Klass address, layout helper, histogram entry. */
+struct klass {
+	uint64_t addr;
+	int32_t lh;
+	int mirror;		/* java.lang.Class: size from the object */
+	long cls;		/* index in the names table */
+};
+
+/* A TLAB's unfilled part [top, hard_end). */
+struct tlab {
+	uint64_t top, hard_end;
+};
+
+/* A window of the heap's bytes, read in large pieces. */
+struct window {
+	uint64_t lo;
+	size_t len;
+	unsigned char *buf;
+};
+
+struct walk {
+	struct fx_jobjects *o;
+	const struct fx_vmstructs *v;
+	struct fx_heap_src *rs;		/* the JVM's structures */
+	struct fx_heap_src *heap;	/* the objects */
+	struct klass *k;
+	size_t nk, capk;
+	struct fx_strtab byaddr;	/* Klass address -> index in k */
+	struct fx_strtab names;		/* class name -> histogram index */
+	uint64_t *count, *bytes;	/* per name */
+	size_t capn;
+	struct tlab *t;
+	size_t nt, capt, ti;
+	uint64_t *jt;			/* the Java threads */
+	size_t njt, capjt;
+	uint64_t o_tlab_start, o_tlab_top, o_tlab_end, tlab_reserve;
+	unsigned refreshes;		/* tlab_end_at calls, bounded */
+	struct window win;
+	/* Classes met, by class pointer: a direct-mapped cache in front
+	 * of byaddr (each object looks its class up). */
+	struct {
+		uint64_t addr;
+		struct klass *k;
+	} kc[KCACHE];
+	/* the layout */
+	int ccp;			/* compressed class pointers */
+	uint64_t kbase;
+	int kshift;
+	uint64_t align;			/* ObjectAlignmentInBytes */
+	uint64_t ohdr;			/* mark and class pointer */
+	uint64_t len_off, hdr;		/* array length offset, header */
+	int32_t mirror_size_off;	/* java_lang_Class::_oop_size_offset */
+	uint64_t heap_lo, heap_hi;	/* CollectedHeap::_reserved */
+};
+
+static int rd(struct walk *w, uint64_t a, void *buf, size_t len)
+{
+	return w->rs->read(w->rs->ctx, a, buf, len);
+}
+
+static int rdp(struct walk *w, uint64_t a, uint64_t *v)
+{
+	return rd(w, a, v, sizeof(*v));
+}
+
+static uint64_t off_of(struct walk *w, const char *type, const char *name,
+		       int *bad)
+{
+	uint64_t o = 0;
+
+	if (fx_vms_offset(w->v, type, name, &o))
+		*bad = 1;
+	return o;
+}
+
+/* The value of the pointer-sized static type::name: 0 or -ENOENT. */
+static int static_ptr(struct walk *w, const char *type, const char *name,
+		      uint64_t *v)
+{
+	uint64_t a;
+
+	return fx_vms_static(w->v, type, name, &a) || rdp(w, a, v) ? -ENOENT :
+								      0;
+}
+
+/* ---- the known classes ---- */
+
+/* jmap's name of the class whose Symbol bytes are s (n of them). */
+static void java_name(char *s, size_t n, int instance)
+{
+	size_t i;
+	char *plus;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '/')
+			s[i] = '.';
+	/* A hidden class: "Foo$$Lambda$14+0x0000000800c01200". */
+	plus = instance ? strrchr(s, '+') : NULL;
+	if (plus && plus[1] == '0' && plus[2] == 'x')
+		*plus = '/';
+}
+
+/* Add the class at k: 0, 1 when it was met before, or -ENOMEM. */
+static int add_klass(struct walk *w, uint64_t k, uint64_t o_lh,
+		     uint64_t o_name, uint64_t o_slen, uint64_t o_body)
+{
+	char name[1024];
+	uint64_t sym;
+	uint16_t slen;
+	int32_t lh;
+	long idx, ni;
+	int created;
+	struct klass *e;
+
+	if (rd(w, k + o_lh, &lh, 4) || rdp(w, k + o_name, &sym) || !sym ||
+	    rd(w, sym + o_slen, &slen, 2))
+		return 0;
+	if (slen >= sizeof(name))
+		slen = sizeof(name) - 1;
+	if (rd(w, sym + o_body, name, slen))
+		return 0;
+	name[slen] = '\0';
+	if (strlen(name) != slen)
+		return 0;
+	java_name(name, slen, lh > 0);
+	idx = fx_strtab_add(&w->byaddr, (const char *)&k, sizeof(k),
+			    &created);
+	if (idx < 0)
+		return -ENOMEM;
+	if (!created)
+		return 1;	/* met before: the list loops */
+	ni = fx_strtab_add(&w->names, name, strlen(name), &created);
+	if (ni < 0 || FX_GROW(w->k, w->nk, w->capk, 1024))
+		return -ENOMEM;
+	if (created) {
+		size_t cap = w->capn;
+
+		if (FX_GROW(w->count, (size_t)ni, cap, 1024))
+			return -ENOMEM;
+		if (FX_GROW(w->bytes, (size_t)ni, w->capn, 1024))
+			return -ENOMEM;
+		w->count[ni] = w->bytes[ni] = 0;
+	}
+	e = &w->k[w->nk++];
+	e->addr = k;
+	e->lh = lh;
+	e->cls = ni;
+	e->mirror = lh > 0 && strcmp(name, "java.lang.Class") == 0;
+	return 0;
+}
+
+/* Every class of every class loader (ClassLoaderDataGraph). */
+static int find_klasses(struct walk *w)
+{
+	uint64_t cld, k, o_next, o_klasses, o_link, o_lh, o_name, o_slen;
+	uint64_t o_body;
+	uint64_t seen = 0;
+	size_t steps = 0, power = 1, lam = 0;
+	int bad = 0, r;
+
+	o_next = off_of(w, "ClassLoaderData", "_next", &bad);
+	o_klasses = off_of(w, "ClassLoaderData", "_klasses", &bad);
+	o_link = off_of(w, "Klass", "_next_link", &bad);
+	o_lh = off_of(w, "Klass", "_layout_helper", &bad);
+	o_name = off_of(w, "Klass", "_name", &bad);
+	o_slen = off_of(w, "Symbol", "_length", &bad);
+	o_body = off_of(w, "Symbol", "_body", &bad);
+	if (bad || static_ptr(w, "ClassLoaderDataGraph", "_head", &cld))
+		return 1;
+	/* Hostile lists may loop: a class met again ends its loader's
+	 * list, and every step counts against one budget. */
+	for (; cld && steps < MAX_CLDS + MAX_KLASSES; steps++) {
+		if (rdp(w, cld + o_klasses, &k))
+			break;
+		while (k && w->nk < MAX_KLASSES &&
+		       steps++ < MAX_CLDS + MAX_KLASSES) {
+			r = add_klass(w, k, o_lh, o_name, o_slen, o_body);
+			if (r < 0)
+				return r;
+			if (r || rdp(w, k + o_link, &k))
+				break;
+		}
+		if (rdp(w, cld + o_next, &cld) || cld == seen)
+			break;
+		/* Brent: a loader list that loops comes back to seen. */
+		if (++lam == power) {
+			seen = cld;
+			power *= 2;
+			lam = 0;
+		}
+	}
+	w->o->klasses = w->nk;
+	return w->nk ? 0 : 1;
+}
+
+/* ---- TLABs ---- */
+
+static int cmp_tlab(const void *a, const void *b)
+{
+	const struct tlab *x = a, *y = b;
+
+	return x->top < y->top ? -1 : x->top > y->top;
+}
+
+static int find_tlabs(struct walk *w)
+{
+	uint64_t list, arr, jt, o_len, o_thr, o_tlab, o_start, o_top, o_end;
+	uint64_t a, start, top, end, reserve;
+	int32_t prefetch = 0;
+	uint32_t n;
+	size_t i;
+	int bad = 0;
+
+	o_len = off_of(w, "ThreadsList", "_length", &bad);
+	o_thr = off_of(w, "ThreadsList", "_threads", &bad);
+	o_tlab = off_of(w, "Thread", "_tlab", &bad);
+	o_start = off_of(w, "ThreadLocalAllocBuffer", "_start", &bad);
+	o_top = off_of(w, "ThreadLocalAllocBuffer", "_top", &bad);
+	o_end = off_of(w, "ThreadLocalAllocBuffer", "_end", &bad);
+	if (bad || fx_vms_static(w->v, "ThreadLocalAllocBuffer",
+				 "_reserve_for_allocation_prefetch", &a) ||
+	    rd(w, a, &prefetch, 4) || prefetch < 0 || prefetch > 4096 ||
+	    static_ptr(w, "ThreadsSMRSupport", "_java_thread_list", &list) ||
+	    !list || rd(w, list + o_len, &n, 4) || n > MAX_THREADS ||
+	    rdp(w, list + o_thr, &arr))
+		return 1;
+	/* The hard end: _end plus the alignment reserve, room kept for the
+	 * int[] that fills the TLAB when it is retired. */
+	reserve = (uint64_t)prefetch * 8;
+	if (reserve < w->hdr)
+		reserve = w->hdr;
+	reserve = (reserve + w->align - 1) & ~(w->align - 1);
+	w->o_tlab_start = o_tlab + o_start;
+	w->o_tlab_top = o_tlab + o_top;
+	w->o_tlab_end = o_tlab + o_end;
+	w->tlab_reserve = reserve;
+	for (i = 0; i < n; i++) {
+		if (rdp(w, arr + i * 8, &jt) || !jt)
+			continue;
+		if (FX_GROW(w->jt, w->njt, w->capjt, 64))
+			return -ENOMEM;
+		w->jt[w->njt++] = jt;
+		if (rdp(w, jt + o_tlab + o_start, &start) ||
+		    rdp(w, jt + o_tlab + o_top, &top) ||
+		    rdp(w, jt + o_tlab + o_end, &end))
+			continue;
+		if (!start || top < start || end < top || end - start > (1ull << 40))
+			continue;
+		if (FX_GROW(w->t, w->nt, w->capt, 64))
+			return -ENOMEM;
+		w->t[w->nt].top = top;
+		w->t[w->nt].hard_end = end + reserve;
+		w->nt++;
+	}
+	if (w->nt)
+		qsort(w->t, w->nt, sizeof(*w->t), cmp_tlab);
+	return 0;
+}
+
+/*
+ * A live JVM's threads allocate while the heap is read: the TLAB tops
+ * read before the walk fall behind. Where the walk meets no object (a
+ * class word still zero: an object is being set up, its class pointer is
+ * stored last; or a page never touched) at a, a TLAB read afresh (not
+ * through the cache) that holds a says that a is at or past its thread's
+ * allocation frontier: the rest of that TLAB holds no object. Its hard
+ * end, or 0 when no TLAB holds a.
+ */
+static uint64_t tlab_end_at(struct walk *w, uint64_t a)
+{
+	uint64_t start, top, end;
+	size_t i;
+
+	/* Each look reads every thread: a hostile heap full of zeros
+	 * must not make that quadratic. */
+	if (w->refreshes >= MAX_REFRESH)
+		return 0;
+	w->refreshes++;
+	for (i = 0; i < w->njt; i++) {
+		if (w->heap->read(w->heap->ctx, w->jt[i] + w->o_tlab_start,
+				  &start, 8) ||
+		    w->heap->read(w->heap->ctx, w->jt[i] + w->o_tlab_top,
+				  &top, 8) ||
+		    w->heap->read(w->heap->ctx, w->jt[i] + w->o_tlab_end,
+				  &end, 8))
+			continue;
+		if (start && start <= top && top <= end &&
+		    a >= start && a < end + w->tlab_reserve)
+			return end + w->tlab_reserve;
+	}
+	return 0;
+}
+
+/* ---- walking a space ---- */
+
+/*
+ * n bytes at a (a + n <= lim) from the window: a pointer, or NULL with
+ * *err set when they cannot be read.
+ */
+static const unsigned char *heap_bytes(struct walk *w, uint64_t a, size_t n,
+				       uint64_t lim, int *err)
+{
+	uint64_t lo, len;
+	int r;
+
+	if (w->win.len && a >= w->win.lo && a + n <= w->win.lo + w->win.len)
+		return w->win.buf + (a - w->win.lo);
+	lo = a & ~(uint64_t)(PAGE - 1);
+	len = lim - lo < WINDOW ? lim - lo : WINDOW;
+	w->win.len = 0;
+	r = w->heap->read(w->heap->ctx, lo, w->win.buf, (size_t)len);
+	if (r) {
+		/* A page not present or not captured somewhere in the
+		 * window: the pages this object's header is on only. */
+		len = ((a + n + PAGE - 1) & ~(uint64_t)(PAGE - 1)) - lo;
+		if (len > lim - lo)
+			len = lim - lo;
+		r = w->heap->read(w->heap->ctx, lo, w->win.buf, (size_t)len);
+		if (r) {
+			*err = r;
+			return NULL;
+		}
+	}
+	w->win.lo = lo;
+	w->win.len = (size_t)len;
+	return w->win.buf + (a - lo);
+}
+
+static struct klass *klass_at(struct walk *w, uint64_t k)
+{
+	size_t h = (size_t)((k >> 3) ^ (k >> 13)) % KCACHE;
+	long i;
+
+	if (w->kc[h].k && w->kc[h].addr == k)
+		return w->kc[h].k;
+	i = fx_strtab_find(&w->byaddr, (const char *)&k, sizeof(k));
+	if (i < 0)
+		return NULL;
+	w->kc[h].addr = k;
+	w->kc[h].k = &w->k[i];
+	return w->kc[h].k;
+}
+
+static void stop(struct walk *w, uint64_t a, uint64_t top, const char *fmt,
+		 ...) __attribute__((format(printf, 4, 5)));
+
+/* The walk of a space stops at a: [a, top) is not walked, and why. */
+static void stop(struct walk *w, uint64_t a, uint64_t top, const char *fmt,
+		 ...)
+{
+	struct fx_jobjects *o = w->o;
+	va_list ap;
+
+	if (o->nbad < FX_JOBJ_NBAD) {
+		struct fx_jobj_bad *b = &o->bad[o->nbad];
+
+		b->addr = a;
+		b->left = top - a;
+		va_start(ap, fmt);
+		vsnprintf(b->why, sizeof(b->why), fmt, ap);
+		va_end(ap);
+	}
+	o->nbad++;
+	o->bad_bytes = fx_sat_add(o->bad_bytes, top - a);
+}
+
+static const char *err_name(int e)
+{
+	return e == -ENODATA ? "swapped out" :
+	       e == -ESRCH   ? "the process is gone" :
+			       "not readable";
+}
+
+/*
+ * The size of the object at a whose header is h (hlen bytes readable),
+ * of class k: 0 when not believed (why said).
+ */
+static uint64_t object_size(struct walk *w, uint64_t a, const struct klass *k,
+			    uint64_t lim, int *err)
+{
+	const unsigned char *p;
+	uint64_t size;
+	int32_t len, lh = k->lh;
+
+	if (lh > 0 && !k->mirror)
+		return (uint64_t)lh & ~(uint64_t)1;
+	if (lh > 0) {
+		int32_t words;
+
+		p = heap_bytes(w, a, (size_t)w->mirror_size_off + 4, lim, err);
+		if (!p)
+			return 0;
+		memcpy(&words, p + w->mirror_size_off, 4);
+		return words > 0 ? (uint64_t)words * 8 : 0;
+	}
+	if (lh >= 0 || (lh >> 30) < -2)
+		return 0;
+	p = heap_bytes(w, a, (size_t)w->len_off + 4, lim, err);
+	if (!p)
+		return 0;
+	memcpy(&len, p + w->len_off, 4);
+	/* Elements of 1 to 8 bytes, behind the header this JVM's arrays
+	 * have: anything else is not an array of this JVM. */
+	if (len < 0 || (uint64_t)((lh >> 16) & 0xff) != w->hdr ||
+	    (lh & 0x3f) > 3)
+		return 0;
+	size = w->hdr + ((uint64_t)len << (lh & 0x3f));
+	return (size + w->align - 1) & ~(w->align - 1);
+}
+
+/*
+ * Walk the objects of [bottom, top); only_one: the space holds one
+ * object (a humongous one) that may not run past top.
+ */
+static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
+		       int only_one)
+{
+	struct fx_jobjects *o = w->o;
+	const unsigned char *p;
+	struct klass *k;
+	uint64_t a = bottom, kp, size, e;
+	uint32_t nk;
+	int err = 0;
+
+	if (top <= bottom)
+		return;
+	if (bottom % w->align || top % 8 || bottom < w->heap_lo ||
+	    top > w->heap_hi) {
+		stop(w, bottom, top, "space 0x%llx-0x%llx outside the heap",
+		     (unsigned long long)bottom, (unsigned long long)top);
+		return;
+	}
+	o->spaces++;
+	o->space_bytes += top - bottom;
+	w->ti = 0;
+	while (a < top) {
+		/* The unfilled part of a thread's TLAB: no object yet. */
+		while (w->ti < w->nt && w->t[w->ti].top < a)
+			w->ti++;
+		if (w->ti < w->nt && w->t[w->ti].top == a) {
+			e = w->t[w->ti].hard_end;
+
+			o->tlabs++;
+			o->tlab_bytes += (e < top ? e : top) - a;
+			w->ti++;
+			a = e;
+			continue;
+		}
+		if (top - a < w->ohdr) {
+			stop(w, a, top, "%llu bytes left at the space's end, "
+			     "less than a header", (unsigned long long)(top - a));
+			return;
+		}
+		p = heap_bytes(w, a, (size_t)w->ohdr, top, &err);
+		kp = 0;
+		if (p && w->ccp) {
+			memcpy(&nk, p + 8, 4);
+			kp = nk ? w->kbase + ((uint64_t)nk << w->kshift) : 0;
+		} else if (p) {
+			memcpy(&kp, p + 8, 8);
+		}
+		if ((!kp && (p || err == -EFAULT)) && (e = tlab_end_at(w, a))) {
+			o->tlabs++;
+			o->tlab_bytes += (e < top ? e : top) - a;
+			a = e;
+			continue;
+		}
+		if (!p) {
+			stop(w, a, top, "header %s", err_name(err));
+			return;
+		}
+		k = klass_at(w, kp);
+		if (!k) {
+			stop(w, a, top, "class pointer 0x%llx: not a known class",
+			     (unsigned long long)kp);
+			return;
+		}
+		size = object_size(w, a, k, top, &err);
+		if (!size && err) {
+			stop(w, a, top, "header %s", err_name(err));
+			return;
+		}
+		if (size < w->ohdr || size % w->align ||
+		    size > top - a) {
+			stop(w, a, top, "size %llu of a %s: not believed",
+			     (unsigned long long)size,
+			     w->names.e[k->cls].key);
+			return;
+		}
+		w->count[k->cls]++;
+		w->bytes[k->cls] += size;
+		o->objects++;
+		o->bytes += size;
+		a += size;
+		if (only_one)
+			return;
+	}
+}
+
+/* ---- the collectors' spaces ---- */
+
+static int walk_g1(struct walk *w, uint64_t ch)
+{
+	uint64_t o_hrm, o_regions, o_base, o_len, o_type, o_tag, o_bottom;
+	uint64_t o_top, o_end, base, len, hr, next, bottom, top, end, i, j;
+	uint64_t grain;
+	int64_t free_tag = 0, starts = 12, cont = 13;
+	uint32_t tag, ntag;
+	int bad = 0;
+
+	o_hrm = off_of(w, "G1CollectedHeap", "_hrm", &bad);
+	o_regions = off_of(w, "HeapRegionManager", "_regions", &bad);
+	o_base = off_of(w, "G1HeapRegionTable", "_base", &bad);
+	o_len = off_of(w, "G1HeapRegionTable", "_length", &bad);
+	o_type = off_of(w, "HeapRegion", "_type", &bad);
+	o_tag = off_of(w, "HeapRegionType", "_tag", &bad);
+	o_bottom = off_of(w, "HeapRegion", "_bottom", &bad);
+	o_top = off_of(w, "HeapRegion", "_top", &bad);
+	o_end = off_of(w, "HeapRegion", "_end", &bad);
+	if (fx_vms_const(w->v, "HeapRegionType::FreeTag", &free_tag) ||
+	    fx_vms_const(w->v, "HeapRegionType::StartsHumongousTag",
+			 &starts) ||
+	    fx_vms_const(w->v, "HeapRegionType::ContinuesHumongousTag", &cont))
+		bad = 1;
+	if (bad || static_ptr(w, "HeapRegion", "GrainBytes", &grain) ||
+	    rdp(w, ch + o_hrm + o_regions + o_base, &base) ||
+	    rdp(w, ch + o_hrm + o_regions + o_len, &len) || len > MAX_REGIONS)
+		return 1;
+	for (i = 0; i < len; i++) {
+		if (rdp(w, base + i * 8, &hr) || !hr)
+			continue;
+		if (rd(w, hr + o_type + o_tag, &tag, 4) ||
+		    rdp(w, hr + o_bottom, &bottom) ||
+		    rdp(w, hr + o_top, &top) || rdp(w, hr + o_end, &end)) {
+			stop(w, 0, 0, "G1 region %llu unreadable",
+			     (unsigned long long)i);
+			continue;
+		}
+		if (tag == (uint32_t)free_tag || tag == (uint32_t)cont)
+			continue;
+		if (top > end || end - bottom > grain) {
+			stop(w, bottom, bottom, "G1 region %llu: top 0x%llx "
+			     "past its end 0x%llx", (unsigned long long)i,
+			     (unsigned long long)top, (unsigned long long)end);
+			continue;
+		}
+		if (tag != (uint32_t)starts) {
+			walk_space(w, bottom, top, 0);
+			continue;
+		}
+		/* A humongous object: its region, then the continues-
+		 * humongous regions after it. */
+		for (j = i + 1; j < len; j++) {
+			if (rdp(w, base + j * 8, &next) || !next ||
+			    rd(w, next + o_type + o_tag, &ntag, 4) ||
+			    ntag != (uint32_t)cont ||
+			    rdp(w, next + o_top, &top))
+				break;
+		}
+		walk_space(w, bottom, top, 1);
+	}
+	return 0;
+}
+
+/* [bottom, top) of the space at sp: 0 or 1 (unreadable). */
+static int space_bounds(struct walk *w, uint64_t sp, uint64_t o_bottom,
+			uint64_t o_top, uint64_t *bottom, uint64_t *top)
+{
+	return !sp || rdp(w, sp + o_bottom, bottom) || rdp(w, sp + o_top, top);
+}
+
+static int walk_spaces(struct walk *w, const uint64_t *sp, size_t n,
+		       uint64_t o_bottom, uint64_t o_top)
+{
+	uint64_t bottom, top;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (space_bounds(w, sp[i], o_bottom, o_top, &bottom, &top))
+			return 1;
+	for (i = 0; i < n; i++) {
+		space_bounds(w, sp[i], o_bottom, o_top, &bottom, &top);
+		walk_space(w, bottom, top, 0);
+	}
+	return 0;
+}
+
+static int walk_parallel(struct walk *w)
+{
+	uint64_t young, old, sp[4];
+	int bad = 0;
+	uint64_t o_obj, o_eden, o_from, o_to, o_bottom, o_top;
+
+	o_obj = off_of(w, "PSOldGen", "_object_space", &bad);
+	o_eden = off_of(w, "PSYoungGen", "_eden_space", &bad);
+	o_from = off_of(w, "PSYoungGen", "_from_space", &bad);
+	o_to = off_of(w, "PSYoungGen", "_to_space", &bad);
+	o_bottom = off_of(w, "MutableSpace", "_bottom", &bad);
+	o_top = off_of(w, "MutableSpace", "_top", &bad);
+	if (bad || static_ptr(w, "ParallelScavengeHeap", "_young_gen", &young) ||
+	    static_ptr(w, "ParallelScavengeHeap", "_old_gen", &old) ||
+	    !young || !old || rdp(w, old + o_obj, &sp[0]) ||
+	    rdp(w, young + o_eden, &sp[1]) || rdp(w, young + o_from, &sp[2]) ||
+	    rdp(w, young + o_to, &sp[3]))
+		return 1;
+	return walk_spaces(w, sp, 4, o_bottom, o_top);
+}
+
+static int walk_serial(struct walk *w, uint64_t ch)
+{
+	uint64_t young, old, sp[4];
+	int bad = 0;
+	uint64_t o_young, o_old, o_the, o_eden, o_from, o_to, o_bottom, o_top;
+
+	o_young = off_of(w, "GenCollectedHeap", "_young_gen", &bad);
+	o_old = off_of(w, "GenCollectedHeap", "_old_gen", &bad);
+	o_the = off_of(w, "TenuredGeneration", "_the_space", &bad);
+	o_eden = off_of(w, "DefNewGeneration", "_eden_space", &bad);
+	o_from = off_of(w, "DefNewGeneration", "_from_space", &bad);
+	o_to = off_of(w, "DefNewGeneration", "_to_space", &bad);
+	o_bottom = off_of(w, "Space", "_bottom", &bad);
+	o_top = off_of(w, "ContiguousSpace", "_top", &bad);
+	if (bad || rdp(w, ch + o_young, &young) || rdp(w, ch + o_old, &old) ||
+	    !young || !old || rdp(w, old + o_the, &sp[0]) ||
+	    rdp(w, young + o_eden, &sp[1]) || rdp(w, young + o_from, &sp[2]) ||
+	    rdp(w, young + o_to, &sp[3]))
+		return 1;
+	return walk_spaces(w, sp, 4, o_bottom, o_top);
+}
+
+/* ---- the walk ---- */
+
+enum { F_CCP, F_ALIGN, F_N };
+
+/* The layout of headers: 0, or 1 with o->note saying what is missing. */
+static int layout(struct walk *w, const struct fx_vms_flag *fl)
+{
+	uint64_t a;
+	int32_t shift, off;
+
+	w->ccp = fl[F_CCP].found && fl[F_CCP].value;
+	w->align = fl[F_ALIGN].found ? fl[F_ALIGN].value : 8;
+	if (w->align < 8 || w->align > 256 || (w->align & (w->align - 1))) {
+		snprintf(w->o->note, sizeof(w->o->note),
+			 "ObjectAlignmentInBytes %llu makes no sense",
+			 (unsigned long long)w->align);
+		return 1;
+	}
+	/* An array: mark, class pointer, length (4 bytes), elements from
+	 * the next 8-byte boundary (JDK 17). */
+	w->ohdr = w->ccp ? 12 : 16;
+	w->len_off = w->ccp ? 12 : 16;
+	w->hdr = w->ccp ? 16 : 24;
+	if (w->ccp &&
+	    (static_ptr(w, "CompressedKlassPointers", "_narrow_klass._base",
+			&w->kbase) ||
+	     fx_vms_static(w->v, "CompressedKlassPointers",
+			   "_narrow_klass._shift", &a) ||
+	     rd(w, a, &shift, 4) || shift < 0 || shift > 8)) {
+		snprintf(w->o->note, sizeof(w->o->note), "the JVM's compressed "
+			 "class pointer base and shift cannot be read");
+		return 1;
+	}
+	w->kshift = w->ccp ? shift : 0;
+	if (fx_vms_static(w->v, "java_lang_Class", "_oop_size_offset", &a) ||
+	    rd(w, a, &off, 4) || off < 8 || off > 4096) {
+		snprintf(w->o->note, sizeof(w->o->note), "java.lang.Class's "
+			 "size field cannot be found");
+		return 1;
+	}
+	w->mirror_size_off = off;
+	return 0;
+}
+
+static int heap_bounds(struct walk *w, uint64_t *ch)
+{
+	uint64_t o, os, ow, words;
+	int bad = 0;
+
+	o = off_of(w, "CollectedHeap", "_reserved", &bad);
+	os = off_of(w, "MemRegion", "_start", &bad);
+	ow = off_of(w, "MemRegion", "_word_size", &bad);
+	if (bad || static_ptr(w, "Universe", "_collectedHeap", ch) || !*ch ||
+	    rdp(w, *ch + o + os, &w->heap_lo) ||
+	    rdp(w, *ch + o + ow, &words) || words > (1ull << 47))
+		return 1;
+	w->heap_hi = w->heap_lo + words * 8;
+	return 0;
+}
+
+static int cmp_class(const void *a, const void *b)
+{
+	const struct fx_jobj_class *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/* The histogram, most bytes first, into o. */
+static int publish(struct walk *w)
+{
+	struct fx_jobjects *o = w->o;
+	size_t i, n = 0;
+
+	for (i = 0; i < w->names.n; i++)
+		n += w->count[i] != 0;
+	o->c = calloc(n + 1, sizeof(*o->c));
+	if (!o->c)
+		return -ENOMEM;
+	for (i = 0; i < w->names.n; i++) {
+		if (!w->count[i])
+			continue;
+		o->c[o->nc].name = strdup(w->names.e[i].key);
+		if (!o->c[o->nc].name)
+			return -ENOMEM;
+		o->c[o->nc].count = w->count[i];
+		o->c[o->nc].bytes = w->bytes[i];
+		o->nc++;
+	}
+	qsort(o->c, o->nc, sizeof(*o->c), cmp_class);
+	return 0;
+}
+
+static int run(struct walk *w)
+{
+	struct fx_vms_flag fl[F_N] = {
+		[F_CCP] = { "UseCompressedClassPointers", 1, 0, 0 },
+		/* intx on JDK 17, int on later ones: the low 4 bytes */
+		[F_ALIGN] = { "ObjectAlignmentInBytes", 4, 0, 0 },
+	};
+	struct fx_jobjects *o = w->o;
+	uint64_t ch;
+	int r;
+
+	fx_vms_flags(w->v, w->rs, fl, F_N);
+	snprintf(o->gc, sizeof(o->gc), "%s", fx_vms_collector(w->v, w->rs));
+	if (!o->gc[0]) {
+		snprintf(o->note, sizeof(o->note), "the collector cannot be "
+			 "told (its flags are not readable)");
+		return 0;
+	}
+	if (strcmp(o->gc, "G1") && strcmp(o->gc, "Parallel") &&
+	    strcmp(o->gc, "Serial")) {
+		o->unsupported = 1;
+		snprintf(o->note, sizeof(o->note), "not supported for this "
+			 "collector (%s GC): G1, Parallel and Serial only",
+			 o->gc);
+		return 0;
+	}
+	if (layout(w, fl))
+		return 0;
+	if (heap_bounds(w, &ch)) {
+		snprintf(o->note, sizeof(o->note), "the Java heap's bounds "
+			 "cannot be read (a JVM still starting?)");
+		return 0;
+	}
+	r = find_klasses(w);
+	if (r > 0)
+		snprintf(o->note, sizeof(o->note), "the JVM's classes cannot "
+			 "be walked (ClassLoaderDataGraph)");
+	if (r)
+		return r < 0 ? r : 0;
+	r = find_tlabs(w);
+	if (r > 0)
+		snprintf(o->note, sizeof(o->note), "the Java threads' TLABs "
+			 "cannot be read");
+	if (r)
+		return r < 0 ? r : 0;
+	w->win.buf = malloc(WINDOW);
+	if (!w->win.buf)
+		return -ENOMEM;
+	r = strcmp(o->gc, "G1") == 0	     ? walk_g1(w, ch) :
+	    strcmp(o->gc, "Parallel") == 0 ? walk_parallel(w) :
+					     walk_serial(w, ch);
+	if (r) {
+		snprintf(o->note, sizeof(o->note), "the %s heap's spaces "
+			 "cannot be read", o->gc);
+		return 0;
+	}
+	r = publish(w);
+	if (!r)
+		o->ok = 1;
+	return r;
+}
+
+int fx_jobjects_walk_tables(struct fx_jobjects *o,
+			    const struct fx_vmstructs *v,
+			    struct fx_heap_src *rs, struct fx_heap_src *heap)
+{
+	struct walk w;
+	int r;
+
+	fx_jobjects_release(o);
+	memset(&w, 0, sizeof(w));
+	w.o = o;
+	w.v = v;
+	w.rs = rs;
+	w.heap = heap;
+	fx_strtab_init(&w.byaddr);
+	fx_strtab_init(&w.names);
+	r = run(&w);
+	fx_strtab_release(&w.byaddr);
+	fx_strtab_release(&w.names);
+	free(w.k);
+	free(w.count);
+	free(w.bytes);
+	free(w.t);
+	free(w.jt);
+	free(w.win.buf);
+	if (r) {
+		fx_jobjects_release(o);
+		return r;
+	}
+	return 0;
+}
+
+int fx_jobjects_walk(struct fx_jobjects *o, const struct fx_maps *m,
+		     struct fx_heap_src *src, fx_file_fn file, void *fctx)
+{
+	struct fx_vmstructs v;
+	struct fx_heap_src rs;
+	int r;
+
+	fx_jobjects_release(o);
+	r = fx_jvm_reader_open(&rs, m, src, file, fctx);
+	if (r)
+		return r;
+	fx_vmstructs_init(&v);
+	r = fx_jvm_tables(&v, m, &rs, file, fctx);
+	if (!r) {
+		r = fx_jobjects_walk_tables(o, &v, &rs, src);
+	} else if (r != -ENOMEM) {
+		snprintf(o->note, sizeof(o->note), "%s",
+			 r == -ENOENT  ? "not a JVM (no libjvm.so mapped)" :
+			 r == -ENODEV  ? "libjvm.so has no vmStructs tables "
+					 "(not HotSpot, or a JVM still "
+					 "starting)" :
+			 r == -EFAULT  ? "the JVM's vmStructs tables are not "
+					 "readable" :
+					 "the JVM's vmStructs tables make no "
+					 "sense");
+		r = 0;
+	}
+	fx_vmstructs_release(&v);
+	fx_jvm_reader_close(&rs);
+	return r;
+}
+
+int fx_jobjects_write(const struct fx_jobjects *o, struct fx_writer *w,
+		      int pid)
+{
+	const struct fx_reckind *k = fx_reckind(FX_REC_OBJECT);
+	size_t i;
+	int r;
+
+	r = fx_writer_columns(w, k->cols, k->ncols);
+	for (i = 0; i < o->nc && !r; i++) {
+		fx_writer_u64(w, (uint64_t)pid);
+		fx_writer_u64(w, o->c[i].count);
+		fx_writer_u64(w, o->c[i].bytes);
+		fx_writer_text(w, o->c[i].name, strlen(o->c[i].name));
+		r = fx_writer_end(w);
+	}
+	return r;
+}
+
+int fx_jobjects_report(const struct fx_jobjects *o, int verbose,
+		       struct fx_buf *b)
+{
+	char line[320];
+	size_t i;
+	int r = 0;
+
+	if (verbose && o->ok) {
+		snprintf(line, sizeof(line), "%s heap: %llu objects, %llu "
+			 "bytes in %llu spaces (%llu bytes used); %llu classes "
+			 "known; %llu TLABs' unfilled parts skipped (%llu "
+			 "bytes)\n", o->gc, (unsigned long long)o->objects,
+			 (unsigned long long)o->bytes,
+			 (unsigned long long)o->spaces,
+			 (unsigned long long)o->space_bytes,
+			 (unsigned long long)o->klasses,
+			 (unsigned long long)o->tlabs,
+			 (unsigned long long)o->tlab_bytes);
+		r = fx_buf_adds(b, line);
+	}
+	if (o->nbad && !r) {
+		snprintf(line, sizeof(line), "%llu bytes of the Java heap not "
+			 "parsed (%llu place%s; not counted):\n",
+			 (unsigned long long)o->bad_bytes,
+			 (unsigned long long)o->nbad, o->nbad > 1 ? "s" : "");
+		r = fx_buf_adds(b, line);
+	}
+	for (i = 0; i < o->nbad && i < FX_JOBJ_NBAD && !r; i++) {
+		snprintf(line, sizeof(line), "  at 0x%012llx: %s (%llu bytes "
+			 "left)\n", (unsigned long long)o->bad[i].addr,
+			 o->bad[i].why, (unsigned long long)o->bad[i].left);
+		r = fx_buf_adds(b, line);
+	}
+	return r ? -ENOMEM : 0;
+}
