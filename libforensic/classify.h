@@ -4,11 +4,11 @@
  * structures in its memory (heap.h) and its threads' stack pointers
  * (threads.h). The engine of the `classify` command.
  *
- * Reading a live process goes through fx_livesrc: every read is checked
- * against /proc/PID/pagemap first (a page not present is never touched,
- * so the target's RSS does not grow), regions whose VmFlags say io, pf,
- * um, uw or ui, [vvar*] and /secretmem are never read, and nothing is
- * written or stopped.
+ * Reading a live process goes through fx_livesrc (livesrc.h): every read
+ * is checked against /proc/PID/pagemap first (a page not present is never
+ * touched, so the target's RSS does not grow), regions whose VmFlags say
+ * io, pf, um, uw or ui, [vvar*] and /secretmem are never read, and
+ * nothing is written or stopped.
  */
 #ifndef FX_CLASSIFY_H
 #define FX_CLASSIFY_H
@@ -18,7 +18,6 @@
 
 #include "heap.h"
 #include "jvm.h"
-#include "mem.h"
 
 struct fx_maps;
 struct fx_region;
@@ -52,39 +51,6 @@ enum fx_class {
 
 /* The `class` column text of c (DESIGN.md), or "-". */
 const char *fx_class_name(enum fx_class c);
-
-/* A pagemap-gated, windowed reader of a live process's memory. */
-struct fx_livesrc {
-	struct fx_mem mem;
-	int pmfd;
-	const struct fx_maps *m;	/* regions that may be read (borrowed) */
-	uint64_t win;			/* start of the cached window */
-	size_t wpages;			/* and its length in pages */
-	unsigned char *buf;		/* the window's bytes */
-	uint64_t *pm;			/* its pagemap entries */
-	unsigned char *ok;		/* per page: read */
-	int have_win;
-	int gone;			/* the process exited */
-	uint64_t pages_read, pages_absent;
-};
-
-/*
- * Prepare to read p's memory inside the regions of m (borrowed: keep it
- * alive and unchanged). 0 or a negative errno (-EACCES: no permission).
- */
-int fx_livesrc_open(struct fx_livesrc *l, struct fx_proc *p,
-		    const struct fx_maps *m);
-
-void fx_livesrc_release(struct fx_livesrc *l);
-
-/*
- * The fx_heap_src read callback over a struct fx_livesrc (ctx): 0, or
- * -EFAULT when a byte lies outside a readable region or on a page not
- * present, -ENODATA on a page swapped out (never read: reading would
- * swap it in; and a file mapping's swapped page differs from its file),
- * -ESRCH when the process is gone.
- */
-int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len);
 
 /*
  * fx_file_fn for a live process (ctx: its struct fx_proc): reads

@@ -389,17 +389,10 @@ int fx_dumper_init(struct fx_dumper *d, struct fx_proc *p, int use_scan,
 	int r;
 
 	memset(d, 0, sizeof(*d));
-	d->mem.memfd = -1;
-	d->pm.fd = -1;
 	d->stop = stop;
-	r = fx_mem_open(&d->mem, p);
+	r = fx_livesrc_open(&d->ls, p, NULL, use_scan);
 	if (r)
 		return r;
-	r = fx_pagemap_init(&d->pm, p, use_scan);
-	if (r) {
-		fx_mem_release(&d->mem);
-		return r;
-	}
 	d->ring = ring_new();
 	d->seg = calloc(FX_DUMP_IOV, sizeof(*d->seg));
 	if (!d->ring || !d->seg) {
@@ -414,8 +407,7 @@ void fx_dumper_release(struct fx_dumper *d)
 {
 	ring_free(d->ring);
 	d->ring = NULL;
-	fx_mem_release(&d->mem);
-	fx_pagemap_release(&d->pm);
+	fx_livesrc_release(&d->ls);
 	free(d->seg);
 	d->buf = NULL;
 	d->seg = NULL;
@@ -577,23 +569,9 @@ static int read_some(struct copy *c, size_t *kp, size_t j)
 		d->seg[n].len = c->it[i].len;
 		d->seg[n].buf = d->buf + c->it[i].off;
 	}
-	got = fx_mem_readv(&d->mem, d->seg, n, &why);
-	/* process_vm_readv finds the process by pid: after an execve it
-	 * reads the new program's memory. The pagemap descriptor holds the
-	 * old one, and reads nothing once it is gone (T12): then the batch
-	 * is not kept, whatever it holds. */
-	if (got) {
-		long pm = fx_pagemap_read(d->pm.fd,
-					  c->it[k].addr - c->it[k].addr % ps,
-					  1, &pg);
-
-		/* Nothing read: the memory is gone (an error of another kind
-		 * says nothing about it). */
-		if (pm == 0 || pm == -ESRCH) {
-			got = 0;
-			why = -ESRCH;
-		}
-	}
+	/* Behind the execve guard: after an execve (T12) nothing of the
+	 * batch is kept, and why says the process is gone. */
+	got = fx_livesrc_readv(&d->ls, d->seg, n, &why);
 	while (k < j && got >= c->it[k].len) {
 		r = keep(c, &c->it[k], c->it[k].len);
 		if (r)
@@ -737,8 +715,8 @@ static int not_present(struct copy *c, uint64_t s, uint64_t e)
 	for (tries = 0; tries < 5 && s < e; tries++) {
 		nanosleep(&nap, NULL);
 		cur = s;
-		n = fx_pagemap_runs(&c->d->pm, s, e, runs, FX_ARRAY_SIZE(runs),
-				    &next);
+		n = fx_pagemap_runs(&c->d->ls.pm, s, e, runs,
+				    FX_ARRAY_SIZE(runs), &next);
 		if (n <= 0 || next < e)
 			continue;	/* gone, or too fragmented: retry */
 		for (i = 0; i < n && !r; i++) {
@@ -789,7 +767,7 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 			r = -EINTR;
 			break;
 		}
-		n = fx_pagemap_runs(&d->pm, cur, end, runs,
+		n = fx_livesrc_runs(&d->ls, cur, end, runs,
 				    FX_ARRAY_SIZE(runs), &next);
 		if (n < 0) {
 			r = flush(c);
@@ -908,25 +886,4 @@ void fx_dump_res_finish(struct fx_dump_res *res)
 		return;
 	}
 	fx_hex(res->sha256, d, n < 32 ? n : 32);
-}
-
-const char *fx_dump_skip_reason(const struct fx_region *r, int include_dd)
-{
-	static const char *const vvar[] = { "[vvar]", "[vvar_vclock]" };
-
-	if (r->name && fx_in_list(r->name, vvar, FX_ARRAY_SIZE(vvar)))
-		return "vvar";
-	if (r->vmflags & FX_VM_IO)
-		return "io";
-	if (r->vmflags & FX_VM_PF)
-		return "pfnmap";
-	if (r->vmflags & (FX_VM_UM | FX_VM_UW | FX_VM_UI))
-		return "uffd";
-	if (r->name && !strncmp(r->name, "/secretmem", 10))
-		return "secretmem";
-	if (r->perms[0] != 'r')
-		return r->kind == FX_KIND_GUARD ? "guard" : "no-read";
-	if ((r->vmflags & FX_VM_DD) && !include_dd)
-		return "dontdump";
-	return NULL;
 }

@@ -2,8 +2,9 @@
  * dump: copying a range of another process's memory to a file, present
  * pages only, without stopping or touching the target.
  *
- * The copy walks the range with pagemap (fx_pagemap_runs): runs of present
- * pages are read with process_vm_readv in batches (fx_mem_readv, up to
+ * The copy reads the target through fx_livesrc (livesrc.h: the pagemap
+ * gate, the batched reads, the execve guard): runs of present pages
+ * (fx_livesrc_runs) are read in batches (fx_livesrc_readv, up to
  * FX_DUMP_BATCH bytes and FX_DUMP_IOV pieces per call) and written with
  * pwrite at out_base + (addr - start); everything else is a hole: never
  * read (reading would fault the page in and raise the target's RSS),
@@ -12,8 +13,8 @@
  * batch buffers, whatever the size of the range.
  *
  * Whether a region may be read at all is decided before, from its VmFlags
- * and name (fx_dump_skip_reason): device mappings, userfaultfd ranges and
- * vvar can hang or fault a reader.
+ * and name (fx_dump_skip_reason, livesrc.h): device mappings, userfaultfd
+ * ranges and vvar can hang or fault a reader.
  */
 #ifndef FX_DUMP_H
 #define FX_DUMP_H
@@ -22,8 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mem.h"
-#include "pagemap.h"
+#include "livesrc.h"
 
 struct fx_proc;
 struct fx_region;
@@ -67,8 +67,7 @@ struct fx_ring;
  * x FX_DUMP_BATCH.
  */
 struct fx_dumper {
-	struct fx_mem mem;
-	struct fx_pagemap pm;
+	struct fx_livesrc ls;		/* the target's memory (livesrc.h) */
 	struct fx_ring *ring;		/* private: buffers and threads */
 	char *buf;			/* the buffer being filled (between
 					 * copies: a free FX_DUMP_BATCH bytes
@@ -156,15 +155,5 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
  */
 int fx_dumper_hole(struct fx_dumper *d, uint64_t start, uint64_t end,
 		   enum fx_hole why, fx_hole_fn hole, void *arg);
-
-/*
- * Why region r must not be read, or NULL when it may be: "io" (device
- * memory: reads can hang or have side effects), "pfnmap", "uffd"
- * (userfaultfd: process_vm_readv blocks in handle_userfault), "vvar"
- * (kernel clock pages: fault), "secretmem", "no-read" (no r permission;
- * /proc/PID/mem could force it, but that is not ours to do), "dontdump"
- * (MADV_DONTDUMP, unless include_dd), "guard".
- */
-const char *fx_dump_skip_reason(const struct fx_region *r, int include_dd);
 
 #endif

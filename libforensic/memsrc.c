@@ -48,8 +48,6 @@ static void ms_init(struct fx_memsrc *ms)
 	fx_source_init(&ms->src);
 	ms->heap.read = fx_memsrc_read;
 	ms->heap.ctx = ms;
-	ms->ls.pmfd = -1;
-	ms->ls.mem.memfd = -1;
 }
 
 void fx_memsrc_release(struct fx_memsrc *ms)
@@ -70,8 +68,6 @@ void fx_memsrc_release(struct fx_memsrc *ms)
 	fx_buf_release(&ms->text);
 	fx_source_release(&ms->src);
 	memset(ms, 0, sizeof(*ms));
-	ms->ls.pmfd = -1;
-	ms->ls.mem.memfd = -1;
 }
 
 int fx_memsrc_probe(const char *path)
@@ -135,7 +131,7 @@ int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p)
 	ms->file_ctx = p;
 	r = live_map(ms);
 	if (!r)
-		r = fx_livesrc_open(&ms->ls, p, &ms->maps);
+		r = fx_livesrc_open(&ms->ls, p, &ms->maps, 1);
 	if (r)
 		return r;
 	ms->have_ls = 1;
@@ -157,8 +153,7 @@ int fx_memsrc_reload(struct fx_memsrc *ms)
 	fx_maps_release(&ms->maps);
 	fx_maps_init(&ms->maps);
 	r = live_map(ms);
-	ms->ls.m = &ms->maps;
-	ms->ls.have_win = 0;
+	fx_livesrc_remap(&ms->ls, &ms->maps);
 	return r;
 }
 
@@ -254,7 +249,7 @@ int fx_memsrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
 	if (ms->kind == FX_MS_LIVE) {
 		r = fx_livesrc_read(&ms->ls, addr, buf, len);
 		ms->pages_read = ms->ls.pages_read;
-		ms->pages_absent = ms->ls.pages_absent;
+		ms->pages_absent = ms->ls.pages_absent + ms->ls.pages_swapped;
 		ms->gone = ms->ls.gone;
 		return r;
 	}

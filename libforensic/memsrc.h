@@ -6,7 +6,7 @@
  *
  * Backends:
  *  - a live pid: the map from /proc/PID/smaps, threads from /proc
- *    (threads.h), bytes through fx_livesrc (classify.h: pagemap gated,
+ *    (threads.h), bytes through fx_livesrc (livesrc.h: pagemap gated,
  *    windowed), mapped files through fx_proc_file_read;
  *  - a dump directory (dumpdir.h): the map from regions.tsv, whose
  *    records carry every smaps column (turned back into smaps text and
@@ -48,6 +48,7 @@
 #include "buf.h"
 #include "classify.h"
 #include "heap.h"
+#include "livesrc.h"
 #include "maps.h"
 #include "source.h"
 
@@ -70,7 +71,9 @@ struct fx_memsrc {
 	fx_file_fn file;		/* its mapped files, ctx file_ctx */
 	void *file_ctx;
 	struct fx_err err;		/* why open failed */
-	uint64_t pages_read, pages_absent; /* live: fx_livesrc's counts */
+	uint64_t pages_read, pages_absent; /* live: fx_livesrc's counts
+					    * (absent: not present, swapped
+					    * included) */
 	int gone;			/* live: the process exited */
 	/* private */
 	struct fx_proc *p;

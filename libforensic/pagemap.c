@@ -36,7 +36,20 @@ long fx_pagemap_read(int fd, uint64_t vaddr, size_t npages, uint64_t *out)
 	int err;
 	size_t got = fx_read_full(fd, out, npages * 8, off, &err);
 
-	return err ? err : (long)(got / 8);
+	if (err)
+		return err;
+	/*
+	 * Nothing at all: vaddr is past the end of the address space
+	 * ([vsyscall]), or the mm is gone. The fd holds the mm it was
+	 * opened on and reads nothing once the process has exited or run
+	 * execve; page 0, below the end of any address space, tells which
+	 * (PAGEMAP_SCAN says -ESRCH itself).
+	 */
+	if (got == 0 && npages)
+		return vaddr == 0 || fx_pagemap_read(fd, 0, 1, out) == -ESRCH ?
+			       -ESRCH :
+			       0;
+	return (long)(got / 8);
 }
 
 /*

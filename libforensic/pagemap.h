@@ -30,7 +30,8 @@ int fx_pagemap_open(struct fx_proc *p);
 /*
  * Read the entries of npages pages from vaddr (page aligned) into out.
  * Returns the number of entries read (fewer at the end of the address
- * space), or a negative errno (-ESRCH: the process is gone).
+ * space), or a negative errno (-ESRCH: the process is gone: it exited
+ * or ran execve since fd was opened).
  */
 long fx_pagemap_read(int fd, uint64_t vaddr, size_t npages, uint64_t *out);
 

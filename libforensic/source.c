@@ -28,10 +28,9 @@
 #include "dump.h"
 #include "dumpdir.h"
 #include "internal.h"
+#include "livesrc.h"
 #include "maps.h"
-#include "mem.h"
 #include "memsrc.h"
-#include "pagemap.h"
 #include "rec.h"
 #include "safeopen.h"
 #include "source.h"
@@ -838,9 +837,8 @@ int fx_source_resolve(struct fx_source *src)
 
 struct reader {
 	struct fx_source *src;
-	int proc;		/* process mem and pm are open for, or -1 */
-	struct fx_mem mem;
-	struct fx_pagemap pm;
+	int proc;		/* process ls is open for, or -1 */
+	struct fx_livesrc ls;
 	char *buf;
 	size_t cap;
 	struct fx_page_run runs[NRUNS];
@@ -851,10 +849,8 @@ struct reader {
 
 static void reader_close(struct reader *rd)
 {
-	if (rd->proc >= 0) {
-		fx_mem_release(&rd->mem);
-		fx_pagemap_release(&rd->pm);
-	}
+	if (rd->proc >= 0)
+		fx_livesrc_release(&rd->ls);
 	rd->proc = -1;
 }
 
@@ -893,7 +889,7 @@ static int read_segs(struct reader *rd, struct fx_scanner *sc, size_t n)
 	int why, r;
 
 	while (n) {
-		got = fx_mem_readv(&rd->mem, sg, n, &why);
+		got = fx_livesrc_readv(&rd->ls, sg, n, &why);
 		for (k = 0; k < n && got >= sg[k].len; k++)
 			got -= sg[k].len;
 		/* sg[0..k) read whole; sg[k] read for got bytes. */
@@ -947,12 +943,7 @@ static int read_live(struct reader *rd, const struct fx_src_region *reg,
 	}
 	if (rd->proc != reg->live) {
 		reader_close(rd);
-		r = fx_mem_open(&rd->mem, &sp->p);
-		if (!r) {
-			r = fx_pagemap_init(&rd->pm, &sp->p, 1);
-			if (r)
-				fx_mem_release(&rd->mem);
-		}
+		r = fx_livesrc_open(&rd->ls, &sp->p, NULL, 1);
 		if (r) {
 			sp->gone = 1;
 			rd->holes += clip(rd, lo, hi);
@@ -968,7 +959,7 @@ static int read_live(struct reader *rd, const struct fx_src_region *reg,
 			return -ENOMEM;
 	}
 	while (next < phi) {
-		nr = fx_pagemap_runs(&rd->pm, next, phi, rd->runs, NRUNS,
+		nr = fx_livesrc_runs(&rd->ls, next, phi, rd->runs, NRUNS,
 				     &next);
 		if (nr < 0)
 			return nr == -ESRCH ? -ESRCH : 0;

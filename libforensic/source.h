@@ -9,10 +9,11 @@
  *    changed or vanished since the record was made; fx_dump_skip_reason
  *    says which regions are never read: device, userfaultfd, vvar,
  *    secretmem, no read permission, MADV_DONTDUMP); inside, only pages
- *    pagemap reports present are read (fx_pagemap_runs), with
- *    process_vm_readv (fx_mem_readv): the target is not stopped and its
- *    RSS does not grow. Absent pages, and pages that cannot be read any
- *    more, are holes;
+ *    pagemap reports present are read, in batches, through fx_livesrc
+ *    (livesrc.h: the pagemap gate, process_vm_readv or /proc/PID/mem,
+ *    the execve guard): the target is not stopped and its RSS does not
+ *    grow. Absent pages, and pages that cannot be read any more, are
+ *    holes; a process that ran execve is gone;
  *  - a file holding the region's bytes (byte k at address start + k): a
  *    region record with a `file` column, a dump directory (its
  *    regions.tsv; `file` relative to the directory), a raw file at a base

@@ -1,0 +1,278 @@
+/*
+ * livesrc: the one reader of a live process's memory (see livesrc.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heap.h"
+#include "internal.h"
+#include "livesrc.h"
+#include "maps.h"
+
+/*
+ * A window is WIN_PAGES pages when reads move forward through memory (a
+ * heap walk) and SMALL_PAGES when they jump about (pointers chased
+ * through a JVM's structures), where a big window would read 512 KiB for
+ * every few bytes wanted.
+ */
+#define WIN_PAGES 128
+#define SMALL_PAGES 4
+
+int fx_livesrc_open(struct fx_livesrc *l, struct fx_proc *p,
+		    const struct fx_maps *m, int use_scan)
+{
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	l->pm.fd = -1;
+	l->m = m;
+	r = fx_mem_open(&l->mem, p);
+	if (!r)
+		r = fx_pagemap_init(&l->pm, p, use_scan);
+	if (r)
+		fx_livesrc_release(l);
+	return r;
+}
+
+void fx_livesrc_release(struct fx_livesrc *l)
+{
+	/* A zeroed struct holds fd 0, which is not ours: only what the
+	 * open set up is closed (mem.pid says it ran). */
+	if (l->mem.pid) {
+		fx_mem_release(&l->mem);
+		fx_pagemap_release(&l->pm);
+	}
+	/* The window held the target's bytes: do not leave them about. */
+	if (l->buf)
+		explicit_bzero(l->buf, WIN_PAGES * fx_page_size());
+	free(l->buf);
+	free(l->ent);
+	free(l->ok);
+	memset(l, 0, sizeof(*l));
+	l->mem.memfd = -1;
+	l->pm.fd = -1;
+}
+
+void fx_livesrc_remap(struct fx_livesrc *l, const struct fx_maps *m)
+{
+	l->m = m;
+	l->have_win = 0;
+}
+
+long fx_livesrc_runs(struct fx_livesrc *l, uint64_t start, uint64_t end,
+		     struct fx_page_run *runs, size_t max, uint64_t *next)
+{
+	size_t ps = fx_page_size();
+	uint64_t cur = start;
+	long n, i;
+
+	n = fx_pagemap_runs(&l->pm, start, end, runs, max, next);
+	if (n < 0) {
+		if (n == -ESRCH)
+			l->gone = 1;
+		return n;
+	}
+	for (i = 0; i < n; i++) {
+		l->pages_absent += (runs[i].start - cur) / ps;
+		if (runs[i].flags & FX_RUN_SWAPPED)
+			l->pages_swapped += (runs[i].end - runs[i].start) / ps;
+		cur = runs[i].end;
+	}
+	if (*next > cur)
+		l->pages_absent += (*next - cur) / ps;
+	return n;
+}
+
+size_t fx_livesrc_readv(struct fx_livesrc *l, const struct fx_mem_seg *seg,
+			size_t n, int *why)
+{
+	size_t ps = fx_page_size(), got, left, k, part;
+	int pvr = l->mem.pvr, execd = 0;
+	uint64_t e;
+	long pm;
+
+	*why = 0;
+	if (l->gone) {
+		*why = -ESRCH;
+		return 0;
+	}
+	got = fx_mem_readv(&l->mem, seg, n, why);
+	/*
+	 * The execve guard (livesrc.h). Only process_vm_readv needs it:
+	 * /proc/PID/mem is bound to the mm it was opened on, as pagemap
+	 * is, and reads nothing once that mm is gone. Any read error says
+	 * nothing about the mm; reading nothing says it is gone (T12).
+	 */
+	if (got && pvr) {
+		pm = fx_pagemap_read(l->pm.fd, seg[0].addr - seg[0].addr % ps,
+				     1, &e);
+		execd = pm == 0 || pm == -ESRCH;
+	}
+	/* Count what was read; after an execve, wipe it: another
+	 * program's bytes are not even left in the caller's buffers. */
+	for (k = 0, left = got; k < n && left; k++) {
+		part = left < seg[k].len ? left : seg[k].len;
+		if (execd)
+			memset(seg[k].buf, 0, part);
+		else
+			l->pages_read += (seg[k].addr % ps + part + ps - 1) / ps;
+		left -= part;
+	}
+	if (execd) {
+		got = 0;
+		*why = -ESRCH;
+	}
+	if (*why == -ESRCH)
+		l->gone = 1;
+	return got;
+}
+
+const char *fx_dump_skip_reason(const struct fx_region *r, int include_dd)
+{
+	static const char *const vvar[] = { "[vvar]", "[vvar_vclock]" };
+
+	if (r->name && fx_in_list(r->name, vvar, FX_ARRAY_SIZE(vvar)))
+		return "vvar";
+	if (r->vmflags & FX_VM_IO)
+		return "io";
+	if (r->vmflags & FX_VM_PF)
+		return "pfnmap";
+	if (r->vmflags & (FX_VM_UM | FX_VM_UW | FX_VM_UI))
+		return "uffd";
+	if (r->name && !strncmp(r->name, "/secretmem", 10))
+		return "secretmem";
+	if (r->perms[0] != 'r')
+		return r->kind == FX_KIND_GUARD ? "guard" : "no-read";
+	if ((r->vmflags & FX_VM_DD) && !include_dd)
+		return "dontdump";
+	return NULL;
+}
+
+/* May the window read this region? (RELIABILITY.md D8; MADV_DONTDUMP
+ * regions may: a walker needs them, a dump honours the flag.) */
+static int region_readable(const struct fx_region *r)
+{
+	return !fx_dump_skip_reason(r, 1) && r->kind != FX_KIND_VVAR &&
+	       r->kind != FX_KIND_VSYSCALL;
+}
+
+/* Load the window starting at win: pagemap first, then present pages. */
+static int load_window(struct fx_livesrc *l, uint64_t win, size_t npages)
+{
+	size_t ps = fx_page_size(), i, j, nseg = 0;
+	struct fx_mem_seg seg[WIN_PAGES];
+	const struct fx_region *r;
+	long n;
+	int why;
+
+	if (!l->ok) {
+		/* All three or none: the next call tries again. */
+		l->buf = malloc(WIN_PAGES * ps);
+		l->ent = calloc(WIN_PAGES, sizeof(*l->ent));
+		l->ok = calloc(WIN_PAGES, 1);
+		if (!l->buf || !l->ent || !l->ok) {
+			free(l->buf);
+			free(l->ent);
+			free(l->ok);
+			l->buf = NULL;
+			l->ent = NULL;
+			l->ok = NULL;
+			return -ENOMEM;
+		}
+	}
+	l->have_win = 0;
+	memset(l->ok, 0, WIN_PAGES);
+	n = fx_pagemap_read(l->pm.fd, win, npages, l->ent);
+	if (n < 0) {
+		if (n == -ESRCH)
+			l->gone = 1;
+		return (int)n;
+	}
+	for (i = 0; i < (size_t)n; i++) {
+		uint64_t a = win + i * ps;
+
+		r = l->m ? fx_region_at(l->m, a) : NULL;
+		if (!r || !region_readable(r) ||
+		    !(l->ent[i] & FX_PM_PRESENT)) {
+			/* Swapped out: its bytes are the process's own, in
+			 * swap, not its file's (see fx_livesrc_read). */
+			if (r && (l->ent[i] & FX_PM_SWAPPED)) {
+				l->ok[i] = 2;
+				l->pages_swapped++;
+			} else if (r && !(l->ent[i] & FX_PM_PRESENT)) {
+				l->pages_absent++;
+			}
+			continue;
+		}
+		/* A run of readable present pages: one segment. */
+		for (j = i; j + 1 < (size_t)n; j++) {
+			uint64_t b = win + (j + 1) * ps;
+
+			if (!(l->ent[j + 1] & FX_PM_PRESENT) || b >= r->end)
+				break;
+		}
+		seg[nseg].addr = a;
+		seg[nseg].len = (j - i + 1) * ps;
+		seg[nseg].buf = l->buf + i * ps;
+		nseg++;
+		memset(l->ok + i, 1, j - i + 1);
+		i = j;
+	}
+	if (nseg) {
+		size_t got = fx_livesrc_readv(l, seg, nseg, &why), k, done;
+
+		/* Pages past what was read are not ok. */
+		for (k = 0, done = 0; k < nseg; k++) {
+			size_t first = (size_t)(seg[k].addr - win) / ps;
+			size_t np = seg[k].len / ps, p;
+
+			for (p = 0; p < np; p++)
+				if (done + (p + 1) * ps > got)
+					l->ok[first + p] = 0;
+			done += seg[k].len;
+		}
+	}
+	l->win = win;
+	l->wpages = npages;
+	l->have_win = 1;
+	return 0;
+}
+
+int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct fx_livesrc *l = ctx;
+	size_t ps = fx_page_size(), wbytes, off, n, p, np;
+	unsigned char *out = buf;
+	uint64_t end;
+	int r;
+
+	if (addr + len < addr)
+		return -EFAULT;
+	while (len) {
+		if (l->gone)
+			return -ESRCH;
+		end = l->win + l->wpages * ps;
+		if (!l->have_win || addr < l->win || addr >= end) {
+			/* Just past the last window: reading forward. */
+			np = l->have_win && addr >= end &&
+					     addr - end < WIN_PAGES * ps ?
+				     WIN_PAGES :
+				     SMALL_PAGES;
+			r = load_window(l, addr - addr % (np * ps), np);
+			if (r)
+				return r == -ESRCH ? r : -EFAULT;
+		}
+		wbytes = l->wpages * ps;
+		off = (size_t)(addr - l->win);
+		n = wbytes - off < len ? wbytes - off : len;
+		for (p = off / ps; p <= (off + n - 1) / ps; p++)
+			if (l->ok[p] != 1)
+				return l->ok[p] == 2 ? -ENODATA : -EFAULT;
+		memcpy(out, l->buf + off, n);
+		out += n;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}
