@@ -91,13 +91,13 @@ fixtures() {
 			# snapdiff shows a change of what the examples show:
 			# sizes for region records, a new thread for threads.
 			for _ in $(seq 20); do
-				# (threads: give the churn time to start one;
-				# at load 20 two captures in a row saw none)
+				# (threads: give the churn time to start one)
 				if [ "$f" = t ]; then sleep 0.2; else leak; fi
 				${k#*:} --tsv "$p" >"$two"
 				case $f in
 				m) snapdiff --by size --min-delta 1M "$one" "$two" ;;
-				t) snapdiff "$one" "$two" | grep -w new ;;
+				t) snapdiff --tsv "$one" "$two" |
+					awk -F'\t' 'NR > 1 && $4 == "new"' ;;
 				*) snapdiff "$one" "$two" ;;
 				esac | grep -q . && break
 			done
