@@ -63,9 +63,8 @@ long fx_proc_file_read(void *ctx, const struct fx_region *r, uint64_t off,
 	struct fx_proc *p = ctx;
 	char name[64];
 	struct stat st;
-	size_t got = 0;
-	ssize_t n;
-	int fd = -EPERM, rootfd;
+	size_t got;
+	int fd = -EPERM, rootfd, err;
 
 	/* map_files is the mapped file itself (it needs CAP_SYS_ADMIN, or
 	 * CAP_CHECKPOINT_RESTORE since Linux 5.9, in the initial user
@@ -101,14 +100,7 @@ long fx_proc_file_read(void *ctx, const struct fx_region *r, uint64_t off,
 	}
 	if (fd < 0)
 		return fd;
-	while (got < len) {
-		n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	got = fx_read_full(fd, buf, len, off, &err);
 	close(fd);
 	return (long)got;
 }

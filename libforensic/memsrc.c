@@ -386,26 +386,16 @@ long fx_memsrc_file_read(void *ctx, const struct fx_region *r, uint64_t off,
 			 void *buf, size_t len)
 {
 	struct fx_memsrc *ms = ctx;
-	size_t got = 0;
-	ssize_t n;
-	int fd;
+	size_t got;
+	int fd, err;
 
 	if (r < ms->maps.r || r >= ms->maps.r + ms->maps.n)
 		return -EINVAL;
 	fd = file_of(ms, (size_t)(r - ms->maps.r));
 	if (fd < 0)
 		return fd;
-	while (got < len) {
-		n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return got ? (long)got : -errno;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (long)got;
+	got = fx_read_full(fd, buf, len, off, &err);
+	return got || !err ? (long)got : err;
 }
 
 /* ---- the map of a capture, as smaps text ---- */

@@ -169,15 +169,8 @@ int fx_patset_add(struct fx_patset *ps, unsigned int enc, const char *pat,
 		fx_err_set(err, 0, "empty pattern");
 		return -EINVAL;
 	}
-	if (ps->n == ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 16;
-
-		p = realloc(ps->p, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		ps->p = p;
-		ps->cap = cap;
-	}
+	if (FX_GROW(ps->p, ps->n, ps->cap, 16))
+		return -ENOMEM;
 	fx_buf_init(&b);
 	switch (enc) {
 	case FX_ENC_LITERAL:

@@ -124,15 +124,8 @@ static int add_region(struct fx_source *src, long pid, uint64_t start,
 {
 	struct fx_src_region *r;
 
-	if (src->n == src->cap) {
-		size_t cap = src->cap ? src->cap * 2 : 64;
-
-		r = realloc(src->r, cap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		src->r = r;
-		src->cap = cap;
-	}
+	if (FX_GROW(src->r, src->n, src->cap, 64))
+		return -ENOMEM;
 	r = &src->r[src->n++];
 	r->pid = pid;
 	r->start = start;
@@ -453,15 +446,8 @@ static int add_req(struct fx_source *src, long pid, uint64_t start,
 {
 	struct fx_src_req *q;
 
-	if (src->nreq == src->reqcap) {
-		size_t cap = src->reqcap ? src->reqcap * 2 : 64;
-
-		q = realloc(src->req, cap * sizeof(*q));
-		if (!q)
-			return -ENOMEM;
-		src->req = q;
-		src->reqcap = cap;
-	}
+	if (FX_GROW(src->req, src->nreq, src->reqcap, 64))
+		return -ENOMEM;
 	q = &src->req[src->nreq++];
 	q->pid = pid;
 	q->start = start;
@@ -1183,15 +1169,8 @@ static int collect(void *arg, const struct fx_hit *h)
 	r = collect_one(w, h);
 	if (r)
 		return r;
-	if (sl->npos == sl->cappos) {
-		size_t cap = sl->cappos ? sl->cappos * 2 : 256;
-
-		p = realloc(sl->pos, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		sl->pos = p;
-		sl->cappos = cap;
-	}
+	if (FX_GROW(sl->pos, sl->npos, sl->cappos, 256))
+		return -ENOMEM;
 	p = &sl->pos[sl->npos];
 	if (sl->npos && (p[-1].addr > h->addr ||
 			 (p[-1].addr == h->addr && p[-1].enc > h->enc)))
