@@ -326,13 +326,8 @@ static int add_heap(struct fx_heapscan *hs, const struct fx_heap *h)
 	return 0;
 }
 
-/*
- * The index of the range holding addr among n sorted, disjoint ranges:
- * elements of sz bytes, each with a uint64_t start and, right after it,
- * an end (exclusive) at byte off. -1 when none holds it.
- */
-static long range_search(const void *arr, size_t n, size_t sz, size_t off,
-			 uint64_t addr)
+long fx_range_search(const void *arr, size_t n, size_t sz, size_t off,
+		     uint64_t addr)
 {
 	const char *base = (const char *)arr + off;
 	size_t lo = 0, hi = n, mid;
@@ -353,15 +348,16 @@ static long range_search(const void *arr, size_t n, size_t sz, size_t off,
 
 _Static_assert(offsetof(struct fx_heap, end) ==
 		       offsetof(struct fx_heap, start) + 8,
-	       "range_search: end right after start");
+	       "fx_range_search: end right after start");
 _Static_assert(offsetof(struct fx_region, end) ==
 		       offsetof(struct fx_region, start) + 8,
-	       "range_search: end right after start");
+	       "fx_range_search: end right after start");
 
 int fx_heapscan_heap_at(const struct fx_heapscan *hs, uint64_t addr)
 {
-	return (int)range_search(hs->heaps, hs->nheaps, sizeof(*hs->heaps),
-				 offsetof(struct fx_heap, start), addr);
+	return (int)fx_range_search(hs->heaps, hs->nheaps,
+				    sizeof(*hs->heaps),
+				    offsetof(struct fx_heap, start), addr);
 }
 
 static int is_anon_rw(const struct fx_region *r)
@@ -372,8 +368,8 @@ static int is_anon_rw(const struct fx_region *r)
 
 const struct fx_region *fx_region_at(const struct fx_maps *m, uint64_t addr)
 {
-	long i = range_search(m->r, m->n, sizeof(*m->r),
-			      offsetof(struct fx_region, start), addr);
+	long i = fx_range_search(m->r, m->n, sizeof(*m->r),
+				 offsetof(struct fx_region, start), addr);
 
 	return i < 0 ? NULL : &m->r[i];
 }

@@ -90,6 +90,14 @@ int fx_json_bytes(struct fx_buf *o, const char *s, size_t n);
 #define FX_AT_POS UINT64_MAX
 size_t fx_read_full(int fd, void *buf, size_t len, uint64_t off, int *err);
 
+/*
+ * The index of the range holding addr among n sorted, disjoint ranges:
+ * elements of sz bytes, each with a uint64_t start and, right after it,
+ * an end (exclusive) at byte off. -1 when none holds it.
+ */
+long fx_range_search(const void *arr, size_t n, size_t sz, size_t off,
+		     uint64_t addr);
+
 /* Close *fd unless it is negative, and set it to -1. */
 void fx_close(int *fd);
 

@@ -177,19 +177,15 @@ static int reg_cmp(const void *a, const void *b)
 static const struct fx_src_region *cap_at(const struct fx_memsrc *ms,
 					  uint64_t addr)
 {
-	size_t lo = 0, hi = ms->src.n, mid;
+	long i = fx_range_search(ms->src.r, ms->src.n, sizeof(*ms->src.r),
+				 offsetof(struct fx_src_region, start), addr);
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (ms->src.r[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < ms->src.n && ms->src.r[lo].start <= addr)
-		return &ms->src.r[lo];
-	return NULL;
+	return i < 0 ? NULL : &ms->src.r[i];
 }
+
+_Static_assert(offsetof(struct fx_src_region, end) ==
+		       offsetof(struct fx_src_region, start) + 8,
+	       "fx_range_search: end right after start");
 
 static int file_of(struct fx_memsrc *ms, size_t i);
 
