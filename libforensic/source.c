@@ -138,6 +138,23 @@ static int add_region(struct fx_source *src, long pid, uint64_t start,
 	return 0;
 }
 
+/* add_region of mapped bytes p (len of them) with the data extents of a
+ * sparse file (ext, next: owned, freed on failure). 0 or -ENOMEM. */
+static int add_mapped(struct fx_source *src, long pid, uint64_t start,
+		      uint64_t end, const unsigned char *p, uint64_t len,
+		      uint64_t *ext, size_t next)
+{
+	int r = add_region(src, pid, start, end, -1, p, len);
+
+	if (r) {
+		free(ext);
+		return r;
+	}
+	src->r[src->n - 1].ext = ext;
+	src->r[src->n - 1].next = next;
+	return 0;
+}
+
 /*
  * The data extents of the first size bytes of the sparse file open on fd
  * (SEEK_DATA/SEEK_HOLE), as (offset, length) pairs in *ext; *ext NULL
@@ -429,14 +446,7 @@ int fx_source_add_path(struct fx_source *src, const char *path,
 			   (unsigned long long)base);
 		return -EINVAL;
 	}
-	r = add_region(src, -1, base, base + len, -1, p, len);
-	if (r) {
-		free(ext);
-		return r;
-	}
-	src->r[src->n - 1].ext = ext;
-	src->r[src->n - 1].next = next;
-	return 0;
+	return add_mapped(src, -1, base, base + len, p, len, ext, next);
 }
 
 /* ---- region records ---- */
@@ -444,14 +454,11 @@ int fx_source_add_path(struct fx_source *src, const char *path,
 static int add_req(struct fx_source *src, long pid, uint64_t start,
 		   uint64_t end)
 {
-	struct fx_src_req *q;
-
 	if (FX_GROW(src->req, src->nreq, src->reqcap, 64))
 		return -ENOMEM;
-	q = &src->req[src->nreq++];
-	q->pid = pid;
-	q->start = start;
-	q->end = end;
+	src->req[src->nreq++] = (struct fx_src_req){ .pid = pid,
+						     .start = start,
+						     .end = end };
 	return 0;
 }
 
@@ -568,14 +575,7 @@ static int add_file_record(struct fx_source *src, int dirfd, const char *dir,
 	fx_buf_release(&shown);
 	if (len > size)
 		len = size;
-	r = add_region(src, pid, start, end, -1, p, len);
-	if (r) {
-		free(ext);
-		return r;
-	}
-	src->r[src->n - 1].ext = ext;
-	src->r[src->n - 1].next = next;
-	return 0;
+	return add_mapped(src, pid, start, end, p, len, ext, next);
 }
 
 int fx_source_add_records(struct fx_source *src, int fd, const char *dir)
