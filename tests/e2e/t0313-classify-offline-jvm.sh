@@ -5,9 +5,10 @@
 # read out of the capture) and its threads. A core carries one comm for
 # every thread (NT_PRPSINFO), so its details are not compared. An idle
 # JVM's own threads still malloc and free between two captures: the chunk
-# histogram and summary are compared on the JVM stopped (SIGSTOP). gcore's core is left out: gdb
-# writes PROT_NONE ranges (metaspace and heap reservations, guards) as
-# readable, so they cannot be told apart (t0312 compares it on C targets).
+# histogram and summary are compared on the JVM stopped (SIGSTOP).
+# gcore's core gives the chunk histogram only: gdb writes PROT_NONE
+# ranges (metaspace and heap reservations, guards) as readable, so their
+# classes cannot be told apart (t0312 compares them on C targets).
 . "$TOP/tests/e2e/lib.sh"
 
 start_jvm 32
@@ -99,3 +100,20 @@ for opt in "" --summary; do
 		fail "no word about libjvm: $(cat nojvm.err)"
 	expect_eq "classify $opt: lines on stderr" 1 "$(wc -l <nojvm.err)"
 done
+
+# gcore's core of the JVM held still: the same chunk histogram as live.
+# (Its region classes are not compared: gdb writes the PROT_NONE
+# reservations, guards and arena reserves, as readable zeros, so they
+# read as anon.) Last: gdb's attach and detach are gdb's.
+if command -v gcore >/dev/null; then
+	kill -STOP "$pid"
+	classify --chunks --tsv "$pid" >live2.chunks
+	gcore -o "$TRASH/jvm.gcore" "$pid" >gcore.out 2>&1 ||
+		fail "gcore: $(tail -3 gcore.out)"
+	kill -CONT "$pid" 2>/dev/null || true
+	classify --chunks --tsv "$TRASH/jvm.gcore.$pid" >gcore.chunks ||
+		fail "classify --chunks on gcore's core"
+	compare live2.chunks gcore.chunks
+else
+	echo "note: no gcore (Debian: gdb): gcore's core of the JVM not compared"
+fi
