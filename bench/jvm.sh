@@ -18,14 +18,9 @@ runs=${BENCH_RUNS:-11}
 command -v jcmd >/dev/null || { echo "bench/jvm.sh: no jcmd: skipped"; exit 0; }
 tmp=$(mktemp -d)
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-
-mkfifo "$tmp/ready"
-java -Xmx256m -XX:NativeMemoryTracking=summary "$top/corpus/targets/Idle.java" \
-	"${BENCH_HEAP_MIB:-32}" >"$tmp/ready" 2>/dev/null &
-pid=$!
-read -r ready <"$tmp/ready"
-echo "target: $ready (java -Xmx256m -XX:NativeMemoryTracking=summary Idle.java)"
+bench_java "java -Xmx256m -XX:NativeMemoryTracking=summary Idle.java" \
+	-Xmx256m -XX:NativeMemoryTracking=summary "$top/corpus/targets/Idle.java" \
+	"${BENCH_HEAP_MIB:-32}"
 jcmd "$pid" VM.native_memory summary >/dev/null	# the first attach starts a thread
 
 for i in $(seq "$runs"); do

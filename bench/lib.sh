@@ -96,3 +96,16 @@ ab() {
 			ab_sample "$bench" "$name" "${labels[$i]}" "$w" "$st" "$err" $((u + s))
 	done
 }
+
+# bench_java WHAT JAVA-ARGS...: start java (its readiness line on a
+# FIFO in $tmp), set pid and ready, and kill it on exit (with $tmp gone).
+bench_java() {
+	local what=$1
+	shift
+	trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+	mkfifo "$tmp/ready"
+	java "$@" >"$tmp/ready" 2>/dev/null &
+	pid=$!
+	read -r ready <"$tmp/ready"
+	echo "target: $ready ($what)"
+}

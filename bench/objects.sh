@@ -18,14 +18,8 @@ runs=${BENCH_RUNS:-5}
 command -v java >/dev/null || { echo "bench/objects.sh: no java: skipped"; exit 0; }
 tmp=$(mktemp -d)
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-
-mkfifo "$tmp/ready"
-java -Xmx2g "$top/corpus/targets/ObjLeak.java" "${BENCH_CTX:-1000000}" \
-	"${BENCH_MSG:-1000000}" >"$tmp/ready" 2>/dev/null &
-pid=$!
-read -r ready <"$tmp/ready"
-echo "target: $ready (java -Xmx2g ObjLeak.java)"
+bench_java "java -Xmx2g ObjLeak.java" -Xmx2g "$top/corpus/targets/ObjLeak.java" \
+	"${BENCH_CTX:-1000000}" "${BENCH_MSG:-1000000}"
 "$top/bin/classify" --objects -v --tsv "$pid" 2>&1 >/dev/null | head -1
 
 # Ours first: jmap's attach starts a thread and allocates in the JVM.
