@@ -234,3 +234,32 @@ void tool_bad_option(int c, char **argv, const struct option *longopts)
 			  (int)len, name, tool_name);
 	exit(EXIT_USAGE);
 }
+
+volatile sig_atomic_t tool_stop_sig;
+
+static void on_stop_signal(int sig)
+{
+	tool_stop_sig = sig;
+}
+
+void tool_catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+void tool_job_control(int ignore)
+{
+	static const int sigs[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+	size_t i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], ignore ? SIG_IGN : SIG_DFL);
+}

@@ -6,6 +6,8 @@
 #ifndef FX_TOOL_H
 #define FX_TOOL_H
 
+#include <signal.h>
+
 #include "forensic.h"
 
 /* Exit codes (README, "Exit status"). */
@@ -78,5 +80,19 @@ void tool_bad_option(int c, char **argv, const struct option *longopts)
 
 /* Parse a decimal option value; exits with a usage error when bad. */
 unsigned long tool_parse_ulong(const char *opt, const char *s);
+
+/* The signal that asked us to stop (SIGINT, SIGTERM, SIGHUP, SIGALRM),
+ * once tool_catch_signals() set handlers for them; else 0. */
+extern volatile sig_atomic_t tool_stop_sig;
+void tool_catch_signals(void);
+
+/*
+ * While a target is frozen, a Ctrl-Z (or a background read of the tty)
+ * must not stop us: the target would stay frozen as long as we do. The
+ * job-control stop signals are ignored (ignore 1) from before the freeze
+ * to after the thaw (0). (SIGSTOP cannot be ignored: a pause limit
+ * bounds the freeze only while we run.)
+ */
+void tool_job_control(int ignore);
 
 #endif
