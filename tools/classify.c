@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "classify.h"
@@ -105,14 +104,6 @@ static const char help[] =
 enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY, M_OBJECTS };
 enum { F_FREEZE = 1, F_EINTR = 2 };	/* --freeze, --accept-eintr */
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* The process of arg: a live PID[@STARTTIME], a dump directory or an
  * ELF core. 0, or 2 when it cannot be opened (said). */
 static int open_src(struct fx_memsrc *ms, struct fx_proc *p, const char *arg)
@@ -144,6 +135,16 @@ static int open_src(struct fx_memsrc *ms, struct fx_proc *p, const char *arg)
 	return 0;
 }
 
+/* The walk's progress line (on a terminal, past a second). */
+static void walk_progress(void *arg, uint64_t n, uint64_t bytes)
+{
+	char h[16];
+
+	fx_human_size(bytes, h, sizeof(h));
+	tool_progress_show(arg, "%llu objects, %s counted",
+			   (unsigned long long)n, h);
+}
+
 /* --objects: the Java heap's class histogram, with --freeze walked
  * under a freeze (signals and job control caught until the thaw, the
  * output written after it). 0, 1, 2, or -errno. */
@@ -152,16 +153,19 @@ static int objects(struct fx_writer *w, struct fx_memsrc *ms,
 {
 	struct fx_freeze_opts fo = { flags & F_EINTR, 2000, &tool_stop_sig,
 				     "classify --objects without --freeze" };
+	struct tool_progress pg;
 	struct fx_jobjects o;
 	struct fx_buf b;
 	int r;
 
 	fx_jobjects_init(&o);
 	fx_buf_init(&b);
-	o.hooks.stop = &tool_stop_sig;
+	o.hooks = (struct fx_jobj_hooks){ &tool_stop_sig, walk_progress, &pg };
 	tool_catch_signals();
 	tool_job_control(flags != 0);
+	tool_progress_start(&pg, 0);
 	r = fx_jobjects_walk_src(&o, ms, p, flags ? &fo : NULL, &b);
+	tool_progress_clear(&pg);
 	tool_job_control(0);
 	if (b.len)
 		tool_warn_lines(b.data);
@@ -218,7 +222,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		tool_warn_lines(fx_memsrc_warnings(&ms));
 		status = 1;
 	}
-	t0 = now_ms();
+	t0 = tool_mono_ns() / 1e6;
 	for (tries = 1;; tries++) {
 		r = fx_classify_run(&c, &ms.maps, &ms.heap, ms.file,
 				    ms.file_ctx, ms.t, ms.nt);
@@ -247,7 +251,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 			  pid, c.glibc_note[0] ? c.glibc_note : "no glibc",
 			  c.hs.narenas, c.hs.nheaps,
 			  (unsigned long long)c.hs.chunks,
-			  now_ms() - t0, tries, tries > 1 ? "s" : "",
+			  tool_mono_ns() / 1e6 - t0, tries, tries > 1 ? "s" : "",
 			  (unsigned long long)ms.pages_read,
 			  (unsigned long long)ms.pages_absent);
 	}

@@ -109,14 +109,6 @@ static void alarm_in(unsigned long sec)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 struct ui {
 	int quiet;
 	/* a progress line on stderr, when it is a terminal */
@@ -127,7 +119,7 @@ struct ui {
 static void show_progress(struct ui *u, const struct fx_dumpjob *j)
 {
 	char d[16], t[16];
-	uint64_t now = mono_ns(), total = j->pl.mapped;
+	uint64_t now = tool_mono_ns(), total = j->pl.mapped;
 
 	if (!u->on || now - u->last_ns < 200000000u)
 		return;
@@ -165,7 +157,7 @@ static void on_event(struct fx_dumpjob *j, enum fx_dumpjob_event ev)
 	case FX_DJ_THAWED: tool_job_control(0); break;
 	case FX_DJ_COPYING:
 		u->last_ns = 0;
-		u->start_ns = mono_ns();
+		u->start_ns = tool_mono_ns();
 		u->on = !u->quiet && isatty(STDERR_FILENO);
 		break;
 	case FX_DJ_PROGRESS: show_progress(u, j); break;

@@ -7,6 +7,7 @@
 #define FX_TOOL_H
 
 #include <signal.h>
+#include <stdint.h>
 
 #include "forensic.h"
 
@@ -94,5 +95,24 @@ void tool_catch_signals(void);
  * bounds the freeze only while we run.)
  */
 void tool_job_control(int ignore);
+
+/* CLOCK_MONOTONIC, in ns. */
+uint64_t tool_mono_ns(void);
+
+/* A progress line on stderr, when it is a terminal: shown once a step
+ * has run a second, redrawn at most every 200 ms, erased before any
+ * other output. */
+struct tool_progress {
+	int on;
+	uint64_t start_ns, last_ns;
+};
+
+/* Start timing a step; no line at all when quiet or stderr is no tty. */
+void tool_progress_start(struct tool_progress *pg, int quiet);
+/* Draw "\rNAME: TEXT" when due. */
+void tool_progress_show(struct tool_progress *pg, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Erase the line, if one is shown. */
+void tool_progress_clear(struct tool_progress *pg);
 
 #endif
