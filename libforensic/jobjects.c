@@ -1024,32 +1024,41 @@ int fx_jobjects_walk_src(struct fx_jobjects *o, struct fx_memsrc *ms,
 {
 	struct fx_freeze f;
 	char m[512];
-	int r;
+	int r, tries;
 
 	if (!fo || ms->kind != FX_MS_LIVE)
 		return fx_jobjects_walk(o, &ms->maps, &ms->heap, ms->file,
 					ms->file_ctx);
-	r = fx_freeze_checked(&f, p, fo, m, sizeof(m));
-	if (r) {
-		if (!m[0])
-			snprintf(m, sizeof(m), "pid %d: %s", p->pid,
-				 r == -EINTR ? "interrupted" : strerror(-r));
-		return say(msg, m) ? -ENOMEM : r;
-	}
-	/* Stopped, the map holds still: read it again. */
-	r = fx_memsrc_reload(ms);
-	if (!r)
-		r = fx_jobjects_walk(o, &ms->maps, &ms->heap, ms->file,
-				     ms->file_ctx);
-	if (fx_freeze_thaw(&f)) {
-		snprintf(m, sizeof(m), "pid %d: a thread could not be let go "
-			 "cleanly; check its state", p->pid);
+	/* A freeze may stop a thread in the middle of an allocation (the
+	 * space handed out, its header not yet written over the stale
+	 * bytes a G1 region keeps from its last use): the walk stops
+	 * there. Such an instant is rare: let go and look twice more. */
+	for (tries = 1;; tries++) {
+		r = fx_freeze_checked(&f, p, fo, m, sizeof(m));
+		if (r) {
+			if (!m[0])
+				snprintf(m, sizeof(m), "pid %d: %s", p->pid,
+					 r == -EINTR ? "interrupted" :
+						       strerror(-r));
+			return say(msg, m) ? -ENOMEM : r;
+		}
+		/* Stopped, the map holds still: read it again. */
+		r = fx_memsrc_reload(ms);
+		if (!r)
+			r = fx_jobjects_walk(o, &ms->maps, &ms->heap, ms->file,
+					     ms->file_ctx);
+		if (fx_freeze_thaw(&f)) {
+			snprintf(m, sizeof(m), "pid %d: a thread could not be "
+				 "let go cleanly; check its state", p->pid);
+			if (say(msg, m))
+				r = -ENOMEM;
+		}
+		fx_freeze_say_pause(&f, m, sizeof(m));
+		fx_freeze_release(&f);
 		if (say(msg, m))
 			r = -ENOMEM;
+		if (r || !o->ok || !o->nbad || o->interrupted || tries == 3 ||
+		    (fo->stop && *fo->stop))
+			return r;
 	}
-	fx_freeze_say_pause(&f, m, sizeof(m));
-	fx_freeze_release(&f);
-	if (say(msg, m))
-		r = -ENOMEM;
-	return r;
 }
