@@ -19,6 +19,7 @@
 #include "internal.h"
 #include "kerndat.h"
 #include "maps.h"
+#include "memsrc.h"
 #include "pagemap.h"
 #include "proc.h"
 #include "rec.h"
@@ -1119,3 +1120,28 @@ int fx_classify_write_summary(const struct fx_classify *c,
 	return r;
 }
 
+
+int fx_classify_libc_missing(const struct fx_classify *c,
+			     struct fx_memsrc *ms, char *msg, size_t len)
+{
+	size_t i;
+
+	if (ms->kind == FX_MS_LIVE || c->have_glibc)
+		return 0;
+	for (i = 0; i < ms->maps.n; i++) {
+		const struct fx_region *r = &ms->maps.r[i];
+		const char *b = strrchr(r->name, '/');
+		char x;
+
+		if (!b || strncmp(b + 1, "libc.so", 7))
+			continue;
+		snprintf(msg, len, "%s (%s); its malloc heaps cannot be "
+			 "found", c->glibc_note,
+			 ms->file(ms->file_ctx, r, 0, &x, 1) == 1 ?
+				 "its bytes are not in the capture" :
+				 "that file is not on this machine or changed "
+				 "since the capture");
+		return 1;
+	}
+	return 0;
+}

@@ -133,6 +133,15 @@ int fx_classify_write_chunks(struct fx_classify *c, struct fx_writer *w,
 int fx_classify_write_threads(const struct fx_classify *c,
 			      struct fx_writer *w, int pid);
 
+/*
+ * Does the capture ms (not a live process) lack libc's bytes or file, so
+ * that c (run over it) found no malloc heaps? 1 with msg saying so in
+ * one line (the reason, then where it failed), else 0.
+ */
+struct fx_memsrc;
+int fx_classify_libc_missing(const struct fx_classify *c,
+			     struct fx_memsrc *ms, char *msg, size_t len);
+
 /* Write totals per class (pid regions size rss inuse_bytes free_bytes
  * class); in-use and free bytes for heap and arena after a chunk walk.
  * 0 or a negative errno. */

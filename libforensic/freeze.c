@@ -366,3 +366,64 @@ int fx_freeze_risks(struct fx_proc *p, struct fx_freeze_risk *risk)
 	free(t);
 	return 0;
 }
+
+int fx_freeze_checked(struct fx_freeze *f, struct fx_proc *p,
+		      const struct fx_freeze_opts *o, char *msg, size_t len)
+{
+	struct fx_freeze_risk risk;
+	int r, n, t;
+
+	msg[0] = '\0';
+	fx_freeze_risks(p, &risk);	/* unreadable: no risk known */
+	n = risk.eintr;
+	/* RELIABILITY T9: a stop ends epoll_wait with EINTR. */
+	if (n && !o->accept_eintr) {
+		snprintf(msg, len, "cannot freeze pid %d: %d thread%s (thread "
+			 "%d...) wait%s in epoll_wait, which a ptrace stop "
+			 "ends with EINTR (ptrace(2), BUGS): a program that "
+			 "takes that for an error would fail; --accept-eintr "
+			 "to freeze anyway, or %s (no stop)", p->pid, n,
+			 n > 1 ? "s" : "", risk.eintr_tid, n > 1 ? "" : "s",
+			 o->instead);
+		return -ECANCELED;
+	}
+	if (risk.vfork) {
+		snprintf(msg, len, "cannot freeze pid %d: thread %d waits in "
+			 "vfork for its child to exec or exit (state D): no "
+			 "ptrace stop reaches it until then; try again, or %s "
+			 "(no stop)", p->pid, risk.vfork_tid, o->instead);
+		return -ECANCELED;
+	}
+	r = fx_freeze(f, p, o->timeout_ms, o->stop);
+	t = r == -EPERM ? fx_proc_tracer(p) : 0;
+	if (r == -EPERM && t > 0)
+		snprintf(msg, len, "cannot freeze pid %d: it is traced by pid "
+			 "%d already (a debugger or strace: detach it, or use "
+			 "%s)", p->pid, t, o->instead);
+	else if (r == -EPERM)
+		snprintf(msg, len, "cannot freeze pid %d: %s (ptrace refused: "
+			 "run as its owner or root, check Yama's ptrace_scope, "
+			 "or use %s)", p->pid, strerror(EPERM), o->instead);
+	else if (r == -ETIMEDOUT)
+		snprintf(msg, len, "cannot freeze pid %d: thread %d did not "
+			 "stop within %d ms (state %c%s); the target was let "
+			 "go as it was; %s does without stopping it", p->pid,
+			 f->stuck_tid, o->timeout_ms,
+			 f->stuck_state ? f->stuck_state : '?',
+			 f->stuck_state == 'D' ? ": uninterruptible sleep, as "
+						 "a vfork parent waiting for "
+						 "its child" : "", o->instead);
+	else if (r && r != -EINTR)
+		snprintf(msg, len, "cannot freeze pid %d: %s", p->pid,
+			 strerror(-r));
+	return r;
+}
+
+void fx_freeze_say_pause(const struct fx_freeze *f, char *msg, size_t len)
+{
+	const char *ran = f->was_stopped ? "stopped" : "running";
+
+	snprintf(msg, len, "pid %d: stopped for %.1f ms (%zu threads, %s "
+		 "before), now %s again", f->pid, fx_freeze_pause_ns(f) / 1e6,
+		 f->n, ran, ran);
+}

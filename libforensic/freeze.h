@@ -88,6 +88,28 @@ int fx_freeze_risks(struct fx_proc *p, struct fx_freeze_risk *risk);
  */
 int fx_freeze_thaw(struct fx_freeze *f);
 
+/* How fx_freeze_checked freezes. */
+struct fx_freeze_opts {
+	int accept_eintr;	/* freeze threads in epoll_wait anyway */
+	int timeout_ms;		/* for every thread to stop */
+	volatile sig_atomic_t *stop;	/* aborts the wait when set */
+	const char *instead;	/* the option that avoids the stop */
+};
+
+/*
+ * Freeze p as dump-region's freeze mode does, refusing where it would
+ * (fx_freeze_risks): threads in epoll_wait unless o->accept_eintr, a
+ * thread waiting in vfork. 0 with every thread stopped; -ECANCELED
+ * refused, else fx_freeze's errors, nothing left frozen; msg then holds
+ * one line saying why (empty for -EINTR).
+ */
+int fx_freeze_checked(struct fx_freeze *f, struct fx_proc *p,
+		      const struct fx_freeze_opts *o, char *msg, size_t len);
+
+/* The pause, in one line: "pid N: stopped for X ms (K threads, running
+ * before), now running again". */
+void fx_freeze_say_pause(const struct fx_freeze *f, char *msg, size_t len);
+
 /* Free f's memory (after fx_freeze_thaw). */
 void fx_freeze_release(struct fx_freeze *f);
 

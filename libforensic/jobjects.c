@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "freeze.h"
 #include "internal.h"
 #include "jobjects.h"
+#include "memsrc.h"
 #include "maps.h"
 #include "rec.h"
 #include "schema.h"
@@ -31,12 +34,29 @@ void fx_jobjects_init(struct fx_jobjects *o)
 
 void fx_jobjects_release(struct fx_jobjects *o)
 {
+	struct fx_jobj_hooks h = o->hooks;
 	size_t i;
 
 	for (i = 0; i < o->nc; i++)
 		free(o->c[i].name);
 	free(o->c);
 	memset(o, 0, sizeof(*o));
+	o->hooks = h;
+}
+
+/* Every 4096 objects: should the walk end (hooks.stop), and progress.
+ * 1 when it must end. */
+static int checkpoint(struct fx_jobjects *o)
+{
+	const struct fx_jobj_hooks *h = &o->hooks;
+
+	if (o->objects % 4096)
+		return 0;
+	if (h->stop && *h->stop)
+		o->interrupted = 1;
+	if (h->progress && !o->interrupted)
+		h->progress(h->arg, o->objects, o->bytes);
+	return o->interrupted;
 }
 
 /* A known class: its Klass address, layout helper, histogram entry. */
@@ -453,6 +473,33 @@ static uint64_t object_size(struct walk *w, uint64_t a, const struct klass *k,
  * Walk the objects of [bottom, top); only_one: the space holds one
  * object (a humongous one) that may not run past top.
  */
+/*
+ * Are the bytes [a, top) all zero? Space handed out at the space's end
+ * whose object (or TLAB) is still being set up: its top bumped, nothing
+ * written yet, and no thread's TLAB fields saying so yet; a freeze may
+ * catch a thread there. No object is in it.
+ */
+static int zero_tail(struct walk *w, uint64_t a, uint64_t top)
+{
+	const unsigned char *p;
+	uint64_t n;
+	size_t i;
+	int err = 0;
+
+	for (; a < top; a += n) {
+		n = PAGE - (a & (PAGE - 1));
+		if (n > top - a)
+			n = top - a;
+		p = heap_bytes(w, a, (size_t)n, top, &err);
+		if (!p)
+			return 0;
+		for (i = 0; i < n; i++)
+			if (p[i])
+				return 0;
+	}
+	return 1;
+}
+
 static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 		       int only_one)
 {
@@ -463,7 +510,7 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 	uint32_t nk;
 	int err = 0;
 
-	if (top <= bottom)
+	if (top <= bottom || o->interrupted)
 		return;
 	if (bottom % w->align || top % 8 || bottom < w->heap_lo ||
 	    top > w->heap_hi) {
@@ -518,6 +565,11 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 			a = e;
 			continue;
 		}
+		if (!kp && p && zero_tail(w, a, top)) {
+			o->unfinished++;
+			o->unfinished_bytes += top - a;
+			return;
+		}
 		if (!p) {
 			stop(w, a, top, "header %s", err_name(err));
 			return;
@@ -545,7 +597,7 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 		o->objects++;
 		o->bytes += size;
 		a += size;
-		if (only_one)
+		if (only_one || checkpoint(o))
 			return;
 	}
 }
@@ -931,13 +983,17 @@ int fx_jobjects_report(const struct fx_jobjects *o, int verbose,
 		snprintf(line, sizeof(line), "%s heap: %llu objects, %llu "
 			 "bytes in %llu spaces (%llu bytes used); %llu classes "
 			 "known; %llu TLABs' unfilled parts skipped (%llu "
-			 "bytes)\n", o->gc, (unsigned long long)o->objects,
+			 "bytes); %llu space ends handed out, still zero (%llu "
+			 "bytes)\n",
+			 o->gc, (unsigned long long)o->objects,
 			 (unsigned long long)o->bytes,
 			 (unsigned long long)o->spaces,
 			 (unsigned long long)o->space_bytes,
 			 (unsigned long long)o->klasses,
 			 (unsigned long long)o->tlabs,
-			 (unsigned long long)o->tlab_bytes);
+			 (unsigned long long)o->tlab_bytes,
+			 (unsigned long long)o->unfinished,
+			 (unsigned long long)o->unfinished_bytes);
 		r = fx_buf_adds(b, line);
 	}
 	if (o->nbad && !r) {
@@ -954,4 +1010,55 @@ int fx_jobjects_report(const struct fx_jobjects *o, int verbose,
 		r = fx_buf_adds(b, line);
 	}
 	return r ? -ENOMEM : 0;
+}
+
+/* A line to msg. 0 or -ENOMEM. */
+static int say(struct fx_buf *msg, const char *line)
+{
+	return fx_buf_adds(msg, line) || fx_buf_adds(msg, "\n") ? -ENOMEM : 0;
+}
+
+int fx_jobjects_walk_src(struct fx_jobjects *o, struct fx_memsrc *ms,
+			 struct fx_proc *p, const struct fx_freeze_opts *fo,
+			 struct fx_buf *msg)
+{
+	struct fx_freeze f;
+	char m[512];
+	int r, tries;
+
+	if (!fo || ms->kind != FX_MS_LIVE)
+		return fx_jobjects_walk(o, &ms->maps, &ms->heap, ms->file,
+					ms->file_ctx);
+	/* A freeze may stop a thread in the middle of an allocation (the
+	 * space handed out, its header not yet written over the stale
+	 * bytes a G1 region keeps from its last use): the walk stops
+	 * there. Such an instant is rare: let go and look twice more. */
+	for (tries = 1;; tries++) {
+		r = fx_freeze_checked(&f, p, fo, m, sizeof(m));
+		if (r) {
+			if (!m[0])
+				snprintf(m, sizeof(m), "pid %d: %s", p->pid,
+					 r == -EINTR ? "interrupted" :
+						       strerror(-r));
+			return say(msg, m) ? -ENOMEM : r;
+		}
+		/* Stopped, the map holds still: read it again. */
+		r = fx_memsrc_reload(ms);
+		if (!r)
+			r = fx_jobjects_walk(o, &ms->maps, &ms->heap, ms->file,
+					     ms->file_ctx);
+		if (fx_freeze_thaw(&f)) {
+			snprintf(m, sizeof(m), "pid %d: a thread could not be "
+				 "let go cleanly; check its state", p->pid);
+			if (say(msg, m))
+				r = -ENOMEM;
+		}
+		fx_freeze_say_pause(&f, m, sizeof(m));
+		fx_freeze_release(&f);
+		if (say(msg, m))
+			r = -ENOMEM;
+		if (r || !o->ok || !o->nbad || o->interrupted || tries == 3 ||
+		    (fo->stop && *fo->stop))
+			return r;
+	}
 }

@@ -51,6 +51,7 @@
 #ifndef FX_JOBJECTS_H
 #define FX_JOBJECTS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,8 +76,19 @@ struct fx_jobj_bad {
 
 #define FX_JOBJ_NBAD 8
 
+/* What a caller may set before a walk (kept by fx_jobjects_release). */
+struct fx_jobj_hooks {
+	/* When set (by a signal handler), the walk ends early: o->interrupted. */
+	volatile sig_atomic_t *stop;
+	/* Called every few thousand objects with what was counted so far. */
+	void (*progress)(void *arg, uint64_t objects, uint64_t bytes);
+	void *arg;
+};
+
 /* What the walk found. Embed, fx_jobjects_init(). */
 struct fx_jobjects {
+	struct fx_jobj_hooks hooks;	/* set by the caller */
+	int interrupted;	/* hooks.stop ended the walk: partial */
 	int ok;			/* the heap was walked (maybe in part) */
 	int unsupported;	/* the collector cannot be walked (note) */
 	char gc[16];		/* "G1", "Parallel", "Serial"... or "" */
@@ -87,6 +99,8 @@ struct fx_jobjects {
 	uint64_t objects, bytes;	/* counted */
 	uint64_t spaces, space_bytes;	/* spaces walked, their used bytes */
 	uint64_t tlabs, tlab_bytes;	/* TLAB unfilled parts skipped */
+	/* space ends handed out but still all zero (no object yet) */
+	uint64_t unfinished, unfinished_bytes;
 	uint64_t nbad, bad_bytes;	/* walks cut short, bytes not walked */
 	struct fx_jobj_bad bad[FX_JOBJ_NBAD];	/* the first ones */
 };
@@ -113,6 +127,22 @@ struct fx_vmstructs;
 int fx_jobjects_walk_tables(struct fx_jobjects *o,
 			    const struct fx_vmstructs *v,
 			    struct fx_heap_src *rs, struct fx_heap_src *heap);
+
+/*
+ * fx_jobjects_walk over ms; with fo on a live ms, under a freeze of p
+ * (its process): stopped as fo says (fx_freeze_checked: refused where
+ * dump-region would be), the map read again, walked, and let go before
+ * this returns. msg gets what to say, one line each: a refusal, a thread not let go, the pause. 0 walked (o as
+ * fx_jobjects_walk leaves it); the freeze's errors (nothing walked);
+ * -ENOMEM.
+ */
+struct fx_memsrc;
+struct fx_proc;
+struct fx_freeze_opts;
+struct fx_buf;
+int fx_jobjects_walk_src(struct fx_jobjects *o, struct fx_memsrc *ms,
+			 struct fx_proc *p, const struct fx_freeze_opts *fo,
+			 struct fx_buf *msg);
 
 /*
  * Write the histogram as object records (`pid count bytes class`),

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "classify.h"
+#include "freeze.h"
 #include "jobjects.h"
 #include "memsrc.h"
 #include "threads.h"
@@ -31,8 +31,8 @@ static const char help[] =
 "metaspace, CDS archive), jvm-codecache (code heaps and their segment\n"
 "maps) and the Java threads' stacks with their Java names: no NMT, no\n"
 "restart, no attach.\n"
-"No debug symbols needed; the target is never stopped nor written to,\n"
-"and only pages present in its memory are read.\n"
+"No debug symbols needed; the target is never written to nor stopped\n"
+"(but with --freeze), and only pages present in its memory are read.\n"
 "\n"
 "  --chunks      walk the malloc heaps: one record per arena, chunk size\n"
 "                and C++ type (from the vtable) with in-use and free counts\n"
@@ -50,6 +50,14 @@ static const char help[] =
 "                bytes class', named as jmap -histo names it; no attach,\n"
 "                no safepoint; what cannot be parsed is said on stderr and\n"
 "                not counted (exit 1); ZGC, Shenandoah: exit 1\n"
+"  --freeze      with --objects on a PID: stop every thread of the JVM\n"
+"                for the walk (ptrace, as dump-region --mode freeze),\n"
+"                then let each go as it was (a stopped JVM stays\n"
+"                stopped); the pause is printed; refused, with a line\n"
+"                saying why, for a traced process, threads in vfork or\n"
+"                in epoll_wait; Ctrl-C or SIGTERM lets it go first\n"
+"  --accept-eintr  freeze even threads waiting in epoll_wait, which the\n"
+"                stop ends with EINTR\n"
 "  --list-classes  the classes it gives, one a line (what dump-on --class\n"
 "                and rank --where class=... take)\n"
 "  -v, --verbose the glibc version, arenas found, chunks walked; the JVM's\n"
@@ -94,14 +102,7 @@ static const char help[] =
 "2 failed, 64 usage. Permissions: the process owner or root.\n";
 
 enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY, M_OBJECTS };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+enum { F_FREEZE = 1, F_EINTR = 2 };	/* --freeze, --accept-eintr */
 
 /* The process of arg: a live PID[@STARTTIME], a dump directory or an
  * ELF core. 0, or 2 when it cannot be opened (said). */
@@ -134,48 +135,51 @@ static int open_src(struct fx_memsrc *ms, struct fx_proc *p, const char *arg)
 	return 0;
 }
 
-/* Does the capture lack libc's bytes (or file)? Said in one line. */
-static int libc_missing(struct fx_memsrc *ms,
-			const struct fx_classify *c, const char *arg)
+/* The walk's progress line (on a terminal, past a second). */
+static void walk_progress(void *arg, uint64_t n, uint64_t bytes)
 {
-	size_t i;
+	char h[16];
 
-	if (ms->kind == FX_MS_LIVE || c->have_glibc)
-		return 0;
-	for (i = 0; i < ms->maps.n; i++) {
-		const struct fx_region *r = &ms->maps.r[i];
-		const char *b = strrchr(r->name, '/');
-
-		if (b && strncmp(b + 1, "libc.so", 7) == 0) {
-			char x;
-
-			tool_warn("cannot read '%s': %s (%s); its malloc heaps "
-				  "cannot be found", arg, c->glibc_note,
-				  ms->file(ms->file_ctx, r, 0, &x, 1) == 1 ?
-				  "its bytes are not in the capture" :
-				  "that file is not on this machine or changed "
-				  "since the capture");
-			return 1;
-		}
-	}
-	return 0;
+	fx_human_size(bytes, h, sizeof(h));
+	tool_progress_show(arg, "%llu objects, %s counted",
+			   (unsigned long long)n, h);
 }
 
-/* --objects: the Java heap's class histogram. 0, 1, 2, or -errno. */
-static int objects(struct fx_writer *w, struct fx_memsrc *ms, int verbose,
-		   const char *arg)
+/* --objects: the Java heap's class histogram, with --freeze walked
+ * under a freeze (signals and job control caught until the thaw, the
+ * output written after it). 0, 1, 2, or -errno. */
+static int objects(struct fx_writer *w, struct fx_memsrc *ms,
+		   struct fx_proc *p, int flags, int verbose, const char *arg)
 {
+	struct fx_freeze_opts fo = { flags & F_EINTR, 2000, &tool_stop_sig,
+				     "classify --objects without --freeze" };
+	struct tool_progress pg;
 	struct fx_jobjects o;
 	struct fx_buf b;
 	int r;
 
 	fx_jobjects_init(&o);
 	fx_buf_init(&b);
-	r = fx_jobjects_walk(&o, &ms->maps, &ms->heap, ms->file, ms->file_ctx);
-	if (!r && !o.ok)
+	o.hooks = (struct fx_jobj_hooks){ &tool_stop_sig, walk_progress, &pg };
+	tool_catch_signals();
+	tool_job_control(flags != 0);
+	tool_progress_start(&pg, 0);
+	r = fx_jobjects_walk_src(&o, ms, p, flags ? &fo : NULL, &b);
+	tool_progress_clear(&pg);
+	tool_job_control(0);
+	if (b.len)
+		tool_warn_lines(b.data);
+	b.len = 0;
+	if (r && r != -ENOMEM) {
+		r = 2;	/* the freeze refused or failed: said */
+	} else if (!r && (o.interrupted || tool_stop_sig)) {
+		tool_warn("%s: interrupted: nothing written", arg);
+		r = 2;
+	} else if (!r && !o.ok) {
 		tool_warn("%s: %s", arg, o.note);
-	else if (!r && !(r = fx_jobjects_report(&o, verbose, &b)))
+	} else if (!r && !(r = fx_jobjects_report(&o, verbose, &b))) {
 		fprintf(stderr, "%s", b.len ? b.data : "");
+	}
 	if (!r && o.ok)
 		r = fx_jobjects_write(&o, w, (int)ms->pid);
 	if (r == -ENOMEM)
@@ -188,21 +192,22 @@ static int objects(struct fx_writer *w, struct fx_memsrc *ms, int verbose,
 }
 
 /* One process: 0 done, 1 partial, 2 failed (reported), -errno output. */
-static int one_src(struct fx_writer *w, enum mode mode, int verbose,
-		   const char *arg)
+static int one_src(struct fx_writer *w, enum mode mode, int flags,
+		   int verbose, const char *arg)
 {
 	struct fx_classify c;
 	struct fx_memsrc ms;
 	struct fx_proc p;
 	size_t i;
 	int r, status = 0, tries, pid;
+	char m[320];
 	double t0;
 
 	if (open_src(&ms, &p, arg))
 		return 2;
 	pid = (int)ms.pid;
 	if (mode == M_OBJECTS) {
-		r = objects(w, &ms, verbose, arg);
+		r = objects(w, &ms, &p, flags, verbose, arg);
 		fx_memsrc_release(&ms);
 		if (p.dirfd >= 0)
 			fx_proc_release(&p);
@@ -217,7 +222,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int verbose,
 		tool_warn_lines(fx_memsrc_warnings(&ms));
 		status = 1;
 	}
-	t0 = now_ms();
+	t0 = tool_mono_ns() / 1e6;
 	for (tries = 1;; tries++) {
 		r = fx_classify_run(&c, &ms.maps, &ms.heap, ms.file,
 				    ms.file_ctx, ms.t, ms.nt);
@@ -246,7 +251,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int verbose,
 			  pid, c.glibc_note[0] ? c.glibc_note : "no glibc",
 			  c.hs.narenas, c.hs.nheaps,
 			  (unsigned long long)c.hs.chunks,
-			  now_ms() - t0, tries, tries > 1 ? "s" : "",
+			  tool_mono_ns() / 1e6 - t0, tries, tries > 1 ? "s" : "",
 			  (unsigned long long)ms.pages_read,
 			  (unsigned long long)ms.pages_absent);
 	}
@@ -269,7 +274,9 @@ static int one_src(struct fx_writer *w, enum mode mode, int verbose,
 		tool_warn("process %d exited during the walk", pid);
 		status = 1;
 	}
-	if (!r && libc_missing(&ms, &c, arg) && mode != M_THREADS) {
+	if (!r && mode != M_THREADS &&
+	    fx_classify_libc_missing(&c, &ms, m, sizeof(m))) {
+		tool_warn("cannot read '%s': %s", arg, m);
 		status = 1;
 	} else if (!r) {
 		if (mode == M_REGIONS)
@@ -306,6 +313,8 @@ int main(int argc, char **argv)
 		{ "threads", no_argument, NULL, 't' },
 		{ "summary", no_argument, NULL, 's' },
 		{ "objects", no_argument, NULL, 'o' },
+		{ "freeze", no_argument, NULL, 'F' },
+		{ "accept-eintr", no_argument, NULL, 'E' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "list-classes", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
@@ -317,7 +326,7 @@ int main(int argc, char **argv)
 	enum mode mode = M_REGIONS;
 	struct fx_writer w;
 	int c, i, r = 0, failed = 0, partial = 0, nmode = 0, verbose = 0;
-	int status, pid;
+	int status, pid, flags = 0;
 	unsigned long long start;
 
 	tool_init("classify");
@@ -327,6 +336,8 @@ int main(int argc, char **argv)
 		case 't': mode = M_THREADS; nmode++; break;
 		case 's': mode = M_SUMMARY; nmode++; break;
 		case 'o': mode = M_OBJECTS; nmode++; break;
+		case 'F': flags |= F_FREEZE; break;
+		case 'E': flags |= F_EINTR; break;
 		case 'v': verbose = 1; break;
 		case 'L': list_classes();
 		case 'h': tool_help(help);
@@ -342,6 +353,8 @@ int main(int argc, char **argv)
 	if (nmode > 1)
 		tool_usage_error("--chunks, --threads, --summary and "
 				 "--objects exclude each other");
+	if (flags && mode != M_OBJECTS)
+		tool_usage_error("--freeze and --accept-eintr go with --objects");
 	if (optind == argc)
 		tool_usage_error("no pid given");
 	/* A pid, else a dump directory or core (said when it is neither). */
@@ -351,8 +364,8 @@ int main(int argc, char **argv)
 			tool_usage_error("'%s' is not a pid, a dump directory "
 					 "nor an ELF core", argv[i]);
 	fx_writer_init(&w, STDOUT_FILENO, fmt);
-	for (i = optind; i < argc && r >= 0; i++) {
-		r = one_src(&w, mode, verbose, argv[i]);
+	for (i = optind; i < argc && r >= 0 && !tool_stop_sig; i++) {
+		r = one_src(&w, mode, flags, verbose, argv[i]);
 		failed += r == 2;
 		partial += r == 1;
 	}

@@ -102,55 +102,11 @@ static const char help[] =
 "(nothing is kept: also a dump that could not be written whole, past a\n"
 "full disk or RLIMIT_FSIZE); 64 usage.\n";
 
-static volatile sig_atomic_t stop_sig;
-
-static void on_signal(int sig)
-{
-	stop_sig = sig;
-}
-
-static void catch_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
-/*
- * While the target is frozen, a Ctrl-Z (or a background read of the tty)
- * must not stop us: the target would stay frozen as long as we do. The
- * job-control stop signals are ignored from before the freeze to after
- * the thaw. (SIGSTOP cannot be ignored: --max-pause bounds the freeze
- * only while we run.)
- */
-static void job_control(int ignore)
-{
-	static const int sigs[] = { SIGTSTP, SIGTTIN, SIGTTOU };
-	size_t i;
-
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		signal(sigs[i], ignore ? SIG_IGN : SIG_DFL);
-}
-
 static void alarm_in(unsigned long sec)
 {
 	struct itimerval it = { { 0, 0 }, { (time_t)sec, 0 } };
 
 	setitimer(ITIMER_REAL, &it, NULL);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 struct ui {
@@ -163,7 +119,7 @@ struct ui {
 static void show_progress(struct ui *u, const struct fx_dumpjob *j)
 {
 	char d[16], t[16];
-	uint64_t now = mono_ns(), total = j->pl.mapped;
+	uint64_t now = tool_mono_ns(), total = j->pl.mapped;
 
 	if (!u->on || now - u->last_ns < 200000000u)
 		return;
@@ -191,17 +147,17 @@ static void on_event(struct fx_dumpjob *j, enum fx_dumpjob_event ev)
 	int info;
 
 	switch (ev) {
-	case FX_DJ_START: catch_signals(); break;
+	case FX_DJ_START: tool_catch_signals(); break;
 	case FX_DJ_OPEN_FAILED:
 		tool_proc_warn(j->pid, j->sel->pin, j->err);
 		break;
-	case FX_DJ_FREEZING: job_control(1); break;
+	case FX_DJ_FREEZING: tool_job_control(1); break;
 	case FX_DJ_FROZEN: alarm_in(j->max_pause); break;
 	case FX_DJ_THAWING: alarm_in(0); break;
-	case FX_DJ_THAWED: job_control(0); break;
+	case FX_DJ_THAWED: tool_job_control(0); break;
 	case FX_DJ_COPYING:
 		u->last_ns = 0;
-		u->start_ns = mono_ns();
+		u->start_ns = tool_mono_ns();
 		u->on = !u->quiet && isatty(STDERR_FILENO);
 		break;
 	case FX_DJ_PROGRESS: show_progress(u, j); break;
@@ -348,7 +304,7 @@ int main(int argc, char **argv)
 	if (check)
 		return dump_check(&job, u.quiet);
 	job.tool = "dump-region " FX_VERSION;
-	job.stop = &stop_sig;
+	job.stop = &tool_stop_sig;
 	job.report = on_event;
 	job.arg = &u;
 	if (job.core) {

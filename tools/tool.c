@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dumpcheck.h"
@@ -233,4 +234,74 @@ void tool_bad_option(int c, char **argv, const struct option *longopts)
 		tool_warn("unknown option '--%.*s' (%s --help lists them)",
 			  (int)len, name, tool_name);
 	exit(EXIT_USAGE);
+}
+
+volatile sig_atomic_t tool_stop_sig;
+
+static void on_stop_signal(int sig)
+{
+	tool_stop_sig = sig;
+}
+
+void tool_catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+void tool_job_control(int ignore)
+{
+	static const int sigs[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+	size_t i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], ignore ? SIG_IGN : SIG_DFL);
+}
+
+uint64_t tool_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void tool_progress_start(struct tool_progress *pg, int quiet)
+{
+	pg->on = !quiet && isatty(STDERR_FILENO);
+	pg->start_ns = tool_mono_ns();
+	pg->last_ns = 0;
+}
+
+void tool_progress_show(struct tool_progress *pg, const char *fmt, ...)
+{
+	uint64_t now;
+	va_list ap;
+
+	if (!pg->on)
+		return;
+	now = tool_mono_ns();
+	if (now - pg->start_ns < 1000000000u ||
+	    now - pg->last_ns < 200000000u)
+		return;
+	pg->last_ns = now;
+	fprintf(stderr, "\r%s: ", tool_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ", %.1f s ", (now - pg->start_ns) / 1e9);
+}
+
+void tool_progress_clear(struct tool_progress *pg)
+{
+	if (pg->on && pg->last_ns)
+		fprintf(stderr, "\r\033[K");
+	pg->last_ns = 0;
 }

@@ -6,6 +6,9 @@
 #ifndef FX_TOOL_H
 #define FX_TOOL_H
 
+#include <signal.h>
+#include <stdint.h>
+
 #include "forensic.h"
 
 /* Exit codes (README, "Exit status"). */
@@ -78,5 +81,38 @@ void tool_bad_option(int c, char **argv, const struct option *longopts)
 
 /* Parse a decimal option value; exits with a usage error when bad. */
 unsigned long tool_parse_ulong(const char *opt, const char *s);
+
+/* The signal that asked us to stop (SIGINT, SIGTERM, SIGHUP, SIGALRM),
+ * once tool_catch_signals() set handlers for them; else 0. */
+extern volatile sig_atomic_t tool_stop_sig;
+void tool_catch_signals(void);
+
+/*
+ * While a target is frozen, a Ctrl-Z (or a background read of the tty)
+ * must not stop us: the target would stay frozen as long as we do. The
+ * job-control stop signals are ignored (ignore 1) from before the freeze
+ * to after the thaw (0). (SIGSTOP cannot be ignored: a pause limit
+ * bounds the freeze only while we run.)
+ */
+void tool_job_control(int ignore);
+
+/* CLOCK_MONOTONIC, in ns. */
+uint64_t tool_mono_ns(void);
+
+/* A progress line on stderr, when it is a terminal: shown once a step
+ * has run a second, redrawn at most every 200 ms, erased before any
+ * other output. */
+struct tool_progress {
+	int on;
+	uint64_t start_ns, last_ns;
+};
+
+/* Start timing a step; no line at all when quiet or stderr is no tty. */
+void tool_progress_start(struct tool_progress *pg, int quiet);
+/* Draw "\rNAME: TEXT" when due. */
+void tool_progress_show(struct tool_progress *pg, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Erase the line, if one is shown. */
+void tool_progress_clear(struct tool_progress *pg);
 
 #endif

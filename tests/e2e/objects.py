@@ -10,6 +10,8 @@ what it checked and exits 1 with a reason on the first disagreement.
   objects.py jmap OURS JMAP [N]    the N (10) biggest classes of jmap -histo
                                    within 1% in bytes (what the list is
                                    ranked by; counts are printed)
+  objects.py exact OURS JMAP CLS...  the classes named: the same counts and
+                                   bytes as jmap -histo
   objects.py same A B              two histograms equal (live vs capture)
   objects.py jhsdb OURS JHSDB      equal to jhsdb jmap --histo, class by
                                    class, and in total
@@ -123,6 +125,14 @@ def cmd_jmap(a, j, n=10):
            sum(v[1] for v in jm.values())))
 
 
+def cmd_exact(a, j, *classes):
+    h, jm = ours(a), jmap(j)
+    for k in classes:
+        if h.get(k) != jm.get(k):
+            fail('%s: %s here, %s in jmap -histo' % (k, h.get(k), jm.get(k)))
+        print('%s: %d instances, %d bytes, as jmap -histo' % ((k,) + h[k]))
+
+
 def cmd_same(a, b):
     x, y = ours(a), ours(b)
     for k in sorted(set(x) | set(y)):
@@ -147,10 +157,10 @@ def cmd_jhsdb(a, j):
 
 def main():
     cmds = {'own': cmd_own, 'atmost': cmd_atmost, 'jmap': cmd_jmap,
-            'same': cmd_same,
+            'same': cmd_same, 'exact': cmd_exact,
             'jhsdb': cmd_jhsdb}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
-        fail('usage: objects.py own|atmost|jmap|same|jhsdb ...')
+        fail('usage: objects.py own|atmost|jmap|exact|same|jhsdb ...')
     cmds[sys.argv[1]](*sys.argv[2:])
 
 
