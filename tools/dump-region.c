@@ -325,9 +325,8 @@ int main(int argc, char **argv)
 			tool_bad_option(c, argv, longopts);
 		}
 	}
-	if (job.core && job.snapshot)
-		tool_usage_error("--core is written under a freeze: --mode "
-				 "snapshot makes a dump directory only");
+	if (job.snapshot)
+		job.freeze = 0;	/* --core set it: the core is the fork's */
 	fx_selection_init(&sel);
 	if (optind < argc)
 		r = fx_selection_args(&sel, argc - optind, argv + optind);
