@@ -505,23 +505,55 @@ static Elf64_Word pflags(const char *perms)
 	       (perms[2] == 'x' ? PF_X : 0);
 }
 
+int fx_core_regs(struct fx_core_regs *cn, struct fx_dumpplan *pl,
+		  const struct fx_freeze *fz)
+{
+	int r;
+
+	fx_buf_init(&cn->b);
+	cn->nthreads = 0;
+	r = build_notes(&cn->b, pl, fz, &cn->nthreads);
+	if (r)
+		fx_core_regs_release(cn);
+	return r;
+}
+
+void fx_core_regs_release(struct fx_core_regs *cn)
+{
+	fx_buf_release(&cn->b);
+	cn->nthreads = 0;
+}
+
 int fx_core_write(int fd, struct fx_dumpplan *pl, const struct fx_freeze *fz,
 		  struct fx_dumper *d, struct fx_core_stats *st)
+{
+	struct fx_core_regs cn;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	r = fx_core_regs(&cn, pl, fz);
+	if (r)
+		return r;
+	r = fx_core_write_notes(fd, pl, &cn, d, NULL, st);
+	fx_core_regs_release(&cn);
+	return r;
+}
+
+int fx_core_write_notes(int fd, struct fx_dumpplan *pl,
+			const struct fx_core_regs *cn, struct fx_dumper *d,
+			struct fx_dumper *dl, struct fx_core_stats *st)
 {
 	size_t nph = pl->n + 1, i, ps = fx_page_size();
 	uint64_t off, notes_off, *seg_off = NULL;
 	const char *perms;
-	struct fx_buf notes;
+	const struct fx_buf *notes = &cn->b;
 	GElf_Ehdr eh;
 	GElf_Phdr ph;
 	Elf *e = NULL;
-	int r, xnum = nph >= PN_XNUM, pc;
+	int r = 0, xnum = nph >= PN_XNUM, pc;
 
 	memset(st, 0, sizeof(*st));
-	fx_buf_init(&notes);
-	r = build_notes(&notes, pl, fz, &st->nthreads);
-	if (r)
-		goto out;
+	st->nthreads = cn->nthreads;
 	seg_off = calloc(nph, sizeof(*seg_off));
 	if (!seg_off) {
 		r = -ENOMEM;
@@ -530,7 +562,7 @@ int fx_core_write(int fd, struct fx_dumpplan *pl, const struct fx_freeze *fz,
 	/* Lay out: headers, notes, then page-aligned segments. */
 	notes_off = sizeof(Elf64_Ehdr) + nph * sizeof(Elf64_Phdr) +
 		    (xnum ? 2 * sizeof(Elf64_Shdr) : 0);
-	off = (notes_off + notes.len + ps - 1) / ps * ps;
+	off = (notes_off + notes->len + ps - 1) / ps * ps;
 	for (i = 0; i < pl->n; i++) {
 		seg_off[i] = off;
 		if (!pl->it[i].skip)
@@ -576,7 +608,7 @@ int fx_core_write(int fd, struct fx_dumpplan *pl, const struct fx_freeze *fz,
 	memset(&ph, 0, sizeof(ph));
 	ph.p_type = PT_NOTE;
 	ph.p_offset = notes_off;
-	ph.p_filesz = notes.len;
+	ph.p_filesz = notes->len;
 	ph.p_align = 4;
 	gelf_update_phdr(e, 0, &ph);
 	pc = fx_selection_col(pl->sel, "perms");
@@ -600,7 +632,7 @@ int fx_core_write(int fd, struct fx_dumpplan *pl, const struct fx_freeze *fz,
 	}
 	elf_end(e);
 	e = NULL;
-	r = fx_pwrite_all(fd, notes.data, notes.len, notes_off);
+	r = fx_pwrite_all(fd, notes->data, notes->len, notes_off);
 	st->fills = calloc(1, sizeof(*st->fills));
 	if (!r && !st->fills)
 		r = -ENOMEM;
@@ -620,8 +652,10 @@ int fx_core_write(int fd, struct fx_dumpplan *pl, const struct fx_freeze *fz,
 		if (it->skip)
 			it->res.holes = it->sel->end - it->sel->start;
 		else
-			r = fx_dumpplan_copy(pl, it, d, fd, seg_off[i], NULL,
-					     NULL);
+			r = fx_dumpplan_copy(pl, it,
+					     dl && fx_dumpplan_from_live(pl, it) ?
+						     dl : d,
+					     fd, seg_off[i], NULL, NULL);
 		if (!r)
 			r = fill_vdso(fd, pl, it, seg_off[i]);
 		fx_dump_res_finish(&it->res);
@@ -640,7 +674,6 @@ out:
 	if (r)
 		fills_free(st);
 	free(seg_off);
-	fx_buf_release(&notes);
 	return r;
 }
 

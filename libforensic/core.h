@@ -38,6 +38,7 @@
 
 #include <signal.h>
 
+#include "buf.h"
 #include "dump.h"
 
 struct fx_dumpplan;
@@ -82,6 +83,33 @@ void fx_core_plan(struct fx_dumpplan *pl);
  */
 int fx_core_write(int fd, struct fx_dumpplan *pl, const struct fx_freeze *fz,
 		  struct fx_dumper *d, struct fx_core_stats *st);
+
+/* The notes of a core (registers of every thread...), built apart from
+ * the memory: a snapshot takes them from the target while it is frozen,
+ * and writes the core from the fork's copy after the thaw. */
+struct fx_core_regs {
+	struct fx_buf b;
+	size_t nthreads;	/* NT_PRSTATUS notes in b */
+};
+
+/*
+ * Under freeze fz (the caller the tracer): build the notes of the core of
+ * pl's process (pl->p, pl->maps) into cn: NT_PRSTATUS and NT_FPREGSET of
+ * every thread of fz, NT_PRPSINFO, NT_AUXV, NT_FILE. 0 or a negative
+ * errno (cn then holds nothing). Free with fx_core_regs_release.
+ */
+int fx_core_regs(struct fx_core_regs *cn, struct fx_dumpplan *pl,
+		  const struct fx_freeze *fz);
+void fx_core_regs_release(struct fx_core_regs *cn);
+
+/*
+ * fx_core_write with notes made earlier (fx_core_regs), needing no
+ * freeze: the memory through d, or through dl (may be NULL) for the items
+ * fx_dumpplan_from_live names (snapshot: d reads the fork, dl the target).
+ */
+int fx_core_write_notes(int fd, struct fx_dumpplan *pl,
+			const struct fx_core_regs *cn, struct fx_dumper *d,
+			struct fx_dumper *dl, struct fx_core_stats *st);
 
 /*
  * Does fx_core_fill fill a hole of reason why at addr of pl's map? Only

@@ -335,18 +335,87 @@ static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
 	return dir_finish(j, r);
 }
 
-/* One pid into the core: frozen for the memory and the registers. */
+/*
+ * Snapshot mode, before the freeze (j->cow_bytes and mem_free set):
+ * refuse when the fork's copies may not fit, and start the guardian. 0,
+ * or -ECANCELED (told).
+ */
+static int snap_prepare(struct fx_dumpjob *j)
+{
+	int r;
+
+	/* The fork costs a page for each page the target writes while the
+	 * copy runs: at most its writable resident memory. */
+	if (j->mem_free && j->cow_bytes > j->mem_free && !j->force) {
+		tell(j, FX_DJ_NO_MEMORY);
+		return -ECANCELED;
+	}
+	/* The guardian first (snapshot.h), outside the stop; a machine
+	 * that cannot fork it cannot fork the target either. */
+	if ((r = fx_snapshot_guard(&j->snap, &j->p))) {
+		j->err = r;
+		tell(j, FX_DJ_SNAPSHOT_FAILED);
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+/*
+ * The core's memory: under the freeze, or (snapshot) from the fork after
+ * the thaw, with the notes taken in the freeze. Shared and read-only file
+ * mappings of a snapshot are read from the target (plan.h, live_p).
+ */
+static int core_copy(struct fx_dumpjob *j, int fd, struct fx_core_regs *cn)
+{
+	struct fx_dumper d, dl;
+	int r;
+
+	r = fx_dumper_init(&d, j->pl.p, j->use_scan, j->stop);
+	if (r)
+		return r;
+	d.no_hash = j->no_hash;
+	d.defer_hash = j->pl.defer_hash = 1;
+	if (j->pl.live_p) {
+		r = fx_dumper_init(&dl, j->pl.live_p, j->use_scan, j->stop);
+		if (r) {
+			fx_dumper_release(&d);
+			return r;
+		}
+		dl.no_hash = j->no_hash;
+		dl.defer_hash = 1;
+	}
+	if (!j->snapshot)
+		r = fx_core_write(fd, &j->pl, &j->fz, &d, &j->st);
+	else
+		r = fx_core_write_notes(fd, &j->pl, cn, &d, &dl, &j->st);
+	fx_dumper_release(&d);
+	if (j->pl.live_p)
+		fx_dumper_release(&dl);
+	return r;
+}
+
+/*
+ * One pid into the core: frozen for the memory and the registers; or,
+ * snapshot, frozen for the registers and the fork, the memory copied from
+ * the fork after the thaw, the fork then killed and reaped (every path).
+ */
 static enum fx_dumpjob_status core_pid(struct fx_dumpjob *j, int fd)
 {
-	struct fx_dumper d;
+	struct fx_core_regs cn = { 0 };
 	int r, remade = 0;
 
 	r = fx_dumpplan_make(&j->pl, &j->p, j->sel, j->include_dd);
 	fx_core_plan(&j->pl);
+	if (!r && j->snapshot) {	/* for the plan's line */
+		j->cow_bytes = fx_snapshot_cow_bytes(&j->pl.maps);
+		j->mem_free = fx_snapshot_mem_free(&j->p);
+	}
 	if (!r && check_space(j, fd)) {
 		r = -ECANCELED;	/* said */
 		goto out;
 	}
+	if (!r && j->snapshot)
+		r = snap_prepare(j);
 	tell(j, FX_DJ_FREEZING);
 	if (!r)
 		r = freeze_pid(j);
@@ -354,26 +423,30 @@ static enum fx_dumpjob_status core_pid(struct fx_dumpjob *j, int fd)
 		j->frozen = 1;
 		tell(j, FX_DJ_FROZEN);
 		r = fx_dumpplan_refresh(&j->pl, &remade);
+		/* Snapshot: every thread's registers now, while the target
+		 * is stopped (the fork has one thread), then the fork. */
+		if (!r && j->snapshot && !(r = fx_core_regs(&cn, &j->pl,
+							      &j->fz)))
+			r = snap_fork(j);
+		if (!r && j->snapshot)
+			thaw(j);	/* the copy reads the child */
 		if (!r)
-			r = fx_dumper_init(&d, &j->p, j->use_scan, j->stop);
-		if (!r) {
-			d.no_hash = j->no_hash;
-			d.defer_hash = j->pl.defer_hash = 1;
-			r = fx_core_write(fd, &j->pl, &j->fz, &d, &j->st);
-			fx_dumper_release(&d);
-		}
-		tell(j, FX_DJ_THAWING);
-		if (fx_freeze_thaw(&j->fz))
-			tell(j, FX_DJ_THAW_FAILED);
-		/* Outside the pause: files read, hashes computed. */
-		if (!r && !(r = fx_core_fill(fd, &j->pl, &j->st, j->stop)))
-			fx_dumpplan_rehash(&j->pl, -1, fd);
+			r = core_copy(j, fd, &cn);
 	}
-	tell(j, FX_DJ_THAWED);
+	thaw(j);
+	/* Every path: the fork killed and reaped, the guardian gone. */
+	if (j->snapshot && j->snap.guard_pid)
+		snap_end(j);
+	fx_core_regs_release(&cn);
+	/* Outside the pause: files read, hashes computed. */
+	if (!r && !(r = fx_core_fill(fd, &j->pl, &j->st, j->stop)))
+		fx_dumpplan_rehash(&j->pl, -1, fd);
 	if (j->frozen && j->risk.eintr)
 		tell(j, FX_DJ_EINTR);
 	j->pause_ns = fx_freeze_pause_ns(&j->fz);
-	if (j->frozen)
+	if (j->frozen && j->cap.site)
+		tell(j, FX_DJ_SNAPSHOT);
+	else if (j->frozen)
 		tell(j, FX_DJ_PAUSE);
 	if (!r)
 		tell(j, FX_DJ_CORE_DONE);

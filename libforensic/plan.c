@@ -293,8 +293,8 @@ static int run_item(struct fx_dumpplan *pl, struct fx_planitem *it,
 	return r;
 }
 
-/* Is item it read from pl->live_p (see plan.h)? Its first region says. */
-static int from_live(const struct fx_dumpplan *pl, const struct fx_planitem *it)
+int fx_dumpplan_from_live(const struct fx_dumpplan *pl,
+			  const struct fx_planitem *it)
 {
 	size_t k = fx_dumpplan_find(pl, it->sel->start);
 	const struct fx_region *g = &pl->maps.r[k];
@@ -324,6 +324,7 @@ int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
 		    struct fx_capture *cap)
 {
 	struct fx_dumper d, dl;
+	struct fx_planitem *it;
 	size_t i;
 	int r;
 
@@ -334,9 +335,11 @@ int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
 		fx_dumper_release(&d);
 		return r;
 	}
-	for (i = 0; i < pl->n && !r; i++)
-		r = run_item(pl, &pl->it[i], dd,
-			     from_live(pl, &pl->it[i]) ? &dl : &d, cap);
+	for (i = 0; i < pl->n && !r; i++) {
+		it = &pl->it[i];
+		r = run_item(pl, it, dd,
+			     fx_dumpplan_from_live(pl, it) ? &dl : &d, cap);
+	}
 	fx_dumper_release(&d);
 	if (pl->live_p)
 		fx_dumper_release(&dl);

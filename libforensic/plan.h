@@ -107,6 +107,14 @@ int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
 		    struct fx_capture *cap);
 
 /*
+ * Snapshot mode: is item it read from pl->live_p rather than from pl->p
+ * (a shared mapping, or a file or the vDSO mapped without write: see
+ * live_p)? Its first region says. 0 without live_p.
+ */
+int fx_dumpplan_from_live(const struct fx_dumpplan *pl,
+			  const struct fx_planitem *it);
+
+/*
  * Copy item it to fd at offset base + (addr - start): its live regions
  * (fx_dumper_copy; it->res must be initialised), with holes for what is
  * skipped or unmapped, reported to dd's holes.tsv and to cap when they

@@ -41,9 +41,12 @@ static const char help[] =
 "                        dump-PID-YYYYmmddTHHMMSS); never an existing path\n"
 "      --core FILE       write an ELF core instead, that gdb opens (gdb EXE\n"
 "                        FILE: info threads, bt, x/s); threads' registers\n"
-"                        need the target stopped, so this freezes it; file\n"
-"                        pages not in memory (not swapped) are read from\n"
-"                        the mapped file after the thaw\n"
+"                        need the target stopped, so this freezes it (with\n"
+"                        --mode snapshot only for the fork: every thread's\n"
+"                        registers are saved then, the memory written from\n"
+"                        the fork after the thaw); file pages not in memory\n"
+"                        (not swapped) are read from the mapped file after\n"
+"                        the thaw\n"
 "      --mode MODE       live (default): no ptrace, the target never stops,\n"
 "                        the copy is not atomic (pages may change while it\n"
 "                        is read); freeze: every thread stopped for a\n"
@@ -281,9 +284,8 @@ int main(int argc, char **argv)
 			tool_bad_option(c, argv, longopts);
 		}
 	}
-	if (job.core && job.snapshot)
-		tool_usage_error("--core is written under a freeze: --mode "
-				 "snapshot makes a dump directory only");
+	if (job.snapshot)
+		job.freeze = 0;	/* --core set it: the core is the fork's */
 	fx_selection_init(&sel);
 	if (optind < argc)
 		r = fx_selection_args(&sel, argc - optind, argv + optind);

@@ -54,6 +54,19 @@ untraced() {
 	[ -z "$t" ] || fail "pid $1 still traced by $t"
 }
 
+# untraced_now PID: no thread of PID traced, read without a fork (a
+# kill test's check just before its kill: bash builtins only).
+untraced_now() {
+	local t k v
+	for t in /proc/"$1"/task/*/status; do
+		while read -r k v; do
+			[ "$k" = TracerPid: ] || continue
+			[ "$v" = 0 ] || return 1
+			break
+		done <"$t" 2>/dev/null
+	done
+}
+
 # field FILE COLUMN: the values of COLUMN of a TSV record file (no header).
 field() {
 	awk -F'\t' -v c="$2" 'NR==1 {for (i=1;i<=NF;i++) if ($i==c) k=i; next} {print $k}' "$1"

@@ -30,17 +30,6 @@ passes() {
 	for i in $(seq 300); do [ -s report ] && break; sleep 0.01; done
 	cut -d' ' -f2 report | cut -d= -f2
 }
-# untraced_now: no thread of the target traced, read without a fork.
-untraced_now() {
-	local t k v
-	for t in /proc/"$pid"/task/*/status; do
-		while read -r k v; do
-			[ "$k" = TracerPid: ] || continue
-			[ "$v" = 0 ] || return 1
-			break
-		done <"$t" 2>/dev/null
-	done
-}
 for r in $(seq "$rounds"); do
 	dump-region -q --mode snapshot -o "d$r" "$pid" "$buf" >/dev/null 2>"err$r" &
 	dpid=$!
@@ -52,7 +41,7 @@ for r in $(seq "$rounds"); do
 		wait_copy "$pid" || true
 		sleep "0.0$(printf '%02d' $((RANDOM % 20)))"
 	fi
-	if untraced_now && kill -KILL "$dpid" 2>/dev/null; then
+	if untraced_now "$pid" && kill -KILL "$dpid" 2>/dev/null; then
 		killed=$((killed + 1))
 		[ -n "$(children "$pid")" ] && in_copy=$((in_copy + 1))
 	fi
