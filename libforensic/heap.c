@@ -329,10 +329,13 @@ static int add_heap(struct fx_heapscan *hs, const struct fx_heap *h)
 long fx_range_search(const void *arr, size_t n, size_t sz, size_t off,
 		     uint64_t addr)
 {
-	const char *base = (const char *)arr + off;
+	const char *base;
 	size_t lo = 0, hi = n, mid;
 	uint64_t se[2];
 
+	if (!n)
+		return -1;	/* arr may be NULL: no offset from it */
+	base = (const char *)arr + off;
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
 		memcpy(se, base + mid * sz, sizeof(se));
