@@ -18,7 +18,7 @@
 
 [ "$(uname -m)" = x86_64 ] || skip "snapshot mode is x86-64 only"
 rounds=${DUMP_SNAP_KILL_ROUNDS:-100}
-start_target genwriter 32 2 "$PWD/report"
+start_target genwriter 96 2 "$PWD/report"
 pid=$TARGET_PID
 buf=$(ready_value buf)
 exe=$(readlink "/proc/$pid/exe")
@@ -33,13 +33,14 @@ passes() {
 for r in $(seq "$rounds"); do
 	dump-region -q --mode snapshot -o "d$r" "$pid" "$buf" >/dev/null 2>"err$r" &
 	dpid=$!
-	if [ $((r % 2)) = 0 ]; then
+	if [ $((r % 4)) = 0 ]; then
 		# Anywhere from the start.
 		sleep "0.0$(printf '%02d' $((RANDOM % 60)))"
 	else
 		# Once the copy has a child to read, at a random point after
-		# (0-9 ms: on a quiet machine the 32 MiB copy takes ~20 ms,
-		# and 0-190 ms after it began missed it 85 times in 100).
+		# (0-9 ms; three rounds in four: on a quiet machine a 32 MiB
+		# copy took ~20 ms and too few kills hit it; the buffer is
+		# 96 MiB).
 		wait_copy "$pid" || true
 		sleep "0.00$((RANDOM % 10))"
 	fi
