@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "dumpjob.h"
+#include "internal.h"
 #include "select.h"
 #include "unit.h"
 
@@ -178,7 +179,7 @@ START_TEST(test_job_live)
 	select_stack(&sel, child);
 	job_setup(&j, &sel, &s, tmp, out, sizeof(out), 0);
 	ck_assert_int_eq(fx_dumpjob_run(&j), FX_DUMPJOB_DONE);
-	expect(&s, want, (int)(sizeof(want) / sizeof(want[0])));
+	expect(&s, want, (int)FX_ARRAY_SIZE(want));
 	ck_assert_int_eq(j.discarded, 0);
 	ck_assert(exists(out, "regions.tsv") && exists(out, "process.json"));
 	ck_assert_int_eq(traced(child), 0);
@@ -205,7 +206,7 @@ START_TEST(test_job_freeze)
 	job_setup(&j, &sel, &s, tmp, out, sizeof(out), 0);
 	j.freeze = 1;
 	ck_assert_int_eq(fx_dumpjob_run(&j), FX_DUMPJOB_DONE);
-	expect(&s, want, (int)(sizeof(want) / sizeof(want[0])));
+	expect(&s, want, (int)FX_ARRAY_SIZE(want));
 	ck_assert(exists(out, "regions.tsv") && exists(out, "process.json"));
 	ck_assert_int_eq(traced(child), 0);
 	child_end(child);
@@ -230,7 +231,7 @@ START_TEST(test_job_core)
 	select_stack(&sel, child);
 	job_setup(&j, &sel, &s, tmp, out, sizeof(out), 1);
 	ck_assert_int_eq(fx_dumpjob_run(&j), FX_DUMPJOB_DONE);
-	expect(&s, want, (int)(sizeof(want) / sizeof(want[0])));
+	expect(&s, want, (int)FX_ARRAY_SIZE(want));
 	ck_assert_int_eq(stat(out, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
 	ck_assert_int_eq(j.st.nload, 1);
@@ -262,7 +263,7 @@ START_TEST(test_job_open_failed)
 	close(fd);
 	job_setup(&j, &sel, &s, tmp, out, sizeof(out), 0);
 	ck_assert_int_eq(fx_dumpjob_run(&j), FX_DUMPJOB_FAILED);
-	expect(&s, want, (int)(sizeof(want) / sizeof(want[0])));
+	expect(&s, want, (int)FX_ARRAY_SIZE(want));
 	ck_assert_int_eq(j.err, -ESRCH);
 	ck_assert_int_eq(j.discarded, 1);
 	ck_assert(stat(out, &st) < 0 && errno == ENOENT);
@@ -288,7 +289,7 @@ START_TEST(test_job_refuse_eintr)
 	job_setup(&j, &sel, &s, tmp, out, sizeof(out), 0);
 	j.freeze = 1;
 	ck_assert_int_eq(fx_dumpjob_run(&j), FX_DUMPJOB_FAILED);
-	expect(&s, want, (int)(sizeof(want) / sizeof(want[0])));
+	expect(&s, want, (int)FX_ARRAY_SIZE(want));
 	ck_assert_int_eq(j.risk.eintr, 1);
 	ck_assert_int_eq(j.frozen, 0);
 	ck_assert_int_eq(traced(child), 0);
