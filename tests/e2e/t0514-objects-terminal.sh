@@ -29,7 +29,14 @@ for opt in "" --freeze; do
 	rm -f term out
 	rc=0
 	script -qec "classify --objects $opt $pid >out" term >/dev/null || rc=$?
-	expect_eq "$opt: exit status" 0 "$rc"
+	# A live walk reads a running JVM: a thread that allocates meanwhile
+	# (the reference handler after the start's collection, say) can leave
+	# bytes the walk cannot parse, counted, said, exit 1. Frozen, none.
+	if [ "$rc" = 1 ] && [ -z "$opt" ] && grep -q 'of the Java heap not parsed' term; then
+		echo "note: the live walk met bytes it could not parse: $(grep -a 'not parsed' term | tr -d '\r')"
+	elif [ "$rc" != 0 ]; then
+		fail "$opt: exit $rc: $(cat -v term)"
+	fi
 	awk -F'\t' '$4 == "Ctx" {print $2}' out >ctx
 	expect_eq "$opt: Ctx" 16000000 "$(cat ctx)"
 	grep -q 'objects, .* counted, [0-9.]* s' term || fail "$opt: no progress line was drawn: $(cat -v term)"
