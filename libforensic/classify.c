@@ -49,6 +49,10 @@ static const char *const class_names[FX_NCLASSES] = {
 	[FX_C_VDSO] = "vdso",
 	[FX_C_VVAR] = "vvar",
 	[FX_C_VSYSCALL] = "vsyscall",
+	[FX_C_JEMALLOC] = "jemalloc",
+	[FX_C_TCMALLOC] = "tcmalloc",
+	[FX_C_MIMALLOC] = "mimalloc",
+	[FX_C_MUSL_HEAP] = "musl-heap",
 };
 
 const char *fx_class_name(enum fx_class c)
@@ -710,6 +714,79 @@ static int mark_jvm(struct fx_classify *c, struct fx_heap_src *src,
 	return 0;
 }
 
+static const enum fx_class alloc_cls[] = { FX_C_JEMALLOC, FX_C_TCMALLOC,
+					   FX_C_MIMALLOC, FX_C_MUSL_HEAP };
+
+/* The class of the allocator's labelled regions, or FX_C_ANON. */
+static enum fx_class alloc_class(const struct fx_alloc *a)
+{
+	const char *n = fx_alloc_class(a);
+	size_t k;
+
+	for (k = 0; n && k < FX_ARRAY_SIZE(alloc_cls); k++)
+		if (strcmp(class_names[alloc_cls[k]], n) == 0)
+			return alloc_cls[k];
+	return FX_C_ANON;
+}
+
+/* Another allocator's reservations (alloc.h): the anonymous writable
+ * regions nothing else explains, and the brk heap, labelled when at
+ * least half of one is covered by what validated. */
+static int mark_alloc(struct fx_classify *c, struct fx_heap_src *src)
+{
+	const struct fx_maps *m = c->m;
+	enum fx_class cls = alloc_class(&c->alloc);
+	struct fx_alloc_label *l;
+	unsigned char *cand;
+	char h[16];
+	size_t i;
+	int r;
+
+	if (cls == FX_C_ANON || !src)
+		return 0;
+	cand = calloc(m->n ? m->n : 1, 1);
+	l = calloc(m->n ? m->n : 1, sizeof(*l));
+	r = cand && l ? 0 : -ENOMEM;
+	for (i = 0; i < m->n && !r; i++)
+		cand[i] = !m->r[i].inode && m->r[i].perms[1] == 'w' &&
+			  !c->rc[i].tid &&
+			  (c->rc[i].cls == FX_C_ANON ||
+			   (c->rc[i].cls == FX_C_HEAP && c->rc[i].heap < 0));
+	if (!r)
+		r = fx_alloc_label(&c->alloc, m, src, cand, l);
+	for (i = 0; i < m->n && !r; i++) {
+		uint64_t size = m->r[i].end - m->r[i].start;
+
+		if (!cand[i] || !l[i].bytes || l[i].bytes * 2 < size)
+			continue;
+		fx_human_size(l[i].bytes, h, sizeof(h));
+		set(&c->rc[i], cls, "%s: %u %s%s, %s validated%s%s%s",
+		    c->alloc.name, l[i].items, fx_alloc_items(&c->alloc),
+		    l[i].meta ? " and metadata" : "", h,
+		    m->r[i].kind == FX_KIND_HEAP ? " (brk heap)" : "",
+		    l[i].bytes < size ? "; the rest unvalidated" : "",
+		    l[i].items ? "" : " (no items)");
+		c->nlabelled++;
+	}
+	free(cand);
+	free(l);
+	return r;
+}
+
+void fx_classify_alloc_note(const struct fx_classify *c, char *out,
+			    size_t len)
+{
+	const char *cls = fx_alloc_class(&c->alloc);
+	int n;
+
+	n = snprintf(out, len, "malloc: %s (%s)", c->alloc.name,
+		     c->alloc.how);
+	if (cls && n >= 0 && (size_t)n < len)
+		snprintf(out + n, len - (size_t)n, "; %zu region%s labelled "
+			 "%s", c->nlabelled, c->nlabelled == 1 ? "" : "s",
+			 cls);
+}
+
 int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 		    struct fx_heap_src *src, fx_file_fn file, void *fctx,
 		    const struct fx_thread *t, size_t nt)
@@ -743,7 +820,17 @@ int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 		}
 	}
 	mark_files(c, file, fctx);
-	setup_glibc(c, m, src, file, fctx);
+	r = fx_alloc_identify(&c->alloc, m, src, file, fctx);
+	if (r)
+		return r;
+	if (fx_alloc_walkable(&c->alloc))
+		setup_glibc(c, m, src, file, fctx);
+	else
+		snprintf(c->glibc_note, sizeof(c->glibc_note),
+			 "glibc's malloc not in use");
+	if (c->alloc.id == FX_ALLOC_GLIBC &&
+	    strncmp(c->glibc_note, "glibc ", 6) == 0)
+		fx_alloc_set_version(&c->alloc, c->glibc_note + 6);
 	if (c->have_glibc) {
 		r = fx_heapscan_find(&c->hs, m, src, NULL);
 		if (r)
@@ -752,6 +839,9 @@ int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 	}
 	mark_stacks(c);
 	r = mark_jvm(c, src, file, fctx);
+	if (r)
+		return r;
+	r = mark_alloc(c, src);
 	if (r)
 		return r;
 	for (i = 0; i < m->n; i++) {
@@ -780,7 +870,7 @@ int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 
 int fx_classify_chunks(struct fx_classify *c, struct fx_heap_src *src)
 {
-	if (!c->have_glibc)
+	if (!c->have_glibc || !fx_alloc_walkable(&c->alloc))
 		return 0;
 	if (!c->types) {
 		c->types = calloc(1, sizeof(*c->types));
@@ -1007,6 +1097,10 @@ static enum cat category(const struct fx_classify *c, size_t i)
 	case FX_C_ARENA:
 	case FX_C_ARENA_RESERVE: return CAT_MALLOC;
 	case FX_C_MMAP_CHUNK: return CAT_MMAP_CHUNKS;
+	case FX_C_JEMALLOC:
+	case FX_C_TCMALLOC:
+	case FX_C_MIMALLOC:
+	case FX_C_MUSL_HEAP: return CAT_MALLOC;
 	case FX_C_JIT: return CAT_JIT;
 	case FX_C_CODE:
 	case FX_C_RODATA:
@@ -1103,7 +1197,8 @@ int fx_classify_write_summary(const struct fx_classify *c,
 				fx_writer_missing(w);
 			else
 				fx_writer_u64(w, v[k][g][3]);
-			if (k == FX_C_HEAP || k == FX_C_ARENA) {
+			if ((k == FX_C_HEAP || k == FX_C_ARENA) &&
+			    c->have_glibc) {
 				fx_writer_u64(w, v[k][g][4]);
 				fx_writer_u64(w, v[k][g][5]);
 			} else {
@@ -1126,7 +1221,8 @@ int fx_classify_libc_missing(const struct fx_classify *c,
 {
 	size_t i;
 
-	if (ms->kind == FX_MS_LIVE || c->have_glibc)
+	if (ms->kind == FX_MS_LIVE || c->have_glibc ||
+	    !fx_alloc_walkable(&c->alloc))
 		return 0;
 	for (i = 0; i < ms->maps.n; i++) {
 		const struct fx_region *r = &ms->maps.r[i];

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alloc.h"
 #include "heap.h"
 #include "jvm.h"
 
@@ -46,6 +47,10 @@ enum fx_class {
 	FX_C_VDSO,
 	FX_C_VVAR,
 	FX_C_VSYSCALL,
+	FX_C_JEMALLOC,		/* other allocators' labelled memory (alloc.h) */
+	FX_C_TCMALLOC,
+	FX_C_MIMALLOC,
+	FX_C_MUSL_HEAP,
 	FX_NCLASSES
 };
 
@@ -82,6 +87,8 @@ struct fx_classify {
 	size_t nt;
 	struct fx_typetab *types;	/* C++ type names (private) */
 	struct fx_jvm jvm;		/* a HotSpot JVM's layout, if any */
+	struct fx_alloc alloc;		/* the allocator serving malloc */
+	size_t nlabelled;		/* regions alloc labelled */
 };
 
 void fx_classify_init(struct fx_classify *c);
@@ -96,6 +103,14 @@ void fx_classify_release(struct fx_classify *c);
 int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 		    struct fx_heap_src *src, fx_file_fn file, void *file_ctx,
 		    const struct fx_thread *t, size_t nt);
+
+/*
+ * One line on the allocator: its name, the evidence, what was labelled
+ * ("malloc: jemalloc 5.3.0 (malloc from libjemalloc.so.2...); 3 regions
+ * labelled jemalloc").
+ */
+void fx_classify_alloc_note(const struct fx_classify *c, char *out,
+			    size_t len);
 
 /*
  * Walk the heaps found by fx_classify_run: c->hs.hist and c->hs.bad.

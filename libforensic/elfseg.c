@@ -163,6 +163,12 @@ static void *read_all(fx_pread_fn rd, void *ctx, uint64_t off, uint64_t len)
 int fx_elf_dynsyms(fx_pread_fn rd, void *ctx, const char *const *names,
 		   size_t n, uint64_t *vals)
 {
+	return fx_elf_syms(rd, ctx, SHT_DYNSYM, names, n, vals);
+}
+
+int fx_elf_syms(fx_pread_fn rd, void *ctx, unsigned type,
+		const char *const *names, size_t n, uint64_t *vals)
+{
 	Elf64_Ehdr eh;
 	Elf64_Shdr *sh = NULL, *ds = NULL, *ss;
 	Elf64_Sym *sym = NULL;
@@ -183,7 +189,7 @@ int fx_elf_dynsyms(fx_pread_fn rd, void *ctx, const char *const *names,
 	if (!sh)
 		return -EBADMSG;
 	for (i = 0; i < eh.e_shnum && !ds; i++)
-		if (sh[i].sh_type == SHT_DYNSYM)
+		if (sh[i].sh_type == type)
 			ds = &sh[i];
 	if (!ds) {
 		r = -ENOENT;

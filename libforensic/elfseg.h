@@ -44,6 +44,14 @@ int fx_elf_dynsyms(fx_pread_fn rd, void *ctx, const char *const *names,
 		   size_t n, uint64_t *vals);
 
 /*
+ * fx_elf_dynsyms over the section of type `type` (SHT_DYNSYM, or
+ * SHT_SYMTAB: the full symbol table a static or unstripped file keeps).
+ * -ENOENT without such a section.
+ */
+int fx_elf_syms(fx_pread_fn rd, void *ctx, unsigned type,
+		const char *const *names, size_t n, uint64_t *vals);
+
+/*
  * Demangle an Itanium C++ ABI type name as typeinfo holds it ("3Foo",
  * "N3sip17SipSubscribeEventE", "St9exception") into out ("Foo",
  * "sip::SipSubscribeEvent", "std::exception"). Handles nested names and

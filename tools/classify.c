@@ -101,7 +101,7 @@ static const char help[] =
 "not walked whole, a collector it cannot walk),\n"
 "2 failed, 64 usage. Permissions: the process owner or root.\n";
 
-enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY, M_OBJECTS };
+enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY, M_OBJECTS, M_NONE };
 enum { F_FREEZE = 1, F_EINTR = 2 };	/* --freeze, --accept-eintr */
 
 /* The process of arg: a live PID[@STARTTIME], a dump directory or an
@@ -255,6 +255,16 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 			  (unsigned long long)ms.pages_read,
 			  (unsigned long long)ms.pages_absent);
 	}
+	if (verbose) {
+		fx_classify_alloc_note(&c, m, sizeof(m));
+		tool_warn("pid %d: %s", pid, m);
+	}
+	if (!r && mode == M_CHUNKS && !fx_alloc_walkable(&c.alloc)) {
+		fx_alloc_unwalkable(&c.alloc, m, sizeof(m));
+		tool_warn("process %d: %s", pid, m);
+		status = 1;
+		mode = M_NONE;
+	}
 	if (c.jvm.found && (!c.jvm.ok || strstr(c.jvm.note, "not found"))) {
 		tool_warn("process %d: %s: its Java heap, metaspace, code "
 			  "cache or threads may show as anon", pid, c.jvm.note);
@@ -285,7 +295,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 			r = fx_classify_write_chunks(&c, w, pid);
 		else if (mode == M_THREADS)
 			r = fx_classify_write_threads(&c, w, pid);
-		else
+		else if (mode == M_SUMMARY)
 			r = fx_classify_write_summary(&c, w, pid);
 	}
 	fx_classify_release(&c);
