@@ -97,6 +97,24 @@ build/targets/%: corpus/targets/%.cc corpus/targets/target.h | $(DEPS_STAMP)
 	@$(if $(Q),echo "  CXX     $<")
 	$(Q)$(CXX) -O1 -g -Wall -D_GNU_SOURCE -o $@ $< -pthread
 
+# The leak target built against musl (issue 16's allocator tests), static
+# and dynamic, when musl-gcc is installed; the tests skip without them.
+MUSL_CC := $(shell command -v musl-gcc 2>/dev/null)
+MUSL_TARGETS := build/targets/leaky.musl-static build/targets/leaky.musl-dynamic
+ifneq ($(MUSL_CC),)
+all: $(MUSL_TARGETS)
+endif
+
+build/targets/%.musl-static: corpus/targets/%.c corpus/targets/target.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)musl-gcc -static -O1 -g -Wall -D_GNU_SOURCE -o $@ $<
+
+build/targets/%.musl-dynamic: corpus/targets/%.c corpus/targets/target.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  MUSLCC  $@")
+	$(Q)musl-gcc -O1 -g -Wall -D_GNU_SOURCE -o $@ $<
+
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
 

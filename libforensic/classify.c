@@ -768,6 +768,20 @@ static int mark_alloc(struct fx_classify *c, struct fx_heap_src *src)
 		    l[i].items ? "" : " (no items)");
 		c->nlabelled++;
 	}
+	/* The brk heap is not glibc's here: say whose it is, and that a
+	 * PROT_NONE part of it is a guard (musl mallocng's, below its
+	 * meta areas). */
+	for (i = 0; i < m->n && !r; i++) {
+		if (m->r[i].kind != FX_KIND_HEAP || c->rc[i].cls != FX_C_HEAP)
+			continue;
+		if (strcmp(m->r[i].perms, "---p") == 0)
+			set(&c->rc[i], FX_C_GUARD, "PROT_NONE page of the brk "
+			    "heap: a guard (%s serves malloc)", c->alloc.name);
+		else
+			set(&c->rc[i], FX_C_HEAP, "brk heap, not glibc's: %s "
+			    "serves malloc; nothing in it validated",
+			    c->alloc.name);
+	}
 	free(cand);
 	free(l);
 	return r;
