@@ -164,11 +164,12 @@ static int link_order(const struct fx_maps *m, struct fx_heap_src *src,
 
 		if (!m->r[i].inode || m->r[i].offset)
 			continue;
-		if (strncmp(b, "ld-linux", 8) == 0 || strncmp(b, "ld-2.", 5) == 0 ||
-		    strncmp(b, "ld.so", 5) == 0)
+		if (strncmp(b, "ld-linux", 8) == 0 ||
+		    strncmp(b, "ld-2.", 5) == 0 || strncmp(b, "ld.so", 5) == 0)
 			ld = &m->r[i];
 		else if (strncmp(b, "ld-musl", 7) == 0 ||
-			 (strcmp(b, "libc.so") == 0 && strstr(m->r[i].name, "musl")))
+			 (strcmp(b, "libc.so") == 0 &&
+			  strstr(m->r[i].name, "musl")))
 			ld = &m->r[i], musl = 1;
 	}
 	if (!ld) {
@@ -435,8 +436,8 @@ static void mi_version(fx_file_fn file, void *fctx, const struct fx_region *r,
 	for (i = 0; i < n; i++) {
 		if (sym < ld[i].vaddr || sym - ld[i].vaddr >= ld[i].filesz)
 			continue;
-		if (file(fctx, r, ld[i].offset + sym - ld[i].vaddr, code, 6) != 6 ||
-		    code[0] != 0xb8 || code[5] != 0xc3)
+		if (file(fctx, r, ld[i].offset + sym - ld[i].vaddr, code,
+			 6) != 6 || code[0] != 0xb8 || code[5] != 0xc3)
 			return;
 		memcpy(&v, code + 1, 4);
 		if (v >= 100 && v < 1000)
@@ -607,7 +608,8 @@ int fx_alloc_identify(struct fx_alloc *a, const struct fx_maps *m,
 			 linked ? "" : "; load order not read (",
 			 linked ? "" : why);
 		if (!linked)
-			strncat(a->how, ")", sizeof(a->how) - strlen(a->how) - 1);
+			strncat(a->how, ")",
+				sizeof(a->how) - strlen(a->how) - 1);
 	} else if (exe && (ev[S_GO] || file_find(file, fctx, exe, FX_ALLOC_GO,
 						  ver, sizeof(ver)) == 0)) {
 		a->id = FX_ALLOC_GO;
@@ -696,7 +698,16 @@ struct lab {
 	struct span *s;
 	size_t n, cap;
 	int err;
+	uint64_t budget;	/* pages that may still be read whole */
+	uint64_t reads;		/* small reads that may still be made */
+	int cut;		/* a budget ran out */
 };
+
+/* Pages read whole by one labelling: 1 GiB. A tcmalloc process reads
+ * every present page of its candidate regions; past this the rest is
+ * left unlabelled, and said. */
+#define PAGE_BUDGET (1ull << 18)
+#define READ_BUDGET (1ull << 21)	/* headers and back pointers */
 
 /* The candidate region holding [lo, hi) whole, or NULL. */
 static const struct fx_region *cand_at(struct lab *l, uint64_t lo, uint64_t hi)
@@ -775,9 +786,25 @@ static void cover(struct lab *l)
 
 #define MIB (1ull << 20)
 
+/* Read len bytes at a (a header, a pointer): 0, or -1. */
+static int small(struct lab *l, uint64_t a, void *buf, size_t len)
+{
+	if (!l->reads) {
+		l->cut = 1;
+		return -1;
+	}
+	l->reads--;
+	return l->src->read(l->src->ctx, a, buf, len) ? -1 : 0;
+}
+
 /* Read one page at a (0) or not (-1). */
 static int page(struct lab *l, uint64_t a, void *buf)
 {
+	if (!l->budget) {
+		l->cut = 1;
+		return -1;
+	}
+	l->budget--;
 	return l->src->read(l->src->ctx, a, buf, 4096) ? -1 : 0;
 }
 
@@ -794,8 +821,9 @@ static void label_jemalloc(struct lab *l)
 		if (!l->cand[i])
 			continue;
 		for (a = (r->start + 2 * MIB - 1) & ~(2 * MIB - 1);
-		     a + 4096 <= r->end && !l->err; a += 2 * MIB) {
-			if (l->src->read(l->src->ctx, a, w, sizeof(w)) ||
+		     a + 4096 <= r->end && !l->err && !l->cut;
+		     a += 2 * MIB) {
+			if (small(l, a, w, sizeof(w)) ||
 			    !w[0] || w[0] % (2 * MIB) || w[0] > (1ull << 32) ||
 			    w[1] % (2 * MIB) || w[3] <= a + 40 ||
 			    w[3] > a + w[0] || w[3] + w[4] != a + w[0] ||
@@ -805,7 +833,7 @@ static void label_jemalloc(struct lab *l)
 			end = w[3];
 			/* The used part: edata_t { e_bits, e_addr,
 			 * e_size_esn, ... } records among other metadata. */
-			for (p = a; p < end && !l->err; p += 4096) {
+			for (p = a; p < end && !l->err && !l->cut; p += 4096) {
 				if (page(l, p, e))
 					continue;
 				for (k = p == a ? 5 : 0; k + 3 <= 512; k++) {
@@ -838,11 +866,13 @@ static void label_tcmalloc(struct lab *l)
 
 		if (!l->cand[i])
 			continue;
-		for (a = r->start; a < r->end && !l->err; a += 4096) {
+		for (a = r->start; a < r->end && !l->err && !l->cut;
+		     a += 4096) {
 			if (page(l, a, e))
 				continue;
 			for (k = 0; k + 4 <= 512; k++) {
-				if (!e[k] || !e[k + 1] || e[k + 1] > (1u << 27) ||
+				if (!e[k] || !e[k + 1] ||
+				    e[k + 1] > (1u << 27) ||
 				    e[k] > (UINT64_MAX >> 13) - e[k + 1] ||
 				    (e[k + 2] & 7) || (e[k + 3] & 7))
 					continue;
@@ -851,7 +881,8 @@ static void label_tcmalloc(struct lab *l)
 				if (!cand_at(l, lo, hi))
 					continue;
 				x = e[k + 2] ? fx_region_at(l->m, e[k + 2]) : r;
-				if (!x || (e[k + 3] && !fx_region_at(l->m, e[k + 3])))
+				if (!x || (e[k + 3] &&
+					   !fx_region_at(l->m, e[k + 3])))
 					continue;
 				add(l, lo, hi, 0);
 				k += 3;
@@ -874,8 +905,8 @@ static void label_mimalloc(struct lab *l)
 		if (!l->cand[i])
 			continue;
 		for (a = (r->start + seg - 1) & ~(seg - 1);
-		     a + 4096 <= r->end && !l->err; a += seg) {
-			if (l->src->read(l->src->ctx, a, h, sizeof(h)))
+		     a + 4096 <= r->end && !l->err && !l->cut; a += seg) {
+			if (small(l, a, h, sizeof(h)))
 				continue;
 			used = h[26];
 			slices = h[28];
@@ -908,7 +939,7 @@ static const uint16_t musl_classes[48] = {
 static void label_musl(struct lab *l)
 {
 	uint64_t e[512], a, meta, mem, back, bits, sz;
-	uint32_t nslots, k, ok;
+	uint32_t nslots, k, ok, sc;
 	const struct fx_region *g;
 	size_t i;
 
@@ -920,7 +951,8 @@ static void label_musl(struct lab *l)
 		if (!l->cand[i] || (r->kind != FX_KIND_HEAP &&
 				    r->end - r->start > 1 * MIB))
 			continue;
-		for (a = r->start; a < r->end && !l->err; a += 4096) {
+		for (a = r->start; a < r->end && !l->err && !l->cut;
+		     a += 4096) {
 			if (page(l, a, e))
 				continue;
 			memcpy(&nslots, &e[2], 4);
@@ -931,14 +963,15 @@ static void label_musl(struct lab *l)
 				mem = e[(24 + 40 * k) / 8 + 2];
 				bits = e[(24 + 40 * k) / 8 + 4];
 				if (!mem || (mem & 15) ||
-				    l->src->read(l->src->ctx, mem, &back, 8) ||
+				    small(l, mem, &back, 8) ||
 				    back != meta)
 					continue;
+				sc = (bits >> 6) & 63;
 				if (bits >> 12)
 					sz = (bits >> 12) * 4096;
-				else if (((bits >> 6) & 63) < 48)
-					sz = 16ull * musl_classes[(bits >> 6) & 63] *
-						     ((bits & 31) + 1) + 16;
+				else if (sc < 48)
+					sz = 16ull * musl_classes[sc] *
+					     ((bits & 31) + 1) + 16;
 				else
 					continue;
 				g = cand_at(l, mem, mem + sz);
@@ -957,7 +990,8 @@ int fx_alloc_label(const struct fx_alloc *a, const struct fx_maps *m,
 		   struct fx_heap_src *src, const unsigned char *cand,
 		   struct fx_alloc_label *out)
 {
-	struct lab l = { m, src, cand, out, NULL, 0, 0, 0 };
+	struct lab l = { m, src, cand, out, NULL, 0, 0, 0, PAGE_BUDGET,
+			 READ_BUDGET, 0 };
 
 	memset(out, 0, m->n * sizeof(*out));
 	if (!src)
@@ -979,5 +1013,5 @@ int fx_alloc_label(const struct fx_alloc *a, const struct fx_maps *m,
 	if (!l.err)
 		cover(&l);
 	free(l.s);
-	return l.err;
+	return l.err ? l.err : l.cut;
 }

@@ -131,8 +131,9 @@ struct fx_alloc_label {
 /*
  * Label the regions of m that cand[i] (non-zero) allows: out[i] (m->n
  * entries, zeroed here) gets the bytes of region i the allocator's
- * validated records cover. Reads only through src; bounded by the
- * regions' sizes. 0 or -ENOMEM.
+ * validated records cover. Reads only through src, at most 1 GiB of
+ * whole pages (a tcmalloc process's are all scanned): 0, 1 when that
+ * bound left regions unscanned, or -ENOMEM.
  */
 int fx_alloc_label(const struct fx_alloc *a, const struct fx_maps *m,
 		   struct fx_heap_src *src, const unsigned char *cand,

@@ -754,6 +754,8 @@ static int mark_alloc(struct fx_classify *c, struct fx_heap_src *src)
 			   (c->rc[i].cls == FX_C_HEAP && c->rc[i].heap < 0));
 	if (!r)
 		r = fx_alloc_label(&c->alloc, m, src, cand, l);
+	c->label_cut = r == 1;
+	r = r == 1 ? 0 : r;
 	for (i = 0; i < m->n && !r; i++) {
 		uint64_t size = m->r[i].end - m->r[i].start;
 
@@ -797,8 +799,9 @@ void fx_classify_alloc_note(const struct fx_classify *c, char *out,
 		     c->alloc.how);
 	if (cls && n >= 0 && (size_t)n < len)
 		snprintf(out + n, len - (size_t)n, "; %zu region%s labelled "
-			 "%s", c->nlabelled, c->nlabelled == 1 ? "" : "s",
-			 cls);
+			 "%s%s", c->nlabelled, c->nlabelled == 1 ? "" : "s",
+			 cls, c->label_cut ? " (the scan stopped after 1 GiB "
+			 "of pages: the rest not labelled)" : "");
 }
 
 int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,

@@ -89,6 +89,7 @@ struct fx_classify {
 	struct fx_jvm jvm;		/* a HotSpot JVM's layout, if any */
 	struct fx_alloc alloc;		/* the allocator serving malloc */
 	size_t nlabelled;		/* regions alloc labelled */
+	int label_cut;			/* labelling hit its bound */
 };
 
 void fx_classify_init(struct fx_classify *c);
