@@ -328,8 +328,8 @@ int fx_alloc_version_in(enum fx_alloc_id id, const char *buf, size_t len,
 		 * file that prints "Version %s" (ldd mode). */
 		if (!memmem(buf, len, "Version %s", 10))
 			return -ENOENT;
-		for (q = buf; (q = memchr(q, '\0', (size_t)(e - q))) &&
-			      q + 1 < e; q++) {
+		for (q = buf; q < e && (q = memchr(q, '\0', (size_t)(e - q)));
+		     q++) {
 			s = version_start(buf, q);
 			if (s && q - s >= 5 && q - s < 12 &&
 			    memchr(s, '.', (size_t)(q - s)) &&
