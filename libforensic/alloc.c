@@ -387,7 +387,6 @@ static int file_find(fx_file_fn file, void *fctx, const struct fx_region *r,
 	const size_t step = 1 << 20, over = 4096;
 	uint64_t off;
 	char *buf;
-	const char *g;
 	long got;
 	int e = -ENOENT;
 
@@ -398,17 +397,7 @@ static int file_find(fx_file_fn file, void *fctx, const struct fx_region *r,
 		got = file(fctx, r, off, buf, step + over);
 		if (got <= 0)
 			break;
-		if (id == FX_ALLOC_GO) {
-			g = memmem(buf, (size_t)got, "\xff Go buildinf:", 14);
-			if (g)
-				e = fx_go_buildinfo(g, (size_t)(buf + got - g),
-						    out, outlen) ? -ENOENT : 0;
-			if (g && e)	/* an old Go: no version there */
-				e = 0, out[0] = '\0';
-		} else {
-			e = fx_alloc_version_in(id, buf, (size_t)got, out,
-						outlen);
-		}
+		e = fx_alloc_version_in(id, buf, (size_t)got, out, outlen);
 		if ((size_t)got < step + over)
 			break;
 	}
@@ -445,6 +434,95 @@ static void mi_version(fx_file_fn file, void *fctx, const struct fx_region *r,
 				 v % 10);
 		return;
 	}
+}
+
+/* The first len bytes (at most) of section `name` of the file of r,
+ * into buf: the bytes read, or -ENOENT. Through the section headers and
+ * their name table (at most 4096 sections, a 1 MiB name table). */
+static long section(fx_file_fn file, void *fctx, const struct fx_region *r,
+		    const char *name, char *buf, size_t len)
+{
+	struct fileread fr = { file, fctx, r };
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh = NULL, *ns;
+	char *names = NULL;
+	size_t nl = strlen(name), i;
+	long got = -ENOENT;
+
+	if (file_pread(&fr, 0, &eh, sizeof(eh)) != (long)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) || !eh.e_shnum ||
+	    eh.e_shnum > 4096 || eh.e_shstrndx >= eh.e_shnum)
+		return -ENOENT;
+	sh = malloc(eh.e_shnum * sizeof(*sh));
+	if (!sh || file_pread(&fr, eh.e_shoff, sh, eh.e_shnum * sizeof(*sh)) !=
+			   (long)(eh.e_shnum * sizeof(*sh)))
+		goto out;
+	ns = &sh[eh.e_shstrndx];
+	if (!ns->sh_size || ns->sh_size > (1u << 20))
+		goto out;
+	names = malloc(ns->sh_size);
+	if (!names || file_pread(&fr, ns->sh_offset, names, ns->sh_size) !=
+			      (long)ns->sh_size)
+		goto out;
+	for (i = 0; i < eh.e_shnum; i++) {
+		if (sh[i].sh_name >= ns->sh_size ||
+		    ns->sh_size - sh[i].sh_name < nl + 1 ||
+		    memcmp(names + sh[i].sh_name, name, nl + 1) ||
+		    sh[i].sh_type == SHT_NOBITS)
+			continue;
+		if (len > sh[i].sh_size)
+			len = sh[i].sh_size;
+		got = file_pread(&fr, sh[i].sh_offset, buf, len);
+		if (got < 0)
+			got = -ENOENT;
+		break;
+	}
+out:
+	free(names);
+	free(sh);
+	return got;
+}
+
+/* A Go program's version from its .go.buildinfo: 0 (*out may be "",
+ * an old layout), or -ENOENT when it is no Go program. */
+static int go_version(fx_file_fn file, void *fctx, const struct fx_region *r,
+		      char *out, size_t outlen)
+{
+	char b[96];
+	long got = section(file, fctx, r, ".go.buildinfo", b, sizeof(b));
+
+	if (got < 16 || memcmp(b, "\xff Go buildinf:", 14))
+		return -ENOENT;
+	if (fx_go_buildinfo(b, (size_t)got, out, outlen))
+		out[0] = '\0';
+	return 0;
+}
+
+/* A Rust program's compiler, from its .comment ("rustc version 1.95.0
+ * (...)"): 0 with "1.95.0" in out, or -ENOENT. */
+static int rust_version(fx_file_fn file, void *fctx,
+			const struct fx_region *r, char *out, size_t outlen)
+{
+	char b[1024];
+	const char *v;
+	long got = section(file, fctx, r, ".comment", b, sizeof(b) - 1);
+	size_t k;
+
+	if (got <= 0)
+		return -ENOENT;
+	b[got] = '\0';
+	v = memmem(b, (size_t)got, "rustc version ", 14);
+	if (!v)
+		return -ENOENT;
+	v += 14;
+	for (k = 0; v + k < b + got && k < 20 &&
+		    (is_digit(v[k]) || v[k] == '.' || v[k] == '-' ||
+		     (v[k] >= 'a' && v[k] <= 'z')); k++)
+		;
+	snprintf(out, outlen, "%.*s", (int)k, v);
+	return 0;
 }
 
 /* ---- naming ---- */
@@ -518,8 +596,10 @@ static void read_version(struct fx_alloc *a, fx_file_fn file, void *fctx,
 
 	if (id == FX_ALLOC_MIMALLOC && v[S_MI_VERSION])
 		mi_version(file, fctx, r, v[S_MI_VERSION], ver, sizeof(ver));
+	else if (id == FX_ALLOC_GO)
+		go_version(file, fctx, r, ver, sizeof(ver));
 	else if (id == FX_ALLOC_JEMALLOC || id == FX_ALLOC_TCMALLOC ||
-		 id == FX_ALLOC_GO || id == FX_ALLOC_MUSL_NG ||
+		 id == FX_ALLOC_MUSL_NG ||
 		 id == FX_ALLOC_MUSL_OLD || id == FX_ALLOC_MUSL)
 		file_find(file, fctx, r, id, ver, sizeof(ver));
 	if (id == FX_ALLOC_MUSL && ver[0]) {
@@ -558,9 +638,9 @@ int fx_alloc_identify(struct fx_alloc *a, const struct fx_maps *m,
 	const struct fx_region *def = NULL, *exe, *libc = NULL;
 	uint64_t v[S_N], ev[S_N], dv[S_N];
 	const char *why = NULL;
-	char ver[48];
-	size_t n = 0, i, at = 0;
-	int linked;
+	char rustc[24] = "", gover[48] = "";
+	size_t n = 0, i, at = 0, l;
+	int linked, go;
 
 	memset(a, 0, sizeof(*a));
 	fx_alloc_set_version(a, "");
@@ -593,7 +673,11 @@ int fx_alloc_identify(struct fx_alloc *a, const struct fx_maps *m,
 	if (exe)
 		probe(file, fctx, exe, 1, ev);
 	free(o);
-	a->rust = ev[S_RUST] || ev[S_RUST2] || ev[S_RUST3];
+	a->rust = ev[S_RUST] || ev[S_RUST2] || ev[S_RUST3] ||
+		  (exe && rust_version(file, fctx, exe, rustc,
+				       sizeof(rustc)) == 0);
+	go = exe && (ev[S_GO] || go_version(file, fctx, exe, gover,
+					     sizeof(gover)) == 0);
 	if (def) {
 		/* The definer's full symbols say more (a static musl). */
 		if (def == exe)
@@ -610,8 +694,7 @@ int fx_alloc_identify(struct fx_alloc *a, const struct fx_maps *m,
 		if (!linked)
 			strncat(a->how, ")",
 				sizeof(a->how) - strlen(a->how) - 1);
-	} else if (exe && (ev[S_GO] || file_find(file, fctx, exe, FX_ALLOC_GO,
-						  ver, sizeof(ver)) == 0)) {
+	} else if (go) {
 		a->id = FX_ALLOC_GO;
 		snprintf(a->lib, sizeof(a->lib), "%s", base_name(exe));
 		read_version(a, file, fctx, exe, ev);
@@ -627,13 +710,19 @@ int fx_alloc_identify(struct fx_alloc *a, const struct fx_maps *m,
 		snprintf(a->how, sizeof(a->how), "no object defining malloc "
 			 "found%s%s", why ? ": " : "", why ? why : "");
 	}
-	if (a->rust) {
-		size_t l = strlen(a->how);
-
-		snprintf(a->how + l, sizeof(a->how) - l, "; a Rust program%s",
-			 ev[S_RUST3] ? " with its own #[global_allocator]" :
-				       " (its System allocator is malloc)");
-	}
+	l = strlen(a->how);
+	if (a->rust)
+		snprintf(a->how + l, sizeof(a->how) - l, "; a Rust program%s%s"
+			 "%s", rustc[0] ? " (rustc " : "", rustc,
+			 rustc[0] ? ")" : "");
+	else if (go && a->id != FX_ALLOC_GO)
+		snprintf(a->how + l, sizeof(a->how) - l, "; a Go program%s%s: "
+			 "its objects are in the Go runtime's own heap",
+			 gover[0] ? " " : "", gover);
+	l = strlen(a->how);
+	if (a->rust && ev[S_RUST3])
+		snprintf(a->how + l, sizeof(a->how) - l, " with its own "
+			 "#[global_allocator]");
 	return 0;
 }
 

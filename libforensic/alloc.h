@@ -17,8 +17,9 @@
  * MallocExtension_Internal_GetStats (Google's tcmalloc), mi_malloc
  * (mimalloc), _dl_debug_addr or __malloc_context (musl). A static
  * executable is read through its .symtab; a Go program by its
- * .go.buildinfo ("\xff Go buildinf:"), a Rust one by __rust_alloc or
- * rust_begin_unwind. Without the link map (a capture without ld.so's
+ * .go.buildinfo section ("\xff Go buildinf:"), a Rust one by its
+ * .comment ("rustc version X.Y.Z") or its symbols (__rust_alloc,
+ * rust_begin_unwind; __rg_alloc: its own #[global_allocator]). Without the link map (a capture without ld.so's
  * pages) objects are taken in address order, an allocator library
  * before libc, and the name says the order was guessed.
  *
@@ -26,7 +27,9 @@
  * "gperftools X.Y", mimalloc's mi_version() (its code is "mov eax, V;
  * ret": V = major*100 + minor*10 + patch), musl's "X.Y.Z" beside the
  * "Version %s" of its ldd mode, Go's buildinfo version; all read from the
- * mapped file, never from the target's memory.
+ * mapped file, never from the target's memory. A Go program whose
+ * malloc is libc's (cgo) is said to keep its objects in the Go runtime's
+ * heap.
  *
  * Labelling (nothing is walked: what is validated is said):
  *   jemalloc 5   base blocks (metadata), mapped at 2 MiB (HUGEPAGE)
