@@ -763,6 +763,11 @@ const char *fx_alloc_class(const struct fx_alloc *a)
 	}
 }
 
+const char *fx_alloc_meta(const struct fx_alloc *a)
+{
+	return a->id == FX_ALLOC_JEMALLOC ? "base blocks" : "meta areas";
+}
+
 const char *fx_alloc_items(const struct fx_alloc *a)
 {
 	switch (a->id) {

@@ -142,8 +142,10 @@ int fx_alloc_label(const struct fx_alloc *a, const struct fx_maps *m,
 		   struct fx_heap_src *src, const unsigned char *cand,
 		   struct fx_alloc_label *out);
 
-/* What a's labelled items are called ("extents", "spans"...). */
+/* What a's labelled items are called ("extents", "spans"...), and its
+ * metadata blocks ("base blocks", "meta areas"). */
 const char *fx_alloc_items(const struct fx_alloc *a);
+const char *fx_alloc_meta(const struct fx_alloc *a);
 
 /*
  * The version string of allocator id in len bytes of its file (buf):

@@ -738,7 +738,7 @@ static int mark_alloc(struct fx_classify *c, struct fx_heap_src *src)
 	enum fx_class cls = alloc_class(&c->alloc);
 	struct fx_alloc_label *l;
 	unsigned char *cand;
-	char h[16];
+	char h[16], what[80];
 	size_t i;
 	int r;
 
@@ -762,12 +762,16 @@ static int mark_alloc(struct fx_classify *c, struct fx_heap_src *src)
 		if (!cand[i] || !l[i].bytes || l[i].bytes * 2 < size)
 			continue;
 		fx_human_size(l[i].bytes, h, sizeof(h));
-		set(&c->rc[i], cls, "%s: %u %s%s, %s validated%s%s%s",
-		    c->alloc.name, l[i].items, fx_alloc_items(&c->alloc),
-		    l[i].meta ? " and metadata" : "", h,
-		    m->r[i].kind == FX_KIND_HEAP ? " (brk heap)" : "",
-		    l[i].bytes < size ? "; the rest unvalidated" : "",
-		    l[i].items ? "" : " (no items)");
+		snprintf(what, sizeof(what), "%u %s", l[i].items,
+			 fx_alloc_items(&c->alloc));
+		if (l[i].meta)
+			snprintf(what + (l[i].items ? strlen(what) : 0),
+				 sizeof(what) - (l[i].items ? strlen(what) : 0),
+				 "%s%u %s (metadata)", l[i].items ? ", " : "",
+				 l[i].meta, fx_alloc_meta(&c->alloc));
+		set(&c->rc[i], cls, "%s: %s, %s validated%s%s", c->alloc.name,
+		    what, h, m->r[i].kind == FX_KIND_HEAP ? " (brk heap)" : "",
+		    l[i].bytes < size ? "; the rest unvalidated" : "");
 		c->nlabelled++;
 	}
 	/* The brk heap is not glibc's here: say whose it is, and that a
