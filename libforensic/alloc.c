@@ -15,19 +15,6 @@
 
 /* ---- mapped files ---- */
 
-struct fileread {
-	fx_file_fn file;
-	void *fctx;
-	const struct fx_region *r;
-};
-
-static long file_pread(void *ctx, uint64_t off, void *buf, size_t len)
-{
-	struct fileread *f = ctx;
-
-	return f->file(f->fctx, f->r, off, buf, len);
-}
-
 static const char *base_name(const struct fx_region *r)
 {
 	const char *s = strrchr(r->name, '/');
@@ -38,35 +25,7 @@ static const char *base_name(const struct fx_region *r)
 /* One ELF object of the process: its first mapping (offset 0). */
 struct obj {
 	const struct fx_region *r;
-	uint64_t bias;
-	int have_bias;
 };
-
-/* The load bias of the object mapped at r (offset 0); 0 or -errno. */
-static int obj_bias(fx_file_fn file, void *fctx, const struct fx_region *r,
-		    uint64_t *bias)
-{
-	struct fx_elf_load ld[16];
-	unsigned char *hdr;
-	size_t n, i;
-	long got;
-	int e;
-
-	hdr = malloc(65536);
-	if (!hdr)
-		return -ENOMEM;
-	got = file(fctx, r, 0, hdr, 65536);
-	e = got > 0 ? fx_elf_loads(hdr, (size_t)got, ld, 16, &n) : -EIO;
-	free(hdr);
-	if (e)
-		return e;
-	for (i = 0; i < n; i++)
-		if (ld[i].offset == 0) {
-			*bias = r->start - (ld[i].vaddr & ~(uint64_t)4095);
-			return 0;
-		}
-	return -EBADMSG;
-}
 
 /* The symbols that tell allocators apart. */
 enum {
@@ -108,15 +67,16 @@ static const char *const sym_names[S_N] = {
 static int probe(fx_file_fn file, void *fctx, const struct fx_region *r,
 		 int symtab, uint64_t *v)
 {
-	struct fileread fr = { file, fctx, r };
+	struct fx_fileread fr = { file, fctx, r };
 	uint64_t s[S_N];
 	int a, b = -ENOENT, k;
 
-	a = fx_elf_dynsyms(file_pread, &fr, sym_names, S_N, v);
+	a = fx_elf_dynsyms(fx_file_pread, &fr, sym_names, S_N, v);
 	if (a < 0)
 		memset(v, 0, sizeof(*v) * S_N);
 	if (symtab) {
-		b = fx_elf_syms(file_pread, &fr, SHT_SYMTAB, sym_names, S_N, s);
+		b = fx_elf_syms(fx_file_pread, &fr, SHT_SYMTAB, sym_names,
+				S_N, s);
 		for (k = 0; b >= 0 && k < S_N; k++)
 			if (!v[k])
 				v[k] = s[k];
@@ -154,6 +114,7 @@ static int link_order(const struct fx_maps *m, struct fx_heap_src *src,
 		      const char **why)
 {
 	const struct fx_region *ld = NULL;
+	struct fx_fileread fr;
 	uint64_t v[S_N], bias, dbg = 0, lm, w[4];
 	size_t i, k, steps = 0;
 	int musl = 0;
@@ -176,7 +137,9 @@ static int link_order(const struct fx_maps *m, struct fx_heap_src *src,
 		*why = "no dynamic linker mapped";
 		return -ENOENT;
 	}
-	if (!src || !file || obj_bias(file, fctx, ld, &bias) ||
+	fr = (struct fx_fileread){ file, fctx, ld };
+	if (!src || !file ||
+	    fx_elf_bias(fx_file_pread, &fr, ld->start, &bias) ||
 	    probe(file, fctx, ld, 0, v)) {
 		*why = "the dynamic linker's file not read";
 		return -ENOENT;
@@ -204,10 +167,7 @@ static int link_order(const struct fx_maps *m, struct fx_heap_src *src,
 			if (o[k].r == r)
 				r = NULL;
 		if (r) {
-			o[*n].r = r;
-			o[*n].bias = w[0];
-			o[*n].have_bias = 1;
-			(*n)++;
+			o[(*n)++].r = r;
 		}
 		lm = w[3];
 	}
@@ -247,7 +207,7 @@ static size_t guess_order(const struct fx_maps *m, struct obj *o)
 				    o[k].r->dev_minor == r->dev_minor)
 					break;
 			if (k == n)
-				o[n++] = (struct obj){ r, 0, 0 };
+				o[n++].r = r;
 		}
 	return n;
 }
@@ -442,29 +402,30 @@ static void mi_version(fx_file_fn file, void *fctx, const struct fx_region *r,
 static long section(fx_file_fn file, void *fctx, const struct fx_region *r,
 		    const char *name, char *buf, size_t len)
 {
-	struct fileread fr = { file, fctx, r };
+	struct fx_fileread fr = { file, fctx, r };
 	Elf64_Ehdr eh;
 	Elf64_Shdr *sh = NULL, *ns;
 	char *names = NULL;
 	size_t nl = strlen(name), i;
 	long got = -ENOENT;
 
-	if (file_pread(&fr, 0, &eh, sizeof(eh)) != (long)sizeof(eh) ||
+	if (fx_file_pread(&fr, 0, &eh, sizeof(eh)) != (long)sizeof(eh) ||
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_shentsize != sizeof(Elf64_Shdr) || !eh.e_shnum ||
 	    eh.e_shnum > 4096 || eh.e_shstrndx >= eh.e_shnum)
 		return -ENOENT;
 	sh = malloc(eh.e_shnum * sizeof(*sh));
-	if (!sh || file_pread(&fr, eh.e_shoff, sh, eh.e_shnum * sizeof(*sh)) !=
+	if (!sh || fx_file_pread(&fr, eh.e_shoff, sh,
+				 eh.e_shnum * sizeof(*sh)) !=
 			   (long)(eh.e_shnum * sizeof(*sh)))
 		goto out;
 	ns = &sh[eh.e_shstrndx];
 	if (!ns->sh_size || ns->sh_size > (1u << 20))
 		goto out;
 	names = malloc(ns->sh_size);
-	if (!names || file_pread(&fr, ns->sh_offset, names, ns->sh_size) !=
-			      (long)ns->sh_size)
+	if (!names || fx_file_pread(&fr, ns->sh_offset, names,
+				    ns->sh_size) != (long)ns->sh_size)
 		goto out;
 	for (i = 0; i < eh.e_shnum; i++) {
 		if (sh[i].sh_name >= ns->sh_size ||
@@ -474,7 +435,7 @@ static long section(fx_file_fn file, void *fctx, const struct fx_region *r,
 			continue;
 		if (len > sh[i].sh_size)
 			len = sh[i].sh_size;
-		got = file_pread(&fr, sh[i].sh_offset, buf, len);
+		got = fx_file_pread(&fr, sh[i].sh_offset, buf, len);
 		if (got < 0)
 			got = -ENOENT;
 		break;

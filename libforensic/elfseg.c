@@ -54,6 +54,30 @@ out:
 	return r;
 }
 
+int fx_elf_bias(fx_pread_fn rd, void *ctx, uint64_t start, uint64_t *bias)
+{
+	struct fx_elf_load ld[16];
+	unsigned char *hdr;
+	size_t n, i;
+	long got;
+	int r;
+
+	hdr = malloc(65536);
+	if (!hdr)
+		return -ENOMEM;
+	got = rd(ctx, 0, hdr, 65536);
+	r = got > 0 ? fx_elf_loads(hdr, (size_t)got, ld, 16, &n) : -EIO;
+	free(hdr);
+	if (r)
+		return r;
+	for (i = 0; i < n; i++)
+		if (ld[i].offset == 0) {
+			*bias = start - (ld[i].vaddr & ~(uint64_t)4095);
+			return 0;
+		}
+	return -EBADMSG;
+}
+
 /* Append a <source-name> (decimal length, then that many bytes). */
 static int source_name(const char **p, const char *e, char *out,
 		       size_t outlen, size_t *o)

@@ -44,6 +44,13 @@ int fx_elf_dynsyms(fx_pread_fn rd, void *ctx, const char *const *names,
 		   size_t n, uint64_t *vals);
 
 /*
+ * The load bias of the ELF file rd reads, mapped from offset 0 at start:
+ * start minus the page of its load segment at file offset 0. 0, -EIO
+ * (unreadable), -EBADMSG (not ELF, no such segment), -ENOMEM.
+ */
+int fx_elf_bias(fx_pread_fn rd, void *ctx, uint64_t start, uint64_t *bias);
+
+/*
  * fx_elf_dynsyms over the section of type `type` (SHT_DYNSYM, or
  * SHT_SYMTAB: the full symbol table a static or unstripped file keeps).
  * -ENOENT without such a section.

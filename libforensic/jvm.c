@@ -310,15 +310,9 @@ static int add_span(struct walk *w, uint64_t lo, uint64_t hi,
 
 /* ---- libjvm.so and its symbols ---- */
 
-struct fileread {
-	fx_file_fn file;
-	void *fctx;
-	const struct fx_region *r;
-};
-
-static long file_pread(void *ctx, uint64_t off, void *buf, size_t len)
+long fx_file_pread(void *ctx, uint64_t off, void *buf, size_t len)
 {
-	struct fileread *f = ctx;
+	struct fx_fileread *f = ctx;
 
 	return f->file(f->fctx, f->r, off, buf, len);
 }
@@ -345,29 +339,15 @@ static const struct fx_region *find_libjvm(const struct fx_maps *m)
 static int table_symbols(const struct fx_region *lib, fx_file_fn file,
 			 void *fctx, uint64_t *sym)
 {
-	struct fileread fr = { file, fctx, lib };
-	struct fx_elf_load ld[16];
-	unsigned char *hdr;
+	struct fx_fileread fr = { file, fctx, lib };
 	uint64_t bias = 0;
-	size_t n, i;
-	long got;
+	size_t i;
 	int r;
 
-	hdr = malloc(65536);
-	if (!hdr)
-		return -ENOMEM;
-	got = file(fctx, lib, 0, hdr, 65536);
-	r = got > 0 ? fx_elf_loads(hdr, (size_t)got, ld, 16, &n) : -EIO;
-	free(hdr);
+	r = fx_elf_bias(fx_file_pread, &fr, lib->start, &bias);
 	if (r)
 		return r;
-	for (i = 0; i < n; i++)
-		if (ld[i].offset == 0)
-			break;
-	if (i == n)
-		return -EBADMSG;
-	bias = lib->start - (ld[i].vaddr & ~(uint64_t)4095);
-	r = fx_elf_dynsyms(file_pread, &fr, fx_vms_symbols, FX_VMS_NSYMS,
+	r = fx_elf_dynsyms(fx_file_pread, &fr, fx_vms_symbols, FX_VMS_NSYMS,
 			   sym);
 	if (r < 0)
 		return r;

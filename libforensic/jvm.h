@@ -46,6 +46,16 @@ struct fx_region;
 typedef long (*fx_file_fn)(void *ctx, const struct fx_region *r,
 			   uint64_t off, void *buf, size_t len);
 
+/* One mapped file as an fx_pread_fn (elfseg.h): fx_file_pread's ctx. */
+struct fx_fileread {
+	fx_file_fn file;
+	void *fctx;
+	const struct fx_region *r;
+};
+
+/* fx_pread_fn over a struct fx_fileread (ctx). */
+long fx_file_pread(void *ctx, uint64_t off, void *buf, size_t len);
+
 enum fx_jvm_part {
 	FX_JVM_HEAP,		/* the reserved Java heap */
 	FX_JVM_CLASS_SPACE,	/* the compressed class space */
