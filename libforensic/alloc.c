@@ -597,6 +597,7 @@ int fx_alloc_identify(struct fx_alloc *a, const struct fx_maps *m,
 {
 	struct obj *o;
 	const struct fx_region *def = NULL, *exe, *libc = NULL;
+	const struct fx_region *wrapper = NULL;
 	uint64_t v[S_N], ev[S_N], dv[S_N];
 	const char *why = NULL;
 	char rustc[24] = "", gover[48] = "";
@@ -616,12 +617,26 @@ int fx_alloc_identify(struct fx_alloc *a, const struct fx_maps *m,
 	if (!linked)
 		n = guess_order(m, o);
 	memset(dv, 0, sizeof(dv));
-	for (i = 0; i < n && !def; i++) {
-		if (probe(file, fctx, o[i].r, 0, v) || !v[S_MALLOC])
+	/* The first definer; but one that is no allocator classify knows
+	 * (a profiler's or glibc's debugging wrapper, which passes the call
+	 * on) yields to the next definer that is one. */
+	for (i = 0; i < n && (!def || which(dv) == FX_ALLOC_OTHER); i++) {
+		/* The executable's full symbols: a static allocator. */
+		if (probe(file, fctx, o[i].r, linked && i == 0, v) ||
+		    !v[S_MALLOC] ||
+		    (def && which(v) == FX_ALLOC_OTHER))
 			continue;
+		if (def)
+			wrapper = def;
 		def = o[i].r;
 		at = i;
 		memcpy(dv, v, sizeof(v));
+	}
+	if (wrapper && which(dv) == FX_ALLOC_OTHER) {
+		/* No allocator after it: the wrapper is the allocator. */
+		def = wrapper;
+		wrapper = NULL;
+		probe(file, fctx, def, linked && def == o[0].r, dv);
 	}
 	for (i = 0; i < n && def; i++)
 		if (strncmp(base_name(o[i].r), "libc.so", 7) == 0 ||
@@ -655,6 +670,11 @@ int fx_alloc_identify(struct fx_alloc *a, const struct fx_maps *m,
 		if (!linked)
 			strncat(a->how, ")",
 				sizeof(a->how) - strlen(a->how) - 1);
+		l = strlen(a->how);
+		if (wrapper)
+			snprintf(a->how + l, sizeof(a->how) - l, "; first "
+				 "through %.60s, which is no allocator known "
+				 "here (a wrapper?)", base_name(wrapper));
 	} else if (go) {
 		a->id = FX_ALLOC_GO;
 		snprintf(a->lib, sizeof(a->lib), "%s", base_name(exe));

@@ -12,7 +12,8 @@
  * l_name, l_ld, l_next... } whose l_ld (the object's dynamic section)
  * falls in one of its mappings. Each object's .dynsym (from its file)
  * says whether it defines malloc, and the definer's symbols say what it
- * is: gnu_get_libc_version (glibc), mallctl/je_mallctl/_rjem_mallctl
+ * is (a first definer that is none of these, a wrapper passing the call
+ * on, yields to the next that is): gnu_get_libc_version (glibc), mallctl/je_mallctl/_rjem_mallctl
  * (jemalloc), tc_malloc (gperftools' tcmalloc),
  * MallocExtension_Internal_GetStats (Google's tcmalloc), mi_malloc
  * (mimalloc), _dl_debug_addr or __malloc_context (musl). A static
