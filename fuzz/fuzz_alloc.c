@@ -9,7 +9,7 @@
  *        file's address: fx_alloc_identify reads symbols, versions and
  *        the link map from it;
  *   else the rest is a process's memory at 0x2000000 (32 MiB aligned),
- *        a 32 MiB [heap], and again at 0x4000000, a 64 MiB anonymous
+ *        a 32 MiB [heap], and again at 0x4000000, a 32 MiB anonymous
  *        mapping; each allocator's labelling runs over them
  *        (jemalloc's base blocks and extents, tcmalloc's spans,
  *        mimalloc's segments, musl's meta areas).
@@ -130,7 +130,7 @@ static void label(struct image *im)
 	};
 	static const char text[] =
 		"2000000-4000000 rw-p 00000000 00:00 0 [heap]\n"
-		"4000000-8000000 rw-p 00000000 00:00 0\n";
+		"4000000-6000000 rw-p 00000000 00:00 0\n";
 	struct fx_heap_src src = { img_read, im };
 	struct fx_alloc_label out[4];
 	unsigned char cand[4] = { 1, 1, 1, 1 };

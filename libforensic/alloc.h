@@ -12,17 +12,19 @@
  * l_name, l_ld, l_next... } whose l_ld (the object's dynamic section)
  * falls in one of its mappings. Each object's .dynsym (from its file)
  * says whether it defines malloc, and the definer's symbols say what it
- * is (a first definer that is none of these, a wrapper passing the call
- * on, yields to the next that is): gnu_get_libc_version (glibc), mallctl/je_mallctl/_rjem_mallctl
- * (jemalloc), tc_malloc (gperftools' tcmalloc),
+ * is: gnu_get_libc_version (glibc), mallctl, je_mallctl or
+ * _rjem_mallctl (jemalloc), tc_malloc (gperftools' tcmalloc),
  * MallocExtension_Internal_GetStats (Google's tcmalloc), mi_malloc
- * (mimalloc), _dl_debug_addr or __malloc_context (musl). A static
- * executable is read through its .symtab; a Go program by its
+ * (mimalloc), _dl_debug_addr or __malloc_context (musl). A first definer
+ * that is none of these (a wrapper passing the call on: a profiler,
+ * glibc's libc_malloc_debug) yields to the next definer that is one. A
+ * static executable is read through its .symtab; a Go program by its
  * .go.buildinfo section ("\xff Go buildinf:"), a Rust one by its
  * .comment ("rustc version X.Y.Z") or its symbols (__rust_alloc,
- * rust_begin_unwind; __rg_alloc: its own #[global_allocator]). Without the link map (a capture without ld.so's
- * pages) objects are taken in address order, an allocator library
- * before libc, and the name says the order was guessed.
+ * rust_begin_unwind; __rg_alloc: its own #[global_allocator]). Without
+ * the link map (a capture without ld.so's pages) objects are taken in
+ * address order, an allocator library before libc, and the name says
+ * the order was guessed.
  *
  * Versions: jemalloc's "X.Y.Z-N-g<40 hex>" string, gperftools'
  * "gperftools X.Y", mimalloc's mi_version() (its code is "mov eax, V;
