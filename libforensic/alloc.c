@@ -722,6 +722,11 @@ int fx_alloc_walkable(const struct fx_alloc *a)
 	}
 }
 
+int fx_alloc_is_glibc(const struct fx_alloc *a)
+{
+	return a->id == FX_ALLOC_GLIBC || a->id == FX_ALLOC_UNKNOWN;
+}
+
 void fx_alloc_unwalkable(const struct fx_alloc *a, char *msg, size_t len)
 {
 	int labelled = fx_alloc_class(a) != NULL;

@@ -120,6 +120,10 @@ void fx_alloc_set_version(struct fx_alloc *a, const char *version);
  */
 int fx_alloc_walkable(const struct fx_alloc *a);
 
+/* Is glibc's malloc the one to look for (glibc named, or nothing
+ * named: as before, its heaps are looked for)? */
+int fx_alloc_is_glibc(const struct fx_alloc *a);
+
 /* The one line --chunks prints for an allocator it cannot walk. */
 void fx_alloc_unwalkable(const struct fx_alloc *a, char *msg, size_t len);
 

@@ -844,7 +844,7 @@ int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 	r = fx_alloc_identify(&c->alloc, m, src, file, fctx);
 	if (r)
 		return r;
-	if (fx_alloc_walkable(&c->alloc))
+	if (fx_alloc_is_glibc(&c->alloc))
 		setup_glibc(c, m, src, file, fctx);
 	else
 		snprintf(c->glibc_note, sizeof(c->glibc_note),
@@ -891,6 +891,8 @@ int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 
 int fx_classify_chunks(struct fx_classify *c, struct fx_heap_src *src)
 {
+	/* Another walker (musl mallocng's) goes here when alloc.c's
+	 * fx_alloc_walkable says its allocator is walked. */
 	if (!c->have_glibc || !fx_alloc_walkable(&c->alloc))
 		return 0;
 	if (!c->types) {
@@ -1243,7 +1245,7 @@ int fx_classify_libc_missing(const struct fx_classify *c,
 	size_t i;
 
 	if (ms->kind == FX_MS_LIVE || c->have_glibc ||
-	    !fx_alloc_walkable(&c->alloc))
+	    !fx_alloc_is_glibc(&c->alloc))
 		return 0;
 	for (i = 0; i < ms->maps.n; i++) {
 		const struct fx_region *r = &ms->maps.r[i];
