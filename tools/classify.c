@@ -13,7 +13,9 @@
 #include "classify.h"
 #include "freeze.h"
 #include "jobjects.h"
+#include "mallocng.h"
 #include "memsrc.h"
+#include "pymalloc.h"
 #include "threads.h"
 #include "tool.h"
 
@@ -232,7 +234,8 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		 * being split as it is read, a heap grown since the map was
 		 * read): look twice more, map and memory afresh, before
 		 * saying so. A capture does not change: once is enough. */
-		if (r || !c.hs.nbad || tries == 3 || ms.kind != FX_MS_LIVE)
+		if (r || (!c.hs.nbad && !(c.mng && c.mng->nbad)) ||
+		    tries == 3 || ms.kind != FX_MS_LIVE)
 			break;
 		fx_classify_release(&c);
 		fx_classify_init(&c);
@@ -254,6 +257,10 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 			  tool_mono_ns() / 1e6 - t0, tries, tries > 1 ? "s" : "",
 			  (unsigned long long)ms.pages_read,
 			  (unsigned long long)ms.pages_absent);
+		if (c.mng && c.mng->ctx)
+			tool_warn("pid %d: %s", pid, c.mng->note);
+		if (c.pym && c.pym->found_python)
+			tool_warn("pid %d: %s", pid, c.pym->note);
 	}
 	if (c.jvm.found && (!c.jvm.ok || strstr(c.jvm.note, "not found"))) {
 		tool_warn("process %d: %s: its Java heap, metaspace, code "
@@ -268,6 +275,13 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		tool_warn("process %d: corrupt heap metadata at 0x%llx: %s",
 			  pid, (unsigned long long)c.hs.bad[i].addr,
 			  c.hs.bad[i].why);
+		status = 1;
+	}
+	for (i = 0; c.mng && i < c.mng->nbad; i++) {
+		tool_warn("process %d: corrupt musl mallocng metadata at "
+			  "0x%llx: %s", pid,
+			  (unsigned long long)c.mng->bad[i].addr,
+			  c.mng->bad[i].why);
 		status = 1;
 	}
 	if (ms.gone) {
