@@ -127,10 +127,14 @@ static uint64_t find_ctx(const struct fx_maps *m, struct fx_heap_src *src,
 			 unsigned char *c)
 {
 	unsigned char *buf;
-	uint64_t len, off, o, found = 0;
+	uint64_t len, off, o, found = 0, most = 0;
 	size_t i;
 
-	buf = malloc(SCAN_MAX);
+	for (i = 0; i < m->n; i++)
+		if (candidate(m, i) && m->r[i].end - m->r[i].start > most)
+			most = m->r[i].end - m->r[i].start;
+	most = most < SCAN_MAX ? most : SCAN_MAX;
+	buf = most ? malloc(most) : NULL;
 	if (!buf)
 		return 0;
 	for (i = 0; i < m->n && !found; i++) {
@@ -141,10 +145,12 @@ static uint64_t find_ctx(const struct fx_maps *m, struct fx_heap_src *src,
 		len = r->end - r->start;
 		if (len > SCAN_MAX)
 			len = SCAN_MAX;
-		for (off = 0; off < len; off += AREA)
-			if (src->read(src->ctx, r->start + off, buf + off,
-				      AREA))
-				memset(buf + off, 0, AREA);
+		for (off = 0; off < len; off += AREA) {
+			size_t n = len - off < AREA ? len - off : AREA;
+
+			if (src->read(src->ctx, r->start + off, buf + off, n))
+				memset(buf + off, 0, n);
+		}
 		for (o = 0; o + CTX_SIZE <= len && !found; o += 8) {
 			if (ctx_ok(buf + o, src)) {
 				memcpy(c, buf + o, CTX_SIZE);
@@ -246,7 +252,8 @@ static int build_hist(struct fx_mallocng *mg, struct grp *g, size_t ng)
 	struct grp key, *o;
 	size_t i, k;
 
-	qsort(g, ng, sizeof(*g), cmp_grp);
+	if (ng)
+		qsort(g, ng, sizeof(*g), cmp_grp);
 	for (i = 0; i < ng; i++) {
 		if (!g[i].outer)
 			continue;
@@ -274,9 +281,10 @@ static int build_hist(struct fx_mallocng *mg, struct grp *g, size_t ng)
 	if (mg->nhist)
 		qsort(mg->hist, mg->nhist, sizeof(*mg->hist), cmp_hist);
 	for (i = k = 0; i < mg->nhist; i++) {
-		struct fx_chunk_hist *e = &mg->hist[i], *d = &mg->hist[k - 1];
+		struct fx_chunk_hist *e = &mg->hist[i];
+		struct fx_chunk_hist *d = k ? &mg->hist[k - 1] : NULL;
 
-		if (k && d->size == e->size && d->type == e->type) {
+		if (d && d->size == e->size && d->type == e->type) {
 			d->inuse += e->inuse;
 			d->free += e->free;
 			d->inuse_bytes += e->inuse_bytes;
@@ -293,7 +301,7 @@ int fx_mallocng_walk(struct fx_mallocng *mg, const struct fx_maps *m,
 		     struct fx_heap_src *src)
 {
 	unsigned char c[CTX_SIZE] = { 0 }, *page;
-	uint64_t area, tail, tortoise, power = 1, lam = 0;
+	uint64_t area, tail, *seen, mask = 1;
 	struct grp *g = NULL;
 	size_t ng = 0, gcap = 0, s;
 	int r = 0;
@@ -304,15 +312,30 @@ int fx_mallocng_walk(struct fx_mallocng *mg, const struct fx_maps *m,
 			 "context found (not musl 1.2.1+, or no malloc yet)");
 		return 0;
 	}
+	/* The areas seen, a hash set: a hostile list that loops back is
+	 * said, and no area is counted twice. */
+	while (mask < 2 * (mg->budget / AREA_SLOTS + 2))
+		mask <<= 1;
+	seen = calloc(mask, sizeof(*seen));
 	page = malloc(AREA);
-	if (!page)
+	if (!page || !seen) {
+		free(page);
+		free(seen);
 		return -ENOMEM;
+	}
+	mask--;
 	mg->secret = get64(c);
-	area = tortoise = get64(c + 56);
+	area = get64(c + 56);
 	tail = get64(c + 64);
-	/* The area list, with Brent's cycle check: a hostile list that
-	 * loops is said, not walked for ever. */
 	while (area && !r) {
+		uint64_t h = (area >> 12) * 0x9e3779b97f4a7c15ULL;
+
+		for (h &= mask; seen[h] && seen[h] != area; h = (h + 1) & mask)
+			;
+		if (seen[h] == area) {
+			r = add_bad(mg, area, "meta area list loops");
+			break;
+		}
 		if (mg->areas++ * AREA_SLOTS >= mg->budget) {
 			r = add_bad(mg, area, "meta area list too long");
 			break;
@@ -321,6 +344,7 @@ int fx_mallocng_walk(struct fx_mallocng *mg, const struct fx_maps *m,
 			r = add_bad(mg, area, "meta area unreadable");
 			break;
 		}
+		seen[h] = area;
 		if (get64(page) != mg->secret) {
 			r = add_bad(mg, area, "meta area check does not match "
 				    "the context's secret");
@@ -343,17 +367,9 @@ int fx_mallocng_walk(struct fx_mallocng *mg, const struct fx_maps *m,
 		if (area == tail)
 			break;
 		area = get64(page + 8);
-		if (area == tortoise) {
-			r = add_bad(mg, area, "meta area list loops");
-			break;
-		}
-		if (++lam == power) {
-			tortoise = area;
-			power *= 2;
-			lam = 0;
-		}
 	}
 	free(page);
+	free(seen);
 	if (!r)
 		r = build_hist(mg, g, ng);
 	free(g);

@@ -117,34 +117,39 @@ static int python_file(const struct fx_region *r, int *major, int *minor)
 static void find_debug_offsets(struct fx_pymalloc *pm, const struct fx_maps *m,
 			       struct fx_heap_src *src)
 {
-	unsigned char *buf = malloc(SCAN_MAX + 16);
+	unsigned char *buf;
 	uint64_t len, off, v;
 	size_t i;
 	int maj = 0, min = 0;
 
-	for (i = 0; buf && i < m->n && !pm->debug_offsets; i++) {
+	for (i = 0; i < m->n && !pm->debug_offsets; i++) {
 		const struct fx_region *r = &m->r[i];
 		unsigned char *p;
 
-		if (r->perms[1] != 'w' || !python_file(r, &maj, &min))
+		if (r->perms[1] != 'w' || !python_file(r, &maj, &min) ||
+		    r->end <= r->start)
 			continue;
 		len = r->end - r->start;
 		len = len > SCAN_MAX ? SCAN_MAX : len;
-		for (off = 0; off < len; off += 4096)
-			if (src->read(src->ctx, r->start + off, buf + off, 4096))
-				memset(buf + off, 0, 4096);
+		buf = malloc(len + 16);
+		if (!buf)
+			return;
+		for (off = 0; off < len; off += 4096) {
+			size_t n = len - off < 4096 ? len - off : 4096;
+
+			if (src->read(src->ctx, r->start + off, buf + off, n))
+				memset(buf + off, 0, n);
+		}
 		memset(buf + len, 0, 16);
 		p = memmem(buf, len, "xdebugpy", 8);
-		if (!p || (uint64_t)(p - buf) + 16 > len)
-			continue;
-		v = get64(p + 8);
-		if (v >> 24 != 3 || ((v >> 16) & 255) < 13)
-			continue;
-		pm->debug_offsets = r->start + (uint64_t)(p - buf);
-		pm->major = 3;
-		pm->minor = (int)((v >> 16) & 255);
+		v = p && (uint64_t)(p - buf) + 16 <= len ? get64(p + 8) : 0;
+		if (v >> 24 == 3 && ((v >> 16) & 255) >= 13) {
+			pm->debug_offsets = r->start + (uint64_t)(p - buf);
+			pm->major = 3;
+			pm->minor = (int)((v >> 16) & 255);
+		}
+		free(buf);
 	}
-	free(buf);
 }
 
 /* One pool at a: fold it into the arenas and the counts. */
@@ -183,7 +188,7 @@ int fx_pymalloc_walk(struct fx_pymalloc *pm, const struct fx_maps *m,
 	unsigned psz[2], np = 0, k, sz, in, fr;
 	size_t i, hcap = 0;
 	int r = 0, dup = 0;
-	char what[160];
+	char what[160], ver[24];
 
 	for (i = 0; i < m->n && !pm->found_python; i++)
 		pm->found_python = python_file(&m->r[i], &pm->major,
@@ -204,7 +209,8 @@ int fx_pymalloc_walk(struct fx_pymalloc *pm, const struct fx_maps *m,
 		const struct fx_region *reg = &m->r[i];
 
 		if (reg->inode || reg->kind != FX_KIND_ANON ||
-		    strcmp(reg->perms, "rw-p"))
+		    strcmp(reg->perms, "rw-p") || reg->end <= reg->start ||
+		    reg->start > UINT64_MAX - step)
 			continue;
 		for (a = (reg->start + step - 1) & ~(step - 1);
 		     a + step <= reg->end && !r; a += step) {
@@ -259,9 +265,12 @@ int fx_pymalloc_walk(struct fx_pymalloc *pm, const struct fx_maps *m,
 	else
 		snprintf(what, sizeof(what), "no _Py_DebugOffsets before 3.13: "
 			 "the runtime, threads and usedpools cannot be named");
-	snprintf(pm->note, sizeof(pm->note), "CPython %d.%d%s; %zu pymalloc "
-		 "arenas, %llu pools (%llu empty)%s; %.110s", pm->major, pm->minor,
-		 pm->major ? "" : " (version not known)", pm->narenas,
+	if (pm->major)
+		snprintf(ver, sizeof(ver), "%d.%d", pm->major, pm->minor);
+	else
+		snprintf(ver, sizeof(ver), "(version not known)");
+	snprintf(pm->note, sizeof(pm->note), "CPython %s; %zu pymalloc "
+		 "arenas, %llu pools (%llu empty)%s; %.110s", ver, pm->narenas,
 		 (unsigned long long)pm->pools,
 		 (unsigned long long)pm->empty_pools,
 		 dup ? ", arena indexes repeated" : "", what);
