@@ -42,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(text, sizeof(text),
 		 "%llx-%llx rw-p 000ab000 08:01 77  /lib/ld-musl-x86_64.so.1\n"
 		 "%llx-%llx rw-p 00000000 00:00 0\n",
-		 IMG, IMG + half, IMG + half, IMG + span + (span == half) * 4096);
+		 IMG, IMG + half, IMG + half,
+		 IMG + span + (span == half) * 4096);
 	fx_maps_init(&m);
 	memset(&err, 0, sizeof(err));
 	if (fx_maps_parse(&m, text, strlen(text), &err))

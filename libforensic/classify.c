@@ -1225,14 +1225,18 @@ int fx_classify_write_summary(const struct fx_classify *c,
 		v[heapc][CAT_MALLOC][5] += c->hs.hist[i].free_bytes;
 	}
 	for (i = 0; c->mng && i < c->mng->nhist; i++) {
-		if (c->mng->hist[i].type)	/* nested groups: counted inside */
+		const struct fx_chunk_hist *e = &c->mng->hist[i];
+
+		if (e->type)	/* nested groups: counted inside */
 			continue;
-		v[FX_C_MUSL_HEAP][CAT_MALLOC][4] += c->mng->hist[i].inuse_bytes;
-		v[FX_C_MUSL_HEAP][CAT_MALLOC][5] += c->mng->hist[i].free_bytes;
+		v[FX_C_MUSL_HEAP][CAT_MALLOC][4] += e->inuse_bytes;
+		v[FX_C_MUSL_HEAP][CAT_MALLOC][5] += e->free_bytes;
 	}
 	for (i = 0; c->pym && i < c->pym->nhist; i++) {
-		v[FX_C_PYMALLOC][CAT_PYMALLOC][4] += c->pym->hist[i].inuse_bytes;
-		v[FX_C_PYMALLOC][CAT_PYMALLOC][5] += c->pym->hist[i].free_bytes;
+		const struct fx_chunk_hist *e = &c->pym->hist[i];
+
+		v[FX_C_PYMALLOC][CAT_PYMALLOC][4] += e->inuse_bytes;
+		v[FX_C_PYMALLOC][CAT_PYMALLOC][5] += e->free_bytes;
 	}
 	if (c->pym)	/* empty pools: free for any class */
 		v[FX_C_PYMALLOC][CAT_PYMALLOC][5] += c->pym->empty_pools *

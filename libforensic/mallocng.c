@@ -36,22 +36,6 @@ struct grp {
 	uint32_t inuse, free, holds;	/* holds: nested groups in its slots */
 };
 
-static uint64_t get64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
 void fx_mallocng_init(struct fx_mallocng *mg)
 {
 	memset(mg, 0, sizeof(*mg));
@@ -94,12 +78,12 @@ static int add_span(struct fx_mallocng *mg, uint64_t start, uint64_t end,
  * secret checked against its first and last meta area, else 0. */
 static int ctx_ok(const unsigned char *c, struct fx_heap_src *src)
 {
-	uint64_t secret = get64(c), head = get64(c + 56), tail = get64(c + 64);
-	uint64_t check;
+	uint64_t secret = fx_get64(c), head = fx_get64(c + 56);
+	uint64_t tail = fx_get64(c + 64), check;
 
-	if (!secret || get32(c + 8) != 1 || !head || !tail ||
-	    (head | tail) % AREA || get64(c + 32) > AREA_SLOTS ||
-	    get64(c + 48) >= 48)
+	if (!secret || fx_get32(c + 8) != 1 || !head || !tail ||
+	    (head | tail) % AREA || fx_get64(c + 32) > AREA_SLOTS ||
+	    fx_get64(c + 48) >= 48)
 		return 0;
 	if (src->read(src->ctx, head, &check, 8) || check != secret)
 		return 0;
@@ -168,8 +152,8 @@ static int walk_meta(struct fx_mallocng *mg, struct fx_heap_src *src,
 		     uint64_t addr, const unsigned char *b, struct grp **g,
 		     size_t *ng, size_t *gcap)
 {
-	uint64_t mem = get64(b + 16), w = get64(b + 32), maplen = w >> 12;
-	uint32_t avail = get32(b + 24), freed = get32(b + 28), all;
+	uint64_t mem = fx_get64(b + 16), w = fx_get64(b + 32), maplen = w >> 12;
+	uint32_t avail = fx_get32(b + 24), freed = fx_get32(b + 28), all;
 	unsigned last = w & 31, sc = (w >> 6) & 63, n = last + 1;
 	unsigned char hdr[16], pre[8];
 	uint64_t stride, off, outer = 0;
@@ -194,8 +178,8 @@ static int walk_meta(struct fx_mallocng *mg, struct fx_heap_src *src,
 		return add_bad(mg, addr, "meta slots past its mapping");
 	if (src->read(src->ctx, mem, hdr, 16))
 		return add_bad(mg, mem, "group unreadable");
-	if (get64(hdr) != addr)
-		return add_bad(mg, mem, "group does not point back to its meta");
+	if (fx_get64(hdr) != addr)
+		return add_bad(mg, mem, "group does not point back to meta");
 	if ((hdr[8] & 31) > last)
 		return add_bad(mg, mem, "group active_idx past last_idx");
 	/* Nested in a slot of a bigger group: the slot's header before
@@ -203,7 +187,7 @@ static int walk_meta(struct fx_mallocng *mg, struct fx_heap_src *src,
 	 * storage, 16 bits, or 32 bits at -8 when byte -4 is set. */
 	if (!maplen && src->read(src->ctx, mem - 8, pre, 8) == 0 &&
 	    pre[5] >> 5 == 6) {
-		off = pre[4] ? get32(pre) : (uint64_t)(pre[6] | pre[7] << 8);
+		off = pre[4] ? fx_get32(pre) : (uint64_t)(pre[6] | pre[7] << 8);
 		if (mem > UNIT * off + UNIT)
 			outer = mem - UNIT * off - UNIT;
 	}
@@ -324,9 +308,9 @@ int fx_mallocng_walk(struct fx_mallocng *mg, const struct fx_maps *m,
 		return -ENOMEM;
 	}
 	mask--;
-	mg->secret = get64(c);
-	area = get64(c + 56);
-	tail = get64(c + 64);
+	mg->secret = fx_get64(c);
+	area = fx_get64(c + 56);
+	tail = fx_get64(c + 64);
 	while (area && !r) {
 		uint64_t h = (area >> 12) * 0x9e3779b97f4a7c15ULL;
 
@@ -345,28 +329,28 @@ int fx_mallocng_walk(struct fx_mallocng *mg, const struct fx_maps *m,
 			break;
 		}
 		seen[h] = area;
-		if (get64(page) != mg->secret) {
+		if (fx_get64(page) != mg->secret) {
 			r = add_bad(mg, area, "meta area check does not match "
 				    "the context's secret");
 			break;
 		}
-		if (get32(page + 16) != AREA_SLOTS) {
+		if (fx_get32(page + 16) != AREA_SLOTS) {
 			r = add_bad(mg, area, "meta area nslots not 101");
 			break;
 		}
 		r = add_span(mg, area, area + AREA, 1);
 		for (s = 0; s < AREA_SLOTS && !r; s++) {
-			const unsigned char *b = page + AREA_HDR + s * META_SIZE;
+			size_t o = AREA_HDR + s * META_SIZE;
 
-			if (!get64(b + 16))
+			if (!fx_get64(page + o + 16))
 				continue;	/* a meta not in use */
 			mg->metas++;
-			r = walk_meta(mg, src, area + AREA_HDR + s * META_SIZE,
-				      b, &g, &ng, &gcap);
+			r = walk_meta(mg, src, area + o, page + o, &g, &ng,
+				      &gcap);
 		}
 		if (area == tail)
 			break;
-		area = get64(page + 8);
+		area = fx_get64(page + 8);
 	}
 	free(page);
 	free(seen);

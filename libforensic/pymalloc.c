@@ -16,22 +16,6 @@
 #define NCLASS 32		/* 512 / 16 */
 #define SCAN_MAX (4u << 20)	/* data bytes searched for the cookie */
 
-static uint32_t get32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
 void fx_pymalloc_init(struct fx_pymalloc *pm)
 {
 	memset(pm, 0, sizeof(*pm));
@@ -49,9 +33,9 @@ int fx_pymalloc_pool(const unsigned char *h, uint64_t addr,
 		     unsigned pool_size, unsigned *size, unsigned *inuse,
 		     unsigned *free)
 {
-	uint32_t count = get32(h), szidx = get32(h + 36);
-	uint32_t next = get32(h + 40), maxnext = get32(h + 44);
-	uint64_t fb = get64(h + 8);
+	uint32_t count = fx_get32(h), szidx = fx_get32(h + 36);
+	uint32_t next = fx_get32(h + 40), maxnext = fx_get32(h + 44);
+	uint64_t fb = fx_get64(h + 8);
 	unsigned sz, cap, carved;
 
 	if (szidx >= NCLASS || (pool_size != 4096 && pool_size != 16384))
@@ -62,7 +46,7 @@ int fx_pymalloc_pool(const unsigned char *h, uint64_t addr,
 	    (next - HDR) % sz)
 		return 0;
 	carved = (next - HDR) / sz;
-	if (count > carved || get32(h + 32) >= (1u << 24))
+	if (count > carved || fx_get32(h + 32) >= (1u << 24))
 		return 0;
 	/* freeblock: NULL in a full pool (every block carved and in
 	 * use), else a block of this pool. An empty pool (count 0) keeps
@@ -142,7 +126,7 @@ static void find_debug_offsets(struct fx_pymalloc *pm, const struct fx_maps *m,
 		}
 		memset(buf + len, 0, 16);
 		p = memmem(buf, len, "xdebugpy", 8);
-		v = p && (uint64_t)(p - buf) + 16 <= len ? get64(p + 8) : 0;
+		v = p && (uint64_t)(p - buf) + 16 <= len ? fx_get64(p + 8) : 0;
 		if (v >> 24 == 3 && ((v >> 16) & 255) >= 13) {
 			pm->debug_offsets = r->start + (uint64_t)(p - buf);
 			pm->major = 3;
@@ -157,11 +141,12 @@ static int add_pool(struct fx_pymalloc *pm, uint64_t a, unsigned psz,
 		    const unsigned char *h, unsigned sz, unsigned in,
 		    unsigned fr, uint64_t (*cnt)[2])
 {
-	uint32_t idx = get32(h + 32);
+	uint32_t idx = fx_get32(h + 32);
 	struct fx_pym_arena *cur = pm->narenas ? &pm->arenas[pm->narenas - 1]
 					       : NULL;
 
-	if (!cur || cur->index != idx || a + psz > cur->start + pm->arena_size) {
+	if (!cur || cur->index != idx ||
+	    a + psz > cur->start + pm->arena_size) {
 		if (FX_GROW(pm->arenas, pm->narenas, pm->acap, 16))
 			return -ENOMEM;
 		cur = &pm->arenas[pm->narenas++];
