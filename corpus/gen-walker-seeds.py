@@ -29,8 +29,9 @@ def mallocng(loop=False, badback=False, badmask=False):
     c = 0x100
     # loop: the first area's next is a second (page 6) whose next is the
     # first again; the tail (page 7) is on no path.
-    put(b, c, "QIIQQQQQQQQ", SECRET, 1, 1, 0, area + 24 + 40 * 4, 97, 0, 0,
-        area, IMG + 0x7000 if loop else area, 0)
+    tail = IMG + 0x7000 if loop else area
+    put(b, c, "QIIQQQQQQQQ", SECRET, 1, 1, 0, tail + 24 + 40 * 4, 97, 0, 0,
+        area, tail, 0)
     put(b, area - IMG, "QQI", SECRET, IMG + 0x6000 if loop else 0, 101)
     if loop:
         put(b, 0x6000, "QQI", SECRET, area, 101)

@@ -75,16 +75,20 @@ static int add_span(struct fx_mallocng *mg, uint64_t start, uint64_t end,
 }
 
 /* Does the context candidate at c (CTX_SIZE bytes) validate? 1 with the
- * secret checked against its first and last meta area, else 0. */
-static int ctx_ok(const unsigned char *c, struct fx_heap_src *src)
+ * secret checked against its first and last meta area, else 0. Its
+ * reads count in *reads. */
+static int ctx_ok(const unsigned char *c, struct fx_heap_src *src,
+		  unsigned *reads)
 {
 	uint64_t secret = fx_get64(c), head = fx_get64(c + 56);
 	uint64_t tail = fx_get64(c + 64), check;
 
+	/* avail_meta, the next meta to hand out, is in the last area. */
 	if (!secret || fx_get32(c + 8) != 1 || !head || !tail ||
 	    (head | tail) % AREA || fx_get64(c + 32) > AREA_SLOTS ||
-	    fx_get64(c + 48) >= 48)
+	    fx_get64(c + 48) >= 48 || (fx_get64(c + 24) & ~4095ull) != tail)
 		return 0;
+	++*reads;
 	if (src->read(src->ctx, head, &check, 8) || check != secret)
 		return 0;
 	if (src->read(src->ctx, tail, &check, 8) || check != secret)
@@ -112,6 +116,7 @@ static uint64_t find_ctx(const struct fx_maps *m, struct fx_heap_src *src,
 {
 	unsigned char *buf;
 	uint64_t len, off, o, found = 0, most = 0;
+	unsigned reads = 0;
 	size_t i;
 
 	for (i = 0; i < m->n; i++)
@@ -135,8 +140,11 @@ static uint64_t find_ctx(const struct fx_maps *m, struct fx_heap_src *src,
 			if (src->read(src->ctx, r->start + off, buf + off, n))
 				memset(buf + off, 0, n);
 		}
-		for (o = 0; o + CTX_SIZE <= len && !found; o += 8) {
-			if (ctx_ok(buf + o, src)) {
+		/* Hostile data may look like many contexts: a bounded
+		 * number of them is checked. */
+		for (o = 0; o + CTX_SIZE <= len && !found && reads < 4096;
+		     o += 8) {
+			if (ctx_ok(buf + o, src, &reads)) {
 				memcpy(c, buf + o, CTX_SIZE);
 				found = r->start + o;
 			}
