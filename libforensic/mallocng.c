@@ -163,7 +163,7 @@ static int walk_meta(struct fx_mallocng *mg, struct fx_heap_src *src,
 	uint64_t mem = fx_get64(b + 16), w = fx_get64(b + 32), maplen = w >> 12;
 	uint32_t avail = fx_get32(b + 24), freed = fx_get32(b + 28), all;
 	unsigned last = w & 31, sc = (w >> 6) & 63, n = last + 1;
-	unsigned char hdr[16], pre[8];
+	unsigned char w24[24], *hdr = w24 + 8, *pre = w24;
 	uint64_t stride, off, outer = 0;
 	struct grp *x;
 
@@ -184,7 +184,11 @@ static int walk_meta(struct fx_mallocng *mg, struct fx_heap_src *src,
 				   (uint64_t)UNIT * size_classes[sc & 47];
 	if (maplen && (mem % AREA || UNIT + stride * n > maplen * AREA))
 		return add_bad(mg, addr, "meta slots past its mapping");
-	if (src->read(src->ctx, mem, hdr, 16))
+	/* The group's header, and for a group that may be nested the 8
+	 * bytes before it, in one read. */
+	memset(pre, 0, 8);
+	if ((maplen || src->read(src->ctx, mem - 8, w24, 24)) &&
+	    src->read(src->ctx, mem, hdr, 16))
 		return add_bad(mg, mem, "group unreadable");
 	if (fx_get64(hdr) != addr)
 		return add_bad(mg, mem, "group does not point back to meta");
@@ -193,8 +197,7 @@ static int walk_meta(struct fx_mallocng *mg, struct fx_heap_src *src,
 	/* Nested in a slot of a bigger group: the slot's header before
 	 * mem holds reserved 6 and the offset back to that group's
 	 * storage, 16 bits, or 32 bits at -8 when byte -4 is set. */
-	if (!maplen && src->read(src->ctx, mem - 8, pre, 8) == 0 &&
-	    pre[5] >> 5 == 6) {
+	if (!maplen && pre[5] >> 5 == 6) {
 		off = pre[4] ? fx_get32(pre) : (uint64_t)(pre[6] | pre[7] << 8);
 		if (mem > UNIT * off + UNIT)
 			outer = mem - UNIT * off - UNIT;
@@ -212,6 +215,20 @@ static int walk_meta(struct fx_mallocng *mg, struct fx_heap_src *src,
 	if (maplen)
 		return add_span(mg, mem, mem + maplen * AREA, 0);
 	return 0;
+}
+
+/* A meta in use, as read from its area. */
+struct pend {
+	uint64_t addr;
+	unsigned char b[META_SIZE];
+};
+
+static int cmp_pend(const void *a, const void *b)
+{
+	uint64_t x = fx_get64(((const struct pend *)a)->b + 16);
+	uint64_t y = fx_get64(((const struct pend *)b)->b + 16);
+
+	return (x > y) - (x < y);
 }
 
 static int cmp_grp(const void *a, const void *b)
@@ -295,7 +312,8 @@ int fx_mallocng_walk(struct fx_mallocng *mg, const struct fx_maps *m,
 	unsigned char c[CTX_SIZE] = { 0 }, *page;
 	uint64_t area, tail, *seen, mask = 1;
 	struct grp *g = NULL;
-	size_t ng = 0, gcap = 0, s;
+	struct pend *pd = NULL;
+	size_t ng = 0, gcap = 0, s, np = 0, pcap = 0;
 	int r = 0;
 
 	mg->ctx = src ? find_ctx(m, src, c) : 0;
@@ -353,8 +371,11 @@ int fx_mallocng_walk(struct fx_mallocng *mg, const struct fx_maps *m,
 			if (!fx_get64(page + o + 16))
 				continue;	/* a meta not in use */
 			mg->metas++;
-			r = walk_meta(mg, src, area + o, page + o, &g, &ng,
-				      &gcap);
+			r = FX_GROW(pd, np, pcap, 256);
+			if (r)
+				break;
+			pd[np].addr = area + o;
+			memcpy(pd[np++].b, page + o, META_SIZE);
 		}
 		if (area == tail)
 			break;
@@ -362,6 +383,12 @@ int fx_mallocng_walk(struct fx_mallocng *mg, const struct fx_maps *m,
 	}
 	free(page);
 	free(seen);
+	/* The groups in address order: the reads move forward. */
+	if (np)
+		qsort(pd, np, sizeof(*pd), cmp_pend);
+	for (s = 0; s < np && !r; s++)
+		r = walk_meta(mg, src, pd[s].addr, pd[s].b, &g, &ng, &gcap);
+	free(pd);
 	if (!r)
 		r = build_hist(mg, g, ng);
 	free(g);
