@@ -3,7 +3,7 @@
  * and dynamic, as build/targets/muslleak-static and muslleak-dynamic; with
  * gcc too, as build/targets/muslleak, a glibc twin).
  *
- *   muslleak [COUNT] [SIZE]     (default 20000 chunks of 108 bytes)
+ *   muslleak [COUNT] [SIZE] [corrupt]   (default 20000 chunks of 108 bytes)
  *
  * Keeps COUNT chunks of SIZE bytes (108: musl's 112-byte slot, exactly
  * filled, so that neighbours in one group lie one slot apart), and frees
@@ -11,6 +11,10 @@
  * the slot size it sees, the smallest distance between two of its
  * chunks:
  *   ready pid=N count=COUNT size=SIZE stride=BYTES freed=F
+ * With "corrupt" (musl only), the group holding the last chunk gets a
+ * meta pointer that is not its meta's (musl keeps the distance back to
+ * the group in the two bytes before a chunk), reported as group=0x...;
+ * nothing is freed after that.
  */
 #include <stdint.h>
 #include <string.h>
@@ -54,6 +58,16 @@ int main(int argc, char **argv)
 	for (i = 1; i < n; i++)
 		if (keep[i] - keep[i - 1] < stride)
 			stride = keep[i] - keep[i - 1];
+	if (argc > 3 && strcmp(argv[3], "corrupt") == 0) {
+		unsigned char *p = (unsigned char *)keep[n - 1];
+		uintptr_t group = (uintptr_t)p - 16 * *(uint16_t *)(p - 2) - 16;
+
+		*(uintptr_t *)group ^= 0x40;
+		target_ready("count=%lu size=%zu stride=%lu freed=%lu "
+			     "group=0x%lx", n, size, (unsigned long)stride,
+			     freed, (unsigned long)group);
+		target_wait();
+	}
 	target_ready("count=%lu size=%zu stride=%lu freed=%lu", n, size,
 		     (unsigned long)stride, freed);
 	target_wait();

@@ -6,7 +6,8 @@
 # core, the same histogram each time; the 300-byte chunks it freed are
 # free slots; the static binary's context is where its symbol table
 # (nm) puts __malloc_context; the walk faults nothing in; the groups'
-# mapping reads as musl-heap, not anon.
+# mapping reads as musl-heap, not anon. A group whose meta pointer the
+# target broke is a corrupt record at that group, exit 1.
 . "$TOP/tests/e2e/lib.sh"
 
 command -v musl-gcc >/dev/null || skip "no musl-gcc (Debian: musl-tools)"
@@ -60,3 +61,17 @@ for v in static dynamic; do
 		compare "$v.live" "$src.chunks"
 	done
 done
+
+# Hostile metadata: the target points one group's meta pointer elsewhere.
+# The walk says where (the group the target reports), exit 1, no crash.
+start_target muslleak-static 2000 108 corrupt
+set +e
+classify --chunks --tsv "$TARGET_PID" >corrupt.tsv 2>corrupt.err
+rc=$?
+set -e
+expect_eq "classify on corrupt mallocng metadata: exit" 1 "$rc"
+group=$(printf '0x%012x' "$(ready_value group)")
+grep -q "	corrupt at $group: group does not point back to meta\$" \
+	corrupt.tsv || fail "no corrupt record at $group: $(cat corrupt.tsv)"
+grep -q "corrupt musl mallocng metadata at $(ready_value group)" \
+	corrupt.err || fail "nothing said on stderr: $(cat corrupt.err)"

@@ -4,8 +4,8 @@
 # --chunks counts them within 1% of COUNT and agrees with CPython's own
 # count (sys._debugmallocstats(), written by the target before its
 # readiness line) for that class; --summary puts the arenas' resident
-# bytes under pymalloc, not anon; a freeze dump directory gives the same
-# pymalloc histogram.
+# bytes under pymalloc, not anon; a freeze dump directory and our core
+# give the same pymalloc histogram.
 . "$TOP/tests/e2e/lib.sh"
 
 command -v python3 >/dev/null || skip "no python3"
@@ -54,3 +54,8 @@ dump-region -q --mode freeze -o "$TRASH/py.dir" "$pid" 2>dump.err ||
 classify --chunks --tsv "$TRASH/py.dir" 2>dir.err | grep 'pymalloc$' \
 	>dir.py || fail "classify on the dump: $(cat dir.err)"
 compare live.py dir.py
+dump-region -q --core "$TRASH/py.core" "$pid" 2>dump.err ||
+	fail "dump-region --core: $(cat dump.err)"
+classify --chunks --tsv "$TRASH/py.core" 2>core.err | grep 'pymalloc$' \
+	>core.py || fail "classify on the core: $(cat core.err)"
+compare live.py core.py
