@@ -3,7 +3,7 @@
 # keeps COUNT bytes objects of pymalloc's 112-byte class. classify
 # --chunks counts them within 1% of COUNT and agrees with CPython's own
 # count (sys._debugmallocstats(), written by the target before its
-# readiness line) for that class; --summary puts the arenas' resident
+# readiness line) for that class and for the arenas; --summary puts the arenas' resident
 # bytes under pymalloc, not anon; a freeze dump directory and our core
 # give the same pymalloc histogram.
 . "$TOP/tests/e2e/lib.sh"
@@ -19,6 +19,10 @@ size=$(ready_value size)
 classify --chunks --tsv -v "$pid" >chunks.tsv 2>v.err ||
 	fail "classify --chunks: $(cat v.err)"
 grep -q "pymalloc arenas" v.err || fail "no pymalloc note: $(cat v.err)"
+# Every arena CPython counts, found by its pools alone.
+want=$(awk '/^# arenas allocated current/ {print $NF}' "$TRASH/target.err")
+got=$(sed -n 's/.* \([0-9]*\) pymalloc arenas.*/\1/p' v.err)
+expect_eq "pymalloc arenas (CPython's count)" "$want" "$got"
 get() {
 	awk -F'\t' -v s="$size" -v k="$2" 'NR==1 {
 		for (i=1;i<=NF;i++) c[$i]=i; next}
