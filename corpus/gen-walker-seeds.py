@@ -63,15 +63,25 @@ def pool(b, off, pool_size, szidx, count, carved, full=False):
         nextoff, pool_size - size)
 
 
-def pymalloc(version, pool_size, cookie=False):
+def pymalloc(version, pool_size, cookie=False, table=False):
     n = 3
-    b = bytearray(n * pool_size + (4096 if cookie else 0))
+    b = bytearray(n * pool_size + (4096 if cookie or table else 0))
     pool(b, 0, pool_size, 6, 10, 12)
     cap = (pool_size - 48) // 16
     pool(b, pool_size, pool_size, 0, cap, cap, full=True)
     pool(b, 2 * pool_size, pool_size, 3, 0, 5)
+    last = len(b) - 4096
     if cookie:
-        put(b, len(b) - 4096 + 64, "8sQ", b"xdebugpy", 0x030D00F0)
+        put(b, last + 64, "8sQ", b"xdebugpy", 0x030D00F0)
+    if table:
+        # The last page (also the python's data in fuzz_pymalloc) holds
+        # the pointer to CPython's arenas table, the table in it too:
+        # entry 7 (the pools' arenaindex) describes the arena at IMG.
+        arena = 1 << 20 if pool_size == 16384 else 1 << 18
+        tab = IMG + last + 64
+        put(b, last, "Q", tab)
+        put(b, last + 64 + 48 * 7, "QQIIQQQ", IMG, IMG + 3 * pool_size,
+            arena // pool_size - 3, arena // pool_size, 0, 0, 0)
     return bytes([version]) + bytes(b)
 
 
@@ -89,3 +99,4 @@ write("fuzz/seeds/pymalloc", "py311", pymalloc(11, 16384))
 write("fuzz/seeds/pymalloc", "py39", pymalloc(9, 4096))
 write("fuzz/seeds/pymalloc", "unknown", pymalloc(0, 4096))
 write("fuzz/seeds/pymalloc", "py313-cookie", pymalloc(13, 16384, cookie=True))
+write("fuzz/seeds/pymalloc", "py311-table", pymalloc(11, 16384, table=True))

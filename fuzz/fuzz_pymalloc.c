@@ -4,8 +4,9 @@
  * aligned), one anonymous read-write region in a process that maps a
  * python whose version comes from the input's first byte (0: a name
  * without one, so both pool sizes are tried); the pool headers are the
- * input's bytes at every 4 KiB. The python's data page holds the input's
- * last 4 KiB too, where a _Py_DebugOffsets cookie may be. Every
+ * input's bytes at every 4 KiB. The python's data page, at OWN, holds the
+ * input's last 4 KiB again (image.h's own block): a _Py_DebugOffsets
+ * cookie and the pointer to CPython's arenas table may be there. Every
  * histogram line and arena found must be sane. Seeds:
  * fuzz/seeds/pymalloc/ (corpus/gen-walker-seeds.py); FUZZ_SHOW=1 prints
  * what was found.
@@ -23,11 +24,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#define OWN 0x40000000ull
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct image im = { data + 1, size - 1, NULL, 0, 0 };
 	struct fx_heap_src src = { image_read, &im };
-	uint64_t span, last;
+	uint64_t span;
 	struct fx_pymalloc pm;
 	struct fx_maps m;
 	struct fx_err err;
@@ -42,7 +45,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					   (uint64_t)(in + fr) * sz > 16384))
 		abort();
 	span = (size - 1 + 4095) & ~4095ull;
-	last = IMG + span - 4096;
+	if (size - 1 >= 4096) {
+		im.own = data + size - 4096;
+		im.ownlen = 4096;
+		im.ownbase = OWN;
+	}
 	if (data[0] % 16)
 		snprintf(name, sizeof(name), "python3.%d", data[0] % 16);
 	else
@@ -51,13 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 "400000-401000 r-xp 00000000 08:01 99  /usr/bin/%s\n"
 		 "%llx-%llx rw-p 00000000 00:00 0\n"
 		 "%llx-%llx rw-p 00001000 08:01 99  /usr/bin/%s\n",
-		 name, IMG, IMG + span, (unsigned long long)last,
-		 (unsigned long long)(last + 4096), name);
+		 name, IMG, IMG + span, OWN, OWN + 4096, name);
+	/* The own block is read only within [OWN, OWN + 4096). */
 	fx_maps_init(&m);
 	memset(&err, 0, sizeof(err));
-	/* The data line overlaps the anonymous one: a hostile map; the
-	 * parser may refuse it (then only the first two lines count). */
-	fx_maps_parse(&m, text, strlen(text), &err);
+	if (fx_maps_parse(&m, text, strlen(text), &err))
+		abort();
 	fx_pymalloc_init(&pm);
 	pm.budget = 1u << 12;
 	if (fx_pymalloc_walk(&pm, &m, &src) == 0) {
@@ -69,11 +75,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    e->free_bytes != e->free * e->size)
 				abort();
 		}
+		/* An arena's span: its pools seen (in the input), or
+		 * exact from a table the input holds: one arena long. */
 		for (i = 0; i < pm.narenas; i++)
 			if (pm.arenas[i].end <= pm.arenas[i].start ||
-			    pm.arenas[i].start < IMG ||
-			    pm.arenas[i].start >= IMG + span ||
-			    (i && pm.arenas[i].start < pm.arenas[i - 1].end))
+			    pm.arenas[i].end - pm.arenas[i].start >
+				    pm.arena_size ||
+			    (!pm.table && (pm.arenas[i].start < IMG ||
+					   pm.arenas[i].start >= IMG + span)))
 				abort();
 		if (getenv("FUZZ_SHOW")) {
 			printf("%s\n", pm.note);

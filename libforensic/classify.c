@@ -777,7 +777,11 @@ static int mark_walked(struct fx_classify *c, struct fx_heap_src *src)
 		if (k == 0)
 			set(&c->rc[i], FX_C_MUSL_HEAP, "%s", c->mng->note);
 		else
-			set(&c->rc[i], FX_C_PYMALLOC, "%s", c->pym->note);
+			set(&c->rc[i], FX_C_PYMALLOC, "pymalloc arenas of "
+			    "CPython %d.%d (%zu in the process, %llu pools)%s",
+			    c->pym->major, c->pym->minor, c->pym->narenas,
+			    (unsigned long long)c->pym->pools, c->pym->table ?
+			    ", checked against its arenas table" : "");
 	}
 	r = 0;
 out:

@@ -115,7 +115,7 @@ static uint64_t find_ctx(const struct fx_maps *m, struct fx_heap_src *src,
 			 unsigned char *c)
 {
 	unsigned char *buf;
-	uint64_t len, off, o, found = 0, most = 0;
+	uint64_t len, o, found = 0, most = 0;
 	unsigned reads = 0;
 	size_t i;
 
@@ -134,12 +134,7 @@ static uint64_t find_ctx(const struct fx_maps *m, struct fx_heap_src *src,
 		len = r->end - r->start;
 		if (len > SCAN_MAX)
 			len = SCAN_MAX;
-		for (off = 0; off < len; off += AREA) {
-			size_t n = len - off < AREA ? len - off : AREA;
-
-			if (src->read(src->ctx, r->start + off, buf + off, n))
-				memset(buf + off, 0, n);
-		}
+		fx_heap_read_pages(src, r->start, buf, len);
 		/* Hostile data may look like many contexts: a bounded
 		 * number of them is checked. */
 		for (o = 0; o + CTX_SIZE <= len && !found && reads < 4096;

@@ -102,7 +102,7 @@ static void find_debug_offsets(struct fx_pymalloc *pm, const struct fx_maps *m,
 			       struct fx_heap_src *src)
 {
 	unsigned char *buf;
-	uint64_t len, off, v;
+	uint64_t len, v;
 	size_t i;
 	int maj = 0, min = 0;
 
@@ -118,12 +118,7 @@ static void find_debug_offsets(struct fx_pymalloc *pm, const struct fx_maps *m,
 		buf = malloc(len + 16);
 		if (!buf)
 			return;
-		for (off = 0; off < len; off += 4096) {
-			size_t n = len - off < 4096 ? len - off : 4096;
-
-			if (src->read(src->ctx, r->start + off, buf + off, n))
-				memset(buf + off, 0, n);
-		}
+		fx_heap_read_pages(src, r->start, buf, len);
 		memset(buf + len, 0, 16);
 		p = memmem(buf, len, "xdebugpy", 8);
 		v = p && (uint64_t)(p - buf) + 16 <= len ? fx_get64(p + 8) : 0;
@@ -136,10 +131,16 @@ static void find_debug_offsets(struct fx_pymalloc *pm, const struct fx_maps *m,
 	}
 }
 
-/* One pool at a: fold it into the arenas and the counts. */
+/* Blocks in use and free per class, of one arena. */
+struct acnt {
+	uint64_t c[NCLASS][2];
+};
+
+/* One pool at a: fold it into the arenas and their counts (*ac, one
+ * per arena, *accap of them allocated). */
 static int add_pool(struct fx_pymalloc *pm, uint64_t a, unsigned psz,
 		    const unsigned char *h, unsigned sz, unsigned in,
-		    unsigned fr, uint64_t (*cnt)[2])
+		    unsigned fr, struct acnt **ac, size_t *accap)
 {
 	uint32_t idx = fx_get32(h + 32);
 	struct fx_pym_arena *cur = pm->narenas ? &pm->arenas[pm->narenas - 1]
@@ -147,22 +148,123 @@ static int add_pool(struct fx_pymalloc *pm, uint64_t a, unsigned psz,
 
 	if (!cur || cur->index != idx ||
 	    a + psz > cur->start + pm->arena_size) {
-		if (FX_GROW(pm->arenas, pm->narenas, pm->acap, 16))
+		if (FX_GROW(pm->arenas, pm->narenas, pm->acap, 16) ||
+		    FX_GROW(*ac, pm->narenas, *accap, 16))
 			return -ENOMEM;
+		memset(&(*ac)[pm->narenas], 0, sizeof(**ac));
 		cur = &pm->arenas[pm->narenas++];
-		*cur = (struct fx_pym_arena){ a, a, idx, 0, 0 };
+		*cur = (struct fx_pym_arena){ a, a, idx, 0, 0, 0 };
 	}
 	cur->end = a + psz;
 	cur->pools++;
-	pm->pools++;
 	if (!in) {
 		cur->empty++;
-		pm->empty_pools++;
 		return 0;
 	}
-	cnt[sz / 16 - 1][0] += in;
-	cnt[sz / 16 - 1][1] += fr;
+	(*ac)[pm->narenas - 1].c[sz / 16 - 1][0] += in;
+	(*ac)[pm->narenas - 1].c[sz / 16 - 1][1] += fr;
 	return 0;
+}
+
+/* Does entry e of CPython's arenas table (struct arena_object: address,
+ * pool_address, nfreepools (4), ntotalpools (4), freepools, nextarena,
+ * prevarena: 48 bytes) describe arena x? */
+static int entry_ok(const struct fx_pymalloc *pm, const unsigned char *e,
+		    const struct fx_pym_arena *x)
+{
+	uint64_t addr = fx_get64(e), pa = fx_get64(e + 8);
+	uint32_t nfree = fx_get32(e + 16), ntotal = fx_get32(e + 20);
+	uint32_t most = pm->arena_size / pm->pool_size;
+
+	return addr && addr % 4096 == 0 && addr <= x->start &&
+	       x->end <= addr + pm->arena_size && pa >= addr &&
+	       pa <= addr + pm->arena_size && nfree <= ntotal &&
+	       (ntotal == most || ntotal + 1 == most);
+}
+
+/*
+ * CPython's arenas table, pointed to from the python's data or bss (a
+ * static in 3.11, _PyRuntime's obmalloc state since 3.12): the pointer
+ * whose entries at the first and last arenas' indexes describe them.
+ * Its address, or 0.
+ */
+static uint64_t find_table(const struct fx_pymalloc *pm,
+			   const struct fx_maps *m, struct fx_heap_src *src)
+{
+	const struct fx_pym_arena *x = pm->arenas;
+	const struct fx_pym_arena *y = &pm->arenas[pm->narenas - 1];
+	unsigned char *buf, e[48];
+	uint64_t len, o, w, found = 0;
+	unsigned reads = 0;
+	size_t i;
+	int maj, min;
+
+	for (i = 0; i < m->n && !found; i++) {
+		const struct fx_region *r = &m->r[i], *f;
+
+		/* The python's writable data, or the bss right after. */
+		if (strcmp(r->perms, "rw-p") || r->end <= r->start)
+			continue;
+		if (r->inode)
+			f = r;
+		else if (i && m->r[i - 1].inode && m->r[i - 1].end == r->start)
+			f = &m->r[i - 1];
+		else
+			continue;
+		if (f->perms[1] != 'w' || !python_file(f, &maj, &min))
+			continue;
+		len = r->end - r->start;
+		len = len > SCAN_MAX ? SCAN_MAX : len;
+		buf = malloc(len);
+		if (!buf)
+			return 0;
+		fx_heap_read_pages(src, r->start, buf, len);
+		for (o = 0; o + 8 <= len && !found && reads < 65536; o += 8) {
+			const struct fx_region *t;
+
+			w = fx_get64(buf + o);
+			if (!w || w % 8 || w > (1ull << 62))
+				continue;
+			t = fx_region_at(m, w + 48ull * x->index);
+			if (!t || t->perms[1] != 'w' || t->inode)
+				continue;
+			reads++;
+			if (src->read(src->ctx, w + 48ull * x->index, e, 48) ||
+			    !entry_ok(pm, e, x) ||
+			    src->read(src->ctx, w + 48ull * y->index, e, 48) ||
+			    !entry_ok(pm, e, y))
+				continue;
+			found = w;
+		}
+		free(buf);
+	}
+	return found;
+}
+
+/* With CPython's table: each arena its exact span, or dropped (with its
+ * pools) when the table does not describe it. The number dropped. */
+static size_t check_arenas(struct fx_pymalloc *pm, struct fx_heap_src *src,
+			   struct acnt *ac)
+{
+	unsigned char e[48];
+	size_t i, k, dropped = 0;
+
+	for (i = k = 0; i < pm->narenas; i++) {
+		struct fx_pym_arena *x = &pm->arenas[i];
+
+		if (src->read(src->ctx, pm->table + 48ull * x->index, e, 48) ||
+		    !entry_ok(pm, e, x)) {
+			dropped++;
+			continue;
+		}
+		x->start = fx_get64(e);
+		x->end = x->start + pm->arena_size;
+		x->exact = 1;
+		ac[k] = ac[i];
+		pm->arenas[k++] = *x;
+	}
+	pm->narenas = k;
+	return dropped;
 }
 
 int fx_pymalloc_walk(struct fx_pymalloc *pm, const struct fx_maps *m,
@@ -171,9 +273,10 @@ int fx_pymalloc_walk(struct fx_pymalloc *pm, const struct fx_maps *m,
 	uint64_t cnt[NCLASS][2] = { { 0 } }, a, step;
 	unsigned char h[HDR];
 	unsigned psz[2], np = 0, k, sz, in, fr;
-	size_t i, hcap = 0;
+	size_t i, hcap = 0, accap = 0, dropped = 0;
+	struct acnt *ac = NULL;
 	int r = 0, dup = 0;
-	char what[160], ver[24];
+	char what[160], ver[24], tab[100];
 
 	for (i = 0; i < m->n && !pm->found_python; i++)
 		pm->found_python = python_file(&m->r[i], &pm->major,
@@ -216,11 +319,26 @@ int fx_pymalloc_walk(struct fx_pymalloc *pm, const struct fx_maps *m,
 					psz[0] = psz[k];
 					step = psz[0];
 				}
-				r = add_pool(pm, a, psz[k], h, sz, in, fr, cnt);
+				r = add_pool(pm, a, psz[k], h, sz, in, fr, &ac,
+					     &accap);
 				break;
 			}
 		}
 	}
+	if (!r && pm->narenas) {
+		pm->table = find_table(pm, m, src);
+		if (pm->table)
+			dropped = check_arenas(pm, src, ac);
+	}
+	for (i = 0; i < pm->narenas && !r; i++) {
+		pm->pools += pm->arenas[i].pools;
+		pm->empty_pools += pm->arenas[i].empty;
+		for (k = 0; k < NCLASS; k++) {
+			cnt[k][0] += ac[i].c[k][0];
+			cnt[k][1] += ac[i].c[k][1];
+		}
+	}
+	free(ac);
 	for (k = 0; k < NCLASS && !r; k++) {
 		if (!cnt[k][0] && !cnt[k][1])
 			continue;
@@ -233,7 +351,7 @@ int fx_pymalloc_walk(struct fx_pymalloc *pm, const struct fx_maps *m,
 			0, sz, 0, cnt[k][0], cnt[k][1], cnt[k][0] * sz,
 			cnt[k][1] * sz };
 	}
-	for (i = 0; i < pm->narenas; i++) {
+	for (i = 0; i < pm->narenas && !pm->table; i++) {
 		struct fx_pym_arena *x = &pm->arenas[i];
 		uint64_t reach = x->start + pm->arena_size - pm->pool_size;
 
@@ -254,10 +372,17 @@ int fx_pymalloc_walk(struct fx_pymalloc *pm, const struct fx_maps *m,
 		snprintf(ver, sizeof(ver), "%d.%d", pm->major, pm->minor);
 	else
 		snprintf(ver, sizeof(ver), "(version not known)");
+	if (pm->table)
+		snprintf(tab, sizeof(tab), ", checked against its arenas "
+			 "table at 0x%llx%s", (unsigned long long)pm->table,
+			 dropped ? " (pools outside it dropped)" : "");
+	else
+		snprintf(tab, sizeof(tab), "%s", pm->narenas ? ", its arenas "
+			 "table not found" : "");
 	snprintf(pm->note, sizeof(pm->note), "CPython %s; %zu pymalloc "
-		 "arenas, %llu pools (%llu empty)%s; %.110s", ver, pm->narenas,
-		 (unsigned long long)pm->pools,
+		 "arenas, %llu pools (%llu empty)%s%s; %.110s", ver,
+		 pm->narenas, (unsigned long long)pm->pools,
 		 (unsigned long long)pm->empty_pools,
-		 dup ? ", arena indexes repeated" : "", what);
+		 dup ? ", arena indexes repeated" : "", tab, what);
 	return r;
 }

@@ -54,6 +54,7 @@ struct fx_pym_arena {
 	uint64_t start, end;
 	uint32_t index;		/* arenaindex */
 	uint32_t pools, empty;	/* pools seen; of them empty */
+	int exact;		/* start and end from CPython's arenas table */
 };
 
 /*
@@ -64,6 +65,7 @@ struct fx_pymalloc {
 	int found_python;		/* a python file is mapped */
 	int major, minor;		/* 0.0: not known */
 	uint64_t debug_offsets;		/* _Py_DebugOffsets' address, or 0 */
+	uint64_t table;			/* CPython's arenas table, or 0 */
 	unsigned pool_size, arena_size;	/* as found (0: no pool) */
 	struct fx_pym_arena *arenas;	/* sorted by start */
 	size_t narenas;
@@ -71,7 +73,7 @@ struct fx_pymalloc {
 	size_t nhist;
 	uint64_t pools, empty_pools;	/* empty: count 0, free to any class */
 	uint64_t budget;		/* header reads (default 1 << 24) */
-	char note[240];			/* version, what cannot be named */
+	char note[320];			/* version, what cannot be named */
 	/* private */
 	size_t acap;
 };

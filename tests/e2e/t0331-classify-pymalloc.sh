@@ -3,7 +3,8 @@
 # keeps COUNT bytes objects of pymalloc's 112-byte class. classify
 # --chunks counts them within 1% of COUNT and agrees with CPython's own
 # count (sys._debugmallocstats(), written by the target before its
-# readiness line) for that class and for the arenas; --summary puts the arenas' resident
+# readiness line) for that class and for the arenas, which its arenas
+# table describes; --summary puts the arenas' resident
 # bytes under pymalloc, not anon; a freeze dump directory and our core
 # give the same pymalloc histogram.
 . "$TOP/tests/e2e/lib.sh"
@@ -23,6 +24,9 @@ grep -q "pymalloc arenas" v.err || fail "no pymalloc note: $(cat v.err)"
 want=$(awk '/^# arenas allocated current/ {print $NF}' "$TRASH/target.err")
 got=$(sed -n 's/.* \([0-9]*\) pymalloc arenas.*/\1/p' v.err)
 expect_eq "pymalloc arenas (CPython's count)" "$want" "$got"
+# ...and each of them described by CPython's own arenas table.
+grep -q "checked against its arenas table at 0x[0-9a-f]*;" v.err ||
+	fail "CPython's arenas table not found: $(cat v.err)"
 get() {
 	awk -F'\t' -v s="$size" -v k="$2" 'NR==1 {
 		for (i=1;i<=NF;i++) c[$i]=i; next}
