@@ -29,6 +29,15 @@
  * arena. The blocks of a pool: (POOL_SIZE - 48) / size; in use: count;
  * free: the rest (as sys._debugmallocstats() counts "avail blocks").
  *
+ * CPython's arenas table (struct arena_object[]: address (8),
+ * pool_address (8), nfreepools (4), ntotalpools (4), freepools,
+ * nextarena, prevarena (8 each): 48 bytes; a static pointer in 3.11,
+ * in _PyRuntime's obmalloc state since 3.12) is then looked for: a word
+ * of the python's data or bss pointing to an array whose entries at the
+ * first and last arenas' indexes describe them. When found, every arena
+ * takes its exact bounds from its entry, and the pools of an arena with
+ * no matching entry are not counted.
+ *
  * Only processes that map a python or libpython file are searched, in
  * their anonymous read-write regions, one header read per pool. The
  * version comes from that file's name (python3.11, libpython3.11.so),
@@ -46,9 +55,10 @@
 struct fx_maps;
 
 /*
- * One arena as found: from the first pool seen in it to the end of the
- * last, or, when more, as far as an arena reaches past its first pool
- * (ARENA_SIZE - POOL_SIZE), short of the next arena found.
+ * One arena as found: its bounds from CPython's arenas table (exact), or
+ * else from the first pool seen in it to the end of the last, or, when
+ * more, as far as an arena reaches past its first pool (ARENA_SIZE -
+ * POOL_SIZE), short of the next arena found.
  */
 struct fx_pym_arena {
 	uint64_t start, end;
