@@ -752,6 +752,7 @@ static int mark_walked(struct fx_classify *c, struct fx_heap_src *src)
 	uint64_t *cov, size;
 	size_t i;
 	int r = -ENOMEM, k;
+	char ver[24];
 
 	c->mng = calloc(1, sizeof(*c->mng));
 	c->pym = calloc(1, sizeof(*c->pym));
@@ -765,6 +766,11 @@ static int mark_walked(struct fx_classify *c, struct fx_heap_src *src)
 		goto out;
 	if ((r = fx_pymalloc_walk(c->pym, m, src)))
 		goto out;
+	if (c->pym->major)
+		snprintf(ver, sizeof(ver), "%d.%d", c->pym->major,
+			 c->pym->minor);
+	else
+		snprintf(ver, sizeof(ver), "(version not known)");
 	cover(c, c->mng->spans, c->mng->nspans, sizeof(*c->mng->spans), cov);
 	cover(c, c->pym->arenas, c->pym->narenas, sizeof(*c->pym->arenas),
 	      cov + m->n);
@@ -778,8 +784,8 @@ static int mark_walked(struct fx_classify *c, struct fx_heap_src *src)
 			set(&c->rc[i], FX_C_MUSL_HEAP, "%s", c->mng->note);
 		else
 			set(&c->rc[i], FX_C_PYMALLOC, "pymalloc arenas of "
-			    "CPython %d.%d (%zu in the process, %llu pools)%s",
-			    c->pym->major, c->pym->minor, c->pym->narenas,
+			    "CPython %s (%zu in the process, %llu pools)%s",
+			    ver, c->pym->narenas,
 			    (unsigned long long)c->pym->pools, c->pym->table ?
 			    ", checked against its arenas table" : "");
 	}
