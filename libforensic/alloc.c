@@ -715,8 +715,9 @@ int fx_alloc_walkable(const struct fx_alloc *a)
 	case FX_ALLOC_GLIBC:
 	case FX_ALLOC_UNKNOWN:	/* as before: glibc's heaps are looked for */
 		return 1;
-	case FX_ALLOC_MUSL_NG:
-		return 0;	/* 1 when the mallocng walker lands */
+	case FX_ALLOC_MUSL_NG:	/* mallocng.c */
+	case FX_ALLOC_MUSL:
+		return 1;
 	default:
 		return 0;
 	}

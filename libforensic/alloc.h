@@ -54,8 +54,10 @@
  *                (240) 0; more for a huge one, kind 1), segment_info_
  *                slices (232) in 1..segment_slices, thread_id (256) 0 or
  *                inside a mapping. A segment is segment_slices * 64 KiB.
- *   musl         mallocng's meta areas, page aligned { check, next,
- *                nslots, struct meta[nslots] of 40 bytes { prev, next,
+ *   musl         (where mallocng.c's walk finds no context: a capture
+ *                missing its data) mallocng's meta areas, page aligned
+ *                { check, next, nslots, struct meta[nslots] of 40
+ *                bytes { prev, next,
  *                mem, avail_mask, freed_mask, last_idx:5 freeable:1
  *                sizeclass:6 maplen:52 } }: a meta whose group points
  *                back at it (group->meta, the group's first word) names
@@ -114,9 +116,9 @@ void fx_alloc_set_version(struct fx_alloc *a, const char *version);
 
 /*
  * THE ONE PLACE that says whether `classify --chunks` can walk the heap
- * of allocator a: 1 for glibc (heap.c); musl mallocng switches to 1 when
- * its walker (mallocng.c) lands. Anything else: 0, and --chunks says so
- * (fx_alloc_unwalkable) instead of printing an empty histogram.
+ * of allocator a: 1 for glibc (heap.c) and musl mallocng (mallocng.c).
+ * Anything else: 0, and --chunks says so (fx_alloc_unwalkable) instead
+ * of printing an empty histogram.
  */
 int fx_alloc_walkable(const struct fx_alloc *a);
 

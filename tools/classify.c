@@ -13,7 +13,9 @@
 #include "classify.h"
 #include "freeze.h"
 #include "jobjects.h"
+#include "mallocng.h"
 #include "memsrc.h"
+#include "pymalloc.h"
 #include "threads.h"
 #include "tool.h"
 
@@ -21,7 +23,8 @@ static const char help[] =
 "usage: classify [options] PID|DIR|CORE...\n"
 "\n"
 "Say what every memory region of a live process is: its glibc malloc\n"
-"heaps (main heap, arena heaps and their reserves, mmapped chunks), the\n"
+"heaps (main heap, arena heaps and their reserves, mmapped chunks), musl\n"
+"mallocng's heap (musl-heap), CPython's pymalloc arenas (pymalloc), the\n"
 "main and thread stacks and their guards, ELF code, rodata, data and bss,\n"
 "anonymous executable memory (jit), shared memory, vdso... and 'anon' for\n"
 "what stays unexplained. Region records with 'class' and 'detail' added.\n"
@@ -35,10 +38,10 @@ static const char help[] =
 "the dynamic linker's load order defining it, LD_PRELOAD included; a\n"
 "static executable by its symbols): glibc, jemalloc, tcmalloc, mimalloc,\n"
 "musl (mallocng, oldmalloc), a Go runtime; with its version where the\n"
-"file says it. jemalloc's, tcmalloc's, mimalloc's and musl mallocng's\n"
-"memory is labelled (classes jemalloc, tcmalloc, mimalloc, musl-heap)\n"
-"from their own records, validated (base blocks and extents, spans,\n"
-"segment headers, meta areas), not walked.\n"
+"file says it. jemalloc's, tcmalloc's and mimalloc's memory is labelled\n"
+"(classes jemalloc, tcmalloc, mimalloc) from their own records,\n"
+"validated (base blocks and extents, spans, segment headers), not\n"
+"walked.\n"
 "No debug symbols needed; the target is never written to nor stopped\n"
 "(but with --freeze), and only pages present in its memory are read.\n"
 "\n"
@@ -46,8 +49,10 @@ static const char help[] =
 "                and C++ type (from the vtable) with in-use and free counts\n"
 "                (tcache and fastbin members count as free); corrupt heap\n"
 "                metadata gives a 'corrupt at ADDR' record and exit 1;\n"
-"                a heap it cannot walk (jemalloc...): one line saying so,\n"
-"                no records, exit 1\n"
+"                musl mallocng: one record per slot size (arena: its\n"
+"                context); CPython: one per pymalloc block size (type\n"
+"                'pymalloc'); a heap it cannot walk (jemalloc...): one\n"
+"                line saying so, no records, exit 1\n"
 "  --threads     one record per thread: its stack region and resident size\n"
 "  --summary     totals per class and category: regions, bytes, committed\n"
 "                (not PROT_NONE) and resident bytes, for heaps the bytes in\n"
@@ -73,7 +78,8 @@ static const char help[] =
 "  -v, --verbose the allocator serving malloc and why, the regions it\n"
 "                labelled; the glibc version, arenas found, chunks\n"
 "                walked; the JVM's version, collector, Java threads and\n"
-"                classes\n"
+"                classes; musl mallocng's context; CPython's version and\n"
+"                pymalloc arenas\n"
 "  --tsv, --json, --table   output format (default: table on a terminal,\n"
 "                TSV otherwise)\n"
 "  -h, --help    this text;  --version   the version\n"
@@ -245,7 +251,8 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		 * being split as it is read, a heap grown since the map was
 		 * read): look twice more, map and memory afresh, before
 		 * saying so. A capture does not change: once is enough. */
-		if (r || !c.hs.nbad || tries == 3 || ms.kind != FX_MS_LIVE)
+		if (r || (!c.hs.nbad && !(c.mng && c.mng->nbad)) ||
+		    tries == 3 || ms.kind != FX_MS_LIVE)
 			break;
 		fx_classify_release(&c);
 		fx_classify_init(&c);
@@ -267,16 +274,20 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 			  tool_mono_ns() / 1e6 - t0, tries, tries > 1 ? "s" : "",
 			  (unsigned long long)ms.pages_read,
 			  (unsigned long long)ms.pages_absent);
+		if (c.mng && c.mng->ctx)
+			tool_warn("pid %d: %s", pid, c.mng->note);
+		if (c.pym && c.pym->found_python)
+			tool_warn("pid %d: %s", pid, c.pym->note);
 	}
 	if (verbose) {
 		fx_classify_alloc_note(&c, m, sizeof(m));
 		tool_warn("pid %d: %s", pid, m);
 	}
-	if (!r && mode == M_CHUNKS && !fx_alloc_walkable(&c.alloc)) {
-		fx_alloc_unwalkable(&c.alloc, m, sizeof(m));
+	if (!r && mode == M_CHUNKS && fx_classify_unwalked(&c, m, sizeof(m))) {
 		tool_warn("process %d: %s", pid, m);
 		status = 1;
-		mode = M_NONE;
+		/* CPython's pymalloc, walked over it, still counts. */
+		mode = c.pym && c.pym->nhist ? mode : M_NONE;
 	}
 	if (c.jvm.found && (!c.jvm.ok || strstr(c.jvm.note, "not found"))) {
 		tool_warn("process %d: %s: its Java heap, metaspace, code "
@@ -291,6 +302,13 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		tool_warn("process %d: corrupt heap metadata at 0x%llx: %s",
 			  pid, (unsigned long long)c.hs.bad[i].addr,
 			  c.hs.bad[i].why);
+		status = 1;
+	}
+	for (i = 0; c.mng && i < c.mng->nbad; i++) {
+		tool_warn("process %d: corrupt musl mallocng metadata at "
+			  "0x%llx: %s", pid,
+			  (unsigned long long)c.mng->bad[i].addr,
+			  c.mng->bad[i].why);
 		status = 1;
 	}
 	if (ms.gone) {
