@@ -254,6 +254,7 @@ static int snap_fork(struct fx_dumpjob *j)
 
 	if (!r && (r = fx_proc_open(&j->cp, j->snap.child)))
 		fx_snapshot_kill(&j->snap);	/* reaped after the thaw */
+	j->cp.cow_copy = 1;	/* never pinned: proc.h */
 	if (r) {
 		j->err = r;
 		tell(j, FX_DJ_SNAPSHOT_FAILED);
