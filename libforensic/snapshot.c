@@ -140,18 +140,23 @@ uint64_t fx_snapshot_mem_free(struct fx_proc *p)
 static int oom_fd = -1;
 static char oom_was[16];
 
-static void oom_shield(int on)
+static void oom_shield(struct fx_snapshot *s, int on)
 {
 	ssize_t n;
 
 	if (on) {
 		oom_fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
-		if (oom_fd < 0)
+		if (oom_fd < 0) {
+			s->oom_refused = 1;
 			return;
+		}
 		n = pread(oom_fd, oom_was, sizeof(oom_was) - 1, 0);
 		oom_was[n > 0 ? n : 0] = 0;
 		if (pwrite(oom_fd, "-1000", 5, 0) != 5) {
-			close(oom_fd);	/* not permitted: nothing to undo */
+			/* Not permitted (no CAP_SYS_RESOURCE, as in many
+			 * containers): said, nothing to undo. */
+			s->oom_refused = 1;
+			close(oom_fd);
 			oom_fd = -1;
 		}
 		return;
@@ -437,7 +442,7 @@ static int inject(struct fx_snapshot *s, struct fx_frozen_thread *t,
 	regs.rdx = (unsigned long long)a[2];
 	regs.r10 = (unsigned long long)a[3];
 	regs.r8 = regs.r9 = 0;
-	oom_shield(1);
+	oom_shield(s, 1);
 	in.t_borrow = fx_now_ns();
 	if (ptrace(PTRACE_SETSIGMASK, t->tid, sizeof(block), &block) < 0) {
 		r = -errno;
@@ -526,7 +531,7 @@ back:
 		if (!r)
 			r = g;
 	}
-	oom_shield(0);
+	oom_shield(s, 0);
 	if (!in.borrowed && !in.masked) {
 		int g = stop_again(t);
 

@@ -67,6 +67,7 @@ struct fx_snapshot {
 	uint64_t fork_ns;	/* the whole injection of the clone */
 	uint64_t reap_pause_ns;	/* the reap's freeze: the second stop */
 	int reaped;		/* the child is gone and reaped */
+	int oom_refused;	/* oom_score_adj -1000 refused in a window */
 	int guard_fd, guard_pid;	/* the guardian (fx_snapshot_guard);
 					 * guard_pid 0: none */
 };
