@@ -21,7 +21,9 @@
 # (process.json: registers borrowed for the clone, clone to hold). Also
 # the floor: bench/forkfloor.c times a plain fork() of a process of the
 # same size from inside (4 KiB pages, and transparent huge pages).
-# Medians. Then once, at 1 GiB: corpus/targets/genwriter (4 threads
+# Then, with BENCH_THP=1, the same target in transparent huge pages
+# (MADV_HUGEPAGE: the fork copies a page-table entry per 2 MiB), snapshot
+# only. Medians. Then once, at 1 GiB: corpus/targets/genwriter (4 threads
 # writing a generation into every page) dumped by --mode snapshot while
 # it writes, and tests/e2e/gencheck.py says whether the copy is one
 # instant.
@@ -34,6 +36,7 @@
 #   BENCH_DIR [/dev/shm when it has room, else /tmp]: where the copies go
 #   BENCH_GCORE [1]  (0: skip gcore)
 #   BENCH_CONSISTENCY [1]  (0: skip the genwriter check)
+#   BENCH_THP [1]  (0: skip the huge-page target)
 #   BENCH_BIN [bin]  the tools' directory
 # Exit status: 0 measured (see the verdict), 2 could not measure, 64 usage.
 set -euo pipefail
@@ -51,6 +54,7 @@ sizes=${BENCH_SIZES:-1024 4096}
 runs=${BENCH_RUNS:-3}
 do_gcore=${BENCH_GCORE:-1}
 do_gen=${BENCH_CONSISTENCY:-1}
+do_thp=${BENCH_THP:-1}
 helpers=$top/build/bench
 die() { echo "snapshot.sh: $*" >&2; exit 2; }
 
@@ -190,8 +194,27 @@ for size_mib in $sizes; do
 	printf '  fork floor (a plain fork() of %s MiB, from inside): %s ms; with transparent huge pages %s ms\n' \
 		"$size_mib" "$floor" "$floor_thp"
 	s=${med[snapshot.seen]} f=${med[freeze.seen]}
-	verdicts+="$(printf '\n  %s MiB: snapshot stop <= 100 ms: %s (%s ms seen by the target; fork floor %s ms, %s ms with THP)' \
-		"$size_mib" "$(ok "$s <= 100")" "$s" "$floor" "$floor_thp")"
+	thp_line=""
+	if [ "$do_thp" = 1 ] && grep -q '\[always\]\|\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
+		unset seen wall said
+		declare -A seen wall said
+		mkfifo "$tmp/ready"
+		"$top/build/targets/tickheap" "$size_mib" "$tmp/tick" thp >"$tmp/ready" &
+		pid=$!
+		read -r ready <"$tmp/ready"
+		rm -f "$tmp/ready"
+		start=$(echo "$ready" | sed -n 's/.* start=\([^ ]*\).*/\1/p')
+		huge=$(awk '/^AnonHugePages:/ {print int($2 / 1024)}' "/proc/$pid/smaps_rollup")
+		for ((r = 0; r < runs; r++)); do run snapshot; done
+		kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+		# shellcheck disable=SC2086
+		thp_line="$(median ${seen[snapshot]})"
+		printf '  snapshot of the same in transparent huge pages (%s MiB of them): stop seen %s ms, wall %s ms\n' \
+			"$huge" "$thp_line" "$(calc '%.1f' "$(median ${wall[snapshot]}) / 1e6")"
+		thp_line=", $thp_line ms in huge pages"
+	fi
+	verdicts+="$(printf '\n  %s MiB: snapshot stop <= 100 ms: %s (%s ms seen by the target%s; fork floor %s ms, %s ms with THP)' \
+		"$size_mib" "$(ok "$s <= 100")" "$s" "$thp_line" "$floor" "$floor_thp")"
 	verdicts+="$(printf '\n  %s MiB: snapshot stop vs freeze: %sx (%s vs %s ms)' "$size_mib" \
 		"$(calc '%.3f' "$s / ($f > 0 ? $f : 1)")" "$s" "$f")"
 	[ "$do_gcore" = 1 ] &&

@@ -350,15 +350,22 @@ static int give_back(struct inj *in)
 /*
  * Step 4 of snapshot.h: from a syscall stop (registers given back), into
  * a stop inside get_signal() again, as freeze left the thread; t learns
- * what kind. 0 or -errno.
+ * what kind. stop_again_go sends it on its way, stop_again waits for it
+ * (in between, the child is held: the two waits overlap, one scheduling
+ * delay of a loaded machine less in the stop). 0 or -errno.
  */
+static int stop_again_go(struct fx_frozen_thread *t)
+{
+	if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0 ||
+	    ptrace(PTRACE_CONT, t->tid, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 static int stop_again(struct fx_frozen_thread *t)
 {
 	int st, r;
 
-	if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0 ||
-	    ptrace(PTRACE_CONT, t->tid, 0, 0) < 0)
-		return -errno;
 	r = wait_tid(t->tid, &st, STOP_WAIT_NS);
 	if (r)
 		return r;
@@ -420,7 +427,7 @@ static int inject(struct fx_snapshot *s, struct fx_frozen_thread *t,
 	uint64_t block = ~0ull;
 	unsigned long msg;
 	uint64_t t0 = 0;
-	int st, r = 0, event, phase = 0;
+	int st, r = 0, event, phase = 0, going = -1;
 
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &in.saved) < 0 ||
 	    ptrace(PTRACE_GETSIGMASK, t->tid, sizeof(in.mask), &in.mask) < 0)
@@ -522,6 +529,11 @@ back:
 			r = g;
 	}
 	*regs_ns += fx_now_ns() - in.t_borrow;
+	if (!in.borrowed && !in.masked) {
+		going = stop_again_go(t);
+		if (!r)
+			r = going;
+	}
 	if (s->child && nr == SYS_clone) {
 		int g = hold_child(s, s->child);
 
@@ -532,7 +544,7 @@ back:
 			r = g;
 	}
 	oom_shield(s, 0);
-	if (!in.borrowed && !in.masked) {
+	if (!in.borrowed && !in.masked && !going) {
 		int g = stop_again(t);
 
 		if (!r)
