@@ -315,6 +315,8 @@ static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
 		tell(j, FX_DJ_SNAPSHOT_FAILED);
 		r = -ECANCELED;
 	}
+	if (!r && j->snapshot)
+		fx_snapshot_site(&j->snap, &j->p);	/* outside the stop */
 	if (!r && (j->freeze || j->snapshot)) {
 		tell(j, FX_DJ_FREEZING);
 		r = freeze_pid(j);
@@ -359,6 +361,7 @@ static int snap_prepare(struct fx_dumpjob *j)
 		tell(j, FX_DJ_SNAPSHOT_FAILED);
 		return -ECANCELED;
 	}
+	fx_snapshot_site(&j->snap, &j->p);	/* outside the stop */
 	return 0;
 }
 

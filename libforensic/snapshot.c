@@ -315,6 +315,36 @@ static int site_ok(int memfd, uint64_t site)
 	       c[1] == 0x05;
 }
 
+/*
+ * The site to use under a freeze: the one found before it (outside the
+ * stop: fx_snapshot_site) when it still holds the instruction, else a
+ * new search. 0 with *memfd open, or a negative errno.
+ */
+static int site_now(struct fx_snapshot *s, struct fx_proc *p, int *memfd)
+{
+	int fd;
+
+	if (s->site && (fd = fx_mem_openat(p, "mem")) >= 0) {
+		if (site_ok(fd, s->site)) {
+			*memfd = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	return find_site(s, p, memfd);
+}
+
+int fx_snapshot_site(struct fx_snapshot *s, struct fx_proc *p)
+{
+	int memfd = -1, r = find_site(s, p, &memfd);
+
+	if (!r)
+		close(memfd);
+	else
+		s->site = 0;
+	return r;
+}
+
 /* One injection: its thread, what it saved, where it is. */
 struct inj {
 	int tid;
@@ -576,7 +606,7 @@ int fx_snapshot_fork(struct fx_snapshot *s, struct fx_freeze *f,
 	mode = seccomp_mode(p, t->tid);
 	if (mode != 0)
 		return mode < 0 ? -ESRCH : -EPERM;
-	r = find_site(s, p, &memfd);
+	r = site_now(s, p, &memfd);
 	if (r)
 		return r;
 	s->fork_ns = fx_now_ns();
@@ -621,7 +651,7 @@ static int reap_in(struct fx_snapshot *s, struct fx_proc *p)
 	if (r)
 		return r;
 	t = pick(&f);
-	r = t ? find_site(s, p, &memfd) : -EAGAIN;
+	r = t ? site_now(s, p, &memfd) : -EAGAIN;
 	a[0] = s->child;
 	a[1] = 0;		/* no status written: memory untouched */
 	a[2] = __WALL | WNOHANG;
@@ -784,6 +814,13 @@ void fx_snapshot_unguard(struct fx_snapshot *s)
 }
 
 #else	/* !__x86_64__ */
+
+int fx_snapshot_site(struct fx_snapshot *s, struct fx_proc *p)
+{
+	(void)s;
+	(void)p;
+	return -ENOSYS;
+}
 
 int fx_snapshot_fork(struct fx_snapshot *s, struct fx_freeze *f,
 		     struct fx_proc *p)

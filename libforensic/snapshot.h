@@ -86,6 +86,15 @@ struct fx_snapshot {
  */
 int fx_snapshot_guard(struct fx_snapshot *s, struct fx_proc *p);
 
+/*
+ * Before the freeze (after fx_snapshot_guard): find the syscall
+ * instruction the injections will use, outside the stop (a read of the
+ * maps, and of the vDSO). Under the freeze it is only checked (two
+ * bytes), and looked for again when it no longer holds. Optional. 0, or
+ * a negative errno (none found: the fork looks again, and says why).
+ */
+int fx_snapshot_site(struct fx_snapshot *s, struct fx_proc *p);
+
 /* All is over: tell the guardian to go, and wait for it (bounded). */
 void fx_snapshot_unguard(struct fx_snapshot *s);
 
