@@ -167,6 +167,7 @@ bench: all
 	$(Q)bench/jvm.sh
 	$(Q)bench/objects.sh
 	$(Q)bench/dump.sh
+	$(Q)bench/snapshot.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -566,7 +566,9 @@ int fx_capture_json(struct fx_buf *out, struct fx_proc *p,
 			 (unsigned long long)c->reap_pause_ns);
 		r |= fx_buf_adds(&o, w);
 		r |= fx_json_bytes(&o, c->site, strlen(c->site));
-		r |= fx_buf_addc(&o, '}');
+		/* Off the OOM killer's list inside the windows? */
+		r |= fx_buf_adds(&o, c->oom_refused ? ",\"oom_shielded\":false}" :
+						      ",\"oom_shielded\":true}");
 	}
 	r |= fx_buf_adds(&o, c->interrupted ? ",\"interrupted\":true" :
 					      ",\"interrupted\":false");

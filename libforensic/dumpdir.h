@@ -147,6 +147,7 @@ struct fx_capture {
 	/* snapshot: the windows (snapshot.h), the reap's stop, the site */
 	uint64_t regs_ns, clone_ns, hold_ns, reap_regs_ns, reap_pause_ns;
 	const char *site;
+	int oom_refused;	/* snapshot: -1000 refused in a window */
 	int interrupted;	/* stopped early (signal, error) */
 	const char *tool;	/* "dump-region 0.1.0" */
 	const char *note;	/* consistency note, or NULL */

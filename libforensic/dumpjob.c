@@ -254,6 +254,7 @@ static int snap_fork(struct fx_dumpjob *j)
 
 	if (!r && (r = fx_proc_open(&j->cp, j->snap.child)))
 		fx_snapshot_kill(&j->snap);	/* reaped after the thaw */
+	j->cp.cow_copy = 1;	/* never pinned: proc.h */
 	if (r) {
 		j->err = r;
 		tell(j, FX_DJ_SNAPSHOT_FAILED);
@@ -284,6 +285,7 @@ static void snap_end(struct fx_dumpjob *j)
 	j->cap.reap_regs_ns = j->snap.reap_regs_ns;
 	j->cap.reap_pause_ns = j->snap.reap_pause_ns;
 	j->cap.site = j->snap.site_name;
+	j->cap.oom_refused = j->snap.oom_refused;
 }
 
 /* One pid into the dump directory. */
@@ -313,6 +315,8 @@ static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
 		tell(j, FX_DJ_SNAPSHOT_FAILED);
 		r = -ECANCELED;
 	}
+	if (!r && j->snapshot)
+		fx_snapshot_site(&j->snap, &j->p);	/* outside the stop */
 	if (!r && (j->freeze || j->snapshot)) {
 		tell(j, FX_DJ_FREEZING);
 		r = freeze_pid(j);
@@ -357,6 +361,7 @@ static int snap_prepare(struct fx_dumpjob *j)
 		tell(j, FX_DJ_SNAPSHOT_FAILED);
 		return -ECANCELED;
 	}
+	fx_snapshot_site(&j->snap, &j->p);	/* outside the stop */
 	return 0;
 }
 
@@ -670,11 +675,14 @@ const char *fx_dumpjob_message(struct fx_dumpjob *j,
 		say(m, len, "pid %d: snapshot: stopped %.1f ms for the fork "
 		    "(%zu threads) and %.1f ms for the reap, now %s again; "
 		    "registers of thread %d borrowed %.1f us (%.1f us of them "
-		    "the kernel's clone; reap %.1f us), clone to hold %.1f us",
+		    "the kernel's clone; reap %.1f us), clone to hold %.1f us%s",
 		    pid, j->pause_ns / 1e6, j->fz.n,
 		    j->snap.reap_pause_ns / 1e6, ran, j->snap.tid,
 		    j->snap.regs_ns / 1e3, j->snap.clone_ns / 1e3,
-		    j->snap.reap_regs_ns / 1e3, j->snap.hold_ns / 1e3);
+		    j->snap.reap_regs_ns / 1e3, j->snap.hold_ns / 1e3,
+		    j->snap.oom_refused ? "; not off the OOM killer's list "
+					  "meanwhile (oom_score_adj -1000 "
+					  "refused: no CAP_SYS_RESOURCE)" : "");
 		return m;
 	case FX_DJ_NO_MEMORY:
 		fx_human_size(j->cow_bytes, h[0], sizeof(h[0]));

@@ -122,7 +122,7 @@ static int read_task(struct fx_proc *p, struct fx_thread *t,
 		     struct fx_buf *b)
 {
 	char name[64];
-	uint64_t esp = 0;
+	uint64_t esp = 0, t0;
 	int r, tries;
 
 	snprintf(name, sizeof(name), "task/%d/stat", t->tid);
@@ -135,8 +135,10 @@ static int read_task(struct fx_proc *p, struct fx_thread *t,
 	t->nr = -1;
 	snprintf(name, sizeof(name), "task/%d/syscall", t->tid);
 	/* A thread on a CPU may block a moment later: a few more looks,
-	 * without sleeping and without stopping it. */
-	for (tries = 0; tries < 50; tries++) {
+	 * without sleeping and without stopping it, for 2 ms at most (on a
+	 * loaded machine a yield can give the CPU away for milliseconds). */
+	t0 = fx_now_ns();
+	for (tries = 0; tries < 50 && fx_now_ns() - t0 < 2000000; tries++) {
 		r = fx_proc_read(p, name, b, 0, NULL);
 		if (r == -ENOENT || r == -ESRCH)
 			return -ESRCH;
@@ -220,17 +222,21 @@ int fx_threads_json(struct fx_buf *out, struct fx_proc *p)
 	struct fx_thread *t = NULL;
 	char num[64];
 	size_t n = 0, i, k, tries;
+	uint64_t t0;
 	int r;
 
 	/* Written just after a thaw: a thread let go is on its way back
 	 * into the call it was stopped in, "running" for an instant. Give
-	 * it that instant (yield, never sleep), a bounded number of times. */
+	 * it that instant (yield, never sleep), 200 looks or 50 ms at most:
+	 * a thread busy on a CPU stays "running" (bounded by count alone,
+	 * the looks took 90 s with a busy thread on a loaded machine). */
+	t0 = fx_now_ns();
 	for (tries = 0;; tries++) {
 		if (fx_threads_read(p, &t, &n))
 			return 0;
 		for (k = 0; k < n && t[k].have_sp; k++)
 			;
-		if (k == n || tries == 200)
+		if (k == n || tries == 200 || fx_now_ns() - t0 > 50000000)
 			break;
 		free(t);
 		t = NULL;
