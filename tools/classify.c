@@ -12,7 +12,7 @@
 
 #include "classify.h"
 #include "freeze.h"
-#include "jobjects.h"
+#include "jholders.h"
 #include "memsrc.h"
 #include "threads.h"
 #include "tool.h"
@@ -102,6 +102,7 @@ static const char help[] =
 "2 failed, 64 usage. Permissions: the process owner or root.\n";
 
 enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY, M_OBJECTS };
+static const char *holders;	/* --holders CLASS */
 enum { F_FREEZE = 1, F_EINTR = 2 };	/* --freeze, --accept-eintr */
 
 /* The process of arg: a live PID[@STARTTIME], a dump directory or an
@@ -145,49 +146,50 @@ static void walk_progress(void *arg, uint64_t n, uint64_t bytes)
 			   (unsigned long long)n, h);
 }
 
-/* --objects: the Java heap's class histogram, with --freeze walked
- * under a freeze (signals and job control caught until the thaw, the
- * output written after it). 0, 1, 2, or -errno. */
+/* --objects, --holders: the class histogram or a class's holders; with
+ * --freeze under a freeze (signals caught till the thaw). 0, 1, 2, -errno */
 static int objects(struct fx_writer *w, struct fx_memsrc *ms,
 		   struct fx_proc *p, int flags, int verbose, const char *arg)
 {
 	struct fx_freeze_opts fo = { flags & F_EINTR, 2000, &tool_stop_sig,
 				     "classify --objects without --freeze" };
 	struct tool_progress pg;
-	struct fx_jobjects o;
+	struct fx_jholders h;
 	struct fx_buf b;
 	int r;
 
-	fx_jobjects_init(&o);
+	fx_jholders_init(&h, holders ? holders : "");
 	fx_buf_init(&b);
-	o.hooks = (struct fx_jobj_hooks){ &tool_stop_sig, walk_progress, &pg };
+	h.o.hooks = (struct fx_jobj_hooks){ &tool_stop_sig, walk_progress, &pg };
 	tool_catch_signals();
 	tool_job_control(flags != 0);
 	tool_progress_start(&pg, 0);
-	r = fx_jobjects_walk_src(&o, ms, p, flags ? &fo : NULL, &b);
+	r = fx_jholders_walk_src(&h, ms, p, flags ? &fo : NULL, &b);
 	tool_progress_clear(&pg);
 	tool_job_control(0);
-	if (b.len)
-		tool_warn_lines(b.data);
+	tool_warn_lines(b.data);
 	b.len = 0;
 	if (r && r != -ENOMEM) {
 		r = 2;	/* the freeze refused or failed: said */
-	} else if (!r && (o.interrupted || tool_stop_sig)) {
+	} else if (!r && (h.o.interrupted || tool_stop_sig)) {
 		tool_warn("%s: interrupted: nothing written", arg);
 		r = 2;
-	} else if (!r && !o.ok) {
-		tool_warn("%s: %s", arg, o.note);
-	} else if (!r && !(r = fx_jobjects_report(&o, verbose, &b))) {
+	} else if (!r && !h.o.ok) {
+		tool_warn("%s: %s", arg, h.o.note);
+	} else if (!r && !(r = fx_jholders_report(&h, verbose, &b))) {
 		fprintf(stderr, "%s", b.len ? b.data : "");
 	}
-	if (!r && o.ok)
-		r = fx_jobjects_write(&o, w, (int)ms->pid);
+	if (!r && h.o.ok)
+		r = fx_jholders_write(&h, w, (int)ms->pid);
 	if (r == -ENOMEM)
 		tool_warn("%s: %s", arg, strerror(-r));
-	r = r < 0 && r != -ENOMEM ? r : r || !o.ok ? 2 - o.unsupported :
-				       o.nbad || ms->gone;
+	r = r < 0 && r != -ENOMEM ? r : r || !h.o.ok ? 2 - h.o.unsupported :
+				       fx_jholders_partial(&h) || ms->gone;
 	fx_buf_release(&b);
-	fx_jobjects_release(&o);
+	fx_jholders_release(&h);
+	fx_memsrc_release(ms);
+	if (p->dirfd >= 0)
+		fx_proc_release(p);
 	return r;
 }
 
@@ -206,13 +208,8 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	if (open_src(&ms, &p, arg))
 		return 2;
 	pid = (int)ms.pid;
-	if (mode == M_OBJECTS) {
-		r = objects(w, &ms, &p, flags, verbose, arg);
-		fx_memsrc_release(&ms);
-		if (p.dirfd >= 0)
-			fx_proc_release(&p);
-		return r;
-	}
+	if (mode == M_OBJECTS)
+		return objects(w, &ms, &p, flags, verbose, arg);
 	fx_classify_init(&c);
 	if (ms.threads_note[0] && (ms.kind != FX_MS_LIVE || verbose ||
 				   mode == M_THREADS))
@@ -313,6 +310,7 @@ int main(int argc, char **argv)
 		{ "threads", no_argument, NULL, 't' },
 		{ "summary", no_argument, NULL, 's' },
 		{ "objects", no_argument, NULL, 'o' },
+		{ "holders", required_argument, NULL, 'H' },
 		{ "freeze", no_argument, NULL, 'F' },
 		{ "accept-eintr", no_argument, NULL, 'E' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -336,6 +334,7 @@ int main(int argc, char **argv)
 		case 't': mode = M_THREADS; nmode++; break;
 		case 's': mode = M_SUMMARY; nmode++; break;
 		case 'o': mode = M_OBJECTS; nmode++; break;
+		case 'H': mode = M_OBJECTS; nmode++; holders = optarg; break;
 		case 'F': flags |= F_FREEZE; break;
 		case 'E': flags |= F_EINTR; break;
 		case 'v': verbose = 1; break;
@@ -351,10 +350,11 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nmode > 1)
-		tool_usage_error("--chunks, --threads, --summary and "
-				 "--objects exclude each other");
+		tool_usage_error("--chunks, --threads, --summary, --objects "
+				 "and --holders exclude each other");
 	if (flags && mode != M_OBJECTS)
-		tool_usage_error("--freeze and --accept-eintr go with --objects");
+		tool_usage_error("--freeze, --accept-eintr: with --objects, "
+				 "--holders");
 	if (optind == argc)
 		tool_usage_error("no pid given");
 	/* A pid, else a dump directory or core (said when it is neither). */
