@@ -59,6 +59,7 @@ struct hs {
 	struct blk *blk;
 	size_t nblk, capblk;
 	struct fx_strtab roots;	/* the level's roots */
+	uint64_t nstatic;	/* of them static fields */
 	uint64_t *rcount;
 	size_t caprc;
 	struct jthread *t;
@@ -478,6 +479,7 @@ static int statics(struct hs *s, struct fx_jobj_walk *w,
 				 (unsigned long long)kp, field);
 		if (add_root(s, name))
 			return -ENOMEM;
+		s->nstatic++;
 	}
 	return 0;
 }
@@ -588,6 +590,7 @@ static int begin(void *arg, struct fx_jobj_walk *w)
 	h->gc_ran = 0;
 	s->depth = 0;
 	s->prev_n = 0;
+	s->nstatic = 0;
 	fx_jobj_layout(w, &s->l);
 	s->target = fx_jobj_class_find(w, h->cls);
 	if (s->target < 0) {
@@ -728,7 +731,7 @@ static int pass(void *arg, struct fx_jobj_walk *w)
 		h->end = FX_JH_NO_INSTANCES;
 		return 0;
 	}
-	if (s->depth && !n) {
+	if (s->depth && (!n || s->nstatic)) {
 		h->end = s->roots.n ? FX_JH_ROOTS : FX_JH_NOTHING;
 		return 0;
 	}
@@ -749,6 +752,7 @@ static int pass(void *arg, struct fx_jobj_walk *w)
 	memset(s->cnt, 0, s->l.nnames * 8);
 	memset(s->byt, 0, s->l.nnames * 8);
 	memset(s->rcount, 0, s->caprc * 8);
+	s->nstatic = 0;
 	fx_strtab_reset(&s->roots);
 	s->depth++;
 	return 1;

@@ -31,11 +31,16 @@
  * The walk is level by level, one pass over the heap per depth, with a
  * membership bitmap of 1 bit per 8-byte heap word for the level under
  * look, one for the next and one for every object met (3 bits per heap
- * word in all: 96 MiB for a 2 GiB heap). It ends when a level holds no
+ * word in all: 96 MiB for a 2 GiB heap). It ends at the first level a
+ * static field holds (the owning class found), when a level holds no
  * heap object (only roots, or nothing: then what holds the last level
  * lies outside the heap and the stacks), when a level of a few objects
  * (FX_JH_FEW) is held by many (the owner found, the rest of the heap
  * holds it), or at FX_JH_MAX_DEPTH. An object is met once: cycles end.
+ * G1 may keep dead objects in place (a full collection leaves a region
+ * almost all live uncompacted; jmap leaves them out through G1's mark
+ * bitmap, which vmStructs does not export): their stale references can
+ * show as extra holders of a level that lead to no root.
  * Live, every pass sees the heap of its moment: a collection between two
  * passes may cut the chain (said: gc_ran); --freeze holds it still.
  */
@@ -61,7 +66,8 @@ enum fx_jh_end {
 	FX_JH_NOT_WALKED,	/* o.note says why */
 	FX_JH_NO_CLASS,		/* no class of that name is loaded */
 	FX_JH_NO_INSTANCES,	/* loaded, no instance in the heap */
-	FX_JH_ROOTS,		/* the last level is only roots */
+	FX_JH_ROOTS,		/* a static field holds the last level, or
+				 * only roots do */
 	FX_JH_NOTHING,		/* nothing found holding the last level */
 	FX_JH_FANOUT,		/* a few objects held by many */
 	FX_JH_CAP,		/* FX_JH_MAX_DEPTH reached */
