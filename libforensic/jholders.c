@@ -751,7 +751,8 @@ static int pass(void *arg, struct fx_jobj_walk *w)
 		return -ENOMEM;
 	memset(s->cnt, 0, s->l.nnames * 8);
 	memset(s->byt, 0, s->l.nnames * 8);
-	memset(s->rcount, 0, s->caprc * 8);
+	if (s->caprc)
+		memset(s->rcount, 0, s->caprc * 8);
 	s->nstatic = 0;
 	fx_strtab_reset(&s->roots);
 	s->depth++;
