@@ -6,6 +6,7 @@
 # captures must agree (up to 10 tries), so that they are of that heap.
 . "$TOP/tests/e2e/lib.sh"
 . "$TOP/tests/e2e/objlib.sh"
+. "$TOP/tests/e2e/dumplib.sh"
 . "$TOP/tests/e2e/holderslib.sh"
 
 start_objleak
@@ -16,25 +17,7 @@ expect_eq "--freeze: exit status ($(cat frozen.err))" 0 "$rc"
 grep -q "stopped for" frozen.err || fail "--freeze: no pause said: $(cat frozen.err)"
 classify --holders Msg --freeze --tsv "$pid" >frozen-msg.tsv 2>/dev/null
 objleak_chains frozen.tsv frozen-msg.tsv
-stable=0
-for try in $(seq 10); do
-	rm -rf "$TRASH/jvm.dir" "$TRASH/jvm.core"
-	classify --holders Ctx --tsv "$pid" >live.before
-	rc=0
-	dump-region --mode freeze -o "$TRASH/jvm.dir" "$pid" >/dev/null \
-		2>dump.err || rc=$?
-	[ "$rc" = 0 ] || { [ "$rc" = 1 ] && grep -q "no longer mapped" dump.err; } ||
-		fail "dump-region: exit $rc: $(cat dump.err)"
-	[ "$rc" = 0 ] || continue
-	dump-region --core "$TRASH/jvm.core" "$pid" >/dev/null 2>core.err ||
-		fail "dump-region --core: $(cat core.err)"
-	classify --holders Ctx --tsv "$pid" >live.after
-	if cmp -s live.before live.after; then
-		stable=1
-		break
-	fi
-done
-[ $stable = 1 ] || fail "the JVM's heap never held still over a capture"
+capture_jvm "$pid" classify --holders Ctx --tsv "$pid"
 for src in jvm.dir jvm.core; do
 	rc=0
 	classify --holders Ctx --tsv "$TRASH/$src" >"$src.tsv" 2>"$src.err" || rc=$?
