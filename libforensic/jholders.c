@@ -60,6 +60,7 @@ struct hs {
 	size_t nblk, capblk;
 	struct fx_strtab roots;	/* the level's roots */
 	uint64_t nstatic;	/* of them static fields */
+	size_t nbad;		/* places not parsed kept, passes before */
 	uint64_t *rcount;
 	size_t caprc;
 	struct jthread *t;
@@ -591,6 +592,7 @@ static int begin(void *arg, struct fx_jobj_walk *w)
 	s->depth = 0;
 	s->prev_n = 0;
 	s->nstatic = 0;
+	s->nbad = 0;
 	fx_jobj_layout(w, &s->l);
 	s->target = fx_jobj_class_find(w, h->cls);
 	if (s->target < 0) {
@@ -709,6 +711,30 @@ static int emit(struct hs *s, struct fx_jobj_walk *w, uint64_t *n)
 	return 0;
 }
 
+/* A place not parsed that an earlier pass met too is said once: the
+ * walk's list and totals keep the first. */
+static void dedupe_bad(struct hs *s)
+{
+	struct fx_jobjects *o = &s->h->o;
+	size_t i, j, n = o->nbad < FX_JOBJ_NBAD ? (size_t)o->nbad : FX_JOBJ_NBAD;
+
+	for (i = s->nbad; i < n;) {
+		for (j = 0; j < s->nbad; j++)
+			if (o->bad[j].addr == o->bad[i].addr &&
+			    strcmp(o->bad[j].why, o->bad[i].why) == 0)
+				break;
+		if (j == s->nbad) {
+			i++;
+			continue;
+		}
+		o->bad_bytes -= o->bad[i].left;
+		memmove(&o->bad[i], &o->bad[i + 1], (n - i - 1) * sizeof(*o->bad));
+		n--;
+		o->nbad--;
+	}
+	s->nbad = n;
+}
+
 /* A pass ended: the level's records, then the next level or the end. */
 static int pass(void *arg, struct fx_jobj_walk *w)
 {
@@ -720,6 +746,7 @@ static int pass(void *arg, struct fx_jobj_walk *w)
 
 	if (s->depth && (r = scan_stacks(s)))
 		return r;
+	dedupe_bad(s);
 	if (s->gc_at && (rd_fresh(s, s->gc_at, &gc, 4) || gc != s->gc0))
 		h->gc_ran = 1;
 	r = emit(s, w, &n);
