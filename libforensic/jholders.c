@@ -17,7 +17,7 @@
 #include "threads.h"
 #include "vmstructs.h"
 
-#define MAX_HEAP (256ull << 30)	/* bitmaps of 3/64 of it, reserved */
+#define MAX_HEAP (256ull << 30)	/* bitmaps' block tables of 1/2^21 of it */
 #define MAX_MAPS 512		/* oop map blocks of one class */
 #define MAX_TABLE (1 << 20)	/* vtable, itable words */
 #define CHUNK (64u << 10)	/* bytes of an array read at once */
@@ -38,6 +38,15 @@ struct blk {
 	uint32_t off, count;
 };
 
+/* A bitmap over the heap's 8-byte words, in blocks of BM_BITS made on
+ * first use: memory in proportion to where its objects lie. */
+#define BM_SHIFT 18
+#define BM_BITS (1u << BM_SHIFT)
+struct bmap {
+	uint64_t **blk;
+	size_t n;
+};
+
 struct jthread {
 	uint64_t lo, hi;	/* what is scanned */
 	char name[112];		/* the root's name */
@@ -51,8 +60,9 @@ struct hs {
 	struct fx_jobj_layout l;
 	long target;		/* the class name's index */
 	unsigned depth;		/* the level being built */
-	uint64_t *cur, *next, *seen;	/* bitmaps over the heap's words */
-	size_t nwords;
+	struct bmap cur, next, seen;	/* the level under look, the next,
+					 * every object met */
+	size_t nwords;			/* the heap's words */
 	uint64_t *cnt, *byt;	/* per class name, the level being built */
 	uint64_t prev_n;	/* objects of the level before */
 	struct kinfo *ki;
@@ -82,6 +92,44 @@ struct hs {
 	uint32_t gc0;
 };
 
+/* ---- bitmaps ---- */
+
+/* For n words: 0 or -ENOMEM. */
+static int bm_init(struct bmap *m, size_t n)
+{
+	m->n = (n + BM_BITS - 1) >> BM_SHIFT;
+	m->blk = calloc(m->n + 1, sizeof(*m->blk));
+	return m->blk ? 0 : -ENOMEM;
+}
+
+static void bm_free(struct bmap *m)
+{
+	size_t i;
+
+	for (i = 0; m->blk && i < m->n; i++)
+		free(m->blk[i]);
+	free(m->blk);
+	m->blk = NULL;
+	m->n = 0;
+}
+
+static int bit(const struct bmap *m, uint64_t i)
+{
+	const uint64_t *b = m->blk[i >> BM_SHIFT];
+
+	return b && (b[(i & (BM_BITS - 1)) >> 6] >> (i & 63) & 1);
+}
+
+static int set_bit(struct bmap *m, uint64_t i)
+{
+	uint64_t **b = &m->blk[i >> BM_SHIFT];
+
+	if (!*b && !(*b = calloc(BM_BITS / 64, 8)))
+		return -ENOMEM;
+	(*b)[(i & (BM_BITS - 1)) >> 6] |= 1ull << (i & 63);
+	return 0;
+}
+
 void fx_jholders_init(struct fx_jholders *h, const char *cls)
 {
 	memset(h, 0, sizeof(*h));
@@ -108,9 +156,9 @@ void fx_jholders_release(struct fx_jholders *h)
 
 static void hs_free(struct hs *s)
 {
-	free(s->cur);
-	free(s->next);
-	free(s->seen);
+	bm_free(&s->cur);
+	bm_free(&s->next);
+	bm_free(&s->seen);
 	free(s->cnt);
 	free(s->byt);
 	free(s->ki);
@@ -118,7 +166,7 @@ static void hs_free(struct hs *s)
 	free(s->rcount);
 	free(s->t);
 	fx_strtab_release(&s->roots);
-	s->cur = s->next = s->seen = s->cnt = s->byt = s->rcount = NULL;
+	s->cnt = s->byt = s->rcount = NULL;
 	s->ki = NULL;
 	s->blk = NULL;
 	s->t = NULL;
@@ -152,18 +200,6 @@ static int static_int(struct hs *s, const char *type, const char *name,
 		       -ENOENT : 0;
 }
 
-/* ---- bitmaps ---- */
-
-static int bit(const uint64_t *m, uint64_t i)
-{
-	return (int)(m[i >> 6] >> (i & 63) & 1);
-}
-
-static void set_bit(uint64_t *m, uint64_t i)
-{
-	m[i >> 6] |= 1ull << (i & 63);
-}
-
 /* Is the reference at p (an oop as the heap holds it) to an object of
  * the level under look? */
 static int hit(const struct hs *s, const unsigned char *p)
@@ -180,7 +216,7 @@ static int hit(const struct hs *s, const unsigned char *p)
 		memcpy(&a, p, 8);
 	}
 	return a >= s->l.heap_lo && a < s->l.heap_hi && !(a & 7) &&
-	       bit(s->cur, (a - s->l.heap_lo) >> 3);
+	       bit(&s->cur, (a - s->l.heap_lo) >> 3);
 }
 
 /* ---- class layouts ---- */
@@ -565,7 +601,7 @@ static int scan_stacks(struct hs *s)
 				memcpy(&v, page + i, 8);
 				if (v >= s->l.heap_lo && v < s->l.heap_hi &&
 				    !(v & 7) &&
-				    bit(s->cur, (v - s->l.heap_lo) >> 3) &&
+				    bit(&s->cur, (v - s->l.heap_lo) >> 3) &&
 				    add_root(s, t->name))
 					return -ENOMEM;
 			}
@@ -609,14 +645,12 @@ static int begin(void *arg, struct fx_jobj_walk *w)
 	}
 	if (layout(s, w))
 		return 1;
-	s->nwords = (size_t)((s->l.heap_hi - s->l.heap_lo) / 8 + 63) / 64;
-	s->cur = calloc(s->nwords, 8);
-	s->next = calloc(s->nwords, 8);
-	s->seen = calloc(s->nwords, 8);
+	s->nwords = (size_t)((s->l.heap_hi - s->l.heap_lo) / 8);
 	s->cnt = calloc(s->l.nnames + 1, 8);
 	s->byt = calloc(s->l.nnames + 1, 8);
 	s->ki = calloc(s->l.nklass + 1, sizeof(*s->ki));
-	if (!s->cur || !s->next || !s->seen || !s->cnt || !s->byt || !s->ki)
+	if (bm_init(&s->cur, s->nwords) || bm_init(&s->next, s->nwords) ||
+	    bm_init(&s->seen, s->nwords) || !s->cnt || !s->byt || !s->ki)
 		return -ENOMEM;
 	r = find_threads(s);
 	if (r)
@@ -643,11 +677,11 @@ static int object(void *arg, struct fx_jobj_walk *w,
 	} else {
 		if (ob->mirror && (r = statics(s, w, ob)))
 			return r;
-		if (bit(s->seen, i) || !holds(s, w, ob))
+		if (bit(&s->seen, i) || !holds(s, w, ob))
 			return 0;
 	}
-	set_bit(s->next, i);
-	set_bit(s->seen, i);
+	if (set_bit(&s->next, i) || set_bit(&s->seen, i))
+		return -ENOMEM;
 	s->cnt[ob->cls]++;
 	s->byt[ob->cls] += ob->size;
 	return 0;
@@ -766,15 +800,10 @@ static int pass(void *arg, struct fx_jobj_walk *w)
 		h->end = FX_JH_CAP;
 		return 0;
 	}
-	if (s->depth && s->prev_n <= FX_JH_FEW && n > FX_JH_FEW) {
-		h->end = FX_JH_FANOUT;
-		return 0;
-	}
 	s->prev_n = n;
-	free(s->cur);
+	bm_free(&s->cur);
 	s->cur = s->next;
-	s->next = calloc(s->nwords, 8);
-	if (!s->next)
+	if (bm_init(&s->next, s->nwords))
 		return -ENOMEM;
 	memset(s->cnt, 0, s->l.nnames * 8);
 	memset(s->byt, 0, s->l.nnames * 8);
@@ -879,11 +908,6 @@ int fx_jholders_report(const struct fx_jholders *h, int verbose,
 			 "from outside them (JNI global references, not read; "
 			 "the JVM's own), or garbage not collected yet\n",
 			 (unsigned long long)h->last_n,
-			 h->last_n == 1 ? "" : "s", h->depth - 1);
-	else if (h->end == FX_JH_FANOUT)
-		snprintf(line, sizeof(line), "the chain stops at depth %u: "
-			 "the %llu object%s of depth %u, the owner, are held "
-			 "by many\n", h->depth, (unsigned long long)h->last_n,
 			 h->last_n == 1 ? "" : "s", h->depth - 1);
 	else if (h->end == FX_JH_CAP)
 		snprintf(line, sizeof(line), "the chain stops at depth %u (the "

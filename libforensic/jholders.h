@@ -31,12 +31,14 @@
  * The walk is level by level, one pass over the heap per depth, with a
  * membership bitmap of 1 bit per 8-byte heap word for the level under
  * look, one for the next and one for every object met (3 bits per heap
- * word in all: 96 MiB for a 2 GiB heap). It ends at the first level a
+ * word at most, 96 MiB for a 2 GiB heap; made in blocks of 2 MiB of
+ * heap where the levels' objects lie). It ends at the first level a
  * static field holds (the owning class found), when a level holds no
  * heap object (only roots, or nothing: then what holds the last level
- * lies outside the heap and the stacks), when a level of a few objects
- * (FX_JH_FEW) is held by many (the owner found, the rest of the heap
- * holds it), or at FX_JH_MAX_DEPTH. An object is met once: cycles end.
+ * lies outside the heap and the stacks), or at FX_JH_MAX_DEPTH (an owner
+ * held by no static field: the levels above it widen to the rest of the
+ * heap).  No level stops it for being small: G1's dead objects (below)
+ * may add a few holders to any level. An object is met once: cycles end.
  * G1 may keep dead objects in place (a full collection leaves a region
  * almost all live uncompacted; jmap leaves them out through G1's mark
  * bitmap, which vmStructs does not export): their stale references can
@@ -50,7 +52,6 @@
 #include "jobjects.h"
 
 #define FX_JH_MAX_DEPTH 12
-#define FX_JH_FEW 8
 
 /* One record of the chain. */
 struct fx_jholders_rec {
@@ -69,7 +70,6 @@ enum fx_jh_end {
 	FX_JH_ROOTS,		/* a static field holds the last level, or
 				 * only roots do */
 	FX_JH_NOTHING,		/* nothing found holding the last level */
-	FX_JH_FANOUT,		/* a few objects held by many */
 	FX_JH_CAP,		/* FX_JH_MAX_DEPTH reached */
 };
 
