@@ -60,8 +60,12 @@ struct hs {
 	struct fx_jobj_layout l;
 	long target;		/* the class name's index */
 	unsigned depth;		/* the level being built */
-	struct bmap cur, next, seen;	/* the level under look, the next,
-					 * every object met */
+	struct bmap lv[FX_JH_MAX_DEPTH + 1];	/* each level's objects */
+	uint64_t lv_n[FX_JH_MAX_DEPTH + 1];	/* how many */
+	const struct bmap *cur;		/* the level under look */
+	struct bmap next, seen;		/* the level built, every object met */
+	struct bmap conf;		/* held from a root, down the levels */
+	unsigned down;			/* confirming level down (> 0) */
 	size_t nwords;			/* the heap's words */
 	uint64_t *cnt, *byt;	/* per class name, the level being built */
 	uint64_t prev_n;	/* objects of the level before */
@@ -156,9 +160,14 @@ void fx_jholders_release(struct fx_jholders *h)
 
 static void hs_free(struct hs *s)
 {
-	bm_free(&s->cur);
+	size_t i;
+
+	for (i = 0; i <= FX_JH_MAX_DEPTH; i++)
+		bm_free(&s->lv[i]);
 	bm_free(&s->next);
 	bm_free(&s->seen);
+	bm_free(&s->conf);
+	s->cur = NULL;
 	free(s->cnt);
 	free(s->byt);
 	free(s->ki);
@@ -201,8 +210,9 @@ static int static_int(struct hs *s, const char *type, const char *name,
 }
 
 /* Is the reference at p (an oop as the heap holds it) to an object of
- * the level under look? */
-static int hit(const struct hs *s, const unsigned char *p)
+ * m? Its word index + 1, or 0. */
+static uint64_t hit(const struct hs *s, const unsigned char *p,
+		    const struct bmap *m)
 {
 	uint64_t a;
 	uint32_t n;
@@ -215,8 +225,10 @@ static int hit(const struct hs *s, const unsigned char *p)
 	} else {
 		memcpy(&a, p, 8);
 	}
-	return a >= s->l.heap_lo && a < s->l.heap_hi && !(a & 7) &&
-	       bit(&s->cur, (a - s->l.heap_lo) >> 3);
+	if (a < s->l.heap_lo || a >= s->l.heap_hi || (a & 7) ||
+	    !bit(m, (a - s->l.heap_lo) >> 3))
+		return 0;
+	return ((a - s->l.heap_lo) >> 3) + 1;
 }
 
 /* ---- class layouts ---- */
@@ -386,13 +398,18 @@ static struct kinfo *kinfo(struct hs *s, struct fx_jobj_walk *w,
 
 /* ---- the references of an object ---- */
 
-/* Does ob hold one of the level's objects? 1, 0 (or not read: counted). */
+/*
+ * Does ob hold one of the level's objects? 1, 0 (or not read: counted).
+ * With mark, going down: every object of the level below that ob holds
+ * is held from a root too (conf): 0 or -ENOMEM.
+ */
 static int holds(struct hs *s, struct fx_jobj_walk *w,
-		 const struct fx_jobj_obj *ob)
+		 const struct fx_jobj_obj *ob, int mark)
 {
+	const struct bmap *m = mark ? &s->lv[s->down - 1] : s->cur;
 	const unsigned char *p;
 	const struct kinfo *k;
-	uint64_t n, done, i, c, off;
+	uint64_t n, done, i, c, off, t;
 	int32_t len;
 	int err = 0;
 	size_t j;
@@ -413,9 +430,13 @@ static int holds(struct hs *s, struct fx_jobj_walk *w,
 		for (j = k->first; j < k->first + k->n; j++)
 			for (c = 0; c < s->blk[j].count; c++) {
 				off = s->blk[j].off + c * s->oopsz;
-				if (hit(s, p + off) &&
-				    !(k->weak && off == s->referent))
+				t = hit(s, p + off, m);
+				if (!t || (k->weak && off == s->referent))
+					continue;
+				if (!mark)
 					return 1;
+				if (set_bit(&s->conf, t - 1))
+					return -ENOMEM;
 			}
 		return 0;
 	}
@@ -441,9 +462,13 @@ static int holds(struct hs *s, struct fx_jobj_walk *w,
 			s->h->noref++;
 			return 0;
 		}
-		for (i = 0; i < n; i++)
-			if (hit(s, p + i * s->oopsz))
+		for (i = 0; i < n; i++) {
+			t = hit(s, p + i * s->oopsz, m);
+			if (t && !mark)
 				return 1;
+			if (t && set_bit(&s->conf, t - 1))
+				return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -499,8 +524,12 @@ static int statics(struct hs *s, struct fx_jobj_walk *w,
 		return 0;
 	}
 	for (i = 0; i < (uint64_t)n; i++) {
-		if (!hit(s, p + i * s->oopsz))
+		uint64_t t = hit(s, p + i * s->oopsz, s->cur);
+
+		if (!t)
 			continue;
+		if (set_bit(&s->conf, t - 1))
+			return -ENOMEM;
 		off = start + i * s->oopsz;
 		k = fx_jobj_klass_find(w, kp);
 		if (k < 0 || field_find(s, kp, 1, NULL, &off, field,
@@ -599,10 +628,12 @@ static int scan_stacks(struct hs *s)
 				uint64_t v;
 
 				memcpy(&v, page + i, 8);
-				if (v >= s->l.heap_lo && v < s->l.heap_hi &&
-				    !(v & 7) &&
-				    bit(&s->cur, (v - s->l.heap_lo) >> 3) &&
-				    add_root(s, t->name))
+				if (v < s->l.heap_lo || v >= s->l.heap_hi ||
+				    (v & 7) ||
+				    !bit(s->cur, (v - s->l.heap_lo) >> 3))
+					continue;
+				if (add_root(s, t->name) ||
+				    set_bit(&s->conf, (v - s->l.heap_lo) >> 3))
 					return -ENOMEM;
 			}
 		}
@@ -623,9 +654,10 @@ static int begin(void *arg, struct fx_jobj_walk *w)
 	free_recs(h);
 	h->end = FX_JH_NOT_WALKED;
 	h->depth = 0;
-	h->last_n = h->noref = h->stacks = h->stack_bytes = 0;
+	h->last_n = h->noref = h->stacks = h->stack_bytes = h->pruned = 0;
 	h->gc_ran = 0;
 	s->depth = 0;
+	s->down = 0;
 	s->prev_n = 0;
 	s->nstatic = 0;
 	s->nbad = 0;
@@ -649,7 +681,7 @@ static int begin(void *arg, struct fx_jobj_walk *w)
 	s->cnt = calloc(s->l.nnames + 1, 8);
 	s->byt = calloc(s->l.nnames + 1, 8);
 	s->ki = calloc(s->l.nklass + 1, sizeof(*s->ki));
-	if (bm_init(&s->cur, s->nwords) || bm_init(&s->next, s->nwords) ||
+	if (bm_init(&s->next, s->nwords) || bm_init(&s->conf, s->nwords) ||
 	    bm_init(&s->seen, s->nwords) || !s->cnt || !s->byt || !s->ki)
 		return -ENOMEM;
 	r = find_threads(s);
@@ -671,14 +703,25 @@ static int object(void *arg, struct fx_jobj_walk *w,
 	uint64_t i = (ob->addr - s->l.heap_lo) >> 3;
 	int r;
 
+	if (s->down) {
+		/* Going down: an object of the level held from a root. */
+		if (!bit(&s->lv[s->down], i) || !bit(&s->conf, i))
+			return 0;
+		s->cnt[ob->cls]++;
+		s->byt[ob->cls] += ob->size;
+		return s->down > 1 ? holds(s, w, ob, 1) : 0;
+	}
 	if (s->depth == 0) {
 		if (ob->cls != s->target)
 			return 0;
 	} else {
 		if (ob->mirror && (r = statics(s, w, ob)))
 			return r;
-		if (bit(&s->seen, i) || !holds(s, w, ob))
+		if (bit(&s->seen, i))
 			return 0;
+		r = holds(s, w, ob, 0);
+		if (r <= 0)
+			return r;
 	}
 	if (set_bit(&s->next, i) || set_bit(&s->seen, i))
 		return -ENOMEM;
@@ -687,10 +730,15 @@ static int object(void *arg, struct fx_jobj_walk *w,
 	return 0;
 }
 
+/* By depth, the heap's objects before the roots, most first. */
 static int cmp_rec(const void *a, const void *b)
 {
 	const struct fx_jholders_rec *x = a, *y = b;
 
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? -1 : 1;
+	if (x->root != y->root)
+		return x->root - y->root;
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
 	if (x->bytes != y->bytes)
@@ -717,32 +765,69 @@ static int add_rec(struct fx_jholders *h, unsigned depth, uint64_t count,
 	return 0;
 }
 
-/* The level's records, most first; *n its heap objects. 0 or -ENOMEM. */
-static int emit(struct hs *s, struct fx_jobj_walk *w, uint64_t *n)
+/* The records of depth's classes counted; *n their objects. 0 or
+ * -ENOMEM. */
+static int emit_classes(struct hs *s, struct fx_jobj_walk *w, unsigned depth,
+			uint64_t *n)
 {
-	struct fx_jholders *h = s->h;
-	size_t i, first = h->nr;
+	size_t i;
 
 	*n = 0;
-	if (s->depth == 0) {
-		*n = s->cnt[s->target];
-		return add_rec(h, 0, *n, s->byt[s->target], h->cls, 0);
-	}
 	for (i = 0; i < s->l.nnames; i++) {
 		if (!s->cnt[i])
 			continue;
 		*n += s->cnt[i];
-		if (add_rec(h, s->depth, s->cnt[i], s->byt[i],
+		if (add_rec(s->h, depth, s->cnt[i], s->byt[i],
 			    fx_jobj_class_name(w, (long)i), 0))
 			return -ENOMEM;
 	}
-	qsort(h->r + first, h->nr - first, sizeof(*h->r), cmp_rec);
-	first = h->nr;
+	memset(s->cnt, 0, s->l.nnames * 8);
+	memset(s->byt, 0, s->l.nnames * 8);
+	return 0;
+}
+
+/* The level's records; *n its heap objects. 0 or -ENOMEM. */
+static int emit(struct hs *s, struct fx_jobj_walk *w, uint64_t *n)
+{
+	struct fx_jholders *h = s->h;
+	size_t i;
+
+	if (s->depth == 0) {
+		*n = s->cnt[s->target];
+		return add_rec(h, 0, *n, s->byt[s->target], h->cls, 0);
+	}
+	if (emit_classes(s, w, s->depth, n))
+		return -ENOMEM;
 	for (i = 0; i < s->roots.n; i++)
 		if (add_rec(h, s->depth, s->rcount[i], 0, s->roots.e[i].key, 1))
 			return -ENOMEM;
-	qsort(h->r + first, h->nr - first, sizeof(*h->r), cmp_rec);
 	return 0;
+}
+
+/*
+ * The chain ended in roots: keep, of every level, only the objects held
+ * from them (a dead object G1 left in place holds stale references but
+ * nothing live holds it): the levels' records are made again going down
+ * from the top, one pass each. 1 walk again, 0 done.
+ */
+static int go_down(struct hs *s)
+{
+	struct fx_jholders *h = s->h;
+	size_t i, n = 0;
+
+	if (s->depth < 2)
+		return 0;
+	for (i = 0; i < h->nr; i++) {
+		if (h->r[i].depth && !h->r[i].root)
+			free(h->r[i].name);
+		else
+			h->r[n++] = h->r[i];
+	}
+	h->nr = n;
+	s->down = s->depth - 1;
+	memset(s->cnt, 0, s->l.nnames * 8);
+	memset(s->byt, 0, s->l.nnames * 8);
+	return 1;
 }
 
 /* A place not parsed that an earlier pass met too is said once: the
@@ -778,11 +863,19 @@ static int pass(void *arg, struct fx_jobj_walk *w)
 	uint32_t gc;
 	int r;
 
-	if (s->depth && (r = scan_stacks(s)))
-		return r;
 	dedupe_bad(s);
 	if (s->gc_at && (rd_fresh(s, s->gc_at, &gc, 4) || gc != s->gc0))
 		h->gc_ran = 1;
+	if (s->down) {
+		/* Going down: the level's objects held from a root. */
+		r = emit_classes(s, w, s->down, &n);
+		if (r)
+			return r;
+		h->pruned += s->lv_n[s->down] - n;
+		return --s->down > 0;
+	}
+	if (s->depth && (r = scan_stacks(s)))
+		return r;
 	r = emit(s, w, &n);
 	if (r)
 		return r;
@@ -794,15 +887,16 @@ static int pass(void *arg, struct fx_jobj_walk *w)
 	}
 	if (s->depth && (!n || s->nstatic)) {
 		h->end = s->roots.n ? FX_JH_ROOTS : FX_JH_NOTHING;
-		return 0;
+		return h->end == FX_JH_ROOTS ? go_down(s) : 0;
 	}
 	if (s->depth >= FX_JH_MAX_DEPTH) {
 		h->end = FX_JH_CAP;
 		return 0;
 	}
 	s->prev_n = n;
-	bm_free(&s->cur);
-	s->cur = s->next;
+	s->lv[s->depth] = s->next;
+	s->lv_n[s->depth] = n;
+	s->cur = &s->lv[s->depth];
 	if (bm_init(&s->next, s->nwords))
 		return -ENOMEM;
 	memset(s->cnt, 0, s->l.nnames * 8);
@@ -834,6 +928,8 @@ static int hs_done(struct hs *s, int r)
 	hs_free(s);
 	if (r || !s->h->o.ok)
 		free_recs(s->h);
+	else if (s->h->nr)
+		qsort(s->h->r, s->h->nr, sizeof(*s->h->r), cmp_rec);
 	return r;
 }
 
@@ -931,9 +1027,13 @@ int fx_jholders_report(const struct fx_jholders *h, int verbose,
 	}
 	if (!r && verbose) {
 		snprintf(line, sizeof(line), "%u passes over the heap; %llu "
-			 "Java thread stack scans (%llu bytes)\n", h->depth + 1,
+			 "Java thread stack scans (%llu bytes); %llu objects "
+			 "met that no root holds, left out\n",
+			 h->depth + (h->depth > 1 && h->end == FX_JH_ROOTS ?
+				     h->depth : 1),
 			 (unsigned long long)h->stacks,
-			 (unsigned long long)h->stack_bytes);
+			 (unsigned long long)h->stack_bytes,
+			 (unsigned long long)h->pruned);
 		r = fx_buf_adds(b, line);
 	}
 	if (!r)

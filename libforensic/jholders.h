@@ -39,10 +39,14 @@
  * held by no static field: the levels above it widen to the rest of the
  * heap).  No level stops it for being small: G1's dead objects (below)
  * may add a few holders to any level. An object is met once: cycles end.
- * G1 may keep dead objects in place (a full collection leaves a region
- * almost all live uncompacted; jmap leaves them out through G1's mark
- * bitmap, which vmStructs does not export): their stale references can
- * show as extra holders of a level that lead to no root.
+ * A chain that ends in roots is then walked down, one pass per level
+ * from the top: of each level only the objects held from a root (or from
+ * an object so held, a level up) are kept, the others counted in
+ * pruned. G1 may keep dead objects in place (a full collection leaves a
+ * region almost all live uncompacted; jmap leaves them out through G1's
+ * mark bitmap, which vmStructs does not export): their stale references
+ * make them seem holders, but nothing live holds them. A chain that ends
+ * otherwise keeps every object met.
  * Live, every pass sees the heap of its moment: a collection between two
  * passes may cut the chain (said: gc_ran); --freeze holds it still.
  */
@@ -84,6 +88,7 @@ struct fx_jholders {
 	uint64_t last_n;	/* objects of the depth before the end */
 	uint64_t noref;		/* objects whose references were not read */
 	uint64_t stacks, stack_bytes;	/* Java thread stacks scanned */
+	uint64_t pruned;	/* objects met that no root holds, left out */
 	int gc_ran;		/* a collection ran between two passes */
 };
 
