@@ -29,10 +29,11 @@
  * are decoded with CompressedOops::_narrow_oop._base and _shift.
  *
  * The walk is level by level, one pass over the heap per depth, with a
- * membership bitmap of 1 bit per 8-byte heap word for the level under
- * look, one for the next and one for every object met (3 bits per heap
- * word at most, 96 MiB for a 2 GiB heap; made in blocks of 2 MiB of
- * heap where the levels' objects lie). It ends at the first level a
+ * membership bitmap of 1 bit per 8-byte heap word for each level (kept
+ * for the way down), one for the level being built, one for every object
+ * met and one for what a root holds: each made in blocks of 2 MiB of heap
+ * where its objects lie (a level is a set of distinct objects: the bits
+ * set are no more than the heap's objects). It ends at the first level a
  * static field holds (the owning class found), when a level holds no
  * heap object (only roots, or nothing: then what holds the last level
  * lies outside the heap and the stacks), or at FX_JH_MAX_DEPTH (an owner

@@ -55,7 +55,7 @@ static const char help[] =
 "                depth 0 its instances, depth N+1 the objects holding\n"
 "                depth N's, by class, up to the owning class's static\n"
 "                field ('static Owner.field') or a Java thread's stack\n"
-"                ('thread NAME'); one heap walk per depth; no class of\n"
+"                ('thread NAME'); heap walks: 2 per depth; no class of\n"
 "                that name loaded: exit 2; JNI global references not read\n"
 "  --freeze      with --objects or --holders on a PID: stop every thread\n"
 "                of the JVM for the walk (ptrace, as dump-region --mode\n"
