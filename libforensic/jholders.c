@@ -231,6 +231,14 @@ static uint64_t hit(const struct hs *s, const unsigned char *p,
 	return ((a - s->l.heap_lo) >> 3) + 1;
 }
 
+/* An object whose references cannot be read: counted once (the first
+ * pass up meets every object). */
+static void not_read(struct hs *s)
+{
+	if (s->depth == 1 && !s->down)
+		s->h->noref++;
+}
+
 /* ---- class layouts ---- */
 
 /*
@@ -417,14 +425,14 @@ static int holds(struct hs *s, struct fx_jobj_walk *w,
 	if (ob->lh > 0) {
 		k = kinfo(s, w, ob);
 		if (!k) {
-			s->h->noref++;
+			not_read(s);
 			return 0;
 		}
 		if (!k->n)
 			return 0;
 		p = fx_jobj_bytes(w, ob->addr, k->end, ob->lim, &err);
 		if (!p) {
-			s->h->noref++;
+			not_read(s);
 			return 0;
 		}
 		for (j = k->first; j < k->first + k->n; j++)
@@ -444,12 +452,12 @@ static int holds(struct hs *s, struct fx_jobj_walk *w,
 		return 0;	/* an array of primitives */
 	p = fx_jobj_bytes(w, ob->addr, s->l.hdr, ob->lim, &err);
 	if (!p) {
-		s->h->noref++;
+		not_read(s);
 		return 0;
 	}
 	memcpy(&len, p + s->l.len_off, 4);
 	if (len < 0 || s->l.hdr + (uint64_t)len * s->oopsz > ob->size) {
-		s->h->noref++;
+		not_read(s);
 		return 0;
 	}
 	for (done = 0; done < (uint64_t)len; done += n) {
@@ -459,7 +467,7 @@ static int holds(struct hs *s, struct fx_jobj_walk *w,
 		p = fx_jobj_bytes(w, ob->addr + s->l.hdr + done * s->oopsz,
 				  (size_t)(n * s->oopsz), ob->lim, &err);
 		if (!p) {
-			s->h->noref++;
+			not_read(s);
 			return 0;
 		}
 		for (i = 0; i < n; i++) {
@@ -505,22 +513,22 @@ static int statics(struct hs *s, struct fx_jobj_walk *w,
 	p = fx_jobj_bytes(w, ob->addr, (size_t)start, ob->lim, &err);
 	if (!p || (uint64_t)s->o_msoops + 4 > start ||
 	    (uint64_t)s->o_mklass + 8 > start) {
-		s->h->noref++;
+		not_read(s);
 		return 0;
 	}
 	memcpy(&n, p + s->o_msoops, 4);
 	memcpy(&kp, p + s->o_mklass, 8);
 	if (n <= 0)
 		return 0;
-	if ((uint64_t)n > (ob->size - start) / s->oopsz ||
+	if (ob->size < start || (uint64_t)n > (ob->size - start) / s->oopsz ||
 	    (uint64_t)n * s->oopsz > CHUNK) {
-		s->h->noref++;
+		not_read(s);
 		return 0;
 	}
 	p = fx_jobj_bytes(w, ob->addr + start, (size_t)n * s->oopsz, ob->lim,
 			  &err);
 	if (!p) {
-		s->h->noref++;
+		not_read(s);
 		return 0;
 	}
 	for (i = 0; i < (uint64_t)n; i++) {
