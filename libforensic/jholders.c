@@ -93,6 +93,10 @@ struct hs {
 	int64_t slots, name_i, lo_i, hi_i, tag;
 	uint64_t referent;	/* Reference.referent's offset, 0 unknown */
 	uint64_t gc_at;		/* CollectedHeap::_total_collections, or 0 */
+	/* the caller's progress, told the pass's figures */
+	void (*progress)(void *arg, uint64_t objects, uint64_t bytes);
+	void *parg;
+	uint64_t obj0, bytes0;	/* the walk's counts when the pass began */
 	uint32_t gc0;
 };
 
@@ -666,6 +670,7 @@ static int begin(void *arg, struct fx_jobj_walk *w)
 	h->gc_ran = 0;
 	s->depth = 0;
 	s->down = 0;
+	s->obj0 = s->bytes0 = 0;
 	s->prev_n = 0;
 	s->nstatic = 0;
 	s->nbad = 0;
@@ -872,6 +877,8 @@ static int pass(void *arg, struct fx_jobj_walk *w)
 	int r;
 
 	dedupe_bad(s);
+	s->obj0 = h->o.objects;
+	s->bytes0 = h->o.bytes;
 	if (s->gc_at && (rd_fresh(s, s->gc_at, &gc, 4) || gc != s->gc0))
 		h->gc_ran = 1;
 	if (s->down) {
@@ -917,6 +924,14 @@ static int pass(void *arg, struct fx_jobj_walk *w)
 	return 1;
 }
 
+/* The caller's progress, with what this pass counted so far. */
+static void hs_progress(void *arg, uint64_t objects, uint64_t bytes)
+{
+	struct hs *s = arg;
+
+	s->progress(s->parg, objects - s->obj0, bytes - s->bytes0);
+}
+
 static void hs_init(struct hs *s, struct fx_jholders *h, struct fx_memsrc *ms)
 {
 	memset(s, 0, sizeof(*s));
@@ -928,11 +943,19 @@ static void hs_init(struct hs *s, struct fx_jholders *h, struct fx_memsrc *ms)
 	s->vi.pass = pass;
 	s->vi.arg = s;
 	h->o.hooks.visit = &s->vi;
+	s->progress = h->o.hooks.progress;
+	s->parg = h->o.hooks.arg;
+	if (s->progress) {
+		h->o.hooks.progress = hs_progress;
+		h->o.hooks.arg = s;
+	}
 }
 
 static int hs_done(struct hs *s, int r)
 {
 	s->h->o.hooks.visit = NULL;
+	s->h->o.hooks.progress = s->progress;
+	s->h->o.hooks.arg = s->parg;
 	hs_free(s);
 	if (r || !s->h->o.ok)
 		free_recs(s->h);
