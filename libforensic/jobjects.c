@@ -1155,9 +1155,8 @@ long fx_jobj_klass_cls(struct fx_jobj_walk *jw, long k)
 long fx_jobj_klass_find(struct fx_jobj_walk *jw, uint64_t a)
 {
 	struct walk *w = (struct walk *)jw;
-	struct klass *k = klass_at(w, a);
 
-	return k ? k - w->k : -1;
+	return fx_strtab_find(&w->byaddr, (const char *)&a, sizeof(a));
 }
 
 const char *fx_jobj_class_name(struct fx_jobj_walk *jw, long cls)
