@@ -12,7 +12,7 @@
 
 #include "classify.h"
 #include "freeze.h"
-#include "jobjects.h"
+#include "jholders.h"
 #include "mallocng.h"
 #include "memsrc.h"
 #include "pymalloc.h"
@@ -56,10 +56,17 @@ static const char help[] =
 "                bytes class', named as jmap -histo names it; no attach,\n"
 "                no safepoint; what cannot be parsed is said on stderr and\n"
 "                not counted (exit 1); ZGC, Shenandoah: exit 1\n"
-"  --freeze      with --objects on a PID: stop every thread of the JVM\n"
-"                for the walk (ptrace, as dump-region --mode freeze),\n"
-"                then let each go as it was (a stopped JVM stays\n"
-"                stopped); the pause is printed; refused, with a line\n"
+"  --holders CLASS  who holds CLASS's instances (named as --objects names\n"
+"                them): a chain of records 'pid depth count bytes class',\n"
+"                depth 0 its instances, depth N+1 the objects holding\n"
+"                depth N's, by class, up to the owning class's static\n"
+"                field ('static Owner.field') or a Java thread's stack\n"
+"                ('thread NAME'); heap walks: 2 per depth; no class of\n"
+"                that name loaded: exit 2; JNI global references not read\n"
+"  --freeze      with --objects or --holders on a PID: stop every thread\n"
+"                of the JVM for the walk (ptrace, as dump-region --mode\n"
+"                freeze), then let each go as it was (a stopped JVM\n"
+"                stays stopped); the pause is printed; refused, with a line\n"
 "                saying why, for a traced process, threads in vfork or\n"
 "                in epoll_wait; Ctrl-C or SIGTERM lets it go first\n"
 "  --accept-eintr  freeze even threads waiting in epoll_wait, which the\n"
@@ -97,6 +104,7 @@ static const char help[] =
 "  dump-region -q --mode freeze -o case-20 4242; classify --chunks case-20/\n"
 "  classify core.4242                            an ELF core\n"
 "  classify --objects $(pgrep -d' ' java) | rank --by bytes -n 10\n"
+"  classify --holders 'java.util.HashMap$Node' $(pgrep -d' ' java)\n"
 "\n"
 "Notes: mapped files are read through /proc/PID/map_files (CAP_SYS_ADMIN),\n"
 "else at the path the maps line names in /proc/PID/root, only if that is\n"
@@ -104,11 +112,13 @@ static const char help[] =
 "in there is not read (detail 'not read: REASON').\n"
 "\n"
 "Exit status: 0 done, 1 partial (a pid unreadable, corrupt heap metadata,\n"
-"a libjvm.so whose vmStructs tables cannot be read; --objects: a Java heap\n"
-"not walked whole, a collector it cannot walk),\n"
+"a libjvm.so whose vmStructs tables cannot be read; --objects, --holders: a\n"
+"Java heap not walked whole, a collector it cannot walk; --holders:\n"
+"references not read, a collection during the walk),\n"
 "2 failed, 64 usage. Permissions: the process owner or root.\n";
 
 enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY, M_OBJECTS };
+static const char *holders;	/* --holders CLASS */
 enum { F_FREEZE = 1, F_EINTR = 2 };	/* --freeze, --accept-eintr */
 
 /* The process of arg: a live PID[@STARTTIME], a dump directory or an
@@ -152,49 +162,50 @@ static void walk_progress(void *arg, uint64_t n, uint64_t bytes)
 			   (unsigned long long)n, h);
 }
 
-/* --objects: the Java heap's class histogram, with --freeze walked
- * under a freeze (signals and job control caught until the thaw, the
- * output written after it). 0, 1, 2, or -errno. */
+/* --objects, --holders: the class histogram or a class's holders; with
+ * --freeze under a freeze (signals caught till the thaw). 0, 1, 2, -errno */
 static int objects(struct fx_writer *w, struct fx_memsrc *ms,
 		   struct fx_proc *p, int flags, int verbose, const char *arg)
 {
 	struct fx_freeze_opts fo = { flags & F_EINTR, 2000, &tool_stop_sig,
 				     "classify --objects without --freeze" };
 	struct tool_progress pg;
-	struct fx_jobjects o;
+	struct fx_jholders h;
 	struct fx_buf b;
 	int r;
 
-	fx_jobjects_init(&o);
+	fx_jholders_init(&h, holders ? holders : "");
 	fx_buf_init(&b);
-	o.hooks = (struct fx_jobj_hooks){ &tool_stop_sig, walk_progress, &pg };
+	h.o.hooks = (struct fx_jobj_hooks){ &tool_stop_sig, walk_progress, &pg };
 	tool_catch_signals();
 	tool_job_control(flags != 0);
 	tool_progress_start(&pg, 0);
-	r = fx_jobjects_walk_src(&o, ms, p, flags ? &fo : NULL, &b);
+	r = fx_jholders_walk_src(&h, ms, p, flags ? &fo : NULL, &b);
 	tool_progress_clear(&pg);
 	tool_job_control(0);
-	if (b.len)
-		tool_warn_lines(b.data);
+	tool_warn_lines(b.data);
 	b.len = 0;
 	if (r && r != -ENOMEM) {
 		r = 2;	/* the freeze refused or failed: said */
-	} else if (!r && (o.interrupted || tool_stop_sig)) {
+	} else if (!r && (h.o.interrupted || tool_stop_sig)) {
 		tool_warn("%s: interrupted: nothing written", arg);
 		r = 2;
-	} else if (!r && !o.ok) {
-		tool_warn("%s: %s", arg, o.note);
-	} else if (!r && !(r = fx_jobjects_report(&o, verbose, &b))) {
+	} else if (!r && !h.o.ok) {
+		tool_warn("%s: %s", arg, h.o.note);
+	} else if (!r && !(r = fx_jholders_report(&h, verbose, &b))) {
 		fprintf(stderr, "%s", b.len ? b.data : "");
 	}
-	if (!r && o.ok)
-		r = fx_jobjects_write(&o, w, (int)ms->pid);
+	if (!r && h.o.ok)
+		r = fx_jholders_write(&h, w, (int)ms->pid);
 	if (r == -ENOMEM)
 		tool_warn("%s: %s", arg, strerror(-r));
-	r = r < 0 && r != -ENOMEM ? r : r || !o.ok ? 2 - o.unsupported :
-				       o.nbad || ms->gone;
+	r = r < 0 && r != -ENOMEM ? r : r || !h.o.ok ? 2 - h.o.unsupported :
+				       fx_jholders_partial(&h) || ms->gone;
 	fx_buf_release(&b);
-	fx_jobjects_release(&o);
+	fx_jholders_release(&h);
+	fx_memsrc_release(ms);
+	if (p->dirfd >= 0)
+		fx_proc_release(p);
 	return r;
 }
 
@@ -213,13 +224,8 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	if (open_src(&ms, &p, arg))
 		return 2;
 	pid = (int)ms.pid;
-	if (mode == M_OBJECTS) {
-		r = objects(w, &ms, &p, flags, verbose, arg);
-		fx_memsrc_release(&ms);
-		if (p.dirfd >= 0)
-			fx_proc_release(&p);
-		return r;
-	}
+	if (mode == M_OBJECTS)
+		return objects(w, &ms, &p, flags, verbose, arg);
 	fx_classify_init(&c);
 	if (ms.threads_note[0] && (ms.kind != FX_MS_LIVE || verbose ||
 				   mode == M_THREADS))
@@ -332,6 +338,7 @@ int main(int argc, char **argv)
 		{ "threads", no_argument, NULL, 't' },
 		{ "summary", no_argument, NULL, 's' },
 		{ "objects", no_argument, NULL, 'o' },
+		{ "holders", required_argument, NULL, 'H' },
 		{ "freeze", no_argument, NULL, 'F' },
 		{ "accept-eintr", no_argument, NULL, 'E' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -355,6 +362,7 @@ int main(int argc, char **argv)
 		case 't': mode = M_THREADS; nmode++; break;
 		case 's': mode = M_SUMMARY; nmode++; break;
 		case 'o': mode = M_OBJECTS; nmode++; break;
+		case 'H': mode = M_OBJECTS; nmode++; holders = optarg; break;
 		case 'F': flags |= F_FREEZE; break;
 		case 'E': flags |= F_EINTR; break;
 		case 'v': verbose = 1; break;
@@ -370,10 +378,11 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nmode > 1)
-		tool_usage_error("--chunks, --threads, --summary and "
-				 "--objects exclude each other");
+		tool_usage_error("--chunks, --threads, --summary, --objects "
+				 "and --holders exclude each other");
 	if (flags && mode != M_OBJECTS)
-		tool_usage_error("--freeze and --accept-eintr go with --objects");
+		tool_usage_error("--freeze, --accept-eintr: with --objects, "
+				 "--holders");
 	if (optind == argc)
 		tool_usage_error("no pid given");
 	/* A pid, else a dump directory or core (said when it is neither). */
