@@ -135,7 +135,7 @@ static int in_file_map(const struct fx_maps *m, uint64_t a)
 static uint32_t resolve_type(struct fx_typetab *tt, uint64_t w)
 {
 	uint64_t hdr[2], ti[2];
-	char name[257], out[300], **nn;
+	char name[1025], out[1024], **nn;
 	size_t len = 0, i;
 	int r;
 
@@ -146,19 +146,18 @@ static uint32_t resolve_type(struct fx_typetab *tt, uint64_t w)
 	    !in_file_map(tt->m, ti[0]) || !in_file_map(tt->m, ti[1]))
 		return 0;
 	/* The name, 16 bytes at a time up to its NUL (page-safe reads). */
-	while (len < 256) {
+	while (len < 1024) {
 		if (tt->src->read(tt->src->ctx, ti[1] + len, name + len, 16))
 			return 0;
 		if (memchr(name + len, '\0', 16))
 			break;
 		len += 16;
 	}
-	name[256] = '\0';
-	len = strlen(name);
+	name[1024] = '\0';
 	/* A leading '*' marks a type local to its object file. */
 	i = name[0] == '*';
-	r = fx_demangle_type(name + i, len - i, out, sizeof(out));
-	if (r == -ENOTSUP || r == -ENOSPC)
+	r = fx_type_name(name + i, out, sizeof(out));
+	if (r == -ENOSPC)
 		snprintf(out, sizeof(out), "%s", name + i);
 	else if (r)
 		return 0;

@@ -1,10 +1,11 @@
 /*
- * elfseg: ELF program headers through libelf, and type-name demangling
- * (see elfseg.h).
+ * elfseg: ELF program headers through libelf, and C++ type names through
+ * libstdc++'s demangler (see elfseg.h).
  */
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,95 +55,115 @@ out:
 	return r;
 }
 
-/* Append a <source-name> (decimal length, then that many bytes). */
-static int source_name(const char **p, const char *e, char *out,
-		       size_t outlen, size_t *o)
+/* libstdc++'s demangler (cxxabi.h, for C). */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
+			    int *status);
+
+/*
+ * Template argument k of the demangled type s whose name (up to its '<')
+ * is prefix: its bytes [*a, *b), or -1. Brackets nest; a lambda's
+ * "{lambda(...)#1}" and a function type's parentheses hold no separator.
+ */
+static int template_arg(const char *s, const char *prefix, int k,
+			const char **a, const char **b)
 {
-	size_t n = 0, i;
+	size_t n = strlen(prefix);
+	const char *p;
+	int depth = 0, idx = 0;
 
-	if (*p >= e || **p < '1' || **p > '9')
-		return -EBADMSG;
-	while (*p < e && **p >= '0' && **p <= '9') {
-		n = n * 10 + (size_t)(**p - '0');
-		if (n > 4096)
-			return -EBADMSG;
-		(*p)++;
+	if (strncmp(s, prefix, n) || s[n] != '<')
+		return -1;
+	*a = p = s + n + 1;
+	for (; *p; p++) {
+		if (*p == '<' || *p == '(' || *p == '{' || *p == '[') {
+			depth++;
+		} else if ((*p == '>' || *p == ')' || *p == '}' ||
+			    *p == ']') && depth) {
+			depth--;
+		} else if ((*p == ',' || *p == '>') && !depth) {
+			if (idx == k) {
+				*b = p;
+				return p > *a ? 0 : -1;
+			}
+			if (*p == '>')
+				return -1;
+			idx++;
+			*a = p + 1;
+			while (**a == ' ')
+				(*a)++;
+		}
 	}
-	if ((size_t)(e - *p) < n)
-		return -EBADMSG;
-	for (i = 0; i < n; i++) {
-		char c = (*p)[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '$' ||
-		      c == '.'))
-			return -EBADMSG;
-	}
-	if (*o + n + 1 > outlen)
-		return -ENOSPC;
-	memcpy(out + *o, *p, n);
-	*o += n;
-	out[*o] = '\0';
-	*p += n;
-	return 0;
+	return -1;
 }
 
-static int add_str(const char *s, char *out, size_t outlen, size_t *o)
-{
-	size_t n = strlen(s);
+/*
+ * The standard library's polymorphic blocks that hold what the program
+ * allocated as a template argument: the chunk is named by that.
+ */
+static const struct {
+	const char *prefix;	/* the block's demangled name up to '<' */
+	const char *inner;	/* a wrapper inside it to look through */
+	const char *label;
+} wrappers[] = {
+	{ "std::_Sp_counted_ptr_inplace", NULL, "make_shared" },
+	{ "std::thread::_State_impl", "std::thread::_Invoker<std::tuple",
+	  "std::thread" },
+	{ "std::__future_base::_Task_state", NULL, "packaged_task" },
+	{ "std::__future_base::_Deferred_state",
+	  "std::thread::_Invoker<std::tuple", "std::async" },
+	{ "std::__future_base::_Async_state_impl",
+	  "std::thread::_Invoker<std::tuple", "std::async" },
+	{ "std::_Sp_counted_deleter", NULL, "shared_ptr deleter" },
+};
 
-	if (*o + n + 1 > outlen)
-		return -ENOSPC;
-	memcpy(out + *o, s, n + 1);
-	*o += n;
-	return 0;
+/* out = "ARG (LABEL)" when s is one of the wrappers above, else s. */
+static int unwrap(const char *s, char *out, size_t outlen)
+{
+	const char *a, *b, *c, *d;
+	size_t i;
+	int n;
+
+	for (i = 0; i < FX_ARRAY_SIZE(wrappers); i++) {
+		if (template_arg(s, wrappers[i].prefix, 0, &a, &b))
+			continue;
+		if (wrappers[i].inner) {
+			char tmp[1024];
+
+			if ((size_t)(b - a) >= sizeof(tmp))
+				break;
+			memcpy(tmp, a, (size_t)(b - a));
+			tmp[b - a] = '\0';
+			/* _Invoker<tuple<F, Args...>>: F. */
+			if (template_arg(tmp, wrappers[i].inner, 0, &c, &d))
+				break;
+			n = snprintf(out, outlen, "%.*s (%s)", (int)(d - c), c,
+				     wrappers[i].label);
+		} else {
+			n = snprintf(out, outlen, "%.*s (%s)", (int)(b - a), a,
+				     wrappers[i].label);
+		}
+		return n < 0 || (size_t)n >= outlen ? -ENOSPC : 0;
+	}
+	n = snprintf(out, outlen, "%s", s);
+	return n < 0 || (size_t)n >= outlen ? -ENOSPC : 0;
 }
 
-int fx_demangle_type(const char *s, size_t len, char *out, size_t outlen)
+int fx_type_name(const char *mangled, char *out, size_t outlen)
 {
-	const char *p = s, *e = s + len;
-	size_t o = 0;
-	int r, first = 1;
+	char *d;
+	int status = 0, r;
 
 	if (!outlen)
 		return -ENOSPC;
 	out[0] = '\0';
-	if (p < e && *p == 'N') {
-		p++;
-		/* Qualifiers of a member function type have no business in a
-		 * class name. */
-		while (p < e && *p != 'E') {
-			if (!first && (r = add_str("::", out, outlen, &o)))
-				return r;
-			if (e - p >= 2 && p[0] == 'S' && p[1] == 't' && first) {
-				if ((r = add_str("std", out, outlen, &o)))
-					return r;
-				p += 2;
-			} else if (*p == 'I' || *p == 'S') {
-				return -ENOTSUP;
-			} else if ((r = source_name(&p, e, out, outlen, &o))) {
-				return r == -EBADMSG && p < e &&
-						       (*p < '0' || *p > '9') ?
-					       -ENOTSUP : r;
-			}
-			first = 0;
-		}
-		if (p >= e || first)
-			return -EBADMSG;
-		p++;
-	} else if (e - p >= 2 && p[0] == 'S' && p[1] == 't') {
-		p += 2;
-		if ((r = add_str("std::", out, outlen, &o)))
-			return r;
-		if ((r = source_name(&p, e, out, outlen, &o)))
-			return r;
-	} else {
-		if ((r = source_name(&p, e, out, outlen, &o)))
-			return r;
-	}
-	if (p < e && *p == 'I')
-		return -ENOTSUP;
-	return p == e ? 0 : -EBADMSG;
+	if (!*mangled || strlen(mangled) > 4096)
+		return -EBADMSG;
+	d = __cxa_demangle(mangled, NULL, NULL, &status);
+	if (!d)
+		return status == -1 ? -ENOMEM : -EBADMSG;
+	r = unwrap(d, out, outlen);
+	free(d);
+	return r;
 }
 
 /* Read exactly len bytes at off into a new buffer; NULL on failure. */

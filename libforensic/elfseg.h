@@ -1,7 +1,7 @@
 /*
  * elfseg: the loadable segments of an ELF file, to tell which part of a
  * file mapping is code, read-only data, data or bss; and the names of C++
- * types as their RTTI spells them.
+ * types their RTTI gives, demangled.
  *
  * A PT_LOAD segment maps file bytes [p_offset, p_offset + p_filesz) at
  * p_vaddr + bias; memory past p_filesz up to p_memsz is zero-filled: the
@@ -44,13 +44,18 @@ int fx_elf_dynsyms(fx_pread_fn rd, void *ctx, const char *const *names,
 		   size_t n, uint64_t *vals);
 
 /*
- * Demangle an Itanium C++ ABI type name as typeinfo holds it ("3Foo",
- * "N3sip17SipSubscribeEventE", "St9exception") into out ("Foo",
- * "sip::SipSubscribeEvent", "std::exception"). Handles nested names and
- * plain class names; 0, -ENOTSUP for what it does not handle (templates,
- * substitutions: the caller shows the mangled name), -EBADMSG for bytes
- * that are not a mangled name, -ENOSPC when out is too short.
+ * The C++ type whose typeinfo name (Itanium C++ ABI: "3Foo",
+ * "N3sip17SipSubscribeEventE", "7TimeoutIiE") is mangled, as the source
+ * spells it, through libstdc++'s __cxa_demangle ("Foo",
+ * "sip::SipSubscribeEvent", "Timeout<int>"), into out. The standard
+ * library's polymorphic blocks around what the program allocated are
+ * named by it: a make_shared/allocate_shared control block
+ * (std::_Sp_counted_ptr_inplace<T, ...>) "T (make_shared)", a
+ * std::thread's state (std::thread::_State_impl) "F (std::thread)", F the
+ * callable it runs; likewise packaged_task, std::async and shared_ptr
+ * deleter blocks. 0, -EBADMSG (not a mangled name), -ENOSPC (out too
+ * short), -ENOMEM.
  */
-int fx_demangle_type(const char *s, size_t len, char *out, size_t outlen);
+int fx_type_name(const char *mangled, char *out, size_t outlen);
 
 #endif

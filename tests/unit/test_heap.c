@@ -280,19 +280,28 @@ START_TEST(parsers)
 					    sizeof(comm), &esp), 0);
 	ck_assert_str_eq(comm, "a b) c");
 	ck_assert_uint_eq(esp, 1234);
-	ck_assert_int_eq(fx_demangle_type("N3sip17SipSubscribeEventE", 25, out,
-					  sizeof(out)), 0);
+	ck_assert_int_eq(fx_type_name("N3sip17SipSubscribeEventE", out,
+				      sizeof(out)), 0);
 	ck_assert_str_eq(out, "sip::SipSubscribeEvent");
-	ck_assert_int_eq(fx_demangle_type("5Timer", 6, out, sizeof(out)), 0);
+	ck_assert_int_eq(fx_type_name("5Timer", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "Timer");
-	ck_assert_int_eq(fx_demangle_type("St9exception", 12, out, sizeof(out)),
-			 0);
+	ck_assert_int_eq(fx_type_name("St9exception", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "std::exception");
-	ck_assert_int_eq(fx_demangle_type("NSt7__cxx1112basic_stringIcEE", 29,
-					  out, sizeof(out)), -ENOTSUP);
-	ck_assert_int_eq(fx_demangle_type("9Timer", 6, out, sizeof(out)),
-			 -EBADMSG);
-	ck_assert_int_eq(fx_demangle_type("", 0, out, sizeof(out)), -EBADMSG);
+	ck_assert_int_eq(fx_type_name("7TimeoutIiE", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "Timeout<int>");
+	ck_assert_int_eq(fx_type_name("St23_Sp_counted_ptr_inplaceI7SessionSaI"
+				      "vELN9__gnu_cxx12_Lock_policyE2EE", out,
+				      sizeof(out)), 0);
+	ck_assert_str_eq(out, "Session (make_shared)");
+	ck_assert_int_eq(fx_type_name("NSt6thread11_State_implINS_8_InvokerISt5"
+				      "tupleIJPFvvEEEEEEE", out, sizeof(out)),
+			 0);
+	ck_assert_str_eq(out, "void (*)() (std::thread)");
+	ck_assert_int_eq(fx_type_name("St23_Sp_counted_ptr_inplaceI7SessionSaI"
+				      "vELN9__gnu_cxx12_Lock_policyE2EE", out,
+				      8), -ENOSPC);
+	ck_assert_int_eq(fx_type_name("9Timer", out, sizeof(out)), -EBADMSG);
+	ck_assert_int_eq(fx_type_name("", out, sizeof(out)), -EBADMSG);
 }
 END_TEST
 
