@@ -16,6 +16,7 @@
 
 #include "classify.h"
 #include "elfseg.h"
+#include "freeze.h"
 #include "internal.h"
 #include "kerndat.h"
 #include "maps.h"
@@ -25,6 +26,7 @@
 #include "rec.h"
 #include "safeopen.h"
 #include "schema.h"
+#include "stack.h"
 #include "threads.h"
 
 static const char *const class_names[FX_NCLASSES] = {
@@ -292,8 +294,53 @@ void fx_classify_release(struct fx_classify *c)
 		free(c->types->names);
 		free(c->types);
 	}
+	for (i = 0; c->stacks && i < c->nt; i++)
+		free(c->stacks[i]);
+	free(c->stacks);
 	free(c->rc);
 	memset(c, 0, sizeof(*c));
+}
+
+int fx_classify_stacks(struct fx_classify *c, struct fx_memsrc *ms,
+		       struct fx_proc *p, const struct fx_freeze_opts *fo,
+		       struct fx_buf *msg)
+{
+	struct fx_unwinder *u = NULL;
+	struct fx_buf b;
+	char m[512];
+	size_t i;
+	int r = 0;
+
+	if (fo && ms->kind == FX_MS_LIVE) {
+		r = fx_stack_regs_frozen(ms->t, ms->nt, p, fo, m, sizeof(m));
+		if (m[0] && (fx_buf_adds(msg, m) || fx_buf_addc(msg, '\n')))
+			return -ENOMEM;
+		if (r)
+			return r == -EIO ? -ECANCELED : r;
+	}
+	for (i = 0; i < c->nt && !c->t[i].have_regs; i++)
+		;
+	if (i == c->nt)
+		return 0;
+	r = fx_unwinder_new(&u, c->m, &ms->heap, ms->file, ms->file_ctx, m,
+			    sizeof(m));
+	if (r) {
+		if (r == -ENOMEM || fx_buf_adds(msg, "no stacks: ") ||
+		    fx_buf_adds(msg, m) || fx_buf_addc(msg, '\n'))
+			return -ENOMEM;
+		return -EIO;
+	}
+	c->stacks = calloc(c->nt, sizeof(*c->stacks));
+	fx_buf_init(&b);
+	for (i = 0; c->stacks && i < c->nt && !r; i++) {
+		b.len = 0;
+		r = fx_unwind(u, &c->t[i], &b);
+		if (!r && !(c->stacks[i] = strndup(b.data, b.len)))
+			r = -ENOMEM;
+	}
+	fx_buf_release(&b);
+	fx_unwinder_free(u);
+	return c->stacks ? r : -ENOMEM;
 }
 
 static void set(struct fx_regclass *rc, enum fx_class cls, const char *fmt,
@@ -930,6 +977,10 @@ int fx_classify_write_threads(const struct fx_classify *c,
 			for (int j = 0; j < 4; j++)
 				fx_writer_missing(w);
 		}
+		if (c->stacks && c->stacks[i])
+			fx_writer_text(w, c->stacks[i], strlen(c->stacks[i]));
+		else
+			fx_writer_missing(w);
 		r = fx_writer_end(w);
 	}
 	return r;

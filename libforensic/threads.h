@@ -31,6 +31,10 @@ struct fx_thread {
 	long nr;		/* system call it is blocked in, or -1 */
 	int nstid;		/* tid in the process's own pid namespace (a
 				 * container's); tid when that is ours */
+	uint64_t regs[17];	/* x86-64 DWARF registers 0..16 (stack.h),
+				 * when have_regs: a core's NT_PRSTATUS, a
+				 * freeze's PTRACE_GETREGS */
+	int have_regs;
 };
 
 /*

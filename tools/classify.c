@@ -14,6 +14,7 @@
 #include "freeze.h"
 #include "jobjects.h"
 #include "memsrc.h"
+#include "stack.h"
 #include "threads.h"
 #include "tool.h"
 
@@ -106,37 +107,6 @@ static const char help[] =
 enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY, M_OBJECTS };
 enum { F_FREEZE = 1, F_EINTR = 2 };	/* --freeze, --accept-eintr */
 
-/* The process of arg: a live PID[@STARTTIME], a dump directory or an
- * ELF core. 0, or 2 when it cannot be opened (said). */
-static int open_src(struct fx_memsrc *ms, struct fx_proc *p, const char *arg)
-{
-	unsigned long long start;
-	int r, pid;
-
-	if (fx_pid_parse(arg, &pid, &start) == 0) {
-		if (tool_proc_open(p, pid, start))
-			return 2;
-		r = fx_memsrc_open_live(ms, p);
-		if (r) {
-			tool_warn("cannot read process %d: %s%s", pid,
-				  strerror(-r), r == -EACCES || r == -EPERM ?
-				  " (run as the process owner or root)" : "");
-			fx_memsrc_release(ms);
-			fx_proc_release(p);
-			return 2;
-		}
-		return 0;
-	}
-	p->dirfd = -1;
-	r = fx_memsrc_open_path(ms, arg);
-	if (r) {
-		tool_warn("%s", ms->err.msg[0] ? ms->err.msg : strerror(-r));
-		fx_memsrc_release(ms);
-		return 2;
-	}
-	return 0;
-}
-
 /* The walk's progress line (on a terminal, past a second). */
 static void walk_progress(void *arg, uint64_t n, uint64_t bytes)
 {
@@ -193,6 +163,28 @@ static int objects(struct fx_writer *w, struct fx_memsrc *ms,
 	return r;
 }
 
+/* --threads: every thread's stack; with --freeze on a PID its registers
+ * read in a stop of the target (signals caught until the thaw). 0, 1
+ * (no stacks: said), 2 (the freeze refused or failed: said), -ENOMEM. */
+static int stacks(struct fx_classify *c, struct fx_memsrc *ms,
+		  struct fx_proc *p, int flags)
+{
+	struct fx_freeze_opts fo = { flags & F_EINTR, 2000, &tool_stop_sig,
+				     "classify --threads without --freeze" };
+	struct fx_buf b;
+	int r;
+
+	fx_buf_init(&b);
+	tool_catch_signals();
+	tool_job_control(flags != 0);
+	r = fx_classify_stacks(c, ms, p, flags ? &fo : NULL, &b);
+	tool_job_control(0);
+	if (b.len)
+		tool_warn_lines(b.data);
+	fx_buf_release(&b);
+	return r == -ENOMEM ? r : r == -EIO ? 1 : r ? 2 : 0;
+}
+
 /* One process: 0 done, 1 partial, 2 failed (reported), -errno output. */
 static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		   int verbose, const char *arg)
@@ -201,11 +193,11 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	struct fx_memsrc ms;
 	struct fx_proc p;
 	size_t i;
-	int r, status = 0, tries, pid;
+	int r, status = 0, tries, pid, k;
 	char m[320];
 	double t0;
 
-	if (open_src(&ms, &p, arg))
+	if (tool_memsrc_open(&ms, &p, arg))
 		return 2;
 	pid = (int)ms.pid;
 	if (mode == M_OBJECTS) {
@@ -230,6 +222,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 				    ms.file_ctx, ms.t, ms.nt);
 		if (!r && (mode == M_CHUNKS || mode == M_SUMMARY))
 			r = fx_classify_chunks(&c, &ms.heap);
+
 		/* A heap in use may look corrupt for an instant (a chunk
 		 * being split as it is read, a heap grown since the map was
 		 * read): look twice more, map and memory afresh, before
@@ -246,6 +239,8 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		tool_warn("process %d: %s", pid, strerror(-r));
 		status = 1;
 	}
+	if (!r && mode == M_THREADS && (k = stacks(&c, &ms, &p, flags)))
+		r = k < 0 ? k : 0, status = k < 0 ? 1 : k;
 	if (verbose) {
 		tool_warn("pid %d: %s; %zu arenas, %zu heaps, %llu chunks "
 			  "walked in %.1f ms (%d look%s); %llu pages read, %llu "
@@ -280,7 +275,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	    fx_classify_libc_missing(&c, &ms, m, sizeof(m))) {
 		tool_warn("cannot read '%s': %s", arg, m);
 		status = 1;
-	} else if (!r) {
+	} else if (!r && status < 2) {
 		if (mode == M_REGIONS)
 			r = fx_classify_write_regions(&c, w, pid);
 		else if (mode == M_CHUNKS)
@@ -355,8 +350,9 @@ int main(int argc, char **argv)
 	if (nmode > 1)
 		tool_usage_error("--chunks, --threads, --summary and "
 				 "--objects exclude each other");
-	if (flags && mode != M_OBJECTS)
-		tool_usage_error("--freeze and --accept-eintr go with --objects");
+	if (flags && mode != M_OBJECTS && mode != M_THREADS)
+		tool_usage_error("--freeze and --accept-eintr go with --objects "
+				 "or --threads");
 	if (optind == argc)
 		tool_usage_error("no pid given");
 	/* A pid, else a dump directory or core (said when it is neither). */
