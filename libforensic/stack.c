@@ -379,7 +379,8 @@ struct walk {
 	struct fx_unwinder *u;
 	struct fx_buf *out;
 	unsigned frames;
-	int oom, more;
+	int oom, more, loop;
+	Dwarf_Addr pc, sp;	/* the previous frame's */
 };
 
 /* Append one frame for pc (adjusted: inside the call) to out. */
@@ -424,6 +425,7 @@ static int frame_cb(Dwfl_Frame *f, void *arg)
 {
 	struct walk *w = arg;
 	Dwarf_Addr pc;
+	Dwarf_Word sp;
 	bool act = false;
 
 	if (!dwfl_frame_pc(f, &pc, &act))
@@ -432,6 +434,16 @@ static int frame_cb(Dwfl_Frame *f, void *arg)
 		w->more = 1;
 		return DWARF_CB_ABORT;
 	}
+	/* A frame that is the one before it (same pc, same stack pointer)
+	 * would repeat for ever: hostile or broken CFI. */
+	if (dwfl_frame_reg(f, 7, &sp) != 0)
+		sp = 0;
+	if (w->frames && pc == w->pc && sp == w->sp) {
+		w->loop = 1;
+		return DWARF_CB_ABORT;
+	}
+	w->pc = pc;
+	w->sp = sp;
 	/* A return address points after the call: look up the call. */
 	if (add_frame(w, act || !pc ? pc : pc - 1)) {
 		w->oom = 1;
@@ -454,7 +466,7 @@ static const char *read_reason(int err)
 int fx_unwind(struct fx_unwinder *u, const struct fx_thread *t,
 	      struct fx_buf *out)
 {
-	struct walk w = { u, out, 0, 0, 0 };
+	struct walk w = { u, out, 0, 0, 0, 0, 0, 0 };
 	char why[160];
 	int r;
 
@@ -471,6 +483,8 @@ int fx_unwind(struct fx_unwinder *u, const struct fx_thread *t,
 	if (w.more)
 		snprintf(why, sizeof(why), "[more than %d frames]",
 			 FX_STACK_MAX_FRAMES);
+	else if (w.loop)
+		snprintf(why, sizeof(why), "[unwind stopped: a frame repeats]");
 	else if (u->bad_err)
 		/* The last read failed: that is where the unwind ended
 		 * (libdwfl may call it a clean end). */

@@ -21,7 +21,9 @@
  * the file's own terms, as addr2line -e takes it), or 0xADDR outside every
  * module. An unwind that stops on an error ends with one bracketed
  * reason, never a made-up frame: "[stack unreadable at 0xADDR: not
- * captured]", "[unwind stopped: REASON]", "[more than N frames]".
+ * captured]" (or swapped out, the process exited), "[unwind stopped:
+ * REASON]" (libdwfl's, or "a frame repeats": the same pc and stack
+ * pointer twice), "[more than N frames]".
  */
 #ifndef FX_STACK_H
 #define FX_STACK_H
