@@ -503,13 +503,38 @@ int fx_unwind(struct fx_unwinder *u, const struct fx_thread *t,
 	return 0;
 }
 
+int fx_stack_regs_read(const struct fx_freeze *f, struct fx_thread **out,
+		       size_t *n)
+{
+	struct user_regs_struct regs;
+	struct fx_thread *t;
+	size_t i;
+
+	*n = 0;
+	*out = t = calloc(f->n ? f->n : 1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < f->n; i++) {
+		if (!f->t[i].stopped || f->t[i].gone ||
+		    ptrace(PTRACE_GETREGS, f->t[i].tid, 0, &regs) < 0)
+			continue;
+		t[*n].tid = t[*n].nstid = f->t[i].tid;
+		fx_regs_from_user((const uint64_t *)(void *)&regs, t[*n].regs);
+		t[*n].have_regs = 1;
+		t[*n].sp = t[*n].regs[7];
+		t[*n].have_sp = 1;
+		(*n)++;
+	}
+	return 0;
+}
+
 int fx_stack_regs_frozen(struct fx_thread *t, size_t n, struct fx_proc *p,
 			 const struct fx_freeze_opts *o, char *msg,
 			 size_t len)
 {
-	struct user_regs_struct regs;
+	struct fx_thread *got = NULL;
 	struct fx_freeze f;
-	size_t i, k;
+	size_t i, k, ngot = 0;
 	int r;
 
 	for (k = 0; k < n; k++)
@@ -520,23 +545,22 @@ int fx_stack_regs_frozen(struct fx_thread *t, size_t n, struct fx_proc *p,
 			snprintf(msg, len, "pid %d: %s", p->pid, strerror(-r));
 		return r;
 	}
-	for (i = 0; i < f.n; i++) {
-		if (!f.t[i].stopped || f.t[i].gone)
-			continue;
-		for (k = 0; k < n && t[k].tid != f.t[i].tid; k++)
-			;
-		if (k == n ||
-		    ptrace(PTRACE_GETREGS, f.t[i].tid, 0, &regs) < 0)
-			continue;
-		fx_regs_from_user((const uint64_t *)(void *)&regs, t[k].regs);
-		t[k].have_regs = 1;
-	}
-	r = fx_freeze_thaw(&f);
-	if (r)
+	r = fx_stack_regs_read(&f, &got, &ngot);
+	if (fx_freeze_thaw(&f)) {
 		snprintf(msg, len, "pid %d: a thread could not be let go "
 			 "cleanly; check its state", p->pid);
-	else
+		r = r ? r : -EIO;
+	} else {
 		fx_freeze_say_pause(&f, msg, len);
+	}
 	fx_freeze_release(&f);
-	return r ? -EIO : 0;
+	for (i = 0; i < ngot; i++)
+		for (k = 0; k < n; k++)
+			if (t[k].tid == got[i].tid) {
+				memcpy(t[k].regs, got[i].regs,
+				       sizeof(t[k].regs));
+				t[k].have_regs = 1;
+			}
+	free(got);
+	return r;
 }

@@ -73,13 +73,23 @@ int fx_unwind(struct fx_unwinder *u, const struct fx_thread *t,
 /* Free u and every file image it read (NULL: nothing). */
 void fx_unwinder_free(struct fx_unwinder *u);
 
+struct fx_freeze;
+
+/*
+ * The registers of every thread f holds stopped (PTRACE_GETREGS; the
+ * caller is the tracer thread): *out allocated (free()), one fx_thread
+ * per thread read (tid, regs, sp), *n set. 0 or -ENOMEM.
+ */
+int fx_stack_regs_read(const struct fx_freeze *f, struct fx_thread **out,
+		       size_t *n);
+
 /*
  * The registers of the live process p's threads t[0..n) (matched by tid),
  * read while every thread is stopped (fx_freeze_checked with o), the stop
  * as short as the reads: freeze, PTRACE_GETREGS each, thaw. A thread gone
  * or born meanwhile has none. msg gets the pause's line
- * (fx_freeze_say_pause), or why the freeze was refused. 0, or the
- * freeze's negative errno.
+ * (fx_freeze_say_pause), or why the freeze was refused. 0, the freeze's
+ * negative errno, -EIO (a thread not let go cleanly: said), -ENOMEM.
  */
 int fx_stack_regs_frozen(struct fx_thread *t, size_t n, struct fx_proc *p,
 			 const struct fx_freeze_opts *o, char *msg,

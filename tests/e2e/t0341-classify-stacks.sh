@@ -3,10 +3,11 @@
 # on a multi-threaded target, the top two frames of every thread from
 # `classify --threads` on our core (dump-region --core), on gdb's gcore
 # core and live under --freeze equal eu-stack's on the same core (eu-stack
-# --core, libdwfl's own core reader). A live pid read without stopping it
-# has no registers: '-'. A core without the stacks' memory ends each
-# stack where it can no longer be read, with that reason, never a made-up
-# frame.
+# --core, libdwfl's own core reader), and so do a freeze dump directory's
+# and a snapshot's (registers in process.json). A live pid read without
+# stopping it has no registers: '-'. A core without the stacks' memory
+# ends each stack where it can no longer be read, with that reason, never
+# a made-up frame.
 . "$TOP/tests/e2e/lib.sh"
 unset DEBUGINFOD_URLS
 
@@ -52,6 +53,18 @@ compare our.eu our.top2
 compare our.eu frozen.top2
 # Not vacuous: the workers' frames are named.
 grep -q "	pause;worker$" our.top2 || fail "no 'pause;worker' frames"
+
+# Dump directories: process.json holds the registers read in the stop
+# (a freeze's, a snapshot's), the stacks come from the dump's memory.
+for mode in freeze snapshot; do
+	dump-region -q --mode $mode -o "$TRASH/$mode.dir" "$pid" >/dev/null \
+		2>$mode.err || fail "dump-region --mode $mode: $(cat $mode.err)"
+	grep -q '"regs":\["0x' "$TRASH/$mode.dir/process.json" ||
+		fail "no registers in the $mode dump's process.json"
+	classify --threads --tsv "$TRASH/$mode.dir" >$mode.tsv
+	top2 <$mode.tsv >$mode.top2
+	compare our.eu $mode.top2
+done
 
 if command -v gcore >/dev/null; then
 	gcore -o "$TRASH/g" "$pid" >gcore.out 2>&1 ||
