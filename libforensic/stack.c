@@ -28,6 +28,8 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
 #define IMAGE_MAX (512ull << 20)
 /* Memory reads per thread before the unwind is cut short. */
 #define READS_MAX 65536
+/* Frame texts remembered by pc. */
+#define NAME_CACHE 1024
 
 void fx_regs_from_user(const uint64_t *user, uint64_t *dwarf)
 {
@@ -66,6 +68,10 @@ struct fx_unwinder {
 	unsigned reads;
 	int bad_err;		/* the last read failed: why (0: it did not) */
 	uint64_t bad_addr;
+	struct {
+		Dwarf_Addr pc;
+		char *text;
+	} names[NAME_CACHE];
 };
 
 /* Read len bytes at addr of the process (bounded per thread). */
@@ -369,6 +375,8 @@ void fx_unwinder_free(struct fx_unwinder *u)
 		elf_end(u->machine);
 	for (i = 0; i < u->nimages; i++)
 		free(u->images[i]);
+	for (i = 0; i < NAME_CACHE; i++)
+		free(u->names[i].text);
 	free(u->images);
 	free(u->mods);
 	free(u);
@@ -383,16 +391,16 @@ struct walk {
 	Dwarf_Addr pc, sp;	/* the previous frame's */
 };
 
-/* Append one frame for pc (adjusted: inside the call) to out. */
-static int add_frame(struct walk *w, Dwarf_Addr pc)
+/* The text of the frame at pc (adjusted: inside the call), malloc'd. */
+static char *frame_text(struct fx_unwinder *u, Dwarf_Addr pc)
 {
-	Dwfl_Module *mod = dwfl_addrmodule(w->u->dwfl, pc);
+	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, pc);
 	const char *name = NULL, *modname = NULL, *base;
-	char num[40], *dm = NULL;
+	char num[40], *dm = NULL, *t;
 	Dwarf_Addr low = 0, bias = 0;
 	GElf_Off off;
 	GElf_Sym sym;
-	int st = 0, r;
+	int st = 0;
 
 	if (mod) {
 		name = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL,
@@ -400,25 +408,49 @@ static int add_frame(struct walk *w, Dwarf_Addr pc)
 		modname = dwfl_module_info(mod, NULL, &low, NULL, NULL, NULL,
 					   NULL, NULL);
 	}
-	r = w->frames && fx_buf_addc(w->out, ';');
 	if (name && name[0]) {
 		if (name[0] == '_' && name[1] == 'Z')
 			dm = __cxa_demangle(name, NULL, NULL, &st);
-		r = r || fx_buf_adds(w->out, dm ? dm : name);
+		t = strdup(dm ? dm : name);
 		free(dm);
-	} else if (mod) {
-		base = modname ? strrchr(modname, '/') : NULL;
-		base = base ? base + 1 : modname ? modname : "?";
-		if (!dwfl_module_getelf(mod, &bias))
-			bias = low;
-		snprintf(num, sizeof(num), "+0x%llx",
-			 (unsigned long long)(pc - bias));
-		r = r || fx_buf_adds(w->out, base) || fx_buf_adds(w->out, num);
-	} else {
-		snprintf(num, sizeof(num), "0x%llx", (unsigned long long)pc);
-		r = r || fx_buf_adds(w->out, num);
+		return t;
 	}
-	return r ? -ENOMEM : 0;
+	if (!mod) {
+		snprintf(num, sizeof(num), "0x%llx", (unsigned long long)pc);
+		return strdup(num);
+	}
+	base = modname ? strrchr(modname, '/') : NULL;
+	base = base ? base + 1 : modname ? modname : "?";
+	if (!dwfl_module_getelf(mod, &bias))
+		bias = low;
+	snprintf(num, sizeof(num), "+0x%llx", (unsigned long long)(pc - bias));
+	t = malloc(strlen(base) + strlen(num) + 1);
+	if (t)
+		strcat(strcpy(t, base), num);
+	return t;
+}
+
+/* Append the frame at pc to out. libdwfl's symbol lookup scans the
+ * module's table: the frames of threads waiting in the same calls are
+ * looked up once. */
+static int add_frame(struct walk *w, Dwarf_Addr pc)
+{
+	struct fx_unwinder *u = w->u;
+	size_t slot = (size_t)(pc * 0x9e3779b97f4a7c15ULL >> 54) % NAME_CACHE;
+
+	if (!u->names[slot].text || u->names[slot].pc != pc) {
+		char *t = frame_text(u, pc);
+
+		if (!t)
+			return -ENOMEM;
+		free(u->names[slot].text);
+		u->names[slot].text = t;
+		u->names[slot].pc = pc;
+	}
+	if ((w->frames && fx_buf_addc(w->out, ';')) ||
+	    fx_buf_adds(w->out, u->names[slot].text))
+		return -ENOMEM;
+	return 0;
 }
 
 static int frame_cb(Dwfl_Frame *f, void *arg)
