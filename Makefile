@@ -157,6 +157,7 @@ bench: all
 	$(Q)bench/jvm.sh
 	$(Q)bench/objects.sh
 	$(Q)bench/dump.sh
+	$(Q)bench/stacks.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
