@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "elfseg.h"
 #include "internal.h"
@@ -166,76 +167,97 @@ int fx_type_name(const char *mangled, char *out, size_t outlen)
 	return r;
 }
 
-/* Read exactly len bytes at off into a new buffer; NULL on failure. */
-static void *read_all(fx_pread_fn rd, void *ctx, uint64_t off, uint64_t len)
-{
-	void *p;
+/*
+ * libelf parses a memory image; the file may be large (a JVM's libjvm.so:
+ * 20 MiB) and only a few parts of it matter. The image is a sparse
+ * anonymous mapping of IMAGE_MAX bytes (untouched pages cost nothing)
+ * into which the parts libelf will look at are read before it looks:
+ * the ELF header, then the section headers where the header (parsed by
+ * libelf) says they are, then the symbol table and its strings.
+ */
+#define IMAGE_MAX (512ull << 20)
+#define TABLE_MAX (64ull << 20)
 
-	if (len > (64u << 20))
-		return NULL;
-	p = malloc(len ? len : 1);
-	if (p && rd(ctx, off, p, len) != (long)len) {
-		free(p);
-		p = NULL;
+/* Read [off, off + len) of the file into the image. 0 or -EBADMSG. */
+static int fill(fx_pread_fn rd, void *ctx, unsigned char *img, uint64_t off,
+		uint64_t len)
+{
+	long got;
+
+	if (off > IMAGE_MAX || len > IMAGE_MAX - off)
+		return -EBADMSG;
+	while (len) {
+		got = rd(ctx, off, img + off, len);
+		if (got <= 0)
+			return -EBADMSG;
+		off += (uint64_t)got;
+		len -= (uint64_t)got;
 	}
-	return p;
+	return 0;
 }
 
 int fx_elf_dynsyms(fx_pread_fn rd, void *ctx, const char *const *names,
 		   size_t n, uint64_t *vals)
 {
-	Elf64_Ehdr eh;
-	Elf64_Shdr *sh = NULL, *ds = NULL, *ss;
-	Elf64_Sym *sym = NULL;
-	char *str = NULL;
-	size_t i, k, nsym, found = 0;
+	unsigned char *img;
+	Elf_Scn *scn = NULL, *str;
+	Elf_Data *data;
+	GElf_Ehdr eh;
+	GElf_Shdr sh, ss;
+	GElf_Sym sym;
+	size_t i, k, found = 0;
+	const char *nm;
+	Elf *e = NULL;
 	int r = -EBADMSG;
 
 	for (k = 0; k < n; k++)
 		vals[k] = 0;
-	if (rd(ctx, 0, &eh, sizeof(eh)) != (long)sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh.e_shentsize != sizeof(Elf64_Shdr) || !eh.e_shnum)
-		return -EBADMSG;
-	sh = read_all(rd, ctx, eh.e_shoff,
-		      (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr));
-	if (!sh)
-		return -EBADMSG;
-	for (i = 0; i < eh.e_shnum && !ds; i++)
-		if (sh[i].sh_type == SHT_DYNSYM)
-			ds = &sh[i];
-	if (!ds) {
-		r = -ENOENT;
+	img = mmap(NULL, IMAGE_MAX, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (img == MAP_FAILED)
+		return -ENOMEM;
+	elf_version(EV_CURRENT);
+	if (fill(rd, ctx, img, 0, sizeof(Elf64_Ehdr)) ||
+	    !(e = elf_memory((char *)img, IMAGE_MAX)) ||
+	    elf_kind(e) != ELF_K_ELF || gelf_getclass(e) != ELFCLASS64 ||
+	    !gelf_getehdr(e, &eh) || eh.e_shentsize != sizeof(Elf64_Shdr) ||
+	    fill(rd, ctx, img, eh.e_shoff,
+		 (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr)))
 		goto out;
-	}
-	if (ds->sh_link >= eh.e_shnum || ds->sh_entsize != sizeof(Elf64_Sym))
-		goto out;
-	ss = &sh[ds->sh_link];
-	sym = read_all(rd, ctx, ds->sh_offset, ds->sh_size);
-	str = read_all(rd, ctx, ss->sh_offset, ss->sh_size);
-	if (!sym || !str || !ss->sh_size)
-		goto out;
-	str[ss->sh_size - 1] = '\0';
-	nsym = ds->sh_size / sizeof(Elf64_Sym);
-	for (i = 0; i < nsym; i++) {
-		const char *nm;
-
-		if (sym[i].st_name >= ss->sh_size ||
-		    sym[i].st_shndx == SHN_UNDEF)
+	/* Again, the section headers in the image now. */
+	elf_end(e);
+	e = elf_memory((char *)img, IMAGE_MAX);
+	r = e ? -ENOENT : -EBADMSG;
+	while (e && (scn = elf_nextscn(e, scn)) != NULL) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM)
 			continue;
-		nm = str + sym[i].st_name;
-		for (k = 0; k < n; k++)
-			if (!vals[k] && strcmp(nm, names[k]) == 0) {
-				vals[k] = sym[i].st_value;
-				found++;
-			}
+		r = -EBADMSG;
+		str = elf_getscn(e, sh.sh_link);
+		/* Tables over 64 MiB are refused. */
+		if (!sh.sh_entsize || !str || !gelf_getshdr(str, &ss) ||
+		    ss.sh_type != SHT_STRTAB || sh.sh_size > TABLE_MAX ||
+		    ss.sh_size > TABLE_MAX ||
+		    fill(rd, ctx, img, sh.sh_offset, sh.sh_size) ||
+		    fill(rd, ctx, img, ss.sh_offset, ss.sh_size) ||
+		    !(data = elf_getdata(scn, NULL)))
+			break;
+		for (i = 0; i < data->d_size / sh.sh_entsize; i++) {
+			if (!gelf_getsym(data, (int)i, &sym) ||
+			    sym.st_shndx == SHN_UNDEF)
+				continue;
+			nm = elf_strptr(e, sh.sh_link, sym.st_name);
+			for (k = 0; nm && k < n; k++)
+				if (!vals[k] && strcmp(nm, names[k]) == 0) {
+					vals[k] = sym.st_value;
+					found++;
+				}
+		}
+		r = (int)found;
+		break;
 	}
-	r = (int)found;
 out:
-	free(sym);
-	free(str);
-	free(sh);
+	if (e)
+		elf_end(e);
+	munmap(img, IMAGE_MAX);
 	return r;
 }

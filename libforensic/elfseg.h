@@ -33,12 +33,12 @@ int fx_elf_loads(const void *buf, size_t len, struct fx_elf_load *out,
 typedef long (*fx_pread_fn)(void *ctx, uint64_t off, void *buf, size_t len);
 
 /*
- * Look up names[0..n) in the dynamic symbol table (.dynsym, found
- * through the section headers) of the 64-bit little-endian ELF file that
- * rd reads: vals[i] is the symbol's st_value (0 when absent or
- * undefined). The number found, -EBADMSG for a file that is not such an
- * ELF or whose tables lie outside it, -ENOENT without .dynsym, -ENOMEM.
- * Tables over 64 MiB are refused (-EBADMSG).
+ * Look up names[0..n) in the dynamic symbol table (.dynsym) of the
+ * 64-bit ELF file that rd reads, through libelf: vals[i] is the symbol's
+ * st_value (0 when absent or undefined). The number found, -EBADMSG for
+ * a file that is not such an ELF or whose tables lie outside it (or
+ * past 512 MiB, or over 64 MiB), -ENOENT without .dynsym, -ENOMEM. Only
+ * the ELF header, the section headers, .dynsym and its strings are read.
  */
 int fx_elf_dynsyms(fx_pread_fn rd, void *ctx, const char *const *names,
 		   size_t n, uint64_t *vals);

@@ -8,6 +8,8 @@
  *   bins at 0x70, next at 0x870, system_mem at 0x888; sizeof(heap_info)
  *   48; sizeof(struct tcache_perthread_struct) 640.
  */
+#include <dlfcn.h>
+
 #include "unit.h"
 
 #include "classify.h"
@@ -326,6 +328,37 @@ START_TEST(elf_loads)
 }
 END_TEST
 
+static long fd_pread(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	ssize_t n = pread(*(int *)ctx, buf, len, (off_t)off);
+
+	return n < 0 ? -errno : n;
+}
+
+/* fx_elf_dynsyms (libelf) on libc: malloc's st_value is where the dynamic
+ * linker put malloc less libc's base (dladdr). */
+START_TEST(elf_dynsyms)
+{
+	const char *names[] = { "malloc", "no_such_symbol_at_all" };
+	uint64_t v[2];
+	Dl_info di;
+	void *m = dlsym(RTLD_DEFAULT, "malloc");
+	int fd;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_ne(dladdr(m, &di), 0);
+	fd = open(di.dli_fname, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fx_elf_dynsyms(fd_pread, &fd, names, 2, v), 1);
+	ck_assert_uint_eq(v[0], (uintptr_t)m - (uintptr_t)di.dli_fbase);
+	ck_assert_uint_eq(v[1], 0);
+	close(fd);
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_eq(fx_elf_dynsyms(fd_pread, &fd, names, 2, v), -EBADMSG);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("heap");
@@ -340,6 +373,7 @@ int main(void)
 	tcase_add_test(tc, not_an_arena);
 	tcase_add_test(tc, parsers);
 	tcase_add_test(tc, elf_loads);
+	tcase_add_test(tc, elf_dynsyms);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }
