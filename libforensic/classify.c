@@ -311,17 +311,12 @@ int fx_classify_stacks(struct fx_classify *c, struct fx_memsrc *ms,
 	size_t i;
 	int r = 0;
 
-	if (fo && ms->kind == FX_MS_LIVE) {
-		r = fx_stack_regs_frozen(ms->t, ms->nt, p, fo, m, sizeof(m));
-		if (m[0] && (fx_buf_adds(msg, m) || fx_buf_addc(msg, '\n')))
-			return -ENOMEM;
-		if (r)
-			return r == -EIO ? -ECANCELED : r;
+	if (!fo || ms->kind != FX_MS_LIVE) {
+		for (i = 0; i < c->nt && !c->t[i].have_regs; i++)
+			;
+		if (i == c->nt)
+			return 0;
 	}
-	for (i = 0; i < c->nt && !c->t[i].have_regs; i++)
-		;
-	if (i == c->nt)
-		return 0;
 	r = fx_unwinder_new(&u, c->m, &ms->heap, ms->file, ms->file_ctx, m,
 			    sizeof(m));
 	if (r) {
@@ -329,6 +324,15 @@ int fx_classify_stacks(struct fx_classify *c, struct fx_memsrc *ms,
 		    fx_buf_adds(msg, m) || fx_buf_addc(msg, '\n'))
 			return -ENOMEM;
 		return -EIO;
+	}
+	if (fo && ms->kind == FX_MS_LIVE) {
+		r = fx_stack_regs_frozen(ms->t, ms->nt, p, fo, u, m, sizeof(m));
+		if (m[0] && (fx_buf_adds(msg, m) || fx_buf_addc(msg, '\n')))
+			r = -ENOMEM;
+		if (r) {
+			fx_unwinder_free(u);
+			return r == -EIO ? -ECANCELED : r;
+		}
 	}
 	c->stacks = calloc(c->nt, sizeof(*c->stacks));
 	fx_buf_init(&b);

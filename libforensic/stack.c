@@ -30,6 +30,10 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
 #define READS_MAX 65536
 /* Frame texts remembered by pc. */
 #define NAME_CACHE 1024
+/* A running thread's stack kept in the stop: the red zone below its
+ * stack pointer, and this much from there up. */
+#define KEEP_BELOW 128
+#define KEEP_MAX (64u << 10)
 
 void fx_regs_from_user(const uint64_t *user, uint64_t *dwarf)
 {
@@ -43,6 +47,13 @@ void fx_regs_from_user(const uint64_t *user, uint64_t *dwarf)
 	for (i = 0; i < 17; i++)
 		dwarf[i] = user[idx[i]];
 }
+
+/* Bytes of a stack copied while the thread was stopped. */
+struct kept {
+	uint64_t addr;
+	size_t len;
+	unsigned char *bytes;
+};
 
 /* One reported module: where its bytes come from. */
 struct umod {
@@ -72,6 +83,8 @@ struct fx_unwinder {
 		Dwarf_Addr pc;
 		char *text;
 	} names[NAME_CACHE];
+	struct kept *kept;	/* stack bytes copied in a stop */
+	size_t nkept;
 };
 
 /* Read len bytes at addr of the process (bounded per thread). */
@@ -80,9 +93,21 @@ static int mem_read(struct fx_unwinder *u, uint64_t addr, void *buf,
 {
 	int r;
 
+	size_t i;
+
 	if (u->reads >= READS_MAX)
 		return -E2BIG;
 	u->reads++;
+	/* A stack copied in the stop reads as it was then. */
+	for (i = 0; i < u->nkept; i++)
+		if (addr >= u->kept[i].addr &&
+		    addr - u->kept[i].addr <= u->kept[i].len &&
+		    len <= u->kept[i].len - (addr - u->kept[i].addr)) {
+			memcpy(buf, u->kept[i].bytes + (addr - u->kept[i].addr),
+			       len);
+			u->bad_err = 0;
+			return 0;
+		}
 	r = u->mem->read(u->mem->ctx, addr, buf, len);
 	if (r) {
 		u->bad_err = r;
@@ -377,6 +402,9 @@ void fx_unwinder_free(struct fx_unwinder *u)
 		free(u->images[i]);
 	for (i = 0; i < NAME_CACHE; i++)
 		free(u->names[i].text);
+	for (i = 0; i < u->nkept; i++)
+		free(u->kept[i].bytes);
+	free(u->kept);
 	free(u->images);
 	free(u->mods);
 	free(u);
@@ -535,6 +563,45 @@ int fx_unwind(struct fx_unwinder *u, const struct fx_thread *t,
 	return 0;
 }
 
+int fx_unwinder_keep(struct fx_unwinder *u, uint64_t sp)
+{
+	const struct fx_region *r = fx_region_at(u->m, sp);
+	uint64_t lo = sp > KEEP_BELOW ? sp - KEEP_BELOW : 0, hi, a;
+	struct kept *k;
+	unsigned char *b;
+	size_t got = 0;
+
+	if (!r || lo < r->start)
+		lo = r ? r->start : lo;
+	hi = r && r->end - lo > KEEP_MAX ? lo + KEEP_MAX : r ? r->end : lo;
+	if (!r || hi <= lo)
+		return 0;
+	b = malloc(hi - lo);
+	k = realloc(u->kept, (u->nkept + 1) * sizeof(*k));
+	if (!b || !k) {
+		free(b);
+		if (k)
+			u->kept = k;
+		return -ENOMEM;
+	}
+	u->kept = k;
+	/* Page by page: the copy ends at the first page not readable. */
+	for (a = lo; a < hi; a = (a | 4095) + 1) {
+		size_t n = (size_t)(((a | 4095) + 1 < hi ? (a | 4095) + 1 :
+							   hi) - a);
+
+		if (u->mem->read(u->mem->ctx, a, b + (a - lo), n))
+			break;
+		got += n;
+	}
+	if (!got) {
+		free(b);
+		return 0;
+	}
+	u->kept[u->nkept++] = (struct kept){ lo, got, b };
+	return 0;
+}
+
 int fx_stack_regs_read(const struct fx_freeze *f, struct fx_thread **out,
 		       size_t *n)
 {
@@ -561,8 +628,8 @@ int fx_stack_regs_read(const struct fx_freeze *f, struct fx_thread **out,
 }
 
 int fx_stack_regs_frozen(struct fx_thread *t, size_t n, struct fx_proc *p,
-			 const struct fx_freeze_opts *o, char *msg,
-			 size_t len)
+			 const struct fx_freeze_opts *o,
+			 struct fx_unwinder *u, char *msg, size_t len)
 {
 	struct fx_thread *got = NULL;
 	struct fx_freeze f;
@@ -578,6 +645,13 @@ int fx_stack_regs_frozen(struct fx_thread *t, size_t n, struct fx_proc *p,
 		return r;
 	}
 	r = fx_stack_regs_read(&f, &got, &ngot);
+	/* A thread that was running would have moved on by the time its
+	 * stack is unwound: the top of its stack is kept as it is now. */
+	for (i = 0; !r && u && i < ngot; i++)
+		for (k = 0; k < f.n; k++)
+			if (f.t[k].tid == got[i].tid &&
+			    f.t[k].state_before == 'R')
+				r = fx_unwinder_keep(u, got[i].regs[7]);
 	if (fx_freeze_thaw(&f)) {
 		snprintf(msg, len, "pid %d: a thread could not be let go "
 			 "cleanly; check its state", p->pid);

@@ -84,15 +84,26 @@ int fx_stack_regs_read(const struct fx_freeze *f, struct fx_thread **out,
 		       size_t *n);
 
 /*
+ * Keep the stack of a stopped thread whose stack pointer is sp, as it is
+ * now: from the red zone below sp up to 64 KiB (within sp's region, up
+ * to the first page that cannot be read), read through u's memory; u's
+ * unwinds then read those bytes from the copy. 0 or -ENOMEM.
+ */
+int fx_unwinder_keep(struct fx_unwinder *u, uint64_t sp);
+
+/*
  * The registers of the live process p's threads t[0..n) (matched by tid),
  * read while every thread is stopped (fx_freeze_checked with o), the stop
  * as short as the reads: freeze, PTRACE_GETREGS each, thaw. A thread gone
- * or born meanwhile has none. msg gets the pause's line
+ * or born meanwhile has none. With u (may be NULL), a thread that was
+ * running when the freeze began has its stack kept (fx_unwinder_keep):
+ * it moves on once let go, a thread blocked in a call does not. msg
+ * gets the pause's line
  * (fx_freeze_say_pause), or why the freeze was refused. 0, the freeze's
  * negative errno, -EIO (a thread not let go cleanly: said), -ENOMEM.
  */
 int fx_stack_regs_frozen(struct fx_thread *t, size_t n, struct fx_proc *p,
-			 const struct fx_freeze_opts *o, char *msg,
-			 size_t len);
+			 const struct fx_freeze_opts *o,
+			 struct fx_unwinder *u, char *msg, size_t len);
 
 #endif
