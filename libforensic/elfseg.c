@@ -60,6 +60,16 @@ out:
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
 			    int *status);
 
+char *fx_demangle(const char *mangled, int *status)
+{
+	int st = 0;
+	char *d = __cxa_demangle(mangled, NULL, NULL, &st);
+
+	if (status)
+		*status = st;
+	return d;
+}
+
 /*
  * Template argument k of the demangled type s whose name (up to its '<')
  * is prefix: its bytes [*a, *b), or -1. Brackets nest; a lambda's
@@ -159,7 +169,7 @@ int fx_type_name(const char *mangled, char *out, size_t outlen)
 	out[0] = '\0';
 	if (!*mangled || strlen(mangled) > 4096)
 		return -EBADMSG;
-	d = __cxa_demangle(mangled, NULL, NULL, &status);
+	d = fx_demangle(mangled, &status);
 	if (!d)
 		return status == -1 ? -ENOMEM : -EBADMSG;
 	r = unwrap(d, out, outlen);

@@ -44,6 +44,13 @@ int fx_elf_dynsyms(fx_pread_fn rd, void *ctx, const char *const *names,
 		   size_t n, uint64_t *vals);
 
 /*
+ * A C++ mangled name (a symbol "_ZN3foo3barEv", a type "7TimeoutIiE")
+ * demangled by libstdc++'s __cxa_demangle: malloc'd (free() it), or NULL
+ * with *status (may be NULL) -2 not a mangled name, -1 out of memory.
+ */
+char *fx_demangle(const char *mangled, int *status);
+
+/*
  * The C++ type whose typeinfo name (Itanium C++ ABI: "3Foo",
  * "N3sip17SipSubscribeEventE", "7TimeoutIiE") is mangled, as the source
  * spells it, through libstdc++'s __cxa_demangle ("Foo",

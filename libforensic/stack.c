@@ -12,6 +12,7 @@
 #include <sys/user.h>
 
 #include "buf.h"
+#include "elfseg.h"
 #include "freeze.h"
 #include "heap.h"
 #include "internal.h"
@@ -19,10 +20,6 @@
 #include "proc.h"
 #include "stack.h"
 #include "threads.h"
-
-/* libstdc++'s demangler (elfseg.c declares it too). */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
-			    int *status);
 
 /* A file image handed to libelf is at most this long. */
 #define IMAGE_MAX (512ull << 20)
@@ -428,7 +425,6 @@ static char *frame_text(struct fx_unwinder *u, Dwarf_Addr pc)
 	Dwarf_Addr low = 0, bias = 0;
 	GElf_Off off;
 	GElf_Sym sym;
-	int st = 0;
 
 	if (mod) {
 		name = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL,
@@ -438,7 +434,7 @@ static char *frame_text(struct fx_unwinder *u, Dwarf_Addr pc)
 	}
 	if (name && name[0]) {
 		if (name[0] == '_' && name[1] == 'Z')
-			dm = __cxa_demangle(name, NULL, NULL, &st);
+			dm = fx_demangle(name, NULL);
 		t = strdup(dm ? dm : name);
 		free(dm);
 		return t;
