@@ -528,6 +528,10 @@ int fx_unwind(struct fx_unwinder *u, const struct fx_thread *t,
 
 	if (!t->have_regs)
 		return fx_buf_adds(out, "-") ? -ENOMEM : 0;
+	/* libdwfl names threads by positive ids; a core may say anything. */
+	if (t->tid <= 0)
+		return fx_buf_adds(out, "[unwind stopped: no thread id]") ?
+			       -ENOMEM : 0;
 	u->cur = t;
 	u->reads = 0;
 	u->bad_err = 0;
