@@ -321,13 +321,13 @@ int fx_classify_stacks(struct fx_classify *c, struct fx_memsrc *ms,
 			    sizeof(m));
 	if (r) {
 		if (r == -ENOMEM || fx_buf_adds(msg, "no stacks: ") ||
-		    fx_buf_adds(msg, m) || fx_buf_addc(msg, '\n'))
+		    fx_buf_adds(msg, m) || fx_buf_adds(msg, "\n"))
 			return -ENOMEM;
 		return -EIO;
 	}
 	if (fo && ms->kind == FX_MS_LIVE) {
 		r = fx_stack_regs_frozen(ms->t, ms->nt, p, fo, u, m, sizeof(m));
-		if (m[0] && (fx_buf_adds(msg, m) || fx_buf_addc(msg, '\n')))
+		if (m[0] && (fx_buf_adds(msg, m) || fx_buf_adds(msg, "\n")))
 			r = -ENOMEM;
 		if (r) {
 			fx_unwinder_free(u);
