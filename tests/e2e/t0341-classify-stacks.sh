@@ -9,6 +9,7 @@
 # ends each stack where it can no longer be read, with that reason, never
 # a made-up frame.
 . "$TOP/tests/e2e/lib.sh"
+[ "$(uname -m)" = x86_64 ] || skip "stacks are unwound on x86-64 only"
 unset DEBUGINFOD_URLS
 
 command -v eu-stack >/dev/null || skip "no eu-stack (Debian: elfutils)"

@@ -3,6 +3,7 @@
 # killed with SIGSEGV; classify --threads on the kernel's core gives every
 # thread's top two frames as eu-stack --core does on it.
 . "$TOP/tests/e2e/lib.sh"
+[ "$(uname -m)" = x86_64 ] || skip "stacks are unwound on x86-64 only"
 unset DEBUGINFOD_URLS
 command -v eu-stack >/dev/null || skip "no eu-stack (Debian: elfutils)"
 pattern=$(cat /proc/sys/kernel/core_pattern)

@@ -6,6 +6,7 @@
 # <- __clone3, the only stacks it ever has (the target's source), never
 # the two mixed, as a stack that changed under the unwinder reads.
 . "$TOP/tests/e2e/lib.sh"
+[ "$(uname -m)" = x86_64 ] || skip "stacks are unwound on x86-64 only"
 
 start_target spinstack
 pid=$TARGET_PID

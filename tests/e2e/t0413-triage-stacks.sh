@@ -5,6 +5,7 @@
 # (its full stacks, frames joined innermost first); without, the target
 # is never stopped and the report says how to get the stacks.
 . "$TOP/tests/e2e/lib.sh"
+[ "$(uname -m)" = x86_64 ] || skip "stacks are unwound on x86-64 only"
 unset DEBUGINFOD_URLS
 command -v eu-stack >/dev/null || skip "no eu-stack (Debian: elfutils)"
 triage=$TOP/scripts/triage

@@ -6,6 +6,7 @@
 # threads.tsv holds all lie in anonymous executable memory, as the
 # kernel's /proc/PID/maps shows it.
 . "$TOP/tests/e2e/lib.sh"
+[ "$(uname -m)" = x86_64 ] || skip "stacks are unwound on x86-64 only"
 unset DEBUGINFOD_URLS
 triage=$TOP/scripts/triage
 
