@@ -61,6 +61,11 @@ TOOL_BIN := $(addprefix bin/,$(TOOLS))
 TARGET_SRC := $(wildcard corpus/targets/*.c)
 TARGET_BIN := $(patsubst corpus/targets/%.c,build/targets/%,$(TARGET_SRC))
 TARGET_BIN += $(patsubst corpus/targets/%.cc,build/targets/%,$(wildcard corpus/targets/*.cc))
+# musl targets (mallocng, issue 16), static and dynamic, where musl-gcc is.
+MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
+ifneq ($(MUSL_GCC),)
+TARGET_BIN += build/targets/muslleak-static build/targets/muslleak-dynamic
+endif
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
@@ -91,6 +96,12 @@ build/targets/%: corpus/targets/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) -O1 -g -Wall -D_GNU_SOURCE -o $@ $< -pthread
+
+build/targets/muslleak-%: corpus/targets/muslleak.c corpus/targets/target.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  MUSLCC  $<")
+	$(Q)$(MUSL_GCC) -O1 -g -Wall -D_GNU_SOURCE $(if $(filter static,$*),-static) \
+		-o $@ $<
 
 # C++ targets (objects with vtables, for classify --chunks).
 build/targets/%: corpus/targets/%.cc corpus/targets/target.h | $(DEPS_STAMP)

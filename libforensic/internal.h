@@ -113,6 +113,24 @@ void fx_hex(char *out, const unsigned char *p, size_t n);
 /* Monotonic clock in nanoseconds. */
 uint64_t fx_now_ns(void);
 
+/* The 8 or 4 bytes at p (any alignment) as a native integer: a word of
+ * the target's memory, read from a buffer. */
+static inline uint64_t fx_get64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint32_t fx_get32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
 /* a + b, or UINT64_MAX where the sum would wrap. */
 static inline uint64_t fx_sat_add(uint64_t a, uint64_t b)
 {

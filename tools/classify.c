@@ -13,7 +13,9 @@
 #include "classify.h"
 #include "freeze.h"
 #include "jobjects.h"
+#include "mallocng.h"
 #include "memsrc.h"
+#include "pymalloc.h"
 #include "stack.h"
 #include "threads.h"
 #include "tool.h"
@@ -22,7 +24,8 @@ static const char help[] =
 "usage: classify [options] PID|DIR|CORE...\n"
 "\n"
 "Say what every memory region of a live process is: its glibc malloc\n"
-"heaps (main heap, arena heaps and their reserves, mmapped chunks), the\n"
+"heaps (main heap, arena heaps and their reserves, mmapped chunks), musl\n"
+"mallocng's heap (musl-heap), CPython's pymalloc arenas (pymalloc), the\n"
 "main and thread stacks and their guards, ELF code, rodata, data and bss,\n"
 "anonymous executable memory (jit), shared memory, vdso... and 'anon' for\n"
 "what stays unexplained. Region records with 'class' and 'detail' added.\n"
@@ -40,7 +43,9 @@ static const char help[] =
 "                a make_shared block named 'T (make_shared)') with in-use\n"
 "                and free counts (tcache and fastbin members count as\n"
 "                free); corrupt heap metadata gives a 'corrupt at ADDR'\n"
-"                record and exit 1\n"
+"                record and exit 1; musl mallocng: one record per slot\n"
+"                size (arena: its context); CPython: one per pymalloc\n"
+"                block size (type 'pymalloc')\n"
 "  --threads     one record per thread: its stack region, resident size\n"
 "                and call stack ('stack': innermost frame first,\n"
 "                ';'-separated, function or module+0xOFFSET, unwound by\n"
@@ -71,7 +76,8 @@ static const char help[] =
 "  --list-classes  the classes it gives, one a line (what dump-on --class\n"
 "                and rank --where class=... take)\n"
 "  -v, --verbose the glibc version, arenas found, chunks walked; the JVM's\n"
-"                version, collector, Java threads and classes\n"
+"                version, collector, Java threads and classes; musl\n"
+"                mallocng's context; CPython's version and pymalloc arenas\n"
 "  --tsv, --json, --table   output format (default: table on a terminal,\n"
 "                TSV otherwise)\n"
 "  -h, --help    this text;  --version   the version\n"
@@ -235,7 +241,8 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		 * being split as it is read, a heap grown since the map was
 		 * read): look twice more, map and memory afresh, before
 		 * saying so. A capture does not change: once is enough. */
-		if (r || !c.hs.nbad || tries == 3 || ms.kind != FX_MS_LIVE)
+		if (r || (!c.hs.nbad && !(c.mng && c.mng->nbad)) ||
+		    tries == 3 || ms.kind != FX_MS_LIVE)
 			break;
 		fx_classify_release(&c);
 		fx_classify_init(&c);
@@ -259,6 +266,10 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 			  tool_mono_ns() / 1e6 - t0, tries, tries > 1 ? "s" : "",
 			  (unsigned long long)ms.pages_read,
 			  (unsigned long long)ms.pages_absent);
+		if (c.mng && c.mng->ctx)
+			tool_warn("pid %d: %s", pid, c.mng->note);
+		if (c.pym && c.pym->found_python)
+			tool_warn("pid %d: %s", pid, c.pym->note);
 	}
 	if (c.jvm.found && (!c.jvm.ok || strstr(c.jvm.note, "not found"))) {
 		tool_warn("process %d: %s: its Java heap, metaspace, code "
@@ -273,6 +284,13 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		tool_warn("process %d: corrupt heap metadata at 0x%llx: %s",
 			  pid, (unsigned long long)c.hs.bad[i].addr,
 			  c.hs.bad[i].why);
+		status = 1;
+	}
+	for (i = 0; c.mng && i < c.mng->nbad; i++) {
+		tool_warn("process %d: corrupt musl mallocng metadata at "
+			  "0x%llx: %s", pid,
+			  (unsigned long long)c.mng->bad[i].addr,
+			  c.mng->bad[i].why);
 		status = 1;
 	}
 	if (ms.gone) {
