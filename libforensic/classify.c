@@ -311,6 +311,52 @@ void fx_classify_release(struct fx_classify *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* Append a line made as printf makes it to b; 0 or -ENOMEM. */
+static int line(struct fx_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int line(struct fx_buf *b, const char *fmt, ...)
+{
+	char l[640];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(l, sizeof(l), fmt, ap);
+	va_end(ap);
+	return fx_buf_adds(b, l) || fx_buf_adds(b, "\n") ? -ENOMEM : 0;
+}
+
+int fx_classify_notes(const struct fx_classify *c, int pid, int verbose,
+		      struct fx_buf *out)
+{
+	int r = 0, bad = 0;
+	size_t i;
+
+	if (verbose && c->mng && c->mng->ctx)
+		r |= line(out, "pid %d: %s", pid, c->mng->note);
+	if (verbose && c->pym && c->pym->found_python)
+		r |= line(out, "pid %d: %s", pid, c->pym->note);
+	if (c->jvm.found && (!c->jvm.ok || strstr(c->jvm.note, "not found"))) {
+		r |= line(out, "process %d: %s: its Java heap, metaspace, code "
+			  "cache or threads may show as anon", pid,
+			  c->jvm.note);
+		bad = 1;
+	} else if (verbose && c->jvm.ok) {
+		r |= line(out, "pid %d: %s; %zu Java threads, %llu classes "
+			  "walked", pid, c->jvm.note, c->jvm.nt,
+			  (unsigned long long)c->jvm.klasses);
+	}
+	for (i = 0; i < c->hs.nbad; i++, bad = 1)
+		r |= line(out, "process %d: corrupt heap metadata at 0x%llx: "
+			  "%s", pid, (unsigned long long)c->hs.bad[i].addr,
+			  c->hs.bad[i].why);
+	for (i = 0; c->mng && i < c->mng->nbad; i++, bad = 1)
+		r |= line(out, "process %d: corrupt musl mallocng metadata at "
+			  "0x%llx: %s", pid,
+			  (unsigned long long)c->mng->bad[i].addr,
+			  c->mng->bad[i].why);
+	return r ? -ENOMEM : bad;
+}
+
 int fx_classify_stacks(struct fx_classify *c, struct fx_memsrc *ms,
 		       struct fx_proc *p, const struct fx_freeze_opts *fo,
 		       struct fx_buf *msg)

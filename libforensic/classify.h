@@ -123,6 +123,16 @@ struct fx_freeze_opts;
 struct fx_buf;
 
 /*
+ * What the user should hear about c (pid's), one line each appended to
+ * out: a JVM whose tables could not be read, corrupt heap metadata
+ * (glibc's, musl mallocng's), and with verbose the JVM, mallocng and
+ * pymalloc notes. 1 when a line tells of a problem (exit 1), 0, or
+ * -ENOMEM.
+ */
+int fx_classify_notes(const struct fx_classify *c, int pid, int verbose,
+		      struct fx_buf *out);
+
+/*
  * Unwind the call stack of every thread of c (c run over ms) that has
  * registers (stack.h: libdwfl over ms's memory and mapped files):
  * c->stacks, which fx_classify_write_threads writes in its stack column

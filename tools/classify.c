@@ -206,7 +206,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	struct fx_classify c;
 	struct fx_memsrc ms;
 	struct fx_proc p;
-	size_t i;
+	struct fx_buf b;
 	int r, status = 0, tries, pid, k;
 	char m[320];
 	double t0;
@@ -222,6 +222,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		return r;
 	}
 	fx_classify_init(&c);
+	fx_buf_init(&b);
 	if (ms.threads_note[0] && (ms.kind != FX_MS_LIVE || verbose ||
 				   mode == M_THREADS))
 		tool_warn("%s: %s", arg, ms.threads_note);
@@ -266,33 +267,11 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 			  tool_mono_ns() / 1e6 - t0, tries, tries > 1 ? "s" : "",
 			  (unsigned long long)ms.pages_read,
 			  (unsigned long long)ms.pages_absent);
-		if (c.mng && c.mng->ctx)
-			tool_warn("pid %d: %s", pid, c.mng->note);
-		if (c.pym && c.pym->found_python)
-			tool_warn("pid %d: %s", pid, c.pym->note);
 	}
-	if (c.jvm.found && (!c.jvm.ok || strstr(c.jvm.note, "not found"))) {
-		tool_warn("process %d: %s: its Java heap, metaspace, code "
-			  "cache or threads may show as anon", pid, c.jvm.note);
-		status = 1;
-	} else if (verbose && c.jvm.ok) {
-		tool_warn("pid %d: %s; %zu Java threads, %llu classes walked",
-			  pid, c.jvm.note, c.jvm.nt,
-			  (unsigned long long)c.jvm.klasses);
-	}
-	for (i = 0; i < c.hs.nbad; i++) {
-		tool_warn("process %d: corrupt heap metadata at 0x%llx: %s",
-			  pid, (unsigned long long)c.hs.bad[i].addr,
-			  c.hs.bad[i].why);
-		status = 1;
-	}
-	for (i = 0; c.mng && i < c.mng->nbad; i++) {
-		tool_warn("process %d: corrupt musl mallocng metadata at "
-			  "0x%llx: %s", pid,
-			  (unsigned long long)c.mng->bad[i].addr,
-			  c.mng->bad[i].why);
-		status = 1;
-	}
+	k = fx_classify_notes(&c, pid, verbose, &b);
+	if (b.len)
+		tool_warn_lines(b.data);
+	status = k < 0 ? 1 : status | k;
 	if (ms.gone) {
 		tool_warn("process %d exited during the walk", pid);
 		status = 1;
@@ -311,6 +290,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		else
 			r = fx_classify_write_summary(&c, w, pid);
 	}
+	fx_buf_release(&b);
 	fx_classify_release(&c);
 	fx_memsrc_release(&ms);
 	if (p.dirfd >= 0)
