@@ -577,7 +577,7 @@ int fx_capture_json(struct fx_buf *out, struct fx_proc *p,
 	r |= jkey(&o, "compression", c->compression,
 		  c->compression ? strlen(c->compression) : 0);
 	/* The threads, so that classify finds their stacks offline. */
-	r |= fx_threads_json(&o, p);
+	r |= fx_threads_json(&o, p, c->regs, c->nregs);
 	r |= fx_buf_adds(&o, ",\"skipped\":[");
 	r |= fx_buf_add(&o, c->skipped.data ? c->skipped.data : "",
 			c->skipped.len);

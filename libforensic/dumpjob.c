@@ -13,6 +13,7 @@
 #include "internal.h"
 #include "rec.h"
 #include "select.h"
+#include "stack.h"
 
 void fx_dumpjob_init(struct fx_dumpjob *job)
 {
@@ -323,6 +324,12 @@ static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
 		if (!r) {
 			j->frozen = 1;
 			tell(j, FX_DJ_FROZEN);
+			/* Every thread's registers, for process.json (a
+			 * microsecond each): classify unwinds their stacks. */
+			free(j->cap.regs);
+			if (fx_stack_regs_read(&j->fz, &j->cap.regs,
+					       &j->cap.nregs))
+				j->cap.nregs = 0;
 			/* Under the freeze the map holds still: check it. */
 			r = fx_dumpplan_refresh(&j->pl, &remade);
 			/* Hash after the thaw: the pause is the copy alone. */
@@ -508,6 +515,8 @@ static enum fx_dumpjob_status run_pid(struct fx_dumpjob *j, int pid)
 		status = dir_pid(j);
 	}
 	fx_buf_release(&j->cap.skipped);
+	free(j->cap.regs);
+	j->cap.regs = NULL;
 	fx_freeze_release(&j->fz);
 	fx_dumpplan_release(&j->pl);
 	fx_proc_release(&j->p);

@@ -16,6 +16,7 @@
 #include "mallocng.h"
 #include "memsrc.h"
 #include "pymalloc.h"
+#include "stack.h"
 #include "threads.h"
 #include "tool.h"
 
@@ -38,13 +39,19 @@ static const char help[] =
 "(but with --freeze), and only pages present in its memory are read.\n"
 "\n"
 "  --chunks      walk the malloc heaps: one record per arena, chunk size\n"
-"                and C++ type (from the vtable) with in-use and free counts\n"
-"                (tcache and fastbin members count as free); corrupt heap\n"
-"                metadata gives a 'corrupt at ADDR' record and exit 1;\n"
-"                musl mallocng: one record per slot size (arena: its\n"
-"                context); CPython: one per pymalloc block size (type\n"
-"                'pymalloc')\n"
-"  --threads     one record per thread: its stack region and resident size\n"
+"                and C++ type (from the vtable, demangled: Timeout<int>;\n"
+"                a make_shared block named 'T (make_shared)') with in-use\n"
+"                and free counts (tcache and fastbin members count as\n"
+"                free); corrupt heap metadata gives a 'corrupt at ADDR'\n"
+"                record and exit 1; musl mallocng: one record per slot\n"
+"                size (arena: its context); CPython: one per pymalloc\n"
+"                block size (type 'pymalloc')\n"
+"  --threads     one record per thread: its stack region, resident size\n"
+"                and call stack ('stack': innermost frame first,\n"
+"                ';'-separated, function or module+0xOFFSET, unwound by\n"
+"                libdwfl from the registers a core or dump holds, or\n"
+"                with --freeze; '-' without registers; a stack that\n"
+"                meets memory it cannot read ends there, '[why]')\n"
 "  --summary     totals per class and category: regions, bytes, committed\n"
 "                (not PROT_NONE) and resident bytes, for heaps the bytes in\n"
 "                use and free; on a JVM the categories are NMT's (Java\n"
@@ -66,9 +73,11 @@ static const char help[] =
 "  --freeze      with --objects or --holders on a PID: stop every thread\n"
 "                of the JVM for the walk (ptrace, as dump-region --mode\n"
 "                freeze), then let each go as it was (a stopped JVM\n"
-"                stays stopped); the pause is printed; refused, with a line\n"
-"                saying why, for a traced process, threads in vfork or\n"
-"                in epoll_wait; Ctrl-C or SIGTERM lets it go first\n"
+"                stays stopped); with --threads: stop every thread only\n"
+"                to read its registers (milliseconds), unwind after; the\n"
+"                pause is printed; refused, with a line saying why, for\n"
+"                a traced process, threads in vfork or in epoll_wait;\n"
+"                Ctrl-C or SIGTERM lets it go first\n"
 "  --accept-eintr  freeze even threads waiting in epoll_wait, which the\n"
 "                stop ends with EINTR\n"
 "  --list-classes  the classes it gives, one a line (what dump-on --class\n"
@@ -99,6 +108,7 @@ static const char help[] =
 "  classify 4242 | rank --group-by class         resident bytes per class\n"
 "  classify --chunks 4242 | rank --by inuse_bytes -n 5   what fills the heap\n"
 "  classify --threads 4242 | rank --by stack_rss\n"
+"  classify --threads --freeze 4242 | cut -f2,8  what every thread is doing\n"
 "  classify --summary 4242                       like NMT's summary on a JVM\n"
 "  classify 4242 | grep jvm-                     the JVM's own reservations\n"
 "  dump-region -q --mode freeze -o case-20 4242; classify --chunks case-20/\n"
@@ -120,37 +130,6 @@ static const char help[] =
 enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY, M_OBJECTS };
 static const char *holders;	/* --holders CLASS */
 enum { F_FREEZE = 1, F_EINTR = 2 };	/* --freeze, --accept-eintr */
-
-/* The process of arg: a live PID[@STARTTIME], a dump directory or an
- * ELF core. 0, or 2 when it cannot be opened (said). */
-static int open_src(struct fx_memsrc *ms, struct fx_proc *p, const char *arg)
-{
-	unsigned long long start;
-	int r, pid;
-
-	if (fx_pid_parse(arg, &pid, &start) == 0) {
-		if (tool_proc_open(p, pid, start))
-			return 2;
-		r = fx_memsrc_open_live(ms, p);
-		if (r) {
-			tool_warn("cannot read process %d: %s%s", pid,
-				  strerror(-r), r == -EACCES || r == -EPERM ?
-				  " (run as the process owner or root)" : "");
-			fx_memsrc_release(ms);
-			fx_proc_release(p);
-			return 2;
-		}
-		return 0;
-	}
-	p->dirfd = -1;
-	r = fx_memsrc_open_path(ms, arg);
-	if (r) {
-		tool_warn("%s", ms->err.msg[0] ? ms->err.msg : strerror(-r));
-		fx_memsrc_release(ms);
-		return 2;
-	}
-	return 0;
-}
 
 /* The walk's progress line (on a terminal, past a second). */
 static void walk_progress(void *arg, uint64_t n, uint64_t bytes)
@@ -209,6 +188,28 @@ static int objects(struct fx_writer *w, struct fx_memsrc *ms,
 	return r;
 }
 
+/* --threads: every thread's stack; with --freeze on a PID its registers
+ * read in a stop of the target (signals caught until the thaw). 0, 1
+ * (no stacks: said), 2 (the freeze refused or failed: said), -ENOMEM. */
+static int stacks(struct fx_classify *c, struct fx_memsrc *ms,
+		  struct fx_proc *p, int flags)
+{
+	struct fx_freeze_opts fo = { flags & F_EINTR, 2000, &tool_stop_sig,
+				     "classify --threads without --freeze" };
+	struct fx_buf b;
+	int r;
+
+	fx_buf_init(&b);
+	tool_catch_signals();
+	tool_job_control(flags != 0);
+	r = fx_classify_stacks(c, ms, p, flags ? &fo : NULL, &b);
+	tool_job_control(0);
+	if (b.len)
+		tool_warn_lines(b.data);
+	fx_buf_release(&b);
+	return r == -ENOMEM ? r : r == -EIO ? 1 : r ? 2 : 0;
+}
+
 /* One process: 0 done, 1 partial, 2 failed (reported), -errno output. */
 static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		   int verbose, const char *arg)
@@ -216,17 +217,18 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	struct fx_classify c;
 	struct fx_memsrc ms;
 	struct fx_proc p;
-	size_t i;
-	int r, status = 0, tries, pid;
+	struct fx_buf b;
+	int r, status = 0, tries, pid, k;
 	char m[320];
 	double t0;
 
-	if (open_src(&ms, &p, arg))
+	if (tool_memsrc_open(&ms, &p, arg))
 		return 2;
 	pid = (int)ms.pid;
 	if (mode == M_OBJECTS)
 		return objects(w, &ms, &p, flags, verbose, arg);
 	fx_classify_init(&c);
+	fx_buf_init(&b);
 	if (ms.threads_note[0] && (ms.kind != FX_MS_LIVE || verbose ||
 				   mode == M_THREADS))
 		tool_warn("%s: %s", arg, ms.threads_note);
@@ -241,6 +243,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 				    ms.file_ctx, ms.t, ms.nt);
 		if (!r && (mode == M_CHUNKS || mode == M_SUMMARY))
 			r = fx_classify_chunks(&c, &ms.heap);
+
 		/* A heap in use may look corrupt for an instant (a chunk
 		 * being split as it is read, a heap grown since the map was
 		 * read): look twice more, map and memory afresh, before
@@ -258,6 +261,8 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		tool_warn("process %d: %s", pid, strerror(-r));
 		status = 1;
 	}
+	if (!r && mode == M_THREADS && (k = stacks(&c, &ms, &p, flags)))
+		r = k < 0 ? k : 0, status = k < 0 ? 1 : k;
 	if (verbose) {
 		tool_warn("pid %d: %s; %zu arenas, %zu heaps, %llu chunks "
 			  "walked in %.1f ms (%d look%s); %llu pages read, %llu "
@@ -268,33 +273,11 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 			  tool_mono_ns() / 1e6 - t0, tries, tries > 1 ? "s" : "",
 			  (unsigned long long)ms.pages_read,
 			  (unsigned long long)ms.pages_absent);
-		if (c.mng && c.mng->ctx)
-			tool_warn("pid %d: %s", pid, c.mng->note);
-		if (c.pym && c.pym->found_python)
-			tool_warn("pid %d: %s", pid, c.pym->note);
 	}
-	if (c.jvm.found && (!c.jvm.ok || strstr(c.jvm.note, "not found"))) {
-		tool_warn("process %d: %s: its Java heap, metaspace, code "
-			  "cache or threads may show as anon", pid, c.jvm.note);
-		status = 1;
-	} else if (verbose && c.jvm.ok) {
-		tool_warn("pid %d: %s; %zu Java threads, %llu classes walked",
-			  pid, c.jvm.note, c.jvm.nt,
-			  (unsigned long long)c.jvm.klasses);
-	}
-	for (i = 0; i < c.hs.nbad; i++) {
-		tool_warn("process %d: corrupt heap metadata at 0x%llx: %s",
-			  pid, (unsigned long long)c.hs.bad[i].addr,
-			  c.hs.bad[i].why);
-		status = 1;
-	}
-	for (i = 0; c.mng && i < c.mng->nbad; i++) {
-		tool_warn("process %d: corrupt musl mallocng metadata at "
-			  "0x%llx: %s", pid,
-			  (unsigned long long)c.mng->bad[i].addr,
-			  c.mng->bad[i].why);
-		status = 1;
-	}
+	k = fx_classify_notes(&c, pid, verbose, &b);
+	if (b.len)
+		tool_warn_lines(b.data);
+	status = k < 0 ? 1 : status | k;
 	if (ms.gone) {
 		tool_warn("process %d exited during the walk", pid);
 		status = 1;
@@ -303,7 +286,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	    fx_classify_libc_missing(&c, &ms, m, sizeof(m))) {
 		tool_warn("cannot read '%s': %s", arg, m);
 		status = 1;
-	} else if (!r) {
+	} else if (!r && status < 2) {
 		if (mode == M_REGIONS)
 			r = fx_classify_write_regions(&c, w, pid);
 		else if (mode == M_CHUNKS)
@@ -313,6 +296,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		else
 			r = fx_classify_write_summary(&c, w, pid);
 	}
+	fx_buf_release(&b);
 	fx_classify_release(&c);
 	fx_memsrc_release(&ms);
 	if (p.dirfd >= 0)
@@ -380,9 +364,9 @@ int main(int argc, char **argv)
 	if (nmode > 1)
 		tool_usage_error("--chunks, --threads, --summary, --objects "
 				 "and --holders exclude each other");
-	if (flags && mode != M_OBJECTS)
+	if (flags && mode != M_OBJECTS && mode != M_THREADS)
 		tool_usage_error("--freeze, --accept-eintr: with --objects, "
-				 "--holders");
+				 "--holders or --threads");
 	if (optind == argc)
 		tool_usage_error("no pid given");
 	/* A pid, else a dump directory or core (said when it is neither). */
