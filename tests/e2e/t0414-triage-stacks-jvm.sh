@@ -13,7 +13,9 @@ triage=$TOP/scripts/triage
 start_jvm 8
 pid=$TARGET_PID
 cp "/proc/$pid/maps" maps
-"$triage" -o case --no-dump --mode freeze "$pid" 2>triage.err ||
+rc=0
+"$triage" -o case --no-dump --mode freeze "$pid" 2>triage.err || rc=$?
+triage_live_ok "$rc" triage.err ||
 	fail "triage --mode freeze failed: $(cat triage.err)"
 sed -n '/^## Thread stacks/,/^## /p' case/report.md |
 	sed -n '/^```$/,/^```$/p' | grep -v '^```$' >groups

@@ -10,7 +10,9 @@
 
 start_objleak -XX:+UseParallelGC
 pid=$TARGET_PID
-"$TOP/scripts/triage" --no-dump -o case "$pid" 2>err || fail "triage: exit $?: $(cat err)"
+rc=0
+"$TOP/scripts/triage" --no-dump -o case "$pid" 2>err || rc=$?
+triage_live_ok "$rc" err || fail "triage: exit $rc: $(cat err)"
 grep -q "^holders: classify --holders Ctx --tsv $pid@[0-9]* (exit 0)\$" case/log.txt ||
 	fail "no holders step on Ctx: $(cat case/log.txt)"
 chain_has case/holders.tsv 0 "$NCTX" Ctx
