@@ -48,7 +48,8 @@ $(DEPS_STAMP): scripts/install-deps
 # in scripts/install-deps). Expanded when a recipe runs, after install-deps.
 LIB_PKGS := libelf libdw libzstd libcrypto capstone libhs
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lpthread
+# libstdc++ for its C++ demangler (__cxa_demangle: classify's type names).
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lstdc++ -lpthread
 
 LIB_SRC := $(wildcard libforensic/*.c)
 LIB_OBJ := $(patsubst libforensic/%.c,build/lib/%.o,$(LIB_SRC))
@@ -185,6 +186,8 @@ bench: all
 	$(Q)bench/jvm.sh
 	$(Q)bench/objects.sh
 	$(Q)bench/dump.sh
+	$(Q)bench/snapshot.sh
+	$(Q)bench/stacks.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -16,6 +16,7 @@
 
 #include "classify.h"
 #include "elfseg.h"
+#include "freeze.h"
 #include "internal.h"
 #include "kerndat.h"
 #include "mallocng.h"
@@ -27,6 +28,7 @@
 #include "rec.h"
 #include "safeopen.h"
 #include "schema.h"
+#include "stack.h"
 #include "threads.h"
 
 static const char *const class_names[FX_NCLASSES] = {
@@ -142,7 +144,7 @@ static int in_file_map(const struct fx_maps *m, uint64_t a)
 static uint32_t resolve_type(struct fx_typetab *tt, uint64_t w)
 {
 	uint64_t hdr[2], ti[2];
-	char name[257], out[300], **nn;
+	char name[1025], out[1024], **nn;
 	size_t len = 0, i;
 	int r;
 
@@ -153,19 +155,18 @@ static uint32_t resolve_type(struct fx_typetab *tt, uint64_t w)
 	    !in_file_map(tt->m, ti[0]) || !in_file_map(tt->m, ti[1]))
 		return 0;
 	/* The name, 16 bytes at a time up to its NUL (page-safe reads). */
-	while (len < 256) {
+	while (len < 1024) {
 		if (tt->src->read(tt->src->ctx, ti[1] + len, name + len, 16))
 			return 0;
 		if (memchr(name + len, '\0', 16))
 			break;
 		len += 16;
 	}
-	name[256] = '\0';
-	len = strlen(name);
+	name[1024] = '\0';
 	/* A leading '*' marks a type local to its object file. */
 	i = name[0] == '*';
-	r = fx_demangle_type(name + i, len - i, out, sizeof(out));
-	if (r == -ENOTSUP || r == -ENOSPC)
+	r = fx_type_name(name + i, out, sizeof(out));
+	if (r == -ENOSPC)
 		snprintf(out, sizeof(out), "%s", name + i);
 	else if (r)
 		return 0;
@@ -306,8 +307,108 @@ void fx_classify_release(struct fx_classify *c)
 		free(c->types->names);
 		free(c->types);
 	}
+	for (i = 0; c->stacks && i < c->nt; i++)
+		free(c->stacks[i]);
+	free(c->stacks);
 	free(c->rc);
 	memset(c, 0, sizeof(*c));
+}
+
+/* Append a line made as printf makes it to b; 0 or -ENOMEM. */
+static int line(struct fx_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int line(struct fx_buf *b, const char *fmt, ...)
+{
+	char l[640];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(l, sizeof(l), fmt, ap);
+	va_end(ap);
+	return fx_buf_adds(b, l) || fx_buf_adds(b, "\n") ? -ENOMEM : 0;
+}
+
+int fx_classify_notes(const struct fx_classify *c, int pid, int verbose,
+		      struct fx_buf *out)
+{
+	int r = 0, bad = 0;
+	size_t i;
+	char note[400];
+
+	if (verbose) {
+		fx_classify_alloc_note(c, note, sizeof(note));
+		r |= line(out, "pid %d: %s", pid, note);
+	}
+	if (verbose && c->mng && c->mng->ctx)
+		r |= line(out, "pid %d: %s", pid, c->mng->note);
+	if (verbose && c->pym && c->pym->found_python)
+		r |= line(out, "pid %d: %s", pid, c->pym->note);
+	if (c->jvm.found && (!c->jvm.ok || strstr(c->jvm.note, "not found"))) {
+		r |= line(out, "process %d: %s: its Java heap, metaspace, code "
+			  "cache or threads may show as anon", pid,
+			  c->jvm.note);
+		bad = 1;
+	} else if (verbose && c->jvm.ok) {
+		r |= line(out, "pid %d: %s; %zu Java threads, %llu classes "
+			  "walked", pid, c->jvm.note, c->jvm.nt,
+			  (unsigned long long)c->jvm.klasses);
+	}
+	for (i = 0; i < c->hs.nbad; i++, bad = 1)
+		r |= line(out, "process %d: corrupt heap metadata at 0x%llx: "
+			  "%s", pid, (unsigned long long)c->hs.bad[i].addr,
+			  c->hs.bad[i].why);
+	for (i = 0; c->mng && i < c->mng->nbad; i++, bad = 1)
+		r |= line(out, "process %d: corrupt musl mallocng metadata at "
+			  "0x%llx: %s", pid,
+			  (unsigned long long)c->mng->bad[i].addr,
+			  c->mng->bad[i].why);
+	return r ? -ENOMEM : bad;
+}
+
+int fx_classify_stacks(struct fx_classify *c, struct fx_memsrc *ms,
+		       struct fx_proc *p, const struct fx_freeze_opts *fo,
+		       struct fx_buf *msg)
+{
+	struct fx_unwinder *u = NULL;
+	struct fx_buf b;
+	char m[512];
+	size_t i;
+	int r = 0;
+
+	if (!fo || ms->kind != FX_MS_LIVE) {
+		for (i = 0; i < c->nt && !c->t[i].have_regs; i++)
+			;
+		if (i == c->nt)
+			return 0;
+	}
+	r = fx_unwinder_new(&u, c->m, &ms->heap, ms->file, ms->file_ctx, m,
+			    sizeof(m));
+	if (r) {
+		if (r == -ENOMEM || fx_buf_adds(msg, "no stacks: ") ||
+		    fx_buf_adds(msg, m) || fx_buf_adds(msg, "\n"))
+			return -ENOMEM;
+		return -EIO;
+	}
+	if (fo && ms->kind == FX_MS_LIVE) {
+		r = fx_stack_regs_frozen(ms->t, ms->nt, p, fo, u, m, sizeof(m));
+		if (m[0] && (fx_buf_adds(msg, m) || fx_buf_adds(msg, "\n")))
+			r = -ENOMEM;
+		if (r) {
+			fx_unwinder_free(u);
+			return r == -EIO ? -ECANCELED : r;
+		}
+	}
+	c->stacks = calloc(c->nt, sizeof(*c->stacks));
+	fx_buf_init(&b);
+	for (i = 0; c->stacks && i < c->nt && !r; i++) {
+		b.len = 0;
+		r = fx_unwind(u, &c->t[i], &b);
+		if (!r && !(c->stacks[i] = strndup(b.data, b.len)))
+			r = -ENOMEM;
+	}
+	fx_buf_release(&b);
+	fx_unwinder_free(u);
+	return c->stacks ? r : -ENOMEM;
 }
 
 static void set(struct fx_regclass *rc, enum fx_class cls, const char *fmt,
@@ -1208,6 +1309,10 @@ int fx_classify_write_threads(const struct fx_classify *c,
 			for (int j = 0; j < 4; j++)
 				fx_writer_missing(w);
 		}
+		if (c->stacks && c->stacks[i])
+			fx_writer_text(w, c->stacks[i], strlen(c->stacks[i]));
+		else
+			fx_writer_missing(w);
 		r = fx_writer_end(w);
 	}
 	return r;

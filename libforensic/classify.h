@@ -92,6 +92,8 @@ struct fx_classify {
 	struct fx_jvm jvm;		/* a HotSpot JVM's layout, if any */
 	struct fx_mallocng *mng;	/* musl's mallocng walked, or NULL */
 	struct fx_pymalloc *pym;	/* CPython's pymalloc, or NULL */
+	char **stacks;			/* per thread of t: its stack
+					 * (fx_classify_stacks), or NULL */
 	struct fx_alloc alloc;		/* the allocator serving malloc */
 	size_t nlabelled;		/* regions alloc labelled */
 	int label_cut;			/* labelling hit its bound */
@@ -137,6 +139,36 @@ int fx_classify_chunks(struct fx_classify *c, struct fx_heap_src *src);
 
 /* The name of a type id from the chunk histogram ("-" for 0). */
 const char *fx_classify_type_name(const struct fx_classify *c, uint32_t id);
+
+struct fx_memsrc;
+struct fx_proc;
+struct fx_freeze_opts;
+struct fx_buf;
+
+/*
+ * What the user should hear about c (pid's), one line each appended to
+ * out: a JVM whose tables could not be read, corrupt heap metadata
+ * (glibc's, musl mallocng's), and with verbose the JVM, mallocng and
+ * pymalloc notes. 1 when a line tells of a problem (exit 1), 0, or
+ * -ENOMEM.
+ */
+int fx_classify_notes(const struct fx_classify *c, int pid, int verbose,
+		      struct fx_buf *out);
+
+/*
+ * Unwind the call stack of every thread of c (c run over ms) that has
+ * registers (stack.h: libdwfl over ms's memory and mapped files):
+ * c->stacks, which fx_classify_write_threads writes in its stack column
+ * ("-" for a thread without registers). With fo, on a live ms (p its
+ * process), the registers are read first in a freeze (fo's checks), the
+ * stop as short as the reads (fx_stack_regs_frozen). Lines for the user
+ * go to msg: the pause, why the freeze was refused, why there are no
+ * stacks. 0; -EIO no stacks (libdwfl could not be set up); the freeze's
+ * negative errno (refused: -ECANCELED); -ENOMEM.
+ */
+int fx_classify_stacks(struct fx_classify *c, struct fx_memsrc *ms,
+		       struct fx_proc *p, const struct fx_freeze_opts *fo,
+		       struct fx_buf *msg);
 
 /* The stack region of thread t (index in c->m), or -1. */
 long fx_classify_thread_stack(const struct fx_classify *c,
