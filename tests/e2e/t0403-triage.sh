@@ -24,6 +24,8 @@ before=$(rss "$pid")
 "$triage" -o case "$pid" 2>triage.err || fail "triage failed: $(cat triage.err)"
 after=$(rss "$pid")
 expect_eq "target rss (kB) across triage" "$before" "$after"
+# A successful triage says where its case is and nothing else.
+expect_eq "triage's stderr" "triage: case directory case: read case/report.md first" "$(cat triage.err)"
 
 for f in regions.tsv classified.tsv summary.tsv chunks.tsv threads.tsv \
 	top-regions.tsv strings.tsv report.md dump/regions.tsv; do
