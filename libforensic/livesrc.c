@@ -18,6 +18,14 @@
  */
 #define WIN_PAGES 128
 #define SMALL_PAGES 4
+/*
+ * A read of DIRECT_PAGES pages or more (a heap walker's big window) goes
+ * straight into the caller's buffer, pagemap read for its own pages: no
+ * second copy through the window. At most DIRECT_MAX pages per pagemap
+ * read.
+ */
+#define DIRECT_PAGES 16
+#define DIRECT_MAX 1024
 
 int fx_livesrc_open(struct fx_livesrc *l, struct fx_proc *p,
 		    const struct fx_maps *m, int use_scan)
@@ -49,6 +57,7 @@ void fx_livesrc_release(struct fx_livesrc *l)
 	free(l->buf);
 	free(l->ent);
 	free(l->ok);
+	free(l->dent);
 	memset(l, 0, sizeof(*l));
 	l->mem.memfd = -1;
 	l->pm.fd = -1;
@@ -239,6 +248,67 @@ static int load_window(struct fx_livesrc *l, uint64_t win, size_t npages)
 	return 0;
 }
 
+/*
+ * Read [addr, addr + len) (at most DIRECT_MAX pages) straight into out,
+ * with fx_livesrc_read's contract: every page must be present, in a
+ * readable region; the first that is not says why the read fails.
+ */
+static int read_direct(struct fx_livesrc *l, uint64_t addr,
+		       unsigned char *out, size_t len)
+{
+	size_t ps = fx_page_size(), np, i, got;
+	uint64_t first = addr - addr % ps, a, e, end = addr + len;
+	const struct fx_region *r = NULL;
+	struct fx_mem_seg seg;
+	long n;
+	int why;
+
+	np = (size_t)((end - first + ps - 1) / ps);
+	if (!l->dent) {
+		l->dent = malloc(DIRECT_MAX * sizeof(*l->dent));
+		if (!l->dent)
+			return -ENOMEM;
+	}
+	n = fx_pagemap_read(l->pm.fd, first, np, l->dent);
+	if (n < 0) {
+		if (n == -ESRCH)
+			l->gone = 1;
+		return n == -ESRCH ? -ESRCH : -EFAULT;
+	}
+	if ((size_t)n < np)
+		return -EFAULT;
+	for (i = 0; i < np; i++) {
+		a = first + i * ps;
+		if (!r || a >= r->end)
+			r = l->m ? fx_region_at(l->m, a) : NULL;
+		if (!r)
+			return -EFAULT;
+		if (l->dent[i] & FX_PM_PRESENT) {
+			if (!region_readable(r))
+				return -EFAULT;
+			continue;
+		}
+		if (l->dent[i] & FX_PM_SWAPPED) {
+			l->pages_swapped++;
+			return -ENODATA;
+		}
+		l->pages_absent++;
+		return -EFAULT;
+	}
+	/* All present: one read per region the range spans. */
+	for (a = addr; a < end; a = e) {
+		r = fx_region_at(l->m, a);
+		e = r && r->end < end ? r->end : end;
+		seg.addr = a;
+		seg.len = (size_t)(e - a);
+		seg.buf = out + (a - addr);
+		got = fx_livesrc_readv(l, &seg, 1, &why);
+		if (got < seg.len)
+			return why == -ESRCH ? -ESRCH : -EFAULT;
+	}
+	return 0;
+}
+
 int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	struct fx_livesrc *l = ctx;
@@ -249,6 +319,22 @@ int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
 
 	if (addr + len < addr)
 		return -EFAULT;
+	if (len >= DIRECT_PAGES * ps && l->m) {
+		while (len) {
+			if (l->gone)
+				return -ESRCH;
+			n = DIRECT_MAX * ps - addr % ps;
+			if (n > len)
+				n = len;
+			r = read_direct(l, addr, out, n);
+			if (r)
+				return r;
+			out += n;
+			addr += n;
+			len -= n;
+		}
+		return 0;
+	}
 	while (len) {
 		if (l->gone)
 			return -ESRCH;

@@ -23,7 +23,9 @@
  *    when it reads nothing the batch is thrown away and the process
  *    counts as gone (fx_livesrc.gone);
  *  - windows for jumping readers (fx_livesrc_read): a few pages around
- *    each byte asked for, a bigger window when reads move forward;
+ *    each byte asked for, a bigger window when reads move forward; a
+ *    big read (16 pages or more: a heap walker's own window) goes
+ *    straight into the caller's buffer, its pages' entries read first;
  *    streaming readers (dump, scan) bring their own buffers;
  *  - the counts: pages read, absent and swapped.
  *
@@ -57,6 +59,7 @@ struct fx_livesrc {
 	uint64_t *ent;		/* its pagemap entries */
 	unsigned char *ok;	/* per page: 1 read, 2 swapped, 0 not */
 	int have_win;
+	uint64_t *dent;		/* pagemap entries of a direct read */
 };
 
 /*
