@@ -358,14 +358,12 @@ static uint64_t tlab_end_at(struct walk *w, uint64_t a)
  * n bytes at a (a + n <= lim) from the window: a pointer, or NULL with
  * *err set when they cannot be read.
  */
-static const unsigned char *heap_bytes(struct walk *w, uint64_t a, size_t n,
-				       uint64_t lim, int *err)
+static const unsigned char *heap_fill(struct walk *w, uint64_t a, size_t n,
+				      uint64_t lim, int *err)
 {
 	uint64_t lo, len;
 	int r;
 
-	if (w->win.len && a >= w->win.lo && a + n <= w->win.lo + w->win.len)
-		return w->win.buf + (a - w->win.lo);
 	lo = a & ~(uint64_t)(PAGE - 1);
 	len = lim - lo < WINDOW ? lim - lo : WINDOW;
 	w->win.len = 0;
@@ -385,6 +383,14 @@ static const unsigned char *heap_bytes(struct walk *w, uint64_t a, size_t n,
 	w->win.lo = lo;
 	w->win.len = (size_t)len;
 	return w->win.buf + (a - lo);
+}
+
+static inline const unsigned char *heap_bytes(struct walk *w, uint64_t a,
+					      size_t n, uint64_t lim, int *err)
+{
+	if (a >= w->win.lo && a + n <= w->win.lo + w->win.len)
+		return w->win.buf + (a - w->win.lo);
+	return heap_fill(w, a, n, lim, err);
 }
 
 static struct klass *klass_at(struct walk *w, uint64_t k)
@@ -585,7 +591,7 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 			stop(w, a, top, "header %s", err_name(err));
 			return;
 		}
-		if (size < w->ohdr || size % w->align ||
+		if (size < w->ohdr || (size & (w->align - 1)) ||
 		    size > top - a) {
 			stop(w, a, top, "size %llu of a %s: not believed",
 			     (unsigned long long)size,
