@@ -14,6 +14,7 @@
 #include "jobjects.h"
 #include "memsrc.h"
 #include "maps.h"
+#include "readahead.h"
 #include "rec.h"
 #include "schema.h"
 #include "vmstructs.h"
@@ -26,6 +27,7 @@
 #define PAGE 4096u
 #define MAX_REFRESH 4096
 #define KCACHE 1024
+#define RA_MIN (4u * FX_RA_CHUNK)
 
 void fx_jobjects_init(struct fx_jobjects *o)
 {
@@ -72,11 +74,18 @@ struct tlab {
 	uint64_t top, hard_end;
 };
 
-/* A window of the heap's bytes, read in large pieces. */
+/* A window of the heap's bytes, read in large pieces: the walker's own
+ * buffer, or a chunk the read-ahead holds. */
 struct window {
 	uint64_t lo;
 	size_t len;
-	unsigned char *buf;
+	const unsigned char *buf;
+};
+
+/* A space to walk, in the order walked; one: it holds one object. */
+struct space {
+	uint64_t bottom, top;
+	int one;
 };
 
 struct walk {
@@ -97,6 +106,10 @@ struct walk {
 	uint64_t o_tlab_start, o_tlab_top, o_tlab_end, tlab_reserve;
 	unsigned refreshes;		/* tlab_end_at calls, bounded */
 	struct window win;
+	unsigned char *own;		/* WINDOW bytes */
+	struct space *sp;		/* the spaces to walk */
+	size_t nsp, capsp, spi;		/* spi: the one walked */
+	struct fx_readahead *ra;	/* reading sp ahead, or NULL */
 	/* Classes met, by class pointer: a direct-mapped cache in front
 	 * of byaddr (each object looks its class up). */
 	struct {
@@ -116,7 +129,14 @@ struct walk {
 
 static int rd(struct walk *w, uint64_t a, void *buf, size_t len)
 {
-	return w->rs->read(w->rs->ctx, a, buf, len);
+	int r;
+
+	if (w->ra)
+		fx_ra_lock(w->ra);
+	r = w->rs->read(w->rs->ctx, a, buf, len);
+	if (w->ra)
+		fx_ra_unlock(w->ra);
+	return r;
 }
 
 static int rdp(struct walk *w, uint64_t a, uint64_t *v)
@@ -337,6 +357,8 @@ static uint64_t tlab_end_at(struct walk *w, uint64_t a)
 	if (w->refreshes >= MAX_REFRESH)
 		return 0;
 	w->refreshes++;
+	if (w->ra)
+		fx_ra_lock(w->ra);
 	for (i = 0; i < w->njt; i++) {
 		if (w->heap->read(w->heap->ctx, w->jt[i] + w->o_tlab_start,
 				  &start, 8) ||
@@ -347,9 +369,11 @@ static uint64_t tlab_end_at(struct walk *w, uint64_t a)
 			continue;
 		if (start && start <= top && top <= end &&
 		    a >= start && a < end + w->tlab_reserve)
-			return end + w->tlab_reserve;
+			break;
 	}
-	return 0;
+	if (w->ra)
+		fx_ra_unlock(w->ra);
+	return i < w->njt ? end + w->tlab_reserve : 0;
 }
 
 /* ---- walking a space ---- */
@@ -358,7 +382,7 @@ static uint64_t tlab_end_at(struct walk *w, uint64_t a)
  * n bytes at a (a + n <= lim) from the window: a pointer, or NULL with
  * *err set when they cannot be read.
  */
-static const unsigned char *heap_fill(struct walk *w, uint64_t a, size_t n,
+static const unsigned char *heap_read(struct walk *w, uint64_t a, size_t n,
 				      uint64_t lim, int *err)
 {
 	uint64_t lo, len;
@@ -366,15 +390,14 @@ static const unsigned char *heap_fill(struct walk *w, uint64_t a, size_t n,
 
 	lo = a & ~(uint64_t)(PAGE - 1);
 	len = lim - lo < WINDOW ? lim - lo : WINDOW;
-	w->win.len = 0;
-	r = w->heap->read(w->heap->ctx, lo, w->win.buf, (size_t)len);
+	r = w->heap->read(w->heap->ctx, lo, w->own, (size_t)len);
 	if (r) {
 		/* A page not present or not captured somewhere in the
 		 * window: the pages this object's header is on only. */
 		len = ((a + n + PAGE - 1) & ~(uint64_t)(PAGE - 1)) - lo;
 		if (len > lim - lo)
 			len = lim - lo;
-		r = w->heap->read(w->heap->ctx, lo, w->win.buf, (size_t)len);
+		r = w->heap->read(w->heap->ctx, lo, w->own, (size_t)len);
 		if (r) {
 			*err = r;
 			return NULL;
@@ -382,7 +405,33 @@ static const unsigned char *heap_fill(struct walk *w, uint64_t a, size_t n,
 	}
 	w->win.lo = lo;
 	w->win.len = (size_t)len;
-	return w->win.buf + (a - lo);
+	w->win.buf = w->own;
+	return w->own + (a - lo);
+}
+
+/* heap_bytes when the window does not hold them: from the read-ahead's
+ * chunks, else read here. */
+static const unsigned char *heap_fill(struct walk *w, uint64_t a, size_t n,
+				      uint64_t lim, int *err)
+{
+	const unsigned char *p;
+	uint64_t lo;
+	size_t len;
+
+	w->win.len = 0;
+	if (!w->ra)
+		return heap_read(w, a, n, lim, err);
+	p = fx_ra_get(w->ra, w->spi, a, n, &lo, &len);
+	if (p) {
+		w->win.lo = lo;
+		w->win.len = len;
+		w->win.buf = p;
+		return p + (a - lo);
+	}
+	fx_ra_lock(w->ra);
+	p = heap_read(w, a, n, lim, err);
+	fx_ra_unlock(w->ra);
+	return p;
 }
 
 static inline const unsigned char *heap_bytes(struct walk *w, uint64_t a,
@@ -610,6 +659,58 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 
 /* ---- the collectors' spaces ---- */
 
+/* A space to walk (after the collector's structures are read). 0 or
+ * -ENOMEM. */
+static int plan_space(struct walk *w, uint64_t bottom, uint64_t top, int one)
+{
+	if (FX_GROW(w->sp, w->nsp, w->capsp, 64))
+		return -ENOMEM;
+	w->sp[w->nsp].bottom = bottom;
+	w->sp[w->nsp].top = top;
+	w->sp[w->nsp].one = one;
+	w->nsp++;
+	return 0;
+}
+
+/*
+ * Walk the spaces planned, their bytes read ahead by a thread when there
+ * are enough of them: the bytes of every space the walk will look at
+ * (only the head of a space that holds one object). 0 or -ENOMEM.
+ */
+static int walk_plan(struct walk *w)
+{
+	struct fx_ra_range *r;
+	uint64_t total = 0, b, t;
+	size_t i;
+
+	r = calloc(w->nsp + 1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < w->nsp; i++) {
+		b = w->sp[i].bottom;
+		t = w->sp[i].top;
+		if (b >= t || b < w->heap_lo || t > w->heap_hi)
+			continue;	/* walk_space says why */
+		if (w->sp[i].one && t - b > 2 * PAGE)
+			t = b + 2 * PAGE;
+		r[i].lo = b;
+		r[i].hi = t;
+		total += t - b;
+	}
+	/* A few chunks are read sooner than a thread starts. */
+	if (total >= RA_MIN)
+		w->ra = fx_ra_new(w->heap, r, w->nsp);
+	free(r);
+	for (i = 0; i < w->nsp && !w->o->interrupted; i++) {
+		w->spi = i;
+		walk_space(w, w->sp[i].bottom, w->sp[i].top, w->sp[i].one);
+	}
+	fx_ra_free(w->ra);
+	w->ra = NULL;
+	w->win.len = 0;
+	return 0;
+}
+
 static int walk_g1(struct walk *w, uint64_t ch)
 {
 	uint64_t o_hrm, o_regions, o_base, o_len, o_type, o_tag, o_bottom;
@@ -656,7 +757,8 @@ static int walk_g1(struct walk *w, uint64_t ch)
 			continue;
 		}
 		if (tag != (uint32_t)starts) {
-			walk_space(w, bottom, top, 0);
+			if (plan_space(w, bottom, top, 0))
+				return -ENOMEM;
 			continue;
 		}
 		/* A humongous object: its region, then the continues-
@@ -668,7 +770,8 @@ static int walk_g1(struct walk *w, uint64_t ch)
 			    rdp(w, next + o_top, &top))
 				break;
 		}
-		walk_space(w, bottom, top, 1);
+		if (plan_space(w, bottom, top, 1))
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -691,7 +794,8 @@ static int walk_spaces(struct walk *w, const uint64_t *sp, size_t n,
 			return 1;
 	for (i = 0; i < n; i++) {
 		space_bounds(w, sp[i], o_bottom, o_top, &bottom, &top);
-		walk_space(w, bottom, top, 0);
+		if (plan_space(w, bottom, top, 0))
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -880,12 +984,16 @@ static int run(struct walk *w)
 			 "cannot be read");
 	if (r)
 		return r < 0 ? r : 0;
-	w->win.buf = malloc(WINDOW);
-	if (!w->win.buf)
+	w->own = malloc(WINDOW);
+	if (!w->own)
 		return -ENOMEM;
 	r = strcmp(o->gc, "G1") == 0	     ? walk_g1(w, ch) :
 	    strcmp(o->gc, "Parallel") == 0 ? walk_parallel(w) :
 					     walk_serial(w, ch);
+	if (!r)
+		r = walk_plan(w);
+	if (r < 0)
+		return r;
 	if (r) {
 		snprintf(o->note, sizeof(o->note), "the %s heap's spaces "
 			 "cannot be read", o->gc);
@@ -920,7 +1028,8 @@ int fx_jobjects_walk_tables(struct fx_jobjects *o,
 	free(w.bytes);
 	free(w.t);
 	free(w.jt);
-	free(w.win.buf);
+	free(w.own);
+	free(w.sp);
 	if (r) {
 		fx_jobjects_release(o);
 		return r;
