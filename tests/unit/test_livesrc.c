@@ -169,6 +169,7 @@ static void read_child(int fallback)
 	struct fx_proc p;
 	struct child ch;
 	struct fx_buf b;
+	uint64_t before;
 	char *buf;
 	int why;
 
@@ -220,6 +221,21 @@ static void read_child(int fallback)
 	}
 	ck_assert_int_eq(fx_livesrc_read(&l, EXEC_ADDR, buf, 4), 0);
 	ck_assert(memcmp(buf, "AAAA", 4) == 0);
+	/* Reads in turn from two places: each keeps its own window. */
+	ck_assert_int_eq(fx_livesrc_read(&l, ch.base + 2 * ps, buf, 8), 0);
+	ck_assert_int_eq(fx_livesrc_read(&l, EXEC_ADDR + 5 * ps, buf, 8), 0);
+	before = l.pages_read;
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(fx_livesrc_read(&l, ch.base + 2 * ps + i, buf,
+						 8),
+				 0);
+		ck_assert(buf[0] == 'a' + 2);
+		ck_assert_int_eq(fx_livesrc_read(&l, EXEC_ADDR + 5 * ps + i,
+						 buf, 8),
+				 0);
+		ck_assert(buf[0] == 'A');
+	}
+	ck_assert_uint_eq(l.pages_read, before);
 	/* A big read (16 pages or more) goes straight into the buffer:
 	 * all of it, or the first page not present says why. */
 	memset(buf, 0, 16 * ps);
