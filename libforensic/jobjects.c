@@ -110,11 +110,16 @@ struct walk {
 	struct space *sp;		/* the spaces to walk */
 	size_t nsp, capsp, spi;		/* spi: the one walked */
 	struct fx_readahead *ra;	/* reading sp ahead, or NULL */
-	/* Classes met, by class pointer: a direct-mapped cache in front
-	 * of byaddr (each object looks its class up). */
+	/* Classes met, by the class word of their objects (compressed or
+	 * not): a direct-mapped cache in front of byaddr (each object looks
+	 * its class up), with the size of its instances when the class
+	 * alone says it and it is believed (0: an array, a mirror, a size
+	 * not believed: object_size and the checks say), and its name. */
 	struct {
-		uint64_t addr;
+		uint64_t word;
 		struct klass *k;
+		uint64_t isize;
+		long cls;
 	} kc[KCACHE];
 	/* the layout */
 	int ccp;			/* compressed class pointers */
@@ -442,19 +447,44 @@ static inline const unsigned char *heap_bytes(struct walk *w, uint64_t a,
 	return heap_fill(w, a, n, lim, err);
 }
 
-static struct klass *klass_at(struct walk *w, uint64_t k)
+/* The class pointer that an object's class word (not 0) stands for. */
+static uint64_t class_ptr(const struct walk *w, uint64_t word)
 {
-	size_t h = (size_t)((k >> 3) ^ (k >> 13)) % KCACHE;
+	return w->ccp ? w->kbase + (word << w->kshift) : word;
+}
+
+/*
+ * The known class whose objects have the class word `word` (not 0), or
+ * NULL; *isize the size of its instances when the class alone says it
+ * and it is believed (at least a header, aligned), else 0 (object_size
+ * and the checks say); *cls its name's index.
+ */
+static inline struct klass *klass_at(struct walk *w, uint64_t word,
+				     uint64_t *isize, long *cls)
+{
+	size_t h = (size_t)(word ^ (word >> 10) ^ (word >> 20)) % KCACHE;
+	uint64_t k, sz;
+	struct klass *e;
 	long i;
 
-	if (w->kc[h].k && w->kc[h].addr == k)
+	if (w->kc[h].word == word && w->kc[h].k) {
+		*isize = w->kc[h].isize;
+		*cls = w->kc[h].cls;
 		return w->kc[h].k;
+	}
+	k = class_ptr(w, word);
 	i = fx_strtab_find(&w->byaddr, (const char *)&k, sizeof(k));
 	if (i < 0)
 		return NULL;
-	w->kc[h].addr = k;
-	w->kc[h].k = &w->k[i];
-	return w->kc[h].k;
+	e = &w->k[i];
+	sz = e->lh > 0 && !e->mirror ? (uint64_t)e->lh & ~(uint64_t)1 : 0;
+	if (sz < w->ohdr || (sz & (w->align - 1)))
+		sz = 0;
+	w->kc[h].word = word;
+	w->kc[h].k = e;
+	w->kc[h].isize = *isize = sz;
+	w->kc[h].cls = *cls = e->cls;
+	return e;
 }
 
 static void stop(struct walk *w, uint64_t a, uint64_t top, const char *fmt,
@@ -561,8 +591,12 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 	struct fx_jobjects *o = w->o;
 	const unsigned char *p;
 	struct klass *k;
-	uint64_t a = bottom, kp, size, e;
+	/* In locals: the counts stored below may alias any field of w. */
+	const uint64_t ohdr = w->ohdr;
+	const int ccp = w->ccp;
+	uint64_t a = bottom, word, size, isize, e, tnext;
 	uint32_t nk;
+	long cls;
 	int err = 0;
 
 	if (top <= bottom || o->interrupted)
@@ -588,67 +622,80 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 		}
 		w->ti = lo;
 	}
+	/* The next TLAB's top. */
+	tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
 	while (a < top) {
 		/* The unfilled part of a thread's TLAB: no object yet. */
-		while (w->ti < w->nt && w->t[w->ti].top < a)
-			w->ti++;
-		if (w->ti < w->nt && w->t[w->ti].top == a) {
+		if (a >= tnext) {
+			while (w->ti < w->nt && w->t[w->ti].top < a)
+				w->ti++;
+			tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
+		}
+		if (a == tnext) {
 			e = w->t[w->ti].hard_end;
 
 			o->tlabs++;
 			o->tlab_bytes += (e < top ? e : top) - a;
 			w->ti++;
+			tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
 			a = e;
 			continue;
 		}
-		if (top - a < w->ohdr) {
+		if (top - a < ohdr) {
 			stop(w, a, top, "%llu bytes left at the space's end, "
 			     "less than a header", (unsigned long long)(top - a));
 			return;
 		}
-		p = heap_bytes(w, a, (size_t)w->ohdr, top, &err);
-		kp = 0;
-		if (p && w->ccp) {
+		p = heap_bytes(w, a, (size_t)ohdr, top, &err);
+		word = 0;
+		if (p && ccp) {
 			memcpy(&nk, p + 8, 4);
-			kp = nk ? w->kbase + ((uint64_t)nk << w->kshift) : 0;
+			word = nk;
 		} else if (p) {
-			memcpy(&kp, p + 8, 8);
+			memcpy(&word, p + 8, 8);
 		}
-		if ((!kp && (p || err == -EFAULT)) && (e = tlab_end_at(w, a))) {
-			o->tlabs++;
-			o->tlab_bytes += (e < top ? e : top) - a;
-			a = e;
-			continue;
-		}
-		if (!kp && p && zero_tail(w, a, top)) {
-			o->unfinished++;
-			o->unfinished_bytes += top - a;
+		if (!word) {
+			if ((p || err == -EFAULT) && (e = tlab_end_at(w, a))) {
+				o->tlabs++;
+				o->tlab_bytes += (e < top ? e : top) - a;
+				a = e;
+				continue;
+			}
+			if (p && zero_tail(w, a, top)) {
+				o->unfinished++;
+				o->unfinished_bytes += top - a;
+				return;
+			}
+			if (!p) {
+				stop(w, a, top, "header %s", err_name(err));
+				return;
+			}
+			stop(w, a, top, "class pointer 0x0: not a known class");
 			return;
 		}
-		if (!p) {
-			stop(w, a, top, "header %s", err_name(err));
-			return;
-		}
-		k = klass_at(w, kp);
+		k = klass_at(w, word, &isize, &cls);
 		if (!k) {
 			stop(w, a, top, "class pointer 0x%llx: not a known class",
-			     (unsigned long long)kp);
+			     (unsigned long long)class_ptr(w, word));
 			return;
 		}
-		size = object_size(w, a, k, top, &err);
-		if (!size && err) {
-			stop(w, a, top, "header %s", err_name(err));
-			return;
+		size = isize;
+		if (!isize) {
+			size = object_size(w, a, k, top, &err);
+			if (!size && err) {
+				stop(w, a, top, "header %s", err_name(err));
+				return;
+			}
 		}
-		if (size < w->ohdr || (size & (w->align - 1)) ||
-		    size > top - a) {
+		/* isize was believed once, for its class. */
+		if (size > top - a ||
+		    (!isize && (size < ohdr || (size & (w->align - 1))))) {
 			stop(w, a, top, "size %llu of a %s: not believed",
-			     (unsigned long long)size,
-			     w->names.e[k->cls].key);
+			     (unsigned long long)size, w->names.e[cls].key);
 			return;
 		}
-		w->count[k->cls]++;
-		w->bytes[k->cls] += size;
+		w->count[cls]++;
+		w->bytes[cls] += size;
 		o->objects++;
 		o->bytes += size;
 		a += size;
