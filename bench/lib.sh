@@ -2,7 +2,9 @@
 # Shared by bench scripts that time whole commands (sourced; they set
 # $tmp, a scratch directory, before calling measure).
 
-# measure NAME CMD...: wall ms and peak RSS (kB) of CMD, appended to NAME.
+# measure NAME CMD...: wall ms, peak RSS (kB), exit status and CPU ms
+# (user+system, with the children it waited for) of CMD, appended to
+# NAME as one line.
 measure() {
 	local name=$1
 	shift
@@ -11,7 +13,9 @@ import resource, subprocess, sys, time
 t = time.monotonic()
 r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 ms = (time.monotonic() - t) * 1000
-print("%.1f %d %d" % (ms, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode))
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.1f %d %d %.1f" % (ms, u.ru_maxrss, r.returncode,
+                           (u.ru_utime + u.ru_stime) * 1000))
 PY
 }
 
