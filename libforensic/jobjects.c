@@ -77,8 +77,7 @@ struct tlab {
 /* A window of the heap's bytes, read in large pieces: the walker's own
  * buffer, or a chunk the read-ahead holds. */
 struct window {
-	uint64_t lo;
-	size_t len;
+	uint64_t lo, hi;	/* [lo, hi); hi 0: none */
 	const unsigned char *buf;
 };
 
@@ -409,7 +408,7 @@ static const unsigned char *heap_read(struct walk *w, uint64_t a, size_t n,
 		}
 	}
 	w->win.lo = lo;
-	w->win.len = (size_t)len;
+	w->win.hi = lo + len;
 	w->win.buf = w->own;
 	return w->own + (a - lo);
 }
@@ -423,13 +422,13 @@ static const unsigned char *heap_fill(struct walk *w, uint64_t a, size_t n,
 	uint64_t lo;
 	size_t len;
 
-	w->win.len = 0;
+	w->win.hi = 0;
 	if (!w->ra)
 		return heap_read(w, a, n, lim, err);
 	p = fx_ra_get(w->ra, w->spi, a, n, &lo, &len);
 	if (p) {
 		w->win.lo = lo;
-		w->win.len = len;
+		w->win.hi = lo + len;
 		w->win.buf = p;
 		return p + (a - lo);
 	}
@@ -442,7 +441,7 @@ static const unsigned char *heap_fill(struct walk *w, uint64_t a, size_t n,
 static inline const unsigned char *heap_bytes(struct walk *w, uint64_t a,
 					      size_t n, uint64_t lim, int *err)
 {
-	if (a >= w->win.lo && a + n <= w->win.lo + w->win.len)
+	if (a >= w->win.lo && a + n <= w->win.hi)
 		return w->win.buf + (a - w->win.lo);
 	return heap_fill(w, a, n, lim, err);
 }
@@ -754,7 +753,7 @@ static int walk_plan(struct walk *w)
 	}
 	fx_ra_free(w->ra);
 	w->ra = NULL;
-	w->win.len = 0;
+	w->win.hi = 0;
 	return 0;
 }
 
