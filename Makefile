@@ -48,7 +48,8 @@ $(DEPS_STAMP): scripts/install-deps
 # in scripts/install-deps). Expanded when a recipe runs, after install-deps.
 LIB_PKGS := libelf libdw libzstd libcrypto capstone libhs
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lpthread
+# libstdc++ for its C++ demangler (__cxa_demangle: classify's type names).
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lstdc++ -lpthread
 
 LIB_SRC := $(wildcard libforensic/*.c)
 LIB_OBJ := $(patsubst libforensic/%.c,build/lib/%.o,$(LIB_SRC))
@@ -60,6 +61,11 @@ TOOL_BIN := $(addprefix bin/,$(TOOLS))
 TARGET_SRC := $(wildcard corpus/targets/*.c)
 TARGET_BIN := $(patsubst corpus/targets/%.c,build/targets/%,$(TARGET_SRC))
 TARGET_BIN += $(patsubst corpus/targets/%.cc,build/targets/%,$(wildcard corpus/targets/*.cc))
+# musl targets (mallocng, issue 16), static and dynamic, where musl-gcc is.
+MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
+ifneq ($(MUSL_GCC),)
+TARGET_BIN += build/targets/muslleak-static build/targets/muslleak-dynamic
+endif
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
@@ -90,6 +96,12 @@ build/targets/%: corpus/targets/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) -O1 -g -Wall -D_GNU_SOURCE -o $@ $< -pthread
+
+build/targets/muslleak-%: corpus/targets/muslleak.c corpus/targets/target.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  MUSLCC  $<")
+	$(Q)$(MUSL_GCC) -O1 -g -Wall -D_GNU_SOURCE $(if $(filter static,$*),-static) \
+		-o $@ $<
 
 # C++ targets (objects with vtables, for classify --chunks).
 build/targets/%: corpus/targets/%.cc corpus/targets/target.h | $(DEPS_STAMP)
@@ -156,6 +168,8 @@ bench: all
 	$(Q)bench/jvm.sh
 	$(Q)bench/objects.sh
 	$(Q)bench/dump.sh
+	$(Q)bench/snapshot.sh
+	$(Q)bench/stacks.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

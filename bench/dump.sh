@@ -12,8 +12,6 @@
 #                      default)
 #   dump-region-sha256 the same with --sha256 (hashed on the second core)
 #   dump-region-freeze --mode freeze: its own measured pause
-#   dump-region-snapshot --mode snapshot (x86-64): its measured stop for
-#                      the fork (the reap's second, shorter stop apart)
 #   pvcopy             bench/pvcopy.c: process_vm_readv + write in one
 #                      thread, the floor of a sequential copy
 #   gdb                gdb -ex 'attach PID' -ex 'dump memory FILE START END'
@@ -28,6 +26,7 @@
 # reading included (a few ms of gdb's own bookkeeping too).
 # Verdict: dump-region >= 3x faster than gdb, within 1.3x of pvcopy,
 # freeze pause <= gcore's, peak memory < 64 MiB.
+# (--mode snapshot has its own: bench/snapshot.sh.)
 #
 # Environment (defaults in brackets):
 #   BENCH_SIZES [1024 4096]  BENCH_RUNS [3]
@@ -107,7 +106,6 @@ echo "  output: $out ($(df -PT "$out" | awk 'NR == 2 {print $2}')), $runs rounds
 
 declare -A wall peak pause
 tools=(dump-region dump-region-sha256 dump-region-freeze pvcopy gdb)
-[ "$(uname -m)" = x86_64 ] && tools+=(dump-region-snapshot)
 [ "$do_gcore" = 1 ] && tools+=(gcore)
 
 # run TOOL: one timed run into $out, then delete and sync.
@@ -125,10 +123,6 @@ run() {
 		"$helpers/timeit" "$tmp/t" "${time_args[@]}" "$bin/dump-region" \
 			--mode freeze -o "$out/d" "$pid" "$start" >/dev/null 2>"$tmp/err"
 		p=$(sed -n 's/.*stopped for \([0-9.]*\) ms.*/\1/p' "$tmp/err") ;;
-	dump-region-snapshot)
-		"$helpers/timeit" "$tmp/t" "${time_args[@]}" "$top/bin/dump-region" \
-			--mode snapshot -o "$out/d" "$pid" "$start" >/dev/null 2>"$tmp/err"
-		p=$(sed -n 's/.*snapshot: stopped \([0-9.]*\) ms for the fork.*/\1/p' "$tmp/err") ;;
 	pvcopy)
 		"$helpers/timeit" "$tmp/t" "${time_args[@]}" "$helpers/pvcopy" "$pid" \
 			"$start" "$size" "$out/p.bin" ;;
@@ -222,10 +216,6 @@ for size_mib in $sizes; do
 	verdicts+="$(printf '\n  %s MiB: dump-region within 1.3x of a bare process_vm_readv copy: %s (%sx)' "$size_mib" "$(ok "$d / $p <= 1.3")" "$(calc '%.2f' "$d / $p")")"
 	if [ "$do_gcore" = 1 ]; then
 		verdicts+="$(printf '\n  %s MiB: freeze pause no longer than gcore'"'"'s: %s (%s ms vs gcore %s ms, gdb dump memory %s ms)' "$size_mib" "$(ok "${med[dump-region-freeze.pause]} <= ${med[gcore.pause]}")" "${med[dump-region-freeze.pause]}" "${med[gcore.pause]}" "${med[gdb.pause]}")"
-	fi
-	if [ -n "${med[dump-region-snapshot]:-}" ]; then
-		verdicts+="$(printf '\n  %s MiB: snapshot stop <= 100 ms: %s (%s ms; freeze %s ms)' "$size_mib" "$(ok "${med[dump-region-snapshot.pause]} <= 100")" "${med[dump-region-snapshot.pause]}" "${med[dump-region-freeze.pause]}")"
-		verdicts+="$(printf '\n  %s MiB: snapshot copy within 1.2x of freeze'"'"'s: %s (%sx)' "$size_mib" "$(ok "${med[dump-region-snapshot]} / ${med[dump-region-freeze]} <= 1.2")" "$(calc '%.2f' "${med[dump-region-snapshot]} / ${med[dump-region-freeze]}")")"
 	fi
 	verdicts+="$(printf '\n  %s MiB: dump-region peak memory < 64 MiB: %s (%.1f MiB; gdb %.1f MiB)' "$size_mib" "$(ok "${med[dump-region.peak]} < 65536")" "$(calc '%.3f' "${med[dump-region.peak]} / 1024")" "$(calc '%.3f' "${med[gdb.peak]} / 1024")")"
 done

@@ -3,7 +3,8 @@
 heaps in fuzz_jobjects's layout (see fuzz/fuzz_jobjects.c), compressed
 class pointers, 8-byte alignment: a few classes (an instance class, [B,
 [Ljava.lang.Object;, java.lang.Class), objects of each, a thread's TLAB
-gap, and for G1 a humongous [B across two regions.
+gap, and for G1 a humongous [B across two regions; fuzz/seeds/jobjects/
+holders: references between them, for classify --holders.
   python3 corpus/gen-jobjects-seeds.py fuzz/seeds/jobjects
 FUZZ_SHOW=1 build/fuzz/fuzz_jobjects SEED prints what the walker finds."""
 import struct
@@ -151,13 +152,49 @@ def g1():
     return m
 
 
+def holders():
+    """The Parallel heap with references, for classify --holders (input
+    flags bit 2): Foo's oop map (two narrow oops at 12), an Object[]
+    holding the first two Foos, the last old Foo holding that array and
+    itself (a cycle), eden's Object[] holding it and itself, a mirror of
+    Foo whose static field holds it, a thread's stack word holding the
+    first Foo."""
+    m = generational('parallel')
+    m.u64(0x050, 0)                    # CompressedOops::_narrow_oop._base
+    m.i32(0x058, 0)                    # _shift
+    m.i32(0x060, 16)                   # java_lang_Class::_klass_offset
+    m.i32(0x068, 24)                   # _static_oop_field_count_offset
+    m.i32(0x500 + 0x40 * 3 + 8, 32 | 1)  # java.lang.Class: 32 bytes
+    m.i32(0x500 + 32, 1)               # Foo: one oop map block
+    m.u32(0x500 + 40, 12)              #   at 12,
+    m.u32(0x500 + 44, 2)               #   two oops
+    arr = 0x1048                       # OLD's Object[3]
+    m.u32(arr + 16, IMG + 0x1000)
+    m.u32(arr + 20, IMG + 0x1018)
+    m.u32(0x1098 + 12, IMG + arr)      # the last old Foo
+    m.u32(0x1098 + 16, IMG + 0x1098)
+    mirror = 0x1068                    # OLD's Class of 6 words
+    m.u64(mirror + 16, IMG + 0x500)
+    m.i32(mirror + 24, 1)
+    m.u32(mirror + 32, IMG + arr)
+    eden2 = objects(Img(), 0x1800, EDEN1) + 0x110   # EDEN2's Object[2]
+    m.u32(eden2 + 16, IMG + 0x1098)
+    m.u32(eden2 + 20, IMG + eden2)
+    jt = 0xa80                         # the thread: its stack
+    m.u64(jt + 32, IMG + 0x2f00)       # JavaThread::_stack_base
+    m.u64(jt + 40, 0x100)              # _stack_size
+    m.u64(0x2e10, IMG + 0x1000)
+    return m
+
+
 def main():
     out = sys.argv[1]
-    for name, gc, m in (('g1', 0, g1()), ('parallel', 1,
-                        generational('parallel')),
-                        ('serial', 2, generational('serial'))):
+    for name, gc, fl, m in (('g1', 0, 0, g1()),
+                            ('parallel', 1, 0, generational('parallel')),
+                            ('serial', 2, 0, generational('serial')),
+                            ('holders', 1, 4, holders())):
         with open('%s/%s' % (out, name), 'wb') as f:
-            f.write(bytes([gc, 0]) + bytes(m.b))
+            f.write(bytes([gc, fl]) + bytes(m.b))
 
 
 if __name__ == '__main__':

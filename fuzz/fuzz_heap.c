@@ -3,7 +3,7 @@
  * classify's small parsers of target-controlled bytes.
  *
  * Input starting with 'P': the rest goes to fx_syscall_sp_parse,
- * fx_task_stat_parse, fx_demangle_type, fx_glibc_version and
+ * fx_task_stat_parse, fx_type_name, fx_glibc_version and
  * fx_elf_loads.
  *
  * Otherwise a process image (all integers little-endian):
@@ -68,7 +68,7 @@ static uint32_t type_fn(void *ctx, uint64_t w)
 static void parsers(const char *s, size_t n)
 {
 	struct fx_elf_load ld[8];
-	char out[64], comm[16];
+	char out[64], comm[16], name[1025];
 	uint64_t v;
 	size_t nl;
 	int a, b;
@@ -77,9 +77,13 @@ static void parsers(const char *s, size_t n)
 	if (fx_task_stat_parse(s, n, comm, sizeof(comm), &v) == 0 &&
 	    strlen(comm) >= sizeof(comm))
 		abort();
-	if (fx_demangle_type(s, n, out, sizeof(out)) == 0 &&
-	    strlen(out) >= sizeof(out))
-		abort();
+	if (n < sizeof(name)) {
+		memcpy(name, s, n);
+		name[n] = '\0';
+		if (fx_type_name(name, out, sizeof(out)) == 0 &&
+		    strlen(out) >= sizeof(out))
+			abort();
+	}
 	fx_glibc_version(s, n, &a, &b);
 	if (fx_elf_loads(s, n, ld, 8, &nl) == 0 && nl > 8)
 		abort();

@@ -7,12 +7,17 @@
  * here: fixed offsets, statics in the image's first 256 bytes) and the
  * JVM flags (its own memory). Input byte 0 picks the collector (0 G1,
  * 1 Parallel, 2 Serial, 3 Z), byte 1 the flags (bit 0: no compressed
- * class pointers; bit 1: 16-byte object alignment); the rest is the JVM's
+ * class pointers; bit 1: 16-byte object alignment; bit 2: the holders
+ * of class Foo (jholders.h) rather than the histogram: oop maps, object
+ * arrays, mirrors' statics, a thread's stack, cycles, all hostile; bit 3:
+ * no compressed oops); the rest is the JVM's
  * memory at IMG, read as a live reader serves it (whole pages, zeros past
  * the input). fuzz/seeds/jobjects/ holds small well-formed heaps of each
- * collector (corpus/gen-jobjects-seeds.py makes them). Whatever the
- * walk finds must add up: counts and bytes summed over classes equal the
- * totals, every size believed, every place said.
+ * collector, and one with references (corpus/gen-jobjects-seeds.py
+ * makes them). Whatever the walk finds must add up: counts and bytes
+ * summed over classes equal the totals, every size believed, every place
+ * said; a chain goes down no deeper than its cap, level after level, and
+ * no level holds more objects or bytes than the heap's.
  *
  * To see how far a seed leads: FUZZ_SHOW=1 fuzz_jobjects SEED
  */
@@ -24,7 +29,7 @@
 
 #include "forensic.h"
 #include "image.h"
-#include "jobjects.h"
+#include "jholders.h"
 #include "vmstructs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,6 +50,10 @@ static const struct {
 	{ "CompressedKlassPointers", "_narrow_klass._shift" },
 	{ "java_lang_Class", "_oop_size_offset" },
 	{ "ThreadLocalAllocBuffer", "_reserve_for_allocation_prefetch" },
+	{ "CompressedOops", "_narrow_oop._base" },
+	{ "CompressedOops", "_narrow_oop._shift" },
+	{ "java_lang_Class", "_klass_offset" },
+	{ "java_lang_Class", "_static_oop_field_count_offset" },
 	{ "JVMFlag", "flags" },		/* harness memory */
 	{ "JVMFlag", "numFlags" },	/* harness memory */
 };
@@ -96,6 +105,15 @@ static const struct {
 	{ "ContiguousSpace", "_top", 16 },
 	{ "JVMFlag", "_name", 0 },
 	{ "JVMFlag", "_addr", 8 },
+	{ "CollectedHeap", "_total_collections", 8 },
+	{ "Klass", "_vtable_len", 24 },
+	{ "InstanceKlass", "_itable_len", 28 },
+	{ "InstanceKlass", "_nonstatic_oop_map_size", 32 },
+	{ "InstanceKlass", "_reference_type", 36 },
+	{ "JavaThread", "_stack_base", 32 },
+	{ "JavaThread", "_stack_size", 40 },
+	{ "JavaThread", "_anchor", 48 },
+	{ "JavaFrameAnchor", "_last_Java_sp", 0 },
 };
 
 #define NSTATICS (sizeof(statics) / sizeof(statics[0]))
@@ -104,8 +122,9 @@ static const struct {
 static const char *const flag_names[] = {
 	"UseG1GC", "UseParallelGC", "UseSerialGC", "UseZGC",
 	"UseCompressedClassPointers", "ObjectAlignmentInBytes",
+	"UseCompressedOops",
 };
-#define NFLAGS 6
+#define NFLAGS 7
 
 /* The harness's memory: the flags, their names and values. */
 struct flagmem {
@@ -140,11 +159,43 @@ static void check(const struct fx_jobjects *o)
 		abort();
 }
 
+/* The chain of Foo's holders, as a walk leaves it. */
+static void check_holders(const struct fx_jholders *h)
+{
+	size_t i;
+
+	check(&h->o);
+	if (!h->o.ok && h->nr)
+		abort();
+	for (i = 0; i < h->nr; i++) {
+		const struct fx_jholders_rec *r = &h->r[i];
+
+		if (r->depth > FX_JH_MAX_DEPTH || !r->name ||
+		    (i && r->depth < h->r[i - 1].depth) ||
+		    (!i && (r->depth || strcmp(r->name, "Foo"))) ||
+		    (i && !r->count) || (r->root && r->bytes) ||
+		    (!r->root && r->count > h->o.objects) ||
+		    (!r->root && r->bytes > h->o.bytes))
+			abort();
+	}
+	if (getenv("FUZZ_SHOW")) {
+		fprintf(stderr, "holders: end %d depth %u noref %llu stacks "
+			"%llu\n", (int)h->end, h->depth,
+			(unsigned long long)h->noref,
+			(unsigned long long)h->stacks);
+		for (i = 0; i < h->nr; i++)
+			fprintf(stderr, "  %u %llu %llu %s\n", h->r[i].depth,
+				(unsigned long long)h->r[i].count,
+				(unsigned long long)h->r[i].bytes, h->r[i].name);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct flagmem fm;
 	struct fx_vms_field f[NSTATICS + NFIELDS + 1];
-	struct fx_vms_type t[2] = { { "JVMFlag", NULL, 16 } };
+	struct fx_vms_type t[2] = { { "JVMFlag", NULL, 16 },
+				    { "InstanceKlass", "Klass", 40 } };
 	struct fx_vms_const c[4] = {
 		{ "HeapRegionType::FreeTag", 0 },
 		{ "HeapRegionType::StartsHumongousTag", 12 },
@@ -172,6 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fm.value[gc] = 1;
 	fm.value[4] = !(fl & 1);
 	fm.value[5] = fl & 2 ? 16 : 8;
+	fm.value[6] = !(fl & 8);
 	fm.array = FLAGS + offsetof(struct flagmem, entry);
 	fm.count = NFLAGS;
 	memset(f, 0, sizeof(f));
@@ -192,9 +244,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v.f = f;
 	v.nf = k;
 	v.t = t;
-	v.nt = 1;
+	v.nt = 2;
 	v.c = c;
 	v.nc = 3;
+	if (fl & 4) {
+		struct fx_jholders h;
+
+		fx_jholders_init(&h, "Foo");
+		if (fx_jholders_walk_tables(&h, &v, &src, &src) == 0)
+			check_holders(&h);
+		fx_jholders_release(&h);
+		return 0;
+	}
 	fx_jobjects_init(&o);
 	if (fx_jobjects_walk_tables(&o, &v, &src, &src) == 0) {
 		check(&o);

@@ -16,15 +16,19 @@
 
 #include "classify.h"
 #include "elfseg.h"
+#include "freeze.h"
 #include "internal.h"
 #include "kerndat.h"
+#include "mallocng.h"
 #include "maps.h"
 #include "memsrc.h"
 #include "pagemap.h"
 #include "proc.h"
+#include "pymalloc.h"
 #include "rec.h"
 #include "safeopen.h"
 #include "schema.h"
+#include "stack.h"
 #include "threads.h"
 
 static const char *const class_names[FX_NCLASSES] = {
@@ -36,6 +40,8 @@ static const char *const class_names[FX_NCLASSES] = {
 	[FX_C_THREAD_STACK] = "thread-stack",
 	[FX_C_GUARD] = "guard",
 	[FX_C_MMAP_CHUNK] = "mmap-chunk",
+	[FX_C_MUSL_HEAP] = "musl-heap",
+	[FX_C_PYMALLOC] = "pymalloc",
 	[FX_C_JVM_HEAP] = "jvm-heap",
 	[FX_C_JVM_METASPACE] = "jvm-metaspace",
 	[FX_C_JVM_CODECACHE] = "jvm-codecache",
@@ -135,7 +141,7 @@ static int in_file_map(const struct fx_maps *m, uint64_t a)
 static uint32_t resolve_type(struct fx_typetab *tt, uint64_t w)
 {
 	uint64_t hdr[2], ti[2];
-	char name[257], out[300], **nn;
+	char name[1025], out[1024], **nn;
 	size_t len = 0, i;
 	int r;
 
@@ -146,19 +152,18 @@ static uint32_t resolve_type(struct fx_typetab *tt, uint64_t w)
 	    !in_file_map(tt->m, ti[0]) || !in_file_map(tt->m, ti[1]))
 		return 0;
 	/* The name, 16 bytes at a time up to its NUL (page-safe reads). */
-	while (len < 256) {
+	while (len < 1024) {
 		if (tt->src->read(tt->src->ctx, ti[1] + len, name + len, 16))
 			return 0;
 		if (memchr(name + len, '\0', 16))
 			break;
 		len += 16;
 	}
-	name[256] = '\0';
-	len = strlen(name);
+	name[1024] = '\0';
 	/* A leading '*' marks a type local to its object file. */
 	i = name[0] == '*';
-	r = fx_demangle_type(name + i, len - i, out, sizeof(out));
-	if (r == -ENOTSUP || r == -ENOSPC)
+	r = fx_type_name(name + i, out, sizeof(out));
+	if (r == -ENOSPC)
 		snprintf(out, sizeof(out), "%s", name + i);
 	else if (r)
 		return 0;
@@ -287,14 +292,115 @@ void fx_classify_release(struct fx_classify *c)
 	if (c->have_glibc)
 		fx_heapscan_release(&c->hs);
 	fx_jvm_release(&c->jvm);
+	if (c->mng)
+		fx_mallocng_release(c->mng);
+	if (c->pym)
+		fx_pymalloc_release(c->pym);
+	free(c->mng);
+	free(c->pym);
 	if (c->types) {
 		for (i = 0; i < c->types->n; i++)
 			free(c->types->names[i]);
 		free(c->types->names);
 		free(c->types);
 	}
+	for (i = 0; c->stacks && i < c->nt; i++)
+		free(c->stacks[i]);
+	free(c->stacks);
 	free(c->rc);
 	memset(c, 0, sizeof(*c));
+}
+
+/* Append a line made as printf makes it to b; 0 or -ENOMEM. */
+static int line(struct fx_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int line(struct fx_buf *b, const char *fmt, ...)
+{
+	char l[640];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(l, sizeof(l), fmt, ap);
+	va_end(ap);
+	return fx_buf_adds(b, l) || fx_buf_adds(b, "\n") ? -ENOMEM : 0;
+}
+
+int fx_classify_notes(const struct fx_classify *c, int pid, int verbose,
+		      struct fx_buf *out)
+{
+	int r = 0, bad = 0;
+	size_t i;
+
+	if (verbose && c->mng && c->mng->ctx)
+		r |= line(out, "pid %d: %s", pid, c->mng->note);
+	if (verbose && c->pym && c->pym->found_python)
+		r |= line(out, "pid %d: %s", pid, c->pym->note);
+	if (c->jvm.found && (!c->jvm.ok || strstr(c->jvm.note, "not found"))) {
+		r |= line(out, "process %d: %s: its Java heap, metaspace, code "
+			  "cache or threads may show as anon", pid,
+			  c->jvm.note);
+		bad = 1;
+	} else if (verbose && c->jvm.ok) {
+		r |= line(out, "pid %d: %s; %zu Java threads, %llu classes "
+			  "walked", pid, c->jvm.note, c->jvm.nt,
+			  (unsigned long long)c->jvm.klasses);
+	}
+	for (i = 0; i < c->hs.nbad; i++, bad = 1)
+		r |= line(out, "process %d: corrupt heap metadata at 0x%llx: "
+			  "%s", pid, (unsigned long long)c->hs.bad[i].addr,
+			  c->hs.bad[i].why);
+	for (i = 0; c->mng && i < c->mng->nbad; i++, bad = 1)
+		r |= line(out, "process %d: corrupt musl mallocng metadata at "
+			  "0x%llx: %s", pid,
+			  (unsigned long long)c->mng->bad[i].addr,
+			  c->mng->bad[i].why);
+	return r ? -ENOMEM : bad;
+}
+
+int fx_classify_stacks(struct fx_classify *c, struct fx_memsrc *ms,
+		       struct fx_proc *p, const struct fx_freeze_opts *fo,
+		       struct fx_buf *msg)
+{
+	struct fx_unwinder *u = NULL;
+	struct fx_buf b;
+	char m[512];
+	size_t i;
+	int r = 0;
+
+	if (!fo || ms->kind != FX_MS_LIVE) {
+		for (i = 0; i < c->nt && !c->t[i].have_regs; i++)
+			;
+		if (i == c->nt)
+			return 0;
+	}
+	r = fx_unwinder_new(&u, c->m, &ms->heap, ms->file, ms->file_ctx, m,
+			    sizeof(m));
+	if (r) {
+		if (r == -ENOMEM || fx_buf_adds(msg, "no stacks: ") ||
+		    fx_buf_adds(msg, m) || fx_buf_adds(msg, "\n"))
+			return -ENOMEM;
+		return -EIO;
+	}
+	if (fo && ms->kind == FX_MS_LIVE) {
+		r = fx_stack_regs_frozen(ms->t, ms->nt, p, fo, u, m, sizeof(m));
+		if (m[0] && (fx_buf_adds(msg, m) || fx_buf_adds(msg, "\n")))
+			r = -ENOMEM;
+		if (r) {
+			fx_unwinder_free(u);
+			return r == -EIO ? -ECANCELED : r;
+		}
+	}
+	c->stacks = calloc(c->nt, sizeof(*c->stacks));
+	fx_buf_init(&b);
+	for (i = 0; c->stacks && i < c->nt && !r; i++) {
+		b.len = 0;
+		r = fx_unwind(u, &c->t[i], &b);
+		if (!r && !(c->stacks[i] = strndup(b.data, b.len)))
+			r = -ENOMEM;
+	}
+	fx_buf_release(&b);
+	fx_unwinder_free(u);
+	return c->stacks ? r : -ENOMEM;
 }
 
 static void set(struct fx_regclass *rc, enum fx_class cls, const char *fmt,
@@ -710,6 +816,81 @@ static int mark_jvm(struct fx_classify *c, struct fx_heap_src *src,
 	return 0;
 }
 
+/* The bytes of spans (sorted, start and end the first two words of
+ * elements of sz bytes) in each region of c->m, added to cov. */
+static void cover(const struct fx_classify *c, const void *spans, size_t n,
+		  size_t sz, uint64_t *cov)
+{
+	const struct fx_maps *m = c->m;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const uint64_t *s = (const uint64_t *)((const char *)spans +
+						       i * sz);
+		const struct fx_region *reg = fx_region_at(m, s[0]);
+		uint64_t end;
+
+		if (!reg)
+			continue;
+		end = s[1] < reg->end ? s[1] : reg->end;
+		cov[reg - m->r] += end > s[0] ? end - s[0] : 0;
+	}
+}
+
+/*
+ * The walkers of other allocators (musl's mallocng without glibc's
+ * arenas, CPython's pymalloc when a python is mapped): the anonymous
+ * regions (and the brk heap) that are mostly theirs get their class.
+ */
+static int mark_walked(struct fx_classify *c, struct fx_heap_src *src)
+{
+	const struct fx_maps *m = c->m;
+	uint64_t *cov, size;
+	size_t i;
+	int r = -ENOMEM, k;
+	char ver[24];
+
+	c->mng = calloc(1, sizeof(*c->mng));
+	c->pym = calloc(1, sizeof(*c->pym));
+	cov = calloc(2 * (m->n ? m->n : 1), sizeof(*cov));
+	if (!c->mng || !c->pym || !cov)
+		goto out;
+	fx_mallocng_init(c->mng);
+	fx_pymalloc_init(c->pym);
+	if ((!c->have_glibc || !c->hs.narenas) &&
+	    (r = fx_mallocng_walk(c->mng, m, src)))
+		goto out;
+	if ((r = fx_pymalloc_walk(c->pym, m, src)))
+		goto out;
+	if (c->pym->major)
+		snprintf(ver, sizeof(ver), "%d.%d", c->pym->major,
+			 c->pym->minor);
+	else
+		snprintf(ver, sizeof(ver), "(version not known)");
+	cover(c, c->mng->spans, c->mng->nspans, sizeof(*c->mng->spans), cov);
+	cover(c, c->pym->arenas, c->pym->narenas, sizeof(*c->pym->arenas),
+	      cov + m->n);
+	for (i = 0; i < m->n; i++) {
+		size = m->r[i].end - m->r[i].start;
+		k = cov[i] * 2 >= size ? 0 : cov[m->n + i] * 2 >= size ? 1 : -1;
+		if (k < 0 || m->r[i].inode || (c->rc[i].cls != FX_C_ANON &&
+						c->rc[i].cls != FX_C_HEAP))
+			continue;
+		if (k == 0)
+			set(&c->rc[i], FX_C_MUSL_HEAP, "%s", c->mng->note);
+		else
+			set(&c->rc[i], FX_C_PYMALLOC, "pymalloc arenas of "
+			    "CPython %s (%zu in the process, %llu pools)%s",
+			    ver, c->pym->narenas,
+			    (unsigned long long)c->pym->pools, c->pym->table ?
+			    ", checked against its arenas table" : "");
+	}
+	r = 0;
+out:
+	free(cov);
+	return r;
+}
+
 int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 		    struct fx_heap_src *src, fx_file_fn file, void *fctx,
 		    const struct fx_thread *t, size_t nt)
@@ -752,6 +933,8 @@ int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 	}
 	mark_stacks(c);
 	r = mark_jvm(c, src, file, fctx);
+	if (!r && src)
+		r = mark_walked(c, src);
 	if (r)
 		return r;
 	for (i = 0; i < m->n; i++) {
@@ -831,6 +1014,56 @@ static int cmp_hist(const void *a, const void *b)
 	return (x->type > y->type) - (x->type < y->type);
 }
 
+/* One histogram line of another allocator (arena 0: '-'; e NULL: a
+ * corruption record, its counts '-'). */
+static int write_hist(struct fx_writer *w, int pid, uint64_t arena,
+		      const struct fx_chunk_hist *e, const char *type)
+{
+	int k;
+
+	fx_writer_u64(w, (uint64_t)pid);
+	if (arena)
+		fx_writer_addr(w, arena);
+	else
+		fx_writer_missing(w);
+	for (k = 0; !e && k < 5; k++)
+		fx_writer_missing(w);
+	if (e) {
+		fx_writer_u64(w, e->size);
+		fx_writer_u64(w, e->inuse);
+		fx_writer_u64(w, e->free);
+		fx_writer_u64(w, e->inuse_bytes);
+		fx_writer_u64(w, e->free_bytes);
+	}
+	fx_writer_text(w, type, strlen(type));
+	return fx_writer_end(w);
+}
+
+/* The histograms of musl's mallocng and pymalloc, then mallocng's
+ * corruption records. */
+static int write_walked(const struct fx_classify *c, struct fx_writer *w,
+			int pid)
+{
+	const struct fx_mallocng *g = c->mng;
+	const char *t;
+	char why[160];
+	size_t i;
+	int r = 0;
+
+	for (i = 0; g && i < g->nhist && !r; i++) {
+		t = fx_mallocng_type_name(g->hist[i].type);
+		r = write_hist(w, pid, g->ctx, &g->hist[i], t);
+	}
+	for (i = 0; c->pym && i < c->pym->nhist && !r; i++)
+		r = write_hist(w, pid, 0, &c->pym->hist[i], "pymalloc");
+	for (i = 0; g && i < g->nbad && !r; i++) {
+		snprintf(why, sizeof(why), "corrupt at 0x%012llx: %s",
+			 (unsigned long long)g->bad[i].addr, g->bad[i].why);
+		r = write_hist(w, pid, g->ctx, NULL, why);
+	}
+	return r;
+}
+
 int fx_classify_write_chunks(struct fx_classify *c, struct fx_writer *w,
 			     int pid)
 {
@@ -859,6 +1092,8 @@ int fx_classify_write_chunks(struct fx_classify *c, struct fx_writer *w,
 		fx_writer_text(w, t, strlen(t));
 		r = fx_writer_end(w);
 	}
+	if (!r)
+		r = write_walked(c, w, pid);
 	for (i = 0; i < hs->nbad && !r; i++) {
 		fx_writer_u64(w, (uint64_t)pid);
 		if (hs->bad[i].arena >= 0)
@@ -931,6 +1166,10 @@ int fx_classify_write_threads(const struct fx_classify *c,
 			for (int j = 0; j < 4; j++)
 				fx_writer_missing(w);
 		}
+		if (c->stacks && c->stacks[i])
+			fx_writer_text(w, c->stacks[i], strlen(c->stacks[i]));
+		else
+			fx_writer_missing(w);
 		r = fx_writer_end(w);
 	}
 	return r;
@@ -947,6 +1186,7 @@ enum cat {
 	CAT_MAIN_STACK,
 	CAT_MALLOC,
 	CAT_MMAP_CHUNKS,
+	CAT_PYMALLOC,
 	CAT_JIT,
 	CAT_ELF,
 	CAT_FILES,
@@ -967,6 +1207,7 @@ static const char *const cat_names[NCAT] = {
 	[CAT_MAIN_STACK] = "main stack",
 	[CAT_MALLOC] = "malloc arenas",
 	[CAT_MMAP_CHUNKS] = "malloc mmapped chunks",
+	[CAT_PYMALLOC] = "pymalloc arenas",
 	[CAT_JIT] = "jit",
 	[CAT_ELF] = "ELF images",
 	[CAT_FILES] = "mapped files",
@@ -1005,7 +1246,9 @@ static enum cat category(const struct fx_classify *c, size_t i)
 	case FX_C_STACK: return CAT_MAIN_STACK;
 	case FX_C_HEAP:
 	case FX_C_ARENA:
-	case FX_C_ARENA_RESERVE: return CAT_MALLOC;
+	case FX_C_ARENA_RESERVE:
+	case FX_C_MUSL_HEAP: return CAT_MALLOC;
+	case FX_C_PYMALLOC: return CAT_PYMALLOC;
 	case FX_C_MMAP_CHUNK: return CAT_MMAP_CHUNKS;
 	case FX_C_JIT: return CAT_JIT;
 	case FX_C_CODE:
@@ -1091,6 +1334,23 @@ int fx_classify_write_summary(const struct fx_classify *c,
 		v[heapc][CAT_MALLOC][4] += c->hs.hist[i].inuse_bytes;
 		v[heapc][CAT_MALLOC][5] += c->hs.hist[i].free_bytes;
 	}
+	for (i = 0; c->mng && i < c->mng->nhist; i++) {
+		const struct fx_chunk_hist *e = &c->mng->hist[i];
+
+		if (e->type)	/* nested groups: counted inside */
+			continue;
+		v[FX_C_MUSL_HEAP][CAT_MALLOC][4] += e->inuse_bytes;
+		v[FX_C_MUSL_HEAP][CAT_MALLOC][5] += e->free_bytes;
+	}
+	for (i = 0; c->pym && i < c->pym->nhist; i++) {
+		const struct fx_chunk_hist *e = &c->pym->hist[i];
+
+		v[FX_C_PYMALLOC][CAT_PYMALLOC][4] += e->inuse_bytes;
+		v[FX_C_PYMALLOC][CAT_PYMALLOC][5] += e->free_bytes;
+	}
+	if (c->pym)	/* empty pools: free for any class */
+		v[FX_C_PYMALLOC][CAT_PYMALLOC][5] += c->pym->empty_pools *
+						      c->pym->pool_size;
 	r = kind_columns(w, FX_REC_SUMMARY);
 	for (k = 0; k < FX_NCLASSES && !r; k++) {
 		for (g = 0; g < NCAT && !r; g++) {
@@ -1103,7 +1363,8 @@ int fx_classify_write_summary(const struct fx_classify *c,
 				fx_writer_missing(w);
 			else
 				fx_writer_u64(w, v[k][g][3]);
-			if (k == FX_C_HEAP || k == FX_C_ARENA) {
+			if (k == FX_C_HEAP || k == FX_C_ARENA ||
+			    k == FX_C_MUSL_HEAP || k == FX_C_PYMALLOC) {
 				fx_writer_u64(w, v[k][g][4]);
 				fx_writer_u64(w, v[k][g][5]);
 			} else {
@@ -1126,7 +1387,7 @@ int fx_classify_libc_missing(const struct fx_classify *c,
 {
 	size_t i;
 
-	if (ms->kind == FX_MS_LIVE || c->have_glibc)
+	if (ms->kind == FX_MS_LIVE || c->have_glibc || (c->mng && c->mng->ctx))
 		return 0;
 	for (i = 0; i < ms->maps.n; i++) {
 		const struct fx_region *r = &ms->maps.r[i];

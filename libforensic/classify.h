@@ -23,6 +23,8 @@ struct fx_maps;
 struct fx_region;
 struct fx_proc;
 struct fx_thread;
+struct fx_mallocng;
+struct fx_pymalloc;
 
 enum fx_class {
 	FX_C_ANON,
@@ -33,6 +35,8 @@ enum fx_class {
 	FX_C_THREAD_STACK,
 	FX_C_GUARD,
 	FX_C_MMAP_CHUNK,
+	FX_C_MUSL_HEAP,
+	FX_C_PYMALLOC,
 	FX_C_JVM_HEAP,
 	FX_C_JVM_METASPACE,
 	FX_C_JVM_CODECACHE,
@@ -82,6 +86,10 @@ struct fx_classify {
 	size_t nt;
 	struct fx_typetab *types;	/* C++ type names (private) */
 	struct fx_jvm jvm;		/* a HotSpot JVM's layout, if any */
+	struct fx_mallocng *mng;	/* musl's mallocng walked, or NULL */
+	struct fx_pymalloc *pym;	/* CPython's pymalloc, or NULL */
+	char **stacks;			/* per thread of t: its stack
+					 * (fx_classify_stacks), or NULL */
 };
 
 void fx_classify_init(struct fx_classify *c);
@@ -91,7 +99,9 @@ void fx_classify_release(struct fx_classify *c);
  * Classify every region of m. src (may be NULL: /proc-level classes only)
  * reads the process's memory; file (may be NULL) its mapped files; t, nt
  * its threads (may be NULL, 0). Fills c->rc, and c->hs when the glibc
- * malloc structures were found. Returns 0 or -ENOMEM.
+ * malloc structures were found; without glibc's arenas, c->mng when a
+ * musl mallocng heap is (mallocng.h); c->pym when a python is mapped
+ * (pymalloc.h). Returns 0 or -ENOMEM.
  */
 int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 		    struct fx_heap_src *src, fx_file_fn file, void *file_ctx,
@@ -106,6 +116,36 @@ int fx_classify_chunks(struct fx_classify *c, struct fx_heap_src *src);
 
 /* The name of a type id from the chunk histogram ("-" for 0). */
 const char *fx_classify_type_name(const struct fx_classify *c, uint32_t id);
+
+struct fx_memsrc;
+struct fx_proc;
+struct fx_freeze_opts;
+struct fx_buf;
+
+/*
+ * What the user should hear about c (pid's), one line each appended to
+ * out: a JVM whose tables could not be read, corrupt heap metadata
+ * (glibc's, musl mallocng's), and with verbose the JVM, mallocng and
+ * pymalloc notes. 1 when a line tells of a problem (exit 1), 0, or
+ * -ENOMEM.
+ */
+int fx_classify_notes(const struct fx_classify *c, int pid, int verbose,
+		      struct fx_buf *out);
+
+/*
+ * Unwind the call stack of every thread of c (c run over ms) that has
+ * registers (stack.h: libdwfl over ms's memory and mapped files):
+ * c->stacks, which fx_classify_write_threads writes in its stack column
+ * ("-" for a thread without registers). With fo, on a live ms (p its
+ * process), the registers are read first in a freeze (fo's checks), the
+ * stop as short as the reads (fx_stack_regs_frozen). Lines for the user
+ * go to msg: the pause, why the freeze was refused, why there are no
+ * stacks. 0; -EIO no stacks (libdwfl could not be set up); the freeze's
+ * negative errno (refused: -ECANCELED); -ENOMEM.
+ */
+int fx_classify_stacks(struct fx_classify *c, struct fx_memsrc *ms,
+		       struct fx_proc *p, const struct fx_freeze_opts *fo,
+		       struct fx_buf *msg);
 
 /* The stack region of thread t (index in c->m), or -1. */
 long fx_classify_thread_stack(const struct fx_classify *c,
@@ -122,8 +162,11 @@ int fx_classify_write_regions(const struct fx_classify *c,
 
 /*
  * Write the chunk histogram (pid arena size inuse free inuse_bytes
- * free_bytes type), then one record per corruption found, its type
- * "corrupt at ADDR: reason". Sorts c->hs.hist. 0 or a negative errno.
+ * free_bytes type): glibc's chunks, musl mallocng's slots (arena: the
+ * malloc context; type '-', or 'mallocng-group' for slots holding a
+ * nested group), pymalloc's blocks (arena '-', type 'pymalloc'); then
+ * one record per corruption found, its type "corrupt at ADDR: reason".
+ * Sorts c->hs.hist. 0 or a negative errno.
  */
 int fx_classify_write_chunks(struct fx_classify *c, struct fx_writer *w,
 			     int pid);

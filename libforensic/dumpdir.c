@@ -566,7 +566,9 @@ int fx_capture_json(struct fx_buf *out, struct fx_proc *p,
 			 (unsigned long long)c->reap_pause_ns);
 		r |= fx_buf_adds(&o, w);
 		r |= fx_json_bytes(&o, c->site, strlen(c->site));
-		r |= fx_buf_addc(&o, '}');
+		/* Off the OOM killer's list inside the windows? */
+		r |= fx_buf_adds(&o, c->oom_refused ? ",\"oom_shielded\":false}" :
+						      ",\"oom_shielded\":true}");
 	}
 	r |= fx_buf_adds(&o, c->interrupted ? ",\"interrupted\":true" :
 					      ",\"interrupted\":false");
@@ -575,7 +577,7 @@ int fx_capture_json(struct fx_buf *out, struct fx_proc *p,
 	r |= jkey(&o, "compression", c->compression,
 		  c->compression ? strlen(c->compression) : 0);
 	/* The threads, so that classify finds their stacks offline. */
-	r |= fx_threads_json(&o, p);
+	r |= fx_threads_json(&o, p, c->regs, c->nregs);
 	r |= fx_buf_adds(&o, ",\"skipped\":[");
 	r |= fx_buf_add(&o, c->skipped.data ? c->skipped.data : "",
 			c->skipped.len);

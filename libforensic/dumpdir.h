@@ -141,17 +141,24 @@ long fx_zstd_unpack(int fd, unsigned char *dst, uint64_t len);
 int fx_dumpdir_close(struct fx_dumpdir *dd);
 
 /* What process.json says about a capture. */
+struct fx_thread;
+
 struct fx_capture {
 	const char *mode;	/* "live", "freeze" or "snapshot" */
 	uint64_t pause_ns;	/* freeze: how long the target was stopped */
 	/* snapshot: the windows (snapshot.h), the reap's stop, the site */
 	uint64_t regs_ns, clone_ns, hold_ns, reap_regs_ns, reap_pause_ns;
 	const char *site;
+	int oom_refused;	/* snapshot: -1000 refused in a window */
 	int interrupted;	/* stopped early (signal, error) */
 	const char *tool;	/* "dump-region 0.1.0" */
 	const char *note;	/* consistency note, or NULL */
 	const char *compression; /* "zstd", or NULL */
 	struct fx_buf skipped;	/* JSON array items, comma separated */
+	struct fx_thread *regs;	/* freeze, snapshot: every stopped thread's
+				 * registers, read in the stop (malloc'd,
+				 * the owner frees), or NULL */
+	size_t nregs;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "internal.h"
 #include "rec.h"
 #include "select.h"
+#include "stack.h"
 
 void fx_dumpjob_init(struct fx_dumpjob *job)
 {
@@ -254,6 +255,7 @@ static int snap_fork(struct fx_dumpjob *j)
 
 	if (!r && (r = fx_proc_open(&j->cp, j->snap.child)))
 		fx_snapshot_kill(&j->snap);	/* reaped after the thaw */
+	j->cp.cow_copy = 1;	/* never pinned: proc.h */
 	if (r) {
 		j->err = r;
 		tell(j, FX_DJ_SNAPSHOT_FAILED);
@@ -284,6 +286,7 @@ static void snap_end(struct fx_dumpjob *j)
 	j->cap.reap_regs_ns = j->snap.reap_regs_ns;
 	j->cap.reap_pause_ns = j->snap.reap_pause_ns;
 	j->cap.site = j->snap.site_name;
+	j->cap.oom_refused = j->snap.oom_refused;
 }
 
 /* One pid into the dump directory. */
@@ -313,12 +316,20 @@ static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
 		tell(j, FX_DJ_SNAPSHOT_FAILED);
 		r = -ECANCELED;
 	}
+	if (!r && j->snapshot)
+		fx_snapshot_site(&j->snap, &j->p);	/* outside the stop */
 	if (!r && (j->freeze || j->snapshot)) {
 		tell(j, FX_DJ_FREEZING);
 		r = freeze_pid(j);
 		if (!r) {
 			j->frozen = 1;
 			tell(j, FX_DJ_FROZEN);
+			/* Every thread's registers, for process.json (a
+			 * microsecond each): classify unwinds their stacks. */
+			free(j->cap.regs);
+			if (fx_stack_regs_read(&j->fz, &j->cap.regs,
+					       &j->cap.nregs))
+				j->cap.nregs = 0;
 			/* Under the freeze the map holds still: check it. */
 			r = fx_dumpplan_refresh(&j->pl, &remade);
 			/* Hash after the thaw: the pause is the copy alone. */
@@ -357,6 +368,7 @@ static int snap_prepare(struct fx_dumpjob *j)
 		tell(j, FX_DJ_SNAPSHOT_FAILED);
 		return -ECANCELED;
 	}
+	fx_snapshot_site(&j->snap, &j->p);	/* outside the stop */
 	return 0;
 }
 
@@ -503,6 +515,8 @@ static enum fx_dumpjob_status run_pid(struct fx_dumpjob *j, int pid)
 		status = dir_pid(j);
 	}
 	fx_buf_release(&j->cap.skipped);
+	free(j->cap.regs);
+	j->cap.regs = NULL;
 	fx_freeze_release(&j->fz);
 	fx_dumpplan_release(&j->pl);
 	fx_proc_release(&j->p);
@@ -670,11 +684,14 @@ const char *fx_dumpjob_message(struct fx_dumpjob *j,
 		say(m, len, "pid %d: snapshot: stopped %.1f ms for the fork "
 		    "(%zu threads) and %.1f ms for the reap, now %s again; "
 		    "registers of thread %d borrowed %.1f us (%.1f us of them "
-		    "the kernel's clone; reap %.1f us), clone to hold %.1f us",
+		    "the kernel's clone; reap %.1f us), clone to hold %.1f us%s",
 		    pid, j->pause_ns / 1e6, j->fz.n,
 		    j->snap.reap_pause_ns / 1e6, ran, j->snap.tid,
 		    j->snap.regs_ns / 1e3, j->snap.clone_ns / 1e3,
-		    j->snap.reap_regs_ns / 1e3, j->snap.hold_ns / 1e3);
+		    j->snap.reap_regs_ns / 1e3, j->snap.hold_ns / 1e3,
+		    j->snap.oom_refused ? "; not off the OOM killer's list "
+					  "meanwhile (oom_score_adj -1000 "
+					  "refused: no CAP_SYS_RESOURCE)" : "");
 		return m;
 	case FX_DJ_NO_MEMORY:
 		fx_human_size(j->cow_bytes, h[0], sizeof(h[0]));

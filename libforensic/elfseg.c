@@ -1,12 +1,14 @@
 /*
- * elfseg: ELF program headers through libelf, and type-name demangling
- * (see elfseg.h).
+ * elfseg: ELF program headers through libelf, and C++ type names through
+ * libstdc++'s demangler (see elfseg.h).
  */
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "elfseg.h"
 #include "internal.h"
@@ -54,167 +56,218 @@ out:
 	return r;
 }
 
-/* Append a <source-name> (decimal length, then that many bytes). */
-static int source_name(const char **p, const char *e, char *out,
-		       size_t outlen, size_t *o)
+/* libstdc++'s demangler (cxxabi.h, for C). */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
+			    int *status);
+
+char *fx_demangle(const char *mangled, int *status)
 {
-	size_t n = 0, i;
+	int st = 0;
+	char *d = __cxa_demangle(mangled, NULL, NULL, &st);
 
-	if (*p >= e || **p < '1' || **p > '9')
-		return -EBADMSG;
-	while (*p < e && **p >= '0' && **p <= '9') {
-		n = n * 10 + (size_t)(**p - '0');
-		if (n > 4096)
-			return -EBADMSG;
-		(*p)++;
-	}
-	if ((size_t)(e - *p) < n)
-		return -EBADMSG;
-	for (i = 0; i < n; i++) {
-		char c = (*p)[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '$' ||
-		      c == '.'))
-			return -EBADMSG;
-	}
-	if (*o + n + 1 > outlen)
-		return -ENOSPC;
-	memcpy(out + *o, *p, n);
-	*o += n;
-	out[*o] = '\0';
-	*p += n;
-	return 0;
+	if (status)
+		*status = st;
+	return d;
 }
 
-static int add_str(const char *s, char *out, size_t outlen, size_t *o)
+/*
+ * Template argument k of the demangled type s whose name (up to its '<')
+ * is prefix: its bytes [*a, *b), or -1. Brackets nest; a lambda's
+ * "{lambda(...)#1}" and a function type's parentheses hold no separator.
+ */
+static int template_arg(const char *s, const char *prefix, int k,
+			const char **a, const char **b)
 {
-	size_t n = strlen(s);
+	size_t n = strlen(prefix);
+	const char *p;
+	int depth = 0, idx = 0;
 
-	if (*o + n + 1 > outlen)
-		return -ENOSPC;
-	memcpy(out + *o, s, n + 1);
-	*o += n;
-	return 0;
+	if (strncmp(s, prefix, n) || s[n] != '<')
+		return -1;
+	*a = p = s + n + 1;
+	for (; *p; p++) {
+		if (*p == '<' || *p == '(' || *p == '{' || *p == '[') {
+			depth++;
+		} else if ((*p == '>' || *p == ')' || *p == '}' ||
+			    *p == ']') && depth) {
+			depth--;
+		} else if ((*p == ',' || *p == '>') && !depth) {
+			if (idx == k) {
+				*b = p;
+				return p > *a ? 0 : -1;
+			}
+			if (*p == '>')
+				return -1;
+			idx++;
+			*a = p + 1;
+			while (**a == ' ')
+				(*a)++;
+		}
+	}
+	return -1;
 }
 
-int fx_demangle_type(const char *s, size_t len, char *out, size_t outlen)
+/*
+ * The standard library's polymorphic blocks that hold what the program
+ * allocated as a template argument: the chunk is named by that.
+ */
+static const struct {
+	const char *prefix;	/* the block's demangled name up to '<' */
+	const char *inner;	/* a wrapper inside it to look through */
+	const char *label;
+} wrappers[] = {
+	{ "std::_Sp_counted_ptr_inplace", NULL, "make_shared" },
+	{ "std::thread::_State_impl", "std::thread::_Invoker<std::tuple",
+	  "std::thread" },
+	{ "std::__future_base::_Task_state", NULL, "packaged_task" },
+	{ "std::__future_base::_Deferred_state",
+	  "std::thread::_Invoker<std::tuple", "std::async" },
+	{ "std::__future_base::_Async_state_impl",
+	  "std::thread::_Invoker<std::tuple", "std::async" },
+	{ "std::_Sp_counted_deleter", NULL, "shared_ptr deleter" },
+};
+
+/* out = "ARG (LABEL)" when s is one of the wrappers above, else s. */
+static int unwrap(const char *s, char *out, size_t outlen)
 {
-	const char *p = s, *e = s + len;
-	size_t o = 0;
-	int r, first = 1;
+	const char *a, *b, *c, *d;
+	size_t i;
+	int n;
+
+	for (i = 0; i < FX_ARRAY_SIZE(wrappers); i++) {
+		if (template_arg(s, wrappers[i].prefix, 0, &a, &b))
+			continue;
+		if (wrappers[i].inner) {
+			char tmp[1024];
+
+			if ((size_t)(b - a) >= sizeof(tmp))
+				break;
+			memcpy(tmp, a, (size_t)(b - a));
+			tmp[b - a] = '\0';
+			/* _Invoker<tuple<F, Args...>>: F. */
+			if (template_arg(tmp, wrappers[i].inner, 0, &c, &d))
+				break;
+			n = snprintf(out, outlen, "%.*s (%s)", (int)(d - c), c,
+				     wrappers[i].label);
+		} else {
+			n = snprintf(out, outlen, "%.*s (%s)", (int)(b - a), a,
+				     wrappers[i].label);
+		}
+		return n < 0 || (size_t)n >= outlen ? -ENOSPC : 0;
+	}
+	n = snprintf(out, outlen, "%s", s);
+	return n < 0 || (size_t)n >= outlen ? -ENOSPC : 0;
+}
+
+int fx_type_name(const char *mangled, char *out, size_t outlen)
+{
+	char *d;
+	int status = 0, r;
 
 	if (!outlen)
 		return -ENOSPC;
 	out[0] = '\0';
-	if (p < e && *p == 'N') {
-		p++;
-		/* Qualifiers of a member function type have no business in a
-		 * class name. */
-		while (p < e && *p != 'E') {
-			if (!first && (r = add_str("::", out, outlen, &o)))
-				return r;
-			if (e - p >= 2 && p[0] == 'S' && p[1] == 't' && first) {
-				if ((r = add_str("std", out, outlen, &o)))
-					return r;
-				p += 2;
-			} else if (*p == 'I' || *p == 'S') {
-				return -ENOTSUP;
-			} else if ((r = source_name(&p, e, out, outlen, &o))) {
-				return r == -EBADMSG && p < e &&
-						       (*p < '0' || *p > '9') ?
-					       -ENOTSUP : r;
-			}
-			first = 0;
-		}
-		if (p >= e || first)
-			return -EBADMSG;
-		p++;
-	} else if (e - p >= 2 && p[0] == 'S' && p[1] == 't') {
-		p += 2;
-		if ((r = add_str("std::", out, outlen, &o)))
-			return r;
-		if ((r = source_name(&p, e, out, outlen, &o)))
-			return r;
-	} else {
-		if ((r = source_name(&p, e, out, outlen, &o)))
-			return r;
-	}
-	if (p < e && *p == 'I')
-		return -ENOTSUP;
-	return p == e ? 0 : -EBADMSG;
+	if (!*mangled || strlen(mangled) > 4096)
+		return -EBADMSG;
+	d = fx_demangle(mangled, &status);
+	if (!d)
+		return status == -1 ? -ENOMEM : -EBADMSG;
+	r = unwrap(d, out, outlen);
+	free(d);
+	return r;
 }
 
-/* Read exactly len bytes at off into a new buffer; NULL on failure. */
-static void *read_all(fx_pread_fn rd, void *ctx, uint64_t off, uint64_t len)
-{
-	void *p;
+/*
+ * libelf parses a memory image; the file may be large (a JVM's libjvm.so:
+ * 20 MiB) and only a few parts of it matter. The image is a sparse
+ * anonymous mapping of IMAGE_MAX bytes (untouched pages cost nothing)
+ * into which the parts libelf will look at are read before it looks:
+ * the ELF header, then the section headers where the header (parsed by
+ * libelf) says they are, then the symbol table and its strings.
+ */
+#define IMAGE_MAX (512ull << 20)
+#define TABLE_MAX (64ull << 20)
 
-	if (len > (64u << 20))
-		return NULL;
-	p = malloc(len ? len : 1);
-	if (p && rd(ctx, off, p, len) != (long)len) {
-		free(p);
-		p = NULL;
+/* Read [off, off + len) of the file into the image. 0 or -EBADMSG. */
+static int fill(fx_pread_fn rd, void *ctx, unsigned char *img, uint64_t off,
+		uint64_t len)
+{
+	long got;
+
+	if (off > IMAGE_MAX || len > IMAGE_MAX - off)
+		return -EBADMSG;
+	while (len) {
+		got = rd(ctx, off, img + off, len);
+		if (got <= 0)
+			return -EBADMSG;
+		off += (uint64_t)got;
+		len -= (uint64_t)got;
 	}
-	return p;
+	return 0;
 }
 
 int fx_elf_dynsyms(fx_pread_fn rd, void *ctx, const char *const *names,
 		   size_t n, uint64_t *vals)
 {
-	Elf64_Ehdr eh;
-	Elf64_Shdr *sh = NULL, *ds = NULL, *ss;
-	Elf64_Sym *sym = NULL;
-	char *str = NULL;
-	size_t i, k, nsym, found = 0;
+	unsigned char *img;
+	Elf_Scn *scn = NULL, *str;
+	Elf_Data *data;
+	GElf_Ehdr eh;
+	GElf_Shdr sh, ss;
+	GElf_Sym sym;
+	size_t i, k, found = 0;
+	const char *nm;
+	Elf *e = NULL;
 	int r = -EBADMSG;
 
 	for (k = 0; k < n; k++)
 		vals[k] = 0;
-	if (rd(ctx, 0, &eh, sizeof(eh)) != (long)sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh.e_shentsize != sizeof(Elf64_Shdr) || !eh.e_shnum)
-		return -EBADMSG;
-	sh = read_all(rd, ctx, eh.e_shoff,
-		      (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr));
-	if (!sh)
-		return -EBADMSG;
-	for (i = 0; i < eh.e_shnum && !ds; i++)
-		if (sh[i].sh_type == SHT_DYNSYM)
-			ds = &sh[i];
-	if (!ds) {
-		r = -ENOENT;
+	img = mmap(NULL, IMAGE_MAX, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (img == MAP_FAILED)
+		return -ENOMEM;
+	elf_version(EV_CURRENT);
+	if (fill(rd, ctx, img, 0, sizeof(Elf64_Ehdr)) ||
+	    !(e = elf_memory((char *)img, IMAGE_MAX)) ||
+	    elf_kind(e) != ELF_K_ELF || gelf_getclass(e) != ELFCLASS64 ||
+	    !gelf_getehdr(e, &eh) || eh.e_shentsize != sizeof(Elf64_Shdr) ||
+	    fill(rd, ctx, img, eh.e_shoff,
+		 (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr)))
 		goto out;
-	}
-	if (ds->sh_link >= eh.e_shnum || ds->sh_entsize != sizeof(Elf64_Sym))
-		goto out;
-	ss = &sh[ds->sh_link];
-	sym = read_all(rd, ctx, ds->sh_offset, ds->sh_size);
-	str = read_all(rd, ctx, ss->sh_offset, ss->sh_size);
-	if (!sym || !str || !ss->sh_size)
-		goto out;
-	str[ss->sh_size - 1] = '\0';
-	nsym = ds->sh_size / sizeof(Elf64_Sym);
-	for (i = 0; i < nsym; i++) {
-		const char *nm;
-
-		if (sym[i].st_name >= ss->sh_size ||
-		    sym[i].st_shndx == SHN_UNDEF)
+	/* Again, the section headers in the image now. */
+	elf_end(e);
+	e = elf_memory((char *)img, IMAGE_MAX);
+	r = e ? -ENOENT : -EBADMSG;
+	while (e && (scn = elf_nextscn(e, scn)) != NULL) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM)
 			continue;
-		nm = str + sym[i].st_name;
-		for (k = 0; k < n; k++)
-			if (!vals[k] && strcmp(nm, names[k]) == 0) {
-				vals[k] = sym[i].st_value;
-				found++;
-			}
+		r = -EBADMSG;
+		str = elf_getscn(e, sh.sh_link);
+		/* Tables over 64 MiB are refused. */
+		if (!sh.sh_entsize || !str || !gelf_getshdr(str, &ss) ||
+		    ss.sh_type != SHT_STRTAB || sh.sh_size > TABLE_MAX ||
+		    ss.sh_size > TABLE_MAX ||
+		    fill(rd, ctx, img, sh.sh_offset, sh.sh_size) ||
+		    fill(rd, ctx, img, ss.sh_offset, ss.sh_size) ||
+		    !(data = elf_getdata(scn, NULL)))
+			break;
+		for (i = 0; i < data->d_size / sh.sh_entsize; i++) {
+			if (!gelf_getsym(data, (int)i, &sym) ||
+			    sym.st_shndx == SHN_UNDEF)
+				continue;
+			nm = elf_strptr(e, sh.sh_link, sym.st_name);
+			for (k = 0; nm && k < n; k++)
+				if (!vals[k] && strcmp(nm, names[k]) == 0) {
+					vals[k] = sym.st_value;
+					found++;
+				}
+		}
+		r = (int)found;
+		break;
 	}
-	r = (int)found;
 out:
-	free(sym);
-	free(str);
-	free(sh);
+	if (e)
+		elf_end(e);
+	munmap(img, IMAGE_MAX);
 	return r;
 }

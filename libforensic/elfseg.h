@@ -1,7 +1,7 @@
 /*
  * elfseg: the loadable segments of an ELF file, to tell which part of a
  * file mapping is code, read-only data, data or bss; and the names of C++
- * types as their RTTI spells them.
+ * types their RTTI gives, demangled.
  *
  * A PT_LOAD segment maps file bytes [p_offset, p_offset + p_filesz) at
  * p_vaddr + bias; memory past p_filesz up to p_memsz is zero-filled: the
@@ -33,24 +33,36 @@ int fx_elf_loads(const void *buf, size_t len, struct fx_elf_load *out,
 typedef long (*fx_pread_fn)(void *ctx, uint64_t off, void *buf, size_t len);
 
 /*
- * Look up names[0..n) in the dynamic symbol table (.dynsym, found
- * through the section headers) of the 64-bit little-endian ELF file that
- * rd reads: vals[i] is the symbol's st_value (0 when absent or
- * undefined). The number found, -EBADMSG for a file that is not such an
- * ELF or whose tables lie outside it, -ENOENT without .dynsym, -ENOMEM.
- * Tables over 64 MiB are refused (-EBADMSG).
+ * Look up names[0..n) in the dynamic symbol table (.dynsym) of the
+ * 64-bit ELF file that rd reads, through libelf: vals[i] is the symbol's
+ * st_value (0 when absent or undefined). The number found, -EBADMSG for
+ * a file that is not such an ELF or whose tables lie outside it (or
+ * past 512 MiB, or over 64 MiB), -ENOENT without .dynsym, -ENOMEM. Only
+ * the ELF header, the section headers, .dynsym and its strings are read.
  */
 int fx_elf_dynsyms(fx_pread_fn rd, void *ctx, const char *const *names,
 		   size_t n, uint64_t *vals);
 
 /*
- * Demangle an Itanium C++ ABI type name as typeinfo holds it ("3Foo",
- * "N3sip17SipSubscribeEventE", "St9exception") into out ("Foo",
- * "sip::SipSubscribeEvent", "std::exception"). Handles nested names and
- * plain class names; 0, -ENOTSUP for what it does not handle (templates,
- * substitutions: the caller shows the mangled name), -EBADMSG for bytes
- * that are not a mangled name, -ENOSPC when out is too short.
+ * A C++ mangled name (a symbol "_ZN3foo3barEv", a type "7TimeoutIiE")
+ * demangled by libstdc++'s __cxa_demangle: malloc'd (free() it), or NULL
+ * with *status (may be NULL) -2 not a mangled name, -1 out of memory.
  */
-int fx_demangle_type(const char *s, size_t len, char *out, size_t outlen);
+char *fx_demangle(const char *mangled, int *status);
+
+/*
+ * The C++ type whose typeinfo name (Itanium C++ ABI: "3Foo",
+ * "N3sip17SipSubscribeEventE", "7TimeoutIiE") is mangled, as the source
+ * spells it, through libstdc++'s __cxa_demangle ("Foo",
+ * "sip::SipSubscribeEvent", "Timeout<int>"), into out. The standard
+ * library's polymorphic blocks around what the program allocated are
+ * named by it: a make_shared/allocate_shared control block
+ * (std::_Sp_counted_ptr_inplace<T, ...>) "T (make_shared)", a
+ * std::thread's state (std::thread::_State_impl) "F (std::thread)", F the
+ * callable it runs; likewise packaged_task, std::async and shared_ptr
+ * deleter blocks. 0, -EBADMSG (not a mangled name), -ENOSPC (out too
+ * short), -ENOMEM.
+ */
+int fx_type_name(const char *mangled, char *out, size_t outlen);
 
 #endif

@@ -1033,3 +1033,19 @@ long fx_mmap_chunks(struct fx_heap_src *s, uint64_t start, uint64_t end,
 	}
 	return n;
 }
+
+size_t fx_heap_read_pages(struct fx_heap_src *src, uint64_t addr, void *buf,
+			  size_t len)
+{
+	unsigned char *b = buf;
+	size_t off, n, got = 0;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < 4096 ? len - off : 4096;
+		if (src->read(src->ctx, addr + off, b + off, n))
+			memset(b + off, 0, n);
+		else
+			got++;
+	}
+	return got;
+}

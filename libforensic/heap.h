@@ -86,6 +86,13 @@ struct fx_heap_src {
 	void *ctx;
 };
 
+/*
+ * Read len bytes at addr into buf a page (4096 bytes) at a time; a page
+ * that cannot be read is zeros. The number of pages read.
+ */
+size_t fx_heap_read_pages(struct fx_heap_src *src, uint64_t addr, void *buf,
+			  size_t len);
+
 /* One arena (struct malloc_state) as read. */
 struct fx_arena {
 	uint64_t addr;

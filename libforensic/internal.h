@@ -122,6 +122,24 @@ uint64_t fx_now_ns(void);
  */
 int fx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
+/* The 8 or 4 bytes at p (any alignment) as a native integer: a word of
+ * the target's memory, read from a buffer. */
+static inline uint64_t fx_get64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline uint32_t fx_get32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
 /* a + b, or UINT64_MAX where the sum would wrap. */
 static inline uint64_t fx_sat_add(uint64_t a, uint64_t b)
 {

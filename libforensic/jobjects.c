@@ -129,6 +129,10 @@ struct walk {
 	uint64_t len_off, hdr;		/* array length offset, header */
 	int32_t mirror_size_off;	/* java_lang_Class::_oop_size_offset */
 	uint64_t heap_lo, heap_hi;	/* CollectedHeap::_reserved */
+	int verr;			/* the visitor ended the walk */
+	/* rs and heap for the visitor: read under the read-ahead's lock
+	 * while it runs (the sources are not safe from two threads). */
+	struct fx_heap_src vrs, vheap;
 };
 
 static int rd(struct walk *w, uint64_t a, void *buf, size_t len)
@@ -138,6 +142,24 @@ static int rd(struct walk *w, uint64_t a, void *buf, size_t len)
 	if (w->ra)
 		fx_ra_lock(w->ra);
 	r = w->rs->read(w->rs->ctx, a, buf, len);
+	if (w->ra)
+		fx_ra_unlock(w->ra);
+	return r;
+}
+
+static int vrs_read(void *ctx, uint64_t a, void *buf, size_t len)
+{
+	return rd(ctx, a, buf, len);
+}
+
+static int vheap_read(void *ctx, uint64_t a, void *buf, size_t len)
+{
+	struct walk *w = ctx;
+	int r;
+
+	if (w->ra)
+		fx_ra_lock(w->ra);
+	r = w->heap->read(w->heap->ctx, a, buf, len);
 	if (w->ra)
 		fx_ra_unlock(w->ra);
 	return r;
@@ -584,6 +606,19 @@ static int zero_tail(struct walk *w, uint64_t a, uint64_t top)
 	return 1;
 }
 
+/* The visitor's look at an object: not 0 ends the walk (w->verr). */
+static int visit(struct walk *w, uint64_t a, uint64_t size, uint64_t top,
+		 const struct klass *k)
+{
+	const struct fx_jobj_visit *vi = w->o->hooks.visit;
+	struct fx_jobj_obj ob = { a, size, top, k - w->k, k->cls, k->lh,
+				  k->mirror };
+
+	if (vi->object)
+		w->verr = vi->object(vi->arg, (struct fx_jobj_walk *)w, &ob);
+	return w->verr;
+}
+
 static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 		       int only_one)
 {
@@ -598,7 +633,7 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 	long cls;
 	int err = 0;
 
-	if (top <= bottom || o->interrupted)
+	if (top <= bottom || o->interrupted || w->verr)
 		return;
 	if (bottom % w->align || top % 8 || bottom < w->heap_lo ||
 	    top > w->heap_hi) {
@@ -697,6 +732,8 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 		w->bytes[cls] += size;
 		o->objects++;
 		o->bytes += size;
+		if (o->hooks.visit && visit(w, a, size, top, k))
+			return;
 		a += size;
 		if (only_one || checkpoint(o))
 			return;
@@ -985,6 +1022,26 @@ static int publish(struct walk *w)
 	return 0;
 }
 
+/* The visitor's begin and pass (jobjects.h): their results. */
+static int visit_begin(struct walk *w)
+{
+	const struct fx_jobj_visit *vi = w->o->hooks.visit;
+
+	return vi && vi->begin ? vi->begin(vi->arg, (struct fx_jobj_walk *)w) :
+				 0;
+}
+
+static int visit_pass(struct walk *w)
+{
+	const struct fx_jobj_visit *vi = w->o->hooks.visit;
+
+	if (w->verr)
+		return w->verr < 0 ? w->verr : -EIO;
+	if (!vi || !vi->pass || w->o->interrupted)
+		return 0;
+	return vi->pass(vi->arg, (struct fx_jobj_walk *)w);
+}
+
 static int run(struct walk *w)
 {
 	struct fx_vms_flag fl[F_N] = {
@@ -1033,11 +1090,18 @@ static int run(struct walk *w)
 	w->own = malloc(WINDOW);
 	if (!w->own)
 		return -ENOMEM;
-	r = strcmp(o->gc, "G1") == 0	     ? walk_g1(w, ch) :
-	    strcmp(o->gc, "Parallel") == 0 ? walk_parallel(w) :
-					     walk_serial(w, ch);
-	if (!r)
-		r = walk_plan(w);
+	r = visit_begin(w);
+	if (r)
+		return r < 0 ? r : 0;
+	do {
+		/* Each pass plans the spaces afresh, then walks them. */
+		w->nsp = 0;
+		r = strcmp(o->gc, "G1") == 0	     ? walk_g1(w, ch) :
+		    strcmp(o->gc, "Parallel") == 0 ? walk_parallel(w) :
+						     walk_serial(w, ch);
+		if (!r)
+			r = walk_plan(w);
+	} while (!r && (r = visit_pass(w)) > 0);
 	if (r < 0)
 		return r;
 	if (r) {
@@ -1064,6 +1128,8 @@ int fx_jobjects_walk_tables(struct fx_jobjects *o,
 	w.v = v;
 	w.rs = rs;
 	w.heap = heap;
+	w.vrs = (struct fx_heap_src){ vrs_read, &w };
+	w.vheap = (struct fx_heap_src){ vheap_read, &w };
 	fx_strtab_init(&w.byaddr);
 	fx_strtab_init(&w.names);
 	r = run(&w);
@@ -1222,4 +1288,69 @@ int fx_jobjects_walk_src(struct fx_jobjects *o, struct fx_memsrc *ms,
 		    (fo->stop && *fo->stop))
 			return r;
 	}
+}
+
+/* ---- what a visitor sees (jobjects.h) ---- */
+
+void fx_jobj_layout(struct fx_jobj_walk *jw, struct fx_jobj_layout *l)
+{
+	struct walk *w = (struct walk *)jw;
+
+	memset(l, 0, sizeof(*l));
+	l->v = w->v;
+	l->rs = &w->vrs;
+	l->heap = &w->vheap;
+	l->heap_lo = w->heap_lo;
+	l->heap_hi = w->heap_hi;
+	l->ohdr = w->ohdr;
+	l->len_off = w->len_off;
+	l->hdr = w->hdr;
+	l->align = w->align;
+	l->ccp = w->ccp;
+	l->nklass = w->nk;
+	l->nnames = w->names.n;
+	l->mirror_size_off = w->mirror_size_off;
+	l->jt = w->jt;
+	l->njt = w->njt;
+}
+
+const unsigned char *fx_jobj_bytes(struct fx_jobj_walk *jw, uint64_t a,
+				   size_t n, uint64_t lim, int *err)
+{
+	struct walk *w = (struct walk *)jw;
+
+	if (n > (64u << 10) || a > lim || n > lim - a) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	return heap_bytes(w, a, n, lim, err);
+}
+
+uint64_t fx_jobj_klass_addr(struct fx_jobj_walk *jw, long k)
+{
+	return ((struct walk *)jw)->k[k].addr;
+}
+
+long fx_jobj_klass_cls(struct fx_jobj_walk *jw, long k)
+{
+	return ((struct walk *)jw)->k[k].cls;
+}
+
+long fx_jobj_klass_find(struct fx_jobj_walk *jw, uint64_t a)
+{
+	struct walk *w = (struct walk *)jw;
+
+	return fx_strtab_find(&w->byaddr, (const char *)&a, sizeof(a));
+}
+
+const char *fx_jobj_class_name(struct fx_jobj_walk *jw, long cls)
+{
+	return ((struct walk *)jw)->names.e[cls].key;
+}
+
+long fx_jobj_class_find(struct fx_jobj_walk *jw, const char *name)
+{
+	struct walk *w = (struct walk *)jw;
+
+	return fx_strtab_find(&w->names, name, strlen(name));
 }

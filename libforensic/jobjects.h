@@ -76,6 +76,8 @@ struct fx_jobj_bad {
 
 #define FX_JOBJ_NBAD 8
 
+struct fx_jobj_visit;
+
 /* What a caller may set before a walk (kept by fx_jobjects_release). */
 struct fx_jobj_hooks {
 	/* When set (by a signal handler), the walk ends early: o->interrupted. */
@@ -83,6 +85,8 @@ struct fx_jobj_hooks {
 	/* Called every few thousand objects with what was counted so far. */
 	void (*progress)(void *arg, uint64_t objects, uint64_t bytes);
 	void *arg;
+	/* A visitor of every object counted (jholders.h), or NULL. */
+	const struct fx_jobj_visit *visit;
 };
 
 /* What the walk found. Embed, fx_jobjects_init(). */
@@ -159,5 +163,74 @@ int fx_jobjects_write(const struct fx_jobjects *o, struct fx_writer *w,
 struct fx_buf;
 int fx_jobjects_report(const struct fx_jobjects *o, int verbose,
 		       struct fx_buf *b);
+
+/* ---- a visitor of the walk (what jholders builds on) ---- */
+
+/* The walk under way (opaque), as a visitor sees it. */
+struct fx_jobj_walk;
+
+/* An object the walk counted. */
+struct fx_jobj_obj {
+	uint64_t addr, size;
+	uint64_t lim;		/* its space's end: its bytes lie below */
+	long klass;		/* its class: index among the known classes */
+	long cls;		/* its class name: index among the names */
+	int32_t lh;		/* its class's layout helper */
+	int mirror;		/* a java.lang.Class */
+};
+
+/*
+ * What a visitor gives (fx_jobj_hooks.visit): begin, once the classes
+ * and TLABs are known and before the spaces are walked: 0 walk, > 0 do
+ * not (o->note said why by the visitor), < 0 -errno; object, for every
+ * object counted: 0 go on, else (-errno) end the walk with that error;
+ * pass, every time the spaces were walked: > 0 walk them all again (the
+ * counts go on adding up), 0 done, < 0 -errno. Each may be NULL.
+ */
+struct fx_jobj_visit {
+	int (*begin)(void *arg, struct fx_jobj_walk *w);
+	int (*object)(void *arg, struct fx_jobj_walk *w,
+		      const struct fx_jobj_obj *ob);
+	int (*pass)(void *arg, struct fx_jobj_walk *w);
+	void *arg;
+};
+
+/* What a visitor may know of the JVM walked (borrowed from the walk). */
+struct fx_jobj_layout {
+	const struct fx_vmstructs *v;
+	struct fx_heap_src *rs;		/* the JVM's structures */
+	struct fx_heap_src *heap;	/* the objects' bytes */
+	uint64_t heap_lo, heap_hi;	/* the reserved heap */
+	uint64_t ohdr, len_off, hdr;	/* header, array length, elements */
+	uint64_t align;
+	int ccp;			/* compressed class pointers */
+	size_t nklass, nnames;		/* known classes, class names */
+	int32_t mirror_size_off;	/* java_lang_Class::_oop_size_offset */
+	const uint64_t *jt;		/* the JavaThreads */
+	size_t njt;
+};
+
+void fx_jobj_layout(struct fx_jobj_walk *w, struct fx_jobj_layout *l);
+
+/*
+ * n bytes at a of the heap (a + n <= lim, lim the end of a's space, n up
+ * to 64 KiB), through the walk's window: valid until the next call on
+ * w; NULL with *err set when not readable.
+ */
+const unsigned char *fx_jobj_bytes(struct fx_jobj_walk *w, uint64_t a,
+				   size_t n, uint64_t lim, int *err);
+
+/* Known class k (< nklass): its Klass address and name index. */
+uint64_t fx_jobj_klass_addr(struct fx_jobj_walk *w, long k);
+long fx_jobj_klass_cls(struct fx_jobj_walk *w, long k);
+
+/* The known class at Klass address a: its index, or -1. */
+long fx_jobj_klass_find(struct fx_jobj_walk *w, uint64_t a);
+
+/* The class name of index cls (< nnames). */
+const char *fx_jobj_class_name(struct fx_jobj_walk *w, long cls);
+
+/* The index of the class name name (jmap's spelling), or -1. */
+long fx_jobj_class_find(struct fx_jobj_walk *w, const char *name);
 
 #endif

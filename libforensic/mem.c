@@ -70,7 +70,7 @@ int fx_mem_open(struct fx_mem *m, struct fx_proc *p)
 		return tid;
 	/* process_vm_readv takes any thread's id: one with an mm. */
 	m->pid = tid;
-	m->pvr = fx_kerndat()->vm_readv;
+	m->pvr = fx_kerndat()->vm_readv && !p->cow_copy;
 	m->memfd = fx_mem_openat(p, "mem");
 	return m->memfd < 0 ? m->memfd : 0;
 }
@@ -122,8 +122,12 @@ static size_t read_one(struct fx_mem *m, uint64_t addr, char *buf, size_t len,
 			}
 			/* EFAULT, EPERM...: ask mem about this page. */
 		}
+		/* After a failed process_vm_readv, the one page it stopped
+		 * at (mem says why); without it, all that is left in one
+		 * call (a page per call costs a snapshot's copy a third). */
 		n = (ssize_t)mem_pread(m, addr + got, buf + got,
-				       ps - (addr + got) % ps < len - got ?
+				       m->pvr && ps - (addr + got) % ps <
+							 len - got ?
 					       ps - (addr + got) % ps :
 					       len - got,
 				       why);

@@ -21,6 +21,7 @@
 #include "elfseg.h"
 #include "internal.h"
 #include "memsrc.h"
+#include "stack.h"
 #include "pagemap.h"
 #include "proc.h"
 #include "rec.h"
@@ -765,8 +766,13 @@ static int core_note(void *arg, uint32_t type, const unsigned char *d,
 		t->nr = -1;
 		/* struct user_regs_struct at 112: rsp is its 20th word. */
 		if (x86 && n >= 112 + 27 * 8) {
-			memcpy(&t->sp, d + 112 + 19 * 8, 8);
+			uint64_t user[27];
+
+			memcpy(user, d + 112, sizeof(user));
+			t->sp = user[19];
 			t->have_sp = 1;
+			fx_regs_from_user(user, t->regs);
+			t->have_regs = 1;
 		}
 	} else if (type == NT_AUXV) {
 		for (k = 0; k + 16 <= n; k += 16) {

@@ -110,6 +110,7 @@ int fx_proc_open(struct fx_proc *p, int pid)
 	p->dirfd = -1;
 	p->starttime = 0;
 	p->state = '?';
+	p->cow_copy = 0;
 	if (pid <= 0)
 		return -ESRCH;
 	snprintf(path, sizeof(path), "/proc/%d", pid);

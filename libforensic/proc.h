@@ -20,6 +20,13 @@ struct fx_proc {
 	unsigned long long starttime;	/* clock ticks after boot */
 	char state;			/* stat field 3 when opened */
 	int had_mm;			/* not a kernel thread when opened */
+	/* A snapshot's forked copy (snapshot.h), its anonymous pages shared
+	 * copy-on-write with the target: read through /proc/PID/mem only.
+	 * process_vm_readv pins what it reads (FOLL_PIN), and pinning a
+	 * shared anonymous page makes the kernel copy it for the pinner
+	 * (gup_must_unshare): every page read would cost a page of RAM
+	 * and a copy. Set by the caller after fx_proc_open. */
+	int cow_copy;
 };
 
 /*

@@ -41,7 +41,7 @@ static const char *const top_cols[] = { "count", "bytes", "enc", "text" };
 static const char *const chunk_cols[] = { "pid", "arena", "size", "inuse",
 	"free", "inuse_bytes", "free_bytes", "type" };
 static const char *const thread_cols[] = { "pid", "tid", "comm",
-	"stack_start", "stack_end", "stack_size", "stack_rss" };
+	"stack_start", "stack_end", "stack_size", "stack_rss", "stack" };
 static const char *const summary_cols[] = { "pid", "regions", "size",
 	"committed", "rss", "inuse_bytes", "free_bytes", "class", "category" };
 static const char *const object_cols[] = { "pid", "count", "bytes", "class" };

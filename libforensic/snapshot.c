@@ -140,18 +140,23 @@ uint64_t fx_snapshot_mem_free(struct fx_proc *p)
 static int oom_fd = -1;
 static char oom_was[16];
 
-static void oom_shield(int on)
+static void oom_shield(struct fx_snapshot *s, int on)
 {
 	ssize_t n;
 
 	if (on) {
 		oom_fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
-		if (oom_fd < 0)
+		if (oom_fd < 0) {
+			s->oom_refused = 1;
 			return;
+		}
 		n = pread(oom_fd, oom_was, sizeof(oom_was) - 1, 0);
 		oom_was[n > 0 ? n : 0] = 0;
 		if (pwrite(oom_fd, "-1000", 5, 0) != 5) {
-			close(oom_fd);	/* not permitted: nothing to undo */
+			/* Not permitted (no CAP_SYS_RESOURCE, as in many
+			 * containers): said, nothing to undo. */
+			s->oom_refused = 1;
+			close(oom_fd);
 			oom_fd = -1;
 		}
 		return;
@@ -310,6 +315,36 @@ static int site_ok(int memfd, uint64_t site)
 	       c[1] == 0x05;
 }
 
+/*
+ * The site to use under a freeze: the one found before it (outside the
+ * stop: fx_snapshot_site) when it still holds the instruction, else a
+ * new search. 0 with *memfd open, or a negative errno.
+ */
+static int site_now(struct fx_snapshot *s, struct fx_proc *p, int *memfd)
+{
+	int fd;
+
+	if (s->site && (fd = fx_mem_openat(p, "mem")) >= 0) {
+		if (site_ok(fd, s->site)) {
+			*memfd = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	return find_site(s, p, memfd);
+}
+
+int fx_snapshot_site(struct fx_snapshot *s, struct fx_proc *p)
+{
+	int memfd = -1, r = find_site(s, p, &memfd);
+
+	if (!r)
+		close(memfd);
+	else
+		s->site = 0;
+	return r;
+}
+
 /* One injection: its thread, what it saved, where it is. */
 struct inj {
 	int tid;
@@ -345,15 +380,22 @@ static int give_back(struct inj *in)
 /*
  * Step 4 of snapshot.h: from a syscall stop (registers given back), into
  * a stop inside get_signal() again, as freeze left the thread; t learns
- * what kind. 0 or -errno.
+ * what kind. stop_again_go sends it on its way, stop_again waits for it
+ * (in between, the child is held: the two waits overlap, one scheduling
+ * delay of a loaded machine less in the stop). 0 or -errno.
  */
+static int stop_again_go(struct fx_frozen_thread *t)
+{
+	if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0 ||
+	    ptrace(PTRACE_CONT, t->tid, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
 static int stop_again(struct fx_frozen_thread *t)
 {
 	int st, r;
 
-	if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0 ||
-	    ptrace(PTRACE_CONT, t->tid, 0, 0) < 0)
-		return -errno;
 	r = wait_tid(t->tid, &st, STOP_WAIT_NS);
 	if (r)
 		return r;
@@ -415,7 +457,7 @@ static int inject(struct fx_snapshot *s, struct fx_frozen_thread *t,
 	uint64_t block = ~0ull;
 	unsigned long msg;
 	uint64_t t0 = 0;
-	int st, r = 0, event, phase = 0;
+	int st, r = 0, event, phase = 0, going = -1;
 
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &in.saved) < 0 ||
 	    ptrace(PTRACE_GETSIGMASK, t->tid, sizeof(in.mask), &in.mask) < 0)
@@ -437,7 +479,7 @@ static int inject(struct fx_snapshot *s, struct fx_frozen_thread *t,
 	regs.rdx = (unsigned long long)a[2];
 	regs.r10 = (unsigned long long)a[3];
 	regs.r8 = regs.r9 = 0;
-	oom_shield(1);
+	oom_shield(s, 1);
 	in.t_borrow = fx_now_ns();
 	if (ptrace(PTRACE_SETSIGMASK, t->tid, sizeof(block), &block) < 0) {
 		r = -errno;
@@ -517,6 +559,11 @@ back:
 			r = g;
 	}
 	*regs_ns += fx_now_ns() - in.t_borrow;
+	if (!in.borrowed && !in.masked) {
+		going = stop_again_go(t);
+		if (!r)
+			r = going;
+	}
 	if (s->child && nr == SYS_clone) {
 		int g = hold_child(s, s->child);
 
@@ -526,8 +573,8 @@ back:
 		if (!r)
 			r = g;
 	}
-	oom_shield(0);
-	if (!in.borrowed && !in.masked) {
+	oom_shield(s, 0);
+	if (!in.borrowed && !in.masked && !going) {
 		int g = stop_again(t);
 
 		if (!r)
@@ -559,7 +606,7 @@ int fx_snapshot_fork(struct fx_snapshot *s, struct fx_freeze *f,
 	mode = seccomp_mode(p, t->tid);
 	if (mode != 0)
 		return mode < 0 ? -ESRCH : -EPERM;
-	r = find_site(s, p, &memfd);
+	r = site_now(s, p, &memfd);
 	if (r)
 		return r;
 	s->fork_ns = fx_now_ns();
@@ -604,7 +651,7 @@ static int reap_in(struct fx_snapshot *s, struct fx_proc *p)
 	if (r)
 		return r;
 	t = pick(&f);
-	r = t ? find_site(s, p, &memfd) : -EAGAIN;
+	r = t ? site_now(s, p, &memfd) : -EAGAIN;
 	a[0] = s->child;
 	a[1] = 0;		/* no status written: memory untouched */
 	a[2] = __WALL | WNOHANG;
@@ -700,6 +747,28 @@ static void guardian(int rfd, struct fx_proc *p)
 	_exit(st == 'Z' && !reap_in(&g, p) ? 0 : 1);
 }
 
+/* Close every descriptor from lo up, but a and b: close_range (Linux
+ * 5.9), three calls; else one by one up to 65535 (65,000 calls, tens of
+ * ms of CPU taken from the target while it is being stopped). */
+static void close_but(int lo, int a, int b)
+{
+	int k[2] = { a < b ? a : b, a < b ? b : a }, i, fd;
+
+#ifdef SYS_close_range
+	for (i = 0; i < 2; i++) {
+		if (k[i] > lo &&
+		    syscall(SYS_close_range, lo, k[i] - 1, 0) < 0)
+			break;
+		lo = k[i] + 1 > lo ? k[i] + 1 : lo;
+	}
+	if (i == 2 && !syscall(SYS_close_range, lo, ~0u, 0))
+		return;
+#endif
+	for (fd = lo; fd < 65536; fd++)
+		if (fd != a && fd != b)
+			close(fd);
+}
+
 int fx_snapshot_guard(struct fx_snapshot *s, struct fx_proc *p)
 {
 	int pfd[2], fd, nul;
@@ -720,9 +789,7 @@ int fx_snapshot_guard(struct fx_snapshot *s, struct fx_proc *p)
 		for (fd = 0; fd < 3; fd++)
 			if (nul >= 0)
 				dup2(nul, fd);
-		for (fd = 3; fd < 65536; fd++)
-			if (fd != pfd[0] && fd != p->dirfd)
-				close(fd);
+		close_but(3, pfd[0], p->dirfd);
 		guardian(pfd[0], p);
 		_exit(0);
 	}
@@ -747,6 +814,13 @@ void fx_snapshot_unguard(struct fx_snapshot *s)
 }
 
 #else	/* !__x86_64__ */
+
+int fx_snapshot_site(struct fx_snapshot *s, struct fx_proc *p)
+{
+	(void)s;
+	(void)p;
+	return -ENOSYS;
+}
 
 int fx_snapshot_fork(struct fx_snapshot *s, struct fx_freeze *f,
 		     struct fx_proc *p)

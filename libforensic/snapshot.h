@@ -67,6 +67,7 @@ struct fx_snapshot {
 	uint64_t fork_ns;	/* the whole injection of the clone */
 	uint64_t reap_pause_ns;	/* the reap's freeze: the second stop */
 	int reaped;		/* the child is gone and reaped */
+	int oom_refused;	/* oom_score_adj -1000 refused in a window */
 	int guard_fd, guard_pid;	/* the guardian (fx_snapshot_guard);
 					 * guard_pid 0: none */
 };
@@ -84,6 +85,15 @@ struct fx_snapshot {
  * guardian: the caller may go on without one).
  */
 int fx_snapshot_guard(struct fx_snapshot *s, struct fx_proc *p);
+
+/*
+ * Before the freeze (after fx_snapshot_guard): find the syscall
+ * instruction the injections will use, outside the stop (a read of the
+ * maps, and of the vDSO). Under the freeze it is only checked (two
+ * bytes), and looked for again when it no longer holds. Optional. 0, or
+ * a negative errno (none found: the fork looks again, and says why).
+ */
+int fx_snapshot_site(struct fx_snapshot *s, struct fx_proc *p);
 
 /* All is over: tell the guardian to go, and wait for it (bounded). */
 void fx_snapshot_unguard(struct fx_snapshot *s);

@@ -122,7 +122,7 @@ static int read_task(struct fx_proc *p, struct fx_thread *t,
 		     struct fx_buf *b)
 {
 	char name[64];
-	uint64_t esp = 0;
+	uint64_t esp = 0, t0;
 	int r, tries;
 
 	snprintf(name, sizeof(name), "task/%d/stat", t->tid);
@@ -135,8 +135,10 @@ static int read_task(struct fx_proc *p, struct fx_thread *t,
 	t->nr = -1;
 	snprintf(name, sizeof(name), "task/%d/syscall", t->tid);
 	/* A thread on a CPU may block a moment later: a few more looks,
-	 * without sleeping and without stopping it. */
-	for (tries = 0; tries < 50; tries++) {
+	 * without sleeping and without stopping it, for 2 ms at most (on a
+	 * loaded machine a yield can give the CPU away for milliseconds). */
+	t0 = fx_now_ns();
+	for (tries = 0; tries < 50 && fx_now_ns() - t0 < 2000000; tries++) {
 		r = fx_proc_read(p, name, b, 0, NULL);
 		if (r == -ENOENT || r == -ESRCH)
 			return -ESRCH;
@@ -215,22 +217,49 @@ int fx_threads_read(struct fx_proc *p, struct fx_thread **out, size_t *n)
 	return cnt ? 0 : -ESRCH;
 }
 
-int fx_threads_json(struct fx_buf *out, struct fx_proc *p)
+/* Append `,"regs":[...]` for the thread tid when regs has its. */
+static int regs_json(struct fx_buf *out, int tid, const struct fx_thread *regs,
+		     size_t nregs)
+{
+	char num[32];
+	size_t k;
+	int i, r;
+
+	for (k = 0; k < nregs && (regs[k].tid != tid || !regs[k].have_regs);
+	     k++)
+		;
+	if (k == nregs)
+		return 0;
+	r = fx_buf_adds(out, ",\"regs\":[");
+	for (i = 0; i < 17 && !r; i++) {
+		snprintf(num, sizeof(num), "%s\"0x%llx\"", i ? "," : "",
+			 (unsigned long long)regs[k].regs[i]);
+		r = fx_buf_adds(out, num);
+	}
+	return r || fx_buf_addc(out, ']') ? -ENOMEM : 0;
+}
+
+int fx_threads_json(struct fx_buf *out, struct fx_proc *p,
+		    const struct fx_thread *regs, size_t nregs)
 {
 	struct fx_thread *t = NULL;
 	char num[64];
 	size_t n = 0, i, k, tries;
+	uint64_t t0;
 	int r;
 
 	/* Written just after a thaw: a thread let go is on its way back
 	 * into the call it was stopped in, "running" for an instant. Give
-	 * it that instant (yield, never sleep), a bounded number of times. */
+	 * it that instant (yield, never sleep), 200 looks or 50 ms at most:
+	 * a thread busy on a CPU stays "running" (bounded by count alone,
+	 * the looks took 90 s with a busy thread on a loaded machine). */
+	t0 = fx_now_ns();
 	for (tries = 0;; tries++) {
 		if (fx_threads_read(p, &t, &n))
 			return 0;
 		for (k = 0; k < n && t[k].have_sp; k++)
 			;
-		if (k == n || tries == 200)
+		if (k == n || tries == 200 || fx_now_ns() - t0 > 50000000)
 			break;
 		free(t);
 		t = NULL;
@@ -247,6 +276,7 @@ int fx_threads_json(struct fx_buf *out, struct fx_proc *p)
 				 "\"comm\":", i ? "," : "", t[i].tid);
 		r = fx_buf_adds(out, num);
 		r = r ? r : fx_json_bytes(out, t[i].comm, strlen(t[i].comm));
+		r = r ? r : regs_json(out, t[i].tid, regs, nregs);
 		r = r ? r : fx_buf_addc(out, '}');
 	}
 	r = r ? r : fx_buf_addc(out, ']');
@@ -295,6 +325,25 @@ static int jstr(const char **p, const char *end, char *comm, size_t cap)
 	comm[k] = 0;
 	*p = q + 1;
 	return 0;
+}
+
+/* 17 "0x..." strings and the closing ']' at *p (after '['). */
+static int parse_regs(const char **p, const char *end, uint64_t *regs)
+{
+	const char *q;
+	int i;
+
+	for (i = 0; i < 17; i++) {
+		if ((i && lit(p, end, ",")) || lit(p, end, "\"0x"))
+			return -EBADMSG;
+		for (q = *p; q < end && q - *p < 17 && fx_hexval(*q) >= 0; q++)
+			;
+		if (q == *p || q - *p > 16 || q >= end || *q != '"' ||
+		    hex_u64(*p - 2, (size_t)(q - *p) + 2, &regs[i]))
+			return -EBADMSG;
+		*p = q + 1;
+	}
+	return lit(p, end, "]");
 }
 
 int fx_threads_json_parse(const char *buf, size_t len, struct fx_thread **out,
@@ -365,6 +414,11 @@ int fx_threads_json_parse(const char *buf, size_t len, struct fx_thread **out,
 				goto bad;
 			strcpy(t->comm, "-");
 			p = q + 1;
+		}
+		if (!lit(&p, end, ",\"regs\":[")) {
+			if (parse_regs(&p, end, t->regs))
+				goto bad;
+			t->have_regs = 1;
 		}
 		if (lit(&p, end, "}"))
 			goto bad;

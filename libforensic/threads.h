@@ -31,6 +31,10 @@ struct fx_thread {
 	long nr;		/* system call it is blocked in, or -1 */
 	int nstid;		/* tid in the process's own pid namespace (a
 				 * container's); tid when that is ours */
+	uint64_t regs[17];	/* x86-64 DWARF registers 0..16 (stack.h),
+				 * when have_regs: a core's NT_PRSTATUS, a
+				 * freeze's PTRACE_GETREGS */
+	int have_regs;
 };
 
 /*
@@ -65,16 +69,19 @@ struct fx_buf;
 /*
  * Append the threads of p as process.json's member (dumpdir.h), so that
  * a dump directory keeps them: `,"threads":[{"tid":N,"sp":"0x..."|null,
- * "comm":"..."}...]` (sp null: the thread was running; comm as
- * fx_json_bytes writes it). Nothing is appended when the threads cannot
- * be read. 0 or -ENOMEM.
+ * "comm":"..."[,"regs":["0x...",...]]}...]` (sp null: the thread was
+ * running; comm as fx_json_bytes writes it; regs, the 17 DWARF registers
+ * of stack.h, for a thread whose tid has registers in regs[0..nregs)).
+ * Nothing is appended when the threads cannot be read. 0 or -ENOMEM.
  */
-int fx_threads_json(struct fx_buf *out, struct fx_proc *p);
+int fx_threads_json(struct fx_buf *out, struct fx_proc *p,
+		    const struct fx_thread *regs, size_t nregs);
 
 /*
  * The threads member of a process.json text (buf, len), as
  * fx_threads_json writes it: *out allocated (free()), *n set; comm a
- * JSON string's ASCII bytes ('?' for others), "-" for a non-string.
+ * JSON string's ASCII bytes ('?' for others), "-" for a non-string;
+ * regs and have_regs from a "regs" array.
  * 0, -ENOENT (no threads member), -EBADMSG (one that is malformed), or
  * -ENOMEM.
  */

@@ -12,8 +12,11 @@
 
 #include "classify.h"
 #include "freeze.h"
-#include "jobjects.h"
+#include "jholders.h"
+#include "mallocng.h"
 #include "memsrc.h"
+#include "pymalloc.h"
+#include "stack.h"
 #include "threads.h"
 #include "tool.h"
 
@@ -21,7 +24,8 @@ static const char help[] =
 "usage: classify [options] PID|DIR|CORE...\n"
 "\n"
 "Say what every memory region of a live process is: its glibc malloc\n"
-"heaps (main heap, arena heaps and their reserves, mmapped chunks), the\n"
+"heaps (main heap, arena heaps and their reserves, mmapped chunks), musl\n"
+"mallocng's heap (musl-heap), CPython's pymalloc arenas (pymalloc), the\n"
 "main and thread stacks and their guards, ELF code, rodata, data and bss,\n"
 "anonymous executable memory (jit), shared memory, vdso... and 'anon' for\n"
 "what stays unexplained. Region records with 'class' and 'detail' added.\n"
@@ -35,10 +39,19 @@ static const char help[] =
 "(but with --freeze), and only pages present in its memory are read.\n"
 "\n"
 "  --chunks      walk the malloc heaps: one record per arena, chunk size\n"
-"                and C++ type (from the vtable) with in-use and free counts\n"
-"                (tcache and fastbin members count as free); corrupt heap\n"
-"                metadata gives a 'corrupt at ADDR' record and exit 1\n"
-"  --threads     one record per thread: its stack region and resident size\n"
+"                and C++ type (from the vtable, demangled: Timeout<int>;\n"
+"                a make_shared block named 'T (make_shared)') with in-use\n"
+"                and free counts (tcache and fastbin members count as\n"
+"                free); corrupt heap metadata gives a 'corrupt at ADDR'\n"
+"                record and exit 1; musl mallocng: one record per slot\n"
+"                size (arena: its context); CPython: one per pymalloc\n"
+"                block size (type 'pymalloc')\n"
+"  --threads     one record per thread: its stack region, resident size\n"
+"                and call stack ('stack': innermost frame first,\n"
+"                ';'-separated, function or module+0xOFFSET, unwound by\n"
+"                libdwfl from the registers a core or dump holds, or\n"
+"                with --freeze; '-' without registers; a stack that\n"
+"                meets memory it cannot read ends there, '[why]')\n"
 "  --summary     totals per class and category: regions, bytes, committed\n"
 "                (not PROT_NONE) and resident bytes, for heaps the bytes in\n"
 "                use and free; on a JVM the categories are NMT's (Java\n"
@@ -50,18 +63,28 @@ static const char help[] =
 "                bytes class', named as jmap -histo names it; no attach,\n"
 "                no safepoint; what cannot be parsed is said on stderr and\n"
 "                not counted (exit 1); ZGC, Shenandoah: exit 1\n"
-"  --freeze      with --objects on a PID: stop every thread of the JVM\n"
-"                for the walk (ptrace, as dump-region --mode freeze),\n"
-"                then let each go as it was (a stopped JVM stays\n"
-"                stopped); the pause is printed; refused, with a line\n"
-"                saying why, for a traced process, threads in vfork or\n"
-"                in epoll_wait; Ctrl-C or SIGTERM lets it go first\n"
+"  --holders CLASS  who holds CLASS's instances (named as --objects names\n"
+"                them): a chain of records 'pid depth count bytes class',\n"
+"                depth 0 its instances, depth N+1 the objects holding\n"
+"                depth N's, by class, up to the owning class's static\n"
+"                field ('static Owner.field') or a Java thread's stack\n"
+"                ('thread NAME'); heap walks: 2 per depth; no class of\n"
+"                that name loaded: exit 2; JNI global references not read\n"
+"  --freeze      with --objects or --holders on a PID: stop every thread\n"
+"                of the JVM for the walk (ptrace, as dump-region --mode\n"
+"                freeze), then let each go as it was (a stopped JVM\n"
+"                stays stopped); with --threads: stop every thread only\n"
+"                to read its registers (milliseconds), unwind after; the\n"
+"                pause is printed; refused, with a line saying why, for\n"
+"                a traced process, threads in vfork or in epoll_wait;\n"
+"                Ctrl-C or SIGTERM lets it go first\n"
 "  --accept-eintr  freeze even threads waiting in epoll_wait, which the\n"
 "                stop ends with EINTR\n"
 "  --list-classes  the classes it gives, one a line (what dump-on --class\n"
 "                and rank --where class=... take)\n"
 "  -v, --verbose the glibc version, arenas found, chunks walked; the JVM's\n"
-"                version, collector, Java threads and classes\n"
+"                version, collector, Java threads and classes; musl\n"
+"                mallocng's context; CPython's version and pymalloc arenas\n"
 "  --tsv, --json, --table   output format (default: table on a terminal,\n"
 "                TSV otherwise)\n"
 "  -h, --help    this text;  --version   the version\n"
@@ -85,11 +108,13 @@ static const char help[] =
 "  classify 4242 | rank --group-by class         resident bytes per class\n"
 "  classify --chunks 4242 | rank --by inuse_bytes -n 5   what fills the heap\n"
 "  classify --threads 4242 | rank --by stack_rss\n"
+"  classify --threads --freeze 4242 | cut -f2,8  what every thread is doing\n"
 "  classify --summary 4242                       like NMT's summary on a JVM\n"
 "  classify 4242 | grep jvm-                     the JVM's own reservations\n"
 "  dump-region -q --mode freeze -o case-20 4242; classify --chunks case-20/\n"
 "  classify core.4242                            an ELF core\n"
 "  classify --objects $(pgrep -d' ' java) | rank --by bytes -n 10\n"
+"  classify --holders 'java.util.HashMap$Node' $(pgrep -d' ' java)\n"
 "\n"
 "Notes: mapped files are read through /proc/PID/map_files (CAP_SYS_ADMIN),\n"
 "else at the path the maps line names in /proc/PID/root, only if that is\n"
@@ -97,43 +122,14 @@ static const char help[] =
 "in there is not read (detail 'not read: REASON').\n"
 "\n"
 "Exit status: 0 done, 1 partial (a pid unreadable, corrupt heap metadata,\n"
-"a libjvm.so whose vmStructs tables cannot be read; --objects: a Java heap\n"
-"not walked whole, a collector it cannot walk),\n"
+"a libjvm.so whose vmStructs tables cannot be read; --objects, --holders: a\n"
+"Java heap not walked whole, a collector it cannot walk; --holders:\n"
+"references not read, a collection during the walk),\n"
 "2 failed, 64 usage. Permissions: the process owner or root.\n";
 
 enum mode { M_REGIONS, M_CHUNKS, M_THREADS, M_SUMMARY, M_OBJECTS };
+static const char *holders;	/* --holders CLASS */
 enum { F_FREEZE = 1, F_EINTR = 2 };	/* --freeze, --accept-eintr */
-
-/* The process of arg: a live PID[@STARTTIME], a dump directory or an
- * ELF core. 0, or 2 when it cannot be opened (said). */
-static int open_src(struct fx_memsrc *ms, struct fx_proc *p, const char *arg)
-{
-	unsigned long long start;
-	int r, pid;
-
-	if (fx_pid_parse(arg, &pid, &start) == 0) {
-		if (tool_proc_open(p, pid, start))
-			return 2;
-		r = fx_memsrc_open_live(ms, p);
-		if (r) {
-			tool_warn("cannot read process %d: %s%s", pid,
-				  strerror(-r), r == -EACCES || r == -EPERM ?
-				  " (run as the process owner or root)" : "");
-			fx_memsrc_release(ms);
-			fx_proc_release(p);
-			return 2;
-		}
-		return 0;
-	}
-	p->dirfd = -1;
-	r = fx_memsrc_open_path(ms, arg);
-	if (r) {
-		tool_warn("%s", ms->err.msg[0] ? ms->err.msg : strerror(-r));
-		fx_memsrc_release(ms);
-		return 2;
-	}
-	return 0;
-}
 
 /* The walk's progress line (on a terminal, past a second). */
 static void walk_progress(void *arg, uint64_t n, uint64_t bytes)
@@ -145,50 +141,73 @@ static void walk_progress(void *arg, uint64_t n, uint64_t bytes)
 			   (unsigned long long)n, h);
 }
 
-/* --objects: the Java heap's class histogram, with --freeze walked
- * under a freeze (signals and job control caught until the thaw, the
- * output written after it). 0, 1, 2, or -errno. */
+/* --objects, --holders: the class histogram or a class's holders; with
+ * --freeze under a freeze (signals caught till the thaw). 0, 1, 2, -errno */
 static int objects(struct fx_writer *w, struct fx_memsrc *ms,
 		   struct fx_proc *p, int flags, int verbose, const char *arg)
 {
 	struct fx_freeze_opts fo = { flags & F_EINTR, 2000, &tool_stop_sig,
 				     "classify --objects without --freeze" };
 	struct tool_progress pg;
-	struct fx_jobjects o;
+	struct fx_jholders h;
 	struct fx_buf b;
 	int r;
 
-	fx_jobjects_init(&o);
+	fx_jholders_init(&h, holders ? holders : "");
 	fx_buf_init(&b);
-	o.hooks = (struct fx_jobj_hooks){ &tool_stop_sig, walk_progress, &pg };
+	h.o.hooks = (struct fx_jobj_hooks){ &tool_stop_sig, walk_progress, &pg };
 	tool_catch_signals();
 	tool_job_control(flags != 0);
 	tool_progress_start(&pg, 0);
-	r = fx_jobjects_walk_src(&o, ms, p, flags ? &fo : NULL, &b);
+	r = fx_jholders_walk_src(&h, ms, p, flags ? &fo : NULL, &b);
 	tool_progress_clear(&pg);
 	tool_job_control(0);
-	if (b.len)
-		tool_warn_lines(b.data);
+	tool_warn_lines(b.data);
 	b.len = 0;
 	if (r && r != -ENOMEM) {
 		r = 2;	/* the freeze refused or failed: said */
-	} else if (!r && (o.interrupted || tool_stop_sig)) {
+	} else if (!r && (h.o.interrupted || tool_stop_sig)) {
 		tool_warn("%s: interrupted: nothing written", arg);
 		r = 2;
-	} else if (!r && !o.ok) {
-		tool_warn("%s: %s", arg, o.note);
-	} else if (!r && !(r = fx_jobjects_report(&o, verbose, &b))) {
+	} else if (!r && !h.o.ok) {
+		tool_warn("%s: %s", arg, h.o.note);
+	} else if (!r && !(r = fx_jholders_report(&h, verbose, &b))) {
 		fprintf(stderr, "%s", b.len ? b.data : "");
 	}
-	if (!r && o.ok)
-		r = fx_jobjects_write(&o, w, (int)ms->pid);
+	if (!r && h.o.ok)
+		r = fx_jholders_write(&h, w, (int)ms->pid);
 	if (r == -ENOMEM)
 		tool_warn("%s: %s", arg, strerror(-r));
-	r = r < 0 && r != -ENOMEM ? r : r || !o.ok ? 2 - o.unsupported :
-				       o.nbad || ms->gone;
+	r = r < 0 && r != -ENOMEM ? r : r || !h.o.ok ? 2 - h.o.unsupported :
+				       fx_jholders_partial(&h) || ms->gone;
 	fx_buf_release(&b);
-	fx_jobjects_release(&o);
+	fx_jholders_release(&h);
+	fx_memsrc_release(ms);
+	if (p->dirfd >= 0)
+		fx_proc_release(p);
 	return r;
+}
+
+/* --threads: every thread's stack; with --freeze on a PID its registers
+ * read in a stop of the target (signals caught until the thaw). 0, 1
+ * (no stacks: said), 2 (the freeze refused or failed: said), -ENOMEM. */
+static int stacks(struct fx_classify *c, struct fx_memsrc *ms,
+		  struct fx_proc *p, int flags)
+{
+	struct fx_freeze_opts fo = { flags & F_EINTR, 2000, &tool_stop_sig,
+				     "classify --threads without --freeze" };
+	struct fx_buf b;
+	int r;
+
+	fx_buf_init(&b);
+	tool_catch_signals();
+	tool_job_control(flags != 0);
+	r = fx_classify_stacks(c, ms, p, flags ? &fo : NULL, &b);
+	tool_job_control(0);
+	if (b.len)
+		tool_warn_lines(b.data);
+	fx_buf_release(&b);
+	return r == -ENOMEM ? r : r == -EIO ? 1 : r ? 2 : 0;
 }
 
 /* One process: 0 done, 1 partial, 2 failed (reported), -errno output. */
@@ -198,22 +217,18 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	struct fx_classify c;
 	struct fx_memsrc ms;
 	struct fx_proc p;
-	size_t i;
-	int r, status = 0, tries, pid;
+	struct fx_buf b;
+	int r, status = 0, tries, pid, k;
 	char m[320];
 	double t0;
 
-	if (open_src(&ms, &p, arg))
+	if (tool_memsrc_open(&ms, &p, arg))
 		return 2;
 	pid = (int)ms.pid;
-	if (mode == M_OBJECTS) {
-		r = objects(w, &ms, &p, flags, verbose, arg);
-		fx_memsrc_release(&ms);
-		if (p.dirfd >= 0)
-			fx_proc_release(&p);
-		return r;
-	}
+	if (mode == M_OBJECTS)
+		return objects(w, &ms, &p, flags, verbose, arg);
 	fx_classify_init(&c);
+	fx_buf_init(&b);
 	if (ms.threads_note[0] && (ms.kind != FX_MS_LIVE || verbose ||
 				   mode == M_THREADS))
 		tool_warn("%s: %s", arg, ms.threads_note);
@@ -228,11 +243,13 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 				    ms.file_ctx, ms.t, ms.nt);
 		if (!r && (mode == M_CHUNKS || mode == M_SUMMARY))
 			r = fx_classify_chunks(&c, &ms.heap);
+
 		/* A heap in use may look corrupt for an instant (a chunk
 		 * being split as it is read, a heap grown since the map was
 		 * read): look twice more, map and memory afresh, before
 		 * saying so. A capture does not change: once is enough. */
-		if (r || !c.hs.nbad || tries == 3 || ms.kind != FX_MS_LIVE)
+		if (r || (!c.hs.nbad && !(c.mng && c.mng->nbad)) ||
+		    tries == 3 || ms.kind != FX_MS_LIVE)
 			break;
 		fx_classify_release(&c);
 		fx_classify_init(&c);
@@ -244,6 +261,8 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		tool_warn("process %d: %s", pid, strerror(-r));
 		status = 1;
 	}
+	if (!r && mode == M_THREADS && (k = stacks(&c, &ms, &p, flags)))
+		r = k < 0 ? k : 0, status = k < 0 ? 1 : k;
 	if (verbose) {
 		tool_warn("pid %d: %s; %zu arenas, %zu heaps, %llu chunks "
 			  "walked in %.1f ms (%d look%s); %llu pages read, %llu "
@@ -255,21 +274,10 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 			  (unsigned long long)ms.pages_read,
 			  (unsigned long long)ms.pages_absent);
 	}
-	if (c.jvm.found && (!c.jvm.ok || strstr(c.jvm.note, "not found"))) {
-		tool_warn("process %d: %s: its Java heap, metaspace, code "
-			  "cache or threads may show as anon", pid, c.jvm.note);
-		status = 1;
-	} else if (verbose && c.jvm.ok) {
-		tool_warn("pid %d: %s; %zu Java threads, %llu classes walked",
-			  pid, c.jvm.note, c.jvm.nt,
-			  (unsigned long long)c.jvm.klasses);
-	}
-	for (i = 0; i < c.hs.nbad; i++) {
-		tool_warn("process %d: corrupt heap metadata at 0x%llx: %s",
-			  pid, (unsigned long long)c.hs.bad[i].addr,
-			  c.hs.bad[i].why);
-		status = 1;
-	}
+	k = fx_classify_notes(&c, pid, verbose, &b);
+	if (b.len)
+		tool_warn_lines(b.data);
+	status = k < 0 ? 1 : status | k;
 	if (ms.gone) {
 		tool_warn("process %d exited during the walk", pid);
 		status = 1;
@@ -278,7 +286,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	    fx_classify_libc_missing(&c, &ms, m, sizeof(m))) {
 		tool_warn("cannot read '%s': %s", arg, m);
 		status = 1;
-	} else if (!r) {
+	} else if (!r && status < 2) {
 		if (mode == M_REGIONS)
 			r = fx_classify_write_regions(&c, w, pid);
 		else if (mode == M_CHUNKS)
@@ -288,6 +296,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		else
 			r = fx_classify_write_summary(&c, w, pid);
 	}
+	fx_buf_release(&b);
 	fx_classify_release(&c);
 	fx_memsrc_release(&ms);
 	if (p.dirfd >= 0)
@@ -313,6 +322,7 @@ int main(int argc, char **argv)
 		{ "threads", no_argument, NULL, 't' },
 		{ "summary", no_argument, NULL, 's' },
 		{ "objects", no_argument, NULL, 'o' },
+		{ "holders", required_argument, NULL, 'H' },
 		{ "freeze", no_argument, NULL, 'F' },
 		{ "accept-eintr", no_argument, NULL, 'E' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -336,6 +346,7 @@ int main(int argc, char **argv)
 		case 't': mode = M_THREADS; nmode++; break;
 		case 's': mode = M_SUMMARY; nmode++; break;
 		case 'o': mode = M_OBJECTS; nmode++; break;
+		case 'H': mode = M_OBJECTS; nmode++; holders = optarg; break;
 		case 'F': flags |= F_FREEZE; break;
 		case 'E': flags |= F_EINTR; break;
 		case 'v': verbose = 1; break;
@@ -351,10 +362,11 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nmode > 1)
-		tool_usage_error("--chunks, --threads, --summary and "
-				 "--objects exclude each other");
-	if (flags && mode != M_OBJECTS)
-		tool_usage_error("--freeze and --accept-eintr go with --objects");
+		tool_usage_error("--chunks, --threads, --summary, --objects "
+				 "and --holders exclude each other");
+	if (flags && mode != M_OBJECTS && mode != M_THREADS)
+		tool_usage_error("--freeze, --accept-eintr: with --objects, "
+				 "--holders or --threads");
 	if (optind == argc)
 		tool_usage_error("no pid given");
 	/* A pid, else a dump directory or core (said when it is neither). */

@@ -69,6 +69,15 @@ int tool_proc_open(struct fx_proc *p, int pid, unsigned long long starttime);
 /* tool_proc_open's message for its error r (none when r is 0). */
 void tool_proc_warn(int pid, unsigned long long starttime, int r);
 
+struct fx_memsrc;
+
+/*
+ * Open the process arg names: a live PID[@STARTTIME] (p opened too;
+ * release it when p->dirfd >= 0), a dump directory or an ELF core
+ * (p->dirfd -1). 0, or 2 when it cannot be opened (said).
+ */
+int tool_memsrc_open(struct fx_memsrc *ms, struct fx_proc *p, const char *arg);
+
 
 /*
  * getopt_long returned c, '?' or ':' (the option string begins with ':'):

@@ -113,3 +113,28 @@ let_go() {
 	[ -z "$kids" ] || fail "$2: pid $1 still has children: $kids"
 	untraced "$1"
 }
+
+# capture_jvm PID CMD...: a freeze dump directory ($TRASH/jvm.dir) and
+# our core ($TRASH/jvm.core) of PID, taken while CMD's output (a live
+# look at it) is the same before and after them (up to 10 tries), left
+# in live.after. A region unmapped between dump-region's selection and
+# its freeze (exit 1, "no longer mapped"): that capture is taken again.
+capture_jvm() {
+	local pid=$1 try rc
+	shift
+	for try in $(seq 10); do
+		rm -rf "$TRASH/jvm.dir" "$TRASH/jvm.core"
+		"$@" >live.before
+		rc=0
+		dump-region --mode freeze -o "$TRASH/jvm.dir" "$pid" >/dev/null \
+			2>dump.err || rc=$?
+		[ "$rc" = 0 ] || { [ "$rc" = 1 ] && grep -q "no longer mapped" dump.err; } ||
+			fail "dump-region: exit $rc: $(cat dump.err)"
+		[ "$rc" = 0 ] || continue
+		dump-region --core "$TRASH/jvm.core" "$pid" >/dev/null 2>core.err ||
+			fail "dump-region --core: $(cat core.err)"
+		"$@" >live.after
+		cmp -s live.before live.after && return 0
+	done
+	fail "the JVM's heap never held still over a capture"
+}

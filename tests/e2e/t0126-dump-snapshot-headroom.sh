@@ -4,8 +4,10 @@
 # resident memory) and how much is free; in a memory cgroup whose limit
 # leaves less room than that, the snapshot is refused before any stop
 # (one line, exit 2, nothing written, the target untouched) unless
-# --force (not tried: the target writes all the time, and its copies
-# would be charged to the cgroup). Needs a memory cgroup (v2 or v1) we may create (root).
+# --force: tried on an idle target (bigheap) in the same cgroup, whose
+# snapshot then costs nothing (a writing target's copies would be
+# charged to the cgroup). Needs a memory cgroup (v2 or v1) we may create
+# (root).
 . "$TOP/tests/e2e/lib.sh"
 . "$TOP/tests/e2e/dumplib.sh"
 
@@ -42,3 +44,19 @@ grep -q "cannot snapshot pid $pid: its writes during the copy may take up to" er
 [ ! -e refused/process.json ] || fail "the refused dump wrote files"
 let_go "$pid" "the refusal"
 all_threads_in "$pid" SR
+
+# --force: an idle target of the same size in the same cgroup is refused
+# too, then dumped with --force (it writes nothing: no copy is charged).
+start_target bigheap 64
+idle=$TARGET_PID
+echo "$idle" >"$cg/cgroup.procs" || skip "cannot move the idle target into the cgroup"
+rc=0
+dump-region --mode snapshot -o refused2 "$idle" >/dev/null 2>err || rc=$?
+expect_eq "idle target refused: exit status" 2 "$rc"
+grep -q "cannot snapshot pid $idle: its writes during the copy" err || fail "no refusal: $(cat err)"
+dump-region --force --mode snapshot -o forced "$idle" "$(ready_value start)" >forced.tsv 2>err ||
+	fail "--force: $(cat err)"
+grep -q "snapshot: stopped" err || fail "--force: no snapshot: $(cat err)"
+expect_eq "--force: 'Z' bytes copied" $((64 << 20)) "$(tr -cd Z <"$(field forced.tsv file)" | wc -c)"
+let_go "$idle" "--force"
+all_threads_in "$idle" SR

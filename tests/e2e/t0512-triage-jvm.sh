@@ -7,7 +7,9 @@
 
 start_objleak -XX:+UseG1GC
 pid=$TARGET_PID
-"$TOP/scripts/triage" --no-dump -o case "$pid" 2>err || fail "triage: exit $?: $(cat err)"
+rc=0
+"$TOP/scripts/triage" --no-dump -o case "$pid" 2>err || rc=$?
+triage_live_ok "$rc" err || fail "triage: exit $rc: $(cat err)"
 grep -q "^objects: classify --objects --tsv $pid@[0-9]* (exit 0)\$" case/log.txt ||
 	fail "no objects step: $(cat case/log.txt)"
 python3 "$TOP/tests/e2e/objects.py" own case/objects.tsv "$NCTX" "$NMSG"

@@ -8,6 +8,8 @@
  *   bins at 0x70, next at 0x870, system_mem at 0x888; sizeof(heap_info)
  *   48; sizeof(struct tcache_perthread_struct) 640.
  */
+#include <dlfcn.h>
+
 #include "unit.h"
 
 #include "classify.h"
@@ -280,19 +282,28 @@ START_TEST(parsers)
 					    sizeof(comm), &esp), 0);
 	ck_assert_str_eq(comm, "a b) c");
 	ck_assert_uint_eq(esp, 1234);
-	ck_assert_int_eq(fx_demangle_type("N3sip17SipSubscribeEventE", 25, out,
-					  sizeof(out)), 0);
+	ck_assert_int_eq(fx_type_name("N3sip17SipSubscribeEventE", out,
+				      sizeof(out)), 0);
 	ck_assert_str_eq(out, "sip::SipSubscribeEvent");
-	ck_assert_int_eq(fx_demangle_type("5Timer", 6, out, sizeof(out)), 0);
+	ck_assert_int_eq(fx_type_name("5Timer", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "Timer");
-	ck_assert_int_eq(fx_demangle_type("St9exception", 12, out, sizeof(out)),
-			 0);
+	ck_assert_int_eq(fx_type_name("St9exception", out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "std::exception");
-	ck_assert_int_eq(fx_demangle_type("NSt7__cxx1112basic_stringIcEE", 29,
-					  out, sizeof(out)), -ENOTSUP);
-	ck_assert_int_eq(fx_demangle_type("9Timer", 6, out, sizeof(out)),
-			 -EBADMSG);
-	ck_assert_int_eq(fx_demangle_type("", 0, out, sizeof(out)), -EBADMSG);
+	ck_assert_int_eq(fx_type_name("7TimeoutIiE", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "Timeout<int>");
+	ck_assert_int_eq(fx_type_name("St23_Sp_counted_ptr_inplaceI7SessionSaI"
+				      "vELN9__gnu_cxx12_Lock_policyE2EE", out,
+				      sizeof(out)), 0);
+	ck_assert_str_eq(out, "Session (make_shared)");
+	ck_assert_int_eq(fx_type_name("NSt6thread11_State_implINS_8_InvokerISt5"
+				      "tupleIJPFvvEEEEEEE", out, sizeof(out)),
+			 0);
+	ck_assert_str_eq(out, "void (*)() (std::thread)");
+	ck_assert_int_eq(fx_type_name("St23_Sp_counted_ptr_inplaceI7SessionSaI"
+				      "vELN9__gnu_cxx12_Lock_policyE2EE", out,
+				      8), -ENOSPC);
+	ck_assert_int_eq(fx_type_name("9Timer", out, sizeof(out)), -EBADMSG);
+	ck_assert_int_eq(fx_type_name("", out, sizeof(out)), -EBADMSG);
 }
 END_TEST
 
@@ -317,6 +328,37 @@ START_TEST(elf_loads)
 }
 END_TEST
 
+static long fd_pread(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	ssize_t n = pread(*(int *)ctx, buf, len, (off_t)off);
+
+	return n < 0 ? -errno : n;
+}
+
+/* fx_elf_dynsyms (libelf) on libc: malloc's st_value is where the dynamic
+ * linker put malloc less libc's base (dladdr). */
+START_TEST(elf_dynsyms)
+{
+	const char *names[] = { "malloc", "no_such_symbol_at_all" };
+	uint64_t v[2];
+	Dl_info di;
+	void *m = dlsym(RTLD_DEFAULT, "malloc");
+	int fd;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_ne(dladdr(m, &di), 0);
+	fd = open(di.dli_fname, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fx_elf_dynsyms(fd_pread, &fd, names, 2, v), 1);
+	ck_assert_uint_eq(v[0], (uintptr_t)m - (uintptr_t)di.dli_fbase);
+	ck_assert_uint_eq(v[1], 0);
+	close(fd);
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_eq(fx_elf_dynsyms(fd_pread, &fd, names, 2, v), -EBADMSG);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("heap");
@@ -331,6 +373,7 @@ int main(void)
 	tcase_add_test(tc, not_an_arena);
 	tcase_add_test(tc, parsers);
 	tcase_add_test(tc, elf_loads);
+	tcase_add_test(tc, elf_dynsyms);
 	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

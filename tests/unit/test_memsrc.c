@@ -132,7 +132,19 @@ START_TEST(test_threads_json)
 		"\"threads\":[{\"tid\":99999999999,\"sp\":null,\"comm\":\"\"}]",
 		"\"threads\":[{\"tid\":7,\"sp\":\"0x\",\"comm\":\"\"}]",
 		"\"threads\":[",
+		/* 16 registers, not 17; a register that is not hex */
+		"\"threads\":[{\"tid\":7,\"sp\":null,\"comm\":\"\",\"regs\":["
+		"\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\","
+		"\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\"]}]",
+		"\"threads\":[{\"tid\":7,\"sp\":null,\"comm\":\"\",\"regs\":["
+		"\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\","
+		"\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\",\"0x1\","
+		"\"0xg\"]}]",
 	};
+	static const char regs[] = "\"threads\":[{\"tid\":9,\"sp\":\"0x10\","
+		"\"comm\":\"w\",\"regs\":[\"0x0\",\"0x1\",\"0x2\",\"0x3\",\"0x4\","
+		"\"0x5\",\"0x6\",\"0x10\",\"0x8\",\"0x9\",\"0xa\",\"0xb\",\"0xc\","
+		"\"0xd\",\"0xe\",\"0xf\",\"0xffffffffffffffff\"]}]";
 	struct fx_thread *t;
 	size_t n, i;
 
@@ -143,6 +155,16 @@ START_TEST(test_threads_json)
 	ck_assert_str_eq(t[0].comm, "a\"b");
 	ck_assert_int_eq(t[1].have_sp, 0);
 	ck_assert_str_eq(t[1].comm, "-");
+	free(t);
+	ck_assert_int_eq(fx_threads_json_parse(regs, strlen(regs), &t, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(t[0].have_regs, 1);
+	ck_assert_uint_eq(t[0].regs[7], 0x10);
+	ck_assert_uint_eq(t[0].regs[16], UINT64_MAX);
+	ck_assert_str_eq(t[0].comm, "w");
+	free(t);
+	ck_assert_int_eq(fx_threads_json_parse(ok, strlen(ok), &t, &n), 0);
+	ck_assert_int_eq(t[0].have_regs, 0);
 	free(t);
 	ck_assert_int_eq(fx_threads_json_parse("{}", 2, &t, &n), -ENOENT);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
