@@ -134,7 +134,7 @@ run() {
 			-ex detach -ex "shell date +%s%N >$tmp/t2" </dev/null >"$tmp/gdb.log" 2>&1
 		p=$(calc '%.1f' "($(cat "$tmp/t2") - $(cat "$tmp/t1")) / 1e6") ;;
 	esac
-	read -r w u s st <"$tmp/t"
+	read -r w u s st _ <"$tmp/t"
 	[ "$st" = 0 ] || die "$t failed (exit $st)"
 	m=$(tail -1 "$tmp/mem")
 	wall[$t]="${wall[$t]:-} $w"

@@ -2,17 +2,28 @@
 # Shared by bench scripts that time whole commands (sourced; they set
 # $tmp, a scratch directory, before calling measure).
 
-# measure NAME CMD...: wall ms and peak RSS (kB) of CMD, appended to NAME.
+# measure NAME CMD...: wall ms, peak RSS (kB), exit status and CPU ms
+# (user+system) of CMD (stdin /dev/null, output discarded), appended to
+# NAME as one line; timed by bench/timeit.c (compiled into
+# build/bench when missing or older), whose small process forks CMD: an
+# interpreter's own RSS and start would be counted in.
 measure() {
-	local name=$1
+	local name=$1 w u s st rss
 	shift
-	python3 - "$@" >>"$tmp/$name" <<'PY'
-import resource, subprocess, sys, time
-t = time.monotonic()
-r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-ms = (time.monotonic() - t) * 1000
-print("%.1f %d %d" % (ms, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode))
-PY
+	if [ -z "${measure_timeit:-}" ]; then
+		measure_timeit=$top/build/bench/timeit
+		if [ ! -x "$measure_timeit" ] || [ "$top/bench/timeit.c" -nt "$measure_timeit" ]; then
+			mkdir -p "$top/build/bench"
+			"${CC:-cc}" -O2 -Wall -o "$measure_timeit.tmp.$$" "$top/bench/timeit.c" &&
+				mv -f "$measure_timeit.tmp.$$" "$measure_timeit"
+		fi
+	fi
+	w=0 u=0 s=0 st=2 rss=0
+	"$measure_timeit" "$tmp/measure.t" "$@" </dev/null >/dev/null 2>&1 || true
+	read -r w u s st rss <"$tmp/measure.t" || true
+	awk -v w="$w" -v u="$u" -v s="$s" -v st="$st" -v rss="$rss" \
+		'BEGIN {printf "%.1f %d %d %.1f\n", w / 1e6, rss, st, (u + s) / 1e6}' \
+		>>"$tmp/$name"
 }
 
 # median: the median of the numbers on stdin, one per line.
@@ -87,7 +98,7 @@ ab() {
 		w=0 u=0 s=0 st=2
 		"$timeit" "$tmp/ab.t" "${@//@BIN@/${bins[$i]}}" <"${AB_STDIN:-/dev/null}" \
 			>/dev/null 2>"$tmp/ab.err" || true
-		read -r w u s st <"$tmp/ab.t" || true
+		read -r w u s st _ <"$tmp/ab.t" || true
 		err=$(head -n 1 "$tmp/ab.err" | cut -c1-200 | tr '\t' ' ')
 		# shellcheck disable=SC2034 # ab_after reads them
 		AB_LABEL=${labels[$i]} AB_STATUS=$st

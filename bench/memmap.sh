@@ -204,7 +204,7 @@ run_tool() {
 	memmap_pipe) "$timeit" "$tmp/t" sh -c '"$1" --tsv "$2" | cat >/dev/null' sh "$memmap" "$2" || true ;;
 	cat_pipe) "$timeit" "$tmp/t" sh -c 'cat "/proc/$1/smaps" | cat >/dev/null' sh "$2" || true ;;
 	esac
-	read -r w u s st <"$tmp/t" || die "$1 on pid $2: no timing"
+	read -r w u s st _ <"$tmp/t" || die "$1 on pid $2: no timing"
 	[ "$st" = 0 ] || die "$1 on pid $2 failed (exit status $st)"
 	wall[$key]="${wall[$key]:-} $w"
 	user[$key]="${user[$key]:-} $u"

@@ -1,16 +1,20 @@
 /*
- * timeit: wall, user and system time of one command, for bench/memmap.sh.
+ * timeit: wall, user and system time and peak RSS of one command, for
+ * the benches (bench/lib.sh's measure, memmap.sh, dump.sh, compare.sh).
  *
  *   timeit OUTFILE COMMAND [ARG...]
  *
  * Runs COMMAND (stdin, stdout and stderr inherited), waits for it and
  * writes one line to OUTFILE (replacing it):
  *
- *   wall_ns user_ns sys_ns status
+ *   wall_ns user_ns sys_ns status maxrss_kb
  *
  * wall time is CLOCK_MONOTONIC around fork+exec+wait, so it includes the
  * exec of COMMAND (as `time` does) but not the start of a shell or of
- * `date`. Exit status: COMMAND's, or 2 when it could not be run.
+ * `date`. maxrss_kb is the child's peak RSS (wait4): a child forked from
+ * this small program, not from a shell or an interpreter, whose own RSS
+ * would be counted in (the kernel keeps the peak across the exec).
+ * Exit status: COMMAND's, or 2 when it could not be run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,9 +76,9 @@ int main(int argc, char **argv)
 	}
 	t1 = now_ns();
 	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	fprintf(out, "%llu %llu %llu %d\n", (unsigned long long)(t1 - t0),
+	fprintf(out, "%llu %llu %llu %d %ld\n", (unsigned long long)(t1 - t0),
 		(unsigned long long)tv_ns(ru.ru_utime),
-		(unsigned long long)tv_ns(ru.ru_stime), code);
+		(unsigned long long)tv_ns(ru.ru_stime), code, ru.ru_maxrss);
 	if (fclose(out)) {
 		fprintf(stderr, "timeit: %s: %s\n", argv[1], strerror(errno));
 		return 2;

@@ -217,23 +217,6 @@ static int ring_map(struct fx_ring *g)
 	return 0;
 }
 
-/*
- * Start a thread with every signal blocked that can be: the tool's
- * handlers (SIGINT, SIGALRM for --max-pause...) run in the thread that
- * reads, and a write is not interrupted.
- */
-static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-	sigset_t all, old;
-	int r;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = pthread_create(t, NULL, fn, arg);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return r ? -r : 0;
-}
-
 static void ring_free(struct fx_ring *g)
 {
 	int i;
@@ -274,8 +257,8 @@ static struct fx_ring *ring_new(void)
 		return NULL;
 	}
 	/* Without a thread, its work is done inline: slower, same bytes. */
-	g->have_wt = !start_thread(&g->wt, writer_main, g);
-	g->have_ht = !start_thread(&g->ht, hasher_main, g);
+	g->have_wt = !fx_thread_start(&g->wt, writer_main, g);
+	g->have_ht = !fx_thread_start(&g->ht, hasher_main, g);
 	return g;
 }
 

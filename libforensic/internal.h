@@ -5,6 +5,7 @@
 #ifndef FX_INTERNAL_H
 #define FX_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -112,6 +113,14 @@ void fx_hex(char *out, const unsigned char *p, size_t n);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t fx_now_ns(void);
+
+/*
+ * Start a thread running fn(arg) with every signal blocked that can be:
+ * the tool's handlers (SIGINT, SIGALRM for --max-pause...) run in the
+ * thread that called, and the new thread's reads and writes are not
+ * interrupted. 0 or a negative errno.
+ */
+int fx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* The 8 or 4 bytes at p (any alignment) as a native integer: a word of
  * the target's memory, read from a buffer. */

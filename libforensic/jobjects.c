@@ -14,6 +14,7 @@
 #include "jobjects.h"
 #include "memsrc.h"
 #include "maps.h"
+#include "readahead.h"
 #include "rec.h"
 #include "schema.h"
 #include "vmstructs.h"
@@ -26,6 +27,7 @@
 #define PAGE 4096u
 #define MAX_REFRESH 4096
 #define KCACHE 1024
+#define RA_MIN (4u * FX_RA_CHUNK)
 
 void fx_jobjects_init(struct fx_jobjects *o)
 {
@@ -72,11 +74,17 @@ struct tlab {
 	uint64_t top, hard_end;
 };
 
-/* A window of the heap's bytes, read in large pieces. */
+/* A window of the heap's bytes, read in large pieces: the walker's own
+ * buffer, or a chunk the read-ahead holds. */
 struct window {
-	uint64_t lo;
-	size_t len;
-	unsigned char *buf;
+	uint64_t lo, hi;	/* [lo, hi); hi 0: none */
+	const unsigned char *buf;
+};
+
+/* A space to walk, in the order walked; one: it holds one object. */
+struct space {
+	uint64_t bottom, top;
+	int one;
 };
 
 struct walk {
@@ -97,11 +105,20 @@ struct walk {
 	uint64_t o_tlab_start, o_tlab_top, o_tlab_end, tlab_reserve;
 	unsigned refreshes;		/* tlab_end_at calls, bounded */
 	struct window win;
-	/* Classes met, by class pointer: a direct-mapped cache in front
-	 * of byaddr (each object looks its class up). */
+	unsigned char *own;		/* WINDOW bytes */
+	struct space *sp;		/* the spaces to walk */
+	size_t nsp, capsp, spi;		/* spi: the one walked */
+	struct fx_readahead *ra;	/* reading sp ahead, or NULL */
+	/* Classes met, by the class word of their objects (compressed or
+	 * not): a direct-mapped cache in front of byaddr (each object looks
+	 * its class up), with the size of its instances when the class
+	 * alone says it and it is believed (0: an array, a mirror, a size
+	 * not believed: object_size and the checks say), and its name. */
 	struct {
-		uint64_t addr;
+		uint64_t word;
 		struct klass *k;
+		uint64_t isize;
+		long cls;
 	} kc[KCACHE];
 	/* the layout */
 	int ccp;			/* compressed class pointers */
@@ -113,11 +130,39 @@ struct walk {
 	int32_t mirror_size_off;	/* java_lang_Class::_oop_size_offset */
 	uint64_t heap_lo, heap_hi;	/* CollectedHeap::_reserved */
 	int verr;			/* the visitor ended the walk */
+	/* rs and heap for the visitor: read under the read-ahead's lock
+	 * while it runs (the sources are not safe from two threads). */
+	struct fx_heap_src vrs, vheap;
 };
 
 static int rd(struct walk *w, uint64_t a, void *buf, size_t len)
 {
-	return w->rs->read(w->rs->ctx, a, buf, len);
+	int r;
+
+	if (w->ra)
+		fx_ra_lock(w->ra);
+	r = w->rs->read(w->rs->ctx, a, buf, len);
+	if (w->ra)
+		fx_ra_unlock(w->ra);
+	return r;
+}
+
+static int vrs_read(void *ctx, uint64_t a, void *buf, size_t len)
+{
+	return rd(ctx, a, buf, len);
+}
+
+static int vheap_read(void *ctx, uint64_t a, void *buf, size_t len)
+{
+	struct walk *w = ctx;
+	int r;
+
+	if (w->ra)
+		fx_ra_lock(w->ra);
+	r = w->heap->read(w->heap->ctx, a, buf, len);
+	if (w->ra)
+		fx_ra_unlock(w->ra);
+	return r;
 }
 
 static int rdp(struct walk *w, uint64_t a, uint64_t *v)
@@ -338,6 +383,8 @@ static uint64_t tlab_end_at(struct walk *w, uint64_t a)
 	if (w->refreshes >= MAX_REFRESH)
 		return 0;
 	w->refreshes++;
+	if (w->ra)
+		fx_ra_lock(w->ra);
 	for (i = 0; i < w->njt; i++) {
 		if (w->heap->read(w->heap->ctx, w->jt[i] + w->o_tlab_start,
 				  &start, 8) ||
@@ -348,9 +395,11 @@ static uint64_t tlab_end_at(struct walk *w, uint64_t a)
 			continue;
 		if (start && start <= top && top <= end &&
 		    a >= start && a < end + w->tlab_reserve)
-			return end + w->tlab_reserve;
+			break;
 	}
-	return 0;
+	if (w->ra)
+		fx_ra_unlock(w->ra);
+	return i < w->njt ? end + w->tlab_reserve : 0;
 }
 
 /* ---- walking a space ---- */
@@ -359,48 +408,104 @@ static uint64_t tlab_end_at(struct walk *w, uint64_t a)
  * n bytes at a (a + n <= lim) from the window: a pointer, or NULL with
  * *err set when they cannot be read.
  */
-static const unsigned char *heap_bytes(struct walk *w, uint64_t a, size_t n,
-				       uint64_t lim, int *err)
+static const unsigned char *heap_read(struct walk *w, uint64_t a, size_t n,
+				      uint64_t lim, int *err)
 {
 	uint64_t lo, len;
 	int r;
 
-	if (w->win.len && a >= w->win.lo && a + n <= w->win.lo + w->win.len)
-		return w->win.buf + (a - w->win.lo);
 	lo = a & ~(uint64_t)(PAGE - 1);
 	len = lim - lo < WINDOW ? lim - lo : WINDOW;
-	w->win.len = 0;
-	r = w->heap->read(w->heap->ctx, lo, w->win.buf, (size_t)len);
+	r = w->heap->read(w->heap->ctx, lo, w->own, (size_t)len);
 	if (r) {
 		/* A page not present or not captured somewhere in the
 		 * window: the pages this object's header is on only. */
 		len = ((a + n + PAGE - 1) & ~(uint64_t)(PAGE - 1)) - lo;
 		if (len > lim - lo)
 			len = lim - lo;
-		r = w->heap->read(w->heap->ctx, lo, w->win.buf, (size_t)len);
+		r = w->heap->read(w->heap->ctx, lo, w->own, (size_t)len);
 		if (r) {
 			*err = r;
 			return NULL;
 		}
 	}
 	w->win.lo = lo;
-	w->win.len = (size_t)len;
-	return w->win.buf + (a - lo);
+	w->win.hi = lo + len;
+	w->win.buf = w->own;
+	return w->own + (a - lo);
 }
 
-static struct klass *klass_at(struct walk *w, uint64_t k)
+/* heap_bytes when the window does not hold them: from the read-ahead's
+ * chunks, else read here. */
+static const unsigned char *heap_fill(struct walk *w, uint64_t a, size_t n,
+				      uint64_t lim, int *err)
 {
-	size_t h = (size_t)((k >> 3) ^ (k >> 13)) % KCACHE;
+	const unsigned char *p;
+	uint64_t lo;
+	size_t len;
+
+	w->win.hi = 0;
+	if (!w->ra)
+		return heap_read(w, a, n, lim, err);
+	p = fx_ra_get(w->ra, w->spi, a, n, &lo, &len);
+	if (p) {
+		w->win.lo = lo;
+		w->win.hi = lo + len;
+		w->win.buf = p;
+		return p + (a - lo);
+	}
+	fx_ra_lock(w->ra);
+	p = heap_read(w, a, n, lim, err);
+	fx_ra_unlock(w->ra);
+	return p;
+}
+
+static inline const unsigned char *heap_bytes(struct walk *w, uint64_t a,
+					      size_t n, uint64_t lim, int *err)
+{
+	if (a >= w->win.lo && a + n <= w->win.hi)
+		return w->win.buf + (a - w->win.lo);
+	return heap_fill(w, a, n, lim, err);
+}
+
+/* The class pointer that an object's class word (not 0) stands for. */
+static uint64_t class_ptr(const struct walk *w, uint64_t word)
+{
+	return w->ccp ? w->kbase + (word << w->kshift) : word;
+}
+
+/*
+ * The known class whose objects have the class word `word` (not 0), or
+ * NULL; *isize the size of its instances when the class alone says it
+ * and it is believed (at least a header, aligned), else 0 (object_size
+ * and the checks say); *cls its name's index.
+ */
+static inline struct klass *klass_at(struct walk *w, uint64_t word,
+				     uint64_t *isize, long *cls)
+{
+	size_t h = (size_t)(word ^ (word >> 10) ^ (word >> 20)) % KCACHE;
+	uint64_t k, sz;
+	struct klass *e;
 	long i;
 
-	if (w->kc[h].k && w->kc[h].addr == k)
+	if (w->kc[h].word == word && w->kc[h].k) {
+		*isize = w->kc[h].isize;
+		*cls = w->kc[h].cls;
 		return w->kc[h].k;
+	}
+	k = class_ptr(w, word);
 	i = fx_strtab_find(&w->byaddr, (const char *)&k, sizeof(k));
 	if (i < 0)
 		return NULL;
-	w->kc[h].addr = k;
-	w->kc[h].k = &w->k[i];
-	return w->kc[h].k;
+	e = &w->k[i];
+	sz = e->lh > 0 && !e->mirror ? (uint64_t)e->lh & ~(uint64_t)1 : 0;
+	if (sz < w->ohdr || (sz & (w->align - 1)))
+		sz = 0;
+	w->kc[h].word = word;
+	w->kc[h].k = e;
+	w->kc[h].isize = *isize = sz;
+	w->kc[h].cls = *cls = e->cls;
+	return e;
 }
 
 static void stop(struct walk *w, uint64_t a, uint64_t top, const char *fmt,
@@ -520,8 +625,12 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 	struct fx_jobjects *o = w->o;
 	const unsigned char *p;
 	struct klass *k;
-	uint64_t a = bottom, kp, size, e;
+	/* In locals: the counts stored below may alias any field of w. */
+	const uint64_t ohdr = w->ohdr;
+	const int ccp = w->ccp;
+	uint64_t a = bottom, word, size, isize, e, tnext;
 	uint32_t nk;
+	long cls;
 	int err = 0;
 
 	if (top <= bottom || o->interrupted || w->verr)
@@ -547,67 +656,80 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 		}
 		w->ti = lo;
 	}
+	/* The next TLAB's top. */
+	tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
 	while (a < top) {
 		/* The unfilled part of a thread's TLAB: no object yet. */
-		while (w->ti < w->nt && w->t[w->ti].top < a)
-			w->ti++;
-		if (w->ti < w->nt && w->t[w->ti].top == a) {
+		if (a >= tnext) {
+			while (w->ti < w->nt && w->t[w->ti].top < a)
+				w->ti++;
+			tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
+		}
+		if (a == tnext) {
 			e = w->t[w->ti].hard_end;
 
 			o->tlabs++;
 			o->tlab_bytes += (e < top ? e : top) - a;
 			w->ti++;
+			tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
 			a = e;
 			continue;
 		}
-		if (top - a < w->ohdr) {
+		if (top - a < ohdr) {
 			stop(w, a, top, "%llu bytes left at the space's end, "
 			     "less than a header", (unsigned long long)(top - a));
 			return;
 		}
-		p = heap_bytes(w, a, (size_t)w->ohdr, top, &err);
-		kp = 0;
-		if (p && w->ccp) {
+		p = heap_bytes(w, a, (size_t)ohdr, top, &err);
+		word = 0;
+		if (p && ccp) {
 			memcpy(&nk, p + 8, 4);
-			kp = nk ? w->kbase + ((uint64_t)nk << w->kshift) : 0;
+			word = nk;
 		} else if (p) {
-			memcpy(&kp, p + 8, 8);
+			memcpy(&word, p + 8, 8);
 		}
-		if ((!kp && (p || err == -EFAULT)) && (e = tlab_end_at(w, a))) {
-			o->tlabs++;
-			o->tlab_bytes += (e < top ? e : top) - a;
-			a = e;
-			continue;
-		}
-		if (!kp && p && zero_tail(w, a, top)) {
-			o->unfinished++;
-			o->unfinished_bytes += top - a;
+		if (!word) {
+			if ((p || err == -EFAULT) && (e = tlab_end_at(w, a))) {
+				o->tlabs++;
+				o->tlab_bytes += (e < top ? e : top) - a;
+				a = e;
+				continue;
+			}
+			if (p && zero_tail(w, a, top)) {
+				o->unfinished++;
+				o->unfinished_bytes += top - a;
+				return;
+			}
+			if (!p) {
+				stop(w, a, top, "header %s", err_name(err));
+				return;
+			}
+			stop(w, a, top, "class pointer 0x0: not a known class");
 			return;
 		}
-		if (!p) {
-			stop(w, a, top, "header %s", err_name(err));
-			return;
-		}
-		k = klass_at(w, kp);
+		k = klass_at(w, word, &isize, &cls);
 		if (!k) {
 			stop(w, a, top, "class pointer 0x%llx: not a known class",
-			     (unsigned long long)kp);
+			     (unsigned long long)class_ptr(w, word));
 			return;
 		}
-		size = object_size(w, a, k, top, &err);
-		if (!size && err) {
-			stop(w, a, top, "header %s", err_name(err));
-			return;
+		size = isize;
+		if (!isize) {
+			size = object_size(w, a, k, top, &err);
+			if (!size && err) {
+				stop(w, a, top, "header %s", err_name(err));
+				return;
+			}
 		}
-		if (size < w->ohdr || size % w->align ||
-		    size > top - a) {
+		/* isize was believed once, for its class. */
+		if (size > top - a ||
+		    (!isize && (size < ohdr || (size & (w->align - 1))))) {
 			stop(w, a, top, "size %llu of a %s: not believed",
-			     (unsigned long long)size,
-			     w->names.e[k->cls].key);
+			     (unsigned long long)size, w->names.e[cls].key);
 			return;
 		}
-		w->count[k->cls]++;
-		w->bytes[k->cls] += size;
+		w->count[cls]++;
+		w->bytes[cls] += size;
 		o->objects++;
 		o->bytes += size;
 		if (o->hooks.visit && visit(w, a, size, top, k))
@@ -619,6 +741,58 @@ static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 }
 
 /* ---- the collectors' spaces ---- */
+
+/* A space to walk (after the collector's structures are read). 0 or
+ * -ENOMEM. */
+static int plan_space(struct walk *w, uint64_t bottom, uint64_t top, int one)
+{
+	if (FX_GROW(w->sp, w->nsp, w->capsp, 64))
+		return -ENOMEM;
+	w->sp[w->nsp].bottom = bottom;
+	w->sp[w->nsp].top = top;
+	w->sp[w->nsp].one = one;
+	w->nsp++;
+	return 0;
+}
+
+/*
+ * Walk the spaces planned, their bytes read ahead by a thread when there
+ * are enough of them: the bytes of every space the walk will look at
+ * (only the head of a space that holds one object). 0 or -ENOMEM.
+ */
+static int walk_plan(struct walk *w)
+{
+	struct fx_ra_range *r;
+	uint64_t total = 0, b, t;
+	size_t i;
+
+	r = calloc(w->nsp + 1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < w->nsp; i++) {
+		b = w->sp[i].bottom;
+		t = w->sp[i].top;
+		if (b >= t || b < w->heap_lo || t > w->heap_hi)
+			continue;	/* walk_space says why */
+		if (w->sp[i].one && t - b > 2 * PAGE)
+			t = b + 2 * PAGE;
+		r[i].lo = b;
+		r[i].hi = t;
+		total += t - b;
+	}
+	/* A few chunks are read sooner than a thread starts. */
+	if (total >= RA_MIN)
+		w->ra = fx_ra_new(w->heap, r, w->nsp);
+	free(r);
+	for (i = 0; i < w->nsp && !w->o->interrupted; i++) {
+		w->spi = i;
+		walk_space(w, w->sp[i].bottom, w->sp[i].top, w->sp[i].one);
+	}
+	fx_ra_free(w->ra);
+	w->ra = NULL;
+	w->win.hi = 0;
+	return 0;
+}
 
 static int walk_g1(struct walk *w, uint64_t ch)
 {
@@ -666,7 +840,8 @@ static int walk_g1(struct walk *w, uint64_t ch)
 			continue;
 		}
 		if (tag != (uint32_t)starts) {
-			walk_space(w, bottom, top, 0);
+			if (plan_space(w, bottom, top, 0))
+				return -ENOMEM;
 			continue;
 		}
 		/* A humongous object: its region, then the continues-
@@ -678,7 +853,8 @@ static int walk_g1(struct walk *w, uint64_t ch)
 			    rdp(w, next + o_top, &top))
 				break;
 		}
-		walk_space(w, bottom, top, 1);
+		if (plan_space(w, bottom, top, 1))
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -701,7 +877,8 @@ static int walk_spaces(struct walk *w, const uint64_t *sp, size_t n,
 			return 1;
 	for (i = 0; i < n; i++) {
 		space_bounds(w, sp[i], o_bottom, o_top, &bottom, &top);
-		walk_space(w, bottom, top, 0);
+		if (plan_space(w, bottom, top, 0))
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -910,16 +1087,20 @@ static int run(struct walk *w)
 			 "cannot be read");
 	if (r)
 		return r < 0 ? r : 0;
-	w->win.buf = malloc(WINDOW);
-	if (!w->win.buf)
+	w->own = malloc(WINDOW);
+	if (!w->own)
 		return -ENOMEM;
 	r = visit_begin(w);
 	if (r)
 		return r < 0 ? r : 0;
 	do {
+		/* Each pass plans the spaces afresh, then walks them. */
+		w->nsp = 0;
 		r = strcmp(o->gc, "G1") == 0	     ? walk_g1(w, ch) :
 		    strcmp(o->gc, "Parallel") == 0 ? walk_parallel(w) :
 						     walk_serial(w, ch);
+		if (!r)
+			r = walk_plan(w);
 	} while (!r && (r = visit_pass(w)) > 0);
 	if (r < 0)
 		return r;
@@ -947,6 +1128,8 @@ int fx_jobjects_walk_tables(struct fx_jobjects *o,
 	w.v = v;
 	w.rs = rs;
 	w.heap = heap;
+	w.vrs = (struct fx_heap_src){ vrs_read, &w };
+	w.vheap = (struct fx_heap_src){ vheap_read, &w };
 	fx_strtab_init(&w.byaddr);
 	fx_strtab_init(&w.names);
 	r = run(&w);
@@ -957,7 +1140,8 @@ int fx_jobjects_walk_tables(struct fx_jobjects *o,
 	free(w.bytes);
 	free(w.t);
 	free(w.jt);
-	free(w.win.buf);
+	free(w.own);
+	free(w.sp);
 	if (r) {
 		fx_jobjects_release(o);
 		return r;
@@ -1114,8 +1298,8 @@ void fx_jobj_layout(struct fx_jobj_walk *jw, struct fx_jobj_layout *l)
 
 	memset(l, 0, sizeof(*l));
 	l->v = w->v;
-	l->rs = w->rs;
-	l->heap = w->heap;
+	l->rs = &w->vrs;
+	l->heap = &w->vheap;
 	l->heap_lo = w->heap_lo;
 	l->heap_hi = w->heap_hi;
 	l->ohdr = w->ohdr;

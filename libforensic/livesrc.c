@@ -11,13 +11,22 @@
 #include "maps.h"
 
 /*
- * A window is WIN_PAGES pages when reads move forward through memory (a
- * heap walk) and SMALL_PAGES when they jump about (pointers chased
+ * A window is SMALL_PAGES pages where reads jump about (pointers chased
  * through a JVM's structures), where a big window would read 512 KiB for
- * every few bytes wanted.
+ * every few bytes wanted; when a read lands just past a window (a heap
+ * walk moving forward), the window that follows is twice as big, up to
+ * WIN_PAGES pages.
  */
 #define WIN_PAGES 128
 #define SMALL_PAGES 4
+/*
+ * A read of DIRECT_PAGES pages or more (a heap walker's big window) goes
+ * straight into the caller's buffer, pagemap read for its own pages: no
+ * second copy through the window. At most DIRECT_MAX pages per pagemap
+ * read.
+ */
+#define DIRECT_PAGES 16
+#define DIRECT_MAX 1024
 
 int fx_livesrc_open(struct fx_livesrc *l, struct fx_proc *p,
 		    const struct fx_maps *m, int use_scan)
@@ -37,18 +46,23 @@ int fx_livesrc_open(struct fx_livesrc *l, struct fx_proc *p,
 
 void fx_livesrc_release(struct fx_livesrc *l)
 {
+	size_t i;
+
 	/* A zeroed struct holds fd 0, which is not ours: only what the
 	 * open set up is closed (mem.pid says it ran). */
 	if (l->mem.pid) {
 		fx_mem_release(&l->mem);
 		fx_pagemap_release(&l->pm);
 	}
-	/* The window held the target's bytes: do not leave them about. */
-	if (l->buf)
-		explicit_bzero(l->buf, WIN_PAGES * fx_page_size());
-	free(l->buf);
-	free(l->ent);
-	free(l->ok);
+	/* The windows held the target's bytes: do not leave them about. */
+	for (i = 0; i < FX_LIVE_NWIN; i++) {
+		if (l->w[i].buf)
+			explicit_bzero(l->w[i].buf, WIN_PAGES * fx_page_size());
+		free(l->w[i].buf);
+		free(l->w[i].ent);
+		free(l->w[i].ok);
+	}
+	free(l->dent);
 	memset(l, 0, sizeof(*l));
 	l->mem.memfd = -1;
 	l->pm.fd = -1;
@@ -56,8 +70,11 @@ void fx_livesrc_release(struct fx_livesrc *l)
 
 void fx_livesrc_remap(struct fx_livesrc *l, const struct fx_maps *m)
 {
+	size_t i;
+
 	l->m = m;
-	l->have_win = 0;
+	for (i = 0; i < FX_LIVE_NWIN; i++)
+		l->w[i].used = 0;
 }
 
 long fx_livesrc_runs(struct fx_livesrc *l, uint64_t start, uint64_t end,
@@ -157,8 +174,9 @@ static int region_readable(const struct fx_region *r)
 	       r->kind != FX_KIND_VSYSCALL;
 }
 
-/* Load the window starting at win: pagemap first, then present pages. */
-static int load_window(struct fx_livesrc *l, uint64_t win, size_t npages)
+/* Load window w starting at win: pagemap first, then present pages. */
+static int load_window(struct fx_livesrc *l, struct fx_livewin *w,
+		       uint64_t win, size_t npages)
 {
 	size_t ps = fx_page_size(), i, j, nseg = 0;
 	struct fx_mem_seg seg[WIN_PAGES];
@@ -166,24 +184,24 @@ static int load_window(struct fx_livesrc *l, uint64_t win, size_t npages)
 	long n;
 	int why;
 
-	if (!l->ok) {
+	if (!w->ok) {
 		/* All three or none: the next call tries again. */
-		l->buf = malloc(WIN_PAGES * ps);
-		l->ent = calloc(WIN_PAGES, sizeof(*l->ent));
-		l->ok = calloc(WIN_PAGES, 1);
-		if (!l->buf || !l->ent || !l->ok) {
-			free(l->buf);
-			free(l->ent);
-			free(l->ok);
-			l->buf = NULL;
-			l->ent = NULL;
-			l->ok = NULL;
+		w->buf = malloc(WIN_PAGES * ps);
+		w->ent = calloc(WIN_PAGES, sizeof(*w->ent));
+		w->ok = calloc(WIN_PAGES, 1);
+		if (!w->buf || !w->ent || !w->ok) {
+			free(w->buf);
+			free(w->ent);
+			free(w->ok);
+			w->buf = NULL;
+			w->ent = NULL;
+			w->ok = NULL;
 			return -ENOMEM;
 		}
 	}
-	l->have_win = 0;
-	memset(l->ok, 0, WIN_PAGES);
-	n = fx_pagemap_read(l->pm.fd, win, npages, l->ent);
+	w->used = 0;
+	memset(w->ok, 0, WIN_PAGES);
+	n = fx_pagemap_read(l->pm.fd, win, npages, w->ent);
 	if (n < 0) {
 		if (n == -ESRCH)
 			l->gone = 1;
@@ -194,13 +212,13 @@ static int load_window(struct fx_livesrc *l, uint64_t win, size_t npages)
 
 		r = l->m ? fx_region_at(l->m, a) : NULL;
 		if (!r || !region_readable(r) ||
-		    !(l->ent[i] & FX_PM_PRESENT)) {
+		    !(w->ent[i] & FX_PM_PRESENT)) {
 			/* Swapped out: its bytes are the process's own, in
 			 * swap, not its file's (see fx_livesrc_read). */
-			if (r && (l->ent[i] & FX_PM_SWAPPED)) {
-				l->ok[i] = 2;
+			if (r && (w->ent[i] & FX_PM_SWAPPED)) {
+				w->ok[i] = 2;
 				l->pages_swapped++;
-			} else if (r && !(l->ent[i] & FX_PM_PRESENT)) {
+			} else if (r && !(w->ent[i] & FX_PM_PRESENT)) {
 				l->pages_absent++;
 			}
 			continue;
@@ -209,14 +227,14 @@ static int load_window(struct fx_livesrc *l, uint64_t win, size_t npages)
 		for (j = i; j + 1 < (size_t)n; j++) {
 			uint64_t b = win + (j + 1) * ps;
 
-			if (!(l->ent[j + 1] & FX_PM_PRESENT) || b >= r->end)
+			if (!(w->ent[j + 1] & FX_PM_PRESENT) || b >= r->end)
 				break;
 		}
 		seg[nseg].addr = a;
 		seg[nseg].len = (j - i + 1) * ps;
-		seg[nseg].buf = l->buf + i * ps;
+		seg[nseg].buf = w->buf + i * ps;
 		nseg++;
-		memset(l->ok + i, 1, j - i + 1);
+		memset(w->ok + i, 1, j - i + 1);
 		i = j;
 	}
 	if (nseg) {
@@ -229,14 +247,116 @@ static int load_window(struct fx_livesrc *l, uint64_t win, size_t npages)
 
 			for (p = 0; p < np; p++)
 				if (done + (p + 1) * ps > got)
-					l->ok[first + p] = 0;
+					w->ok[first + p] = 0;
 			done += seg[k].len;
 		}
 	}
-	l->win = win;
-	l->wpages = npages;
-	l->have_win = 1;
+	w->win = win;
+	w->wpages = npages;
+	w->used = ++l->tick;
 	return 0;
+}
+
+/*
+ * Read [addr, addr + len) (at most DIRECT_MAX pages) straight into out,
+ * with fx_livesrc_read's contract: every page must be present, in a
+ * readable region; the first that is not says why the read fails.
+ */
+static int read_direct(struct fx_livesrc *l, uint64_t addr,
+		       unsigned char *out, size_t len)
+{
+	size_t ps = fx_page_size(), np, i, got;
+	uint64_t first = addr - addr % ps, a, e, end = addr + len;
+	const struct fx_region *r = NULL;
+	struct fx_mem_seg seg;
+	long n;
+	int why;
+
+	np = (size_t)((end - first + ps - 1) / ps);
+	if (!l->dent) {
+		l->dent = malloc(DIRECT_MAX * sizeof(*l->dent));
+		if (!l->dent)
+			return -ENOMEM;
+	}
+	n = fx_pagemap_read(l->pm.fd, first, np, l->dent);
+	if (n < 0) {
+		if (n == -ESRCH)
+			l->gone = 1;
+		return n == -ESRCH ? -ESRCH : -EFAULT;
+	}
+	if ((size_t)n < np)
+		return -EFAULT;
+	for (i = 0; i < np; i++) {
+		a = first + i * ps;
+		if (!r || a >= r->end)
+			r = l->m ? fx_region_at(l->m, a) : NULL;
+		if (!r)
+			return -EFAULT;
+		if (l->dent[i] & FX_PM_PRESENT) {
+			if (!region_readable(r))
+				return -EFAULT;
+			continue;
+		}
+		if (l->dent[i] & FX_PM_SWAPPED) {
+			l->pages_swapped++;
+			return -ENODATA;
+		}
+		l->pages_absent++;
+		return -EFAULT;
+	}
+	/* All present: one read per region the range spans. */
+	for (a = addr; a < end; a = e) {
+		r = fx_region_at(l->m, a);
+		e = r && r->end < end ? r->end : end;
+		seg.addr = a;
+		seg.len = (size_t)(e - a);
+		seg.buf = out + (a - addr);
+		got = fx_livesrc_readv(l, &seg, 1, &why);
+		if (got < seg.len)
+			return why == -ESRCH ? -ESRCH : -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * The window holding addr (used), or the one addr lies just past (not
+ * used: to be loaded again there, twice as big, wpages set), or NULL.
+ */
+static struct fx_livewin *find_window(struct fx_livesrc *l, uint64_t addr)
+{
+	size_t ps = fx_page_size(), i;
+	struct fx_livewin *w;
+	uint64_t end;
+
+	for (i = 0; i < FX_LIVE_NWIN; i++) {
+		w = &l->w[i];
+		end = w->win + w->wpages * ps;
+		if (w->used && addr >= w->win && addr < end)
+			return w;
+	}
+	for (i = 0; i < FX_LIVE_NWIN; i++) {
+		w = &l->w[i];
+		end = w->win + w->wpages * ps;
+		if (w->used && addr >= end && addr - end < WIN_PAGES * ps) {
+			w->wpages = w->wpages * 2 < WIN_PAGES ? w->wpages * 2 :
+								WIN_PAGES;
+			w->used = 0;
+			return w;
+		}
+	}
+	return NULL;
+}
+
+/* The window read from longest ago (an empty one first). */
+static struct fx_livewin *lru_window(struct fx_livesrc *l)
+{
+	struct fx_livewin *w = &l->w[0];
+	size_t i;
+
+	for (i = 1; i < FX_LIVE_NWIN; i++)
+		if (l->w[i].used < w->used)
+			w = &l->w[i];
+	return w;
 }
 
 int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -244,32 +364,47 @@ int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
 	struct fx_livesrc *l = ctx;
 	size_t ps = fx_page_size(), wbytes, off, n, p, np;
 	unsigned char *out = buf;
-	uint64_t end;
+	struct fx_livewin *w;
 	int r;
 
 	if (addr + len < addr)
 		return -EFAULT;
+	if (len >= DIRECT_PAGES * ps && l->m) {
+		while (len) {
+			if (l->gone)
+				return -ESRCH;
+			n = DIRECT_MAX * ps - addr % ps;
+			if (n > len)
+				n = len;
+			r = read_direct(l, addr, out, n);
+			if (r)
+				return r;
+			out += n;
+			addr += n;
+			len -= n;
+		}
+		return 0;
+	}
 	while (len) {
 		if (l->gone)
 			return -ESRCH;
-		end = l->win + l->wpages * ps;
-		if (!l->have_win || addr < l->win || addr >= end) {
-			/* Just past the last window: reading forward. */
-			np = l->have_win && addr >= end &&
-					     addr - end < WIN_PAGES * ps ?
-				     WIN_PAGES :
-				     SMALL_PAGES;
-			r = load_window(l, addr - addr % (np * ps), np);
+		w = find_window(l, addr);
+		if (!w || !w->used) {
+			np = w ? w->wpages : SMALL_PAGES;
+			if (!w)
+				w = lru_window(l);
+			r = load_window(l, w, addr - addr % (np * ps), np);
 			if (r)
 				return r == -ESRCH ? r : -EFAULT;
 		}
-		wbytes = l->wpages * ps;
-		off = (size_t)(addr - l->win);
+		w->used = ++l->tick;
+		wbytes = w->wpages * ps;
+		off = (size_t)(addr - w->win);
 		n = wbytes - off < len ? wbytes - off : len;
 		for (p = off / ps; p <= (off + n - 1) / ps; p++)
-			if (l->ok[p] != 1)
-				return l->ok[p] == 2 ? -ENODATA : -EFAULT;
-		memcpy(out, l->buf + off, n);
+			if (w->ok[p] != 1)
+				return w->ok[p] == 2 ? -ENODATA : -EFAULT;
+		memcpy(out, w->buf + off, n);
 		out += n;
 		addr += n;
 		len -= n;

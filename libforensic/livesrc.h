@@ -23,7 +23,12 @@
  *    when it reads nothing the batch is thrown away and the process
  *    counts as gone (fx_livesrc.gone);
  *  - windows for jumping readers (fx_livesrc_read): a few pages around
- *    each byte asked for, a bigger window when reads move forward;
+ *    each byte asked for, a window twice as big (up to 128 pages) each
+ *    time reads move on just past one; FX_LIVE_NWIN of them, the one
+ *    read from longest ago replaced (a JVM's classes and their names
+ *    lie in different places, read in turn); a
+ *    big read (16 pages or more: a heap walker's own window) goes
+ *    straight into the caller's buffer, its pages' entries read first;
  *    streaming readers (dump, scan) bring their own buffers;
  *  - the counts: pages read, absent and swapped.
  *
@@ -42,6 +47,18 @@ struct fx_maps;
 struct fx_proc;
 struct fx_region;
 
+/* One window of fx_livesrc_read (private). */
+struct fx_livewin {
+	uint64_t win;		/* start of the cached window */
+	size_t wpages;		/* and its length in pages */
+	unsigned char *buf;	/* the window's bytes */
+	uint64_t *ent;		/* its pagemap entries */
+	unsigned char *ok;	/* per page: 1 read, 2 swapped, 0 not */
+	uint64_t used;		/* when last read from; 0: empty */
+};
+
+#define FX_LIVE_NWIN 4
+
 struct fx_livesrc {
 	struct fx_mem mem;
 	struct fx_pagemap pm;
@@ -49,14 +66,11 @@ struct fx_livesrc {
 	uint64_t pages_read;	/* pages (or parts of pages) read */
 	uint64_t pages_absent;	/* pages found neither present nor swapped */
 	uint64_t pages_swapped;	/* pages found swapped out, never read */
-	/* fx_livesrc_read's window (private) */
+	/* fx_livesrc_read's windows (private) */
 	const struct fx_maps *m; /* regions that may be read (borrowed) */
-	uint64_t win;		/* start of the cached window */
-	size_t wpages;		/* and its length in pages */
-	unsigned char *buf;	/* the window's bytes */
-	uint64_t *ent;		/* its pagemap entries */
-	unsigned char *ok;	/* per page: 1 read, 2 swapped, 0 not */
-	int have_win;
+	struct fx_livewin w[FX_LIVE_NWIN];
+	uint64_t tick;		/* reads from a window so far */
+	uint64_t *dent;		/* pagemap entries of a direct read */
 };
 
 /*

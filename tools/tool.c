@@ -306,9 +306,16 @@ uint64_t tool_mono_ns(void)
 
 void tool_progress_start(struct tool_progress *pg, int quiet)
 {
+	const char *e = getenv("MEMFORENSIC_PROGRESS_MS");
+	char *end;
+	unsigned long ms = e ? strtoul(e, &end, 10) : 1000;
+
+	if (!e || !*e || *end || ms > 3600000)
+		ms = 1000;
 	pg->on = !quiet && isatty(STDERR_FILENO);
 	pg->start_ns = tool_mono_ns();
 	pg->last_ns = 0;
+	pg->after_ns = (uint64_t)ms * 1000000u;
 }
 
 void tool_progress_show(struct tool_progress *pg, const char *fmt, ...)
@@ -319,7 +326,7 @@ void tool_progress_show(struct tool_progress *pg, const char *fmt, ...)
 	if (!pg->on)
 		return;
 	now = tool_mono_ns();
-	if (now - pg->start_ns < 1000000000u ||
+	if (now - pg->start_ns < pg->after_ns ||
 	    now - pg->last_ns < 200000000u)
 		return;
 	pg->last_ns = now;

@@ -113,10 +113,12 @@ uint64_t tool_mono_ns(void);
  * other output. */
 struct tool_progress {
 	int on;
-	uint64_t start_ns, last_ns;
+	uint64_t start_ns, last_ns, after_ns;
 };
 
-/* Start timing a step; no line at all when quiet or stderr is no tty. */
+/* Start timing a step; no line at all when quiet or stderr is no tty.
+ * The first line after a second (MEMFORENSIC_PROGRESS_MS: after that
+ * many ms, for tests whose steps a faster build made short). */
 void tool_progress_start(struct tool_progress *pg, int quiet);
 /* Draw "\rNAME: TEXT" when due. */
 void tool_progress_show(struct tool_progress *pg, const char *fmt, ...)

@@ -1,9 +1,9 @@
 /*
  * test_livesrc: the one live reader (livesrc.h) on a child process with
  * known memory: pages written, pages never touched, pages unmapped, one
- * read only (the zero page). Its runs, its batched reads and its window
- * read exactly the written pages and never fault in another (the child's
- * pagemap says so afterwards); the same with every kernel fallback forced
+ * read only (the zero page). Its runs, its batched reads, its window and
+ * its direct (big) reads read exactly the written pages and never fault
+ * in another (the child's pagemap says so afterwards); the same with every kernel fallback forced
  * (MEMFORENSIC_FALLBACK=all: no PAGEMAP_SCAN, /proc/PID/mem); and the
  * execve guard: once the child has run execve, its new program mapping
  * other bytes at the same address (process_vm_readv reads them: checked),
@@ -169,6 +169,7 @@ static void read_child(int fallback)
 	struct fx_proc p;
 	struct child ch;
 	struct fx_buf b;
+	uint64_t before;
 	char *buf;
 	int why;
 
@@ -220,6 +221,30 @@ static void read_child(int fallback)
 	}
 	ck_assert_int_eq(fx_livesrc_read(&l, EXEC_ADDR, buf, 4), 0);
 	ck_assert(memcmp(buf, "AAAA", 4) == 0);
+	/* Reads in turn from two places: each keeps its own window. */
+	ck_assert_int_eq(fx_livesrc_read(&l, ch.base + 2 * ps, buf, 8), 0);
+	ck_assert_int_eq(fx_livesrc_read(&l, EXEC_ADDR + 5 * ps, buf, 8), 0);
+	before = l.pages_read;
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(fx_livesrc_read(&l, ch.base + 2 * ps + i, buf,
+						 8),
+				 0);
+		ck_assert(buf[0] == 'a' + 2);
+		ck_assert_int_eq(fx_livesrc_read(&l, EXEC_ADDR + 5 * ps + i,
+						 buf, 8),
+				 0);
+		ck_assert(buf[0] == 'A');
+	}
+	ck_assert_uint_eq(l.pages_read, before);
+	/* A big read (16 pages or more) goes straight into the buffer:
+	 * all of it, or the first page not present says why. */
+	memset(buf, 0, 16 * ps);
+	ck_assert_int_eq(fx_livesrc_read(&l, EXEC_ADDR, buf, EXEC_LEN), 0);
+	ck_assert(buf[0] == 'A' && buf[EXEC_LEN - 1] == 'A');
+	ck_assert_int_eq(fx_livesrc_read(&l, ch.base + 5, buf, 16 * ps - 5),
+			 -EFAULT);
+	ck_assert_int_eq(fx_livesrc_read(&l, ch.base + 16 * ps, buf, 16 * ps),
+			 -EFAULT);
 
 	/* Nothing was faulted in: the same runs as before. */
 	l.pages_absent = 0;
