@@ -140,13 +140,24 @@ build/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(DEPS_STAMP)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_TIME ?= 300
+COMMA := ,
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilibforensic -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-build/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(LIB_SRC) $(wildcard libforensic/*.h) | $(DEPS_STAMP)
+# The library is compiled once with the fuzzers' instrumentation
+# (fuzzer-no-link: coverage without a second main), then linked into each.
+FUZZ_LIB_OBJ := $(patsubst libforensic/%.c,build/fuzzlib/%.o,$(LIB_SRC))
+
+build/fuzzlib/%.o: libforensic/%.c $(wildcard libforensic/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)clang $(subst fuzzer$(COMMA),fuzzer-no-link$(COMMA),$(FUZZ_CFLAGS)) \
+		$(PKG_CFLAGS) -c -o $@ $<
+
+build/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_LIB_OBJ) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(PKG_LIBS)
 
 unit: $(UNIT_BIN)
 	$(Q)CK_FORK=yes CORPUS=corpus scripts/run-unit $(UNIT_BIN)
