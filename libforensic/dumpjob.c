@@ -725,18 +725,9 @@ const char *fx_dumpjob_message(struct fx_dumpjob *j,
 		say_plan(j, ev == FX_DJ_NO_SPACE, m, len);
 		return m;
 	case FX_DJ_REFUSE_EINTR:
-		say(m, len, "cannot freeze pid %d: %d thread%s (thread %d...) "
-		    "wait%s in epoll_wait, which a ptrace stop ends with EINTR "
-		    "(ptrace(2), BUGS): a program that takes that for an error "
-		    "would fail; --accept-eintr to freeze anyway, or --mode "
-		    "live (no stop)", pid, n, n > 1 ? "s" : "",
-		    j->risk.eintr_tid, n > 1 ? "" : "s");
-		return m;
 	case FX_DJ_REFUSE_VFORK:
-		say(m, len, "cannot freeze pid %d: thread %d waits in vfork for "
-		    "its child to exec or exit (state D): no ptrace stop "
-		    "reaches it until then; try again, or --mode live (no "
-		    "stop)", pid, j->risk.vfork_tid);
+		fx_freeze_say_refusal(m, len, pid, &j->risk,
+				      ev == FX_DJ_REFUSE_VFORK, "--mode live");
 		return m;
 	case FX_DJ_FREEZE_FAILED:
 		if (j->err == -EPERM)

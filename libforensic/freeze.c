@@ -367,6 +367,27 @@ int fx_freeze_risks(struct fx_proc *p, struct fx_freeze_risk *risk)
 	return 0;
 }
 
+void fx_freeze_say_refusal(char *msg, size_t len, int pid,
+			   const struct fx_freeze_risk *risk, int vfork,
+			   const char *instead)
+{
+	int n = risk->eintr;
+
+	if (vfork)
+		snprintf(msg, len, "cannot freeze pid %d: thread %d waits in "
+			 "vfork for its child to exec or exit (state D): no "
+			 "ptrace stop reaches it until then; try again, or %s "
+			 "(no stop)", pid, risk->vfork_tid, instead);
+	else
+		snprintf(msg, len, "cannot freeze pid %d: %d thread%s (thread "
+			 "%d...) wait%s in epoll_wait, which a ptrace stop "
+			 "ends with EINTR (ptrace(2), BUGS): a program that "
+			 "takes that for an error would fail; --accept-eintr "
+			 "to freeze anyway, or %s (no stop)", pid, n,
+			 n > 1 ? "s" : "", risk->eintr_tid, n > 1 ? "" : "s",
+			 instead);
+}
+
 int fx_freeze_checked(struct fx_freeze *f, struct fx_proc *p,
 		      const struct fx_freeze_opts *o, char *msg, size_t len)
 {
@@ -378,20 +399,11 @@ int fx_freeze_checked(struct fx_freeze *f, struct fx_proc *p,
 	n = risk.eintr;
 	/* RELIABILITY T9: a stop ends epoll_wait with EINTR. */
 	if (n && !o->accept_eintr) {
-		snprintf(msg, len, "cannot freeze pid %d: %d thread%s (thread "
-			 "%d...) wait%s in epoll_wait, which a ptrace stop "
-			 "ends with EINTR (ptrace(2), BUGS): a program that "
-			 "takes that for an error would fail; --accept-eintr "
-			 "to freeze anyway, or %s (no stop)", p->pid, n,
-			 n > 1 ? "s" : "", risk.eintr_tid, n > 1 ? "" : "s",
-			 o->instead);
+		fx_freeze_say_refusal(msg, len, p->pid, &risk, 0, o->instead);
 		return -ECANCELED;
 	}
 	if (risk.vfork) {
-		snprintf(msg, len, "cannot freeze pid %d: thread %d waits in "
-			 "vfork for its child to exec or exit (state D): no "
-			 "ptrace stop reaches it until then; try again, or %s "
-			 "(no stop)", p->pid, risk.vfork_tid, o->instead);
+		fx_freeze_say_refusal(msg, len, p->pid, &risk, 1, o->instead);
 		return -ECANCELED;
 	}
 	r = fx_freeze(f, p, o->timeout_ms, o->stop);

@@ -106,6 +106,15 @@ struct fx_freeze_opts {
 int fx_freeze_checked(struct fx_freeze *f, struct fx_proc *p,
 		      const struct fx_freeze_opts *o, char *msg, size_t len);
 
+/*
+ * The one line refusing to freeze pid for risk's threads in epoll_wait
+ * (vfork 0) or its thread waiting in vfork (vfork 1); instead names what
+ * copies without a stop ("--mode live").
+ */
+void fx_freeze_say_refusal(char *msg, size_t len, int pid,
+			   const struct fx_freeze_risk *risk, int vfork,
+			   const char *instead);
+
 /* The pause, in one line: "pid N: stopped for X ms (K threads, running
  * before), now running again". */
 void fx_freeze_say_pause(const struct fx_freeze *f, char *msg, size_t len);
