@@ -135,16 +135,23 @@ struct walk {
 	struct fx_heap_src vrs, vheap;
 };
 
-static int rd(struct walk *w, uint64_t a, void *buf, size_t len)
+/* A read of src, under the read-ahead's lock while it runs. */
+static int locked_read(struct walk *w, struct fx_heap_src *src, uint64_t a,
+		       void *buf, size_t len)
 {
 	int r;
 
 	if (w->ra)
 		fx_ra_lock(w->ra);
-	r = w->rs->read(w->rs->ctx, a, buf, len);
+	r = src->read(src->ctx, a, buf, len);
 	if (w->ra)
 		fx_ra_unlock(w->ra);
 	return r;
+}
+
+static int rd(struct walk *w, uint64_t a, void *buf, size_t len)
+{
+	return locked_read(w, w->rs, a, buf, len);
 }
 
 static int vrs_read(void *ctx, uint64_t a, void *buf, size_t len)
@@ -155,14 +162,8 @@ static int vrs_read(void *ctx, uint64_t a, void *buf, size_t len)
 static int vheap_read(void *ctx, uint64_t a, void *buf, size_t len)
 {
 	struct walk *w = ctx;
-	int r;
 
-	if (w->ra)
-		fx_ra_lock(w->ra);
-	r = w->heap->read(w->heap->ctx, a, buf, len);
-	if (w->ra)
-		fx_ra_unlock(w->ra);
-	return r;
+	return locked_read(w, w->heap, a, buf, len);
 }
 
 static int rdp(struct walk *w, uint64_t a, uint64_t *v)
