@@ -390,6 +390,10 @@ int fx_classify_stacks(struct fx_classify *c, struct fx_memsrc *ms,
 		return -EIO;
 	}
 	if (fo && ms->kind == FX_MS_LIVE) {
+		/* The stacks kept in the stop must be read in it: bytes the
+		 * live source's windows hold from before (a thread's TCB at
+		 * the top of its stack, read by the walk) are dropped. */
+		fx_livesrc_remap(&ms->ls, ms->ls.m);
 		r = fx_stack_regs_frozen(ms->t, ms->nt, p, fo, u, m, sizeof(m));
 		if (m[0] && (fx_buf_adds(msg, m) || fx_buf_adds(msg, "\n")))
 			r = -ENOMEM;
