@@ -231,7 +231,8 @@ static const struct elffile *elf_of(struct elfcache *ec,
 	size_t i;
 
 	*err = 0;
-	for (i = 0; i < ec->n; i++)
+	/* inode 0: a core's file not on this machine, nothing to share. */
+	for (i = 0; i < ec->n && r->inode; i++)
 		if (ec->f[i].dev == dev && ec->f[i].inode == r->inode) {
 			*err = ec->f[i].err;
 			return ec->f[i].ok ? &ec->f[i] : NULL;
@@ -440,7 +441,7 @@ static int is_libc(const struct fx_region *r)
 {
 	const char *b = base_name(r);
 
-	return r->inode && (strncmp(b, "libc.so", 7) == 0 ||
+	return fx_region_is_file(r) && (strncmp(b, "libc.so", 7) == 0 ||
 			    strncmp(b, "libc-2.", 7) == 0);
 }
 
@@ -460,7 +461,7 @@ static void setup_glibc(struct fx_classify *c, const struct fx_maps *m,
 			lib = &m->r[i];
 	/* A static binary carries glibc inside itself. */
 	for (i = 0; i < m->n && !lib; i++)
-		if (m->r[i].inode && m->r[i].kind == FX_KIND_FILE)
+		if (m->r[i].kind == FX_KIND_FILE)
 			lib = &m->r[i];
 	if (!lib || !file || !src) {
 		snprintf(c->glibc_note, sizeof(c->glibc_note),
@@ -608,7 +609,7 @@ static void mark_stacks(struct fx_classify *c)
 			    t->comm);
 		if (k > 0 && m->r[k - 1].end == m->r[k].start &&
 		    strcmp(m->r[k - 1].perms, "---p") == 0 &&
-		    !m->r[k - 1].inode) {
+		    !fx_region_is_file(&m->r[k - 1])) {
 			c->rc[k - 1].tid = t->tid;
 			set(&c->rc[k - 1], FX_C_GUARD, "guard of thread %d",
 			    t->tid);
@@ -632,7 +633,7 @@ static void mark_files(struct fx_classify *c, fx_file_fn file, void *fctx)
 		const struct elffile *f;
 		long err;
 
-		if (!r->inode) {
+		if (!fx_region_is_file(r)) {
 			if (last && r->start < bss_end && r->kind == FX_KIND_ANON &&
 			    rc->cls == FX_C_ANON && i && m->r[i - 1].end == r->start)
 				set(rc, FX_C_BSS, "bss of %.160s%s",
@@ -655,6 +656,9 @@ static void mark_files(struct fx_classify *c, fx_file_fn file, void *fctx)
 			else if (f)
 				set(rc, FX_C_FILE, "ELF, outside its load "
 				    "segments");
+			else if (err == -ESTALE && !r->inode)
+				set(rc, FX_C_FILE, "not read: the file is not "
+				    "on this machine");
 			else if (err == -ESTALE)
 				set(rc, FX_C_FILE, "not read: another file is "
 				    "at its path now (dev:inode differ)");
@@ -815,7 +819,7 @@ static int mark_jvm(struct fx_classify *c, struct fx_heap_src *src,
 				    (unsigned long long)o->end);
 		}
 		t = fx_jvm_thread_at(&c->jvm, reg->start);
-		if (!t || reg->inode)
+		if (!t || fx_region_is_file(reg))
 			continue;
 		rc->tid = host_tid(c, t->tid);
 		if (strcmp(reg->perms, "---p") == 0)
@@ -889,7 +893,8 @@ static int mark_walked(struct fx_classify *c, struct fx_heap_src *src)
 	for (i = 0; i < m->n; i++) {
 		size = m->r[i].end - m->r[i].start;
 		k = cov[i] * 2 >= size ? 0 : cov[m->n + i] * 2 >= size ? 1 : -1;
-		if (k < 0 || m->r[i].inode || (c->rc[i].cls != FX_C_ANON &&
+		if (k < 0 || fx_region_is_file(&m->r[i]) ||
+		    (c->rc[i].cls != FX_C_ANON &&
 						c->rc[i].cls != FX_C_HEAP))
 			continue;
 		if (k == 0)
@@ -944,7 +949,8 @@ static int mark_alloc(struct fx_classify *c, struct fx_heap_src *src)
 	 * from the walk; labels only where the walk found no context. */
 	walked = cls == FX_C_MUSL_HEAP && c->mng && c->mng->ctx;
 	for (i = 0; i < m->n && !r && !walked; i++)
-		cand[i] = !m->r[i].inode && m->r[i].perms[1] == 'w' &&
+		cand[i] = !fx_region_is_file(&m->r[i]) &&
+			  m->r[i].perms[1] == 'w' &&
 			  !c->rc[i].tid &&
 			  (c->rc[i].cls == FX_C_ANON ||
 			   (c->rc[i].cls == FX_C_HEAP && c->rc[i].heap < 0));
@@ -1086,7 +1092,7 @@ int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 		const struct fx_region *reg = &m->r[i];
 		struct fx_regclass *rc = &c->rc[i];
 
-		if (rc->cls != FX_C_ANON || reg->inode)
+		if (rc->cls != FX_C_ANON || fx_region_is_file(reg))
 			continue;
 		if (reg->perms[2] == 'x') {
 			check_jit(rc, reg, src);

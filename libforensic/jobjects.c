@@ -1173,6 +1173,10 @@ int fx_jobjects_walk(struct fx_jobjects *o, const struct fx_maps *m,
 					 "starting)" :
 			 r == -EFAULT  ? "the JVM's vmStructs tables are not "
 					 "readable" :
+			 r == -ESTALE  ? "libjvm.so cannot be read here (the "
+					 "file is not on this machine, or "
+					 "another is at its path): its symbols "
+					 "locate the JVM's tables" :
 					 "the JVM's vmStructs tables make no "
 					 "sense");
 		r = 0;

@@ -354,7 +354,7 @@ static const struct fx_region *find_libjvm(const struct fx_maps *m)
 
 		/* " (deleted)": the JDK was upgraded under the running JVM;
 		 * map_files still reads the file it maps. */
-		if (r->inode && r->offset == 0 && b &&
+		if (fx_region_is_file(r) && r->offset == 0 && b &&
 		    (strcmp(b, "/libjvm.so") == 0 ||
 		     strcmp(b, "/libjvm.so (deleted)") == 0))
 			return r;
@@ -367,10 +367,18 @@ static int table_symbols(const struct fx_region *lib, fx_file_fn file,
 			 void *fctx, uint64_t *sym)
 {
 	struct fx_fileread fr = { file, fctx, lib };
+	unsigned char h[4];
 	uint64_t bias = 0;
 	size_t i;
+	long got;
 	int r;
 
+	/* The file itself cannot be read (-ESTALE: a capture's file not
+	 * on this machine, or another at its path): say that, not that
+	 * its ELF makes no sense. */
+	got = file ? file(fctx, lib, 0, h, sizeof(h)) : -EINVAL;
+	if (got < 0)
+		return (int)got;
 	r = fx_elf_bias(fx_file_pread, &fr, lib->start, &bias);
 	if (r)
 		return r;

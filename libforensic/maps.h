@@ -103,6 +103,17 @@ struct fx_region {
 };
 
 /*
+ * Does r map a file? Its inode says so; a core's mapping whose file is
+ * not on this machine has none (NT_FILE holds only the path), but its
+ * kind (a path) still says so: such a region is not anonymous memory.
+ */
+static inline int fx_region_is_file(const struct fx_region *r)
+{
+	return r->inode || r->kind == FX_KIND_FILE ||
+	       r->kind == FX_KIND_DELETED;
+}
+
+/*
  * A parsed maps/smaps text. Embed, fx_maps_init(), parse, then
  * fx_maps_release(). Region strings live in the struct's own pool.
  */

@@ -113,6 +113,38 @@ grep -q "^classify: cannot read '.*nolibc': .*libc" nolibc.err ||
 	fail "no word about libc: $(cat nolibc.err)"
 [ ! -s nolibc.out ] || fail "a histogram without the heaps"
 
+# A core whose libc is not on this machine (its NT_FILE path names a
+# directory that is not here): the same, naming libc, not another file.
+# A core whose dynamic linker is not here: its mappings are still a
+# file's (not anonymous memory, nor JIT code), said not read, and the
+# heaps are walked as before.
+python3 - "$TRASH/leaky.core" "$TRASH" <<'PY'
+import sys
+d = open(sys.argv[1], 'rb').read()
+for name, lib in (('nolibc', b'libc.so.6'), ('nold', b'ld-linux-x86-64.so.2')):
+	a = b'/usr/lib/x86_64-linux-gnu/' + lib
+	assert a in d, 'no %s path in the core' % lib
+	open(sys.argv[2] + '/' + name + '.core', 'wb').write(
+		d.replace(a, b'/usr/lib/x86_64-linux-gnX/' + lib))
+PY
+for opt in --chunks ""; do
+	set +e
+	classify $opt "$TRASH/nolibc.core" >nolibc.out 2>nolibc.err
+	rc=$?
+	set -e
+	expect_eq "classify $opt on a core without libc: exit" 1 "$rc"
+	grep -q "no glibc version in /usr/lib/x86_64-linux-gnX/libc\.so\.6 (that file is not on this machine" nolibc.err ||
+		fail "no word about libc: $(cat nolibc.err)"
+	[ ! -s nolibc.out ] || fail "classify $opt: records without the heaps (core)"
+done
+classify --tsv "$TRASH/nold.core" 2>nold.err | keep class detail name |
+	awk -F'\t' '$3 ~ /gnX\/ld-linux/' >nold.classes
+[ "$(wc -l <nold.classes)" -ge 3 ] || fail "no regions of the missing ld.so: $(cat nold.classes)"
+awk -F'\t' '$1 != "file" || $2 != "not read: the file is not on this machine"' \
+	nold.classes | grep . && fail "the missing ld.so's mappings read as other than a file's not read"
+classify --chunks --tsv "$TRASH/nold.core" >nold.chunks
+compare leaky.core.chunks nold.chunks
+
 # Neither a pid nor a capture: usage.
 set +e
 classify "$TRASH/nolibc/regions.tsv" >/dev/null 2>bad.err

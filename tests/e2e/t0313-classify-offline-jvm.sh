@@ -101,6 +101,32 @@ for opt in "" --summary; do
 	expect_eq "classify $opt: lines on stderr" 1 "$(wc -l <nojvm.err)"
 done
 
+# A core whose libjvm is not on this machine (its NT_FILE path names a
+# directory that is not here): one line naming it, exit 1, and the
+# Java heap not passed off as anonymous memory by a silent exit 0;
+# --objects says why it cannot walk, exit 2.
+python3 - "$TRASH/held.core" "$TRASH/nojvm.core" <<'PY'
+import re, sys
+d = open(sys.argv[1], 'rb').read()
+m = re.search(rb'/usr/lib/jvm/([^/\0]+)/lib/server/libjvm\.so', d)
+assert m, 'no libjvm path in the core'
+a = m.group(0)
+open(sys.argv[2], 'wb').write(d.replace(a, a.replace(b'/usr/lib/jvm/', b'/usr/lib/jvX/')))
+PY
+for opt in "" --summary; do
+	rc=0
+	classify $opt "$TRASH/nojvm.core" >/dev/null 2>nojvm.err || rc=$?
+	expect_eq "classify $opt on a core without libjvm: exit" 1 "$rc"
+	grep -q "jvX.*libjvm\.so: cannot read its ELF symbols" nojvm.err ||
+		fail "no word about libjvm (core): $(cat nojvm.err)"
+	expect_eq "classify $opt (core): lines on stderr" 1 "$(wc -l <nojvm.err)"
+done
+rc=0
+classify --objects "$TRASH/nojvm.core" >/dev/null 2>nojvm.err || rc=$?
+expect_eq "classify --objects on a core without libjvm: exit" 2 "$rc"
+grep -q "libjvm\.so cannot be read here" nojvm.err ||
+	fail "--objects: no word about libjvm: $(cat nojvm.err)"
+
 # gcore's core of the JVM held still: the same chunk histogram as live.
 # (Its region classes are not compared: gdb writes the PROT_NONE
 # reservations, guards and arena reserves, as readable zeros, so they
