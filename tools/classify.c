@@ -184,7 +184,7 @@ static int objects(struct fx_writer *w, struct fx_memsrc *ms,
 	} else if (!r && !h.o.ok) {
 		tool_warn("%s: %s", arg, h.o.note);
 	} else if (!r && !(r = fx_jholders_report(&h, verbose, &b))) {
-		fprintf(stderr, "%s", b.len ? b.data : "");
+		tool_print_lines(b.len ? b.data : "");
 	}
 	if (!r && h.o.ok)
 		r = fx_jholders_write(&h, w, (int)ms->pid);

@@ -59,10 +59,16 @@ static void vwarn(const char *fmt, va_list ap)
 	/* Messages quote names the target chose (its map names, comm, a
 	 * record's text): no control sequence reaches the terminal. */
 	fx_buf_init(&safe);
-	if (fx_escape_term(&safe, msg, strlen(msg)) == 0 && safe.data)
+	if (fx_escape_term(&safe, msg, strlen(msg)) == 0 && safe.data) {
 		fprintf(stderr, "%s: %s\n", tool_name, safe.data);
-	else
+	} else {
+		/* No memory to escape: control bytes become '?'. */
+		for (char *c = msg; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f ||
+			    (unsigned char)*c >= 0x80)
+				*c = '?';
 		fprintf(stderr, "%s: %s\n", tool_name, msg);
+	}
 	fx_buf_release(&safe);
 }
 
@@ -73,6 +79,24 @@ void tool_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vwarn(fmt, ap);
 	va_end(ap);
+}
+
+void tool_print_lines(const char *text)
+{
+	struct fx_buf safe;
+	const char *nl;
+
+	fx_buf_init(&safe);
+	while (text && *text && (nl = strchr(text, '\n'))) {
+		fx_buf_reset(&safe);
+		if (fx_escape_term(&safe, text, (size_t)(nl - text)) == 0 &&
+		    safe.data)
+			fprintf(stderr, "%s\n", safe.data);
+		else
+			fprintf(stderr, "(a line not shown: out of memory)\n");
+		text = nl + 1;
+	}
+	fx_buf_release(&safe);
 }
 
 void tool_warn_lines(const char *text)

@@ -30,6 +30,10 @@ void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* tool_warn each newline-ended line of text (NULL: none). */
 void tool_warn_lines(const char *text);
 
+/* Each newline-ended line of text to stderr as it is, what is not
+ * printable escaped (it may quote the target's bytes). */
+void tool_print_lines(const char *text);
+
 /* tool_warn, then exit(EXIT_USAGE) with a pointer to --help. */
 void tool_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
