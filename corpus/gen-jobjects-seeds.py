@@ -4,7 +4,8 @@ heaps in fuzz_jobjects's layout (see fuzz/fuzz_jobjects.c), compressed
 class pointers, 8-byte alignment: a few classes (an instance class, [B,
 [Ljava.lang.Object;, java.lang.Class), objects of each, a thread's TLAB
 gap, and for G1 a humongous [B across two regions; fuzz/seeds/jobjects/
-holders: references between them, for classify --holders.
+holders: references between them, for classify --holders; NAME-threads:
+the same heaps walked in two threads.
   python3 corpus/gen-jobjects-seeds.py fuzz/seeds/jobjects
 FUZZ_SHOW=1 build/fuzz/fuzz_jobjects SEED prints what the walker finds."""
 import struct
@@ -192,7 +193,13 @@ def main():
     for name, gc, fl, m in (('g1', 0, 0, g1()),
                             ('parallel', 1, 0, generational('parallel')),
                             ('serial', 2, 0, generational('serial')),
-                            ('holders', 1, 4, holders())):
+                            ('holders', 1, 4, holders()),
+                            # the histogram walked in two threads
+                            ('g1-threads', 0, 16, g1()),
+                            ('parallel-threads', 1, 16,
+                             generational('parallel')),
+                            ('serial-threads', 2, 16,
+                             generational('serial'))):
         with open('%s/%s' % (out, name), 'wb') as f:
             f.write(bytes([gc, fl]) + bytes(m.b))
 

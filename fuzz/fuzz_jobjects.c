@@ -10,7 +10,8 @@
  * class pointers; bit 1: 16-byte object alignment; bit 2: the holders
  * of class Foo (jholders.h) rather than the histogram: oop maps, object
  * arrays, mirrors' statics, a thread's stack, cycles, all hostile; bit 3:
- * no compressed oops); the rest is the JVM's
+ * no compressed oops; bit 4: the histogram's spaces walked in two
+ * threads, their counts added); the rest is the JVM's
  * memory at IMG, read as a live reader serves it (whole pages, zeros past
  * the input). fuzz/seeds/jobjects/ holds small well-formed heaps of each
  * collector, and one with references (corpus/gen-jobjects-seeds.py
@@ -257,6 +258,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	fx_jobjects_init(&o);
+	/* bit 4: the spaces split between two threads (the image's reader
+	 * keeps no state: safe from both). */
+	if (fl & 16) {
+		o.hooks.heap2 = &src;
+		setenv("MEMFORENSIC_WALK_THREADS", "2", 1);
+	} else {
+		unsetenv("MEMFORENSIC_WALK_THREADS");
+	}
 	if (fx_jobjects_walk_tables(&o, &v, &src, &src) == 0) {
 		check(&o);
 		if (getenv("FUZZ_SHOW")) {

@@ -24,6 +24,8 @@
 #define MAX_THREADS 200000
 #define MAX_REGIONS (1u << 21)
 #define WINDOW (1u << 20)
+/* Spaces of this many bytes or more are counted in two threads. */
+#define PAR_MIN (32u << 20)
 #define PAGE 4096u
 #define MAX_REFRESH 4096
 #define KCACHE 1024
@@ -756,16 +758,149 @@ static int plan_space(struct walk *w, uint64_t bottom, uint64_t top, int one)
 	return 0;
 }
 
+/* The spaces [from, to) walked in this walk's thread. */
+static void walk_range(struct walk *w, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to && !w->o->interrupted && !w->verr; i++) {
+		w->spi = i;
+		walk_space(w, w->sp[i].bottom, w->sp[i].top, w->sp[i].one);
+	}
+}
+
+/*
+ * The second half of the spaces, counted by a second thread through the
+ * second reader (hooks.heap2) in a walk of its own: its counts, its
+ * window, its read-ahead; the classes, names and TLABs are shared, only
+ * read. Its figures are added to the first half's when it is done.
+ */
+struct half {
+	struct walk w;
+	struct fx_jobjects o;
+	size_t from;
+	pthread_t th;
+};
+
+static void *half_main(void *arg)
+{
+	struct half *h = arg;
+
+	walk_range(&h->w, h->from, h->w.nsp);
+	return NULL;
+}
+
+/* h's figures into w's (its spaces follow w's: its cuts come after). */
+static void half_join(struct walk *w, struct half *h)
+{
+	struct fx_jobjects *o = w->o, *ho = &h->o;
+	size_t i;
+
+	for (i = 0; i < w->names.n; i++) {
+		w->count[i] += h->w.count[i];
+		w->bytes[i] += h->w.bytes[i];
+	}
+	o->objects += ho->objects;
+	o->bytes += ho->bytes;
+	o->spaces += ho->spaces;
+	o->space_bytes += ho->space_bytes;
+	o->tlabs += ho->tlabs;
+	o->tlab_bytes += ho->tlab_bytes;
+	o->unfinished += ho->unfinished;
+	o->unfinished_bytes += ho->unfinished_bytes;
+	for (i = 0; i < ho->nbad && i < FX_JOBJ_NBAD; i++)
+		if (o->nbad + i < FX_JOBJ_NBAD)
+			o->bad[o->nbad + i] = ho->bad[i];
+	o->nbad += ho->nbad;
+	o->bad_bytes = fx_sat_add(o->bad_bytes, ho->bad_bytes);
+	o->interrupted |= ho->interrupted;
+}
+
+/*
+ * Where the second thread's half begins: the first space past half the
+ * bytes to read (r), or n when the walk stays in one thread (a visitor,
+ * no second reader, a small heap). MEMFORENSIC_WALK_THREADS=1 keeps it
+ * in one thread, =2 splits even a small heap (tests compare the two).
+ */
+static size_t half_split(const struct walk *w, const struct fx_ra_range *r,
+			 uint64_t total)
+{
+	const char *env = getenv("MEMFORENSIC_WALK_THREADS");
+	uint64_t sum = 0;
+	size_t i;
+
+	if (w->o->hooks.visit || !w->o->hooks.heap2 || w->nsp < 2 ||
+	    (env && strcmp(env, "1") == 0) ||
+	    (total < PAR_MIN && !(env && strcmp(env, "2") == 0)))
+		return w->nsp;
+	for (i = 0; i < w->nsp; i++) {
+		if (sum >= total / 2)
+			return i;
+		sum += r[i].hi - r[i].lo;
+	}
+	return w->nsp;
+}
+
+/* Start h on the spaces [from, nsp) of w: 0, or -errno (not started). */
+static int half_start(struct walk *w, struct half *h, struct fx_ra_range *r,
+		      size_t from)
+{
+	int e;
+
+	memset(h, 0, sizeof(*h));
+	h->w = *w;
+	h->w.o = &h->o;
+	h->o.hooks.stop = w->o->hooks.stop;
+	h->w.heap = w->o->hooks.heap2;
+	h->w.win.hi = 0;
+	h->w.ra = NULL;
+	h->w.count = calloc(w->capn ? w->capn : 1, sizeof(*w->count));
+	h->w.bytes = calloc(w->capn ? w->capn : 1, sizeof(*w->bytes));
+	h->w.own = malloc(WINDOW);
+	h->from = from;
+	if (!h->w.count || !h->w.bytes || !h->w.own) {
+		e = -ENOMEM;
+		goto fail;
+	}
+	h->w.ra = fx_ra_new(h->w.heap, r, w->nsp);
+	if (!h->w.ra) {
+		e = -ENOMEM;
+		goto fail;
+	}
+	e = fx_thread_start(&h->th, half_main, h);
+	if (!e)
+		return 0;
+fail:
+	fx_ra_free(h->w.ra);
+	free(h->w.count);
+	free(h->w.bytes);
+	free(h->w.own);
+	return e;
+}
+
+static void half_free(struct half *h)
+{
+	fx_ra_free(h->w.ra);
+	free(h->w.count);
+	free(h->w.bytes);
+	if (h->w.own)
+		explicit_bzero(h->w.own, WINDOW);
+	free(h->w.own);
+}
+
 /*
  * Walk the spaces planned, their bytes read ahead by a thread when there
  * are enough of them: the bytes of every space the walk will look at
- * (only the head of a space that holds one object). 0 or -ENOMEM.
+ * (only the head of a space that holds one object). A big heap without a
+ * visitor is counted in two threads, each with its own reader (the
+ * second half by hooks.heap2). 0 or -ENOMEM.
  */
 static int walk_plan(struct walk *w)
 {
-	struct fx_ra_range *r;
+	struct fx_ra_range *r, *r2 = NULL;
 	uint64_t total = 0, b, t;
-	size_t i;
+	struct half *h = NULL;
+	size_t i, from;
 
 	r = calloc(w->nsp + 1, sizeof(*r));
 	if (!r)
@@ -781,13 +916,39 @@ static int walk_plan(struct walk *w)
 		r[i].hi = t;
 		total += t - b;
 	}
+	from = half_split(w, r, total);
+	if (from < w->nsp) {
+		/* Each reader reads its half ahead: the ranges of the other
+		 * half are left empty. */
+		r2 = calloc(w->nsp + 1, sizeof(*r2));
+		h = malloc(sizeof(*h));
+		if (r2 && h) {
+			memcpy(r2 + from, r + from,
+			       (w->nsp - from) * sizeof(*r));
+			if (half_start(w, h, r2, from)) {
+				free(h);
+				h = NULL;
+			}
+		} else {
+			free(h);
+			h = NULL;
+		}
+		if (h)
+			memset(r + from, 0, (w->nsp - from) * sizeof(*r));
+		else
+			from = w->nsp;
+		free(r2);
+	}
 	/* A few chunks are read sooner than a thread starts. */
 	if (total >= RA_MIN)
 		w->ra = fx_ra_new(w->heap, r, w->nsp);
 	free(r);
-	for (i = 0; i < w->nsp && !w->o->interrupted; i++) {
-		w->spi = i;
-		walk_space(w, w->sp[i].bottom, w->sp[i].top, w->sp[i].one);
+	walk_range(w, 0, from);
+	if (h) {
+		pthread_join(h->th, NULL);
+		half_join(w, h);
+		half_free(h);
+		free(h);
 	}
 	fx_ra_free(w->ra);
 	w->ra = NULL;
@@ -1258,9 +1419,15 @@ int fx_jobjects_walk_src(struct fx_jobjects *o, struct fx_memsrc *ms,
 	char m[512];
 	int r, tries;
 
-	if (!fo || ms->kind != FX_MS_LIVE)
-		return fx_jobjects_walk(o, &ms->maps, &ms->heap, ms->file,
-					ms->file_ctx);
+	if (!fo || ms->kind != FX_MS_LIVE) {
+		if (!o->hooks.visit)
+			o->hooks.heap2 = fx_memsrc_heap2(ms);
+		r = fx_jobjects_walk(o, &ms->maps, &ms->heap, ms->file,
+				     ms->file_ctx);
+		fx_memsrc_heap2_done(ms);
+		o->hooks.heap2 = NULL;
+		return r;
+	}
 	/* A freeze may stop a thread in the middle of an allocation (the
 	 * space handed out, its header not yet written over the stale
 	 * bytes a G1 region keeps from its last use): the walk stops
@@ -1276,9 +1443,13 @@ int fx_jobjects_walk_src(struct fx_jobjects *o, struct fx_memsrc *ms,
 		}
 		/* Stopped, the map holds still: read it again. */
 		r = fx_memsrc_reload(ms);
+		if (!o->hooks.visit)
+			o->hooks.heap2 = fx_memsrc_heap2(ms);
 		if (!r)
 			r = fx_jobjects_walk(o, &ms->maps, &ms->heap, ms->file,
 					     ms->file_ctx);
+		fx_memsrc_heap2_done(ms);
+		o->hooks.heap2 = NULL;
 		if (fx_freeze_thaw(&f)) {
 			snprintf(m, sizeof(m), "pid %d: a thread could not be "
 				 "let go cleanly; check its state", p->pid);

@@ -87,6 +87,10 @@ struct fx_jobj_hooks {
 	void *arg;
 	/* A visitor of every object counted (jholders.h), or NULL. */
 	const struct fx_jobj_visit *visit;
+	/* A second reader of the heap's bytes that another thread may use
+	 * beside the walk's (fx_memsrc_heap2), or NULL: without a visitor,
+	 * a big heap's spaces are then counted in two threads. */
+	struct fx_heap_src *heap2;
 };
 
 /* What the walk found. Embed, fx_jobjects_init(). */

@@ -63,6 +63,8 @@ void fx_memsrc_release(struct fx_memsrc *ms)
 	}
 	if (ms->have_ls)
 		fx_livesrc_release(&ms->ls);
+	if (ms->have_ls2)
+		fx_livesrc_release(&ms->ls2);
 	free(ms->holes);
 	free(ms->t);
 	fx_maps_release(&ms->maps);
@@ -155,7 +157,38 @@ int fx_memsrc_reload(struct fx_memsrc *ms)
 	fx_maps_init(&ms->maps);
 	r = live_map(ms);
 	fx_livesrc_remap(&ms->ls, &ms->maps);
+	if (ms->have_ls2)
+		fx_livesrc_remap(&ms->ls2, &ms->maps);
 	return r;
+}
+
+struct fx_heap_src *fx_memsrc_heap2(struct fx_memsrc *ms)
+{
+	if (ms->kind != FX_MS_LIVE || !ms->have_ls)
+		return NULL;
+	if (!ms->have_ls2) {
+		if (fx_livesrc_open(&ms->ls2, ms->p, &ms->maps, 1))
+			return NULL;
+		ms->have_ls2 = 1;
+		ms->heap2.read = fx_livesrc_read;
+		ms->heap2.ctx = &ms->ls2;
+	}
+	return &ms->heap2;
+}
+
+void fx_memsrc_heap2_done(struct fx_memsrc *ms)
+{
+	if (!ms->have_ls2)
+		return;
+	ms->ls.pages_read += ms->ls2.pages_read;
+	ms->ls.pages_absent += ms->ls2.pages_absent;
+	ms->ls.pages_swapped += ms->ls2.pages_swapped;
+	ms->ls.gone |= ms->ls2.gone;
+	ms->ls2.pages_read = ms->ls2.pages_absent = 0;
+	ms->ls2.pages_swapped = 0;
+	ms->pages_read = ms->ls.pages_read;
+	ms->pages_absent = ms->ls.pages_absent + ms->ls.pages_swapped;
+	ms->gone = ms->ls.gone;
 }
 
 /* ---- the bytes ---- */

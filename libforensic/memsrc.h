@@ -79,6 +79,9 @@ struct fx_memsrc {
 	struct fx_proc *p;
 	struct fx_livesrc ls;
 	int have_ls;
+	struct fx_livesrc ls2;		/* fx_memsrc_heap2's */
+	int have_ls2;
+	struct fx_heap_src heap2;
 	struct fx_buf text;
 	struct fx_source src;
 	struct fx_msfile *files;	/* per region of maps */
@@ -110,6 +113,16 @@ int fx_memsrc_reload(struct fx_memsrc *ms);
  * negative errno with ms->err saying what is wrong.
  */
 int fx_memsrc_open_path(struct fx_memsrc *ms, const char *path);
+
+/*
+ * Live: a second reader of the process's memory, with its own
+ * descriptors and windows, that one other thread may use while this
+ * thread reads through ms->heap (a reader is not safe from two threads):
+ * the reader, or NULL (not live, or it cannot be opened). Its counts
+ * join ms's at fx_memsrc_heap2_done, once that thread is done with it.
+ */
+struct fx_heap_src *fx_memsrc_heap2(struct fx_memsrc *ms);
+void fx_memsrc_heap2_done(struct fx_memsrc *ms);
 
 /* Warnings met while reading a capture (one line each), or "". */
 const char *fx_memsrc_warnings(struct fx_memsrc *ms);

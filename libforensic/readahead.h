@@ -29,7 +29,7 @@
 
 #define FX_RA_CHUNK (256u << 10)
 #define FX_RA_TAIL (8u << 10)
-#define FX_RA_SLOTS 16
+#define FX_RA_SLOTS 6
 
 /* [lo, hi): an empty one (lo >= hi) is skipped. */
 struct fx_ra_range {

@@ -25,7 +25,8 @@ no_attach() {
 }
 
 # objects_vs_jmap JAVAOPTS...: ObjLeak under JAVAOPTS: classify --objects
-# gives its own classes exactly, starts no Attach Listener, and the ten
+# gives its own classes exactly, the same walked in one thread or two,
+# starts no Attach Listener, and the ten
 # biggest classes of jmap -histo (which attaches: run after) within 1%.
 #
 # Two differences from jmap are known and kept out of the comparison by
@@ -44,6 +45,16 @@ objects_vs_jmap() {
 	expect_eq "classify --objects exit status ($(cat ours.err))" 0 "$rc"
 	grep -q "not parsed" ours.err && fail "a quiescent heap not parsed whole: $(cat ours.err)"
 	python3 "$TOP/tests/e2e/objects.py" own ours.tsv "$NCTX" "$NMSG"
+	# The walk in one thread and split in two (small heaps stay in one
+	# by default) count the same objects, classes and spaces.
+	for n in 1 2; do
+		MEMFORENSIC_WALK_THREADS=$n classify --objects --tsv -v "$pid" \
+			>"ours.$n.tsv" 2>"ours.$n.err" ||
+			fail "classify --objects in $n thread(s): $(cat "ours.$n.err")"
+		compare ours.tsv "ours.$n.tsv"
+		expect_eq "the walk's figures in $n thread(s)" \
+			"$(grep ' heap: ' ours.err)" "$(grep ' heap: ' "ours.$n.err")"
+	done
 	no_attach "$pid"
 	command -v jmap >/dev/null 2>&1 || skip "no jmap to compare with (the target's own counts were right)"
 	jmap -histo "$pid" >jmap.txt 2>jmap.err || fail "jmap -histo: $(cat jmap.err)"
