@@ -648,6 +648,12 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 		if (cpid < 0 || fx_parse_u64(rd.f[cpid], &pid, 0) ||
 		    pid > 0x7fffffff)
 			pid = (uint64_t)-1;
+		/* memmap --rollup's totals: the whole address space as one
+		 * region. Refused, as dump-region does (select.c). */
+		if (fx_reader_rollup(&rd, pid, &src->err)) {
+			ret = -EINVAL;
+			break;
+		}
 		if (end == start)
 			continue;
 		if (src->skip_code && cp >= 0 &&

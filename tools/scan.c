@@ -272,7 +272,14 @@ int main(int argc, char **argv)
 	}
 	if (use_stdin) {
 		r = fx_source_add_records(&src, STDIN_FILENO, NULL);
-		if (r == -EBADMSG || r == -EINVAL) {
+		if (r == -EINVAL) {
+			/* Not region records (memmap --rollup's totals, or
+			 * no start and end): refused, nothing scanned, as
+			 * dump-region refuses them. */
+			tool_warn("stdin: line %lu: %s", src.err.line,
+				  src.err.msg);
+			return EXIT_FAILED;
+		} else if (r == -EBADMSG) {
 			tool_warn("stdin: line %lu: %s", src.err.line,
 				  src.err.msg);
 			status = EXIT_PARTIAL;
