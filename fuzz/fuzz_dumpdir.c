@@ -282,6 +282,9 @@ skip:
 	}
 
 	fx_source_init(&src);
+	/* Half the inputs as scan --top reads them: code and read-only
+	 * file regions skipped (a core's NT_FILE ranges read for it). */
+	src.skip_code = size & 1;
 	fx_source_add_path(&src, run, 0);
 	for (i = 0; i < npaths; i++)
 		fx_source_add_path(&src, paths[i], 0x1000);

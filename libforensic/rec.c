@@ -1029,3 +1029,22 @@ int fx_reader_next(struct fx_reader *r)
 		return 1;
 	}
 }
+
+int fx_reader_rollup(const struct fx_reader *r, uint64_t pid,
+		     struct fx_err *err)
+{
+	int c = fx_reader_col(r, "name");
+
+	if (c < 0 || (size_t)c >= r->nf || strcmp(r->f[c], "[rollup]"))
+		return 0;
+	if (pid == (uint64_t)-1)
+		fx_err_set(err, r->lineno, "a rollup record (memmap --rollup: "
+			   "the totals of a process), not a region: give "
+			   "region records (memmap PID)");
+	else
+		fx_err_set(err, r->lineno, "a rollup record (memmap --rollup: "
+			   "the totals of process %llu), not a region: give "
+			   "region records (memmap PID)",
+			   (unsigned long long)pid);
+	return 1;
+}

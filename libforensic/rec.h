@@ -170,4 +170,14 @@ int fx_reader_col(const struct fx_reader *r, const char *name);
 /* Free the reader's memory (does not close fd). */
 void fx_reader_release(struct fx_reader *r);
 
+/*
+ * Is the current row of r memmap --rollup's record (named "[rollup]"): a
+ * process's totals, its span the whole address space, not a region? Then
+ * err (line r->lineno) says so, naming process pid ((uint64_t)-1: none
+ * known), and 1 is returned; else 0. The commands that take region records
+ * refuse it by this (dump-region, scan), in the same words.
+ */
+int fx_reader_rollup(const struct fx_reader *r, uint64_t pid,
+		     struct fx_err *err);
+
 #endif

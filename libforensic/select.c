@@ -126,13 +126,11 @@ static int add_row(struct fx_selection *sel, struct fx_reader *r)
 	}
 	/* memmap --rollup's record is the process's totals, its span the
 	 * whole address space ("42T mapped", then EFBIG): not a region. */
-	c = fx_reader_col(r, "name");
-	if (c >= 0 && (size_t)c < r->nf && !strcmp(r->f[c], "[rollup]")) {
-		fx_err_set(&sel->err, r->lineno,
-			   "line %lu: a rollup record (memmap --rollup: the "
-			   "totals of process %llu), not a region: give "
-			   "region records (memmap PID)", r->lineno,
-			   (unsigned long long)pid);
+	if (fx_reader_rollup(r, pid, &sel->err)) {
+		struct fx_err why = sel->err;
+
+		fx_err_set(&sel->err, r->lineno, "line %lu: %s", r->lineno,
+			   why.msg);
 		return -EBADMSG;
 	}
 	/* The same range twice (after `cat a b`, or a tee): once. */

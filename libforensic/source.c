@@ -305,6 +305,57 @@ static long core_pid(Elf *e, const GElf_Phdr *ph, uint64_t len)
 	return r < 0 ? r : pid;
 }
 
+/* NT_FILE's ranges (arg: a struct core_files), for scan --top's rule:
+ * which segments map a file. The paths are not needed. */
+struct core_files {
+	uint64_t *range;	/* start, end, start, end... */
+	size_t n;
+};
+
+static int ntfile_ranges(void *arg, uint32_t type, const unsigned char *d,
+			 size_t n)
+{
+	struct core_files *cf = arg;
+	uint64_t cnt, k;
+
+	if (type != NT_FILE || n < 16 || cf->range)
+		return 0;
+	memcpy(&cnt, d, 8);
+	if (cnt > (n - 16) / 24)
+		return -EBADMSG;
+	cf->range = malloc((cnt ? cnt : 1) * 2 * sizeof(*cf->range));
+	if (!cf->range)
+		return -ENOMEM;
+	for (k = 0; k < cnt; k++) {
+		memcpy(&cf->range[2 * k], d + 16 + k * 24, 8);
+		memcpy(&cf->range[2 * k + 1], d + 16 + k * 24 + 8, 8);
+	}
+	cf->n = cnt;
+	return 0;
+}
+
+/* Is segment ph of a core code or a file's read-only bytes (fx_code_like:
+ * perms from p_flags, a file mapping when NT_FILE has its range)? perms
+ * and *file say what was found. */
+static int core_code_like(const GElf_Phdr *ph, const struct core_files *cf,
+			  char perms[5], int *file)
+{
+	size_t k;
+
+	perms[0] = ph->p_flags & PF_R ? 'r' : '-';
+	perms[1] = ph->p_flags & PF_W ? 'w' : '-';
+	perms[2] = ph->p_flags & PF_X ? 'x' : '-';
+	perms[3] = 'p';
+	perms[4] = 0;
+	*file = 0;
+	for (k = 0; k < cf->n && !*file; k++)
+		*file = cf->range[2 * k] < ph->p_vaddr + ph->p_memsz &&
+			cf->range[2 * k + 1] > ph->p_vaddr;
+	/* fx_code_like takes region records' inode column: "-" or "0"
+	 * for none; NT_FILE has no inode, only that there is a file. */
+	return fx_code_like(perms, *file ? "file" : "-");
+}
+
 static int add_core(struct fx_source *src, const char *path,
 		    const unsigned char *base, uint64_t len)
 {
@@ -313,6 +364,9 @@ static int add_core(struct fx_source *src, const char *path,
 	long pid = -1;
 	Elf *e;
 	int r = 0;
+	struct core_files cf = { NULL, 0 };
+	char perms[5];
+	int file;
 
 	r = fx_core_elf_open(base, len, path, &src->err, &e, &n);
 	if (r)
@@ -332,6 +386,15 @@ static int add_core(struct fx_source *src, const char *path,
 			break;
 		}
 	}
+	/* scan --top: code and read-only file segments are skipped, as in
+	 * region records; malformed notes were said above (then only the
+	 * x rule applies). */
+	for (i = 0; src->skip_code && i < n && !cf.range; i++) {
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_NOTE)
+			continue;
+		if (fx_core_notes(e, &ph, len, ntfile_ranges, &cf) == -ENOMEM)
+			r = -ENOMEM;
+	}
 	for (i = 0; i < n && !r; i++) {
 		uint64_t filesz;
 
@@ -345,6 +408,14 @@ static int add_core(struct fx_source *src, const char *path,
 			     "past the end of the address space: not read",
 			     path, i, (unsigned long long)ph.p_vaddr,
 			     (unsigned long long)ph.p_memsz);
+			continue;
+		}
+		if (src->skip_code && core_code_like(&ph, &cf, perms, &file)) {
+			note(src, "0x%012llx-0x%012llx skipped (%s %s: code or "
+			     "a read-only file; --with-code scans it)",
+			     (unsigned long long)ph.p_vaddr,
+			     (unsigned long long)(ph.p_vaddr + ph.p_memsz),
+			     perms, file ? "file" : "-");
 			continue;
 		}
 		/* A segment that claims more file than there is: the rest
@@ -363,6 +434,7 @@ static int add_core(struct fx_source *src, const char *path,
 			       -1, filesz ? base + ph.p_offset : NULL, filesz);
 	}
 	elf_end(e);
+	free(cf.range);
 	if (!r && !nload) {
 		/* E.g. e_phnum PN_XNUM without the section header that
 		 * holds the real count. */
@@ -648,6 +720,12 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 		if (cpid < 0 || fx_parse_u64(rd.f[cpid], &pid, 0) ||
 		    pid > 0x7fffffff)
 			pid = (uint64_t)-1;
+		/* memmap --rollup's totals: the whole address space as one
+		 * region. Refused, as dump-region does (select.c). */
+		if (fx_reader_rollup(&rd, pid, &src->err)) {
+			ret = -EINVAL;
+			break;
+		}
 		if (end == start)
 			continue;
 		if (src->skip_code && cp >= 0 &&

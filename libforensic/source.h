@@ -122,8 +122,9 @@ int fx_source_add_path(struct fx_source *src, const char *path,
  * without (dir NULL: records on stdin) any regular file, relative names
  * relative to the current directory. The others are
  * live requests, resolved by fx_source_resolve. 0, -EBADMSG (src->err
- * says which line; the records before it are kept), -EINVAL (no pid,
- * start or end column), or another negative errno.
+ * says which line; the records before it are kept), -EINVAL (not region
+ * records: no pid, start or end column, or memmap --rollup's record;
+ * reading stops there), or another negative errno.
  */
 int fx_source_add_records(struct fx_source *src, int fd, const char *dir);
 

@@ -232,3 +232,75 @@ mf_dump_ours() {
 	st=$(grep -o '"starttime":[0-9]*' "$1/process.json" | head -1)
 	[ -z "$st" ] || [ "${st#*:}" = "$MF_START" ]
 }
+
+# mf_bad_option TOOL ARG LONGOPTS: ARG (an argument that begins with -)
+# is no option of TOOL: say so in one line on stderr and exit 64, as the
+# C tools' tool_bad_option does (tools/tool.c), naming the closest of
+# TOOL's long options when one is near ("did you mean --class?"): an
+# abbreviation of one, or a few edits (1 for up to 4 letters, 2 for 5 or
+# 6, 3 beyond). LONGOPTS: the long options without their --, separated by
+# spaces, "name=" for one that takes a value (given as the next argument).
+# ARG is only compared and printed (escaped by mf_esc), never run.
+mf_bad_option() {
+	MF_TOOL=$1 MF_ARG=$2 MF_OPTS=$3 awk "$MF_AWK"'
+	# Edits (insert, delete, substitute) that turn a into b.
+	function dist(a, b,    la, lb, i, j, d, prev, cur, x) {
+		la = length(a); lb = length(b)
+		if (la >= 63 || lb >= 63)
+			return 999
+		for (j = 0; j <= lb; j++)
+			d[j] = j
+		for (i = 1; i <= la; i++) {
+			prev = d[0]; d[0] = i
+			for (j = 1; j <= lb; j++) {
+				cur = d[j]
+				x = prev + (substr(a, i, 1) != substr(b, j, 1))
+				if (d[j - 1] + 1 < x) x = d[j - 1] + 1
+				if (cur + 1 < x) x = cur + 1
+				d[j] = x
+				prev = cur
+			}
+		}
+		return d[lb]
+	}
+	BEGIN {
+		tool = ENVIRON["MF_TOOL"]; arg = ENVIRON["MF_ARG"]
+		if (substr(arg, 1, 2) != "--") {
+			msg = "unknown option " sq(arg) " (" tool " --help lists them)"
+		} else {
+			name = substr(arg, 3)
+			eq = index(name, "=")
+			if (eq)
+				name = substr(name, 1, eq - 1)
+			n = split(ENVIRON["MF_OPTS"], opt, " ")
+			best = ""; bestd = 999
+			for (i = 1; i <= n; i++) {
+				o = opt[i]; val = sub(/=$/, "", o)
+				if (eq && o == name) {
+					msg = "option " sq("--" name) (val ? \
+					    " takes its value as the next argument, not after =" : \
+					    " takes no value") " (" tool " --help)"
+					break
+				}
+				d = dist(name, o)
+				# An abbreviation of more than one: the first is named.
+				if (name != "" && substr(o, 1, length(name)) == name)
+					d = 0
+				if (d < bestd) {
+					bestd = d; best = o
+				}
+			}
+			len = length(name)
+			if (msg == "" && best != "" && \
+			    bestd <= (len > 6 ? 3 : len > 4 ? 2 : 1))
+				msg = "unknown option " sq("--" name) ": did you mean --" \
+				    best "? (" tool " --help lists them)"
+			else if (msg == "")
+				msg = "unknown option " sq("--" name) " (" tool \
+				    " --help lists them)"
+		}
+		print tool ": " msg > "/dev/stderr"
+	}
+	function sq(s) { return "'"'"'" mf_esc(s, 1) "'"'"'" }'
+	exit 64
+}

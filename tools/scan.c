@@ -40,7 +40,7 @@ static const char help[] =
 "  --with-code     --top: also count in code and read-only file mappings\n"
 "                  (perms with x, or a file without w: libraries' machine\n"
 "                  code and tables), which --top skips in region records\n"
-"                  (live, or a dump directory's regions.tsv)\n"
+"                  (live, or a dump directory's regions.tsv) and cores\n"
 "  --context N     add N bytes before and after each hit\n"
 "  --base ADDR     address of the first byte of raw files (default 0)\n"
 "  --include-dontdump  read MADV_DONTDUMP regions of live processes too\n"
@@ -272,7 +272,14 @@ int main(int argc, char **argv)
 	}
 	if (use_stdin) {
 		r = fx_source_add_records(&src, STDIN_FILENO, NULL);
-		if (r == -EBADMSG || r == -EINVAL) {
+		if (r == -EINVAL) {
+			/* Not region records (memmap --rollup's totals, or
+			 * no start and end): refused, nothing scanned, as
+			 * dump-region refuses them. */
+			tool_warn("stdin: line %lu: %s", src.err.line,
+				  src.err.msg);
+			return EXIT_FAILED;
+		} else if (r == -EBADMSG) {
 			tool_warn("stdin: line %lu: %s", src.err.line,
 				  src.err.msg);
 			status = EXIT_PARTIAL;

@@ -78,6 +78,21 @@ memmap --rollup --tsv "$TARGET_PID" | dump-region -o roll >/dev/null 2>err || rc
 expect_eq "memmap --rollup | dump-region: exit" 2 "$rc"
 grep -q "a rollup record" err || fail "no clear message: $(cat err)"
 [ ! -e roll ] || fail "a dump directory was left for a rollup record"
+# scan refuses it the same way (it scanned the whole address space: the
+# machine code of every library as the top strings), nothing written.
+msg="line 2: a rollup record (memmap --rollup: the totals of process $TARGET_PID), not a region: give region records (memmap PID)"
+grep -qxF "dump-region: $msg" err || fail "dump-region's words: $(cat err)"
+rc=0
+memmap --rollup --tsv "$TARGET_PID" | scan --strings --top 3 >roll.out 2>err || rc=$?
+expect_eq "memmap --rollup | scan --top: exit" 2 "$rc"
+grep -qxF "scan: stdin: $msg" err || fail "scan: no clear message: $(cat err)"
+[ ! -s roll.out ] || fail "scan of a rollup record wrote: $(head -3 roll.out)"
+# After region records too: the input is refused, not half scanned.
+rc=0
+{ memmap --tsv "$TARGET_PID"; memmap --rollup --tsv "$TARGET_PID"; } |
+	scan --strings --top 3 >roll.out 2>err || rc=$?
+expect_eq "regions then a rollup | scan: exit" 2 "$rc"
+grep -q "a rollup record" err || fail "scan: no clear message: $(cat err)"
 rc=0
 memmap --fast --tsv "$TARGET_PID" | rank -n 3 >fast.out 2>err || rc=$?
 expect_eq "memmap --fast | rank: exit" 2 "$rc"

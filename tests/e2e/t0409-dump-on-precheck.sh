@@ -99,5 +99,18 @@ if command -v script >/dev/null 2>&1; then
 	grep -q "^dump-on: check pid $pid: access: " tty.out || fail "terminal: no access line"
 	n=$(grep -c "^dump-on: [0-9:]* process $pid: [0-9.]*[KMG]* of 1.0G resident" tty.out || true)
 	[ "$n" -ge 2 ] || fail "terminal: $n measurement lines: $(cat tty.out)"
+	# The other lines in those units too (were: "stayed below 1073741824
+	# bytes (7495680)"); exact bytes stay in trigger.txt and logs.
+	grep -q "^dump-on: watching process $pid: dump at 1.0G resident" tty.out ||
+		fail "terminal: watching line: $(cat tty.out)"
+	grep -q "^dump-on: process $pid stayed below 1.0G ([0-9.]*[KMG]) for 1s (--timeout)" tty.out ||
+		fail "terminal: timeout line: $(cat tty.out)"
+	grep -E "[0-9]{8,}" tty.out && fail "terminal: a size in bytes: $(cat tty.out)"
+	rm -rf case
+	script -qec "$dumpon --rss 1K -o case $pid" /dev/null >tty.out 2>&1 || true
+	grep -q "^dump-on: process $pid at [0-9.]*[KMG] (>= 1.0K): capturing into case" tty.out ||
+		fail "terminal: capture line: $(cat tty.out)"
+	grep -q "^measured: process $pid, [0-9]* bytes resident" case/trigger.txt ||
+		fail "trigger.txt not exact: $(cat case/trigger.txt)"
 fi
 true

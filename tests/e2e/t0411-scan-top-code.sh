@@ -1,10 +1,11 @@
 #!/bin/bash
 # Issue 18 point 7: the most repeated "strings" of scan --top were machine
 # code and tables of loaded libraries ('[]A\A]A^A_' thousands of times).
-# --top now skips code and read-only file mappings of region records (an
-# x in perms, or a file mapped without w), said with -v; --with-code
-# counts them again. Ground truth: scan's own hit records (every string,
-# no --top) and the kernel's maps (which regions are code).
+# --top now skips code and read-only file mappings (an x in perms, or a
+# file mapped without w) of region records, dump directories and ELF
+# cores, said with -v; --with-code counts them again. Ground truth: scan's
+# own hit records (every string, no --top), the kernel's maps (which
+# regions are code) and readelf (a core's segments).
 . "$TOP/tests/e2e/lib.sh"
 
 start_target growleak 5000
@@ -46,4 +47,23 @@ rank --tsv -n 100 regions.tsv | dump-region -q -o dump >/dev/null
 scan --strings --top 0 dump >dtop.tsv
 grep -qF "$text" dtop.tsv && [ "$ndata" = 0 ] && fail "dump: '$text' counted from code"
 scan --strings --top 0 --with-code dump | grep -qF "$text" || fail "dump --with-code: no '$text'"
+# An ELF core: the same rule, perms from PT_LOAD's p_flags, a file mapping
+# from NT_FILE (it scanned every segment: machine code led --top). The
+# segments skipped are exactly the core's that the kernel's maps call
+# code or a read-only file.
+dump-region -q --core core "$pid" >/dev/null || fail "dump-region --core: exit $?"
+readelf -lW core | awk '$1 == "LOAD" {print $3}' >loads
+sed 's/^0x0*/0x/' loads | sort -u >loads.n
+sed 's/^0x0*/0x/' code | sort -u >code.n
+comm -12 loads.n code.n >want
+[ -s want ] || fail "no code segment in the core: $(head -3 loads)"
+scan --strings --top 0 core >ctop.tsv
+grep -qF "$text" ctop.tsv && [ "$ndata" = 0 ] && fail "core: '$text' counted from code"
+scan --strings --top 0 --with-code core | grep -qF "$text" || fail "core --with-code: no '$text'"
+scan -v --strings --top 5 core 2>err >/dev/null
+sed -n 's/^scan: \(0x[0-9a-f]*\)-0x[0-9a-f]* skipped (.*code or a read-only file; --with-code scans it)$/\1/p' err |
+	sed 's/^0x0*/0x/' | sort -u >skipped
+expect_eq "core segments said skipped" "$(cat want)" "$(cat skipped)"
+scan -v --strings --top 5 --with-code core 2>err >/dev/null
+grep -q "skipped (" err && fail "core --with-code skipped: $(grep -m1 skipped err)"
 true
