@@ -81,15 +81,22 @@ $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-build/tool.o: tools/tool.c tools/tool.h $(wildcard libforensic/*.h) | $(DEPS_STAMP)
+# The tools' shared code, as an archive: each tool links only the
+# objects it calls (toolsrc.o, and the readers behind it, only classify).
+TOOL_OBJ := build/tool.o build/toolsrc.o
+$(TOOL_OBJ): build/%.o: tools/%.c tools/tool.h $(wildcard libforensic/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-bin/%: tools/%.c tools/tool.h build/tool.o $(LIB)
+build/libtool.a: $(TOOL_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+bin/%: tools/%.c tools/tool.h build/libtool.a $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< build/tool.o $(LIB) $(PKG_LIBS) $(ALL_LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< build/libtool.a $(LIB) $(PKG_LIBS) $(ALL_LDFLAGS)
 
 # Targets are built plainly: they are the patients, not the doctors.
 build/targets/%: corpus/targets/%.c | $(DEPS_STAMP)
