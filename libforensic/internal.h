@@ -99,6 +99,18 @@ size_t fx_read_full(int fd, void *buf, size_t len, uint64_t off, int *err);
 long fx_range_search(const void *arr, size_t n, size_t sz, size_t off,
 		     uint64_t addr);
 
+/* The check that a struct's range fits fx_range_search and _find. */
+#define FX_RANGE_FIELDS(type, start, end) \
+	_Static_assert(offsetof(type, end) == offsetof(type, start) + 8, \
+		       #type ": " #end " right after " #start)
+
+/*
+ * The same over ranges in no order (they may overlap): the index of the
+ * first one holding addr, looked at one by one, or -1.
+ */
+long fx_range_find(const void *arr, size_t n, size_t sz, size_t off,
+		   uint64_t addr);
+
 /* Close *fd unless it is negative, and set it to -1. */
 void fx_close(int *fd);
 

@@ -48,24 +48,23 @@ const char *fx_jvm_part_name(enum fx_jvm_part p)
 const struct fx_jvm_span *fx_jvm_span_at(const struct fx_jvm *j,
 					 uint64_t a)
 {
-	size_t i;
+	long i = fx_range_find(j->s, j->ns, sizeof(*j->s),
+			       offsetof(struct fx_jvm_span, start), a);
 
-	for (i = 0; i < j->ns; i++)
-		if (a >= j->s[i].start && a < j->s[i].end)
-			return &j->s[i];
-	return NULL;
+	return i < 0 ? NULL : &j->s[i];
 }
 
 const struct fx_jvm_thread *fx_jvm_thread_at(const struct fx_jvm *j,
 					     uint64_t a)
 {
-	size_t i;
+	long i = fx_range_find(j->t, j->nt, sizeof(*j->t),
+			       offsetof(struct fx_jvm_thread, stack_lo), a);
 
-	for (i = 0; i < j->nt; i++)
-		if (a >= j->t[i].stack_lo && a < j->t[i].stack_hi)
-			return &j->t[i];
-	return NULL;
+	return i < 0 ? NULL : &j->t[i];
 }
+
+FX_RANGE_FIELDS(struct fx_jvm_span, start, end);
+FX_RANGE_FIELDS(struct fx_jvm_thread, stack_lo, stack_hi);
 
 /* ---- reading: memory first, libjvm.so's read-only pages from its file */
 
