@@ -189,6 +189,27 @@ size_t fx_read_full(int fd, void *buf, size_t len, uint64_t off, int *err)
 	return got;
 }
 
+int fx_read_pieces(uint64_t a, void *buf, size_t len, size_t align,
+		   size_t step, fx_piece_fn fn, void *ctx)
+{
+	unsigned char *out = buf;
+	size_t n;
+	int r;
+
+	while (len) {
+		n = step - a % align;
+		if (n > len)
+			n = len;
+		r = fn(ctx, a, out, n);
+		if (r)
+			return r;
+		out += n;
+		a += n;
+		len -= n;
+	}
+	return 0;
+}
+
 void fx_close(int *fd)
 {
 	if (*fd >= 0)

@@ -92,6 +92,18 @@ int fx_json_bytes(struct fx_buf *o, const char *s, size_t n);
 size_t fx_read_full(int fd, void *buf, size_t len, uint64_t off, int *err);
 
 /*
+ * The one loop over a memory read cut in pieces: len bytes at a into buf,
+ * by fn(ctx, piece's address, where it goes, its length), each piece up
+ * to step bytes past the multiple of align it starts after (align <=
+ * step; a page cache: one page each, step = align = its page size).
+ * Returns 0, or the first piece's nonzero return.
+ */
+typedef int (*fx_piece_fn)(void *ctx, uint64_t a, unsigned char *out,
+			   size_t n);
+int fx_read_pieces(uint64_t a, void *buf, size_t len, size_t align,
+		   size_t step, fx_piece_fn fn, void *ctx);
+
+/*
  * The index of the range holding addr among n sorted, disjoint ranges:
  * elements of sz bytes, each with a uint64_t start and, right after it,
  * an end (exclusive) at byte off. -1 when none holds it.

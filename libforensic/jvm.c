@@ -148,35 +148,29 @@ static void jrd_fill(struct jrd *d, uint64_t pg, size_t k)
 	d->state[k] = d->src->read(d->src->ctx, pg, d->page[k], PAGE);
 }
 
-static int jrd_read(void *ctx, uint64_t a, void *buf, size_t len)
+/* The n bytes at a, all in one page, from the cache. */
+static int jrd_page(void *ctx, uint64_t a, unsigned char *out, size_t n)
 {
 	struct jrd *d = ctx;
-	unsigned char *out = buf;
-	uint64_t pg;
-	size_t k, off, n;
+	uint64_t pg = a - a % PAGE;
+	size_t k = (size_t)(pg / PAGE) % NCACHE;
 	int e;
 
+	if (d->tag[k] != pg + 1)
+		jrd_fill(d, pg, k);
+	e = d->state[k];
+	if (e == -EFAULT)
+		e = file_bytes(d, a, out, n);
+	else if (!e)
+		memcpy(out, d->page[k] + (a - pg), n);
+	return e;
+}
+
+static int jrd_read(void *ctx, uint64_t a, void *buf, size_t len)
+{
 	if (a + len < a)
 		return -EFAULT;
-	while (len) {
-		pg = a - a % PAGE;
-		off = (size_t)(a - pg);
-		n = PAGE - off < len ? PAGE - off : len;
-		k = (size_t)(pg / PAGE) % NCACHE;
-		if (d->tag[k] != pg + 1)
-			jrd_fill(d, pg, k);
-		e = d->state[k];
-		if (e == -EFAULT)
-			e = file_bytes(d, a, out, n);
-		else if (!e)
-			memcpy(out, d->page[k] + off, n);
-		if (e)
-			return e;
-		out += n;
-		a += n;
-		len -= n;
-	}
-	return 0;
+	return fx_read_pieces(a, buf, len, PAGE, PAGE, jrd_page, ctx);
 }
 
 /*
