@@ -170,6 +170,12 @@ static inline uint64_t fx_sat_add(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
+/* -1, 0 or 1 as a is below, equal to or above b: a comparator's step. */
+static inline int fx_cmp_u64(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
 /* FNV-1a of n bytes. */
 uint64_t fx_hash_bytes(const char *s, size_t n);
 

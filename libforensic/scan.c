@@ -1305,18 +1305,12 @@ int fx_top_merge(struct fx_top *dst, const struct fx_top *src)
 static int ent_cmp(const struct fx_top_ent *a, const struct fx_top_ent *b)
 {
 	size_t n = a->text_len < b->text_len ? a->text_len : b->text_len;
-	int c;
+	int c = fx_cmp_u64(b->count, a->count);
 
-	if (a->count != b->count)
-		return a->count > b->count ? -1 : 1;
-	if (a->bytes != b->bytes)
-		return a->bytes > b->bytes ? -1 : 1;
-	if (a->enc != b->enc)
-		return a->enc < b->enc ? -1 : 1;
-	c = n ? memcmp(a->text, b->text, n) : 0;
-	if (c)
-		return c;
-	return a->text_len < b->text_len ? -1 : a->text_len > b->text_len;
+	c = c ? c : fx_cmp_u64(b->bytes, a->bytes);
+	c = c ? c : fx_cmp_u64(a->enc, b->enc);
+	c = c ? c : n ? memcmp(a->text, b->text, n) : 0;
+	return c ? c : fx_cmp_u64(a->text_len, b->text_len);
 }
 
 static int ent_qcmp(const void *a, const void *b)

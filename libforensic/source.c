@@ -1186,12 +1186,10 @@ static int collect(void *arg, const struct fx_hit *h)
 static int pos_cmp(const void *a, const void *b)
 {
 	const struct hitpos *x = a, *y = b;
+	int c = fx_cmp_u64(x->addr, y->addr);
 
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	if (x->enc != y->enc)
-		return x->enc < y->enc ? -1 : 1;
-	return x->off < y->off ? -1 : x->off > y->off;
+	c = c ? c : fx_cmp_u64(x->enc, y->enc);
+	return c ? c : fx_cmp_u64(x->off, y->off);
 }
 
 /* Put the hits of a slot in address order (then enc). */
