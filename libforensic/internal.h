@@ -196,6 +196,17 @@ struct fx_strtab {
 	size_t nslot;
 };
 
+/*
+ * The slot array of an open-addressed table (linear probing) grown to
+ * twice its size, first slots when it has none: each of the n entries
+ * (sz bytes apiece, a uint64_t hash at byte off) gets its index + 1 in
+ * the first free slot from its hash; *slot is freed and replaced. 0, or
+ * -ENOMEM with the table as it was. The strtab's, and scan's histogram's
+ * (keyed by text and encoding).
+ */
+int fx_slots_grow(uint32_t **slot, size_t *nslot, size_t first,
+		  const void *e, size_t n, size_t sz, size_t off);
+
 void fx_strtab_init(struct fx_strtab *t);
 void fx_strtab_release(struct fx_strtab *t);
 
