@@ -156,6 +156,14 @@ int fx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 	return r ? -r : 0;
 }
 
+void fx_thread_quit(pthread_mutex_t *mu, pthread_cond_t *cv, int *quit)
+{
+	pthread_mutex_lock(mu);
+	*quit = 1;
+	pthread_cond_broadcast(cv);
+	pthread_mutex_unlock(mu);
+}
+
 int fx_in_list(const char *s, const char *const *list, size_t n)
 {
 	size_t i;

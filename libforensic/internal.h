@@ -146,6 +146,12 @@ uint64_t fx_now_ns(void);
  */
 int fx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
+/*
+ * Tell the threads waiting on cv under mu to stop: *quit set under the
+ * lock, every waiter woken. The caller joins them.
+ */
+void fx_thread_quit(pthread_mutex_t *mu, pthread_cond_t *cv, int *quit);
+
 /* The 8 or 4 bytes at p (any alignment) as a native integer: a word of
  * the target's memory, read from a buffer. */
 static inline uint64_t fx_get64(const void *p)
