@@ -314,17 +314,12 @@ static int add_span(struct walk *w, uint64_t lo, uint64_t hi,
 		    enum fx_jvm_part part, int exact)
 {
 	struct fx_jvm *j = w->j;
-	struct fx_jvm_span *s;
 
 	if (hi <= lo)
 		return 0;
 	if (FX_GROW(j->s, j->ns, w->caps, 16))
 		return -ENOMEM;
-	s = &j->s[j->ns++];
-	s->start = lo;
-	s->end = hi;
-	s->part = part;
-	s->exact = exact;
+	j->s[j->ns++] = (struct fx_jvm_span){ lo, hi, part, exact };
 	return 0;
 }
 
