@@ -605,13 +605,15 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 {
 	struct fx_reader rd;
 	struct fx_buf file;
-	int cpid = -1, cs = -1, ce = -1, cf = -1, cp = -1, ci = -1, r, ret = 0;
+	struct fx_region_colidx c;
 	uint64_t start, end, pid;
+	int r, ret = 0;
 
 	r = fx_reader_init(&rd, fd, fx_region_cols, fx_region_ncols);
 	if (r)
 		return r;
 	fx_buf_init(&file);
+	fx_region_colidx(&c, NULL);
 	while ((r = fx_reader_next(&rd)) != 0) {
 		if (r == -EBADMSG) {
 			src->err = rd.err;
@@ -625,13 +627,8 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 			break;
 		}
 		if (rd.hdr_changed) {
-			cpid = fx_reader_col(&rd, "pid");
-			cs = fx_reader_col(&rd, "start");
-			ce = fx_reader_col(&rd, "end");
-			cf = fx_reader_col(&rd, "file");
-			cp = fx_reader_col(&rd, "perms");
-			ci = fx_reader_col(&rd, "inode");
-			if (cs < 0 || ce < 0) {
+			fx_region_colidx(&c, &rd);
+			if (c.start < 0 || c.end < 0) {
 				fx_err_set(&src->err, rd.lineno,
 					   "no start and end columns: not "
 					   "region records");
@@ -639,29 +636,31 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 				break;
 			}
 		}
-		if (fx_parse_u64(rd.f[cs], &start, 0) ||
-		    fx_parse_u64(rd.f[ce], &end, 0) || end < start) {
+		if (fx_parse_u64(rd.f[c.start], &start, 0) ||
+		    fx_parse_u64(rd.f[c.end], &end, 0) || end < start) {
 			fx_err_set(&src->err, rd.lineno, "bad start or end");
 			ret = -EBADMSG;
 			continue;
 		}
-		if (cpid < 0 || fx_parse_u64(rd.f[cpid], &pid, 0) ||
+		if (c.pid < 0 || fx_parse_u64(rd.f[c.pid], &pid, 0) ||
 		    pid > 0x7fffffff)
 			pid = (uint64_t)-1;
 		if (end == start)
 			continue;
-		if (src->skip_code && cp >= 0 &&
-		    fx_code_like(rd.f[cp], ci >= 0 ? rd.f[ci] : "-")) {
+		if (src->skip_code && c.perms >= 0 &&
+		    fx_code_like(rd.f[c.perms],
+				 c.inode >= 0 ? rd.f[c.inode] : "-")) {
 			note(src, "0x%012llx-0x%012llx skipped (%s %s: code or "
 			     "a read-only file; --with-code scans it)",
 			     (unsigned long long)start,
-			     (unsigned long long)end, rd.f[cp],
-			     ci >= 0 ? rd.f[ci] : "-");
+			     (unsigned long long)end, rd.f[c.perms],
+			     c.inode >= 0 ? rd.f[c.inode] : "-");
 			continue;
 		}
-		if (cf >= 0 && strcmp(rd.f[cf], "-") != 0) {
+		if (c.file >= 0 && strcmp(rd.f[c.file], "-") != 0) {
 			fx_buf_reset(&file);
-			r = fx_unescape(&file, rd.f[cf], strlen(rd.f[cf]));
+			r = fx_unescape(&file, rd.f[c.file],
+					strlen(rd.f[c.file]));
 			if (!r)
 				r = add_file_record(src, dirfd, dir, (long)pid,
 						    start, end, file.data);
