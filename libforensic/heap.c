@@ -349,6 +349,27 @@ long fx_range_search(const void *arr, size_t n, size_t sz, size_t off,
 	return -1;
 }
 
+size_t fx_range_after(const void *arr, size_t n, size_t sz, size_t off,
+		      uint64_t addr)
+{
+	const char *ends;
+	size_t lo = 0, hi = n, mid;
+	uint64_t e;
+
+	if (!n)
+		return 0;	/* arr may be NULL: no offset from it */
+	ends = (const char *)arr + off + sizeof(e);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		memcpy(&e, ends + mid * sz, sizeof(e));
+		if (e <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 long fx_range_find(const void *arr, size_t n, size_t sz, size_t off,
 		   uint64_t addr)
 {

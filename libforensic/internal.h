@@ -111,7 +111,14 @@ int fx_read_pieces(uint64_t a, void *buf, size_t len, size_t align,
 long fx_range_search(const void *arr, size_t n, size_t sz, size_t off,
 		     uint64_t addr);
 
-/* The check that a struct's range fits fx_range_search and _find. */
+/*
+ * Among the same sorted, disjoint ranges: the index of the first one that
+ * ends after addr (holds it or lies beyond it), n when none does.
+ */
+size_t fx_range_after(const void *arr, size_t n, size_t sz, size_t off,
+		      uint64_t addr);
+
+/* The check that a struct's range fits fx_range_search and the others. */
 #define FX_RANGE_FIELDS(type, start, end) \
 	_Static_assert(offsetof(type, end) == offsetof(type, start) + 8, \
 		       #type ": " #end " right after " #start)

@@ -588,6 +588,12 @@ static char *hex_min2(char *end, unsigned int x)
 	return d;
 }
 
+size_t fx_region_after(const struct fx_maps *m, uint64_t addr)
+{
+	return fx_range_after(m->r, m->n, sizeof(*m->r),
+			      offsetof(struct fx_region, start), addr);
+}
+
 void fx_region_colidx(struct fx_region_colidx *c, const struct fx_reader *r)
 {
 	c->pid = fx_reader_col(r, "pid");

@@ -176,6 +176,9 @@ const char *fx_kind_name(enum fx_kind k);
 extern const char *const fx_region_cols[];
 extern const size_t fx_region_ncols;
 
+/* The index of the first region of m (sorted) ending after addr, or m->n. */
+size_t fx_region_after(const struct fx_maps *m, uint64_t addr);
+
 struct fx_reader;
 struct fx_writer;
 

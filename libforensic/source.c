@@ -699,21 +699,6 @@ static int proc_index(struct fx_source *src, long pid)
 	return -1;
 }
 
-/* The first region of m ending after addr (m sorted), or m->n. */
-static size_t first_after(const struct fx_maps *m, uint64_t addr)
-{
-	size_t lo = 0, hi = m->n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (m->r[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static int resolve_req(struct fx_source *src, const struct fx_src_req *q,
 		       int pi, const struct fx_maps *m)
 {
@@ -722,7 +707,7 @@ static int resolve_req(struct fx_source *src, const struct fx_src_req *q,
 	size_t i;
 	int r;
 
-	for (i = first_after(m, q->start); i < m->n; i++) {
+	for (i = fx_region_after(m, q->start); i < m->n; i++) {
 		const struct fx_region *v = &m->r[i];
 
 		if (v->start >= q->end)
