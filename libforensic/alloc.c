@@ -488,23 +488,28 @@ static int rust_version(fx_file_fn file, void *fctx,
 
 /* ---- naming ---- */
 
-static const char *const base_names[FX_ALLOC_NIDS] = {
-	[FX_ALLOC_UNKNOWN] = "allocator not recognised",
-	[FX_ALLOC_GLIBC] = "glibc ptmalloc",
-	[FX_ALLOC_JEMALLOC] = "jemalloc",
-	[FX_ALLOC_TCMALLOC] = "tcmalloc (gperftools)",
-	[FX_ALLOC_TCMALLOC_GOOGLE] = "tcmalloc (Google)",
-	[FX_ALLOC_MIMALLOC] = "mimalloc",
-	[FX_ALLOC_MUSL_OLD] = "musl oldmalloc",
-	[FX_ALLOC_MUSL_NG] = "musl mallocng",
-	[FX_ALLOC_MUSL] = "musl",
-	[FX_ALLOC_GO] = "Go runtime",
-	[FX_ALLOC_OTHER] = "malloc not recognised",
+/* Each allocator: its name with no version, and the class of the regions
+ * it labels (classify.h's name), or NULL when it labels none (glibc has
+ * its own classes). */
+static const struct {
+	const char *name, *cls;
+} allocs[FX_ALLOC_NIDS] = {
+	[FX_ALLOC_UNKNOWN] = { "allocator not recognised", NULL },
+	[FX_ALLOC_GLIBC] = { "glibc ptmalloc", NULL },
+	[FX_ALLOC_JEMALLOC] = { "jemalloc", "jemalloc" },
+	[FX_ALLOC_TCMALLOC] = { "tcmalloc (gperftools)", "tcmalloc" },
+	[FX_ALLOC_TCMALLOC_GOOGLE] = { "tcmalloc (Google)", NULL },
+	[FX_ALLOC_MIMALLOC] = { "mimalloc", "mimalloc" },
+	[FX_ALLOC_MUSL_OLD] = { "musl oldmalloc", NULL },
+	[FX_ALLOC_MUSL_NG] = { "musl mallocng", "musl-heap" },
+	[FX_ALLOC_MUSL] = { "musl", "musl-heap" },
+	[FX_ALLOC_GO] = { "Go runtime", NULL },
+	[FX_ALLOC_OTHER] = { "malloc not recognised", NULL },
 };
 
 void fx_alloc_set_version(struct fx_alloc *a, const char *version)
 {
-	const char *b = base_names[a->id];
+	const char *b = allocs[a->id].name;
 
 	if (version != a->version)
 		snprintf(a->version, sizeof(a->version), "%s", version);
@@ -740,14 +745,7 @@ void fx_alloc_unwalkable(const struct fx_alloc *a, char *msg, size_t len)
 
 const char *fx_alloc_class(const struct fx_alloc *a)
 {
-	switch (a->id) {
-	case FX_ALLOC_JEMALLOC: return "jemalloc";
-	case FX_ALLOC_TCMALLOC: return "tcmalloc";
-	case FX_ALLOC_MIMALLOC: return "mimalloc";
-	case FX_ALLOC_MUSL_NG:
-	case FX_ALLOC_MUSL: return "musl-heap";
-	default: return NULL;
-	}
+	return (unsigned)a->id < FX_ALLOC_NIDS ? allocs[a->id].cls : NULL;
 }
 
 const char *fx_alloc_meta(const struct fx_alloc *a)

@@ -156,6 +156,14 @@ int fx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 	return r ? -r : 0;
 }
 
+void fx_thread_quit(pthread_mutex_t *mu, pthread_cond_t *cv, int *quit)
+{
+	pthread_mutex_lock(mu);
+	*quit = 1;
+	pthread_cond_broadcast(cv);
+	pthread_mutex_unlock(mu);
+}
+
 int fx_in_list(const char *s, const char *const *list, size_t n)
 {
 	size_t i;
@@ -187,6 +195,27 @@ size_t fx_read_full(int fd, void *buf, size_t len, uint64_t off, int *err)
 		got += (size_t)n;
 	}
 	return got;
+}
+
+int fx_read_pieces(uint64_t a, void *buf, size_t len, size_t align,
+		   size_t step, fx_piece_fn fn, void *ctx)
+{
+	unsigned char *out = buf;
+	size_t n;
+	int r;
+
+	while (len) {
+		n = step - a % align;
+		if (n > len)
+			n = len;
+		r = fn(ctx, a, out, n);
+		if (r)
+			return r;
+		out += n;
+		a += n;
+		len -= n;
+	}
+	return 0;
 }
 
 void fx_close(int *fd)

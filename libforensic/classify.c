@@ -31,38 +31,68 @@
 #include "stack.h"
 #include "threads.h"
 
-static const char *const class_names[FX_NCLASSES] = {
-	[FX_C_ANON] = "anon",
-	[FX_C_HEAP] = "heap",
-	[FX_C_ARENA] = "arena",
-	[FX_C_ARENA_RESERVE] = "arena-reserve",
-	[FX_C_STACK] = "stack",
-	[FX_C_THREAD_STACK] = "thread-stack",
-	[FX_C_GUARD] = "guard",
-	[FX_C_MMAP_CHUNK] = "mmap-chunk",
-	[FX_C_MUSL_HEAP] = "musl-heap",
-	[FX_C_PYMALLOC] = "pymalloc",
-	[FX_C_JVM_HEAP] = "jvm-heap",
-	[FX_C_JVM_METASPACE] = "jvm-metaspace",
-	[FX_C_JVM_CODECACHE] = "jvm-codecache",
-	[FX_C_JIT] = "jit",
-	[FX_C_CODE] = "code",
-	[FX_C_RODATA] = "rodata",
-	[FX_C_DATA] = "data",
-	[FX_C_BSS] = "bss",
-	[FX_C_FILE] = "file",
-	[FX_C_SHM] = "shm",
-	[FX_C_VDSO] = "vdso",
-	[FX_C_VVAR] = "vvar",
-	[FX_C_VSYSCALL] = "vsyscall",
-	[FX_C_JEMALLOC] = "jemalloc",
-	[FX_C_TCMALLOC] = "tcmalloc",
-	[FX_C_MIMALLOC] = "mimalloc",
+/* Summary categories: NMT's names for the JVM's parts, ours for the rest. */
+enum cat {
+	CAT_JAVA_HEAP,
+	CAT_CLASS,
+	CAT_METASPACE,
+	CAT_CDS,
+	CAT_CODE,
+	CAT_THREAD,
+	CAT_MAIN_STACK,
+	CAT_MALLOC,
+	CAT_MMAP_CHUNKS,
+	CAT_PYMALLOC,
+	CAT_JIT,
+	CAT_ELF,
+	CAT_FILES,
+	CAT_SHM,
+	CAT_RESERVED,
+	CAT_KERNEL,
+	CAT_UNEXPLAINED,
+	NCAT
+};
+
+/*
+ * Each class: its name, and the summary category its regions count under
+ * (but for the JVM's parts, by the span they lie in, and a thread's
+ * guard: see category()).
+ */
+static const struct {
+	const char *name;
+	enum cat cat;
+} classes[FX_NCLASSES] = {
+	[FX_C_ANON] = { "anon", CAT_UNEXPLAINED },
+	[FX_C_HEAP] = { "heap", CAT_MALLOC },
+	[FX_C_ARENA] = { "arena", CAT_MALLOC },
+	[FX_C_ARENA_RESERVE] = { "arena-reserve", CAT_MALLOC },
+	[FX_C_STACK] = { "stack", CAT_MAIN_STACK },
+	[FX_C_THREAD_STACK] = { "thread-stack", CAT_THREAD },
+	[FX_C_GUARD] = { "guard", CAT_RESERVED },
+	[FX_C_MMAP_CHUNK] = { "mmap-chunk", CAT_MMAP_CHUNKS },
+	[FX_C_MUSL_HEAP] = { "musl-heap", CAT_MALLOC },
+	[FX_C_PYMALLOC] = { "pymalloc", CAT_PYMALLOC },
+	[FX_C_JVM_HEAP] = { "jvm-heap", CAT_UNEXPLAINED },
+	[FX_C_JVM_METASPACE] = { "jvm-metaspace", CAT_UNEXPLAINED },
+	[FX_C_JVM_CODECACHE] = { "jvm-codecache", CAT_UNEXPLAINED },
+	[FX_C_JIT] = { "jit", CAT_JIT },
+	[FX_C_CODE] = { "code", CAT_ELF },
+	[FX_C_RODATA] = { "rodata", CAT_ELF },
+	[FX_C_DATA] = { "data", CAT_ELF },
+	[FX_C_BSS] = { "bss", CAT_ELF },
+	[FX_C_FILE] = { "file", CAT_FILES },
+	[FX_C_SHM] = { "shm", CAT_SHM },
+	[FX_C_VDSO] = { "vdso", CAT_KERNEL },
+	[FX_C_VVAR] = { "vvar", CAT_KERNEL },
+	[FX_C_VSYSCALL] = { "vsyscall", CAT_KERNEL },
+	[FX_C_JEMALLOC] = { "jemalloc", CAT_MALLOC },
+	[FX_C_TCMALLOC] = { "tcmalloc", CAT_MALLOC },
+	[FX_C_MIMALLOC] = { "mimalloc", CAT_MALLOC },
 };
 
 const char *fx_class_name(enum fx_class c)
 {
-	return (unsigned)c < FX_NCLASSES ? class_names[c] : "-";
+	return (unsigned)c < FX_NCLASSES ? classes[c].name : "-";
 }
 
 /* ---- mapped files ---- */
@@ -688,13 +718,18 @@ static void mark_files(struct fx_classify *c, fx_file_fn file, void *fctx)
 	free(ec.f);
 }
 
-static const enum fx_class jvm_cls[FX_JVM_NPARTS] = {
-	[FX_JVM_HEAP] = FX_C_JVM_HEAP,
-	[FX_JVM_CLASS_SPACE] = FX_C_JVM_METASPACE,
-	[FX_JVM_METASPACE] = FX_C_JVM_METASPACE,
-	[FX_JVM_CDS] = FX_C_JVM_METASPACE,
-	[FX_JVM_CODE] = FX_C_JVM_CODECACHE,
-	[FX_JVM_SEGMAP] = FX_C_JVM_CODECACHE,
+/* What each of the JVM's parts is here: a region's class, a summary's
+ * category. */
+static const struct {
+	enum fx_class cls;
+	enum cat cat;
+} jvm_part[FX_JVM_NPARTS] = {
+	[FX_JVM_HEAP] = { FX_C_JVM_HEAP, CAT_JAVA_HEAP },
+	[FX_JVM_CLASS_SPACE] = { FX_C_JVM_METASPACE, CAT_CLASS },
+	[FX_JVM_METASPACE] = { FX_C_JVM_METASPACE, CAT_METASPACE },
+	[FX_JVM_CDS] = { FX_C_JVM_METASPACE, CAT_CDS },
+	[FX_JVM_CODE] = { FX_C_JVM_CODECACHE, CAT_CODE },
+	[FX_JVM_SEGMAP] = { FX_C_JVM_CODECACHE, CAT_CODE },
 };
 
 /* Bytes of region r inside span s. */
@@ -729,7 +764,6 @@ static void jvm_region(struct fx_classify *c, struct fx_regclass *rc,
 		       const struct fx_region *reg,
 		       const struct fx_jvm_span *s)
 {
-	const enum fx_class *cls = jvm_cls;
 	size_t k;
 	const char *state = strcmp(reg->perms, "---p") == 0 ?
 				    "reserved, not committed" : "committed";
@@ -737,7 +771,8 @@ static void jvm_region(struct fx_classify *c, struct fx_regclass *rc,
 
 	if (s->part == FX_JVM_HEAP && c->jvm.gc[0])
 		snprintf(gc, sizeof(gc), " (%s GC)", c->jvm.gc);
-	set(rc, cls[s->part], "%s%s%s %s%.60s; reserved 0x%llx-0x%llx%s",
+	set(rc, jvm_part[s->part].cls,
+	    "%s%s%s %s%.60s; reserved 0x%llx-0x%llx%s",
 	    fx_jvm_part_name(s->part), gc, ",",
 	    reg->inode ? "mapped from " : state,
 	    reg->inode ? base_name(reg) : "",
@@ -922,7 +957,7 @@ static enum fx_class alloc_class(const struct fx_alloc *a)
 	size_t k;
 
 	for (k = 0; n && k < FX_ARRAY_SIZE(alloc_cls); k++)
-		if (strcmp(class_names[alloc_cls[k]], n) == 0)
+		if (strcmp(classes[alloc_cls[k]].name, n) == 0)
 			return alloc_cls[k];
 	return FX_C_ANON;
 }
@@ -1328,28 +1363,6 @@ int fx_classify_write_threads(const struct fx_classify *c,
 	return r;
 }
 
-/* Summary categories: NMT's names for the JVM's parts, ours for the rest. */
-enum cat {
-	CAT_JAVA_HEAP,
-	CAT_CLASS,
-	CAT_METASPACE,
-	CAT_CDS,
-	CAT_CODE,
-	CAT_THREAD,
-	CAT_MAIN_STACK,
-	CAT_MALLOC,
-	CAT_MMAP_CHUNKS,
-	CAT_PYMALLOC,
-	CAT_JIT,
-	CAT_ELF,
-	CAT_FILES,
-	CAT_SHM,
-	CAT_RESERVED,
-	CAT_KERNEL,
-	CAT_UNEXPLAINED,
-	NCAT
-};
-
 static const char *const cat_names[NCAT] = {
 	[CAT_JAVA_HEAP] = "Java Heap",
 	[CAT_CLASS] = "Class",
@@ -1370,54 +1383,19 @@ static const char *const cat_names[NCAT] = {
 	[CAT_UNEXPLAINED] = "unexplained",
 };
 
-static enum cat span_category(const struct fx_jvm_span *s)
-{
-	static const enum cat cats[FX_JVM_NPARTS] = {
-		[FX_JVM_HEAP] = CAT_JAVA_HEAP,
-		[FX_JVM_CLASS_SPACE] = CAT_CLASS,
-		[FX_JVM_METASPACE] = CAT_METASPACE,
-		[FX_JVM_CDS] = CAT_CDS,
-		[FX_JVM_CODE] = CAT_CODE,
-		[FX_JVM_SEGMAP] = CAT_CODE,
-	};
-
-	return cats[s->part];
-}
-
 static enum cat category(const struct fx_classify *c, size_t i)
 {
+	enum fx_class k = c->rc[i].cls;
 	const struct fx_jvm_span *s;
 
-	switch (c->rc[i].cls) {
-	case FX_C_JVM_HEAP:
-	case FX_C_JVM_CODECACHE:
-	case FX_C_JVM_METASPACE:
+	if (k == FX_C_JVM_HEAP || k == FX_C_JVM_CODECACHE ||
+	    k == FX_C_JVM_METASPACE) {
 		s = main_span(&c->jvm, &c->m->r[i]);
-		return s ? span_category(s) : CAT_UNEXPLAINED;
-	case FX_C_THREAD_STACK: return CAT_THREAD;
-	case FX_C_GUARD: return c->rc[i].tid ? CAT_THREAD : CAT_RESERVED;
-	case FX_C_STACK: return CAT_MAIN_STACK;
-	case FX_C_HEAP:
-	case FX_C_ARENA:
-	case FX_C_ARENA_RESERVE:
-	case FX_C_MUSL_HEAP: return CAT_MALLOC;
-	case FX_C_PYMALLOC: return CAT_PYMALLOC;
-	case FX_C_MMAP_CHUNK: return CAT_MMAP_CHUNKS;
-	case FX_C_JEMALLOC:
-	case FX_C_TCMALLOC:
-	case FX_C_MIMALLOC: return CAT_MALLOC;
-	case FX_C_JIT: return CAT_JIT;
-	case FX_C_CODE:
-	case FX_C_RODATA:
-	case FX_C_DATA:
-	case FX_C_BSS: return CAT_ELF;
-	case FX_C_FILE: return CAT_FILES;
-	case FX_C_SHM: return CAT_SHM;
-	case FX_C_VDSO:
-	case FX_C_VVAR:
-	case FX_C_VSYSCALL: return CAT_KERNEL;
-	default: return CAT_UNEXPLAINED;
+		return s ? jvm_part[s->part].cat : CAT_UNEXPLAINED;
 	}
+	if (k == FX_C_GUARD && c->rc[i].tid)
+		return CAT_THREAD;
+	return (unsigned)k < FX_NCLASSES ? classes[k].cat : CAT_UNEXPLAINED;
 }
 
 /* Count o bytes of region reg (resident ones in proportion) under class
@@ -1472,8 +1450,9 @@ int fx_classify_write_summary(const struct fx_classify *c,
 
 			o = overlap(reg, sp);
 			if (sp != main && o && o <= left)
-				move(v, jvm_cls[sp->part], span_category(sp),
-				     reg, o, open, &left);
+				move(v, jvm_part[sp->part].cls,
+				     jvm_part[sp->part].cat, reg, o, open,
+				     &left);
 		}
 		if (main && left > overlap(reg, main))
 			move(v, FX_C_ANON, CAT_UNEXPLAINED, reg,

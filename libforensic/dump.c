@@ -223,10 +223,7 @@ static void ring_free(struct fx_ring *g)
 
 	if (!g)
 		return;
-	pthread_mutex_lock(&g->mu);
-	g->quit = 1;
-	pthread_cond_broadcast(&g->cv);
-	pthread_mutex_unlock(&g->mu);
+	fx_thread_quit(&g->mu, &g->cv, &g->quit);
 	if (g->have_wt)
 		pthread_join(g->wt, NULL);
 	if (g->have_ht)

@@ -349,12 +349,47 @@ long fx_range_search(const void *arr, size_t n, size_t sz, size_t off,
 	return -1;
 }
 
-_Static_assert(offsetof(struct fx_heap, end) ==
-		       offsetof(struct fx_heap, start) + 8,
-	       "fx_range_search: end right after start");
-_Static_assert(offsetof(struct fx_region, end) ==
-		       offsetof(struct fx_region, start) + 8,
-	       "fx_range_search: end right after start");
+size_t fx_range_after(const void *arr, size_t n, size_t sz, size_t off,
+		      uint64_t addr)
+{
+	const char *ends;
+	size_t lo = 0, hi = n, mid;
+	uint64_t e;
+
+	if (!n)
+		return 0;	/* arr may be NULL: no offset from it */
+	ends = (const char *)arr + off + sizeof(e);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		memcpy(&e, ends + mid * sz, sizeof(e));
+		if (e <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+long fx_range_find(const void *arr, size_t n, size_t sz, size_t off,
+		   uint64_t addr)
+{
+	const char *p;
+	uint64_t se[2];
+	size_t i;
+
+	if (!n)
+		return -1;	/* arr may be NULL: no offset from it */
+	p = (const char *)arr + off;
+	for (i = 0; i < n; i++, p += sz) {
+		memcpy(se, p, sizeof(se));
+		if (addr >= se[0] && addr < se[1])
+			return (long)i;
+	}
+	return -1;
+}
+
+FX_RANGE_FIELDS(struct fx_heap, start, end);
+FX_RANGE_FIELDS(struct fx_region, start, end);
 
 int fx_heapscan_heap_at(const struct fx_heapscan *hs, uint64_t addr)
 {

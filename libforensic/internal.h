@@ -92,12 +92,43 @@ int fx_json_bytes(struct fx_buf *o, const char *s, size_t n);
 size_t fx_read_full(int fd, void *buf, size_t len, uint64_t off, int *err);
 
 /*
+ * The one loop over a memory read cut in pieces: len bytes at a into buf,
+ * by fn(ctx, piece's address, where it goes, its length), each piece up
+ * to step bytes past the multiple of align it starts after (align <=
+ * step; a page cache: one page each, step = align = its page size).
+ * Returns 0, or the first piece's nonzero return.
+ */
+typedef int (*fx_piece_fn)(void *ctx, uint64_t a, unsigned char *out,
+			   size_t n);
+int fx_read_pieces(uint64_t a, void *buf, size_t len, size_t align,
+		   size_t step, fx_piece_fn fn, void *ctx);
+
+/*
  * The index of the range holding addr among n sorted, disjoint ranges:
  * elements of sz bytes, each with a uint64_t start and, right after it,
  * an end (exclusive) at byte off. -1 when none holds it.
  */
 long fx_range_search(const void *arr, size_t n, size_t sz, size_t off,
 		     uint64_t addr);
+
+/*
+ * Among the same sorted, disjoint ranges: the index of the first one that
+ * ends after addr (holds it or lies beyond it), n when none does.
+ */
+size_t fx_range_after(const void *arr, size_t n, size_t sz, size_t off,
+		      uint64_t addr);
+
+/* The check that a struct's range fits fx_range_search and the others. */
+#define FX_RANGE_FIELDS(type, start, end) \
+	_Static_assert(offsetof(type, end) == offsetof(type, start) + 8, \
+		       #type ": " #end " right after " #start)
+
+/*
+ * The same over ranges in no order (they may overlap): the index of the
+ * first one holding addr, looked at one by one, or -1.
+ */
+long fx_range_find(const void *arr, size_t n, size_t sz, size_t off,
+		   uint64_t addr);
 
 /* Close *fd unless it is negative, and set it to -1. */
 void fx_close(int *fd);
@@ -121,6 +152,12 @@ uint64_t fx_now_ns(void);
  * interrupted. 0 or a negative errno.
  */
 int fx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
+
+/*
+ * Tell the threads waiting on cv under mu to stop: *quit set under the
+ * lock, every waiter woken. The caller joins them.
+ */
+void fx_thread_quit(pthread_mutex_t *mu, pthread_cond_t *cv, int *quit);
 
 /* The 8 or 4 bytes at p (any alignment) as a native integer: a word of
  * the target's memory, read from a buffer. */
@@ -146,6 +183,12 @@ static inline uint64_t fx_sat_add(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
+/* -1, 0 or 1 as a is below, equal to or above b: a comparator's step. */
+static inline int fx_cmp_u64(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
 /* FNV-1a of n bytes. */
 uint64_t fx_hash_bytes(const char *s, size_t n);
 
@@ -165,6 +208,17 @@ struct fx_strtab {
 	uint32_t *slot;		/* index + 1, 0 empty */
 	size_t nslot;
 };
+
+/*
+ * The slot array of an open-addressed table (linear probing) grown to
+ * twice its size, first slots when it has none: each of the n entries
+ * (sz bytes apiece, a uint64_t hash at byte off) gets its index + 1 in
+ * the first free slot from its hash; *slot is freed and replaced. 0, or
+ * -ENOMEM with the table as it was. The strtab's, and scan's histogram's
+ * (keyed by text and encoding).
+ */
+int fx_slots_grow(uint32_t **slot, size_t *nslot, size_t first,
+		  const void *e, size_t n, size_t sz, size_t off);
 
 void fx_strtab_init(struct fx_strtab *t);
 void fx_strtab_release(struct fx_strtab *t);

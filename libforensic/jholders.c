@@ -747,16 +747,12 @@ static int object(void *arg, struct fx_jobj_walk *w,
 static int cmp_rec(const void *a, const void *b)
 {
 	const struct fx_jholders_rec *x = a, *y = b;
+	int c = fx_cmp_u64(x->depth, y->depth);
 
-	if (x->depth != y->depth)
-		return x->depth < y->depth ? -1 : 1;
-	if (x->root != y->root)
-		return x->root - y->root;
-	if (x->count != y->count)
-		return x->count < y->count ? 1 : -1;
-	if (x->bytes != y->bytes)
-		return x->bytes < y->bytes ? 1 : -1;
-	return strcmp(x->name, y->name);
+	c = c ? c : x->root - y->root;
+	c = c ? c : fx_cmp_u64(y->count, x->count);
+	c = c ? c : fx_cmp_u64(y->bytes, x->bytes);
+	return c ? c : strcmp(x->name, y->name);
 }
 
 static int add_rec(struct fx_jholders *h, unsigned depth, uint64_t count,

@@ -48,24 +48,23 @@ const char *fx_jvm_part_name(enum fx_jvm_part p)
 const struct fx_jvm_span *fx_jvm_span_at(const struct fx_jvm *j,
 					 uint64_t a)
 {
-	size_t i;
+	long i = fx_range_find(j->s, j->ns, sizeof(*j->s),
+			       offsetof(struct fx_jvm_span, start), a);
 
-	for (i = 0; i < j->ns; i++)
-		if (a >= j->s[i].start && a < j->s[i].end)
-			return &j->s[i];
-	return NULL;
+	return i < 0 ? NULL : &j->s[i];
 }
 
 const struct fx_jvm_thread *fx_jvm_thread_at(const struct fx_jvm *j,
 					     uint64_t a)
 {
-	size_t i;
+	long i = fx_range_find(j->t, j->nt, sizeof(*j->t),
+			       offsetof(struct fx_jvm_thread, stack_lo), a);
 
-	for (i = 0; i < j->nt; i++)
-		if (a >= j->t[i].stack_lo && a < j->t[i].stack_hi)
-			return &j->t[i];
-	return NULL;
+	return i < 0 ? NULL : &j->t[i];
 }
+
+FX_RANGE_FIELDS(struct fx_jvm_span, start, end);
+FX_RANGE_FIELDS(struct fx_jvm_thread, stack_lo, stack_hi);
 
 /* ---- reading: memory first, libjvm.so's read-only pages from its file */
 
@@ -149,35 +148,29 @@ static void jrd_fill(struct jrd *d, uint64_t pg, size_t k)
 	d->state[k] = d->src->read(d->src->ctx, pg, d->page[k], PAGE);
 }
 
-static int jrd_read(void *ctx, uint64_t a, void *buf, size_t len)
+/* The n bytes at a, all in one page, from the cache. */
+static int jrd_page(void *ctx, uint64_t a, unsigned char *out, size_t n)
 {
 	struct jrd *d = ctx;
-	unsigned char *out = buf;
-	uint64_t pg;
-	size_t k, off, n;
+	uint64_t pg = a - a % PAGE;
+	size_t k = (size_t)(pg / PAGE) % NCACHE;
 	int e;
 
+	if (d->tag[k] != pg + 1)
+		jrd_fill(d, pg, k);
+	e = d->state[k];
+	if (e == -EFAULT)
+		e = file_bytes(d, a, out, n);
+	else if (!e)
+		memcpy(out, d->page[k] + (a - pg), n);
+	return e;
+}
+
+static int jrd_read(void *ctx, uint64_t a, void *buf, size_t len)
+{
 	if (a + len < a)
 		return -EFAULT;
-	while (len) {
-		pg = a - a % PAGE;
-		off = (size_t)(a - pg);
-		n = PAGE - off < len ? PAGE - off : len;
-		k = (size_t)(pg / PAGE) % NCACHE;
-		if (d->tag[k] != pg + 1)
-			jrd_fill(d, pg, k);
-		e = d->state[k];
-		if (e == -EFAULT)
-			e = file_bytes(d, a, out, n);
-		else if (!e)
-			memcpy(out, d->page[k] + off, n);
-		if (e)
-			return e;
-		out += n;
-		a += n;
-		len -= n;
-	}
-	return 0;
+	return fx_read_pieces(a, buf, len, PAGE, PAGE, jrd_page, ctx);
 }
 
 /*
@@ -321,17 +314,12 @@ static int add_span(struct walk *w, uint64_t lo, uint64_t hi,
 		    enum fx_jvm_part part, int exact)
 {
 	struct fx_jvm *j = w->j;
-	struct fx_jvm_span *s;
 
 	if (hi <= lo)
 		return 0;
 	if (FX_GROW(j->s, j->ns, w->caps, 16))
 		return -ENOMEM;
-	s = &j->s[j->ns++];
-	s->start = lo;
-	s->end = hi;
-	s->part = part;
-	s->exact = exact;
+	j->s[j->ns++] = (struct fx_jvm_span){ lo, hi, part, exact };
 	return 0;
 }
 

@@ -359,6 +359,17 @@ static struct fx_livewin *lru_window(struct fx_livesrc *l)
 	return w;
 }
 
+/* A piece of a large read, DIRECT_MAX pages at the most. */
+static int direct_piece(void *ctx, uint64_t addr, unsigned char *out,
+			size_t n)
+{
+	struct fx_livesrc *l = ctx;
+
+	if (l->gone)
+		return -ESRCH;
+	return read_direct(l, addr, out, n);
+}
+
 int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	struct fx_livesrc *l = ctx;
@@ -369,22 +380,9 @@ int fx_livesrc_read(void *ctx, uint64_t addr, void *buf, size_t len)
 
 	if (addr + len < addr)
 		return -EFAULT;
-	if (len >= DIRECT_PAGES * ps && l->m) {
-		while (len) {
-			if (l->gone)
-				return -ESRCH;
-			n = DIRECT_MAX * ps - addr % ps;
-			if (n > len)
-				n = len;
-			r = read_direct(l, addr, out, n);
-			if (r)
-				return r;
-			out += n;
-			addr += n;
-			len -= n;
-		}
-		return 0;
-	}
+	if (len >= DIRECT_PAGES * ps && l->m)
+		return fx_read_pieces(addr, buf, len, ps, DIRECT_MAX * ps,
+				      direct_piece, l);
 	while (len) {
 		if (l->gone)
 			return -ESRCH;

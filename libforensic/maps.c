@@ -588,6 +588,26 @@ static char *hex_min2(char *end, unsigned int x)
 	return d;
 }
 
+size_t fx_region_after(const struct fx_maps *m, uint64_t addr)
+{
+	return fx_range_after(m->r, m->n, sizeof(*m->r),
+			      offsetof(struct fx_region, start), addr);
+}
+
+void fx_region_colidx(struct fx_region_colidx *c, const struct fx_reader *r)
+{
+	c->pid = fx_reader_col(r, "pid");
+	c->start = fx_reader_col(r, "start");
+	c->end = fx_reader_col(r, "end");
+	c->perms = fx_reader_col(r, "perms");
+	c->offset = fx_reader_col(r, "offset");
+	c->dev = fx_reader_col(r, "dev");
+	c->inode = fx_reader_col(r, "inode");
+	c->vmflags = fx_reader_col(r, "vmflags");
+	c->name = fx_reader_col(r, "name");
+	c->file = fx_reader_col(r, "file");
+}
+
 int fx_region_write(struct fx_writer *w, long pid, const struct fx_region *r)
 {
 	return fx_region_write_with(w, pid, r, NULL, 0);

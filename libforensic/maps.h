@@ -187,7 +187,22 @@ const char *fx_kind_name(enum fx_kind k);
 extern const char *const fx_region_cols[];
 extern const size_t fx_region_ncols;
 
+/* The index of the first region of m (sorted) ending after addr, or m->n. */
+size_t fx_region_after(const struct fx_maps *m, uint64_t addr);
+
+struct fx_reader;
 struct fx_writer;
+
+/*
+ * Where the region columns stand in the header of region records r reads
+ * (dump-region's `file` too): their indexes in r's fields, -1 for one the
+ * header lacks, and every one -1 when r is NULL (no header yet). For the
+ * readers of region records; look them up again when r->hdr_changed.
+ */
+struct fx_region_colidx {
+	int pid, start, end, perms, offset, dev, inode, vmflags, name, file;
+};
+void fx_region_colidx(struct fx_region_colidx *c, const struct fx_reader *r);
 
 /*
  * Write r as one region record of pid (pid < 0 writes "-") to w, whose

@@ -25,16 +25,7 @@ static uint64_t overlap(uint64_t s, uint64_t e, const struct fx_region *g)
 
 size_t fx_dumpplan_find(const struct fx_dumpplan *pl, uint64_t addr)
 {
-	size_t lo = 0, hi = pl->maps.n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (pl->maps.r[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return fx_region_after(&pl->maps, addr);
 }
 
 /* reuse: may the selection's smaps text stand for a fresh read? */

@@ -788,8 +788,9 @@ int fx_reader_col(const struct fx_reader *r, const char *name)
 {
 	/* A hash, not a scan: a reader that looks every column up (rank,
 	 * dump-region) stays linear in a header of 300,000 columns. */
-	return r->names ? (int)fx_strtab_find(r->names, name, strlen(name))
-			: -1;
+	return r && r->names ? (int)fx_strtab_find(r->names, name,
+						   strlen(name))
+			     : -1;
 }
 
 /* Make sure a whole line is in buf[pos..]; returns its end, or NULL at EOF. */

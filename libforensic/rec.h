@@ -164,7 +164,8 @@ int fx_reader_init(struct fx_reader *r, int fd, const char *const *canon,
  */
 int fx_reader_next(struct fx_reader *r);
 
-/* Index of column name in the current header, or -1 (a hash lookup). */
+/* Index of column name in the current header, or -1 (a hash lookup; -1
+ * too when r is NULL). */
 int fx_reader_col(const struct fx_reader *r, const char *name);
 
 /* Free the reader's memory (does not close fd). */

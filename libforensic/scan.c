@@ -1176,7 +1176,7 @@ struct top_ent {
 };
 
 struct fx_top {
-	size_t *slot;		/* entry index + 1, 0 empty */
+	uint32_t *slot;		/* entry index + 1, 0 empty */
 	size_t nslot;		/* a power of two */
 	struct top_ent *e;
 	size_t n, cap;
@@ -1222,21 +1222,8 @@ static uint64_t hash_text(const char *p, size_t n, unsigned int enc)
 
 static int top_grow(struct fx_top *t)
 {
-	size_t ns = t->nslot ? t->nslot * 2 : 1024, i, j;
-	size_t *slot = calloc(ns, sizeof(*slot));
-
-	if (!slot)
-		return -ENOMEM;
-	for (i = 0; i < t->n; i++) {
-		j = t->e[i].hash & (ns - 1);
-		while (slot[j])
-			j = (j + 1) & (ns - 1);
-		slot[j] = i + 1;
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->nslot = ns;
-	return 0;
+	return fx_slots_grow(&t->slot, &t->nslot, 1024, t->e, t->n,
+			     sizeof(*t->e), offsetof(struct top_ent, hash));
 }
 
 static int top_count(struct fx_top *t, unsigned int enc, const char *text,
@@ -1257,6 +1244,8 @@ static int top_count(struct fx_top *t, unsigned int enc, const char *text,
 			return 0;
 		}
 	}
+	if (t->n >= UINT32_MAX - 1)
+		return -ENOMEM;
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024;
 		struct top_ent *ne = realloc(t->e, cap * sizeof(*ne));
@@ -1275,7 +1264,7 @@ static int top_count(struct fx_top *t, unsigned int enc, const char *text,
 	e->len = len;
 	if (fx_buf_add(&t->arena, text, len))
 		return -ENOMEM;
-	t->slot[j] = ++t->n;
+	t->slot[j] = (uint32_t)++t->n;
 	return 0;
 }
 
@@ -1305,18 +1294,12 @@ int fx_top_merge(struct fx_top *dst, const struct fx_top *src)
 static int ent_cmp(const struct fx_top_ent *a, const struct fx_top_ent *b)
 {
 	size_t n = a->text_len < b->text_len ? a->text_len : b->text_len;
-	int c;
+	int c = fx_cmp_u64(b->count, a->count);
 
-	if (a->count != b->count)
-		return a->count > b->count ? -1 : 1;
-	if (a->bytes != b->bytes)
-		return a->bytes > b->bytes ? -1 : 1;
-	if (a->enc != b->enc)
-		return a->enc < b->enc ? -1 : 1;
-	c = n ? memcmp(a->text, b->text, n) : 0;
-	if (c)
-		return c;
-	return a->text_len < b->text_len ? -1 : a->text_len > b->text_len;
+	c = c ? c : fx_cmp_u64(b->bytes, a->bytes);
+	c = c ? c : fx_cmp_u64(a->enc, b->enc);
+	c = c ? c : n ? memcmp(a->text, b->text, n) : 0;
+	return c ? c : fx_cmp_u64(a->text_len, b->text_len);
 }
 
 static int ent_qcmp(const void *a, const void *b)

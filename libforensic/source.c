@@ -677,13 +677,15 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 {
 	struct fx_reader rd;
 	struct fx_buf file;
-	int cpid = -1, cs = -1, ce = -1, cf = -1, cp = -1, ci = -1, r, ret = 0;
+	struct fx_region_colidx c;
 	uint64_t start, end, pid;
+	int r, ret = 0;
 
 	r = fx_reader_init(&rd, fd, fx_region_cols, fx_region_ncols);
 	if (r)
 		return r;
 	fx_buf_init(&file);
+	fx_region_colidx(&c, NULL);
 	while ((r = fx_reader_next(&rd)) != 0) {
 		if (r == -EBADMSG) {
 			src->err = rd.err;
@@ -697,13 +699,8 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 			break;
 		}
 		if (rd.hdr_changed) {
-			cpid = fx_reader_col(&rd, "pid");
-			cs = fx_reader_col(&rd, "start");
-			ce = fx_reader_col(&rd, "end");
-			cf = fx_reader_col(&rd, "file");
-			cp = fx_reader_col(&rd, "perms");
-			ci = fx_reader_col(&rd, "inode");
-			if (cs < 0 || ce < 0) {
+			fx_region_colidx(&c, &rd);
+			if (c.start < 0 || c.end < 0) {
 				fx_err_set(&src->err, rd.lineno,
 					   "no start and end columns: not "
 					   "region records");
@@ -711,13 +708,13 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 				break;
 			}
 		}
-		if (fx_parse_u64(rd.f[cs], &start, 0) ||
-		    fx_parse_u64(rd.f[ce], &end, 0) || end < start) {
+		if (fx_parse_u64(rd.f[c.start], &start, 0) ||
+		    fx_parse_u64(rd.f[c.end], &end, 0) || end < start) {
 			fx_err_set(&src->err, rd.lineno, "bad start or end");
 			ret = -EBADMSG;
 			continue;
 		}
-		if (cpid < 0 || fx_parse_u64(rd.f[cpid], &pid, 0) ||
+		if (c.pid < 0 || fx_parse_u64(rd.f[c.pid], &pid, 0) ||
 		    pid > 0x7fffffff)
 			pid = (uint64_t)-1;
 		/* memmap --rollup's totals: the whole address space as one
@@ -728,18 +725,20 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 		}
 		if (end == start)
 			continue;
-		if (src->skip_code && cp >= 0 &&
-		    fx_code_like(rd.f[cp], ci >= 0 ? rd.f[ci] : "-")) {
+		if (src->skip_code && c.perms >= 0 &&
+		    fx_code_like(rd.f[c.perms],
+				 c.inode >= 0 ? rd.f[c.inode] : "-")) {
 			note(src, "0x%012llx-0x%012llx skipped (%s %s: code or "
 			     "a read-only file; --with-code scans it)",
 			     (unsigned long long)start,
-			     (unsigned long long)end, rd.f[cp],
-			     ci >= 0 ? rd.f[ci] : "-");
+			     (unsigned long long)end, rd.f[c.perms],
+			     c.inode >= 0 ? rd.f[c.inode] : "-");
 			continue;
 		}
-		if (cf >= 0 && strcmp(rd.f[cf], "-") != 0) {
+		if (c.file >= 0 && strcmp(rd.f[c.file], "-") != 0) {
 			fx_buf_reset(&file);
-			r = fx_unescape(&file, rd.f[cf], strlen(rd.f[cf]));
+			r = fx_unescape(&file, rd.f[c.file],
+					strlen(rd.f[c.file]));
 			if (!r)
 				r = add_file_record(src, dirfd, dir, (long)pid,
 						    start, end, file.data);
@@ -778,21 +777,6 @@ static int proc_index(struct fx_source *src, long pid)
 	return -1;
 }
 
-/* The first region of m ending after addr (m sorted), or m->n. */
-static size_t first_after(const struct fx_maps *m, uint64_t addr)
-{
-	size_t lo = 0, hi = m->n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (m->r[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static int resolve_req(struct fx_source *src, const struct fx_src_req *q,
 		       int pi, const struct fx_maps *m)
 {
@@ -801,7 +785,7 @@ static int resolve_req(struct fx_source *src, const struct fx_src_req *q,
 	size_t i;
 	int r;
 
-	for (i = first_after(m, q->start); i < m->n; i++) {
+	for (i = fx_region_after(m, q->start); i < m->n; i++) {
 		const struct fx_region *v = &m->r[i];
 
 		if (v->start >= q->end)
@@ -1264,12 +1248,10 @@ static int collect(void *arg, const struct fx_hit *h)
 static int pos_cmp(const void *a, const void *b)
 {
 	const struct hitpos *x = a, *y = b;
+	int c = fx_cmp_u64(x->addr, y->addr);
 
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	if (x->enc != y->enc)
-		return x->enc < y->enc ? -1 : 1;
-	return x->off < y->off ? -1 : x->off > y->off;
+	c = c ? c : fx_cmp_u64(x->enc, y->enc);
+	return c ? c : fx_cmp_u64(x->off, y->off);
 }
 
 /* Put the hits of a slot in address order (then enc). */

@@ -51,23 +51,34 @@ uint64_t fx_hash_bytes(const char *s, size_t n)
 	return h;
 }
 
+int fx_slots_grow(uint32_t **slot, size_t *nslot, size_t first,
+		  const void *e, size_t n, size_t sz, size_t off)
+{
+	size_t ns = *nslot ? *nslot * 2 : first, i, j;
+	uint32_t *s = calloc(ns, sizeof(*s));
+	const char *p = (const char *)e + off;
+	uint64_t h;
+
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < n; i++, p += sz) {
+		memcpy(&h, p, sizeof(h));
+		j = h & (ns - 1);
+		while (s[j])
+			j = (j + 1) & (ns - 1);
+		s[j] = (uint32_t)(i + 1);
+	}
+	free(*slot);
+	*slot = s;
+	*nslot = ns;
+	return 0;
+}
+
 static int grow(struct fx_strtab *t)
 {
-	size_t nslot = t->nslot ? t->nslot * 2 : 64, i, j;
-	uint32_t *slot = calloc(nslot, sizeof(*slot));
-
-	if (!slot)
-		return -ENOMEM;
-	for (i = 0; i < t->n; i++) {
-		j = t->e[i].hash & (nslot - 1);
-		while (slot[j])
-			j = (j + 1) & (nslot - 1);
-		slot[j] = (uint32_t)(i + 1);
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->nslot = nslot;
-	return 0;
+	return fx_slots_grow(&t->slot, &t->nslot, 64, t->e, t->n,
+			     sizeof(*t->e),
+			     offsetof(struct fx_strtab_ent, hash));
 }
 
 /* The slot holding key, or the empty slot where it would go. */
