@@ -175,10 +175,7 @@ void fx_ra_free(struct fx_readahead *ra)
 {
 	if (!ra)
 		return;
-	pthread_mutex_lock(&ra->mu);
-	ra->quit = 1;
-	pthread_cond_broadcast(&ra->cv);
-	pthread_mutex_unlock(&ra->mu);
+	fx_thread_quit(&ra->mu, &ra->cv, &ra->quit);
 	if (ra->have_th)
 		pthread_join(ra->th, NULL);
 	pthread_mutex_destroy(&ra->io);
