@@ -218,22 +218,29 @@ int fx_threads_read(struct fx_proc *p, struct fx_thread **out, size_t *n)
 }
 
 /* Append `,"regs":[...]` for the thread tid when regs has its. */
-static int regs_json(struct fx_buf *out, int tid, const struct fx_thread *regs,
-		     size_t nregs)
+/* The registers the freeze read for tid, or NULL. */
+static const struct fx_thread *regs_of(int tid, const struct fx_thread *regs,
+				       size_t nregs)
+{
+	size_t k;
+
+	for (k = 0; k < nregs; k++)
+		if (regs[k].tid == tid && regs[k].have_regs)
+			return &regs[k];
+	return NULL;
+}
+
+static int regs_json(struct fx_buf *out, const struct fx_thread *rg)
 {
 	char num[32];
-	size_t k;
 	int i, r;
 
-	for (k = 0; k < nregs && (regs[k].tid != tid || !regs[k].have_regs);
-	     k++)
-		;
-	if (k == nregs)
+	if (!rg)
 		return 0;
 	r = fx_buf_adds(out, ",\"regs\":[");
 	for (i = 0; i < 17 && !r; i++) {
 		snprintf(num, sizeof(num), "%s\"0x%llx\"", i ? "," : "",
-			 (unsigned long long)regs[k].regs[i]);
+			 (unsigned long long)rg->regs[i]);
 		r = fx_buf_adds(out, num);
 	}
 	return r || fx_buf_addc(out, ']') ? -ENOMEM : 0;
@@ -242,6 +249,7 @@ static int regs_json(struct fx_buf *out, int tid, const struct fx_thread *regs,
 int fx_threads_json(struct fx_buf *out, struct fx_proc *p,
 		    const struct fx_thread *regs, size_t nregs)
 {
+	const struct fx_thread *rg;
 	struct fx_thread *t = NULL;
 	char num[64];
 	size_t n = 0, i, k, tries;
@@ -257,7 +265,8 @@ int fx_threads_json(struct fx_buf *out, struct fx_proc *p,
 	for (tries = 0;; tries++) {
 		if (fx_threads_read(p, &t, &n))
 			return 0;
-		for (k = 0; k < n && t[k].have_sp; k++)
+		for (k = 0; k < n && (t[k].have_sp ||
+				      regs_of(t[k].tid, regs, nregs)); k++)
 			;
 		if (k == n || tries == 200 || fx_now_ns() - t0 > 50000000)
 			break;
@@ -267,7 +276,13 @@ int fx_threads_json(struct fx_buf *out, struct fx_proc *p,
 	}
 	r = fx_buf_adds(out, ",\"threads\":[");
 	for (i = 0; !r && i < n; i++) {
-		if (t[i].have_sp)
+		/* The freeze's registers are the capture's instant: its
+		 * stack pointer (DWARF 7), not one read after the thaw
+		 * (which a thread still running does not give). */
+		rg = regs_of(t[i].tid, regs, nregs);
+		if (rg)
+			t[i].sp = rg->regs[7];
+		if (t[i].have_sp || rg)
 			snprintf(num, sizeof(num), "%s{\"tid\":%d,\"sp\":\"0x%llx\","
 				 "\"comm\":", i ? "," : "", t[i].tid,
 				 (unsigned long long)t[i].sp);
@@ -276,7 +291,7 @@ int fx_threads_json(struct fx_buf *out, struct fx_proc *p,
 				 "\"comm\":", i ? "," : "", t[i].tid);
 		r = fx_buf_adds(out, num);
 		r = r ? r : fx_json_bytes(out, t[i].comm, strlen(t[i].comm));
-		r = r ? r : regs_json(out, t[i].tid, regs, nregs);
+		r = r ? r : regs_json(out, rg);
 		r = r ? r : fx_buf_addc(out, '}');
 	}
 	r = r ? r : fx_buf_addc(out, ']');

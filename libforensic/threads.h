@@ -71,7 +71,8 @@ struct fx_buf;
  * a dump directory keeps them: `,"threads":[{"tid":N,"sp":"0x..."|null,
  * "comm":"..."[,"regs":["0x...",...]]}...]` (sp null: the thread was
  * running; comm as fx_json_bytes writes it; regs, the 17 DWARF registers
- * of stack.h, for a thread whose tid has registers in regs[0..nregs)).
+ * of stack.h, for a thread whose tid has registers in regs[0..nregs):
+ * its sp is then theirs, the capture's instant).
  * Nothing is appended when the threads cannot be read. 0 or -ENOMEM.
  */
 int fx_threads_json(struct fx_buf *out, struct fx_proc *p,

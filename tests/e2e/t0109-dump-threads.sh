@@ -41,3 +41,27 @@ captured=$(awk -F'\t' 'NR > 1 && $24 != "-" {s += $8 - $26} END {print s}' live/
 compare <(cut -f2,3,26 live/regions.tsv) <(cut -f2,3,26 frozen/regions.tsv)
 dump-region -q --core lead.core "$pid" || fail "core, leader gone: exit $?"
 untraced "$pid"
+
+# A thread that never blocks (spinstack's spinner) is "running" whenever
+# /proc/TID/syscall is read after the thaw: process.json gives every
+# thread the stack pointer of the freeze's registers, the capture's
+# instant (it wrote null for a busy thread, so a dump directory named
+# its stack by nobody), and classify names the thread's stack from the
+# dump as it does live.
+start_target spinstack
+pid=$TARGET_PID
+spinner=$(ready_value spinner)
+dump-region -q --mode freeze -o spin "$pid" >/dev/null || fail "freeze dump of spinstack: exit $?"
+python3 - spin/process.json "$spinner" <<'PY' || fail "process.json threads: $(cat spin/process.json)"
+import json, sys
+p = json.load(open(sys.argv[1]))
+ts = {t['tid']: t for t in p['threads']}
+assert int(sys.argv[2]) in ts, 'no spinner thread'
+for t in ts.values():
+	assert t['sp'] is not None, 'thread %d: sp null' % t['tid']
+	assert 'regs' in t and int(t['sp'], 16) == int(t['regs'][7], 16), \
+		'thread %d: sp %s, not its registers\' %s' % (t['tid'], t['sp'], t.get('regs', ['?'] * 8)[7])
+PY
+classify --tsv spin | keep class detail | grep -q "thread-stack	thread $spinner " ||
+	fail "the spinner's stack not named from the dump: $(classify --tsv spin | keep class detail | grep stack)"
+untraced "$pid"
