@@ -375,6 +375,11 @@ int fx_writer_missing(struct fx_writer *w)
 	return fx_writer_field(w, "-", 1);
 }
 
+int fx_writer_u64_known(struct fx_writer *w, uint64_t v)
+{
+	return v ? fx_writer_u64(w, v) : fx_writer_missing(w);
+}
+
 int fx_writer_text(struct fx_writer *w, const char *s, size_t len)
 {
 	size_t start;

@@ -187,7 +187,7 @@ static int objects(struct fx_writer *w, struct fx_memsrc *ms,
 		tool_print_lines(b.len ? b.data : "");
 	}
 	if (!r && h.o.ok)
-		r = fx_jholders_write(&h, w, (int)ms->pid);
+		r = fx_jholders_write(&h, w, (int)ms->pid, ms->starttime);
 	if (r == -ENOMEM)
 		tool_warn("%s: %s", arg, strerror(-r));
 	r = r < 0 && r != -ENOMEM ? r : r || !h.o.ok ? 2 - h.o.unsupported :
@@ -240,6 +240,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	if (mode == M_OBJECTS)
 		return objects(w, &ms, &p, flags, verbose, arg);
 	fx_classify_init(&c);
+	c.starttime = ms.starttime;
 	fx_buf_init(&b);
 	if (ms.threads_note[0] && (ms.kind != FX_MS_LIVE || verbose ||
 				   mode == M_THREADS))
@@ -265,6 +266,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 			break;
 		fx_classify_release(&c);
 		fx_classify_init(&c);
+		c.starttime = ms.starttime;
 		r = fx_memsrc_reload(&ms);
 		if (r)
 			break;
