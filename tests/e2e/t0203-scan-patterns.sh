@@ -43,8 +43,8 @@ expect_eq "-f regex" "$(addr cross) 19" "$(hits f.tsv regex CROSS-PAGE-BOUNDARY)
 
 # Context: cut at the region's end; JSON keeps the same keys.
 scan --context 4 -e LAST-BYTE-MARKER <regions.tsv >c.tsv
-head -1 c.tsv | grep -qx 'pid	addr	region_start	enc	len	before	after	text' || fail "context header"
-expect_eq "context" '\x00\x00\x00\x00		LAST-BYTE-MARKER' "$(tail -1 c.tsv | cut -f6-8)"
+head -1 c.tsv | grep -qx 'pid	addr	region_start	enc	len	before	after	starttime	text' || fail "context header"
+expect_eq "context" '\x00\x00\x00\x00		LAST-BYTE-MARKER' "$(tail -1 c.tsv | cut -f6,7,9)"
 scan --json -e LAST-BYTE-MARKER <regions.tsv >j.json
 grep -q "\"addr\":\"$(addr last)\",\"region_start\":\"$(addr last_region)\",\"enc\":\"literal\",\"len\":16,\"text\":\"LAST-BYTE-MARKER\"" j.json ||
 	fail "json: $(cat j.json)"

@@ -28,8 +28,8 @@ scan -e '$UNKNOWN' "$TRASH/core.$pid" >core.tsv
 # gcore dumps what the kernel would: the hits in the heap are the same,
 # with the pid taken from the core's NT_PRPSINFO note.
 heap=$(printf "0x%012x" "0x$(awk '$6 == "[heap]" {print $1}' "/proc/$pid/maps" | cut -d- -f1)")
-grep "	$heap	" live.tsv | cut -f1,2,4,5,6 >expect
-grep "	$heap	" core.tsv | cut -f1,2,4,5,6 >actual
+grep "	$heap	" live.tsv | cut -f1,2,4,5,7 >expect
+grep "	$heap	" core.tsv | cut -f1,2,4,5,7 >actual
 expect_eq "hits in the heap" "$n" "$(wc -l <expect)"
 compare expect actual
 # Not an ELF core, not a directory: raw bytes at --base.
