@@ -12,11 +12,12 @@
 
 #define OUT_FLUSH_AT (64 * 1024)
 
-/* Region columns a terminal table leaves out to stay readable. */
+/* Columns a terminal table leaves out to stay readable (region columns;
+ * starttime, of every kind with a pid, is for the tools, not people). */
 static const char *const table_hidden[] = {
 	"offset", "dev", "inode", "pss_dirty", "shared_clean", "shared_dirty",
 	"private_clean", "referenced", "anonymous", "swap_pss", "locked",
-	"anon_huge", "vmflags",
+	"anon_huge", "vmflags", "starttime",
 };
 
 /*
