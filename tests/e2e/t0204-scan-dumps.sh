@@ -35,7 +35,7 @@ compare expect actual
 # Not an ELF core, not a directory: raw bytes at --base.
 head -c 100 /dev/zero >raw.bin
 printf 'needle' >>raw.bin
-expect_eq "raw file" "-	0x000010000064	0x000010000000	literal	6	needle" \
+expect_eq "raw file" "-	0x000010000064	0x000010000000	literal	6	-	needle" \
 	"$(scan -e needle --base 0x10000000 raw.bin | tail -1)"
 # A missing input is reported; the others are still scanned (partial).
 rc=0
