@@ -37,7 +37,7 @@ run() {
 	rank_top) "$top/bin/rank" -n 10 <"$tmp/big.tsv" ;;
 	sort_top) tail -n +2 "$tmp/big.tsv" | sort -t"$(printf '\t')" -k9,9nr | head -10 ;;
 	rank_group) "$top/bin/rank" --group-by name -n 0 <"$tmp/big.tsv" ;;
-	awk_group) awk -F'\t' 'NR>1 {c[$24]++; s[$24]+=$9} END {for (k in c) print c[k], s[k], k}' "$tmp/big.tsv" | sort -k2,2nr ;;
+	awk_group) awk -F'\t' 'NR>1 {c[$25]++; s[$25]+=$9} END {for (k in c) print c[k], s[k], k}' "$tmp/big.tsv" | sort -k2,2nr ;;
 	esac >/dev/null || true
 }
 for ((i = 0; i < runs; i++)); do

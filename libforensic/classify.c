@@ -1178,7 +1178,8 @@ int fx_classify_write_regions(const struct fx_classify *c,
 	for (i = 0; i < m->n && !r; i++) {
 		extra[0] = fx_class_name(c->rc[i].cls);
 		extra[1] = c->rc[i].detail;
-		r = fx_region_write_with(w, pid, &m->r[i], extra, 2);
+		r = fx_region_write_with(w, pid, c->starttime, &m->r[i],
+					 extra, 2);
 	}
 	return r;
 }
@@ -1204,8 +1205,9 @@ static int cmp_hist(const void *a, const void *b)
 
 /* One histogram line of another allocator (arena 0: '-'; e NULL: a
  * corruption record, its counts '-'). */
-static int write_hist(struct fx_writer *w, int pid, uint64_t arena,
-		      const struct fx_chunk_hist *e, const char *type)
+static int write_hist(struct fx_writer *w, int pid, unsigned long long st,
+		      uint64_t arena, const struct fx_chunk_hist *e,
+		      const char *type)
 {
 	int k;
 
@@ -1223,6 +1225,7 @@ static int write_hist(struct fx_writer *w, int pid, uint64_t arena,
 		fx_writer_u64(w, e->inuse_bytes);
 		fx_writer_u64(w, e->free_bytes);
 	}
+	fx_writer_u64_known(w, st);
 	fx_writer_text(w, type, strlen(type));
 	return fx_writer_end(w);
 }
@@ -1240,14 +1243,15 @@ static int write_walked(const struct fx_classify *c, struct fx_writer *w,
 
 	for (i = 0; g && i < g->nhist && !r; i++) {
 		t = fx_mallocng_type_name(g->hist[i].type);
-		r = write_hist(w, pid, g->ctx, &g->hist[i], t);
+		r = write_hist(w, pid, c->starttime, g->ctx, &g->hist[i], t);
 	}
 	for (i = 0; c->pym && i < c->pym->nhist && !r; i++)
-		r = write_hist(w, pid, 0, &c->pym->hist[i], "pymalloc");
+		r = write_hist(w, pid, c->starttime, 0, &c->pym->hist[i],
+			       "pymalloc");
 	for (i = 0; g && i < g->nbad && !r; i++) {
 		snprintf(why, sizeof(why), "corrupt at 0x%012llx: %s",
 			 (unsigned long long)g->bad[i].addr, g->bad[i].why);
-		r = write_hist(w, pid, g->ctx, NULL, why);
+		r = write_hist(w, pid, c->starttime, g->ctx, NULL, why);
 	}
 	return r;
 }
@@ -1276,6 +1280,7 @@ int fx_classify_write_chunks(struct fx_classify *c, struct fx_writer *w,
 		fx_writer_u64(w, e->free);
 		fx_writer_u64(w, e->inuse_bytes);
 		fx_writer_u64(w, e->free_bytes);
+		fx_writer_u64_known(w, c->starttime);
 		t = fx_classify_type_name(c, e->type);
 		fx_writer_text(w, t, strlen(t));
 		r = fx_writer_end(w);
@@ -1290,6 +1295,7 @@ int fx_classify_write_chunks(struct fx_classify *c, struct fx_writer *w,
 			fx_writer_missing(w);
 		for (int k = 0; k < 5; k++)
 			fx_writer_missing(w);
+		fx_writer_u64_known(w, c->starttime);
 		snprintf(why, sizeof(why), "corrupt at 0x%012llx: %s",
 			 (unsigned long long)hs->bad[i].addr, hs->bad[i].why);
 		fx_writer_text(w, why, strlen(why));
@@ -1354,6 +1360,7 @@ int fx_classify_write_threads(const struct fx_classify *c,
 			for (int j = 0; j < 4; j++)
 				fx_writer_missing(w);
 		}
+		fx_writer_u64_known(w, c->starttime);
 		if (c->stacks && c->stacks[i])
 			fx_writer_text(w, c->stacks[i], strlen(c->stacks[i]));
 		else
@@ -1509,6 +1516,7 @@ int fx_classify_write_summary(const struct fx_classify *c,
 				fx_writer_missing(w);
 				fx_writer_missing(w);
 			}
+			fx_writer_u64_known(w, c->starttime);
 			fx_writer_text(w, fx_class_name(k),
 				       strlen(fx_class_name(k)));
 			fx_writer_text(w, cat_names[g], strlen(cat_names[g]));

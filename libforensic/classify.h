@@ -97,6 +97,10 @@ struct fx_classify {
 	struct fx_alloc alloc;		/* the allocator serving malloc */
 	size_t nlabelled;		/* regions alloc labelled */
 	int label_cut;			/* labelling hit its bound */
+	unsigned long long starttime;	/* the process's start time for
+					 * the records' starttime column
+					 * (stat field 22), 0 unknown: the
+					 * caller sets it */
 };
 
 void fx_classify_init(struct fx_classify *c);

@@ -206,6 +206,7 @@ static int header(struct load *l)
 	for (i = 0; i < n; i++)
 		d->col[i] = find_col(rd, cols[i]);
 	d->pid_idx = find_col(rd, "pid");
+	d->st_idx = find_col(rd, "starttime");
 	if (k == FX_REC_REGION) {
 		d->start_idx = find_col(rd, "start");
 		d->end_idx = find_col(rd, "end");
@@ -267,25 +268,34 @@ static char *row_vals(const struct fx_diff *d, char *const *f, size_t n)
 
 
 /* One record of side l->side. */
-/* Note the pid p (text) of a record of side s. */
-static void add_pid(struct fx_diff *d, int s, const char *p)
+/* Note the pid p (text) of a record of side s, started at st (text:
+ * its starttime, "-" unknown). */
+static void add_pid(struct fx_diff *d, int s, const char *p, const char *st)
 {
 	long *v = d->pids[s];
+	unsigned long long *t = d->starts[s];
 	size_t i, n = d->npids[s];
-	uint64_t pid;
+	uint64_t pid, when;
 
 	if (fx_parse_u64(p, &pid, 0) || pid > INT32_MAX)
 		return;
+	if (!st || fx_parse_u64(st, &when, 0))
+		when = 0;
 	for (i = 0; i < n && v[i] < (long)pid; i++)
 		;
-	if (i < n && v[i] == (long)pid)
+	if (i < n && v[i] == (long)pid) {
+		if (!t[i])
+			t[i] = when;
 		return;
+	}
 	if (n == FX_DIFF_PIDS) {
 		d->pids_more[s] = 1;
 		return;
 	}
 	memmove(v + i + 1, v + i, (n - i) * sizeof(*v));
+	memmove(t + i + 1, t + i, (n - i) * sizeof(*t));
 	v[i] = (long)pid;
+	t[i] = when;
 	d->npids[s]++;
 }
 
@@ -302,15 +312,38 @@ static void pid_list(const struct fx_diff *d, int s, char *b, size_t len)
 		snprintf(b + at, len - at, ", ...");
 }
 
+/* A pid of both captures whose start times, both known, differ: its index
+ * in d->pids[0] (the same in d->pids[1]), or -1. The pid lists are equal. */
+static int reused_pid(const struct fx_diff *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->npids[0]; i++)
+		if (d->starts[0][i] && d->starts[1][i] &&
+		    d->starts[0][i] != d->starts[1][i])
+			return (int)i;
+	return -1;
+}
+
 int fx_diff_other_process(const struct fx_diff *d, char *msg, size_t len)
 {
 	char o[64], w[64];
+	int k;
 
-	if (!d->npids[0] || !d->npids[1] ||
-	    (d->npids[0] == d->npids[1] &&
-	     d->pids_more[0] == d->pids_more[1] &&
-	     !memcmp(d->pids[0], d->pids[1], d->npids[0] * sizeof(long))))
+	if (!d->npids[0] || !d->npids[1])
 		return 0;
+	if (d->npids[0] == d->npids[1] && d->pids_more[0] == d->pids_more[1] &&
+	    !memcmp(d->pids[0], d->pids[1], d->npids[0] * sizeof(long))) {
+		k = reused_pid(d);
+		if (k < 0)
+			return 0;
+		snprintf(msg, len, "the captures are of different processes: "
+			 "pid %ld started at %llu in the old capture, at %llu "
+			 "in the new (its pid was reused): records match by "
+			 "pid, so another process's are compared as its",
+			 d->pids[0][k], d->starts[0][k], d->starts[1][k]);
+		return 1;
+	}
 	pid_list(d, 0, o, sizeof(o));
 	pid_list(d, 1, w, sizeof(w));
 	snprintf(msg, len, "the captures are of different processes (old: "
@@ -373,7 +406,8 @@ static int record(struct load *l)
 	}
 	e->seen[s] = 1;
 	if (d->pid_idx >= 0)
-		add_pid(d, s, f[d->pid_idx]);
+		add_pid(d, s, f[d->pid_idx],
+			d->st_idx >= 0 ? f[d->st_idx] : NULL);
 	return 0;
 }
 

@@ -92,10 +92,12 @@ struct fx_diff {
 	struct fx_buf key;	/* scratch */
 	/* Columns of the current header (private). */
 	int col[8];
-	int by_idx, group_idx, end_idx, start_idx, pid_idx;
+	int by_idx, group_idx, end_idx, start_idx, pid_idx, st_idx;
 	/* The pids each capture holds (the first FX_DIFF_PIDS, sorted);
-	 * pids_more: more than that. */
+	 * pids_more: more than that. starts: each one's start time (the
+	 * first record's `starttime`), 0 unknown. */
 	long pids[2][FX_DIFF_PIDS];
+	unsigned long long starts[2][FX_DIFF_PIDS];
 	size_t npids[2];
 	int pids_more[2];
 };
@@ -141,8 +143,11 @@ int fx_diff_write(struct fx_diff *d, struct fx_writer *w,
 /*
  * After both loads: 1 when the captures are of different processes (the
  * pids of their records differ: records match by pid, so nothing would
- * match), with a one-line note in msg saying which; else 0. Captures of
- * a kind without pid (scan --top) are never different.
+ * match; or a pid's records in both have different `starttime`s: the pid
+ * was reused by another process, and its records match although they
+ * are another process's), with a one-line note in msg saying which; else
+ * 0. Captures of a kind without pid (scan --top) are never different;
+ * nor is a pid whose start time either capture does not know.
  */
 int fx_diff_other_process(const struct fx_diff *d, char *msg, size_t len);
 

@@ -96,7 +96,7 @@ static int pid_checks(struct fx_checks *cs, const struct fx_selection *sel,
 	char h[16];
 	int r, fd;
 
-	r = fx_proc_open_pinned(&p, pid, sel->pin);
+	r = fx_proc_open_pinned(&p, pid, fx_selection_pin(sel, pid));
 	if (r)
 		return add(cs, pid, "process", 1, "%s",
 			   r == -ESRCH ? "no such process" :

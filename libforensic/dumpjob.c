@@ -496,7 +496,8 @@ static enum fx_dumpjob_status run_pid(struct fx_dumpjob *j, int pid)
 	memset(&j->snap, 0, sizeof(j->snap));
 	memset(&j->cp, 0, sizeof(j->cp));
 	j->cp.dirfd = -1;
-	r = fx_proc_open_pinned(&j->p, pid, j->sel->pin);
+	j->pin = fx_selection_pin(j->sel, pid);
+	r = fx_proc_open_pinned(&j->p, pid, j->pin);
 	if (r) {
 		j->err = r;
 		tell(j, FX_DJ_OPEN_FAILED);

@@ -118,6 +118,8 @@ struct fx_dumpjob {
 
 	/* The current pid's state, valid during report. */
 	int pid;
+	unsigned long long pin;	/* the start time it must have, 0 any
+				 * (fx_selection_pin) */
 	int err;		/* the errno of the event, negative */
 	const char *why;	/* FX_DJ_CREATE_FAILED: the parent's rule */
 	struct fx_proc p;

@@ -985,14 +985,14 @@ int fx_jholders_walk_tables(struct fx_jholders *h,
 /* ---- out ---- */
 
 int fx_jholders_write(const struct fx_jholders *h, struct fx_writer *w,
-		      int pid)
+		      int pid, unsigned long long starttime)
 {
 	const struct fx_reckind *k = fx_reckind(FX_REC_HOLDERS);
 	size_t i;
 	int r;
 
 	if (!h->cls[0])
-		return fx_jobjects_write(&h->o, w, pid);
+		return fx_jobjects_write(&h->o, w, pid, starttime);
 	r = fx_writer_columns(w, k->cols, k->ncols);
 	for (i = 0; i < h->nr && !r; i++) {
 		fx_writer_u64(w, (uint64_t)pid);
@@ -1002,6 +1002,7 @@ int fx_jholders_write(const struct fx_jholders *h, struct fx_writer *w,
 			fx_writer_missing(w);
 		else
 			fx_writer_u64(w, h->r[i].bytes);
+		fx_writer_u64_known(w, starttime);
 		fx_writer_text(w, h->r[i].name, strlen(h->r[i].name));
 		r = fx_writer_end(w);
 	}

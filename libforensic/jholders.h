@@ -120,7 +120,7 @@ int fx_jholders_walk_tables(struct fx_jholders *h,
 
 /* The chain as holders records (`pid depth count bytes class`). */
 int fx_jholders_write(const struct fx_jholders *h, struct fx_writer *w,
-		      int pid);
+		      int pid, unsigned long long starttime);
 
 /*
  * For a person, lines appended to b: how the chain ended, what was not

@@ -1348,7 +1348,7 @@ int fx_jobjects_walk(struct fx_jobjects *o, const struct fx_maps *m,
 }
 
 int fx_jobjects_write(const struct fx_jobjects *o, struct fx_writer *w,
-		      int pid)
+		      int pid, unsigned long long starttime)
 {
 	const struct fx_reckind *k = fx_reckind(FX_REC_OBJECT);
 	size_t i;
@@ -1359,6 +1359,7 @@ int fx_jobjects_write(const struct fx_jobjects *o, struct fx_writer *w,
 		fx_writer_u64(w, (uint64_t)pid);
 		fx_writer_u64(w, o->c[i].count);
 		fx_writer_u64(w, o->c[i].bytes);
+		fx_writer_u64_known(w, starttime);
 		fx_writer_text(w, o->c[i].name, strlen(o->c[i].name));
 		r = fx_writer_end(w);
 	}

@@ -157,7 +157,7 @@ int fx_jobjects_walk_src(struct fx_jobjects *o, struct fx_memsrc *ms,
  * most bytes first. 0 or the writer's error.
  */
 int fx_jobjects_write(const struct fx_jobjects *o, struct fx_writer *w,
-		      int pid);
+		      int pid, unsigned long long starttime);
 
 /*
  * What the walk could not do, for a person: lines appended to b (none

@@ -608,9 +608,10 @@ void fx_region_colidx(struct fx_region_colidx *c, const struct fx_reader *r)
 	c->file = fx_reader_col(r, "file");
 }
 
-int fx_region_write(struct fx_writer *w, long pid, const struct fx_region *r)
+int fx_region_write(struct fx_writer *w, long pid, unsigned long long starttime,
+		    const struct fx_region *r)
 {
-	return fx_region_write_with(w, pid, r, NULL, 0);
+	return fx_region_write_with(w, pid, starttime, r, NULL, 0);
 }
 
 int fx_region_columns_with(struct fx_writer *w, const char *const *names,
@@ -633,6 +634,7 @@ int fx_region_columns_with(struct fx_writer *w, const char *const *names,
 }
 
 int fx_region_write_with(struct fx_writer *w, long pid,
+			 unsigned long long starttime,
 			 const struct fx_region *r, const char *const *extra,
 			 size_t n)
 {
@@ -674,6 +676,7 @@ int fx_region_write_with(struct fx_writer *w, long pid,
 	else
 		fx_writer_missing(w);
 	fx_writer_field(w, fx_kind_name(r->kind), strlen(fx_kind_name(r->kind)));
+	fx_writer_u64_known(w, starttime);
 	for (i = 0; i < n; i++)
 		fx_writer_text(w, extra[i], strlen(extra[i]));
 	/* An anonymous region has no name: the missing value. No real name

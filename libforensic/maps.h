@@ -206,9 +206,12 @@ void fx_region_colidx(struct fx_region_colidx *c, const struct fx_reader *r);
 
 /*
  * Write r as one region record of pid (pid < 0 writes "-") to w, whose
- * columns must be fx_region_cols. 0 or a negative errno.
+ * columns must be fx_region_cols; starttime is the process's start time
+ * in clock ticks after boot (stat field 22), 0 when unknown ("-"). 0 or a
+ * negative errno.
  */
-int fx_region_write(struct fx_writer *w, long pid, const struct fx_region *r);
+int fx_region_write(struct fx_writer *w, long pid, unsigned long long starttime,
+		    const struct fx_region *r);
 
 /*
  * Region records with n more columns before `name` (classify's `class
@@ -219,6 +222,7 @@ int fx_region_write(struct fx_writer *w, long pid, const struct fx_region *r);
 int fx_region_columns_with(struct fx_writer *w, const char *const *names,
 			   size_t n);
 int fx_region_write_with(struct fx_writer *w, long pid,
+			 unsigned long long starttime,
 			 const struct fx_region *r, const char *const *extra,
 			 size_t n);
 

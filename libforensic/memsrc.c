@@ -130,6 +130,7 @@ int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p)
 	ms->kind = FX_MS_LIVE;
 	ms->p = p;
 	ms->pid = p->pid;
+	ms->starttime = p->starttime;
 	ms->file = fx_proc_file_read;
 	ms->file_ctx = p;
 	r = live_map(ms);
@@ -477,7 +478,7 @@ static const struct {
 static int dump_map(struct fx_memsrc *ms, int dirfd, const char *path)
 {
 	int cs = -1, ce = -1, cp = -1, co = -1, cd = -1, ci = -1, cn = -1;
-	int cv = -1, cpid = -1, c[NSMAPS], fd, r, ret = 0;
+	int cv = -1, cpid = -1, cst = -1, c[NSMAPS], fd, r, ret = 0;
 	struct fx_reader rd;
 	struct fx_buf name;
 	struct stat st;
@@ -515,6 +516,7 @@ static int dump_map(struct fx_memsrc *ms, int dirfd, const char *path)
 			cn = fx_reader_col(&rd, "name");
 			cv = fx_reader_col(&rd, "vmflags");
 			cpid = fx_reader_col(&rd, "pid");
+			cst = fx_reader_col(&rd, "starttime");
 			for (k = 0; k < NSMAPS; k++)
 				c[k] = fx_reader_col(&rd, smaps_cols[k].col);
 			if (cs < 0 || ce < 0 || cp < 0) {
@@ -548,6 +550,9 @@ static int dump_map(struct fx_memsrc *ms, int dirfd, const char *path)
 			else if ((long)pid != ms->pid)
 				continue;
 		}
+		if (cst >= 0 && !ms->starttime &&
+		    fx_parse_u64(rd.f[cst], &v, 0) == 0)
+			ms->starttime = v;
 		fx_buf_reset(&name);
 		r = cn < 0 || !strcmp(rd.f[cn], "-") ? 0 :
 			fx_unescape(&name, rd.f[cn], strlen(rd.f[cn]));
@@ -660,6 +665,32 @@ static int dump_holes(struct fx_memsrc *ms, int dirfd)
 	return 0;
 }
 
+/* The number after key (`"starttime":`) in process.json text s, 0 when
+ * none. Its first occurrence is the top level's: a quote inside a string
+ * is escaped. */
+static unsigned long long json_num(const char *s, size_t len, const char *key)
+{
+	size_t k = strlen(key), i;
+	unsigned long long v = 0;
+	const char *p = memmem(s, len, key, k);
+
+	if (!p)
+		return 0;
+	for (i = (size_t)(p - s) + k; i < len && s[i] >= '0' && s[i] <= '9' &&
+	     v < (1ULL << 58); i++)
+		v = v * 10 + (unsigned)(s[i] - '0');
+	return v;
+}
+
+/* The start time process.json records (dump-region writes it), when it is
+ * of process pid (-1: any); 0 when unknown. */
+static unsigned long long json_starttime(const char *s, size_t len, long pid)
+{
+	if (pid >= 0 && json_num(s, len, "\"pid\":") != (unsigned long long)pid)
+		return 0;
+	return json_num(s, len, "\"starttime\":");
+}
+
 /* The threads of a dump directory from its process.json, when it holds
  * them (dump-region since memsrc); else none, said in threads_note. */
 static int dump_threads(struct fx_memsrc *ms, int dirfd)
@@ -674,6 +705,9 @@ static int dump_threads(struct fx_memsrc *ms, int dirfd)
 						    fx_buf_read_fd(&b, fd);
 	if (fd >= 0)
 		close(fd);
+	if (!r && !ms->starttime)
+		ms->starttime = json_starttime(b.data ? b.data : "", b.len,
+					       ms->pid);
 	if (!r)
 		r = fx_threads_json_parse(b.data ? b.data : "", b.len, &ms->t,
 					  &ms->nt);

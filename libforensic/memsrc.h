@@ -63,6 +63,11 @@ struct fx_mshole;
 struct fx_memsrc {
 	enum fx_memsrc_kind kind;
 	long pid;			/* the process's pid, -1 unknown */
+	unsigned long long starttime;	/* its start, clock ticks after boot
+					 * (stat field 22), 0 unknown: live
+					 * from /proc, a dump from its
+					 * regions.tsv or process.json, a
+					 * core none */
 	struct fx_maps maps;		/* its regions */
 	struct fx_thread *t;		/* its threads (malloc'd), or NULL */
 	size_t nt;

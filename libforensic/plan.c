@@ -41,6 +41,7 @@ static int make(struct fx_dumpplan *pl, struct fx_proc *p,
 
 	memset(pl, 0, sizeof(*pl));
 	pl->pid = p->pid;
+	pl->starttime = p->starttime;
 	pl->p = p;
 	pl->sel = sel;
 	pl->include_dd = include_dd;
@@ -472,7 +473,7 @@ static int write_one(struct fx_writer *w, const struct fx_dumpplan *pl,
 	const struct fx_selection *sel = pl->sel;
 	struct fx_buf path;
 	size_t i, at;
-	int r;
+	int r, cst = fx_selection_col(sel, "starttime");
 
 	r = set_columns(w, sel, &at);
 	for (i = 0; i <= sel->ncols && !r; i++) {
@@ -493,7 +494,11 @@ static int write_one(struct fx_writer *w, const struct fx_dumpplan *pl,
 				fx_writer_missing(w);
 			fx_writer_u64(w, it->res.holes);
 		}
-		if (i < sel->ncols)
+		/* A record without a start time gets the process's. */
+		if (i < sel->ncols && (int)i == cst &&
+		    !strcmp(it->sel->f[i], "-"))
+			fx_writer_u64_known(w, pl->starttime);
+		else if (i < sel->ncols)
 			fx_writer_field(w, it->sel->f[i],
 					strlen(it->sel->f[i]));
 	}

@@ -36,6 +36,7 @@ struct fx_planitem {
 
 struct fx_dumpplan {
 	int pid;
+	unsigned long long starttime;	/* the process's (p's at make) */
 	struct fx_proc *p;		/* borrowed */
 	/* Snapshot mode (p is then the fork's copy): the target, live, for
 	 * the items over a shared mapping, or a file or the vDSO mapped

@@ -12,11 +12,12 @@
 
 #define OUT_FLUSH_AT (64 * 1024)
 
-/* Region columns a terminal table leaves out to stay readable. */
+/* Columns a terminal table leaves out to stay readable (region columns;
+ * starttime, of every kind with a pid, is for the tools, not people). */
 static const char *const table_hidden[] = {
 	"offset", "dev", "inode", "pss_dirty", "shared_clean", "shared_dirty",
 	"private_clean", "referenced", "anonymous", "swap_pss", "locked",
-	"anon_huge", "vmflags",
+	"anon_huge", "vmflags", "starttime",
 };
 
 /*
@@ -373,6 +374,11 @@ int fx_writer_addr(struct fx_writer *w, uint64_t v)
 int fx_writer_missing(struct fx_writer *w)
 {
 	return fx_writer_field(w, "-", 1);
+}
+
+int fx_writer_u64_known(struct fx_writer *w, uint64_t v)
+{
+	return v ? fx_writer_u64(w, v) : fx_writer_missing(w);
 }
 
 int fx_writer_text(struct fx_writer *w, const char *s, size_t len)

@@ -70,6 +70,9 @@ int fx_writer_u64(struct fx_writer *w, uint64_t v);
 int fx_writer_addr(struct fx_writer *w, uint64_t v);
 int fx_writer_missing(struct fx_writer *w);
 
+/* A decimal number, or "-" when v is 0 (unknown: a start time). */
+int fx_writer_u64_known(struct fx_writer *w, uint64_t v);
+
 /* Append raw bytes as a text field, escaping them. */
 int fx_writer_text(struct fx_writer *w, const char *s, size_t len);
 

@@ -1144,6 +1144,9 @@ int fx_hit_tsv(struct fx_buf *out, const struct fx_hit *h, int context)
 		r |= fx_escape(out, h->after, h->after_len);
 		r |= fx_buf_addc(out, '\t');
 	}
+	r |= h->starttime ? fx_buf_add_u64(out, h->starttime) :
+			    fx_buf_addc(out, '-');
+	r |= fx_buf_addc(out, '\t');
 	r |= fx_escape(out, h->text, h->text_len);
 	r |= fx_buf_addc(out, '\n');
 	return r ? -ENOMEM : 0;
@@ -1163,6 +1166,7 @@ int fx_hit_write(struct fx_writer *w, const struct fx_hit *h, int context)
 		r = r ? r : fx_writer_text(w, h->before, h->before_len);
 		r = r ? r : fx_writer_text(w, h->after, h->after_len);
 	}
+	r = r ? r : fx_writer_u64_known(w, h->starttime);
 	r = r ? r : fx_writer_text(w, h->text, h->text_len);
 	return r ? r : fx_writer_end(w);
 }

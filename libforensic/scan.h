@@ -114,6 +114,8 @@ int fx_patset_compile(struct fx_patset *ps, struct fx_err *err);
 struct fx_hit {
 	long pid;		/* the process (-1 unknown; set by
 				 * fx_source_scan, not by the scanner) */
+	unsigned long long starttime; /* its start time (stat field 22),
+				 * 0 unknown; set with pid */
 	uint64_t addr;		/* virtual address of the first byte */
 	uint64_t region_start;
 	uint64_t len;		/* bytes covered in memory */

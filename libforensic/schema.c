@@ -10,7 +10,8 @@
 
 /* Every column name any kind has, by its one type. */
 static const char *const id_names[] = { "pid", "tid", "inode", "dev",
-					"arena", "depth", "ppid" };
+					"arena", "depth", "ppid",
+					"starttime" };
 static const char *const addr_names[] = { "start", "end", "offset", "addr",
 	"region_start", "stack_start", "stack_end" };
 static const char *const bytes_names[] = {
@@ -26,7 +27,8 @@ const char *const fx_region_cols[] = {
 	"pid", "start", "end", "perms", "offset", "dev", "inode", "size",
 	"rss", "pss", "pss_dirty", "shared_clean", "shared_dirty",
 	"private_clean", "private_dirty", "referenced", "anonymous", "swap",
-	"swap_pss", "locked", "anon_huge", "vmflags", "kind", "name",
+	"swap_pss", "locked", "anon_huge", "vmflags", "kind", "starttime",
+	"name",
 };
 const size_t fx_region_ncols = FX_ARRAY_SIZE(fx_region_cols);
 
@@ -34,19 +36,23 @@ const char *const fx_region_dump_cols[3] = { "file", "sha256", "holes" };
 const char *const fx_region_class_cols[2] = { "class", "detail" };
 
 static const char *const hit_cols[] = { "pid", "addr", "region_start",
-					"enc", "len", "text" };
+					"enc", "len", "starttime", "text" };
 static const char *const ctx_cols[] = { "pid", "addr", "region_start", "enc",
-					"len", "before", "after", "text" };
+					"len", "before", "after", "starttime",
+					"text" };
 static const char *const top_cols[] = { "count", "bytes", "enc", "text" };
 static const char *const chunk_cols[] = { "pid", "arena", "size", "inuse",
-	"free", "inuse_bytes", "free_bytes", "type" };
+	"free", "inuse_bytes", "free_bytes", "starttime", "type" };
 static const char *const thread_cols[] = { "pid", "tid", "comm",
-	"stack_start", "stack_end", "stack_size", "stack_rss", "stack" };
+	"stack_start", "stack_end", "stack_size", "stack_rss", "starttime",
+	"stack" };
 static const char *const summary_cols[] = { "pid", "regions", "size",
-	"committed", "rss", "inuse_bytes", "free_bytes", "class", "category" };
-static const char *const object_cols[] = { "pid", "count", "bytes", "class" };
+	"committed", "rss", "inuse_bytes", "free_bytes", "starttime", "class",
+	"category" };
+static const char *const object_cols[] = { "pid", "count", "bytes",
+					   "starttime", "class" };
 static const char *const holders_cols[] = { "pid", "depth", "count", "bytes",
-					    "class" };
+					    "starttime", "class" };
 static const char *const hole_cols[] = { "pid", "start", "end", "reason" };
 static const char *const delta_cols[] = { "delta", "old", "new", "status" };
 

@@ -53,14 +53,39 @@ int fx_selection_col(const struct fx_selection *sel, const char *name)
 	return -1;
 }
 
-static int set_cols(struct fx_selection *sel, const struct fx_reader *r)
+unsigned long long fx_selection_pin(const struct fx_selection *sel, long pid)
 {
+	int c = fx_selection_col(sel, "starttime");
+	uint64_t v;
 	size_t i;
 
-	sel->cols = calloc(r->nhdr, sizeof(*sel->cols));
+	if (sel->pin || c < 0)
+		return sel->pin;
+	for (i = 0; i < sel->n; i++)
+		if (sel->s[i].pid == pid)
+			return fx_parse_u64(sel->s[i].f[c], &v, 0) ? 0 : v;
+	return 0;
+}
+
+static int set_cols(struct fx_selection *sel, const struct fx_reader *r)
+{
+	int st = fx_reader_col(r, "starttime") >= 0;
+	size_t i;
+
+	sel->cols = calloc(r->nhdr + 1, sizeof(*sel->cols));
 	if (!sel->cols)
 		return -ENOMEM;
-	for (i = 0; i < r->nhdr; i++) {
+	for (i = 0; i <= r->nhdr; i++) {
+		/* Records without a start time (saved before it was a
+		 * column): it goes before name, or last, as "-". */
+		if (!st && (i == r->nhdr || !strcmp(r->hdr[i], "name"))) {
+			st = 1;
+			sel->cols[sel->ncols] = strdup("starttime");
+			if (!sel->cols[sel->ncols++])
+				return -ENOMEM;
+		}
+		if (i == r->nhdr)
+			break;
 		if (fx_in_list(r->hdr[i], recomputed,
 			       FX_ARRAY_SIZE(recomputed)))
 			continue;
@@ -288,7 +313,7 @@ int fx_selection_args(struct fx_selection *sel, int argc, char **argv)
 				g.start = s;
 				g.end = e;
 				g.v[FX_F_SIZE] = e - s;
-				r = fx_region_write(&w, (long)pid, &g);
+				r = fx_region_write(&w, (long)pid, p.starttime, &g);
 				any = 1;
 			}
 		}
@@ -304,7 +329,7 @@ int fx_selection_args(struct fx_selection *sel, int argc, char **argv)
 		}
 	}
 	for (i = 0; argc == 1 && i < m.n && !r; i++)
-		r = fx_region_write(&w, (long)pid, &m.r[i]);
+		r = fx_region_write(&w, (long)pid, p.starttime, &m.r[i]);
 	if (!r)
 		r = fx_writer_flush(&w);
 	fx_writer_release(&w);

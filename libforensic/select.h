@@ -21,7 +21,10 @@ struct fx_sel {
 struct fx_strtab;
 
 struct fx_selection {
-	char **cols;		/* input columns, less file/sha256/holes */
+	char **cols;		/* input columns, less file/sha256/holes;
+				 * starttime added before name when the
+				 * input lacks it ("-": filled by
+				 * dump-region) */
 	size_t ncols;
 	struct fx_sel *s;
 	size_t n, cap;
@@ -57,6 +60,12 @@ int fx_selection_read(struct fx_selection *sel, int fd);
  * matched nothing; err says which), or an errno of reading the process.
  */
 int fx_selection_args(struct fx_selection *sel, int argc, char **argv);
+
+/*
+ * The start time process pid must have: PID@STARTTIME's (sel->pin), else
+ * the `starttime` of the first record of pid, else 0 (any).
+ */
+unsigned long long fx_selection_pin(const struct fx_selection *sel, long pid);
 
 /* Index of column name in sel->cols, or -1. */
 int fx_selection_col(const struct fx_selection *sel, const char *name);

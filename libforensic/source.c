@@ -128,6 +128,7 @@ static int add_region(struct fx_source *src, long pid, uint64_t start,
 		return -ENOMEM;
 	r = &src->r[src->n++];
 	r->pid = pid;
+	r->starttime = src->st_next;
 	r->start = start;
 	r->end = end;
 	r->live = live;
@@ -529,6 +530,7 @@ static int add_req(struct fx_source *src, long pid, uint64_t start,
 	if (FX_GROW(src->req, src->nreq, src->reqcap, 64))
 		return -ENOMEM;
 	src->req[src->nreq++] = (struct fx_src_req){ .pid = pid,
+						     .starttime = src->st_next,
 						     .start = start,
 						     .end = end };
 	return 0;
@@ -678,8 +680,8 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 	struct fx_reader rd;
 	struct fx_buf file;
 	struct fx_region_colidx c;
-	uint64_t start, end, pid;
-	int r, ret = 0;
+	uint64_t start, end, pid, st;
+	int r, ret = 0, cst = -1;
 
 	r = fx_reader_init(&rd, fd, fx_region_cols, fx_region_ncols);
 	if (r)
@@ -700,6 +702,7 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 		}
 		if (rd.hdr_changed) {
 			fx_region_colidx(&c, &rd);
+			cst = fx_reader_col(&rd, "starttime");
 			if (c.start < 0 || c.end < 0) {
 				fx_err_set(&src->err, rd.lineno,
 					   "no start and end columns: not "
@@ -717,6 +720,9 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 		if (c.pid < 0 || fx_parse_u64(rd.f[c.pid], &pid, 0) ||
 		    pid > 0x7fffffff)
 			pid = (uint64_t)-1;
+		if (cst < 0 || fx_parse_u64(rd.f[cst], &st, 0))
+			st = 0;
+		src->st_next = st;
 		/* memmap --rollup's totals: the whole address space as one
 		 * region. Refused, as dump-region does (select.c). */
 		if (fx_reader_rollup(&rd, pid, &src->err)) {
@@ -760,6 +766,7 @@ static int add_records_at(struct fx_source *src, int fd, int dirfd,
 			break;
 		}
 	}
+	src->st_next = 0;
 	fx_buf_release(&file);
 	fx_reader_release(&rd);
 	return ret;
@@ -804,7 +811,9 @@ static int resolve_req(struct fx_source *src, const struct fx_src_req *q,
 			     (unsigned long long)e, why);
 			continue;
 		}
+		src->st_next = src->procs[pi].p.starttime;
 		r = add_region(src, q->pid, s, e, pi, NULL, 0);
+		src->st_next = 0;
 		if (r)
 			return r;
 	}
@@ -842,7 +851,19 @@ int fx_source_resolve(struct fx_source *src)
 		sp->pid = (int)pid;
 		fx_maps_init(&maps[np]);
 		src->nprocs = ++np;
-		r = fx_proc_open(&sp->p, (int)pid);
+		/* Pinned to the records' start time: a pid reused by
+		 * another process since is not read as theirs. */
+		r = fx_proc_open_pinned(&sp->p, (int)pid,
+					src->req[i].starttime);
+		if (r == -ESTALE) {
+			warn(src, "cannot read pid %ld: not the process of the "
+			     "records (it did not start at %llu: that process "
+			     "exited; its pid was reused)", pid,
+			     src->req[i].starttime);
+			sp->gone = 1;
+			r = 0;
+			continue;
+		}
 		if (r == 0) {
 			sp->opened = 1;
 			r = fx_proc_read_map(&sp->p, "smaps", &b,
@@ -1199,6 +1220,7 @@ static int collect_one(struct worker *w, const struct fx_hit *h)
 		struct fx_hit hp = *h;
 
 		hp.pid = w->rn->src->r[w->region].pid;
+		hp.starttime = w->rn->src->r[w->region].starttime;
 		return w->rn->out->render(w->rn->out->arg, &hp, w->out);
 	}
 	s.addr = h->addr;
@@ -1370,6 +1392,7 @@ static int deliver(struct runner *rn, struct slot *sl, fx_hit_fn fn,
 	end = p + sl->hits.len;
 	memset(&h, 0, sizeof(h));
 	h.pid = rn->src->r[sl->region].pid;
+	h.starttime = rn->src->r[sl->region].starttime;
 	while (p < end) {
 		memcpy(&s, p, sizeof(s));
 		p += sizeof(s);

@@ -43,6 +43,9 @@
 
 struct fx_src_region {
 	long pid;		/* -1 when unknown */
+	unsigned long long starttime; /* its process's start (stat field
+				 * 22): a live process's, a record's; 0
+				 * unknown */
 	uint64_t start, end;
 	int live;		/* index in procs, or -1: mapped bytes */
 	const unsigned char *map; /* bytes of [start, start + maplen) */
@@ -64,6 +67,8 @@ struct fx_src_proc {
 /* A request for live memory, resolved by fx_source_resolve. */
 struct fx_src_req {
 	long pid;
+	unsigned long long starttime;	/* the record's, 0 unknown: the
+					 * process is opened pinned to it */
 	uint64_t start, end;
 };
 
@@ -89,6 +94,8 @@ struct fx_source {
 	unsigned long failures;	/* warnings, listed or not */
 	int told_more;		/* fx_source_warnings added its line */
 	struct fx_err err;	/* why the last call failed */
+	unsigned long long st_next; /* private: the starttime of the
+				 * regions being added */
 };
 
 void fx_source_init(struct fx_source *src);

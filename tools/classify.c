@@ -69,12 +69,13 @@ static const char help[] =
 "                unexplained rest\n"
 "  --objects     a HotSpot JVM's Java heap (G1, Parallel, Serial) walked\n"
 "                object by object: one record per Java class, 'pid count\n"
-"                bytes class', named as jmap -histo names it; no attach,\n"
-"                no safepoint; what cannot be parsed is said on stderr and\n"
-"                not counted (exit 1); ZGC, Shenandoah: exit 1\n"
+"                bytes starttime class', named as jmap -histo names it; no\n"
+"                attach, no safepoint; what cannot be parsed is said on\n"
+"                stderr and not counted (exit 1); ZGC, Shenandoah: exit 1\n"
 "  --holders CLASS  who holds CLASS's instances (named as --objects names\n"
-"                them): a chain of records 'pid depth count bytes class',\n"
-"                depth 0 its instances, depth N+1 the objects holding\n"
+"                them): a chain of records 'pid depth count bytes\n"
+"                starttime class', depth 0 its instances, depth N+1 the\n"
+"                objects holding\n"
 "                depth N's, by class, up to the owning class's static\n"
 "                field ('static Owner.field') or a Java thread's stack\n"
 "                ('thread NAME'); heap walks: 2 per depth; no class of\n"
@@ -187,7 +188,7 @@ static int objects(struct fx_writer *w, struct fx_memsrc *ms,
 		tool_print_lines(b.len ? b.data : "");
 	}
 	if (!r && h.o.ok)
-		r = fx_jholders_write(&h, w, (int)ms->pid);
+		r = fx_jholders_write(&h, w, (int)ms->pid, ms->starttime);
 	if (r == -ENOMEM)
 		tool_warn("%s: %s", arg, strerror(-r));
 	r = r < 0 && r != -ENOMEM ? r : r || !h.o.ok ? 2 - h.o.unsupported :
@@ -240,6 +241,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	if (mode == M_OBJECTS)
 		return objects(w, &ms, &p, flags, verbose, arg);
 	fx_classify_init(&c);
+	c.starttime = ms.starttime;
 	fx_buf_init(&b);
 	if (ms.threads_note[0] && (ms.kind != FX_MS_LIVE || verbose ||
 				   mode == M_THREADS))
@@ -265,6 +267,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 			break;
 		fx_classify_release(&c);
 		fx_classify_init(&c);
+		c.starttime = ms.starttime;
 		r = fx_memsrc_reload(&ms);
 		if (r)
 			break;

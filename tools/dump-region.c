@@ -158,7 +158,7 @@ static void on_event(struct fx_dumpjob *j, enum fx_dumpjob_event ev)
 	switch (ev) {
 	case FX_DJ_START: tool_catch_signals(); break;
 	case FX_DJ_OPEN_FAILED:
-		tool_proc_warn(j->pid, j->sel->pin, j->err);
+		tool_proc_warn(j->pid, j->pin, j->err);
 		break;
 	case FX_DJ_FREEZING: tool_job_control(1); break;
 	case FX_DJ_FROZEN: alarm_in(j->max_pause); break;

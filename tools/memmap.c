@@ -25,7 +25,8 @@ static const char help[] =
 "  --from FILE   read a saved text instead of a live pid: smaps, maps or\n"
 "                smaps_rollup, captured with 'cat /proc/PID/smaps > FILE'\n"
 "                ('-' reads stdin)\n"
-"  --pid N       the pid to put in records read with --from (default '-')\n"
+"  --pid N       the pid to put in records read with --from (default '-');\n"
+"                N@STARTTIME puts its start time too (column starttime)\n"
 "  --rollup      one totals record per pid, from smaps_rollup (cheap)\n"
 "  --fast        read maps only: no figures, no page-table walk\n"
 "  -v, --verbose report how long the kernel held the target's mm lock\n"
@@ -53,19 +54,20 @@ static const char help[] =
 struct opts {
 	const char *from;
 	long pid;
+	unsigned long long starttime;	/* of --pid N@STARTTIME, else 0 */
 	int rollup, fast, verbose;
 	size_t read_size;
 };
 
 /* Write the first n regions of m; 0 or -errno from the output. */
-static int emit(struct fx_writer *w, long pid, const struct fx_maps *m,
-		size_t n)
+static int emit(struct fx_writer *w, long pid, unsigned long long starttime,
+		const struct fx_maps *m, size_t n)
 {
 	size_t i;
 	int r = 0;
 
 	for (i = 0; i < n && !r; i++)
-		r = fx_region_write(w, pid, &m->r[i]);
+		r = fx_region_write(w, pid, starttime, &m->r[i]);
 	return r;
 }
 
@@ -115,7 +117,7 @@ static int from_file(struct fx_writer *w, const struct opts *o)
 	r = fx_maps_parse(&m, b.data ? b.data : "", b.len, &err);
 	fx_buf_release(&b);
 	bad = parsed(o->from, &m, r, &err);
-	r = bad < 0 ? 0 : emit(w, o->pid, &m, m.n);
+	r = bad < 0 ? 0 : emit(w, o->pid, o->starttime, &m, m.n);
 	fx_maps_release(&m);
 	if (r < 0)
 		return r;
@@ -126,6 +128,7 @@ static int from_file(struct fx_writer *w, const struct opts *o)
 struct sink {
 	struct fx_writer *w;
 	long pid;
+	unsigned long long starttime;
 	int err;		/* the output's error */
 };
 
@@ -133,7 +136,7 @@ static int to_sink(void *arg, struct fx_maps *m, size_t n)
 {
 	struct sink *s = arg;
 
-	s->err = emit(s->w, s->pid, m, n);
+	s->err = emit(s->w, s->pid, s->starttime, m, n);
 	return s->err;
 }
 
@@ -148,7 +151,7 @@ static int one_pid(struct fx_writer *w, struct fx_held *h,
 {
 	const char *file = o->rollup ? "smaps_rollup" : o->fast ? "maps" :
 							   "smaps";
-	struct sink s = { h->fd >= 0 ? &h->w : NULL, pid, 0 };
+	struct sink s = { h->fd >= 0 ? &h->w : NULL, pid, 0, 0 };
 	struct fx_map_parse mp;
 	struct fx_proc p;
 	char what[64];
@@ -158,6 +161,7 @@ static int one_pid(struct fx_writer *w, struct fx_held *h,
 	if (r) {
 		return 1;
 	}
+	s.starttime = p.starttime;
 	snprintf(what, sizeof(what), "/proc/%d/%s", pid, file);
 	fx_map_parse_init(&mp, s.w ? to_sink : NULL, &s);
 	r = fx_proc_parse_map(&p, file, o->fast ? 0 : o->read_size, &mp);
@@ -190,7 +194,7 @@ static int one_pid(struct fx_writer *w, struct fx_held *h,
 			  mp.st.nreads, o->fast ? (size_t)65536 : o->read_size,
 			  mp.st.total_ns / 1e6, mp.st.max_ns / 1e6);
 	if (!r && !s.w)
-		s.err = emit(w, pid, &mp.m, mp.m.n);
+		s.err = emit(w, pid, p.starttime, &mp.m, mp.m.n);
 out:
 	if (s.w && !s.err)
 		s.err = fx_held_end(h, STDOUT_FILENO, !r);
@@ -215,7 +219,7 @@ int main(int argc, char **argv)
 		TOOL_FORMAT_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { NULL, -1, 0, 0, 0, FX_SMAPS_READ_SIZE };
+	struct opts o = { NULL, -1, 0, 0, 0, 0, FX_SMAPS_READ_SIZE };
 	enum fx_format fmt = tool_default_format();
 	struct fx_writer w;
 	struct fx_held h;
@@ -226,7 +230,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":hvV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o.from = optarg; break;
-		case 'p': o.pid = (long)tool_parse_ulong("--pid", optarg); break;
+		case 'p': o.pid = tool_pid_arg(optarg, &o.starttime); break;
 		case 'r': o.rollup = 1; break;
 		case 'F': o.fast = 1; break;
 		case 'v': o.verbose = 1; break;

@@ -4,7 +4,9 @@
 # that DEPTH holds COUNT of CLASS (a root: COUNT references).
 chain_has() {
 	awk -F'\t' -v d="$2" -v n="$3" -v c="$4" \
-		'$2 == d && $3 == n && $5 == c {f = 1} END {exit !f}' "$1" ||
+		'NR == 1 {for (i = 1; i <= NF; i++) k[$i] = i; next}
+		$k["depth"] == d && $k["count"] == n && $k["class"] == c {f = 1}
+		END {exit !f}' "$1" ||
 		fail "$1: no record 'depth $2: $3 $4': $(cat "$1")"
 }
 

@@ -164,6 +164,21 @@ child_of() {
 # keep COLS...: the named columns of a TSV on stdin, [vvar] and
 # [vsyscall] rows out (captures do not all carry them), the rest sorted
 # (a core lists its threads leader first, /proc in tid order).
+# no_start: TSV records on stdin without their starttime column (a core
+# records no start time: '-' where the live process gives a number).
+no_start() {
+	awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) if ($i=="starttime") k=i}
+	{s=""; n=0; for (i=1;i<=NF;i++) if (i!=k) s=s (n++ ? "\t" : "") $i
+	 print s}'
+}
+# no_start_of CMD...: CMD's TSV without starttime, and CMD's exit status.
+no_start_of() {
+	local out rc=0
+	out=$("$@") || rc=$?
+	printf '%s\n' "$out" | no_start
+	return $rc
+}
+
 keep() {
 	awk -F'\t' -v want="$*" 'NR==1 {n=split(want, w, " ");
 		for (i=1;i<=NF;i++) c[$i]=i}

@@ -28,13 +28,15 @@ def fail(msg):
 def ours(path):
     """class -> (count, bytes) of a classify --objects TSV."""
     rows = [l.rstrip('\n').split('\t') for l in open(path) if l.strip()]
-    if not rows or rows[0][:4] != ['pid', 'count', 'bytes', 'class']:
+    if not rows or rows[0] != ['pid', 'count', 'bytes', 'starttime', 'class']:
         fail('%s: not an object histogram' % path)
     d = {}
     for r in rows[1:]:
-        if r[3] in d:
-            fail('%s: class %s twice' % (path, r[3]))
-        d[r[3]] = (int(r[1]), int(r[2]))
+        if not (r[3].isdigit() or r[3] == '-'):
+            fail('%s: starttime %r' % (path, r[3]))
+        if r[4] in d:
+            fail('%s: class %s twice' % (path, r[4]))
+        d[r[4]] = (int(r[1]), int(r[2]))
     if not d:
         fail('%s: empty histogram' % path)
     return d

@@ -17,7 +17,7 @@ pick_same() {
 start_target leaky
 pick_same "$TARGET_PID"
 # The leak is the answer: the heap holds 262144 112-byte chunks (28 MiB).
-memmap "$TARGET_PID" | rank -n 1 --tsv | tail -1 | grep -q '	heap	\[heap\]$' ||
+memmap "$TARGET_PID" | rank -n 1 --tsv | tail -1 | grep -q '	heap	[0-9]*	\[heap\]$' ||
 	fail "the leaky target's top region is not its heap"
 start_target bigheap 96
 pick_same "$TARGET_PID"

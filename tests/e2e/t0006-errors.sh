@@ -65,7 +65,7 @@ run 2 "cannot open 'nonexistent'" memmap --from nonexistent
 # rank: malformed records are skipped with their line number.
 memmap --tsv "$TARGET_PID" >good.tsv
 { head -3 good.tsv; printf '1\t2\n'; tail -n +4 good.tsv; } >short.tsv
-run 1 "short.tsv: line 4: 2 fields where the header has 24" rank short.tsv
+run 1 "short.tsv: line 4: 2 fields where the header has 25" rank short.tsv
 [ "$(tail -n +2 out | wc -l)" = 10 ] || fail "rank output after a bad line"
 awk -F'\t' -v OFS='\t' 'NR==3 {$9="lots"} {print}' good.tsv >nan.tsv
 run 1 "nan.tsv: line 3: 'rss' is not a number" rank nan.tsv

@@ -14,8 +14,16 @@ memmap --tsv --from saved.smaps --pid "$pid" >from.tsv
 # with whoever else maps them at that instant (cat, then memmap itself).
 # Only a live pid can tell a file really named "x (deleted)" from an
 # unlinked one: a saved text says "deleted" for both.
-sed 's/	file	\(.* (deleted)\)$/	deleted	\1/' live.tsv | cut -f1-9,17,18,22-24 >expect
-cut -f1-9,17,18,22-24 from.tsv >actual
+# A saved text has no start time (column 24): '-', unless --pid N@STARTTIME.
+sed 's/	file	\(.* (deleted)\)$/	deleted	\1/' live.tsv | cut -f1-9,17,18,22,23,25 >expect
+cut -f1-9,17,18,22,23,25 from.tsv >actual
+compare expect actual
+tail -n +2 from.tsv | cut -f24 | sort -u >actual
+echo - >expect
+compare expect actual
+st=$(cut -d' ' -f22 "/proc/$pid/stat")
+tail -n +2 live.tsv | cut -f24 | sort -u >actual
+echo "$st" >expect
 compare expect actual
 # Without --pid the pid is missing ("-"); stdin works.
 memmap --tsv --from - <saved.smaps | tail -n +2 | cut -f1 | sort -u >actual
@@ -24,15 +32,15 @@ compare expect actual
 
 # --fast: the same regions, no figures.
 memmap --tsv --fast "$pid" >fast.tsv
-cut -f1-8,23,24 live.tsv >expect
-cut -f1-8,23,24 fast.tsv >actual
+cut -f1-8,23-25 live.tsv >expect
+cut -f1-8,23-25 fast.tsv >actual
 compare expect actual
 tail -n +2 fast.tsv | cut -f9-22 | tr '\t' '\n' | sort -u >actual
 echo - >expect
 compare expect actual
 # A saved maps text is the same as --fast.
 cat "/proc/$pid/maps" >saved.maps
-memmap --tsv --from saved.maps --pid "$pid" >frommaps.tsv
+memmap --tsv --from saved.maps --pid "$pid@$st" >frommaps.tsv
 sed 's/	file	\(.* (deleted)\)$/	deleted	\1/' fast.tsv >expect
 compare expect frommaps.tsv
 

@@ -89,18 +89,19 @@ grep -q $'\tvvar$' d/holes.tsv || fail "vvar not listed as skipped"
 grep -q '"reason":"dontdump"' d/process.json || fail "process.json lacks the skipped regions"
 
 # Contents: big's page k says page-k; its last MiB is absent.
-bigf=d/$(awk -F'\t' -v s="$(printf '0x%012x' "$big")" 'NR > 1 && $2 == s {print $24}' d/regions.tsv)
+bigf=d/$(awk -F'\t' -v s="$(printf '0x%012x' "$big")" 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
+	$2 == s {print $c["file"]}' d/regions.tsv)
 for k in 0 1 777 15000; do
 	got=$(dd if="$bigf" bs=4096 skip="$k" count=1 2>/dev/null | tr -d '\0' | head -c 16)
 	expect_eq "big page $k" "page-$k" "$got"
 done
-expect_eq "big holes" 1048576 "$(awk -F'\t' -v s="$(printf '0x%012x' "$big")" 'NR > 1 && $2 == s {print $26}' d/regions.tsv)"
+expect_eq "big holes" 1048576 "$(awk -F'\t' -v s="$(printf '0x%012x' "$big")" 'NR > 1 && $2 == s {print $27}' d/regions.tsv)"
 
 # 1 TiB, one page present.
 line=$(awk -F'\t' -v s="$(printf '0x%012x' "$huge")" 'NR > 1 && $2 == s' d/regions.tsv)
 [ -n "$line" ] || fail "no record of the 1 TiB region"
-expect_eq "1 TiB holes" $(( (1 << 40) - 4096 )) "$(echo "$line" | cut -f26)"
-hf=d/$(echo "$line" | cut -f24)
+expect_eq "1 TiB holes" $(( (1 << 40) - 4096 )) "$(echo "$line" | cut -f27)"
+hf=d/$(echo "$line" | cut -f25)
 got=$(dd if="$hf" bs=4096 skip=$(( (huge_page - huge) / 4096 )) count=1 2>/dev/null | tr -d '\0')
 expect_eq "the one page of 1 TiB" one-page-of-a-tebibyte "$got"
 [ "$(du -k "$hf" | cut -f1)" -le 64 ] || fail "$hf is not sparse: $(du -k "$hf")"
@@ -119,6 +120,6 @@ expect_eq "dontdump bytes" 1048576 "$(tr -cd D <"$f" | wc -c)"
 
 # The fallback without PAGEMAP_SCAN gives the same dump.
 MEMFORENSIC_NO_PAGEMAP_SCAN=1 dump-region --sha256 -q -o fb "$pid" >/dev/null
-compare <(cut -f2,3,25- d/regions.tsv) <(cut -f2,3,25- fb/regions.tsv)
+compare <(cut -f2,3,26- d/regions.tsv) <(cut -f2,3,26- fb/regions.tsv)
 compare d/holes.tsv fb/holes.tsv
 expect_eq "rss at the end (kB)" "$rss0" "$(rss_kb "$pid")"

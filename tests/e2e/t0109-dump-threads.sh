@@ -36,9 +36,9 @@ done
 [ "$(awk '{print $3}' "/proc/$pid/task/$pid/stat")" = Z ] || fail "the leader did not exit"
 dump-region -q -o live "$pid" >/dev/null || fail "live dump, leader gone: exit $?"
 dump-region -q --mode freeze -o frozen "$pid" >/dev/null || fail "freeze dump, leader gone: exit $?"
-captured=$(awk -F'\t' 'NR > 1 && $24 != "-" {s += $8 - $26} END {print s}' live/regions.tsv)
+captured=$(awk -F'\t' 'NR > 1 && $25 != "-" {s += $8 - $27} END {print s}' live/regions.tsv)
 [ "$captured" -gt 1000000 ] || fail "leader gone: only $captured bytes captured"
-compare <(cut -f2,3,26 live/regions.tsv) <(cut -f2,3,26 frozen/regions.tsv)
+compare <(cut -f2,3,27 live/regions.tsv) <(cut -f2,3,27 frozen/regions.tsv)
 dump-region -q --core lead.core "$pid" || fail "core, leader gone: exit $?"
 untraced "$pid"
 

@@ -69,7 +69,7 @@ for k in canary:ascii:SCAN-CANARY-PAGE-ONE-HUNDRED \
 	line=$(awk -F'\t' -v a="$addr" '$2 == a' hits.tsv)
 	[ -n "$line" ] || fail "$text: no hit at $addr"
 	expect_eq "$key hit" "$pid	$addr	$enc	$text" \
-		"$(cut -f1,2,4,6 <<<"$line")"
+		"$(cut -f1,2,4,7 <<<"$line")"
 done
 # Each found once, though it crosses a page or a window boundary.
 expect_eq "hits of the window marker" 1 "$(grep -c 'WINDOW-EDGE-MARKER$' hits.tsv)"

@@ -15,7 +15,7 @@ memmap "$pid" >regions.tsv
 # target's own two regions (the binary holds copies of the texts).
 hits() {
 	awk -F'\t' -v e="$2" -v t="$3" -v b="$(addr big)" -v l="$(addr last_region)" \
-		'$4 == e && $6 == t && ($3 == b || $3 == l) {print $2, $5}' "$1"
+		'$4 == e && $7 == t && ($3 == b || $3 == l) {print $2, $5}' "$1"
 }
 
 last_hex=$(printf 'LAST-BYTE-MARKER' | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
@@ -43,10 +43,10 @@ expect_eq "-f regex" "$(addr cross) 19" "$(hits f.tsv regex CROSS-PAGE-BOUNDARY)
 
 # Context: cut at the region's end; JSON keeps the same keys.
 scan --context 4 -e LAST-BYTE-MARKER <regions.tsv >c.tsv
-head -1 c.tsv | grep -qx 'pid	addr	region_start	enc	len	before	after	text' || fail "context header"
-expect_eq "context" '\x00\x00\x00\x00		LAST-BYTE-MARKER' "$(tail -1 c.tsv | cut -f6-8)"
+head -1 c.tsv | grep -qx 'pid	addr	region_start	enc	len	before	after	starttime	text' || fail "context header"
+expect_eq "context" '\x00\x00\x00\x00		LAST-BYTE-MARKER' "$(tail -1 c.tsv | cut -f6,7,9)"
 scan --json -e LAST-BYTE-MARKER <regions.tsv >j.json
-grep -q "\"addr\":\"$(addr last)\",\"region_start\":\"$(addr last_region)\",\"enc\":\"literal\",\"len\":16,\"text\":\"LAST-BYTE-MARKER\"" j.json ||
+grep -q "\"addr\":\"$(addr last)\",\"region_start\":\"$(addr last_region)\",\"enc\":\"literal\",\"len\":16,\"starttime\":$(cut -d' ' -f22 "/proc/$pid/stat"),\"text\":\"LAST-BYTE-MARKER\"" j.json ||
 	fail "json: $(cat j.json)"
 
 # A range no longer mapped: a hole (with -v, a note), not an error.

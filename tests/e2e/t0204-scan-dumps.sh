@@ -28,14 +28,14 @@ scan -e '$UNKNOWN' "$TRASH/core.$pid" >core.tsv
 # gcore dumps what the kernel would: the hits in the heap are the same,
 # with the pid taken from the core's NT_PRPSINFO note.
 heap=$(printf "0x%012x" "0x$(awk '$6 == "[heap]" {print $1}' "/proc/$pid/maps" | cut -d- -f1)")
-grep "	$heap	" live.tsv | cut -f1,2,4,5,6 >expect
-grep "	$heap	" core.tsv | cut -f1,2,4,5,6 >actual
+grep "	$heap	" live.tsv | cut -f1,2,4,5,7 >expect
+grep "	$heap	" core.tsv | cut -f1,2,4,5,7 >actual
 expect_eq "hits in the heap" "$n" "$(wc -l <expect)"
 compare expect actual
 # Not an ELF core, not a directory: raw bytes at --base.
 head -c 100 /dev/zero >raw.bin
 printf 'needle' >>raw.bin
-expect_eq "raw file" "-	0x000010000064	0x000010000000	literal	6	needle" \
+expect_eq "raw file" "-	0x000010000064	0x000010000000	literal	6	-	needle" \
 	"$(scan -e needle --base 0x10000000 raw.bin | tail -1)"
 # A missing input is reported; the others are still scanned (partial).
 rc=0

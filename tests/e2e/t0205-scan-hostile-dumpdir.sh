@@ -169,7 +169,7 @@ if command -v zstd >/dev/null &&
 	rc=0
 	timeout -s KILL 20 scan bigz >out 2>err || rc=$?
 	expect_eq "bigz: exit" 1 "$rc"
-	expect_eq "bigz: hits" "2	0x000000000000	0x000000000000	ascii	14	HELLO-BIG-ZSTD" \
+	expect_eq "bigz: hits" "2	0x000000000000	0x000000000000	ascii	14	-	HELLO-BIG-ZSTD" \
 		"$(tail -n +2 out)"
 	grep -q "^scan: cannot read 'bigz/x.bin.zst': too large to map here; 0x000000000000-0x1000000000000 is a hole" err ||
 		fail "bigz: message: $(cat err)"

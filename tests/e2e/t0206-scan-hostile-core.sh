@@ -87,8 +87,9 @@ run() {
 	[ "$rc" != 137 ] || fail "scan $1 hung"
 	[ "$rc" -lt 128 ] || fail "scan $1 crashed (exit $rc): $(cat err)"
 }
-first="4242	0x000000010000	0x000000010000	literal	22	CORE-FIRST-PAGE-MARKER"
-last="4242	0x000000011fec	0x000000010000	literal	20	CORE-LAST-BYTEMARKER"
+# A core records no start time: starttime is '-'.
+first="4242	0x000000010000	0x000000010000	literal	22	-	CORE-FIRST-PAGE-MARKER"
+last="4242	0x000000011fec	0x000000010000	literal	20	-	CORE-LAST-BYTEMARKER"
 
 run good.core
 expect_eq "good core: exit" 0 "$rc"
@@ -124,8 +125,8 @@ for c in namesz descsz shortps notepast; do
 	expect_eq "$c: exit" 1 "$rc"
 	grep -q "^scan: '$c.core': its notes are malformed" err ||
 		fail "$c: message: $(cat err)"
-	expect_eq "$c: hits" "-	0x000000010000	0x000000010000	literal	22	CORE-FIRST-PAGE-MARKER
--	0x000000011fec	0x000000010000	literal	20	CORE-LAST-BYTEMARKER" "$(tail -n +2 out)"
+	expect_eq "$c: hits" "-	0x000000010000	0x000000010000	literal	22	-	CORE-FIRST-PAGE-MARKER
+-	0x000000011fec	0x000000010000	literal	20	-	CORE-LAST-BYTEMARKER" "$(tail -n +2 out)"
 done
 
 # No program header table: not a core that can be read.

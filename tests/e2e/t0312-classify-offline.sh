@@ -20,7 +20,7 @@ command -v gcore >/dev/null || {
 }
 
 regions() { classify --tsv "$1" | keep start end class detail; }
-chunks() { classify --chunks --tsv "$1"; }
+chunks() { no_start_of classify --chunks --tsv "$1"; }
 summary() {
 	classify --summary --tsv "$1" |
 		keep regions size inuse_bytes free_bytes class category
@@ -142,7 +142,7 @@ classify --tsv "$TRASH/nold.core" 2>nold.err | keep class detail name |
 [ "$(wc -l <nold.classes)" -ge 3 ] || fail "no regions of the missing ld.so: $(cat nold.classes)"
 awk -F'\t' '$1 != "file" || $2 != "not read: the file is not on this machine"' \
 	nold.classes | grep . && fail "the missing ld.so's mappings read as other than a file's not read"
-classify --chunks --tsv "$TRASH/nold.core" >nold.chunks
+chunks "$TRASH/nold.core" >nold.chunks
 compare leaky.core.chunks nold.chunks
 
 # Neither a pid nor a capture: usage.

@@ -65,7 +65,7 @@ done
 # stopped target stays stopped through dump-region's freeze) are the
 # live ones, from the dump directory and from our core.
 kill -STOP "$pid"
-classify --chunks --tsv "$pid" >live.chunks
+no_start_of classify --chunks --tsv "$pid" >live.chunks
 classify --summary --tsv "$pid" |
 	keep regions size inuse_bytes free_bytes class category >live.summary
 dump-region -q --mode freeze -o "$TRASH/held.dir" "$pid" >/dev/null ||
@@ -77,7 +77,7 @@ expect_eq "the JVM after the captures" T \
 kill -CONT "$pid"
 [ "$(wc -l <live.chunks)" -gt 10 ] || fail "live JVM chunks: $(cat live.chunks)"
 for src in held.dir held.core; do
-	classify --chunks --tsv "$TRASH/$src" >"$src.chunks" ||
+	no_start_of classify --chunks --tsv "$TRASH/$src" >"$src.chunks" ||
 		fail "classify --chunks $src"
 	compare live.chunks "$src.chunks"
 	classify --summary --tsv "$TRASH/$src" |
@@ -133,11 +133,11 @@ grep -q "libjvm\.so cannot be read here" nojvm.err ||
 # read as anon.) Last: gdb's attach and detach are gdb's.
 if command -v gcore >/dev/null; then
 	kill -STOP "$pid"
-	classify --chunks --tsv "$pid" >live2.chunks
+	no_start_of classify --chunks --tsv "$pid" >live2.chunks
 	gcore -o "$TRASH/jvm.gcore" "$pid" >gcore.out 2>&1 ||
 		fail "gcore: $(tail -3 gcore.out)"
 	kill -CONT "$pid" 2>/dev/null || true
-	classify --chunks --tsv "$TRASH/jvm.gcore.$pid" >gcore.chunks ||
+	no_start_of classify --chunks --tsv "$TRASH/jvm.gcore.$pid" >gcore.chunks ||
 		fail "classify --chunks on gcore's core"
 	compare live2.chunks gcore.chunks
 else

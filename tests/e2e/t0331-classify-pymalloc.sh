@@ -56,14 +56,14 @@ anon=$(rss_of anon)
 [ "$py" -ge $((n * size)) ] || fail "pymalloc rss $py < $n x $size"
 [ "$anon" -lt $((py / 10)) ] || fail "anon rss $anon, pymalloc $py"
 
-classify --chunks --tsv "$pid" | grep 'pymalloc$' >live.py
+classify --chunks --tsv "$pid" | no_start | grep 'pymalloc$' >live.py
 dump-region -q --mode freeze -o "$TRASH/py.dir" "$pid" 2>dump.err ||
 	fail "dump-region: $(cat dump.err)"
-classify --chunks --tsv "$TRASH/py.dir" 2>dir.err | grep 'pymalloc$' \
+classify --chunks --tsv "$TRASH/py.dir" 2>dir.err | no_start | grep 'pymalloc$' \
 	>dir.py || fail "classify on the dump: $(cat dir.err)"
 compare live.py dir.py
 dump-region -q --core "$TRASH/py.core" "$pid" 2>dump.err ||
 	fail "dump-region --core: $(cat dump.err)"
-classify --chunks --tsv "$TRASH/py.core" 2>core.err | grep 'pymalloc$' \
+classify --chunks --tsv "$TRASH/py.core" 2>core.err | no_start | grep 'pymalloc$' \
 	>core.py || fail "classify on the core: $(cat core.err)"
 compare live.py core.py

@@ -19,7 +19,7 @@ awk '{split($1, a, "-"); p = $2
 scan --strings --tsv <regions.tsv >hits.tsv
 # Every string's count in data only, and everywhere.
 awk -F'\t' 'NR == FNR {code[$1] = 1; next} FNR == 1 {next}
-	{all[$6]++; if (!($3 in code)) data[$6]++}
+	{all[$7]++; if (!($3 in code)) data[$7]++}
 	END {for (t in all) printf "%d\t%d\t%s\n", data[t], all[t], t}' code hits.tsv |
 	sort -t"$(printf '\t')" -k2,2nr >counts
 # A text found mostly in code: the noise.

@@ -16,7 +16,7 @@ kill -USR2 "$pid"
 want=$((NCTX + NCTX / 10))
 for try in $(seq 200); do
 	classify --objects --tsv "$pid" >two.tsv 2>/dev/null || continue
-	n=$(awk -F'\t' '$4 == "Ctx" {print $2}' two.tsv)
+	n=$(awk -F'\t' '$5 == "Ctx" {print $2}' two.tsv)
 	[ "$n" != "$want" ] || break
 done
 expect_eq "Ctx after the leak" "$want" "$n"

@@ -13,7 +13,7 @@ triage_live_ok "$rc" err || fail "triage: exit $rc: $(cat err)"
 grep -q "^objects: classify --objects --tsv $pid@[0-9]* (exit 0)\$" case/log.txt ||
 	fail "no objects step: $(cat case/log.txt)"
 python3 "$TOP/tests/e2e/objects.py" own case/objects.tsv "$NCTX" "$NMSG"
-big=$(tail -n +2 case/objects.tsv | sort -t$'\t' -k3,3nr | head -1 | cut -f4)
+big=$(tail -n +2 case/objects.tsv | sort -t$'\t' -k3,3nr | head -1 | cut -f5)
 sed -n '/^## Biggest Java classes$/,/^## /p' case/report.md >section
 grep -q "^\*\*\`$big\`\*\*: [0-9]* objects, " section || fail "biggest class $big not named: $(cat section)"
 # The table: a header, ten classes (most bytes first, Ctx among them), a total.

@@ -40,7 +40,7 @@ for opt in "" --freeze; do
 	elif [ "$rc" != 0 ]; then
 		fail "$opt: exit $rc: $(cat -v term)"
 	fi
-	awk -F'\t' '$4 == "Ctx" {print $2}' out >ctx
+	awk -F'\t' '$5 == "Ctx" {print $2}' out >ctx
 	expect_eq "$opt: Ctx" 16000000 "$(cat ctx)"
 	grep -q 'objects, .* counted, [0-9.]* s' term || fail "$opt: no progress line was drawn: $(cat -v term)"
 	visible term >shown

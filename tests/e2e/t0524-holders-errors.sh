@@ -18,8 +18,8 @@ expect_eq "unknown class: lines on stderr" 1 "$(wc -l <err)"
 rc=0
 classify --holders java.util.AbstractMap --tsv "$pid" >out 2>err || rc=$?
 expect_eq "no instance: exit status ($(cat err))" 0 "$rc"
-expect_eq "no instance: records" "pid	depth	count	bytes	class
-$pid	0	0	0	java.util.AbstractMap" "$(cat out)"
+expect_eq "no instance: records" "pid	depth	count	bytes	starttime	class
+$pid	0	0	0	$(cut -d' ' -f22 "/proc/$pid/stat")	java.util.AbstractMap" "$(cat out)"
 grep -q "no instance of java.util.AbstractMap" err || fail "no instance: said: $(cat err)"
 no_attach "$pid"
 

@@ -18,7 +18,7 @@ sleep 0.5	# each thread reaches its wait
 rc=0
 classify --holders java.util.TaskQueue --tsv "$pid" >out.tsv 2>err || rc=$?
 expect_eq "exit status ($(cat err))" 0 "$rc"
-got() { awk -F'\t' -v c="$1" '$2 == 1 && $5 == c {print $3}' out.tsv; }
+got() { awk -F'\t' -v c="$1" '$2 == 1 && $6 == c {print $3}' out.tsv; }
 expect_eq "depth 0: TaskQueues" 25 "$(awk -F'\t' '$2 == 0 {print $3}' out.tsv)"
 expect_eq "depth 1: Timers" 25 "$(got java.util.Timer)"
 expect_eq "depth 1: TimerThreads" 25 "$(got java.util.TimerThread)"

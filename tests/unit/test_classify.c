@@ -27,8 +27,9 @@ static void cat_sum(const char *tsv, const char *cat, uint64_t *size,
 		for (t = strtok_r(line, "\t", &save); t && k < 16;
 		     t = strtok_r(NULL, "\t", &save))
 			f[k++] = t;
-		/* pid regions size committed rss inuse free class category */
-		if (k == 9 && strcmp(f[8], cat) == 0) {
+		/* pid regions size committed rss inuse free starttime class
+		 * category */
+		if (k == 10 && strcmp(f[9], cat) == 0) {
 			*size += strtoull(f[2], NULL, 0);
 			*committed += strtoull(f[3], NULL, 0);
 		}

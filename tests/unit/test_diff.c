@@ -149,6 +149,46 @@ START_TEST(test_keys_hold_pid)
 }
 END_TEST
 
+/* The same pid started at another time (a reused pid) is another
+ * process: said; a capture with itself, or a start time one side does not
+ * know, is not. */
+START_TEST(test_reused_pid)
+{
+#define SUMMARY(st)                                                            \
+	"pid\tregions\tsize\tcommitted\trss\tinuse_bytes\tfree_bytes"           \
+	"\tstarttime\tclass\tcategory\n"                                         \
+	"1\t1\t4096\t4096\t100\t-\t-\t" st "\theap\tmalloc\n"
+	static const struct {
+		const char *old, *new;
+		int other;
+	} t[] = {
+		{ SUMMARY("500"), SUMMARY("900"), 1 },
+		{ SUMMARY("500"), SUMMARY("500"), 0 },
+		{ SUMMARY("500"), SUMMARY("-"), 0 },
+		{ SUMMARY("-"), SUMMARY("900"), 0 },
+	};
+#undef SUMMARY
+	struct fx_err err = { 0 };
+	struct fx_diff d;
+	char msg[320];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(fx_diff_init(&d, NULL, NULL), 0);
+		ck_assert_int_eq(load_text(&d, FX_DIFF_OLD, t[i].old, &err), 0);
+		ck_assert_int_eq(load_text(&d, FX_DIFF_NEW, t[i].new, &err), 0);
+		msg[0] = '\0';
+		ck_assert_int_eq(fx_diff_other_process(&d, msg, sizeof(msg)),
+				 t[i].other);
+		if (t[i].other)
+			ck_assert_msg(strstr(msg, "pid 1 started at 500 in the "
+					     "old capture, at 900 in the new"),
+				      "%s", msg);
+		fx_diff_release(&d);
+	}
+}
+END_TEST
+
 /* The leak: 50,000 more 112-byte chunks, first; the top chunk moved. */
 START_TEST(test_chunks)
 {
@@ -326,10 +366,10 @@ static const char regions_hdr[] =
 	"pid\tstart\tend\tperms\toffset\tdev\tinode\tsize\trss\tpss\t"
 	"pss_dirty\tshared_clean\tshared_dirty\tprivate_clean\t"
 	"private_dirty\treferenced\tanonymous\tswap\tswap_pss\tlocked\t"
-	"anon_huge\tvmflags\tkind\tname\n";
+	"anon_huge\tvmflags\tkind\tstarttime\tname\n";
 #define REGION(start, end, rss, name)                                          \
 	"7\t" start "\t" end "\trw-p\t0x000000000000\t00:00\t0\t4096\t" rss   \
-	"\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\trd wr\tanon\t" name "\n"
+	"\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\trd wr\tanon\t-\t" name "\n"
 
 /* Headerless input (after grep) is region records; duplicates add up. */
 START_TEST(test_headerless_and_sums)
@@ -402,7 +442,7 @@ START_TEST(test_errors)
 	ck_assert_int_eq(fx_diff_init(&d, NULL, NULL), 0);
 	ck_assert_int_eq(load_text(&d, FX_DIFF_OLD, text, &err), -EBADMSG);
 	ck_assert_uint_eq(err.line, 3);
-	ck_assert_str_eq(err.msg, "3 fields where the header has 24");
+	ck_assert_str_eq(err.msg, "3 fields where the header has 25");
 	fx_diff_release(&d);
 	/* Kinds mixed in one capture, named by line. */
 	snprintf(text, sizeof(text), "%s%scount\tbytes\tenc\ttext\n1\t1\ta\tb\n",
@@ -447,6 +487,7 @@ int main(void)
 
 	tcase_add_test(tc, test_kind_of);
 	tcase_add_test(tc, test_keys_hold_pid);
+	tcase_add_test(tc, test_reused_pid);
 	tcase_add_test(tc, test_chunks);
 	tcase_add_test(tc, test_regions);
 	tcase_add_test(tc, test_group);

@@ -107,12 +107,16 @@ START_TEST(test_selection_records)
 	ck_assert_int_eq(fx_selection_read(&sel, fd), 0);
 	ck_assert_uint_eq(sel.n, 2);
 	ck_assert_uint_eq(sel.npids, 2);
-	/* file, sha256, holes are recomputed: dropped; class passes. */
-	ck_assert_uint_eq(sel.ncols, 5);
+	/* file, sha256, holes are recomputed: dropped; class passes;
+	 * starttime, missing, is added before name ("-": dump-region
+	 * fills it). */
+	ck_assert_uint_eq(sel.ncols, 6);
 	ck_assert_int_eq(fx_selection_col(&sel, "file"), -1);
 	ck_assert_int_eq(fx_selection_col(&sel, "class"), 3);
+	ck_assert_int_eq(fx_selection_col(&sel, "starttime"), 4);
 	ck_assert_str_eq(sel.s[0].f[3], "arena");
-	ck_assert_str_eq(sel.s[0].f[4], "x\\ty");	/* still escaped */
+	ck_assert_str_eq(sel.s[0].f[4], "-");
+	ck_assert_str_eq(sel.s[0].f[5], "x\\ty");	/* still escaped */
 	ck_assert_uint_eq(sel.s[0].start, 0x7f0000000000ULL);
 	ck_assert_uint_eq(sel.s[1].end, 0x401000);
 	fx_selection_release(&sel);

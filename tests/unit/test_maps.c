@@ -1001,14 +1001,14 @@ START_TEST(test_region_write)
 		"pid\tstart\tend\tperms\toffset\tdev\tinode\tsize\trss\tpss\t"
 		"pss_dirty\tshared_clean\tshared_dirty\tprivate_clean\t"
 		"private_dirty\treferenced\tanonymous\tswap\tswap_pss\tlocked\t"
-		"anon_huge\tvmflags\tkind\tname\n";
+		"anon_huge\tvmflags\tkind\tstarttime\tname\n";
 	static const char *const want[] = {
 		/* names.maps line 5: maps text, so every figure is "-". */
 		"-\t0x55d0c8805000\t0x55d0c8806000\tr--p\t0x000000000000\tfd:02"
 		"\t2004\t4096\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t"
-		"file\t/srv/new\\nline\\n\n",
+		"file\t-\t/srv/new\\nline\\n\n",
 		"-\t0x7f0000006000\t0x7f0000007000\t---p\t0x000000000000\t00:00"
-		"\t0\t4096\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tguard\t-\n",
+		"\t0\t4096\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tguard\t-\t-\n",
 	};
 	struct fx_maps m, old, roll;
 	struct fx_writer w;
@@ -1023,11 +1023,11 @@ START_TEST(test_region_write)
 	fx_writer_init(&w, fd, FX_FMT_TSV);
 	ck_assert_int_eq(fx_writer_columns(&w, fx_region_cols,
 					   fx_region_ncols), 0);
-	ck_assert_int_eq(fx_region_write(&w, -1, &m.r[4]), 0);
-	ck_assert_int_eq(fx_region_write(&w, -1, &m.r[10]), 0);
-	ck_assert_int_eq(fx_region_write(&w, 4242, &old.r[1]), 0);
-	ck_assert_int_eq(fx_region_write(&w, 7, &roll.r[0]), 0);
-	ck_assert_int_eq(fx_region_write(&w, 8, &m.r[5]), 0);
+	ck_assert_int_eq(fx_region_write(&w, -1, 0, &m.r[4]), 0);
+	ck_assert_int_eq(fx_region_write(&w, -1, 0, &m.r[10]), 0);
+	ck_assert_int_eq(fx_region_write(&w, 4242, 98765, &old.r[1]), 0);
+	ck_assert_int_eq(fx_region_write(&w, 7, 0, &roll.r[0]), 0);
+	ck_assert_int_eq(fx_region_write(&w, 8, 0, &m.r[5]), 0);
 	ck_assert_int_eq(fx_writer_flush(&w), 0);
 	unit_slurp(fd, &out);
 	ck_assert(strncmp(out.data, hdr, sizeof(hdr) - 1) == 0);
@@ -1038,7 +1038,7 @@ START_TEST(test_region_write)
 	snprintf(line, sizeof(line),
 		 "4242\t0x000001a55000\t0x000001c1f000\trw-p\t0x000000000000"
 		 "\t00:00\t0\t%llu\t%llu\t%llu\t-\t0\t0\t0\t%llu\t%llu\t%llu\t"
-		 "65536\t-\t0\t0\trd wr mr mw me ac\theap\t[heap]\n",
+		 "65536\t-\t0\t0\trd wr mr mw me ac\theap\t98765\t[heap]\n",
 		 1832 * KB, 1700 * KB, 1700 * KB, 1700 * KB, 1700 * KB,
 		 1700 * KB);
 	ck_assert_msg(strstr(out.data, line), "no line\n%s\nin\n%s", line,
@@ -1047,7 +1047,7 @@ START_TEST(test_region_write)
 	ck_assert_ptr_nonnull(strstr(out.data, "7\t0x0000fc000000\t"
 				     "0x7ffeb3b87000\t---p\t0x000000000000\t"
 				     "00:00\t0\t-\t78053376\t"));
-	ck_assert_ptr_nonnull(strstr(out.data, "\t-\t-\t[rollup]\n"));
+	ck_assert_ptr_nonnull(strstr(out.data, "\t-\t-\t-\t[rollup]\n"));
 	/* The 4095-byte name comes out whole, and a 3-digit major. */
 	ck_assert_ptr_nonnull(strstr(out.data, "\t103:05\t4294967296\t"));
 	ck_assert_ptr_nonnull(strstr(out.data, "/file\n"));
