@@ -56,13 +56,13 @@ int fx_slots_grow(uint32_t **slot, size_t *nslot, size_t first,
 {
 	size_t ns = *nslot ? *nslot * 2 : first, i, j;
 	uint32_t *s = calloc(ns, sizeof(*s));
-	const char *p = (const char *)e + off;
 	uint64_t h;
 
 	if (!s)
 		return -ENOMEM;
-	for (i = 0; i < n; i++, p += sz) {
-		memcpy(&h, p, sizeof(h));
+	/* e may be NULL when n is 0: no pointer made from it then. */
+	for (i = 0; i < n; i++) {
+		memcpy(&h, (const char *)e + i * sz + off, sizeof(h));
 		j = h & (ns - 1);
 		while (s[j])
 			j = (j + 1) & (ns - 1);
