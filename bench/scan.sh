@@ -184,7 +184,7 @@ for mib in $sizes; do
 			yara-pid) "$timeit" "$tmp/t" yara "$tmp/ten.yar" "$pid" >/dev/null ;;
 			scan-live) "$timeit" "$tmp/t" "$scan" "${jargs[@]}" "${eargs[@]}" <"$tmp/regions.tsv" >/dev/null ;;
 			esac
-			read -r wall _ _ status <"$tmp/t"
+			read -r wall _ _ status _ <"$tmp/t"
 			[ "$status" = 0 ] || die "$c exited with $status"
 			t[$c]="${t[$c]:-} $wall"
 		done

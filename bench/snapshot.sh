@@ -131,7 +131,7 @@ run() {
 		"$helpers/timeit" "$tmp/t" gdb -nx -batch -ex "attach $pid" \
 			-ex "gcore $out/g.core" -ex detach </dev/null >"$tmp/gdb.log" 2>&1 || true ;;
 	esac
-	read -r w u s st <"$tmp/t"
+	read -r w u s st _ <"$tmp/t"
 	[ "$st" = 0 ] || die "$t failed (exit $st): $(tail -2 "$tmp/err" "$tmp/gdb.log" 2>/dev/null)"
 	sleep 0.05
 	seen[$t]="${seen[$t]:-} $(gap)"
