@@ -99,25 +99,16 @@ check cppleak "$TARGET_PID"
 grep -q 'sip::SipSubscribeEvent$' cppleak.dir.chunks ||
 	fail "no C++ type named from the dump"
 
-# A capture whose libc cannot be had: said in one line, exit 1.
+# A capture whose libc cannot be had (a dump: another inode in
+# regions.tsv; a core: its NT_FILE path names a directory that is not
+# here): said in one line naming libc, not another file; no records;
+# exit 1. A core whose dynamic linker is not here: its mappings are
+# still a file's (not anonymous memory, nor JIT code), said not read,
+# and the heaps are walked as before.
 mkdir -p "$TRASH/nolibc"
 awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; print; next}
 	$c["name"] ~ /libc\.so/ {$c["inode"]=1} {print}' OFS='\t' \
 	"$TRASH/leaky.dir/regions.tsv" >"$TRASH/nolibc/regions.tsv"
-set +e
-classify --chunks "$TRASH/nolibc" >nolibc.out 2>nolibc.err
-rc=$?
-set -e
-expect_eq "classify on a dump without libc: exit" 1 "$rc"
-grep -q "^classify: cannot read '.*nolibc': .*libc" nolibc.err ||
-	fail "no word about libc: $(cat nolibc.err)"
-[ ! -s nolibc.out ] || fail "a histogram without the heaps"
-
-# A core whose libc is not on this machine (its NT_FILE path names a
-# directory that is not here): the same, naming libc, not another file.
-# A core whose dynamic linker is not here: its mappings are still a
-# file's (not anonymous memory, nor JIT code), said not read, and the
-# heaps are walked as before.
 python3 - "$TRASH/leaky.core" "$TRASH" <<'PY'
 import sys
 d = open(sys.argv[1], 'rb').read()
@@ -127,16 +118,20 @@ for name, lib in (('nolibc', b'libc.so.6'), ('nold', b'ld-linux-x86-64.so.2')):
 	open(sys.argv[2] + '/' + name + '.core', 'wb').write(
 		d.replace(a, b'/usr/lib/x86_64-linux-gnX/' + lib))
 PY
-for opt in --chunks ""; do
-	set +e
-	classify $opt "$TRASH/nolibc.core" >nolibc.out 2>nolibc.err
-	rc=$?
-	set -e
-	expect_eq "classify $opt on a core without libc: exit" 1 "$rc"
-	grep -q "no glibc version in /usr/lib/x86_64-linux-gnX/libc\.so\.6 (that file is not on this machine" nolibc.err ||
-		fail "no word about libc: $(cat nolibc.err)"
-	[ ! -s nolibc.out ] || fail "classify $opt: records without the heaps (core)"
+for src in nolibc nolibc.core; do
+	for opt in --chunks ""; do
+		set +e
+		classify $opt "$TRASH/$src" >nolibc.out 2>nolibc.err
+		rc=$?
+		set -e
+		expect_eq "classify $opt on $src: exit" 1 "$rc"
+		grep -q "^classify: cannot read '.*$src': .*libc" nolibc.err ||
+			fail "$src: no word about libc: $(cat nolibc.err)"
+		[ ! -s nolibc.out ] || fail "classify $opt $src: records without the heaps"
+	done
 done
+grep -q "no glibc version in /usr/lib/x86_64-linux-gnX/libc\.so\.6 (that file is not on this machine" nolibc.err ||
+	fail "the core's libc not named: $(cat nolibc.err)"
 classify --tsv "$TRASH/nold.core" 2>nold.err | keep class detail name |
 	awk -F'\t' '$3 ~ /gnX\/ld-linux/' >nold.classes
 [ "$(wc -l <nold.classes)" -ge 3 ] || fail "no regions of the missing ld.so: $(cat nold.classes)"

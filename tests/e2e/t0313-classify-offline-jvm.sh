@@ -86,25 +86,15 @@ for src in held.dir held.core; do
 	compare live.summary "$src.summary"
 done
 
-# A capture whose libjvm is not the one mapped (here: another inode in
-# regions.tsv): classify says so in one line and exits 1.
+# A capture whose libjvm is not the one mapped (a dump: another inode in
+# regions.tsv) or not on this machine (a core: its NT_FILE path names a
+# directory that is not here): classify says so in one line naming it
+# and exits 1 (the Java heap not passed off as anonymous memory by a
+# silent exit 0); --objects on the core says why it cannot walk, exit 2.
 cp -a "$TRASH/held.dir" "$TRASH/nojvm"
 awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; print; next}
 	$c["name"] ~ /libjvm\.so/ {$c["inode"]=1} {print}' OFS='\t' \
 	"$TRASH/held.dir/regions.tsv" >"$TRASH/nojvm/regions.tsv"
-for opt in "" --summary; do
-	rc=0
-	classify $opt "$TRASH/nojvm" >/dev/null 2>nojvm.err || rc=$?
-	expect_eq "classify $opt on a dump without libjvm: exit" 1 "$rc"
-	grep -q "libjvm\.so: cannot read its ELF symbols" nojvm.err ||
-		fail "no word about libjvm: $(cat nojvm.err)"
-	expect_eq "classify $opt: lines on stderr" 1 "$(wc -l <nojvm.err)"
-done
-
-# A core whose libjvm is not on this machine (its NT_FILE path names a
-# directory that is not here): one line naming it, exit 1, and the
-# Java heap not passed off as anonymous memory by a silent exit 0;
-# --objects says why it cannot walk, exit 2.
 python3 - "$TRASH/held.core" "$TRASH/nojvm.core" <<'PY'
 import re, sys
 d = open(sys.argv[1], 'rb').read()
@@ -113,14 +103,17 @@ assert m, 'no libjvm path in the core'
 a = m.group(0)
 open(sys.argv[2], 'wb').write(d.replace(a, a.replace(b'/usr/lib/jvm/', b'/usr/lib/jvX/')))
 PY
-for opt in "" --summary; do
-	rc=0
-	classify $opt "$TRASH/nojvm.core" >/dev/null 2>nojvm.err || rc=$?
-	expect_eq "classify $opt on a core without libjvm: exit" 1 "$rc"
-	grep -q "jvX.*libjvm\.so: cannot read its ELF symbols" nojvm.err ||
-		fail "no word about libjvm (core): $(cat nojvm.err)"
-	expect_eq "classify $opt (core): lines on stderr" 1 "$(wc -l <nojvm.err)"
+for src in nojvm nojvm.core; do
+	for opt in "" --summary; do
+		rc=0
+		classify $opt "$TRASH/$src" >/dev/null 2>nojvm.err || rc=$?
+		expect_eq "classify $opt on $src: exit" 1 "$rc"
+		grep -q "libjvm\.so: cannot read its ELF symbols" nojvm.err ||
+			fail "$src: no word about libjvm: $(cat nojvm.err)"
+		expect_eq "classify $opt $src: lines on stderr" 1 "$(wc -l <nojvm.err)"
+	done
 done
+grep -q "jvX/.*libjvm" nojvm.err || fail "the core's libjvm not named: $(cat nojvm.err)"
 rc=0
 classify --objects "$TRASH/nojvm.core" >/dev/null 2>nojvm.err || rc=$?
 expect_eq "classify --objects on a core without libjvm: exit" 2 "$rc"
