@@ -63,25 +63,11 @@ for f in "$bin/dump-region" "$top/build/targets/bigheap"; do
 done
 [ "$compare" = 1 ] || command -v gdb >/dev/null || die "gdb not found (Debian: apt-get install gdb)"
 [ -x /usr/bin/time ] || die "GNU time not found (Debian: apt-get install time)"
-mkdir -p "$helpers"
-for h in timeit pvcopy; do
-	if [ ! -x "$helpers/$h" ] || [ "$top/bench/$h.c" -nt "$helpers/$h" ]; then
-		"${CC:-cc}" -O2 -Wall -o "$helpers/$h.tmp.$$" "$top/bench/$h.c" ||
-			die "cannot compile bench/$h.c"
-		mv -f "$helpers/$h.tmp.$$" "$helpers/$h"
-	fi
-done
+bench_helpers timeit pvcopy
 
 max_mib=0
 for s in $sizes; do [ "$s" -gt "$max_mib" ] && max_mib=$s; done
-out=${BENCH_DIR:-}
-if [ -z "$out" ]; then
-	out=/tmp
-	[ -d /dev/shm ] && [ "$(df -Pm /dev/shm | awk 'NR == 2 {print $4}')" -gt $((max_mib * 2 + 1024)) ] &&
-		out=/dev/shm
-fi
-mkdir -p "$out"
-out=$(mktemp -d "$out/bench-dump.XXXXXX")
+bench_outdir dump "$max_mib"
 tmp=$(mktemp -d)
 pid=""
 cleanup() {

@@ -120,3 +120,31 @@ bench_java() {
 	read -r ready <"$tmp/ready"
 	echo "target: $ready ($what)"
 }
+
+# bench_helpers NAME...: compile bench/NAME.c into $helpers (build/bench)
+# when missing or older than its source; die() says why not.
+bench_helpers() {
+	local h
+	mkdir -p "$helpers"
+	for h in "$@"; do
+		if [ ! -x "$helpers/$h" ] || [ "$top/bench/$h.c" -nt "$helpers/$h" ]; then
+			"${CC:-cc}" -O2 -Wall -o "$helpers/$h.tmp.$$" "$top/bench/$h.c" ||
+				die "cannot compile bench/$h.c"
+			mv -f "$helpers/$h.tmp.$$" "$helpers/$h"
+		fi
+	done
+}
+
+# bench_outdir NAME MAX_MIB: set out to a new directory for the copies,
+# under BENCH_DIR, else /dev/shm when it has room for two of MAX_MIB and
+# 1 GiB more, else /tmp.
+bench_outdir() {
+	out=${BENCH_DIR:-}
+	if [ -z "$out" ]; then
+		out=/tmp
+		[ -d /dev/shm ] && [ "$(df -Pm /dev/shm | awk 'NR == 2 {print $4}')" -gt $(($2 * 2 + 1024)) ] &&
+			out=/dev/shm
+	fi
+	mkdir -p "$out"
+	out=$(mktemp -d "$out/bench-$1.XXXXXX")
+}

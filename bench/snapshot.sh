@@ -49,6 +49,7 @@ esac
 
 export LC_ALL=C
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 bin=${BENCH_BIN:-$top/bin}
 sizes=${BENCH_SIZES:-1024 4096}
 runs=${BENCH_RUNS:-3}
@@ -63,25 +64,11 @@ for f in "$bin/dump-region" "$top/build/targets/tickheap" "$top/build/targets/ge
 	[ -x "$f" ] || die "$f is missing: run 'make all' first"
 done
 [ "$do_gcore" = 0 ] || command -v gdb >/dev/null || die "gdb not found (Debian: apt-get install gdb)"
-mkdir -p "$helpers"
-for h in timeit forkfloor; do
-	if [ ! -x "$helpers/$h" ] || [ "$top/bench/$h.c" -nt "$helpers/$h" ]; then
-		"${CC:-cc}" -O2 -Wall -o "$helpers/$h.tmp.$$" "$top/bench/$h.c" ||
-			die "cannot compile bench/$h.c"
-		mv -f "$helpers/$h.tmp.$$" "$helpers/$h"
-	fi
-done
+bench_helpers timeit forkfloor
 
 max_mib=0
 for s in $sizes; do [ "$s" -gt "$max_mib" ] && max_mib=$s; done
-out=${BENCH_DIR:-}
-if [ -z "$out" ]; then
-	out=/tmp
-	[ -d /dev/shm ] && [ "$(df -Pm /dev/shm | awk 'NR == 2 {print $4}')" -gt $((max_mib * 2 + 1024)) ] &&
-		out=/dev/shm
-fi
-mkdir -p "$out"
-out=$(mktemp -d "$out/bench-snap.XXXXXX")
+bench_outdir snap "$max_mib"
 tmp=$(mktemp -d)
 pid=""
 cleanup() {
