@@ -841,6 +841,16 @@ static size_t half_split(const struct walk *w, const struct fx_ra_range *r,
 	return w->nsp;
 }
 
+static void half_free(struct half *h)
+{
+	fx_ra_free(h->w.ra);
+	free(h->w.count);
+	free(h->w.bytes);
+	if (h->w.own)
+		explicit_bzero(h->w.own, WINDOW);
+	free(h->w.own);
+}
+
 /* Start h on the spaces [from, nsp) of w: 0, or -errno (not started). */
 static int half_start(struct walk *w, struct half *h, struct fx_ra_range *r,
 		      size_t from)
@@ -871,21 +881,8 @@ static int half_start(struct walk *w, struct half *h, struct fx_ra_range *r,
 	if (!e)
 		return 0;
 fail:
-	fx_ra_free(h->w.ra);
-	free(h->w.count);
-	free(h->w.bytes);
-	free(h->w.own);
+	half_free(h);
 	return e;
-}
-
-static void half_free(struct half *h)
-{
-	fx_ra_free(h->w.ra);
-	free(h->w.count);
-	free(h->w.bytes);
-	if (h->w.own)
-		explicit_bzero(h->w.own, WINDOW);
-	free(h->w.own);
 }
 
 /*
