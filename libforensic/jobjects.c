@@ -1246,6 +1246,14 @@ static int run(struct walk *w)
 			 "cannot be read");
 	if (r)
 		return r < 0 ? r : 0;
+	if (o->hooks.settle && (r = o->hooks.settle(o->hooks.settle_ctx))) {
+		if (r == -ENOMEM)
+			return r;
+		snprintf(o->note, sizeof(o->note), "the process's map cannot "
+			 "be read: %s", r == -EBADMSG ? "it makes no sense" :
+			 strerror(-r));
+		return 0;
+	}
 	w->own = malloc(WINDOW);
 	if (!w->own)
 		return -ENOMEM;
@@ -1409,6 +1417,12 @@ static int say(struct fx_buf *msg, const char *line)
 	return fx_buf_adds(msg, line) || fx_buf_adds(msg, "\n") ? -ENOMEM : 0;
 }
 
+/* hooks.settle: the live map's VmFlags, before the heap is read. */
+static int settle(void *ctx)
+{
+	return fx_memsrc_settle(ctx);
+}
+
 int fx_jobjects_walk_src(struct fx_jobjects *o, struct fx_memsrc *ms,
 			 struct fx_proc *p, const struct fx_freeze_opts *fo,
 			 struct fx_buf *msg)
@@ -1420,10 +1434,15 @@ int fx_jobjects_walk_src(struct fx_jobjects *o, struct fx_memsrc *ms,
 	if (!fo || ms->kind != FX_MS_LIVE) {
 		if (!o->hooks.visit)
 			o->hooks.heap2 = fx_memsrc_heap2(ms);
+		if (ms->late) {
+			o->hooks.settle = settle;
+			o->hooks.settle_ctx = ms;
+		}
 		r = fx_jobjects_walk(o, &ms->maps, &ms->heap, ms->file,
 				     ms->file_ctx);
 		fx_memsrc_heap2_done(ms);
 		o->hooks.heap2 = NULL;
+		o->hooks.settle = NULL;
 		return r;
 	}
 	/* A freeze may stop a thread in the middle of an allocation (the

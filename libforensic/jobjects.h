@@ -91,6 +91,12 @@ struct fx_jobj_hooks {
 	 * beside the walk's (fx_memsrc_heap2), or NULL: without a visitor,
 	 * a big heap's spaces are then counted in two threads. */
 	struct fx_heap_src *heap2;
+	/* Called once after the JVM's classes and threads are read and
+	 * before the first byte of the heap is (fx_jobjects_walk_src: the
+	 * live map's late VmFlags, fx_memsrc_settle), or NULL: 0, or a
+	 * negative errno that ends the walk (not ok, note said). */
+	int (*settle)(void *ctx);
+	void *settle_ctx;
 };
 
 /* What the walk found. Embed, fx_jobjects_init(). */

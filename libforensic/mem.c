@@ -122,6 +122,10 @@ static size_t read_one(struct fx_mem *m, uint64_t addr, char *buf, size_t len,
 			}
 			/* EFAULT, EPERM...: ask mem about this page. */
 		}
+		if (m->no_mem) {
+			*why = -EFAULT;
+			return got;
+		}
 		/* After a failed process_vm_readv, the one page it stopped
 		 * at (mem says why); without it, all that is left in one
 		 * call (a page per call costs a snapshot's copy a third). */

@@ -24,6 +24,11 @@ struct fx_mem {
 	int pid;
 	int memfd;		/* /proc/PID/mem, O_RDONLY, or -1 */
 	int pvr;		/* process_vm_readv still worth trying */
+	/* process_vm_readv only, never /proc/PID/mem: set while the map
+	 * that gates the reads has no VmFlags yet (fx_memsrc_open_live's
+	 * FX_MS_LATE_SMAPS). The kernel refuses process_vm_readv on device
+	 * mappings (VM_IO, VM_PFNMAP), which /proc/PID/mem would read. */
+	int no_mem;
 };
 
 /*

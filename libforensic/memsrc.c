@@ -20,6 +20,7 @@
 
 #include "elfseg.h"
 #include "internal.h"
+#include "kerndat.h"
 #include "memsrc.h"
 #include "stack.h"
 #include "pagemap.h"
@@ -45,7 +46,9 @@ static void ms_init(struct fx_memsrc *ms)
 	memset(ms, 0, sizeof(*ms));
 	ms->pid = -1;
 	fx_maps_init(&ms->maps);
+	fx_maps_init(&ms->early);
 	fx_buf_init(&ms->text);
+	fx_buf_init(&ms->late_text);
 	fx_source_init(&ms->src);
 	ms->heap.read = fx_memsrc_read;
 	ms->heap.ctx = ms;
@@ -61,6 +64,10 @@ void fx_memsrc_release(struct fx_memsrc *ms)
 				close(ms->files[i].fd);
 		free(ms->files);
 	}
+	if (ms->late)
+		pthread_join(ms->late_th, NULL);
+	fx_buf_release(&ms->late_text);
+	fx_maps_release(&ms->early);
 	if (ms->have_ls)
 		fx_livesrc_release(&ms->ls);
 	if (ms->have_ls2)
@@ -105,26 +112,53 @@ int fx_memsrc_probe(const char *path)
 
 /* ---- live ---- */
 
-static int live_map(struct fx_memsrc *ms)
+/* Parse the map text into m; -EBADMSG with ms->err when it makes no
+ * sense. An empty text: the process is gone. */
+static int live_parse(struct fx_memsrc *ms, const struct fx_buf *text,
+		      struct fx_maps *m)
 {
 	struct fx_err err = { 0, "" };
 	int r;
 
-	fx_buf_reset(&ms->text);
-	r = fx_proc_read_map(ms->p, "smaps", &ms->text, FX_SMAPS_READ_SIZE,
-			     NULL);
-	if (!r && !ms->text.len)
-		r = -ESRCH;
-	if (!r)
-		r = fx_maps_parse(&ms->maps, ms->text.data, ms->text.len, &err);
+	if (!text->len)
+		return -ESRCH;
+	r = fx_maps_parse(m, text->data, text->len, &err);
 	if (r == -EBADMSG)
 		ms->err = err;
 	return r;
 }
 
-int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p)
+/* /proc/PID/NAME ("smaps", or "maps": no VmFlags) into ms->maps. */
+static int live_map(struct fx_memsrc *ms, const char *name)
 {
 	int r;
+
+	fx_buf_reset(&ms->text);
+	r = fx_proc_read_map(ms->p, name, &ms->text, FX_SMAPS_READ_SIZE,
+			     NULL);
+	return r ? r : live_parse(ms, &ms->text, &ms->maps);
+}
+
+/* FX_MS_LATE_SMAPS: smaps, read in its own thread. */
+static void *late_main(void *arg)
+{
+	struct fx_memsrc *ms = arg;
+
+	ms->late_r = fx_proc_read_map(ms->p, "smaps", &ms->late_text,
+				      FX_SMAPS_READ_SIZE, NULL);
+	return NULL;
+}
+
+/* Reads go through process_vm_readv only (no_mem) or not. */
+static void ms_provisional(struct fx_memsrc *ms, int on)
+{
+	ms->ls.mem.no_mem = on;
+	ms->ls2.mem.no_mem = on;
+}
+
+int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p, int flags)
+{
+	int r, late;
 
 	ms_init(ms);
 	ms->kind = FX_MS_LIVE;
@@ -133,12 +167,29 @@ int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p)
 	ms->starttime = p->starttime;
 	ms->file = fx_proc_file_read;
 	ms->file_ctx = p;
-	r = live_map(ms);
+	/* Late only where process_vm_readv does the reading. */
+	late = (flags & FX_MS_LATE_SMAPS) && fx_kerndat()->vm_readv &&
+	       !p->cow_copy;
+	r = live_map(ms, late ? "maps" : "smaps");
 	if (!r)
 		r = fx_livesrc_open(&ms->ls, p, &ms->maps, 1);
 	if (r)
 		return r;
 	ms->have_ls = 1;
+	if (late && !ms->ls.mem.pvr)
+		late = 0;	/* no process_vm_readv for this process */
+	if (late && !fx_thread_start(&ms->late_th, late_main, ms)) {
+		ms->late = 1;
+		ms_provisional(ms, 1);
+	} else if (late) {
+		/* No thread: smaps now, as without the flag. */
+		fx_maps_release(&ms->maps);
+		fx_maps_init(&ms->maps);
+		r = live_map(ms, "smaps");
+		fx_livesrc_remap(&ms->ls, &ms->maps);
+		if (r)
+			return r;
+	}
 	r = fx_threads_read(p, &ms->t, &ms->nt);
 	if (r) {
 		ms->threads_failed = 1;
@@ -148,15 +199,43 @@ int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p)
 	return 0;
 }
 
+int fx_memsrc_settle(struct fx_memsrc *ms)
+{
+	struct fx_maps m;
+	int r;
+
+	if (!ms->late)
+		return 0;
+	pthread_join(ms->late_th, NULL);
+	ms->late = 0;
+	fx_maps_init(&m);
+	r = ms->late_r ? ms->late_r : live_parse(ms, &ms->late_text, &m);
+	fx_buf_release(&ms->late_text);
+	if (r) {
+		fx_maps_release(&m);
+		return r;	/* still provisional: no read goes on */
+	}
+	/* Kept: the regions of the early map that callers point at. */
+	ms->early = ms->maps;
+	ms->maps = m;
+	fx_livesrc_remap(&ms->ls, &ms->maps);
+	if (ms->have_ls2)
+		fx_livesrc_remap(&ms->ls2, &ms->maps);
+	ms_provisional(ms, 0);
+	return 0;
+}
+
 int fx_memsrc_reload(struct fx_memsrc *ms)
 {
 	int r;
 
 	if (ms->kind != FX_MS_LIVE)
 		return 0;
+	if (ms->late && (r = fx_memsrc_settle(ms)))
+		return r;
 	fx_maps_release(&ms->maps);
 	fx_maps_init(&ms->maps);
-	r = live_map(ms);
+	r = live_map(ms, "smaps");
 	fx_livesrc_remap(&ms->ls, &ms->maps);
 	if (ms->have_ls2)
 		fx_livesrc_remap(&ms->ls2, &ms->maps);
@@ -171,6 +250,7 @@ struct fx_heap_src *fx_memsrc_heap2(struct fx_memsrc *ms)
 		if (fx_livesrc_open(&ms->ls2, ms->p, &ms->maps, 1))
 			return NULL;
 		ms->have_ls2 = 1;
+		ms->ls2.mem.no_mem = ms->late;	/* not settled yet */
 		ms->heap2.read = fx_livesrc_read;
 		ms->heap2.ctx = &ms->ls2;
 	}

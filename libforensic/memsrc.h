@@ -39,6 +39,7 @@
 #ifndef FX_MEMSRC_H
 #define FX_MEMSRC_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -93,6 +94,14 @@ struct fx_memsrc {
 	struct fx_mshole *holes;	/* a dump's, sorted, merged */
 	size_t nholes;
 	int threads_failed;
+	/* FX_MS_LATE_SMAPS: smaps read by late_th while the reads are
+	 * gated by the map of /proc/PID/maps, until fx_memsrc_settle. */
+	int late;			/* late_th started, not joined */
+	pthread_t late_th;
+	int late_r;			/* its fx_proc_read_map's result */
+	struct fx_buf late_text;
+	struct fx_maps early;		/* the map before the settle, kept:
+					 * regions pointed at stay valid */
 };
 
 /*
@@ -107,8 +116,27 @@ int fx_memsrc_probe(const char *path);
  * Open the live process p (borrowed: keep it open): read its map and
  * threads. 0, or a negative errno (-ESRCH gone, -EACCES, -EBADMSG). A
  * thread list that cannot be read leaves nt 0 and threads_note set.
+ *
+ * flags FX_MS_LATE_SMAPS: the map's VmFlags come late. smaps costs a walk
+ * of every page table of the process (about 8 ms for a JVM with 200 MB of
+ * heap), so it is read in a thread while the caller starts on
+ * /proc/PID/maps' map, which has the regions and names but no VmFlags.
+ * Until fx_memsrc_settle, reads go through process_vm_readv only, never
+ * /proc/PID/mem: the kernel refuses process_vm_readv on device mappings
+ * (VM_IO, VM_PFNMAP), the one harm a read gated without VmFlags could
+ * do; [vvar] and secret memory are refused by name as always. Without
+ * process_vm_readv, smaps is read at once.
  */
-int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p);
+#define FX_MS_LATE_SMAPS 1
+int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p, int flags);
+
+/*
+ * Late smaps: wait for it and gate the reads by it from now on (ms->maps
+ * becomes smaps' map; regions of the earlier one stay valid until
+ * release). 0 (also when there was nothing to wait for) or -errno (-ESRCH
+ * the process is gone, -EBADMSG with ms->err: smaps made no sense).
+ */
+int fx_memsrc_settle(struct fx_memsrc *ms);
 
 /* Live: read the map afresh (the reads then follow it). 0 or -errno. */
 int fx_memsrc_reload(struct fx_memsrc *ms);

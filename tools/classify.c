@@ -235,7 +235,10 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	char m[320];
 	double t0;
 
-	if (tool_memsrc_open(&ms, &p, arg))
+	/* The histogram, live: smaps (the VmFlags) is read in a thread
+	 * while the JVM's classes are (memsrc.h). */
+	if (tool_memsrc_open(&ms, &p, arg, mode == M_OBJECTS && !flags ?
+					      FX_MS_LATE_SMAPS : 0))
 		return 2;
 	pid = (int)ms.pid;
 	if (mode == M_OBJECTS)

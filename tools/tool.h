@@ -78,9 +78,11 @@ struct fx_memsrc;
 /*
  * Open the process arg names: a live PID[@STARTTIME] (p opened too;
  * release it when p->dirfd >= 0), a dump directory or an ELF core
- * (p->dirfd -1). 0, or 2 when it cannot be opened (said).
+ * (p->dirfd -1). 0, or 2 when it cannot be opened (said). msflags: for
+ * a live process, fx_memsrc_open_live's (FX_MS_LATE_SMAPS).
  */
-int tool_memsrc_open(struct fx_memsrc *ms, struct fx_proc *p, const char *arg);
+int tool_memsrc_open(struct fx_memsrc *ms, struct fx_proc *p, const char *arg,
+		     int msflags);
 
 
 /*

@@ -12,7 +12,8 @@
 #include "proc.h"
 #include "tool.h"
 
-int tool_memsrc_open(struct fx_memsrc *ms, struct fx_proc *p, const char *arg)
+int tool_memsrc_open(struct fx_memsrc *ms, struct fx_proc *p, const char *arg,
+		     int msflags)
 {
 	unsigned long long start;
 	int r, pid;
@@ -20,7 +21,7 @@ int tool_memsrc_open(struct fx_memsrc *ms, struct fx_proc *p, const char *arg)
 	if (fx_pid_parse(arg, &pid, &start) == 0) {
 		if (tool_proc_open(p, pid, start))
 			return 2;
-		r = fx_memsrc_open_live(ms, p);
+		r = fx_memsrc_open_live(ms, p, msflags);
 		if (r) {
 			tool_warn("cannot read process %d: %s%s", pid,
 				  strerror(-r), r == -EACCES || r == -EPERM ?

@@ -20,6 +20,7 @@
 
 #include "kerndat.h"
 #include "livesrc.h"
+#include "memsrc.h"
 #include "unit.h"
 
 #define NPAGES 32
@@ -331,5 +332,83 @@ START_TEST(test_exec_guard_fallback)
 }
 END_TEST
 
+/*
+ * FX_MS_LATE_SMAPS: until fx_memsrc_settle the map is /proc/PID/maps' (no
+ * VmFlags) and the reads go through process_vm_readv only. A page it
+ * refuses (PROT_NONE here, as it refuses a device mapping) is then not
+ * read through /proc/PID/mem, which would read it; after the settle the
+ * map is smaps' (its MADV_DONTDUMP seen), regions of the early map still
+ * valid, and /proc/PID/mem reads again. Without the fallback forced.
+ */
+START_TEST(test_late_smaps)
+{
+	size_t ps = fx_page_size();
+	const struct fx_region *early;
+	struct fx_mem_seg seg;
+	struct fx_memsrc ms;
+	struct fx_proc p;
+	struct child ch;
+	char *none, buf[64];
+	int why;
+
+	none = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(none != MAP_FAILED);
+	memset(none, 'n', ps);
+	ck_assert_int_eq(madvise(none, ps, MADV_DONTDUMP), 0);
+	ck_assert_int_eq(mprotect(none, ps, PROT_NONE), 0);
+	child_start(&ch, &p, 0);	/* inherits the page, present */
+	seg = (struct fx_mem_seg){ (uint64_t)(uintptr_t)none, sizeof(buf),
+				   buf };
+
+	ck_assert_int_eq(fx_memsrc_open_live(&ms, &p, FX_MS_LATE_SMAPS),
+			 0);
+	if (!fx_kerndat()->vm_readv) {
+		/* No process_vm_readv here: smaps read at once. */
+		ck_assert_int_eq(ms.late, 0);
+		ck_assert(ms.maps.is_smaps);
+		fx_memsrc_release(&ms);
+		child_stop(&ch, &p);
+		munmap(none, ps);
+		return;
+	}
+	ck_assert_int_eq(ms.late, 1);
+	ck_assert(!ms.maps.is_smaps);
+	early = fx_region_at(&ms.maps, seg.addr);
+	ck_assert_ptr_nonnull(early);
+	ck_assert_uint_eq(early->vmflags, 0);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_uint_eq(fx_livesrc_readv(&ms.ls, &seg, 1, &why), 0);
+	ck_assert_int_eq(why, -EFAULT);
+	ck_assert(buf[0] == 0);
+	/* The second reader is held to the same until the settle. */
+	ck_assert_ptr_nonnull(fx_memsrc_heap2(&ms));
+	ck_assert_uint_eq(fx_livesrc_readv(&ms.ls2, &seg, 1, &why), 0);
+
+	ck_assert_int_eq(fx_memsrc_settle(&ms), 0);
+	ck_assert_int_eq(ms.late, 0);
+	ck_assert(ms.maps.is_smaps);
+	ck_assert(fx_region_at(&ms.maps, seg.addr)->vmflags & FX_VM_DD);
+	ck_assert_uint_eq(early->start, seg.addr);	/* still there */
+	ck_assert_uint_eq(fx_livesrc_readv(&ms.ls, &seg, 1, &why),
+			  sizeof(buf));
+	ck_assert(buf[0] == 'n' && buf[63] == 'n');
+	ck_assert_uint_eq(fx_livesrc_readv(&ms.ls2, &seg, 1, &why),
+			  sizeof(buf));
+	ck_assert_int_eq(fx_memsrc_settle(&ms), 0);	/* nothing to wait for */
+	fx_memsrc_heap2_done(&ms);
+	fx_memsrc_release(&ms);
+
+	/* Released before any settle: the thread is waited for. */
+	ck_assert_int_eq(fx_memsrc_open_live(&ms, &p, FX_MS_LATE_SMAPS),
+			 0);
+	ck_assert_int_eq(ms.late, 1);
+	fx_memsrc_release(&ms);
+
+	child_stop(&ch, &p);
+	munmap(none, ps);
+}
+END_TEST
+
 UNIT_MAIN("livesrc", test_read_child, test_read_child_fallback,
-	  test_exec_guard, test_exec_guard_fallback)
+	  test_exec_guard, test_exec_guard_fallback, test_late_smaps)
