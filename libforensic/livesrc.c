@@ -21,9 +21,9 @@
 #define SMALL_PAGES 4
 /*
  * A read of DIRECT_PAGES pages or more (a heap walker's big window) goes
- * straight into the caller's buffer, pagemap read for its own pages: no
- * second copy through the window. At most DIRECT_MAX pages per pagemap
- * read.
+ * straight into the caller's buffer, its pages' presence asked of
+ * pagemap for it alone: no second copy through the window. At most
+ * DIRECT_MAX pages per read.
  */
 #define DIRECT_PAGES 16
 #define DIRECT_MAX 1024
@@ -62,7 +62,6 @@ void fx_livesrc_release(struct fx_livesrc *l)
 		free(l->w[i].ent);
 		free(l->w[i].ok);
 	}
-	free(l->dent);
 	memset(l, 0, sizeof(*l));
 	l->mem.memfd = -1;
 	l->pm.fd = -1;
@@ -258,6 +257,43 @@ static int load_window(struct fx_livesrc *l, struct fx_livewin *w,
 }
 
 /*
+ * The first page of [first, end) (page aligned) that is not present, or
+ * end: *bad, and *swapped when it is swapped out rather than absent. One
+ * PAGEMAP_SCAN answers for a range of present pages where the entries
+ * cost one each (fx_pagemap_runs). 0 or a negative errno.
+ */
+static int not_present(struct fx_livesrc *l, uint64_t first, uint64_t end,
+		       uint64_t *bad, int *swapped)
+{
+	struct fx_page_run runs[8];
+	uint64_t cur = first, next;
+	long n, i;
+
+	*swapped = 0;
+	while (cur < end) {
+		n = fx_pagemap_runs(&l->pm, cur, end, runs,
+				    FX_ARRAY_SIZE(runs), &next);
+		if (n < 0)
+			return (int)n;
+		for (i = 0; i < n; i++) {
+			if (runs[i].start > cur)
+				break;	/* absent before this run */
+			if (runs[i].flags & FX_RUN_SWAPPED) {
+				*swapped = 1;
+				break;
+			}
+			cur = runs[i].end;	/* present (or the zero page) */
+		}
+		/* Looked at [.., next): pages after the last run are absent;
+		 * go on only from where the scan stopped (its runs full). */
+		if (i < n || cur != next)
+			break;
+	}
+	*bad = cur < end ? cur : end;
+	return 0;
+}
+
+/*
  * Read [addr, addr + len) (at most DIRECT_MAX pages) straight into out,
  * with fx_livesrc_read's contract: every page must be present, in a
  * readable region; the first that is not says why the read fails.
@@ -265,39 +301,29 @@ static int load_window(struct fx_livesrc *l, struct fx_livewin *w,
 static int read_direct(struct fx_livesrc *l, uint64_t addr,
 		       unsigned char *out, size_t len)
 {
-	size_t ps = fx_page_size(), np, i, got;
-	uint64_t first = addr - addr % ps, a, e, end = addr + len;
-	const struct fx_region *r = NULL;
+	size_t ps = fx_page_size(), got;
+	uint64_t first = addr - addr % ps, a, e, bad = 0, end = addr + len;
+	uint64_t pend = end + (ps - end % ps) % ps;
+	const struct fx_region *r;
 	struct fx_mem_seg seg;
-	long n;
-	int why;
+	int why, swapped, n;
 
-	np = (size_t)((end - first + ps - 1) / ps);
-	if (!l->dent) {
-		l->dent = malloc(DIRECT_MAX * sizeof(*l->dent));
-		if (!l->dent)
-			return -ENOMEM;
-	}
-	n = fx_pagemap_read(l->pm.fd, first, np, l->dent);
+	n = not_present(l, first, pend, &bad, &swapped);
 	if (n < 0) {
 		if (n == -ESRCH)
 			l->gone = 1;
 		return n == -ESRCH ? -ESRCH : -EFAULT;
 	}
-	if ((size_t)n < np)
-		return -EFAULT;
-	for (i = 0; i < np; i++) {
-		a = first + i * ps;
-		if (!r || a >= r->end)
-			r = l->m ? fx_region_at(l->m, a) : NULL;
-		if (!r)
+	/* The present pages before bad: each in a readable region. */
+	for (a = first; a < bad; a = r->end) {
+		r = l->m ? fx_region_at(l->m, a) : NULL;
+		if (!r || !region_readable(r))
 			return -EFAULT;
-		if (l->dent[i] & FX_PM_PRESENT) {
-			if (!region_readable(r))
-				return -EFAULT;
-			continue;
-		}
-		if (l->dent[i] & FX_PM_SWAPPED) {
+	}
+	if (bad < pend) {
+		if (!l->m || !fx_region_at(l->m, bad))
+			return -EFAULT;
+		if (swapped) {
 			l->pages_swapped++;
 			return -ENODATA;
 		}

@@ -70,7 +70,6 @@ struct fx_livesrc {
 	const struct fx_maps *m; /* regions that may be read (borrowed) */
 	struct fx_livewin w[FX_LIVE_NWIN];
 	uint64_t tick;		/* reads from a window so far */
-	uint64_t *dent;		/* pagemap entries of a direct read */
 };
 
 /*
