@@ -50,6 +50,19 @@ LIB_PKGS := libelf libdw libzstd libcrypto capstone libhs
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
 # libstdc++ for its C++ demangler (__cxa_demangle: classify's type names).
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lstdc++ -lpthread
+# libforensic/lazylib.c opens libraries with dlopen() when a run first
+# needs them, by the SONAME read from the library each -l would link
+# (scripts/lib-sonames).
+LAZY_LIBS := FX_SONAME_HS:libhs:hs FX_SONAME_CRYPTO:libcrypto:crypto \
+	FX_SONAME_CAPSTONE:capstone:capstone FX_SONAME_DW:libdw:dw \
+	FX_SONAME_STDCXX:-:stdc++
+# Only lazylib.o is compiled with them; a library not found stops the
+# build here, saying which (its -dev package is missing).
+lazy_defs = $(or $(shell scripts/lib-sonames $(1) $(LAZY_LIBS)),\
+	$(error cannot read the SONAMEs of $(LAZY_LIBS): see above))
+build/lib/lazylib.o: LAZY_DEFS = $(call lazy_defs,$(CC))
+build/fuzzlib/lazylib.o: LAZY_DEFS = $(call lazy_defs,clang)
+build/lib/lazylib.o build/fuzzlib/lazylib.o: scripts/lib-sonames
 
 LIB_SRC := $(wildcard libforensic/*.c)
 LIB_OBJ := $(patsubst libforensic/%.c,build/lib/%.o,$(LIB_SRC))
@@ -75,7 +88,7 @@ all: $(TOOL_BIN) $(TARGET_BIN)
 build/lib/%.o: libforensic/%.c $(wildcard libforensic/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(LAZY_DEFS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -159,7 +172,7 @@ build/fuzzlib/%.o: libforensic/%.c $(wildcard libforensic/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)clang $(subst fuzzer$(COMMA),fuzzer-no-link$(COMMA),$(FUZZ_CFLAGS)) \
-		$(PKG_CFLAGS) -c -o $@ $<
+		$(PKG_CFLAGS) $(LAZY_DEFS) -c -o $@ $<
 
 build/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_LIB_OBJ) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
