@@ -48,11 +48,14 @@ $(DEPS_STAMP): scripts/install-deps
 # in scripts/install-deps). Expanded when a recipe runs, after install-deps.
 LIB_PKGS := libelf libdw libzstd libcrypto capstone libhs
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
-# libstdc++ for its C++ demangler (__cxa_demangle: classify's type names).
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lstdc++ -lpthread
-# libforensic/lazylib.c opens libraries with dlopen() when a run first
-# needs them, by the SONAME read from the library each -l would link
-# (scripts/lib-sonames).
+# Only libelf and libzstd are linked (small, and used by most runs). The
+# heavy ones cost every run 4.5 ms in the dynamic loader: libforensic/
+# lazylib.c opens them with dlopen() when a run first needs them, by the
+# SONAME read from the library each -l would link (scripts/lib-sonames):
+# Vectorscan (scan's patterns), libcrypto (SHA-256), capstone (JIT
+# regions), libdw (stacks), libstdc++ (__cxa_demangle: C++ type names).
+LINK_PKGS := libelf libzstd
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -lpthread
 LAZY_LIBS := FX_SONAME_HS:libhs:hs FX_SONAME_CRYPTO:libcrypto:crypto \
 	FX_SONAME_CAPSTONE:capstone:capstone FX_SONAME_DW:libdw:dw \
 	FX_SONAME_STDCXX:-:stdc++
@@ -148,7 +151,8 @@ build/targets/%.musl-dynamic: corpus/targets/%.c corpus/targets/target.h | $(DEP
 	$(Q)musl-gcc -O1 -g -Wall -D_GNU_SOURCE -o $@ $<
 
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
-CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
+# libcrypto too: test_dump computes its expected SHA-256 itself.
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check libcrypto)
 
 build/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)

@@ -187,8 +187,8 @@ static void on_event(struct fx_dumpjob *j, enum fx_dumpjob_event ev)
  * --check: run every check that would refuse job j's dump (fx_dump_check),
  * dumping nothing; one line each on
  * stderr (only the refusals when quiet). EXIT_DONE when none refuses,
- * else EXIT_FAILED. Here, not in tool.c: the checks link libelf,
- * libzstd and libcrypto, which the other tools need not load.
+ * else EXIT_FAILED. Here, not in tool.c: the checks pull in the dump
+ * code (libelf, libzstd), which the other tools need not link.
  */
 static int dump_check(const struct fx_dumpjob *j, int quiet)
 {
