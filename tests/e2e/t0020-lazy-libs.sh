@@ -6,7 +6,8 @@
 # (LD_LIBRARY_PATH), every --help still runs while each feature that
 # needs one fails as its command fails otherwise, saying which library:
 # scan's patterns exit 2, dump-region --sha256 exit 2 with nothing
-# written (without --sha256 the dump is whole), classify's stacks exit 1,
+# written (and --check --sha256 refuses; without --sha256 the dump is
+# whole), classify's stacks exit 1,
 # a JIT region's detail says it was not decoded. Unbroken, the same JIT
 # page decodes (capstone loaded on demand works).
 . "$TOP/tests/e2e/lib.sh"
@@ -67,6 +68,13 @@ broken scan --strings <regions.tsv >strings.tsv ||
 run 2 "^dump-region: cannot hash \(--sha256\): cannot load 'libcrypto\.so\.[0-9]+'" \
 	dump-region --sha256 -o "$TRASH/hashed" "$pid"
 [ ! -e "$TRASH/hashed" ] || fail "dump-region --sha256 refused yet wrote"
+# --check says so ahead (dump-on asks it when it starts).
+run 2 "^dump-region: cannot dump: cannot load 'libcrypto\.so\.[0-9]+'" \
+	dump-region --check --sha256 -o "$TRASH/hashed" "$pid"
+dump-region --check --sha256 -o "$TRASH/hashed" "$pid" 2>check.err ||
+	fail "dump-region --check --sha256: $(cat check.err)"
+grep -q "^dump-region: check: sha256: libcrypto is loaded$" check.err ||
+	fail "no sha256 check: $(cat check.err)"
 broken dump-region -q -o "$TRASH/plain" "$pid" >plain.tsv ||
 	fail "dump-region without --sha256, libcrypto broken"
 [ -s "$TRASH/plain/regions.tsv" ] || fail "no regions.tsv"
