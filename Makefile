@@ -49,7 +49,7 @@ $(DEPS_STAMP): scripts/install-deps
 LIB_PKGS := libelf libdw libzstd libcrypto capstone libhs
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
 # Only libelf and libzstd are linked (small, and used by most runs). The
-# heavy ones cost every run 4.5 ms in the dynamic loader: libforensic/
+# heavy ones cost every run 2-4 ms in the dynamic loader: libforensic/
 # lazylib.c opens them with dlopen() when a run first needs them, by the
 # SONAME read from the library each -l would link (scripts/lib-sonames):
 # Vectorscan (scan's patterns), libcrypto (SHA-256), capstone (JIT

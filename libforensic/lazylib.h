@@ -2,10 +2,12 @@
  * lazylib: the heavy shared libraries opened on first use, not at start.
  *
  * Linked as DT_NEEDED, Vectorscan, libcrypto, capstone, libdw and
- * libstdc++ cost every run of every tool about 4.5 ms and 600 page faults
- * in the dynamic loader (relocations, symbol lookups), whether the run
- * scans a pattern or prints --help: classify --help took 6.0 ms where
- * memmap, linked with libc alone, took 1.2. Each module that needs one of
+ * libstdc++ cost every run of classify, scan and dump-region 2 to 4 ms
+ * and up to 600 page faults in the dynamic loader (relocations, symbol
+ * lookups), whether the run scans a pattern or prints --help: classify
+ * --help took 4.4 ms and 700 faults where memmap, linked with libc alone,
+ * took 0.7 ms and 75 (0.9 ms and 100 once they were opened on demand,
+ * libelf and libzstd still linked). Each module that needs one of
  * them declares the functions it calls here, and opens the library with
  * dlopen() the first time it needs it: a run that does not need it never
  * loads it.
@@ -13,8 +15,8 @@
  * A library is opened by its SONAME (libhs.so.5), read at build time from
  * the library the build would have linked (Makefile, scripts/lib-sonames):
  * the version the headers describe, never a path that comes from outside.
- * libelf and libzstd stay linked as usual: small (0.1 ms), and libelf is
- * used by nearly every run (cores, symbols).
+ * libelf and libzstd stay linked as usual: small (0.13 ms and 20 faults
+ * together), and libelf is used by most runs (cores, symbols, libjvm.so).
  *
  * Private to the library (tools never include it).
  *
