@@ -48,8 +48,24 @@ $(DEPS_STAMP): scripts/install-deps
 # in scripts/install-deps). Expanded when a recipe runs, after install-deps.
 LIB_PKGS := libelf libdw libzstd libcrypto capstone libhs
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(LIB_PKGS))
-# libstdc++ for its C++ demangler (__cxa_demangle: classify's type names).
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LIB_PKGS)) -lstdc++ -lpthread
+# Only libelf and libzstd are linked (small, and used by most runs). The
+# heavy ones cost every run 2-4 ms in the dynamic loader: libforensic/
+# lazylib.c opens them with dlopen() when a run first needs them, by the
+# SONAME read from the library each -l would link (scripts/lib-sonames):
+# Vectorscan (scan's patterns), libcrypto (SHA-256), capstone (JIT
+# regions), libdw (stacks), libstdc++ (__cxa_demangle: C++ type names).
+LINK_PKGS := libelf libzstd
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS)) -lpthread
+LAZY_LIBS := FX_SONAME_HS:libhs:hs FX_SONAME_CRYPTO:libcrypto:crypto \
+	FX_SONAME_CAPSTONE:capstone:capstone FX_SONAME_DW:libdw:dw \
+	FX_SONAME_STDCXX:-:stdc++
+# Only lazylib.o is compiled with them; a library not found stops the
+# build here, saying which (its -dev package is missing).
+lazy_defs = $(or $(shell scripts/lib-sonames $(1) $(LAZY_LIBS)),\
+	$(error cannot read the SONAMEs of $(LAZY_LIBS): see above))
+build/lib/lazylib.o: LAZY_DEFS = $(call lazy_defs,$(CC))
+build/fuzzlib/lazylib.o: LAZY_DEFS = $(call lazy_defs,clang)
+build/lib/lazylib.o build/fuzzlib/lazylib.o: scripts/lib-sonames
 
 LIB_SRC := $(wildcard libforensic/*.c)
 LIB_OBJ := $(patsubst libforensic/%.c,build/lib/%.o,$(LIB_SRC))
@@ -75,7 +91,7 @@ all: $(TOOL_BIN) $(TARGET_BIN)
 build/lib/%.o: libforensic/%.c $(wildcard libforensic/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(LAZY_DEFS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -135,7 +151,8 @@ build/targets/%.musl-dynamic: corpus/targets/%.c corpus/targets/target.h | $(DEP
 	$(Q)musl-gcc -O1 -g -Wall -D_GNU_SOURCE -o $@ $<
 
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
-CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
+# libcrypto too: test_dump computes its expected SHA-256 itself.
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check libcrypto)
 
 build/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -159,7 +176,7 @@ build/fuzzlib/%.o: libforensic/%.c $(wildcard libforensic/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)clang $(subst fuzzer$(COMMA),fuzzer-no-link$(COMMA),$(FUZZ_CFLAGS)) \
-		$(PKG_CFLAGS) -c -o $@ $<
+		$(PKG_CFLAGS) $(LAZY_DEFS) -c -o $@ $<
 
 build/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_LIB_OBJ) | $(DEPS_STAMP)
 	@mkdir -p $(@D)

@@ -19,6 +19,7 @@
 #include "freeze.h"
 #include "internal.h"
 #include "kerndat.h"
+#include "lazylib.h"
 #include "mallocng.h"
 #include "maps.h"
 #include "memsrc.h"
@@ -30,6 +31,15 @@
 #include "schema.h"
 #include "stack.h"
 #include "threads.h"
+
+/* capstone, opened for the first anonymous executable region that has a
+ * page to decode (lazylib.h). */
+#define CS_FNS(X, T)                                                           \
+	X(T, cs_close)                                                         \
+	X(T, cs_disasm)                                                        \
+	X(T, cs_free)                                                          \
+	X(T, cs_open)
+FX_LAZY_DEFINE(cs, FX_LIB_CAPSTONE, CS_FNS);
 
 /* Summary categories: NMT's names for the JVM's parts, ours for the rest. */
 enum cat {
@@ -543,13 +553,18 @@ static void check_jit(struct fx_regclass *rc, const struct fx_region *r,
 	for (k = 0; k < ps; k++)
 		if (page[k])
 			zero = 0;
-	if (!zero && cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
-		count = cs_disasm(h, page, ps, a, 0, &insn);
+	if (!zero && fx_lazy_load(&cs_lazy)) {
+		set(rc, FX_C_JIT, "anonymous executable, not decoded: %s",
+		    fx_lazy_why(&cs_lazy));
+		return;
+	}
+	if (!zero && cs.cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
+		count = cs.cs_disasm(h, page, ps, a, 0, &insn);
 		for (k = 0; k < count; k++)
 			used += insn[k].size;
 		if (count)
-			cs_free(insn, count);
-		cs_close(&h);
+			cs.cs_free(insn, count);
+		cs.cs_close(&h);
 	}
 	if (zero)
 		set(rc, FX_C_JIT, "anonymous executable, first present page "

@@ -15,8 +15,45 @@
 #include "dump.h"
 #include "internal.h"
 #include "kerndat.h"
+#include "lazylib.h"
 #include "maps.h"
 #include "proc.h"
+
+/* libcrypto's SHA-256, opened for the first hashed copy (lazylib.h): a
+ * dump without --sha256 never loads it. */
+#define EVP_FNS(X, T)                                                          \
+	X(T, EVP_DigestFinal_ex)                                               \
+	X(T, EVP_DigestInit_ex)                                                \
+	X(T, EVP_DigestUpdate)                                                 \
+	X(T, EVP_MD_CTX_free)                                                  \
+	X(T, EVP_MD_CTX_new)                                                   \
+	X(T, EVP_sha256)
+FX_LAZY_DEFINE(evp, FX_LIB_CRYPTO, EVP_FNS);
+
+int fx_dump_hash_load(const char **why)
+{
+	if (fx_lazy_load(&evp_lazy)) {
+		*why = fx_lazy_why(&evp_lazy);
+		return -ELIBACC;
+	}
+	return 0;
+}
+
+/* A running SHA-256 into *md; 0, -ELIBACC or -ENOMEM. */
+static int md_new(EVP_MD_CTX **md)
+{
+	*md = NULL;
+	if (fx_lazy_load(&evp_lazy))
+		return -ELIBACC;
+	*md = evp.EVP_MD_CTX_new();
+	if (!*md || !evp.EVP_DigestInit_ex(*md, evp.EVP_sha256(), NULL)) {
+		if (*md)
+			evp.EVP_MD_CTX_free(*md);
+		*md = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
 
 static const char *const hole_names[] = {
 	[FX_HOLE_ABSENT] = "absent",	   [FX_HOLE_SWAPPED] = "swapped",
@@ -131,7 +168,7 @@ static void hash_slot(struct slot *s)
 	size_t i;
 
 	for (i = 0; i < s->h.n; i++)
-		EVP_DigestUpdate(s->md, s->h.v[i].p, s->h.v[i].n);
+		evp.EVP_DigestUpdate(s->md, s->h.v[i].p, s->h.v[i].n);
 	s->h.n = 0;
 }
 
@@ -310,7 +347,7 @@ static int hash_add(struct fx_dumper *d, void *md, const char *p, size_t n)
 	struct slot *s = &d->ring->s[d->ring->cur];
 
 	if (!d->ring->have_ht) {
-		EVP_DigestUpdate(md, p, n);
+		evp.EVP_DigestUpdate(md, p, n);
 		return 0;
 	}
 	s->md = md;
@@ -725,10 +762,18 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 {
 	struct fx_page_run runs[64];
 	struct copy *c;
+	EVP_MD_CTX *md;
 	uint64_t cur = start, next;
 	long n, i;
 	int r = 0, r2;
 
+	/* The range's digest begins with its first hashed copy. */
+	if (!d->no_hash && !d->defer_hash && !res->md) {
+		r = md_new(&md);
+		if (r)
+			return r;
+		res->md = md;
+	}
 	d->hole = hole;
 	d->hole_arg = arg;
 	c = calloc(1, sizeof(*c));
@@ -792,13 +837,8 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 
 int fx_dump_res_init(struct fx_dump_res *res)
 {
+	/* The digest is begun by the first copy that hashes. */
 	memset(res, 0, sizeof(*res));
-	res->md = EVP_MD_CTX_new();
-	if (!res->md || !EVP_DigestInit_ex(res->md, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(res->md);
-		res->md = NULL;
-		return -ENOMEM;
-	}
 	return 0;
 }
 
@@ -818,9 +858,9 @@ int fx_dump_res_rehash(struct fx_dump_res *res, int fd)
 		res->runs = NULL;
 		return 0;
 	}
-	md = EVP_MD_CTX_new();
+	r = md_new(&md);
 	buf = malloc(chunk);
-	if (!md || !buf || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+	if (!r && !buf)
 		r = -ENOMEM;
 	for (i = 0; i < res->nruns && !r; i++) {
 		off = res->runs[i].off;
@@ -835,14 +875,15 @@ int fx_dump_res_rehash(struct fx_dump_res *res, int fd)
 			if (got <= 0)
 				r = got < 0 ? -errno : -EIO;
 			else
-				EVP_DigestUpdate(md, buf, (size_t)got);
+				evp.EVP_DigestUpdate(md, buf, (size_t)got);
 		}
 	}
 	if (!r) {
-		EVP_DigestFinal_ex(md, d, &dl);
+		evp.EVP_DigestFinal_ex(md, d, &dl);
 		fx_hex(res->sha256, d, dl < 32 ? dl : 32);
 	}
-	EVP_MD_CTX_free(md);
+	if (md)
+		evp.EVP_MD_CTX_free(md);
 	free(buf);
 	free(res->runs);
 	res->runs = NULL;
@@ -858,8 +899,8 @@ void fx_dump_res_finish(struct fx_dump_res *res)
 
 	if (!res->md)
 		return;
-	EVP_DigestFinal_ex(res->md, d, &n);
-	EVP_MD_CTX_free(res->md);
+	evp.EVP_DigestFinal_ex(res->md, d, &n);
+	evp.EVP_MD_CTX_free(res->md);
 	res->md = NULL;
 	if (res->no_hash || res->deferred) {
 		res->sha256[0] = 0;	/* none, or later (rehash) */

@@ -115,8 +115,16 @@ struct fx_dump_run {
 /* Deferred runs beyond this many: no hash for that range (sha256 ""). */
 #define FX_DUMP_MAX_RUNS (1u << 20)
 
-/* 0 or -ENOMEM. */
+/* Clear res; always 0. The digest is begun by the first copy that
+ * hashes (libcrypto is loaded then, not here). */
 int fx_dump_res_init(struct fx_dump_res *res);
+
+/*
+ * Load the SHA-256 code (libcrypto, opened on demand: lazylib.h) now,
+ * before a hashed copy needs it. 0, or -ELIBACC with *why saying why
+ * (static: valid until exit).
+ */
+int fx_dump_hash_load(const char **why);
 
 /*
  * For a copy made with defer_hash: compute res->sha256 from the captured
@@ -143,7 +151,9 @@ void fx_dumper_release(struct fx_dumper *d);
  * start), present pages only; holes go to hole(arg, ...) when it is not
  * NULL. res accumulates (see fx_dump_res_init). Returns 0 (holes included: they are data), -ESRCH
  * when the process vanished (the rest reported as gone holes), -EINTR
- * when *stop was set, or a write error (-ENOSPC, -EIO, -EFBIG...).
+ * when *stop was set, a write error (-ENOSPC, -EIO, -EFBIG...), or,
+ * hashing, -ELIBACC when libcrypto cannot be loaded (fx_dump_hash_load
+ * says why; call it first to refuse before anything is copied).
  */
 int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 		   uint64_t out_base, fx_hole_fn hole, void *arg,

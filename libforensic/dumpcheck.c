@@ -14,6 +14,7 @@
 
 #include "dumpcheck.h"
 #include "core.h"
+#include "dump.h"
 #include "dumpdir.h"
 #include "freeze.h"
 #include "internal.h"
@@ -180,6 +181,17 @@ int fx_dump_check(struct fx_checks *cs, const struct fx_selection *sel,
 		r = pid_checks(cs, sel, (int)sel->pid[i], flags);
 	if (!r)
 		r = out_checks(cs, out);
+	/* libcrypto is opened on demand (lazylib.h): the dump would load
+	 * it for --sha256 and refuse where it cannot. */
+	if (!r && (flags & FX_CHECK_SHA256)) {
+		const char *why;
+
+		if (fx_dump_hash_load(&why))
+			r = add(cs, 0, "sha256", 1, "%s (dump without "
+				"--sha256)", why);
+		else
+			r = add(cs, 0, "sha256", 0, "libcrypto is loaded");
+	}
 	if (r)
 		return r;
 	for (i = 0; i < cs->n; i++)

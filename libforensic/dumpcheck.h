@@ -19,12 +19,13 @@ struct fx_selection;
 				 * refusal */
 #define FX_CHECK_CORE 4		/* a core: file holes are filled too */
 #define FX_CHECK_DONTDUMP 8	/* --include-dontdump */
+#define FX_CHECK_SHA256 16	/* --sha256: libcrypto must load */
 
 /* One check: what was checked, refused or not, a phrase saying it. */
 struct fx_check {
 	int pid;		/* 0: not about one process (output, space) */
 	const char *name;	/* process, access, tracer, epoll, vfork,
-				 * output, space */
+				 * output, space, sha256 */
 	int refused;
 	char text[400];		/* without the pid; sizes in human units */
 };

@@ -564,6 +564,13 @@ static enum fx_dumpjob_status run_dir(struct fx_dumpjob *j)
 
 enum fx_dumpjob_status fx_dumpjob_run(struct fx_dumpjob *job)
 {
+	/* libcrypto is opened on demand (lazylib.h): a machine without it
+	 * is refused now, before any target is stopped or file made. */
+	if (!job->no_hash && (job->err = fx_dump_hash_load(&job->why))) {
+		job->discarded = 1;
+		tell(job, FX_DJ_NO_SHA256);
+		return job->status = FX_DUMPJOB_FAILED;
+	}
 	if (job->core) {
 		job->freeze = 1;
 		tell(job, FX_DJ_START);
@@ -819,6 +826,10 @@ const char *fx_dumpjob_message(struct fx_dumpjob *j,
 			    "removed)", j->core, strerror(-j->err),
 			    j->err == -EINTR && stop == SIGALRM ?
 				    " (--max-pause reached)" : "");
+		return m;
+	case FX_DJ_NO_SHA256:
+		say(m, len, "cannot hash (--sha256): %s; nothing dumped (dump "
+		    "without --sha256)", j->why);
 		return m;
 	case FX_DJ_UNMAPPED:
 		say(m, len, "pid %d: %zu of the regions asked for are no longer "

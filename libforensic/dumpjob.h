@@ -88,6 +88,8 @@ enum fx_dumpjob_event {
 				 * pause_ns, snap's windows */
 	FX_DJ_REAP_FAILED,	/* the child is killed, not reaped: err */
 	FX_DJ_NO_MEMORY,	/* snapshot refused: cow_bytes > mem_free */
+	FX_DJ_NO_SHA256,	/* refused before anything: SHA-256 asked
+				 * for, libcrypto cannot be loaded (why) */
 };
 
 /* The outcome, in exit-status order: the worst of every pid's. */
@@ -121,7 +123,8 @@ struct fx_dumpjob {
 	unsigned long long pin;	/* the start time it must have, 0 any
 				 * (fx_selection_pin) */
 	int err;		/* the errno of the event, negative */
-	const char *why;	/* FX_DJ_CREATE_FAILED: the parent's rule */
+	const char *why;	/* FX_DJ_CREATE_FAILED: the parent's rule;
+				 * FX_DJ_NO_SHA256: the loader's reason */
 	struct fx_proc p;
 	struct fx_dumpplan pl;
 	uint64_t free_bytes;

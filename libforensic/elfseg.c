@@ -12,6 +12,7 @@
 
 #include "elfseg.h"
 #include "internal.h"
+#include "lazylib.h"
 
 int fx_elf_loads(const void *buf, size_t len, struct fx_elf_load *out,
 		 size_t max, size_t *n)
@@ -80,15 +81,20 @@ int fx_elf_bias(fx_pread_fn rd, void *ctx, uint64_t start, uint64_t *bias)
 	return -EBADMSG;
 }
 
-/* libstdc++'s demangler (cxxabi.h, for C). */
+/* libstdc++'s demangler (cxxabi.h, for C), opened on the first name to
+ * demangle (lazylib.h): libstdc++ alone cost every run 1 ms to load. */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
 			    int *status);
+#define CXA_FNS(X, T) X(T, __cxa_demangle)
+FX_LAZY_DEFINE(cxa, FX_LIB_STDCXX, CXA_FNS);
 
 char *fx_demangle(const char *mangled, int *status)
 {
-	int st = 0;
-	char *d = __cxa_demangle(mangled, NULL, NULL, &st);
+	int st = -3;
+	char *d = NULL;
 
+	if (!fx_lazy_load(&cxa_lazy))
+		d = cxa.__cxa_demangle(mangled, NULL, NULL, &st);
 	if (status)
 		*status = st;
 	return d;

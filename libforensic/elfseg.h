@@ -61,7 +61,8 @@ int fx_elf_bias(fx_pread_fn rd, void *ctx, uint64_t start, uint64_t *bias);
 /*
  * A C++ mangled name (a symbol "_ZN3foo3barEv", a type "7TimeoutIiE")
  * demangled by libstdc++'s __cxa_demangle: malloc'd (free() it), or NULL
- * with *status (may be NULL) -2 not a mangled name, -1 out of memory.
+ * with *status (may be NULL) -2 not a mangled name, -1 out of memory, -3
+ * libstdc++ cannot be loaded (lazylib.h; the name stays mangled).
  */
 char *fx_demangle(const char *mangled, int *status);
 

@@ -13,6 +13,8 @@
  * across pieces; a stream is closed at a gap. Fixed-width patterns (all
  * literals and hex patterns, many regexes) get their start from their
  * width; other regexes are compiled with start-of-match tracking.
+ * libhs is opened when the first pattern set is compiled (lazylib.h):
+ * every other call follows from a compiled database.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,8 +27,22 @@
 #endif
 
 #include "internal.h"
+#include "lazylib.h"
 #include "rec.h"
 #include "scan.h"
+
+#define HS_FNS(X, T)                                                           \
+	X(T, hs_alloc_scratch)                                                 \
+	X(T, hs_close_stream)                                                  \
+	X(T, hs_compile_multi)                                                 \
+	X(T, hs_expression_info)                                               \
+	X(T, hs_free_compile_error)                                            \
+	X(T, hs_free_database)                                                 \
+	X(T, hs_free_scratch)                                                  \
+	X(T, hs_open_stream)                                                   \
+	X(T, hs_reset_stream)                                                  \
+	X(T, hs_scan_stream)
+FX_LAZY_DEFINE(hs, FX_LIB_HS, HS_FNS);
 
 #define HIST_MAX (64 * 1024)	/* bytes kept from earlier pieces */
 #define STR_PRE 8		/* context a string window needs before lo */
@@ -100,7 +116,7 @@ void fx_patset_free(struct fx_patset *ps)
 		free(ps->p[i].expr);
 	free(ps->p);
 	if (ps->db)
-		hs_free_database(ps->db);
+		hs.hs_free_database(ps->db);
 	free(ps);
 }
 
@@ -265,6 +281,10 @@ int fx_patset_compile(struct fx_patset *ps, struct fx_err *err)
 
 	if (ps->db || ps->n == 0)
 		return -EINVAL;
+	if (fx_lazy_load(&hs_lazy)) {
+		fx_err_set(err, 0, "%s", fx_lazy_why(&hs_lazy));
+		return -ELIBACC;
+	}
 	exprs = calloc(ps->n, sizeof(*exprs));
 	flags = calloc(ps->n, sizeof(*flags));
 	ids = calloc(ps->n, sizeof(*ids));
@@ -276,11 +296,11 @@ int fx_patset_compile(struct fx_patset *ps, struct fx_err *err)
 	for (i = 0; i < ps->n; i++) {
 		struct pat *p = &ps->p[i];
 
-		if (hs_expression_info(p->expr, p->flags, &info, &ce) !=
+		if (hs.hs_expression_info(p->expr, p->flags, &info, &ce) !=
 		    HS_SUCCESS) {
 			fx_err_set(err, 0, "pattern %zu: %s", i + 1,
 				   ce ? ce->message : "refused");
-			hs_free_compile_error(ce);
+			hs.hs_free_compile_error(ce);
 			r = -EINVAL;
 			goto out;
 		}
@@ -299,14 +319,14 @@ int fx_patset_compile(struct fx_patset *ps, struct fx_err *err)
 		flags[i] = p->flags;
 		ids[i] = (unsigned int)i;
 	}
-	if (hs_compile_multi(exprs, flags, ids, (unsigned int)ps->n, mode,
-			     NULL, &ps->db, &ce) != HS_SUCCESS) {
+	if (hs.hs_compile_multi(exprs, flags, ids, (unsigned int)ps->n, mode,
+				NULL, &ps->db, &ce) != HS_SUCCESS) {
 		if (ce && ce->expression >= 0)
 			fx_err_set(err, 0, "pattern %d: %s", ce->expression + 1,
 				   ce->message);
 		else
 			fx_err_set(err, 0, "%s", ce ? ce->message : "refused");
-		hs_free_compile_error(ce);
+		hs.hs_free_compile_error(ce);
 		ps->db = NULL;
 		r = -EINVAL;
 	}
@@ -400,8 +420,8 @@ struct fx_scanner *fx_scanner_new(const struct fx_scan_conf *conf)
 		s->last_end = calloc(s->ps->n, sizeof(*s->last_end));
 		s->pend = calloc(s->ps->n, sizeof(*s->pend));
 		if (!s->last_end || !s->pend ||
-		    hs_alloc_scratch(s->ps->db, &s->scratch) != HS_SUCCESS ||
-		    hs_open_stream(s->ps->db, 0, &s->stream) != HS_SUCCESS) {
+		    hs.hs_alloc_scratch(s->ps->db, &s->scratch) != HS_SUCCESS ||
+		    hs.hs_open_stream(s->ps->db, 0, &s->stream) != HS_SUCCESS) {
 			fx_scanner_free(s);
 			errno = ENOMEM;
 			return NULL;
@@ -417,9 +437,9 @@ void fx_scanner_free(struct fx_scanner *s)
 	if (!s)
 		return;
 	if (s->stream)
-		hs_close_stream(s->stream, s->scratch, NULL, NULL);
+		hs.hs_close_stream(s->stream, s->scratch, NULL, NULL);
 	if (s->scratch)
-		hs_free_scratch(s->scratch);
+		hs.hs_free_scratch(s->scratch);
 	if (s->pend)
 		for (i = 0; i < s->ps->n; i++)
 			fx_buf_release(&s->pend[i].text);
@@ -909,8 +929,8 @@ static int pats_piece(struct fx_scanner *s, const unsigned char *b,
 	s->cur = b;
 	s->cur_addr = addr;
 	s->cur_len = len;
-	e = hs_scan_stream(s->stream, (const char *)b, (unsigned int)len, 0,
-			   s->scratch, on_match, s);
+	e = hs.hs_scan_stream(s->stream, (const char *)b, (unsigned int)len, 0,
+			      s->scratch, on_match, s);
 	if (s->err)
 		return s->err;
 	if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
@@ -955,7 +975,7 @@ static int pats_close(struct fx_scanner *s)
 	s->cur = (const unsigned char *)s->hist.data;
 	s->cur_addr = s->hist_addr;
 	s->cur_len = s->hist.len;
-	hs_reset_stream(s->stream, 0, s->scratch, on_match, s);
+	hs.hs_reset_stream(s->stream, 0, s->scratch, on_match, s);
 	for (i = 0; i < s->ps->n && !s->err; i++)
 		pend_flush(s, (unsigned int)i);
 	memset(s->last_end, 0, s->ps->n * sizeof(*s->last_end));
@@ -991,7 +1011,8 @@ int fx_scanner_begin(struct fx_scanner *s, uint64_t region_start,
 	strings_reset(s);
 	if (s->ps) {
 		if (s->stream_open)
-			hs_reset_stream(s->stream, 0, s->scratch, NULL, NULL);
+			hs.hs_reset_stream(s->stream, 0, s->scratch, NULL,
+					   NULL);
 		s->stream_open = 0;
 		memset(s->last_end, 0, s->ps->n * sizeof(*s->last_end));
 		for (size_t i = 0; i < s->ps->n; i++)

@@ -97,7 +97,8 @@ size_t fx_patset_count(const struct fx_patset *ps);
 /*
  * Compile the set (after the last add). 0, or -EINVAL with err->msg naming
  * the pattern the engine refused and why (e.g. a regex that can match the
- * empty string, or uses back-references), or -ENOMEM.
+ * empty string, or uses back-references), -ELIBACC with err->msg saying
+ * why when Vectorscan's library cannot be loaded (lazylib.h), or -ENOMEM.
  */
 int fx_patset_compile(struct fx_patset *ps, struct fx_err *err);
 

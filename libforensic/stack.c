@@ -16,10 +16,33 @@
 #include "freeze.h"
 #include "heap.h"
 #include "internal.h"
+#include "lazylib.h"
 #include "maps.h"
 #include "proc.h"
 #include "stack.h"
 #include "threads.h"
+
+/* libdw, opened by the first unwinder (lazylib.h); libelf, which it
+ * uses, is linked. */
+#define DWFL_FNS(X, T)                                                         \
+	X(T, dwfl_addrmodule)                                                  \
+	X(T, dwfl_attach_state)                                                \
+	X(T, dwfl_begin)                                                       \
+	X(T, dwfl_build_id_find_debuginfo)                                     \
+	X(T, dwfl_end)                                                         \
+	X(T, dwfl_errmsg)                                                      \
+	X(T, dwfl_frame_pc)                                                    \
+	X(T, dwfl_frame_reg)                                                   \
+	X(T, dwfl_getthread_frames)                                            \
+	X(T, dwfl_module_addrinfo)                                             \
+	X(T, dwfl_module_getelf)                                               \
+	X(T, dwfl_module_info)                                                 \
+	X(T, dwfl_report_begin)                                                \
+	X(T, dwfl_report_end)                                                  \
+	X(T, dwfl_report_module)                                               \
+	X(T, dwfl_thread_state_register_pc)                                    \
+	X(T, dwfl_thread_state_registers)
+FX_LAZY_DEFINE(dw, FX_LIB_DW, DWFL_FNS);
 
 /* A file image handed to libelf is at most this long. */
 #define IMAGE_MAX (512ull << 20)
@@ -209,9 +232,9 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 {
 	(void)debuglink_file;
 	(void)debuglink_crc;
-	return dwfl_build_id_find_debuginfo(mod, userdata, modname, base,
-					    file_name, NULL, 0,
-					    debuginfo_file_name);
+	return dw.dwfl_build_id_find_debuginfo(mod, userdata, modname, base,
+					       file_name, NULL, 0,
+					       debuginfo_file_name);
 }
 
 static char debug_path[] = "/usr/lib/debug";
@@ -265,9 +288,9 @@ static bool set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
 
 	for (i = 0; i < 17; i++)
 		regs[i] = t->regs[i];
-	if (!dwfl_thread_state_registers(thread, 0, 17, regs))
+	if (!dw.dwfl_thread_state_registers(thread, 0, 17, regs))
 		return false;
-	dwfl_thread_state_register_pc(thread, regs[16]);
+	dw.dwfl_thread_state_register_pc(thread, regs[16]);
 	return true;
 }
 
@@ -307,7 +330,7 @@ static int report(struct fx_unwinder *u)
 	u->mods = calloc(m->n ? m->n : 1, sizeof(*u->mods));
 	if (!u->mods)
 		return -ENOMEM;
-	dwfl_report_begin(u->dwfl);
+	dw.dwfl_report_begin(u->dwfl);
 	for (i = 0; i < m->n; i++) {
 		const struct fx_region *r = &m->r[i];
 		int vdso = r->kind == FX_KIND_VDSO;
@@ -327,15 +350,16 @@ static int report(struct fx_unwinder *u)
 				break;
 		}
 		u->mods[nm] = (struct umod){ u, i, vdso };
-		mod = dwfl_report_module(u->dwfl, vdso ? "[vdso]" : r->name,
-					 r->start, hi);
+		mod = dw.dwfl_report_module(u->dwfl, vdso ? "[vdso]" : r->name,
+					    r->start, hi);
 		if (!mod)
 			continue;	/* overlapping a module: left out */
-		dwfl_module_info(mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
+		dw.dwfl_module_info(mod, &ud, NULL, NULL, NULL, NULL, NULL,
+				    NULL);
 		*ud = &u->mods[nm++];
 	}
 	u->nmods = nm;
-	return dwfl_report_end(u->dwfl, NULL, NULL) ? -EIO : 0;
+	return dw.dwfl_report_end(u->dwfl, NULL, NULL) ? -EIO : 0;
 }
 
 int fx_unwinder_new(struct fx_unwinder **up, const struct fx_maps *m,
@@ -349,6 +373,11 @@ int fx_unwinder_new(struct fx_unwinder **up, const struct fx_maps *m,
 	*up = NULL;
 	if (msg && len)
 		msg[0] = '\0';
+	if (fx_lazy_load(&dw_lazy)) {
+		if (msg && len)
+			snprintf(msg, len, "%s", fx_lazy_why(&dw_lazy));
+		return -ELIBACC;
+	}
 	/* Never the network (libdwfl asks debuginfod when this is set). */
 	unsetenv("DEBUGINFOD_URLS");
 	elf_version(EV_CURRENT);
@@ -369,15 +398,15 @@ int fx_unwinder_new(struct fx_unwinder **up, const struct fx_maps *m,
 	eh->e_version = EV_CURRENT;
 	eh->e_ehsize = sizeof(*eh);
 	u->machine = elf_memory((char *)u->ehdr, sizeof(u->ehdr));
-	u->dwfl = u->machine ? dwfl_begin(&dwfl_cb) : NULL;
+	u->dwfl = u->machine ? dw.dwfl_begin(&dwfl_cb) : NULL;
 	r = u->dwfl ? report(u) : -EIO;
-	if (!r && !dwfl_attach_state(u->dwfl, u->machine, 1, &thread_cb, u))
+	if (!r && !dw.dwfl_attach_state(u->dwfl, u->machine, 1, &thread_cb, u))
 		r = -EIO;
 	if (r) {
 		if (msg && len)
 			snprintf(msg, len, "libdwfl: %s",
 				 r == -ENOMEM ? strerror(ENOMEM) :
-						dwfl_errmsg(-1));
+						dw.dwfl_errmsg(-1));
 		fx_unwinder_free(u);
 		return r;
 	}
@@ -392,7 +421,7 @@ void fx_unwinder_free(struct fx_unwinder *u)
 	if (!u)
 		return;
 	if (u->dwfl)
-		dwfl_end(u->dwfl);
+		dw.dwfl_end(u->dwfl);
 	if (u->machine)
 		elf_end(u->machine);
 	for (i = 0; i < u->nimages; i++)
@@ -419,7 +448,7 @@ struct walk {
 /* The text of the frame at pc (adjusted: inside the call), malloc'd. */
 static char *frame_text(struct fx_unwinder *u, Dwarf_Addr pc)
 {
-	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, pc);
+	Dwfl_Module *mod = dw.dwfl_addrmodule(u->dwfl, pc);
 	const char *name = NULL, *modname = NULL, *base;
 	char num[40], *dm = NULL, *t;
 	Dwarf_Addr low = 0, bias = 0;
@@ -427,10 +456,10 @@ static char *frame_text(struct fx_unwinder *u, Dwarf_Addr pc)
 	GElf_Sym sym;
 
 	if (mod) {
-		name = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL,
-					    NULL);
-		modname = dwfl_module_info(mod, NULL, &low, NULL, NULL, NULL,
-					   NULL, NULL);
+		name = dw.dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL,
+					       NULL);
+		modname = dw.dwfl_module_info(mod, NULL, &low, NULL, NULL, NULL,
+					      NULL, NULL);
 	}
 	if (name && name[0]) {
 		if (name[0] == '_' && name[1] == 'Z')
@@ -445,7 +474,7 @@ static char *frame_text(struct fx_unwinder *u, Dwarf_Addr pc)
 	}
 	base = modname ? strrchr(modname, '/') : NULL;
 	base = base ? base + 1 : modname ? modname : "?";
-	if (!dwfl_module_getelf(mod, &bias))
+	if (!dw.dwfl_module_getelf(mod, &bias))
 		bias = low;
 	snprintf(num, sizeof(num), "+0x%llx", (unsigned long long)(pc - bias));
 	t = malloc(strlen(base) + strlen(num) + 1);
@@ -484,7 +513,7 @@ static int frame_cb(Dwfl_Frame *f, void *arg)
 	Dwarf_Word sp;
 	bool act = false;
 
-	if (!dwfl_frame_pc(f, &pc, &act))
+	if (!dw.dwfl_frame_pc(f, &pc, &act))
 		return DWARF_CB_ABORT;
 	if (w->frames >= FX_STACK_MAX_FRAMES) {
 		w->more = 1;
@@ -492,7 +521,7 @@ static int frame_cb(Dwfl_Frame *f, void *arg)
 	}
 	/* A frame that is the one before it (same pc, same stack pointer)
 	 * would repeat for ever: hostile or broken CFI. */
-	if (dwfl_frame_reg(f, 7, &sp) != 0)
+	if (dw.dwfl_frame_reg(f, 7, &sp) != 0)
 		sp = 0;
 	if (w->frames && pc == w->pc && sp == w->sp) {
 		w->loop = 1;
@@ -535,7 +564,7 @@ int fx_unwind(struct fx_unwinder *u, const struct fx_thread *t,
 	u->cur = t;
 	u->reads = 0;
 	u->bad_err = 0;
-	r = dwfl_getthread_frames(u->dwfl, t->tid, frame_cb, &w);
+	r = dw.dwfl_getthread_frames(u->dwfl, t->tid, frame_cb, &w);
 	u->cur = NULL;
 	if (w.oom)
 		return -ENOMEM;
@@ -553,10 +582,10 @@ int fx_unwind(struct fx_unwinder *u, const struct fx_thread *t,
 			 read_reason(u->bad_err));
 	else if (r)
 		snprintf(why, sizeof(why), "[unwind stopped: %s]",
-			 dwfl_errmsg(-1));
+			 dw.dwfl_errmsg(-1));
 	if (!w.frames && !why[0])
 		snprintf(why, sizeof(why), "[unwind stopped: %s]",
-			 r ? dwfl_errmsg(-1) : "no frame");
+			 r ? dw.dwfl_errmsg(-1) : "no frame");
 	if (why[0] && ((w.frames && fx_buf_addc(out, ';')) ||
 		       fx_buf_adds(out, why)))
 		return -ENOMEM;

@@ -72,7 +72,8 @@ static const char help[] =
 "      --check           dump nothing: run every check that would refuse\n"
 "                        this dump (ptrace access; with freeze or --core a\n"
 "                        tracer, epoll_wait, vfork; the output's directory,\n"
-"                        free space), one line each; exit 0 or 2\n"
+"                        free space; with --sha256 libcrypto), one line\n"
+"                        each; exit 0 or 2\n"
 "      --include-dontdump  also dump regions marked MADV_DONTDUMP\n"
 "      --force           write even when the plan says it will not fit\n"
 "                        (the disk; snapshot: the memory)\n"
@@ -187,8 +188,8 @@ static void on_event(struct fx_dumpjob *j, enum fx_dumpjob_event ev)
  * --check: run every check that would refuse job j's dump (fx_dump_check),
  * dumping nothing; one line each on
  * stderr (only the refusals when quiet). EXIT_DONE when none refuses,
- * else EXIT_FAILED. Here, not in tool.c: the checks link libelf,
- * libzstd and libcrypto, which the other tools need not load.
+ * else EXIT_FAILED. Here, not in tool.c: the checks pull in the dump
+ * code (libelf, libzstd), which the other tools need not link.
  */
 static int dump_check(const struct fx_dumpjob *j, int quiet)
 {
@@ -201,7 +202,8 @@ static int dump_check(const struct fx_dumpjob *j, int quiet)
 			  (j->freeze || j->snapshot ? FX_CHECK_FREEZE : 0) |
 			  (j->accept_eintr ? FX_CHECK_EINTR : 0) |
 			  (j->core ? FX_CHECK_CORE : 0) |
-			  (j->include_dd ? FX_CHECK_DONTDUMP : 0));
+			  (j->include_dd ? FX_CHECK_DONTDUMP : 0) |
+			  (!j->no_hash ? FX_CHECK_SHA256 : 0));
 	for (i = 0; i < cs.n; i++) {
 		const struct fx_check *c = &cs.c[i];
 

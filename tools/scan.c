@@ -243,6 +243,8 @@ int main(int argc, char **argv)
 		r = fx_patset_compile(ps, &err);
 		if (r == -EINVAL)
 			tool_usage_error("%s", err.msg);
+		if (r == -ELIBACC)
+			tool_warn("%s", err.msg);
 		if (r)
 			return EXIT_FAILED;
 		conf.pats = ps;
