@@ -108,6 +108,7 @@ struct walk {
 	unsigned refreshes;		/* tlab_end_at calls, bounded */
 	struct window win;
 	unsigned char *own;		/* WINDOW bytes */
+	size_t own_used;		/* of them ever read into: wiped */
 	struct space *sp;		/* the spaces to walk */
 	size_t nsp, capsp, spi;		/* spi: the one walked */
 	struct fx_readahead *ra;	/* reading sp ahead, or NULL */
@@ -419,6 +420,8 @@ static const unsigned char *heap_read(struct walk *w, uint64_t a, size_t n,
 
 	lo = a & ~(uint64_t)(PAGE - 1);
 	len = lim - lo < WINDOW ? lim - lo : WINDOW;
+	if (len > w->own_used)
+		w->own_used = (size_t)len;
 	r = w->heap->read(w->heap->ctx, lo, w->own, (size_t)len);
 	if (r) {
 		/* A page not present or not captured somewhere in the
@@ -847,7 +850,7 @@ static void half_free(struct half *h)
 	free(h->w.count);
 	free(h->w.bytes);
 	if (h->w.own)
-		explicit_bzero(h->w.own, WINDOW);
+		explicit_bzero(h->w.own, h->w.own_used);
 	free(h->w.own);
 }
 
@@ -864,6 +867,7 @@ static int half_start(struct walk *w, struct half *h, struct fx_ra_range *r,
 	h->w.heap = w->o->hooks.heap2;
 	h->w.win.hi = 0;
 	h->w.ra = NULL;
+	h->w.own_used = 0;
 	h->w.count = calloc(w->capn ? w->capn : 1, sizeof(*w->count));
 	h->w.bytes = calloc(w->capn ? w->capn : 1, sizeof(*w->bytes));
 	h->w.own = malloc(WINDOW);
@@ -1307,6 +1311,9 @@ int fx_jobjects_walk_tables(struct fx_jobjects *o,
 	free(w.bytes);
 	free(w.t);
 	free(w.jt);
+	/* It held the target's bytes, as the second thread's did. */
+	if (w.own)
+		explicit_bzero(w.own, w.own_used);
 	free(w.own);
 	free(w.sp);
 	if (r) {

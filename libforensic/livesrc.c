@@ -57,7 +57,7 @@ void fx_livesrc_release(struct fx_livesrc *l)
 	/* The windows held the target's bytes: do not leave them about. */
 	for (i = 0; i < FX_LIVE_NWIN; i++) {
 		if (l->w[i].buf)
-			explicit_bzero(l->w[i].buf, WIN_PAGES * fx_page_size());
+			explicit_bzero(l->w[i].buf, l->w[i].hw * fx_page_size());
 		free(l->w[i].buf);
 		free(l->w[i].ent);
 		free(l->w[i].ok);
@@ -252,6 +252,8 @@ static int load_window(struct fx_livesrc *l, struct fx_livewin *w,
 	}
 	w->win = win;
 	w->wpages = npages;
+	if (npages > w->hw)
+		w->hw = npages;
 	w->used = ++l->tick;
 	return 0;
 }

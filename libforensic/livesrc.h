@@ -55,6 +55,8 @@ struct fx_livewin {
 	uint64_t *ent;		/* its pagemap entries */
 	unsigned char *ok;	/* per page: 1 read, 2 swapped, 0 not */
 	uint64_t used;		/* when last read from; 0: empty */
+	size_t hw;		/* pages of buf ever loaded: wiped at release
+				 * (the rest was never touched) */
 };
 
 #define FX_LIVE_NWIN 4
