@@ -380,14 +380,14 @@ static int snap_prepare(struct fx_dumpjob *j)
 static int core_copy(struct fx_dumpjob *j, int fd, struct fx_core_regs *cn)
 {
 	struct fx_dumper d, dl;
-	int r;
+	int r, live = fx_dumpplan_needs_live(&j->pl);
 
 	r = fx_dumper_init(&d, j->pl.p, j->use_scan, j->stop);
 	if (r)
 		return r;
 	d.no_hash = j->no_hash;
 	d.defer_hash = j->pl.defer_hash = 1;
-	if (j->pl.live_p) {
+	if (live) {
 		r = fx_dumper_init(&dl, j->pl.live_p, j->use_scan, j->stop);
 		if (r) {
 			fx_dumper_release(&d);
@@ -399,9 +399,10 @@ static int core_copy(struct fx_dumpjob *j, int fd, struct fx_core_regs *cn)
 	if (!j->snapshot)
 		r = fx_core_write(fd, &j->pl, &j->fz, &d, &j->st);
 	else
-		r = fx_core_write_notes(fd, &j->pl, cn, &d, &dl, &j->st);
+		r = fx_core_write_notes(fd, &j->pl, cn, &d,
+					live ? &dl : NULL, &j->st);
 	fx_dumper_release(&d);
-	if (j->pl.live_p)
+	if (live)
 		fx_dumper_release(&dl);
 	return r;
 }

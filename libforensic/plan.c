@@ -297,6 +297,16 @@ int fx_dumpplan_from_live(const struct fx_dumpplan *pl,
 	       (g->perms[1] != 'w' && (g->inode || g->kind == FX_KIND_VDSO));
 }
 
+int fx_dumpplan_needs_live(const struct fx_dumpplan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++)
+		if (!pl->it[i].skip && fx_dumpplan_from_live(pl, &pl->it[i]))
+			return 1;
+	return 0;
+}
+
 static int dumper(struct fx_dumpplan *pl, struct fx_dumper *d,
 		  struct fx_proc *p, int use_scan, volatile sig_atomic_t *stop)
 {
@@ -318,22 +328,26 @@ int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
 	struct fx_dumper d, dl;
 	struct fx_planitem *it;
 	size_t i;
-	int r;
+	/* Snapshot: a reader of the target too, when something is read
+	 * from it (its threads, buffers and descriptors cost a
+	 * millisecond). */
+	int r, live = fx_dumpplan_needs_live(pl);
 
 	r = dumper(pl, &d, pl->p, use_scan, stop);
 	if (r)
 		return r;
-	if (pl->live_p && (r = dumper(pl, &dl, pl->live_p, use_scan, stop))) {
+	if (live && (r = dumper(pl, &dl, pl->live_p, use_scan, stop))) {
 		fx_dumper_release(&d);
 		return r;
 	}
 	for (i = 0; i < pl->n && !r; i++) {
 		it = &pl->it[i];
 		r = run_item(pl, it, dd,
-			     fx_dumpplan_from_live(pl, it) ? &dl : &d, cap);
+			     live && fx_dumpplan_from_live(pl, it) ? &dl : &d,
+			     cap);
 	}
 	fx_dumper_release(&d);
-	if (pl->live_p)
+	if (live)
 		fx_dumper_release(&dl);
 	return r;
 }

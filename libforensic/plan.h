@@ -116,6 +116,12 @@ int fx_dumpplan_from_live(const struct fx_dumpplan *pl,
 			  const struct fx_planitem *it);
 
 /*
+ * Snapshot mode: is any item to copy read from pl->live_p? Without one,
+ * no reader of the target is needed.
+ */
+int fx_dumpplan_needs_live(const struct fx_dumpplan *pl);
+
+/*
  * Copy item it to fd at offset base + (addr - start): its live regions
  * (fx_dumper_copy; it->res must be initialised), with holes for what is
  * skipped or unmapped, reported to dd's holes.tsv and to cap when they

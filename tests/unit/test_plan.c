@@ -174,6 +174,33 @@ START_TEST(test_find)
 }
 END_TEST
 
+/*
+ * Snapshot mode: which items need a reader of the target (live_p: the
+ * text of a file mapped without write, not the heap; never a skipped
+ * item). Without live_p, none.
+ */
+START_TEST(test_snapshot_readers)
+{
+	static const char *const lines[] = {
+		"0 561c65157000 561c65178000",	/* 0: the heap */
+		"0 561c34095000 561c34156000",	/* 1: bash's text */
+		"0 7f26c45bf000 7f26c45c3000",	/* 2: [vvar], skipped */
+	};
+	struct fixture f;
+
+	plan(&f, lines, 3);
+	ck_assert_int_eq(fx_dumpplan_needs_live(&f.pl), 0);
+	f.pl.live_p = &f.p;
+	ck_assert_int_eq(fx_dumpplan_needs_live(&f.pl), 1);
+	unplan(&f);
+
+	plan(&f, lines, 1);
+	f.pl.live_p = &f.p;
+	ck_assert_int_eq(fx_dumpplan_needs_live(&f.pl), 0);
+	unplan(&f);
+}
+END_TEST
+
 START_TEST(test_no_map)
 {
 	struct fx_selection sel;
@@ -206,4 +233,4 @@ START_TEST(test_no_map)
 END_TEST
 
 UNIT_MAIN("plan", test_items, test_part_of_a_region, test_free_space,
-	  test_find, test_no_map)
+	  test_find, test_snapshot_readers, test_no_map)
