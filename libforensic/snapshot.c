@@ -626,13 +626,20 @@ int fx_snapshot_fork(struct fx_snapshot *s, struct fx_freeze *f,
 	return r;
 }
 
+void fx_snapshot_drop(struct fx_snapshot *s)
+{
+	/* Its pid is not reused before we collect it: it is our tracee. */
+	if (s->child)
+		kill(s->child, SIGKILL);
+}
+
 void fx_snapshot_kill(struct fx_snapshot *s)
 {
 	int st;
 
 	if (!s->child)
 		return;
-	kill(s->child, SIGKILL);
+	kill(s->child, SIGKILL);	/* again after a drop: nothing */
 	/* Collect it as its tracer (else it never becomes the target's
 	 * zombie); ECHILD: collected already (a freeze's wait of any pid). */
 	while (!wait_tid(s->child, &st, STOP_WAIT_NS) && WIFSTOPPED(st))
@@ -838,6 +845,11 @@ int fx_snapshot_reap(struct fx_snapshot *s, struct fx_proc *p)
 }
 
 void fx_snapshot_kill(struct fx_snapshot *s)
+{
+	(void)s;
+}
+
+void fx_snapshot_drop(struct fx_snapshot *s)
 {
 	(void)s;
 }

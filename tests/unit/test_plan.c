@@ -174,10 +174,16 @@ START_TEST(test_find)
 }
 END_TEST
 
+static void count_done(void *arg)
+{
+	(*(int *)arg)++;
+}
+
 /*
  * Snapshot mode: which items need a reader of the target (live_p: the
  * text of a file mapped without write, not the heap; never a skipped
- * item). Without live_p, none.
+ * item), and the last item read from the fork, after which p_done is
+ * called. Without live_p, every item is read from p.
  */
 START_TEST(test_snapshot_readers)
 {
@@ -187,16 +193,33 @@ START_TEST(test_snapshot_readers)
 		"0 7f26c45bf000 7f26c45c3000",	/* 2: [vvar], skipped */
 	};
 	struct fixture f;
+	int calls = 0;
 
 	plan(&f, lines, 3);
 	ck_assert_int_eq(fx_dumpplan_needs_live(&f.pl), 0);
+	fx_dumpplan_p_done(&f.pl, count_done, &calls);
+	ck_assert_ptr_eq(f.pl.p_done, count_done);
+	ck_assert_uint_eq(f.pl.p_last, 1);
+
 	f.pl.live_p = &f.p;
 	ck_assert_int_eq(fx_dumpplan_needs_live(&f.pl), 1);
+	fx_dumpplan_p_done(&f.pl, count_done, &calls);
+	ck_assert_ptr_eq(f.pl.p_done, count_done);
+	ck_assert_uint_eq(f.pl.p_last, 0);
+	ck_assert_int_eq(calls, 0);
 	unplan(&f);
 
 	plan(&f, lines, 1);
 	f.pl.live_p = &f.p;
 	ck_assert_int_eq(fx_dumpplan_needs_live(&f.pl), 0);
+	unplan(&f);
+
+	/* Nothing read from the fork: nothing to wait for. */
+	plan(&f, lines + 1, 2);
+	f.pl.live_p = &f.p;
+	fx_dumpplan_p_done(&f.pl, count_done, &calls);
+	ck_assert_ptr_null(f.pl.p_done);
+	ck_assert_uint_eq(f.pl.p_last, f.pl.n);
 	unplan(&f);
 }
 END_TEST
