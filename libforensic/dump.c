@@ -623,8 +623,19 @@ static int read_some(struct copy *c, size_t *kp, size_t j)
 	return 0;
 }
 
-/* Read, write and report everything pending, in address order. */
-static int flush(struct copy *c)
+/* The copy's last read is done (flush, last): say so (dump.h, read_end). */
+static void read_end(struct fx_dumper *d)
+{
+	void (*fn)(void *) = d->read_end;
+
+	d->read_end = NULL;
+	if (fn)
+		fn(d->read_end_arg);
+}
+
+/* Read, write and report everything pending, in address order; last:
+ * the copy's last batch. */
+static int flush(struct copy *c, int last)
 {
 	size_t i = 0, j;
 	int r = 0, r2;
@@ -647,6 +658,8 @@ static int flush(struct copy *c)
 		}
 		i = j;
 	}
+	if (last && !r)
+		read_end(c->d);
 	c->nit = c->ndata = c->used = 0;
 	r2 = buffer_switch(c->d);
 	if (!r)
@@ -671,7 +684,7 @@ static int add_hole(struct copy *c, uint64_t s, uint64_t e, enum fx_hole why)
 		return 0;
 	}
 	if (c->nit == FX_ARRAY_SIZE(c->it)) {
-		r = flush(c);
+		r = flush(c, 0);
 		if (r)
 			return r;
 	}
@@ -689,7 +702,7 @@ static int add_data(struct copy *c, uint64_t s, uint64_t e)
 	while (s < e) {
 		if (c->used == FX_DUMP_BATCH || c->ndata == FX_DUMP_IOV ||
 		    c->nit == FX_ARRAY_SIZE(c->it)) {
-			r = flush(c);
+			r = flush(c, 0);
 			if (r)
 				return r;
 		}
@@ -795,7 +808,7 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 		n = fx_livesrc_runs(&d->ls, cur, end, runs,
 				    FX_ARRAY_SIZE(runs), &next);
 		if (n < 0) {
-			r = flush(c);
+			r = flush(c, 0);
 			if (!r)
 				r = copy_hole(c, cur, end,
 					      n == -ESRCH ? FX_HOLE_GONE :
@@ -823,7 +836,7 @@ int fx_dumper_copy(struct fx_dumper *d, uint64_t start, uint64_t end, int fd,
 		}
 	}
 	if (!r)
-		r = flush(c);
+		r = flush(c, 1);
 	r2 = ring_drain(d);
 	if (!r)
 		r = r2;

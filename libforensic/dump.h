@@ -83,6 +83,13 @@ struct fx_dumper {
 					 * then lasts the copy alone */
 	struct fx_mem_seg *seg;		/* FX_DUMP_IOV pieces */
 	volatile sig_atomic_t *stop;	/* set by a signal handler: stop */
+	/* Set before the caller's last copy from this source: called
+	 * once, by that copy, the moment it has read its last byte and
+	 * before its last buffers are written (then cleared). A snapshot's
+	 * fork is killed there: its exit, tens of ms per GiB, overlaps the
+	 * writes. Not called when the copy stops early. May be NULL. */
+	void (*read_end)(void *arg);
+	void *read_end_arg;
 	/* the pending hole, merged until a different one comes */
 	uint64_t h_start, h_end;
 	enum fx_hole h_why;

@@ -135,6 +135,72 @@ static void dir_done(struct fx_dumpjob *j)
 		tell(j, FX_DJ_DIR_DONE);
 }
 
+/* Snapshot mode: the copy has read the fork's last byte (plan.h,
+ * p_done). Killed now, it dies while the copy's last buffers are
+ * written and the output is finished: its exit frees the page tables of
+ * the whole address space (tens of ms per GiB), on another CPU. */
+static void snap_read_done(void *arg)
+{
+	struct fx_dumpjob *j = arg;
+
+	fx_snapshot_drop(&j->snap);
+}
+
+/* Snapshot mode, under the freeze: fork the target, and have the copy
+ * read the child. 0 or a negative errno (told). */
+static int snap_fork(struct fx_dumpjob *j)
+{
+	int r = fx_snapshot_fork(&j->snap, &j->fz, &j->p);
+
+	if (!r && (r = fx_proc_open(&j->cp, j->snap.child)))
+		fx_snapshot_kill(&j->snap);	/* reaped after the thaw */
+	j->cp.cow_copy = 1;	/* never pinned: proc.h */
+	if (r) {
+		j->err = r;
+		tell(j, FX_DJ_SNAPSHOT_FAILED);
+		return -ECANCELED;
+	}
+	j->pl.p = &j->cp;
+	j->pl.live_p = &j->p;
+	fx_dumpplan_p_done(&j->pl, snap_read_done, j);
+	return 0;
+}
+
+/* Snapshot mode, right after the copy, on every path: the child is read
+ * no more, and killed (if the copy did not at its last byte); the plan
+ * reads the target again (a core's holes are filled from its mapped
+ * files). */
+static void snap_copied(struct fx_dumpjob *j)
+{
+	fx_snapshot_drop(&j->snap);
+	j->pl.p = &j->p;
+	j->pl.live_p = NULL;
+	j->pl.p_done = NULL;
+	fx_proc_release(&j->cp);
+}
+
+/* Snapshot mode, after snap_copied and what needs no target (hashes,
+ * compression, a core's fill), before anything tells the reap's figures,
+ * on every path: the child, dead by then or nearly, collected and reaped
+ * inside the target; the windows told. */
+static void snap_end(struct fx_dumpjob *j)
+{
+	int r;
+
+	if (j->snap.child && (r = fx_snapshot_reap(&j->snap, &j->p))) {
+		j->err = r;
+		tell(j, FX_DJ_REAP_FAILED);
+	}
+	fx_snapshot_unguard(&j->snap);
+	j->cap.regs_ns = j->snap.regs_ns;
+	j->cap.hold_ns = j->snap.hold_ns;
+	j->cap.clone_ns = j->snap.clone_ns;
+	j->cap.reap_regs_ns = j->snap.reap_regs_ns;
+	j->cap.reap_pause_ns = j->snap.reap_pause_ns;
+	j->cap.site = j->snap.site_name;
+	j->cap.oom_refused = j->snap.oom_refused;
+}
+
 /* After the copy (and the thaw): hash, compress, tell, records out,
  * process.json. r: how the copy ended. The pid's status. */
 static enum fx_dumpjob_status dir_finish(struct fx_dumpjob *j, int r)
@@ -156,6 +222,10 @@ static enum fx_dumpjob_status dir_finish(struct fx_dumpjob *j, int r)
 		if (j->kept)
 			tell(j, FX_DJ_COMPRESS_KEPT);
 	}
+	/* Snapshot: the fork died meanwhile; reaped before the figures are
+	 * told and written. */
+	if (j->snapshot && j->snap.guard_pid)
+		snap_end(j);
 	cap->mode = j->snapshot ? "snapshot" : j->freeze ? "freeze" : "live";
 	cap->pause_ns = j->pause_ns = fx_freeze_pause_ns(&j->fz);
 	cap->tool = j->tool;
@@ -247,48 +317,6 @@ static void thaw(struct fx_dumpjob *j)
 	}
 }
 
-/* Snapshot mode, under the freeze: fork the target, and have the copy
- * read the child. 0 or a negative errno (told). */
-static int snap_fork(struct fx_dumpjob *j)
-{
-	int r = fx_snapshot_fork(&j->snap, &j->fz, &j->p);
-
-	if (!r && (r = fx_proc_open(&j->cp, j->snap.child)))
-		fx_snapshot_kill(&j->snap);	/* reaped after the thaw */
-	j->cp.cow_copy = 1;	/* never pinned: proc.h */
-	if (r) {
-		j->err = r;
-		tell(j, FX_DJ_SNAPSHOT_FAILED);
-		return -ECANCELED;
-	}
-	j->pl.p = &j->cp;
-	j->pl.live_p = &j->p;
-	return 0;
-}
-
-/* Snapshot mode, after the copy, on every path: the child killed and
- * reaped inside the target, the windows told. */
-static void snap_end(struct fx_dumpjob *j)
-{
-	int r;
-
-	j->pl.p = &j->p;
-	j->pl.live_p = NULL;
-	fx_proc_release(&j->cp);
-	if (j->snap.child && (r = fx_snapshot_reap(&j->snap, &j->p))) {
-		j->err = r;
-		tell(j, FX_DJ_REAP_FAILED);
-	}
-	fx_snapshot_unguard(&j->snap);
-	j->cap.regs_ns = j->snap.regs_ns;
-	j->cap.hold_ns = j->snap.hold_ns;
-	j->cap.clone_ns = j->snap.clone_ns;
-	j->cap.reap_regs_ns = j->snap.reap_regs_ns;
-	j->cap.reap_pause_ns = j->snap.reap_pause_ns;
-	j->cap.site = j->snap.site_name;
-	j->cap.oom_refused = j->snap.oom_refused;
-}
-
 /* One pid into the dump directory. */
 static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
 {
@@ -342,7 +370,7 @@ static enum fx_dumpjob_status dir_pid(struct fx_dumpjob *j)
 		r = dir_copy(j);
 	thaw(j);
 	if (j->snapshot && j->snap.guard_pid)
-		snap_end(j);
+		snap_copied(j);
 	return dir_finish(j, r);
 }
 
@@ -380,14 +408,14 @@ static int snap_prepare(struct fx_dumpjob *j)
 static int core_copy(struct fx_dumpjob *j, int fd, struct fx_core_regs *cn)
 {
 	struct fx_dumper d, dl;
-	int r;
+	int r, live = fx_dumpplan_needs_live(&j->pl);
 
 	r = fx_dumper_init(&d, j->pl.p, j->use_scan, j->stop);
 	if (r)
 		return r;
 	d.no_hash = j->no_hash;
 	d.defer_hash = j->pl.defer_hash = 1;
-	if (j->pl.live_p) {
+	if (live) {
 		r = fx_dumper_init(&dl, j->pl.live_p, j->use_scan, j->stop);
 		if (r) {
 			fx_dumper_release(&d);
@@ -399,9 +427,10 @@ static int core_copy(struct fx_dumpjob *j, int fd, struct fx_core_regs *cn)
 	if (!j->snapshot)
 		r = fx_core_write(fd, &j->pl, &j->fz, &d, &j->st);
 	else
-		r = fx_core_write_notes(fd, &j->pl, cn, &d, &dl, &j->st);
+		r = fx_core_write_notes(fd, &j->pl, cn, &d,
+					live ? &dl : NULL, &j->st);
 	fx_dumper_release(&d);
-	if (j->pl.live_p)
+	if (live)
 		fx_dumper_release(&dl);
 	return r;
 }
@@ -446,13 +475,16 @@ static enum fx_dumpjob_status core_pid(struct fx_dumpjob *j, int fd)
 			r = core_copy(j, fd, &cn);
 	}
 	thaw(j);
-	/* Every path: the fork killed and reaped, the guardian gone. */
+	/* Every path: the fork killed, then (while it dies) the files read
+	 * and the hashes computed outside the pause, then the fork reaped
+	 * and the guardian gone. */
 	if (j->snapshot && j->snap.guard_pid)
-		snap_end(j);
+		snap_copied(j);
 	fx_core_regs_release(&cn);
-	/* Outside the pause: files read, hashes computed. */
 	if (!r && !(r = fx_core_fill(fd, &j->pl, &j->st, j->stop)))
 		fx_dumpplan_rehash(&j->pl, -1, fd);
+	if (j->snapshot && j->snap.guard_pid)
+		snap_end(j);
 	if (j->frozen && j->risk.eintr)
 		tell(j, FX_DJ_EINTR);
 	j->pause_ns = fx_freeze_pause_ns(&j->fz);

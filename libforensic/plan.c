@@ -172,6 +172,62 @@ void fx_dumpplan_release(struct fx_dumpplan *pl)
 	fx_buf_release(&pl->text);
 }
 
+/* Why region g is not read (a skip reason, or a fork's), or NULL. */
+static const char *region_why(const struct fx_dumpplan *pl,
+			      const struct fx_region *g)
+{
+	const char *why = fx_dump_skip_reason(g, pl->include_dd);
+
+	/* Snapshot: a fork leaves these out of the copy, or empty. */
+	if (!why && pl->live_p && (g->vmflags & FX_VM_DC))
+		why = "dontfork";
+	else if (!why && pl->live_p && (g->vmflags & FX_VM_WF))
+		why = "wipeonfork";
+	return why;
+}
+
+void fx_dumpplan_p_done(struct fx_dumpplan *pl, void (*done)(void *arg),
+			void *arg)
+{
+	size_t i;
+
+	pl->p_last = pl->n;
+	for (i = 0; i < pl->n; i++)
+		if (!pl->it[i].skip && !fx_dumpplan_from_live(pl, &pl->it[i]))
+			pl->p_last = i;
+	pl->p_done = pl->p_last < pl->n ? done : NULL;
+	pl->p_done_arg = arg;
+}
+
+/* Is it the last item read from pl->p, with p_done still to call? */
+static int p_last(const struct fx_dumpplan *pl, const struct fx_planitem *it)
+{
+	return pl->p_done && pl->p_last < pl->n && it == &pl->it[pl->p_last];
+}
+
+/* The last region of item it that is read (none: pl->maps.n). */
+static size_t last_read(const struct fx_dumpplan *pl,
+			const struct fx_planitem *it)
+{
+	size_t k, last = pl->maps.n;
+
+	for (k = fx_dumpplan_find(pl, it->sel->start);
+	     k < pl->maps.n && pl->maps.r[k].start < it->sel->end; k++)
+		if (!region_why(pl, &pl->maps.r[k]))
+			last = k;
+	return last;
+}
+
+/* p_done, once. */
+static void p_done(struct fx_dumpplan *pl)
+{
+	void (*fn)(void *) = pl->p_done;
+
+	pl->p_done = NULL;
+	if (fn)
+		fn(pl->p_done_arg);
+}
+
 int fx_dumpplan_copy(struct fx_dumpplan *pl, struct fx_planitem *it,
 		     struct fx_dumper *d, int fd, uint64_t base,
 		     struct fx_dumpdir *dd, struct fx_capture *cap)
@@ -179,7 +235,7 @@ int fx_dumpplan_copy(struct fx_dumpplan *pl, struct fx_planitem *it,
 	uint64_t s = it->sel->start, e = it->sel->end, cur = s, a, b;
 	const struct fx_region *g;
 	const char *why;
-	size_t k;
+	size_t k, last = p_last(pl, it) ? last_read(pl, it) : pl->maps.n;
 	int r = 0;
 
 	for (k = fx_dumpplan_find(pl, s);
@@ -193,12 +249,7 @@ int fx_dumpplan_copy(struct fx_dumpplan *pl, struct fx_planitem *it,
 				r = fx_dumpdir_hole_reason(dd, cur, a,
 							   "unmapped");
 		}
-		why = fx_dump_skip_reason(g, pl->include_dd);
-		/* Snapshot: a fork leaves these out of the copy, or empty. */
-		if (!why && pl->live_p && (g->vmflags & FX_VM_DC))
-			why = "dontfork";
-		else if (!why && pl->live_p && (g->vmflags & FX_VM_WF))
-			why = "wipeonfork";
+		why = region_why(pl, g);
 		if (!r && why) {
 			it->res.holes += b - a;
 			if (dd)
@@ -207,13 +258,24 @@ int fx_dumpplan_copy(struct fx_dumpplan *pl, struct fx_planitem *it,
 				r = fx_capture_skip(cap, a, b, why, g->name,
 						    g->name_len);
 		} else if (!r) {
+			/* The last read from p: p_done as soon as it is
+			 * read, before it is written. */
+			if (k == last) {
+				d->read_end = pl->p_done;
+				d->read_end_arg = pl->p_done_arg;
+				pl->p_done = NULL;
+			}
 			r = fx_dumper_copy(d, a, b, fd, base + (a - s),
 					   dd ? fx_dumpdir_hole : pl->hole,
 					   dd ? (void *)dd : pl->hole_arg,
 					   &it->res);
+			d->read_end = NULL;	/* not called: stopped early */
 		}
 		cur = b;
 	}
+	/* Nothing of the last item read from p was read (all skipped). */
+	if (!r && p_last(pl, it))
+		p_done(pl);
 	if (!r && cur < e) {
 		it->res.holes += e - cur;
 		if (dd)
@@ -297,6 +359,16 @@ int fx_dumpplan_from_live(const struct fx_dumpplan *pl,
 	       (g->perms[1] != 'w' && (g->inode || g->kind == FX_KIND_VDSO));
 }
 
+int fx_dumpplan_needs_live(const struct fx_dumpplan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->n; i++)
+		if (!pl->it[i].skip && fx_dumpplan_from_live(pl, &pl->it[i]))
+			return 1;
+	return 0;
+}
+
 static int dumper(struct fx_dumpplan *pl, struct fx_dumper *d,
 		  struct fx_proc *p, int use_scan, volatile sig_atomic_t *stop)
 {
@@ -318,22 +390,26 @@ int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
 	struct fx_dumper d, dl;
 	struct fx_planitem *it;
 	size_t i;
-	int r;
+	/* Snapshot: a reader of the target too, when something is read
+	 * from it (its threads, buffers and descriptors cost a
+	 * millisecond). */
+	int r, live = fx_dumpplan_needs_live(pl);
 
 	r = dumper(pl, &d, pl->p, use_scan, stop);
 	if (r)
 		return r;
-	if (pl->live_p && (r = dumper(pl, &dl, pl->live_p, use_scan, stop))) {
+	if (live && (r = dumper(pl, &dl, pl->live_p, use_scan, stop))) {
 		fx_dumper_release(&d);
 		return r;
 	}
 	for (i = 0; i < pl->n && !r; i++) {
 		it = &pl->it[i];
 		r = run_item(pl, it, dd,
-			     fx_dumpplan_from_live(pl, it) ? &dl : &d, cap);
+			     live && fx_dumpplan_from_live(pl, it) ? &dl : &d,
+			     cap);
 	}
 	fx_dumper_release(&d);
-	if (pl->live_p)
+	if (live)
 		fx_dumper_release(&dl);
 	return r;
 }

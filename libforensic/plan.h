@@ -46,6 +46,12 @@ struct fx_dumpplan {
 	 * Regions marked MADV_DONTFORK or MADV_WIPEONFORK, absent or empty
 	 * in the fork, are holes with reason "dontfork", "wipeonfork". */
 	struct fx_proc *live_p;
+	/* Snapshot mode (fx_dumpplan_p_done): called once, when the copy
+	 * has read its last byte from p; p_last: the last item read from
+	 * p (n: none). */
+	void (*p_done)(void *arg);
+	void *p_done_arg;
+	size_t p_last;
 	struct fx_maps maps;		/* live smaps */
 	struct fx_buf text;
 	struct fx_planitem *it;
@@ -114,6 +120,23 @@ int fx_dumpplan_run(struct fx_dumpplan *pl, struct fx_dumpdir *dd,
  */
 int fx_dumpplan_from_live(const struct fx_dumpplan *pl,
 			  const struct fx_planitem *it);
+
+/*
+ * Snapshot mode: is any item to copy read from pl->live_p? Without one,
+ * no reader of the target is needed.
+ */
+int fx_dumpplan_needs_live(const struct fx_dumpplan *pl);
+
+/*
+ * Snapshot mode, once live_p is set: have done(arg) called once, the
+ * moment the copy (fx_dumpplan_run, or fx_dumpplan_copy item by item) has
+ * read the last byte it reads from pl->p, before its last buffers are
+ * written (fx_dumper's read_end): the fork can die meanwhile. Not called
+ * when the copy stops early, nor when nothing is read from p: the caller
+ * ends the fork after the copy in any case.
+ */
+void fx_dumpplan_p_done(struct fx_dumpplan *pl, void (*done)(void *arg),
+			void *arg);
 
 /*
  * Copy item it to fd at offset base + (addr - start): its live regions

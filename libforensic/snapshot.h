@@ -140,4 +140,16 @@ int fx_snapshot_reap(struct fx_snapshot *s, struct fx_proc *p);
  */
 void fx_snapshot_kill(struct fx_snapshot *s);
 
+/*
+ * The copy is done with the child: send it SIGKILL now, and wait for
+ * nothing. Its exit tears down the page tables of the whole address
+ * space (tens of ms per GiB) on another CPU while the caller finishes
+ * its output; fx_snapshot_reap then collects it and reaps it in the
+ * target. A SIGKILLed process never returns to user space: the child
+ * still runs no instruction. Until the reap, our death leaves its zombie
+ * to the guardian, as during the reap. Safe to call twice or without a
+ * child.
+ */
+void fx_snapshot_drop(struct fx_snapshot *s);
+
 #endif

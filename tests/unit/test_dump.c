@@ -293,11 +293,28 @@ START_TEST(test_copy_self_deferred)
 }
 END_TEST
 
+/* read_end's calls, and what had been read at the first. */
+struct read_ends {
+	int calls;
+	const struct fx_dump_res *res;
+	uint64_t captured;
+};
+
+static void on_read_end(void *arg)
+{
+	struct read_ends *re = arg;
+
+	if (!re->calls++)
+		re->captured = re->res->captured;
+}
+
 /*
  * A copy of several batches (the writer and hasher threads take them
  * round the ring of buffers): a page in 97 absent. Every byte in place,
- * the digest that of the present pages in order; then the same to a
- * pipe (pwrite fails: -ESPIPE), where nothing counts as captured.
+ * the digest that of the present pages in order, read_end called once,
+ * every byte read by then; then the same to a pipe (pwrite fails:
+ * -ESPIPE), where nothing counts as captured and read_end is not called
+ * (the copy stopped early).
  */
 START_TEST(test_copy_self_batches)
 {
@@ -312,6 +329,7 @@ START_TEST(test_copy_self_batches)
 	unsigned int wl = 32;
 	char hex[65], *mem;
 	uint64_t base;
+	struct read_ends re = { .res = &res };
 	int fd, pfd[2];
 
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -337,10 +355,15 @@ START_TEST(test_copy_self_batches)
 	ck_assert_int_eq(fx_dumper_init(&d, &p, 1, NULL), 0);
 	fd = unit_memfd();
 	ck_assert_int_eq(fx_dump_res_init(&res), 0);
+	d.read_end = on_read_end;
+	d.read_end_arg = &re;
 	ck_assert_int_eq(fx_dumper_copy(&d, base, base + len, fd, 0, NULL,
 					NULL, &res),
 			 0);
 	fx_dump_res_finish(&res);
+	ck_assert_int_eq(re.calls, 1);
+	ck_assert_uint_eq(re.captured, nwant * ps);
+	ck_assert_ptr_null(d.read_end);
 	ck_assert_uint_eq(res.captured, nwant * ps);
 	ck_assert_uint_eq(res.holes, (np - nwant) * ps);
 	ck_assert_str_eq(res.sha256, hex);
@@ -356,10 +379,13 @@ START_TEST(test_copy_self_batches)
 
 	ck_assert_int_eq(pipe(pfd), 0);
 	ck_assert_int_eq(fx_dump_res_init(&res), 0);
+	re.calls = 0;
+	d.read_end = on_read_end;
 	ck_assert_int_eq(fx_dumper_copy(&d, base, base + len, pfd[1], 0, NULL,
 					NULL, &res),
 			 -ESPIPE);
 	fx_dump_res_finish(&res);
+	ck_assert_int_eq(re.calls, 0);
 	ck_assert_uint_eq(res.captured, 0);
 	close(pfd[0]);
 	close(pfd[1]);

@@ -174,6 +174,56 @@ START_TEST(test_find)
 }
 END_TEST
 
+static void count_done(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+/*
+ * Snapshot mode: which items need a reader of the target (live_p: the
+ * text of a file mapped without write, not the heap; never a skipped
+ * item), and the last item read from the fork, after which p_done is
+ * called. Without live_p, every item is read from p.
+ */
+START_TEST(test_snapshot_readers)
+{
+	static const char *const lines[] = {
+		"0 561c65157000 561c65178000",	/* 0: the heap */
+		"0 561c34095000 561c34156000",	/* 1: bash's text */
+		"0 7f26c45bf000 7f26c45c3000",	/* 2: [vvar], skipped */
+	};
+	struct fixture f;
+	int calls = 0;
+
+	plan(&f, lines, 3);
+	ck_assert_int_eq(fx_dumpplan_needs_live(&f.pl), 0);
+	fx_dumpplan_p_done(&f.pl, count_done, &calls);
+	ck_assert_ptr_eq(f.pl.p_done, count_done);
+	ck_assert_uint_eq(f.pl.p_last, 1);
+
+	f.pl.live_p = &f.p;
+	ck_assert_int_eq(fx_dumpplan_needs_live(&f.pl), 1);
+	fx_dumpplan_p_done(&f.pl, count_done, &calls);
+	ck_assert_ptr_eq(f.pl.p_done, count_done);
+	ck_assert_uint_eq(f.pl.p_last, 0);
+	ck_assert_int_eq(calls, 0);
+	unplan(&f);
+
+	plan(&f, lines, 1);
+	f.pl.live_p = &f.p;
+	ck_assert_int_eq(fx_dumpplan_needs_live(&f.pl), 0);
+	unplan(&f);
+
+	/* Nothing read from the fork: nothing to wait for. */
+	plan(&f, lines + 1, 2);
+	f.pl.live_p = &f.p;
+	fx_dumpplan_p_done(&f.pl, count_done, &calls);
+	ck_assert_ptr_null(f.pl.p_done);
+	ck_assert_uint_eq(f.pl.p_last, f.pl.n);
+	unplan(&f);
+}
+END_TEST
+
 START_TEST(test_no_map)
 {
 	struct fx_selection sel;
@@ -206,4 +256,4 @@ START_TEST(test_no_map)
 END_TEST
 
 UNIT_MAIN("plan", test_items, test_part_of_a_region, test_free_space,
-	  test_find, test_no_map)
+	  test_find, test_snapshot_readers, test_no_map)

@@ -119,6 +119,24 @@ static int exists(pid_t pid)
 	return access(path, F_OK) == 0;
 }
 
+/* The state letter of pid (/proc/PID/stat), or 0: none. */
+static char state_of(pid_t pid)
+{
+	char path[64], buf[512], *rp;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	rp = strrchr(buf, ')');
+	return rp && rp[1] && rp[2] ? rp[2] : 0;
+}
+
 /* gen in process pid's memory. */
 static long gen_of(pid_t pid)
 {
@@ -320,7 +338,10 @@ static void *doze(void *arg)
 
 /* A process of three threads (the leader in read(), one spinning, one
  * in nanosleep): every thread's registers are the same after the fork
- * as before, not only the borrowed one's; the copy is one thread. */
+ * as before, not only the borrowed one's; the copy is one thread. The
+ * copy dropped (killed at once, nothing waited for) dies, a zombie for
+ * us, still held; the reap then collects it and reaps it in the
+ * target. */
 START_TEST(test_threads)
 {
 	struct user_regs_struct before[3], after[3];
@@ -332,7 +353,7 @@ START_TEST(test_threads)
 	DIR *dir;
 	size_t i, n;
 	pthread_t t;
-	pid_t pid;
+	pid_t pid, copy;
 	char c, path[64];
 
 	ck_assert_int_eq(pipe(pfd), 0);
@@ -375,7 +396,15 @@ START_TEST(test_threads)
 	ck_assert_int_eq(tasks, 1);
 	ck_assert_int_eq(fx_freeze_thaw(&f), 0);
 	fx_freeze_release(&f);
+	copy = snap.child;
+	fx_snapshot_drop(&snap);
+	for (i = 0; i < 500 && state_of(copy) != 'Z'; i++)
+		usleep(2000);
+	ck_assert_int_eq(state_of(copy), 'Z');
+	ck_assert_int_eq(snap.child, copy);
 	ck_assert_int_eq(fx_snapshot_reap(&snap, &p), 0);
+	ck_assert(snap.reaped && !snap.child);
+	ck_assert_msg(!exists(copy), "the copy %d is still there", copy);
 	fx_proc_release(&p);
 	ck_assert_int_eq(write(in[1], "x", 1), 1);
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
