@@ -233,6 +233,21 @@ mf_dump_ours() {
 	[ -z "$st" ] || [ "${st#*:}" = "$MF_START" ]
 }
 
+# mf_case_dir TOOL PID: the default case directory's name when -o is not
+# given, TOOL-PID-YYYYMMDDTHHMMSS (UTC), with -2, -3... added when that
+# exists already (two runs on one process in one second): never an
+# existing name. The caller's mkdir still refuses a name made meanwhile.
+mf_case_dir() {
+	local base n=1 d
+	base=$1-$2-$(date -u +%Y%m%dT%H%M%S)
+	d=$base
+	while [ -e "$d" ] || [ -L "$d" ]; do
+		n=$((n + 1))
+		d=$base-$n
+	done
+	printf '%s\n' "$d"
+}
+
 # mf_bad_option TOOL ARG LONGOPTS: ARG (an argument that begins with -)
 # is no option of TOOL: say so in one line on stderr and exit 64, as the
 # C tools' tool_bad_option does (tools/tool.c), naming the closest of

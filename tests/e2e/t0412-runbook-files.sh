@@ -41,3 +41,17 @@ for cmd in triage leak-watch; do
 		done
 	done
 done
+
+# Without -o, the default case directory is never an existing one: two
+# runs on one process in one second, the second gets -2. The names of the
+# next few seconds are taken first, so the run's own second is among them.
+now=$(date -u +%s)
+for s in 0 1 2 3 4 5; do
+	mkdir "triage-$pid-$(date -u -d "@$((now + s))" +%Y%m%dT%H%M%S)"
+done
+"$TOP/scripts/triage" --no-dump "$pid" >/dev/null 2>err || fail "triage without -o: $(cat err)"
+made=$(find . -maxdepth 1 -name "triage-$pid-*-2" | wc -l)
+expect_eq "default directories made with -2" 1 "$made"
+for d in triage-"$pid"-*; do
+	case $d in *-2) ;; *) [ -z "$(ls -A "$d")" ] || fail "triage wrote into the existing $d" ;; esac
+done
