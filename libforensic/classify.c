@@ -394,6 +394,21 @@ int fx_classify_notes(const struct fx_classify *c, int pid, int verbose,
 			  "walked", pid, c->jvm.note, c->jvm.nt,
 			  (unsigned long long)c->jvm.klasses);
 	}
+	/* A heap whose looks each stopped at another place, or in another
+	 * map, is in use, not corrupt: said once, with where the last look
+	 * stopped. */
+	if (c->changed && (c->hs.nbad || (c->mng && c->mng->nbad))) {
+		const struct fx_heap_bad *hb = c->hs.nbad ? &c->hs.bad[0] :
+							    &c->mng->bad[0];
+
+		r |= line(out, "process %d: its %s heap changed under every "
+			  "look (3 looks, the last stopped at 0x%llx: %s): a "
+			  "heap in use; a still copy reads whole (dump-region "
+			  "--mode snapshot, then classify the dump)", pid,
+			  c->hs.nbad ? "malloc" : "musl",
+			  (unsigned long long)hb->addr, hb->why);
+		return r ? -ENOMEM : 1;
+	}
 	for (i = 0; i < c->hs.nbad; i++, bad = 1)
 		r |= line(out, "process %d: corrupt heap metadata at 0x%llx: "
 			  "%s", pid, (unsigned long long)c->hs.bad[i].addr,

@@ -101,6 +101,11 @@ struct fx_classify {
 					 * the records' starttime column
 					 * (stat field 22), 0 unknown: the
 					 * caller sets it */
+	int changed;			/* the caller's: a live heap looked
+					 * at again and again stopped at
+					 * another place each time (in use,
+					 * not corrupt): fx_classify_notes
+					 * says so */
 };
 
 void fx_classify_init(struct fx_classify *c);
