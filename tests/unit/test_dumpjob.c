@@ -77,17 +77,11 @@ static pid_t child_start(int epoll)
 /* Until the child sleeps in a system call (2 s at most). */
 static void child_sleeping(pid_t child)
 {
-	char path[64], st[256] = "";
-	int i, fd;
-	ssize_t n;
+	char st[256] = "";
+	int i;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)child);
 	for (i = 0; i < 200; i++) {
-		fd = open(path, O_RDONLY);
-		n = fd >= 0 ? read(fd, st, sizeof(st) - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		st[n > 0 ? n : 0] = 0;
+		unit_proc_read(child, "stat", st, sizeof(st));
 		if (strstr(st, ") S "))
 			return;
 		usleep(10000);
@@ -97,16 +91,9 @@ static void child_sleeping(pid_t child)
 
 static int traced(pid_t child)
 {
-	char path[64], buf[4096], *t;
-	int fd;
-	ssize_t n;
+	char buf[4096], *t;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)child);
-	fd = open(path, O_RDONLY);
-	ck_assert(fd >= 0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
+	ck_assert(unit_proc_read(child, "status", buf, sizeof(buf)) >= 0);
 	t = strstr(buf, "TracerPid:");
 	ck_assert(t != NULL);
 	return atoi(t + 10);

@@ -97,17 +97,10 @@ static void child_run(enum state s, int in, int out)
 
 static int in_syscall(pid_t pid, long nr)
 {
-	char path[64], buf[256] = "";
-	int fd;
-	ssize_t n;
+	char buf[256];
 
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (unit_proc_read(pid, "syscall", buf, sizeof(buf)) < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
 	return atol(buf) == nr && buf[0] != 'r';
 }
 
@@ -122,17 +115,10 @@ static int exists(pid_t pid)
 /* The state letter of pid (/proc/PID/stat), or 0: none. */
 static char state_of(pid_t pid)
 {
-	char path[64], buf[512], *rp;
-	ssize_t n;
-	int fd;
+	char buf[512], *rp;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (unit_proc_read(pid, "stat", buf, sizeof(buf)) < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
 	rp = strrchr(buf, ')');
 	return rp && rp[1] && rp[2] ? rp[2] : 0;
 }

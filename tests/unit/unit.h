@@ -151,6 +151,28 @@ static inline pid_t unit_child(void (*run)(int ready, void *arg), void *arg)
 		return unit_run(s);                                      \
 	}
 
+/*
+ * /proc/PID/NAME ("stat", "status", "syscall") into buf, NUL-terminated
+ * (len - 1 bytes at most): the bytes read, or -1 when it cannot be read
+ * (the process is gone); buf is "" then.
+ */
+static inline ssize_t unit_proc_read(pid_t pid, const char *name, char *buf,
+				     size_t len)
+{
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
 /* Run one suite; the exit status of a unit binary. */
 static inline int unit_run(Suite *s)
 {
