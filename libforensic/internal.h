@@ -31,14 +31,16 @@ int fx_grow(void *arrp, size_t *cap, size_t n, size_t sz, size_t first);
 	fx_grow(&(arr), &(cap), (n), sizeof(*(arr)), (first))
 
 /*
- * Append one byte; 0 or -ENOMEM. Like fx_buf_reserve, keep room for the
- * terminating NUL that callers write at data[len].
+ * Append one byte, and a NUL after it as fx_buf_add does (text built by
+ * fx_buf_adds then fx_buf_addc('\n') is read as a C string: strchr ran
+ * past a notes buffer's end without it); 0 or -ENOMEM.
  */
 static inline int fx_buf_addc(struct fx_buf *b, char c)
 {
 	if (b->len + 2 > b->cap && fx_buf_reserve(b, 1))
 		return -12; /* -ENOMEM, without pulling errno.h here */
 	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include "internal.h"
 #include "unit.h"
 
 static const char *const cols3[] = { "pid", "start", "name" };
@@ -919,6 +920,24 @@ START_TEST(test_epipe)
 }
 END_TEST
 
+/* A line built by fx_buf_adds then fx_buf_addc('\n') reads as a C string
+ * of its own length, whatever the buffer held past it (tool_warn_lines'
+ * strchr ran past a notes buffer's end). */
+START_TEST(test_buf_addc_terminates)
+{
+	struct fx_buf b;
+
+	fx_buf_init(&b);
+	ck_assert_int_eq(fx_buf_reserve(&b, 64), 0);
+	memset(b.data, 'A', b.cap);	/* what a reused buffer may hold */
+	ck_assert_int_eq(fx_buf_adds(&b, "note"), 0);
+	ck_assert_int_eq(fx_buf_addc(&b, '\n'), 0);
+	ck_assert_uint_eq(strlen(b.data), 5);
+	ck_assert_uint_eq(b.len, 5);
+	fx_buf_release(&b);
+}
+END_TEST
+
 static Suite *rec_suite(void)
 {
 	Suite *s = suite_create("rec");
@@ -940,6 +959,7 @@ static Suite *rec_suite(void)
 	tcase_add_test(w, test_parse_u64);
 	tcase_add_test(w, test_col_is_size);
 	tcase_add_test(w, test_epipe);
+	tcase_add_test(w, test_buf_addc_terminates);
 	tcase_add_test(r, test_reader_header);
 	tcase_add_test(r, test_reader_new_header);
 	tcase_add_test(r, test_reader_header_then_bad);
