@@ -442,26 +442,18 @@ START_TEST(test_core_fill_decision)
 }
 END_TEST
 
+#ifdef FAULT_REALLOC
 /* The TracerPid of process pid (0: untraced). */
 static int tracer_of(int pid)
 {
-	struct fx_buf b;
-	char path[64];
+	char buf[4096];
 	const char *t;
-	int fd, tp = -1;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ck_assert(fd >= 0);
-	fx_buf_init(&b);
-	ck_assert_int_eq(fx_buf_read_fd(&b, fd), 0);
-	close(fd);
-	t = strstr(b.data, "\nTracerPid:");
-	if (t)
-		tp = atoi(t + 11);
-	fx_buf_release(&b);
-	return tp;
+	ck_assert(unit_proc_read(pid, "status", buf, sizeof(buf)) >= 0);
+	t = strstr(buf, "\nTracerPid:");
+	return t ? atoi(t + 11) : -1;
 }
+#endif
 
 /*
  * A freeze whose allocations fail, each in turn (the k-th realloc call
