@@ -369,6 +369,28 @@ static int line(struct fx_buf *b, const char *fmt, ...)
 	return fx_buf_adds(b, l) || fx_buf_adds(b, "\n") ? -ENOMEM : 0;
 }
 
+void fx_classify_looked(struct fx_classify_looks *l,
+			const struct fx_classify *c, const struct fx_maps *m)
+{
+	uint64_t place = c->hs.nbad ? c->hs.bad[0].addr :
+			 c->mng && c->mng->nbad ? c->mng->bad[0].addr : 0;
+	uint64_t map = 0, b[3];
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		b[0] = map;
+		b[1] = m->r[i].start;
+		b[2] = m->r[i].end;
+		map = fx_hash_bytes((const char *)b, sizeof(b));
+	}
+	/* The same place twice in the same map: corrupt, not moving. */
+	l->moved = place && (!l->n || l->moved) &&
+		   !(l->n && place == l->place && map == l->map);
+	l->place = place;
+	l->map = map;
+	l->n++;
+}
+
 int fx_classify_notes(const struct fx_classify *c, int pid, int verbose,
 		      struct fx_buf *out)
 {

@@ -155,6 +155,23 @@ struct fx_freeze_opts;
 struct fx_buf;
 
 /*
+ * Looks at a live heap that a walk found corrupt (the tool looks again,
+ * map and memory afresh): where each stopped, and in which map. A heap
+ * whose every look stopped at another place, or in another map, is in
+ * use, not corrupt (c->changed). Zero it before the first look.
+ */
+struct fx_classify_looks {
+	unsigned n;		/* looks taken */
+	int moved;		/* each one unlike the one before it */
+	uint64_t place, map;	/* where the last stopped (0: it did not),
+				 * its map's bounds hashed */
+};
+
+/* Record the look c just took over m. */
+void fx_classify_looked(struct fx_classify_looks *l,
+			const struct fx_classify *c, const struct fx_maps *m);
+
+/*
  * What the user should hear about c (pid's), one line each appended to
  * out: a JVM whose tables could not be read, corrupt heap metadata
  * (glibc's, musl mallocng's), and with verbose the JVM, mallocng and

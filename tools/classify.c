@@ -223,27 +223,6 @@ static int stacks(struct fx_classify *c, struct fx_memsrc *ms,
 	return r == -ENOMEM ? r : r == -EIO ? 1 : r ? 2 : 0;
 }
 
-/* Where a heap walk first stopped (glibc's, else musl's), or 0. */
-static uint64_t first_bad(const struct fx_classify *c)
-{
-	if (c->hs.nbad)
-		return c->hs.bad[0].addr;
-	return c->mng && c->mng->nbad ? c->mng->bad[0].addr : 0;
-}
-
-/* The map's regions, hashed (FNV-1a of their bounds): a map that moved
- * between two looks says the process changed. */
-static uint64_t map_sig(const struct fx_maps *m)
-{
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	for (i = 0; i < m->n; i++)
-		h = (h ^ m->r[i].start ^ (m->r[i].end << 1)) *
-		    1099511628211ULL;
-	return h;
-}
-
 /* One process: 0 done, 1 partial, 2 failed (reported), -errno output. */
 static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		   int verbose, const char *arg)
@@ -252,8 +231,8 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	struct fx_memsrc ms;
 	struct fx_proc p;
 	struct fx_buf b;
-	int r, status = 0, tries, pid, k, unwalked = 0, moved = 1;
-	uint64_t seen, last = 0, sig, last_sig = 0;
+	struct fx_classify_looks looks = { 0 };
+	int r, status = 0, tries, pid, k, unwalked = 0;
 	char m[320];
 	double t0;
 
@@ -290,12 +269,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		 * Every look stopped at another place, or in another map: in
 		 * use, not corrupt (c.changed); one place met twice in one
 		 * map is said as corrupt. */
-		seen = first_bad(&c);
-		sig = map_sig(&ms.maps);
-		if (tries > 1 && seen == last && sig == last_sig)
-			moved = 0;	/* the same place twice: corrupt */
-		last = seen;
-		last_sig = sig;
+		fx_classify_looked(&looks, &c, &ms.maps);
 		if (r || (!c.hs.nbad && !(c.mng && c.mng->nbad)) ||
 		    tries == 3 || ms.kind != FX_MS_LIVE)
 			break;
@@ -306,7 +280,7 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 		if (r)
 			break;
 	}
-	c.changed = !r && tries == 3 && moved && seen;
+	c.changed = !r && looks.n == 3 && looks.moved;
 	if (r) {
 		tool_warn("process %d: %s", pid, strerror(-r));
 		status = 1;
