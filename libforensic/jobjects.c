@@ -844,14 +844,21 @@ static size_t half_split(const struct walk *w, const struct fx_ra_range *r,
 	return w->nsp;
 }
 
+/* w's own window freed: it held the target's bytes, wiped first. */
+static void own_free(struct walk *w)
+{
+	if (w->own)
+		explicit_bzero(w->own, w->own_used);
+	free(w->own);
+	w->own = NULL;
+}
+
 static void half_free(struct half *h)
 {
 	fx_ra_free(h->w.ra);
 	free(h->w.count);
 	free(h->w.bytes);
-	if (h->w.own)
-		explicit_bzero(h->w.own, h->w.own_used);
-	free(h->w.own);
+	own_free(&h->w);
 }
 
 /* Start h on the spaces [from, nsp) of w: 0, or -errno (not started). */
@@ -1311,10 +1318,7 @@ int fx_jobjects_walk_tables(struct fx_jobjects *o,
 	free(w.bytes);
 	free(w.t);
 	free(w.jt);
-	/* It held the target's bytes, as the second thread's did. */
-	if (w.own)
-		explicit_bzero(w.own, w.own_used);
-	free(w.own);
+	own_free(&w);
 	free(w.sp);
 	if (r) {
 		fx_jobjects_release(o);

@@ -181,14 +181,8 @@ int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p, int flags)
 	if (late && !fx_thread_start(&ms->late_th, late_main, ms)) {
 		ms->late = 1;
 		ms_provisional(ms, 1);
-	} else if (late) {
-		/* No thread: smaps now, as without the flag. */
-		fx_maps_release(&ms->maps);
-		fx_maps_init(&ms->maps);
-		r = live_map(ms, "smaps");
-		fx_livesrc_remap(&ms->ls, &ms->maps);
-		if (r)
-			return r;
+	} else if (late && (r = fx_memsrc_reload(ms))) {
+		return r;	/* no thread: smaps now, as without the flag */
 	}
 	r = fx_threads_read(p, &ms->t, &ms->nt);
 	if (r) {
