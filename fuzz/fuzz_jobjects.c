@@ -161,6 +161,30 @@ static void check(const struct fx_jobjects *o)
 }
 
 /* The chain of Foo's holders, as a walk leaves it. */
+/* Two walks of one image (fast path and not) found the same. */
+static void same(const struct fx_jobjects *a, const struct fx_jobjects *b)
+{
+	size_t i;
+
+	if (a->ok != b->ok || a->objects != b->objects ||
+	    a->bytes != b->bytes || a->spaces != b->spaces ||
+	    a->space_bytes != b->space_bytes || a->tlabs != b->tlabs ||
+	    a->tlab_bytes != b->tlab_bytes || a->unfinished != b->unfinished ||
+	    a->nbad != b->nbad || a->bad_bytes != b->bad_bytes ||
+	    a->nc != b->nc || strcmp(a->note, b->note))
+		abort();
+	for (i = 0; i < a->nc; i++)
+		if (a->c[i].count != b->c[i].count ||
+		    a->c[i].bytes != b->c[i].bytes ||
+		    strcmp(a->c[i].name, b->c[i].name))
+			abort();
+	for (i = 0; i < a->nbad && i < FX_JOBJ_NBAD; i++)
+		if (a->bad[i].addr != b->bad[i].addr ||
+		    a->bad[i].left != b->bad[i].left ||
+		    strcmp(a->bad[i].why, b->bad[i].why))
+			abort();
+}
+
 static void check_holders(const struct fx_jholders *h)
 {
 	size_t i;
@@ -205,7 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct image mem = { NULL, 0, &fm, sizeof(fm), FLAGS };
 	struct fx_heap_src src = { image_read, &mem };
 	struct fx_vmstructs v;
-	struct fx_jobjects o;
+	struct fx_jobjects o, slow;
 	size_t i, k = 0;
 	uint8_t gc, fl;
 
@@ -268,6 +292,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (fx_jobjects_walk_tables(&o, &v, &src, &src) == 0) {
 		check(&o);
+		/* The walk's fast path counts what the long way counts. */
+		fx_jobjects_init(&slow);
+		slow.hooks = o.hooks;
+		slow.hooks.slow = 1;
+		if (fx_jobjects_walk_tables(&slow, &v, &src, &src) == 0)
+			same(&o, &slow);
+		else
+			abort();
+		fx_jobjects_release(&slow);
 		if (getenv("FUZZ_SHOW")) {
 			fprintf(stderr, "ok %d gc %s note '%s' objects %llu "
 				"bytes %llu spaces %llu tlabs %llu bad %llu\n",

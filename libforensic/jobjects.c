@@ -12,6 +12,7 @@
 #include "freeze.h"
 #include "internal.h"
 #include "jobjects.h"
+#include "kerndat.h"
 #include "memsrc.h"
 #include "maps.h"
 #include "readahead.h"
@@ -46,21 +47,6 @@ void fx_jobjects_release(struct fx_jobjects *o)
 	free(o->c);
 	memset(o, 0, sizeof(*o));
 	o->hooks = h;
-}
-
-/* Every 4096 objects: should the walk end (hooks.stop), and progress.
- * 1 when it must end. */
-static int checkpoint(struct fx_jobjects *o)
-{
-	const struct fx_jobj_hooks *h = &o->hooks;
-
-	if (o->objects % 4096)
-		return 0;
-	if (h->stop && *h->stop)
-		o->interrupted = 1;
-	if (h->progress && !o->interrupted)
-		h->progress(h->arg, o->objects, o->bytes);
-	return o->interrupted;
 }
 
 /* A known class: its Klass address, layout helper, histogram entry. */
@@ -107,8 +93,11 @@ struct walk {
 	uint64_t o_tlab_start, o_tlab_top, o_tlab_end, tlab_reserve;
 	unsigned refreshes;		/* tlab_end_at calls, bounded */
 	struct window win;
-	unsigned char *own;		/* WINDOW bytes */
-	size_t own_used;		/* of them ever read into: wiped */
+	unsigned char *own;		/* ownlen bytes */
+	size_t ownlen, own_used;	/* own_used: ever read into: wiped */
+	int streams;			/* walk_part interleaves spaces */
+	int fast;			/* the fast path (no visitor) */
+	uint64_t ckpt;			/* objects at the next checkpoint */
 	struct space *sp;		/* the spaces to walk */
 	size_t nsp, capsp, spi;		/* spi: the one walked */
 	struct fx_readahead *ra;	/* reading sp ahead, or NULL */
@@ -122,6 +111,11 @@ struct walk {
 		struct klass *k;
 		uint64_t isize;
 		long cls;
+		/* fast_one's: fword is word when isize says the size, or
+		 * it is an array of this JVM (isize 0) whose elements'
+		 * size is 1 << l2; else never a class word. */
+		uint64_t fword;
+		uint32_t l2;
 	} kc[KCACHE];
 	/* the layout */
 	int ccp;			/* compressed class pointers */
@@ -137,6 +131,23 @@ struct walk {
 	 * while it runs (the sources are not safe from two threads). */
 	struct fx_heap_src vrs, vheap;
 };
+
+/* Every 4096 objects (w->ckpt the next count): should the walk end
+ * (hooks.stop), and progress. 1 when it must end. */
+static int checkpoint(struct walk *w)
+{
+	struct fx_jobjects *o = w->o;
+	const struct fx_jobj_hooks *h = &o->hooks;
+
+	if (o->objects < w->ckpt)
+		return 0;
+	w->ckpt = o->objects - o->objects % 4096 + 4096;
+	if (h->stop && *h->stop)
+		o->interrupted = 1;
+	if (h->progress && !o->interrupted)
+		h->progress(h->arg, o->objects, o->bytes);
+	return o->interrupted;
+}
 
 /* A read of src, under the read-ahead's lock while it runs. */
 static int locked_read(struct walk *w, struct fx_heap_src *src, uint64_t a,
@@ -419,7 +430,7 @@ static const unsigned char *heap_read(struct walk *w, uint64_t a, size_t n,
 	int r;
 
 	lo = a & ~(uint64_t)(PAGE - 1);
-	len = lim - lo < WINDOW ? lim - lo : WINDOW;
+	len = lim - lo < w->ownlen ? lim - lo : w->ownlen;
 	if (len > w->own_used)
 		w->own_used = (size_t)len;
 	r = w->heap->read(w->heap->ctx, lo, w->own, (size_t)len);
@@ -474,6 +485,12 @@ static inline const unsigned char *heap_bytes(struct walk *w, uint64_t a,
 	return heap_fill(w, a, n, lim, err);
 }
 
+/* The class cache's slot for a class word. */
+static inline size_t kc_slot(uint64_t word)
+{
+	return (size_t)(word ^ (word >> 10) ^ (word >> 20)) % KCACHE;
+}
+
 /* The class pointer that an object's class word (not 0) stands for. */
 static uint64_t class_ptr(const struct walk *w, uint64_t word)
 {
@@ -489,7 +506,7 @@ static uint64_t class_ptr(const struct walk *w, uint64_t word)
 static inline struct klass *klass_at(struct walk *w, uint64_t word,
 				     uint64_t *isize, long *cls)
 {
-	size_t h = (size_t)(word ^ (word >> 10) ^ (word >> 20)) % KCACHE;
+	size_t h = kc_slot(word);
 	uint64_t k, sz;
 	struct klass *e;
 	long i;
@@ -507,6 +524,13 @@ static inline struct klass *klass_at(struct walk *w, uint64_t word,
 	sz = e->lh > 0 && !e->mirror ? (uint64_t)e->lh & ~(uint64_t)1 : 0;
 	if (sz < w->ohdr || (sz & (w->align - 1)))
 		sz = 0;
+	/* object_size's arrays, whose size the fast path computes alike */
+	w->kc[h].fword = sz || (e->lh < 0 && (e->lh >> 30) >= -2 &&
+				(uint64_t)((e->lh >> 16) & 0xff) == w->hdr &&
+				(e->lh & 0x3f) <= 3) ?
+				 word :
+				 UINT64_MAX;
+	w->kc[h].l2 = sz ? 0 : (uint32_t)(e->lh & 0x3f);
 	w->kc[h].word = word;
 	w->kc[h].k = e;
 	w->kc[h].isize = *isize = sz;
@@ -517,22 +541,37 @@ static inline struct klass *klass_at(struct walk *w, uint64_t word,
 static void stop(struct walk *w, uint64_t a, uint64_t top, const char *fmt,
 		 ...) __attribute__((format(printf, 4, 5)));
 
+/* b among o's places not walked: the FX_JOBJ_NBAD lowest addresses are
+ * kept, in order (the same whatever order the threads and streams of a
+ * walk met them in). o->nbad is the caller's. */
+static void bad_keep(struct fx_jobjects *o, const struct fx_jobj_bad *b)
+{
+	size_t n = o->nbad < FX_JOBJ_NBAD ? (size_t)o->nbad : FX_JOBJ_NBAD;
+	size_t i = n;
+
+	while (i > 0 && o->bad[i - 1].addr > b->addr)
+		i--;
+	if (i == FX_JOBJ_NBAD)
+		return;
+	memmove(&o->bad[i + 1], &o->bad[i],
+		((n < FX_JOBJ_NBAD ? n : FX_JOBJ_NBAD - 1) - i) * sizeof(*b));
+	o->bad[i] = *b;
+}
+
 /* The walk of a space stops at a: [a, top) is not walked, and why. */
 static void stop(struct walk *w, uint64_t a, uint64_t top, const char *fmt,
 		 ...)
 {
 	struct fx_jobjects *o = w->o;
+	struct fx_jobj_bad b;
 	va_list ap;
 
-	if (o->nbad < FX_JOBJ_NBAD) {
-		struct fx_jobj_bad *b = &o->bad[o->nbad];
-
-		b->addr = a;
-		b->left = top - a;
-		va_start(ap, fmt);
-		vsnprintf(b->why, sizeof(b->why), fmt, ap);
-		va_end(ap);
-	}
+	b.addr = a;
+	b.left = top - a;
+	va_start(ap, fmt);
+	vsnprintf(b.why, sizeof(b.why), fmt, ap);
+	va_end(ap);
+	bad_keep(o, &b);
 	o->nbad++;
 	o->bad_bytes = fx_sat_add(o->bad_bytes, top - a);
 }
@@ -582,10 +621,6 @@ static uint64_t object_size(struct walk *w, uint64_t a, const struct klass *k,
 }
 
 /*
- * Walk the objects of [bottom, top); only_one: the space holds one
- * object (a humongous one) that may not run past top.
- */
-/*
  * Are the bytes [a, top) all zero? Space handed out at the space's end
  * whose object (or TLAB) is still being set up: its top bumped, nothing
  * written yet, and no thread's TLAB fields saying so yet; a freeze may
@@ -625,125 +660,281 @@ static int visit(struct walk *w, uint64_t a, uint64_t size, uint64_t top,
 	return w->verr;
 }
 
-static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
-		       int only_one)
+/* What one step of a space's walk did. */
+enum { STEP_OBJECT, STEP_SKIP, STEP_END };
+
+/* The first TLAB whose top is at or past a (they are sorted) into w->ti:
+ * its top, or UINT64_MAX. */
+static uint64_t tlab_seek(struct walk *w, uint64_t a)
+{
+	size_t lo = 0, hi = w->nt, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (w->t[mid].top < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	w->ti = lo;
+	return w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
+}
+
+/* The walk of [bottom, top) begins: 0, or 1 when it is not walked (a
+ * space outside the heap says why). */
+static int space_begin(struct walk *w, uint64_t bottom, uint64_t top)
 {
 	struct fx_jobjects *o = w->o;
-	const unsigned char *p;
-	struct klass *k;
-	/* In locals: the counts stored below may alias any field of w. */
-	const uint64_t ohdr = w->ohdr;
-	const int ccp = w->ccp;
-	uint64_t a = bottom, word, size, isize, e, tnext;
-	uint32_t nk;
-	long cls;
-	int err = 0;
 
 	if (top <= bottom || o->interrupted || w->verr)
-		return;
+		return 1;
 	if (bottom % w->align || top % 8 || bottom < w->heap_lo ||
 	    top > w->heap_hi) {
 		stop(w, bottom, top, "space 0x%llx-0x%llx outside the heap",
 		     (unsigned long long)bottom, (unsigned long long)top);
-		return;
+		return 1;
 	}
 	o->spaces++;
 	o->space_bytes += top - bottom;
-	/* The first TLAB whose top is at or past bottom (sorted). */
-	{
-		size_t lo = 0, hi = w->nt, mid;
+	return 0;
+}
 
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if (w->t[mid].top < bottom)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		w->ti = lo;
+/*
+ * One step of the walk of a space that ends at top, at *ap (< top): the
+ * object there counted, or the unfilled part of a TLAB skipped, *ap past
+ * it; STEP_END when the space's walk ends there (why said, or the
+ * visitor's end). *tnext: the top of the TLAB w->ti, the next one at or
+ * past *ap (tlab_seek).
+ */
+static inline int walk_step(struct walk *w, uint64_t *ap, uint64_t top,
+			    uint64_t *tnext)
+{
+	struct fx_jobjects *o = w->o;
+	const unsigned char *p;
+	struct klass *k;
+	const uint64_t ohdr = w->ohdr;
+	uint64_t a = *ap, word, size, isize, e;
+	uint32_t nk;
+	long cls;
+	int err = 0;
+
+	/* The unfilled part of a thread's TLAB: no object yet. */
+	if (a >= *tnext) {
+		while (w->ti < w->nt && w->t[w->ti].top < a)
+			w->ti++;
+		*tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
 	}
-	/* The next TLAB's top. */
-	tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
-	while (a < top) {
-		/* The unfilled part of a thread's TLAB: no object yet. */
-		if (a >= tnext) {
-			while (w->ti < w->nt && w->t[w->ti].top < a)
-				w->ti++;
-			tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
-		}
-		if (a == tnext) {
-			e = w->t[w->ti].hard_end;
+	if (a == *tnext) {
+		e = w->t[w->ti].hard_end;
 
+		o->tlabs++;
+		o->tlab_bytes += (e < top ? e : top) - a;
+		w->ti++;
+		*tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
+		*ap = e;
+		return STEP_SKIP;
+	}
+	if (top - a < ohdr) {
+		stop(w, a, top, "%llu bytes left at the space's end, "
+		     "less than a header", (unsigned long long)(top - a));
+		return STEP_END;
+	}
+	p = heap_bytes(w, a, (size_t)ohdr, top, &err);
+	word = 0;
+	if (p && w->ccp) {
+		memcpy(&nk, p + 8, 4);
+		word = nk;
+	} else if (p) {
+		memcpy(&word, p + 8, 8);
+	}
+	if (!word) {
+		if ((p || err == -EFAULT) && (e = tlab_end_at(w, a))) {
 			o->tlabs++;
 			o->tlab_bytes += (e < top ? e : top) - a;
-			w->ti++;
-			tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
-			a = e;
-			continue;
+			*ap = e;
+			return STEP_SKIP;
 		}
-		if (top - a < ohdr) {
-			stop(w, a, top, "%llu bytes left at the space's end, "
-			     "less than a header", (unsigned long long)(top - a));
-			return;
+		if (p && zero_tail(w, a, top)) {
+			o->unfinished++;
+			o->unfinished_bytes += top - a;
+			return STEP_END;
 		}
-		p = heap_bytes(w, a, (size_t)ohdr, top, &err);
-		word = 0;
-		if (p && ccp) {
-			memcpy(&nk, p + 8, 4);
-			word = nk;
-		} else if (p) {
-			memcpy(&word, p + 8, 8);
+		if (!p) {
+			stop(w, a, top, "header %s", err_name(err));
+			return STEP_END;
 		}
-		if (!word) {
-			if ((p || err == -EFAULT) && (e = tlab_end_at(w, a))) {
-				o->tlabs++;
-				o->tlab_bytes += (e < top ? e : top) - a;
-				a = e;
-				continue;
-			}
-			if (p && zero_tail(w, a, top)) {
-				o->unfinished++;
-				o->unfinished_bytes += top - a;
+		stop(w, a, top, "class pointer 0x0: not a known class");
+		return STEP_END;
+	}
+	k = klass_at(w, word, &isize, &cls);
+	if (!k) {
+		stop(w, a, top, "class pointer 0x%llx: not a known class",
+		     (unsigned long long)class_ptr(w, word));
+		return STEP_END;
+	}
+	size = isize;
+	if (!isize) {
+		size = object_size(w, a, k, top, &err);
+		if (!size && err) {
+			stop(w, a, top, "header %s", err_name(err));
+			return STEP_END;
+		}
+	}
+	/* isize was believed once, for its class. */
+	if (size > top - a ||
+	    (!isize && (size < ohdr || (size & (w->align - 1))))) {
+		stop(w, a, top, "size %llu of a %s: not believed",
+		     (unsigned long long)size, w->names.e[cls].key);
+		return STEP_END;
+	}
+	w->count[cls]++;
+	w->bytes[cls] += size;
+	o->objects++;
+	o->bytes += size;
+	if (o->hooks.visit && visit(w, a, size, top, k))
+		return STEP_END;
+	*ap = a + size;
+	return STEP_OBJECT;
+}
+
+/*
+ * Walk the objects of [bottom, top); only_one: the space holds one
+ * object (a humongous one) that may not run past top.
+ */
+/* What the fast path reads besides the heap, in registers. */
+struct fast {
+	const struct walk *w;	/* its class cache */
+	uint64_t *count, *bytes;
+	uint64_t am;		/* alignment - 1 */
+};
+
+static struct fast fast_of(const struct walk *w)
+{
+	struct fast f = { w, w->count, w->bytes, w->align - 1 };
+
+	return f;
+}
+
+/* Where the fast path in win ends from a: tnext, or past the last
+ * header win holds whole (need bytes); 0 when win does not hold a. */
+static uint64_t fast_lim(const struct window *win, uint64_t a,
+			 uint64_t tnext, uint64_t need)
+{
+	uint64_t lim;
+
+	if (!win->hi || a < win->lo || win->hi - a < need)
+		return 0;
+	lim = win->hi - need + 1;
+	return lim < tnext ? lim : tnext;
+}
+
+/*
+ * The object at a (< top, its header at p, need bytes readable): its size
+ * when its class was met (kc) and says its size, or it is an array of
+ * this JVM: counted; else 0 (walk_step's).
+ */
+static inline __attribute__((always_inline)) uint64_t
+fast_one(const struct fast *f, uint64_t a, uint64_t top,
+	 const unsigned char *p, const int ccp)
+{
+	const uint64_t len_off = ccp ? 12 : 16, hdr = ccp ? 16 : 24;
+	uint64_t word, size;
+	uint32_t nk, len;
+	size_t h;
+
+	if (ccp) {
+		memcpy(&nk, p + 8, 4);
+		word = nk;
+	} else {
+		memcpy(&word, p + 8, 8);
+	}
+	h = kc_slot(word);
+	if (f->w->kc[h].fword != word)
+		return 0;
+	size = f->w->kc[h].isize;
+	if (!size) {
+		/* An array: object_size's. A negative length is not
+		 * believed there. */
+		memcpy(&len, p + len_off, 4);
+		if (len >> 31)
+			return 0;
+		size = (hdr + ((uint64_t)len << f->w->kc[h].l2) + f->am) &
+		       ~f->am;
+	}
+	if (size > top - a)
+		return 0;
+	f->count[f->w->kc[h].cls]++;
+	f->bytes[f->w->kc[h].cls] += size;
+	return size;
+}
+
+/*
+ * The fast path: the objects counted in a short loop that keeps to
+ * registers, as long as their headers are in the window, before the next
+ * TLAB, of a class met before whose size its class or its array length
+ * says (at most FAST_MAX: the caller's checkpoint runs between). What it
+ * leaves is one walk_step. MEMFORENSIC_FALLBACK=walk_fast turns it off
+ * (the tests compare).
+ */
+#define FAST_MAX 4096
+
+/* The objects of one space from a in win: where the fast path stopped. */
+static inline __attribute__((always_inline)) uint64_t
+fast_alone_(struct walk *w, const struct window *win, uint64_t a,
+	    uint64_t top, uint64_t tnext, const int ccp)
+{
+	const struct fast f = fast_of(w);
+	const uint64_t lim = fast_lim(win, a, tnext, ccp ? 16 : 20);
+	const uintptr_t b = (uintptr_t)win->buf - (uintptr_t)win->lo;
+	uint64_t n = 0, nb = 0, z;
+
+	while (a < lim && n < FAST_MAX &&
+	       (z = fast_one(&f, a, top, (const unsigned char *)(b + a),
+			     ccp))) {
+		a += z;
+		nb += z;
+		n++;
+	}
+	w->o->objects += n;
+	w->o->bytes += nb;
+	return a;
+}
+
+static uint64_t fast_alone(struct walk *w, uint64_t a, uint64_t top,
+			   uint64_t tnext)
+{
+	return w->ccp ? fast_alone_(w, &w->win, a, top, tnext, 1) :
+			fast_alone_(w, &w->win, a, top, tnext, 0);
+}
+
+/* walk_space from a on (tnext: tlab_seek's). */
+static void walk_space_from(struct walk *w, uint64_t a, uint64_t top,
+			    uint64_t tnext)
+{
+	while (a < top) {
+		if (w->fast) {
+			a = fast_alone(w, a, top, tnext);
+			if (a >= top || checkpoint(w))
 				return;
-			}
-			if (!p) {
-				stop(w, a, top, "header %s", err_name(err));
-				return;
-			}
-			stop(w, a, top, "class pointer 0x0: not a known class");
-			return;
 		}
-		k = klass_at(w, word, &isize, &cls);
-		if (!k) {
-			stop(w, a, top, "class pointer 0x%llx: not a known class",
-			     (unsigned long long)class_ptr(w, word));
-			return;
-		}
-		size = isize;
-		if (!isize) {
-			size = object_size(w, a, k, top, &err);
-			if (!size && err) {
-				stop(w, a, top, "header %s", err_name(err));
-				return;
-			}
-		}
-		/* isize was believed once, for its class. */
-		if (size > top - a ||
-		    (!isize && (size < ohdr || (size & (w->align - 1))))) {
-			stop(w, a, top, "size %llu of a %s: not believed",
-			     (unsigned long long)size, w->names.e[cls].key);
-			return;
-		}
-		w->count[cls]++;
-		w->bytes[cls] += size;
-		o->objects++;
-		o->bytes += size;
-		if (o->hooks.visit && visit(w, a, size, top, k))
-			return;
-		a += size;
-		if (only_one || checkpoint(o))
+		if (walk_step(w, &a, top, &tnext) == STEP_END ||
+		    checkpoint(w))
 			return;
 	}
+}
+
+static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
+		       int only_one)
+{
+	uint64_t a = bottom, tnext;
+
+	if (space_begin(w, bottom, top))
+		return;
+	tnext = tlab_seek(w, bottom);
+	if (only_one)
+		walk_step(w, &a, top, &tnext);
+	else
+		walk_space_from(w, a, top, tnext);
 }
 
 /* ---- the collectors' spaces ---- */
@@ -773,6 +964,201 @@ static void walk_range(struct walk *w, size_t from, size_t to)
 }
 
 /*
+ * Two spaces at once. Each object's size says where the next one is, so
+ * that one space's walk is a chain of loads, object after object (the
+ * header, its class, the size). Without a visitor, a walk thread takes
+ * its spaces two at a time and fast_pair counts an object of each in
+ * turn: the two chains overlap. Each space is a stream with its own
+ * window of SWINDOW bytes, read by the thread itself (the two threads'
+ * reads are the work of both CPUs: no read-ahead thread). What
+ * fast_pair leaves is one walk_step in the stream's state, the step
+ * walk_space would have taken at the same object: the figures are
+ * walk_range's.
+ */
+#define SWINDOW (256u << 10)
+
+struct stream {
+	uint64_t a, top, tnext;
+	size_t ti, spi;
+	struct window win;
+	unsigned char *own;
+	size_t ownlen, own_used;
+};
+
+/* The walk's window state, swapped with a stream's: a walk_step in the
+ * stream between two swaps. */
+static void stream_swap(struct walk *w, struct stream *s)
+{
+	struct stream t = *s;
+
+	s->ti = w->ti;
+	s->spi = w->spi;
+	s->win = w->win;
+	s->own = w->own;
+	s->ownlen = w->ownlen;
+	s->own_used = w->own_used;
+	w->ti = t.ti;
+	w->spi = t.spi;
+	w->win = t.win;
+	w->own = t.own;
+	w->ownlen = t.ownlen;
+	w->own_used = t.own_used;
+}
+
+/* One walk_step in stream s: 1 when its space's walk ended. */
+static int stream_step(struct walk *w, struct stream *s)
+{
+	int r;
+
+	stream_swap(w, s);
+	r = walk_step(w, &s->a, s->top, &s->tnext);
+	stream_swap(w, s);
+	return r == STEP_END || s->a >= s->top ||
+	       (r == STEP_OBJECT && checkpoint(w));
+}
+
+/*
+ * Two spaces at once (streams s[0] and s[1]): an object of each in turn,
+ * while both are on the fast path. Which stream stopped it (0 or 1: a
+ * walk_step to take, or its space's end), 2 at FAST_MAX.
+ */
+static inline __attribute__((always_inline)) int
+fast_pair_(struct walk *w, struct stream *s, const int ccp)
+{
+	const struct fast f = fast_of(w);
+	const uint64_t need = ccp ? 16 : 20;
+	const uint64_t t0 = s[0].top, t1 = s[1].top;
+	const uint64_t l0 = fast_lim(&s[0].win, s[0].a, s[0].tnext, need);
+	const uint64_t l1 = fast_lim(&s[1].win, s[1].a, s[1].tnext, need);
+	const uintptr_t b0 = (uintptr_t)s[0].win.buf - (uintptr_t)s[0].win.lo;
+	const uintptr_t b1 = (uintptr_t)s[1].win.buf - (uintptr_t)s[1].win.lo;
+	uint64_t a0 = s[0].a, a1 = s[1].a, n = 0, nb = 0, z;
+	int r = 2;
+
+	while (n < FAST_MAX) {
+		if (a0 >= l0) {
+			r = 0;
+			break;
+		}
+		if (a1 >= l1) {
+			r = 1;
+			break;
+		}
+		z = fast_one(&f, a0, t0, (const unsigned char *)(b0 + a0), ccp);
+		if (!z) {
+			r = 0;
+			break;
+		}
+		a0 += z;
+		nb += z;
+		n++;
+		z = fast_one(&f, a1, t1, (const unsigned char *)(b1 + a1), ccp);
+		if (!z) {
+			r = 1;
+			break;
+		}
+		a1 += z;
+		nb += z;
+		n++;
+	}
+	s[0].a = a0;
+	s[1].a = a1;
+	w->o->objects += n;
+	w->o->bytes += nb;
+	return r;
+}
+
+static int fast_pair(struct walk *w, struct stream *s)
+{
+	return w->ccp ? fast_pair_(w, s, 1) : fast_pair_(w, s, 0);
+}
+
+/*
+ * The spaces [from, to), two at a time (a space of one object, or the
+ * last one, alone in walk_space).
+ */
+static void walk_streams(struct walk *w, size_t from, size_t to)
+{
+	struct fx_jobjects *o = w->o;
+	struct stream s[2], t;
+	size_t next = from, i;
+	int n = 0, j;
+
+	memset(s, 0, sizeof(s));
+	for (j = 0; j < 2; j++) {
+		s[j].own = malloc(SWINDOW);
+		s[j].ownlen = SWINDOW;
+		if (!s[j].own) {
+			free(s[0].own);
+			walk_range(w, from, to);
+			return;
+		}
+	}
+	for (;;) {
+		/* Idle streams take the next spaces. */
+		while (n < 2 && next < to && !o->interrupted) {
+			i = next++;
+			if (w->sp[i].one) {
+				/* One object: its header, in the walk's
+				 * own window. */
+				w->spi = i;
+				walk_space(w, w->sp[i].bottom, w->sp[i].top, 1);
+				continue;
+			}
+			if (space_begin(w, w->sp[i].bottom, w->sp[i].top))
+				continue;
+			s[n].a = w->sp[i].bottom;
+			s[n].top = w->sp[i].top;
+			s[n].spi = i;
+			s[n].win.hi = 0;
+			s[n].tnext = tlab_seek(w, s[n].a);
+			s[n].ti = w->ti;
+			n++;
+		}
+		if (!n || o->interrupted)
+			break;
+		if (n == 1) {
+			/* The last space: alone. */
+			stream_swap(w, &s[0]);
+			walk_space_from(w, s[0].a, s[0].top, s[0].tnext);
+			stream_swap(w, &s[0]);
+			n = 0;
+			continue;
+		}
+		j = w->fast ? fast_pair(w, s) : 0;
+		if (j == 2) {
+			if (checkpoint(w))
+				break;
+			continue;
+		}
+		if (s[j].a < s[j].top && !stream_step(w, &s[j]))
+			continue;
+		/* Its space is done: the other stream goes first (the
+		 * buffers go along). */
+		if (j == 0) {
+			t = s[0];
+			s[0] = s[1];
+			s[1] = t;
+		}
+		n--;
+	}
+	for (j = 0; j < 2; j++) {
+		explicit_bzero(s[j].own, s[j].own_used);
+		free(s[j].own);
+	}
+}
+
+/* The spaces [from, to) walked in this walk's thread, interleaved when
+ * w->streams. */
+static void walk_part(struct walk *w, size_t from, size_t to)
+{
+	if (w->streams)
+		walk_streams(w, from, to);
+	else
+		walk_range(w, from, to);
+}
+
+/*
  * The second half of the spaces, counted by a second thread through the
  * second reader (hooks.heap2) in a walk of its own: its counts, its
  * window, its read-ahead; the classes, names and TLABs are shared, only
@@ -789,7 +1175,7 @@ static void *half_main(void *arg)
 {
 	struct half *h = arg;
 
-	walk_range(&h->w, h->from, h->w.nsp);
+	walk_part(&h->w, h->from, h->w.nsp);
 	return NULL;
 }
 
@@ -811,10 +1197,11 @@ static void half_join(struct walk *w, struct half *h)
 	o->tlab_bytes += ho->tlab_bytes;
 	o->unfinished += ho->unfinished;
 	o->unfinished_bytes += ho->unfinished_bytes;
-	for (i = 0; i < ho->nbad && i < FX_JOBJ_NBAD; i++)
-		if (o->nbad + i < FX_JOBJ_NBAD)
-			o->bad[o->nbad + i] = ho->bad[i];
-	o->nbad += ho->nbad;
+	for (i = 0; i < ho->nbad && i < FX_JOBJ_NBAD; i++) {
+		bad_keep(o, &ho->bad[i]);
+		o->nbad++;
+	}
+	o->nbad += ho->nbad - i;
 	o->bad_bytes = fx_sat_add(o->bad_bytes, ho->bad_bytes);
 	o->interrupted |= ho->interrupted;
 }
@@ -883,8 +1270,7 @@ static int half_start(struct walk *w, struct half *h, struct fx_ra_range *r,
 		e = -ENOMEM;
 		goto fail;
 	}
-	h->w.ra = fx_ra_new(h->w.heap, r, w->nsp);
-	if (!h->w.ra) {
+	if (!w->streams && !(h->w.ra = fx_ra_new(h->w.heap, r, w->nsp))) {
 		e = -ENOMEM;
 		goto fail;
 	}
@@ -924,7 +1310,10 @@ static int walk_plan(struct walk *w)
 		r[i].hi = t;
 		total += t - b;
 	}
+	w->fast = !w->o->hooks.visit && !w->o->hooks.slow &&
+		  !(fx_kerndat()->forced & FX_FB_WALK_FAST);
 	from = half_split(w, r, total);
+	w->streams = from < w->nsp;
 	if (from < w->nsp) {
 		/* Each reader reads its half ahead: the ranges of the other
 		 * half are left empty. */
@@ -947,11 +1336,13 @@ static int walk_plan(struct walk *w)
 			from = w->nsp;
 		free(r2);
 	}
+	if (from == w->nsp)
+		w->streams = 0;
 	/* A few chunks are read sooner than a thread starts. */
-	if (total >= RA_MIN)
+	if (total >= RA_MIN && !w->streams)
 		w->ra = fx_ra_new(w->heap, r, w->nsp);
 	free(r);
-	walk_range(w, 0, from);
+	walk_part(w, 0, from);
 	if (h) {
 		pthread_join(h->th, NULL);
 		half_join(w, h);
@@ -960,6 +1351,7 @@ static int walk_plan(struct walk *w)
 	}
 	fx_ra_free(w->ra);
 	w->ra = NULL;
+	w->streams = 0;
 	w->win.hi = 0;
 	return 0;
 }
@@ -1266,6 +1658,7 @@ static int run(struct walk *w)
 		return 0;
 	}
 	w->own = malloc(WINDOW);
+	w->ownlen = WINDOW;
 	if (!w->own)
 		return -ENOMEM;
 	r = visit_begin(w);
@@ -1298,10 +1691,14 @@ int fx_jobjects_walk_tables(struct fx_jobjects *o,
 			    struct fx_heap_src *rs, struct fx_heap_src *heap)
 {
 	struct walk w;
+	size_t i;
 	int r;
 
 	fx_jobjects_release(o);
 	memset(&w, 0, sizeof(w));
+	/* No class word is in the cache yet, not even 0. */
+	for (i = 0; i < KCACHE; i++)
+		w.kc[i].fword = UINT64_MAX;
 	w.o = o;
 	w.v = v;
 	w.rs = rs;

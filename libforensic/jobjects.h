@@ -97,6 +97,9 @@ struct fx_jobj_hooks {
 	 * negative errno that ends the walk (not ok, note said). */
 	int (*settle)(void *ctx);
 	void *settle_ctx;
+	/* 1: every object counted the long way, without the walk's fast
+	 * path (the tests compare; MEMFORENSIC_FALLBACK=walk_fast too). */
+	int slow;
 };
 
 /* What the walk found. Embed, fx_jobjects_init(). */
@@ -116,7 +119,7 @@ struct fx_jobjects {
 	/* space ends handed out but still all zero (no object yet) */
 	uint64_t unfinished, unfinished_bytes;
 	uint64_t nbad, bad_bytes;	/* walks cut short, bytes not walked */
-	struct fx_jobj_bad bad[FX_JOBJ_NBAD];	/* the first ones */
+	struct fx_jobj_bad bad[FX_JOBJ_NBAD];	/* the lowest addresses */
 };
 
 void fx_jobjects_init(struct fx_jobjects *o);

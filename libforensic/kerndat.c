@@ -33,6 +33,7 @@ static unsigned forced_from_env(void)
 		{ "map_files", FX_FB_MAP_FILES },
 		{ "swap", FX_FB_SWAP },
 		{ "openat2", FX_FB_OPENAT2 },
+		{ "walk_fast", FX_FB_WALK_FAST },
 	};
 	const char *e = getenv("MEMFORENSIC_FALLBACK"), *p;
 	unsigned f = 0;

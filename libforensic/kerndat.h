@@ -20,7 +20,8 @@
  *
  * MEMFORENSIC_FALLBACK in the environment forces fallbacks: a comma list
  * of pagemap_scan, zero_pfn, vm_readv, map_files, swap (taken as present:
- * swapped entries are always holes), openat2, or "all". The older
+ * swapped entries are always holes), openat2, walk_fast (not a kernel's:
+ * the Java heap walker's fast path, jobjects.c), or "all". The older
  * MEMFORENSIC_NO_PAGEMAP_SCAN still forces the first.
  */
 #ifndef FX_KERNDAT_H
@@ -34,6 +35,7 @@
 #define FX_FB_MAP_FILES 8u
 #define FX_FB_SWAP 16u
 #define FX_FB_OPENAT2 32u
+#define FX_FB_WALK_FAST 64u
 
 struct fx_kerndat {
 	int pagemap_scan;

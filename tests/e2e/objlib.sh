@@ -46,13 +46,19 @@ objects_vs_jmap() {
 	grep -q "not parsed" ours.err && fail "a quiescent heap not parsed whole: $(cat ours.err)"
 	python3 "$TOP/tests/e2e/objects.py" own ours.tsv "$NCTX" "$NMSG"
 	# The walk in one thread and split in two (small heaps stay in one
-	# by default) count the same objects, classes and spaces.
-	for n in 1 2; do
-		MEMFORENSIC_WALK_THREADS=$n classify --objects --tsv -v "$pid" \
+	# by default; two threads take their spaces two at a time), with
+	# its fast path and without, count the same objects, classes and
+	# spaces.
+	for n in 1 2 1-slow 2-slow; do
+		fb=
+		case $n in *-slow) fb=walk_fast ;; esac
+		how="in ${n%-slow} thread(s)${fb:+, without the fast path}"
+		MEMFORENSIC_WALK_THREADS=${n%-slow} MEMFORENSIC_FALLBACK=$fb \
+			classify --objects --tsv -v "$pid" \
 			>"ours.$n.tsv" 2>"ours.$n.err" ||
-			fail "classify --objects in $n thread(s): $(cat "ours.$n.err")"
+			fail "classify --objects $how: $(cat "ours.$n.err")"
 		compare ours.tsv "ours.$n.tsv"
-		expect_eq "the walk's figures in $n thread(s)" \
+		expect_eq "the walk's figures $how" \
 			"$(grep ' heap: ' ours.err)" "$(grep ' heap: ' "ours.$n.err")"
 	done
 	no_attach "$pid"
