@@ -72,16 +72,23 @@ FX_RANGE_FIELDS(struct fx_jvm_thread, stack_lo, stack_hi);
 /*
  * Pointers chased through the JVM's structures come back to the same
  * pages again and again (the tables' entries, their names, classes and
- * their symbols): pages read are kept, direct-mapped by page number. A
- * page missed is read with the GROUP pages around it in one read, when
- * they are all readable: a JVM's classes and names lie in a few MiB
- * (CDS archive, metaspace, the symbol arena), each touched all over
- * (2,784 classes of a small JVM: 1,505 pages in 180 groups), and one
- * read per page cost a system call or three each.
+ * their symbols): pages read are kept. A page missed is read with the
+ * GROUP pages around it in one read, when they are all readable: a JVM's
+ * classes and names lie in a few MiB (CDS archive, metaspace, the symbol
+ * arena), each touched all over (2,782 classes: 2,224 pages in 213
+ * groups), and one read per page cost a system call or three each.
+ *
+ * A group takes the next free slot of the cache, found again through a
+ * hash of its address: those areas start 16 MiB apart, and a cache
+ * indexed by address modulo its size put their first pages in the same
+ * slots (313 reads of 213 groups, each re-read as the other was used).
+ * When every slot is taken, the cache starts afresh.
  */
 #define PAGE 4096
 #define GROUP 16
 #define NCACHE 4096
+#define NGROUPS (NCACHE / GROUP)
+#define NHASH (2 * NGROUPS)
 #define BLOCK 65536
 
 struct jrd {
@@ -89,9 +96,12 @@ struct jrd {
 	const struct fx_maps *m;
 	fx_file_fn file;
 	void *fctx;
-	uint64_t tag[NCACHE];		/* page address + 1, 0: empty */
+	uint64_t tag[NCACHE];		/* page address + 1, 0: not read */
 	int state[NCACHE];		/* 0 or the read's -errno */
-	uint64_t bad[NCACHE / GROUP];	/* a group not read whole, + 1 */
+	uint64_t group[NGROUPS];	/* the group a slot holds */
+	int whole[NGROUPS];		/* it was read whole */
+	uint16_t hash[NHASH];		/* a group's slot + 1, 0: none */
+	size_t nslots;			/* taken */
 	unsigned char page[NCACHE][PAGE];
 	const struct fx_region *breg;	/* the file block's region */
 	uint64_t boff;			/* and its file offset */
@@ -126,39 +136,47 @@ static int file_bytes(struct jrd *d, uint64_t a, void *buf, size_t len)
 	return 0;
 }
 
-/* Page pg into its slot k of the cache, with its group when it can. */
-static void jrd_fill(struct jrd *d, uint64_t pg, size_t k)
+/* The slot of group g (its first page's address): found, or taken and
+ * read (whole when it can be; else its pages are read one by one). */
+static size_t jrd_group(struct jrd *d, uint64_t g)
 {
-	uint64_t g = pg - pg % (GROUP * PAGE);
-	size_t k0 = k - k % GROUP, i;
+	size_t h = (size_t)(((g / (GROUP * PAGE)) * 0x9e3779b97f4a7c15ull) >>
+			    32) % NHASH;
+	size_t s, i;
 
-	if (d->bad[k0 / GROUP] != g + 1) {
-		/* The group's slots are overwritten, whatever comes. */
-		for (i = 0; i < GROUP; i++)
-			d->tag[k0 + i] = 0;
-		if (!d->src->read(d->src->ctx, g, d->page[k0], GROUP * PAGE)) {
-			for (i = 0; i < GROUP; i++) {
-				d->tag[k0 + i] = g + i * PAGE + 1;
-				d->state[k0 + i] = 0;
-			}
-			return;
-		}
-		d->bad[k0 / GROUP] = g + 1;
+	for (; d->hash[h]; h = (h + 1) % NHASH)
+		if (d->group[d->hash[h] - 1] == g)
+			return d->hash[h] - 1u;
+	if (d->nslots == NGROUPS) {
+		memset(d->hash, 0, sizeof(d->hash));
+		d->nslots = 0;
+		return jrd_group(d, g);
 	}
-	d->tag[k] = pg + 1;
-	d->state[k] = d->src->read(d->src->ctx, pg, d->page[k], PAGE);
+	s = d->nslots++;
+	d->hash[h] = (uint16_t)(s + 1);
+	d->group[s] = g;
+	d->whole[s] = !d->src->read(d->src->ctx, g, d->page[s * GROUP],
+				    GROUP * PAGE);
+	for (i = 0; i < GROUP; i++) {
+		d->tag[s * GROUP + i] = d->whole[s] ? g + i * PAGE + 1 : 0;
+		d->state[s * GROUP + i] = 0;
+	}
+	return s;
 }
 
 /* The n bytes at a, all in one page, from the cache. */
 static int jrd_page(void *ctx, uint64_t a, unsigned char *out, size_t n)
 {
 	struct jrd *d = ctx;
-	uint64_t pg = a - a % PAGE;
-	size_t k = (size_t)(pg / PAGE) % NCACHE;
+	uint64_t pg = a - a % PAGE, g = pg - pg % (GROUP * PAGE);
+	size_t k = jrd_group(d, g) * GROUP + (size_t)((pg - g) / PAGE);
 	int e;
 
-	if (d->tag[k] != pg + 1)
-		jrd_fill(d, pg, k);
+	if (d->tag[k] != pg + 1) {
+		/* A group not read whole: this page alone. */
+		d->tag[k] = pg + 1;
+		d->state[k] = d->src->read(d->src->ctx, pg, d->page[k], PAGE);
+	}
 	e = d->state[k];
 	if (e == -EFAULT)
 		e = file_bytes(d, a, out, n);
@@ -997,8 +1015,8 @@ int fx_jvm_reader_open(struct fx_heap_src *rs, const struct fx_maps *m,
 
 	if (!d)
 		return -ENOMEM;
-	memset(d->tag, 0, sizeof(d->tag));
-	memset(d->bad, 0, sizeof(d->bad));
+	memset(d->hash, 0, sizeof(d->hash));
+	d->nslots = 0;
 	d->src = src;
 	d->m = m;
 	d->file = file;
