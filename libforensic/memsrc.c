@@ -184,6 +184,8 @@ int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p, int flags)
 	} else if (late && (r = fx_memsrc_reload(ms))) {
 		return r;	/* no thread: smaps now, as without the flag */
 	}
+	if (flags & FX_MS_NO_THREADS)
+		return 0;
 	r = fx_threads_read(p, &ms->t, &ms->nt);
 	if (r) {
 		ms->threads_failed = 1;

@@ -128,6 +128,10 @@ int fx_memsrc_probe(const char *path);
  * process_vm_readv, smaps is read at once.
  */
 #define FX_MS_LATE_SMAPS 1
+/* FX_MS_NO_THREADS: the caller reads no thread list (nt 0, no note): a
+ * Java heap walk, whose threads are the JVM's own structures. About 1 ms
+ * for a JVM's 22 threads (each thread's stat and syscall). */
+#define FX_MS_NO_THREADS 2
 int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p, int flags);
 
 /*

@@ -237,9 +237,13 @@ static int one_src(struct fx_writer *w, enum mode mode, int flags,
 	double t0;
 
 	/* The histogram, live: smaps (the VmFlags) is read in a thread
-	 * while the JVM's classes are (memsrc.h). */
-	if (tool_memsrc_open(&ms, &p, arg, mode == M_OBJECTS && !flags ?
-					      FX_MS_LATE_SMAPS : 0))
+	 * while the JVM's classes are (memsrc.h); the walk reads no thread
+	 * list of /proc. */
+	if (tool_memsrc_open(&ms, &p, arg,
+			     mode != M_OBJECTS ? 0 :
+			     flags		 ? FX_MS_NO_THREADS :
+						   FX_MS_NO_THREADS |
+							   FX_MS_LATE_SMAPS))
 		return 2;
 	pid = (int)ms.pid;
 	if (mode == M_OBJECTS)
