@@ -96,6 +96,7 @@ struct walk {
 	unsigned char *own;		/* ownlen bytes */
 	size_t ownlen, own_used;	/* own_used: ever read into: wiped */
 	int streams;			/* walk_part interleaves spaces */
+	size_t *cursor;			/* the next space of a walk in two */
 	int fast;			/* the fast path (no visitor) */
 	uint64_t ckpt;			/* objects at the next checkpoint */
 	struct space *sp;		/* the spaces to walk */
@@ -1095,9 +1096,12 @@ static void walk_streams(struct walk *w, size_t from, size_t to)
 		}
 	}
 	for (;;) {
-		/* Idle streams take the next spaces. */
-		while (n < 2 && next < to && !o->interrupted) {
-			i = next++;
+		/* Idle streams take the next spaces (from the cursor the
+		 * two threads share, in a walk in two). */
+		while (n < 2 && !o->interrupted &&
+		       (i = w->cursor ? __atomic_fetch_add(w->cursor, 1,
+							    __ATOMIC_RELAXED) :
+					next++) < to) {
 			if (w->sp[i].one) {
 				/* One object: its header, in the walk's
 				 * own window. */
@@ -1159,15 +1163,16 @@ static void walk_part(struct walk *w, size_t from, size_t to)
 }
 
 /*
- * The second half of the spaces, counted by a second thread through the
- * second reader (hooks.heap2) in a walk of its own: its counts, its
- * window, its read-ahead; the classes, names and TLABs are shared, only
- * read. Its figures are added to the first half's when it is done.
+ * A walk in two threads: the second counts through the second reader
+ * (hooks.heap2) in a walk of its own: its counts, its windows; the
+ * classes, names and TLABs are shared, only read. Each thread takes the
+ * next spaces from a shared cursor as it needs them (so that neither
+ * waits for the other at the end, whatever the spaces hold). The
+ * second's figures are added to the first's when it is done.
  */
 struct half {
 	struct walk w;
 	struct fx_jobjects o;
-	size_t from;
 	pthread_t th;
 };
 
@@ -1175,7 +1180,7 @@ static void *half_main(void *arg)
 {
 	struct half *h = arg;
 
-	walk_part(&h->w, h->from, h->w.nsp);
+	walk_part(&h->w, 0, h->w.nsp);
 	return NULL;
 }
 
@@ -1207,28 +1212,18 @@ static void half_join(struct walk *w, struct half *h)
 }
 
 /*
- * Where the second thread's half begins: the first space past half the
- * bytes to read (r), or n when the walk stays in one thread (a visitor,
- * no second reader, a small heap). MEMFORENSIC_WALK_THREADS=1 keeps it
- * in one thread, =2 splits even a small heap (tests compare the two).
+ * Is the walk made in two threads? Not with a visitor or without a second
+ * reader, nor for a heap of less than PAR_MIN bytes to read (total).
+ * MEMFORENSIC_WALK_THREADS=1 keeps it in one thread, =2 splits even a
+ * small heap (tests compare the two).
  */
-static size_t half_split(const struct walk *w, const struct fx_ra_range *r,
-			 uint64_t total)
+static int walk_in_two(const struct walk *w, uint64_t total)
 {
 	const char *env = getenv("MEMFORENSIC_WALK_THREADS");
-	uint64_t sum = 0;
-	size_t i;
 
-	if (w->o->hooks.visit || !w->o->hooks.heap2 || w->nsp < 2 ||
-	    (env && strcmp(env, "1") == 0) ||
-	    (total < PAR_MIN && !(env && strcmp(env, "2") == 0)))
-		return w->nsp;
-	for (i = 0; i < w->nsp; i++) {
-		if (sum >= total / 2)
-			return i;
-		sum += r[i].hi - r[i].lo;
-	}
-	return w->nsp;
+	return !w->o->hooks.visit && w->o->hooks.heap2 && w->nsp >= 2 &&
+	       !(env && strcmp(env, "1") == 0) &&
+	       (total >= PAR_MIN || (env && strcmp(env, "2") == 0));
 }
 
 /* w's own window freed: it held the target's bytes, wiped first. */
@@ -1248,9 +1243,8 @@ static void half_free(struct half *h)
 	own_free(&h->w);
 }
 
-/* Start h on the spaces [from, nsp) of w: 0, or -errno (not started). */
-static int half_start(struct walk *w, struct half *h, struct fx_ra_range *r,
-		      size_t from)
+/* Start h, the second thread of w's walk: 0, or -errno (not started). */
+static int half_start(struct walk *w, struct half *h)
 {
 	int e;
 
@@ -1260,17 +1254,11 @@ static int half_start(struct walk *w, struct half *h, struct fx_ra_range *r,
 	h->o.hooks.stop = w->o->hooks.stop;
 	h->w.heap = w->o->hooks.heap2;
 	h->w.win.hi = 0;
-	h->w.ra = NULL;
 	h->w.own_used = 0;
 	h->w.count = calloc(w->capn ? w->capn : 1, sizeof(*w->count));
 	h->w.bytes = calloc(w->capn ? w->capn : 1, sizeof(*w->bytes));
 	h->w.own = malloc(WINDOW);
-	h->from = from;
 	if (!h->w.count || !h->w.bytes || !h->w.own) {
-		e = -ENOMEM;
-		goto fail;
-	}
-	if (!w->streams && !(h->w.ra = fx_ra_new(h->w.heap, r, w->nsp))) {
 		e = -ENOMEM;
 		goto fail;
 	}
@@ -1283,18 +1271,19 @@ fail:
 }
 
 /*
- * Walk the spaces planned, their bytes read ahead by a thread when there
- * are enough of them: the bytes of every space the walk will look at
- * (only the head of a space that holds one object). A big heap without a
- * visitor is counted in two threads, each with its own reader (the
- * second half by hooks.heap2). 0 or -ENOMEM.
+ * Walk the spaces planned. A big heap without a visitor is counted in two
+ * threads, each with its own reader (the second's hooks.heap2), each
+ * walking two spaces at once (walk_streams). Else one thread walks them
+ * in turn, their bytes read ahead by a thread when there are enough of
+ * them: the bytes of every space the walk will look at (only the head of
+ * a space that holds one object). 0 or -ENOMEM.
  */
 static int walk_plan(struct walk *w)
 {
-	struct fx_ra_range *r, *r2 = NULL;
+	struct fx_ra_range *r;
 	uint64_t total = 0, b, t;
 	struct half *h = NULL;
-	size_t i, from;
+	size_t i, cursor = 0;
 
 	r = calloc(w->nsp + 1, sizeof(*r));
 	if (!r)
@@ -1312,37 +1301,22 @@ static int walk_plan(struct walk *w)
 	}
 	w->fast = !w->o->hooks.visit && !w->o->hooks.slow &&
 		  !(fx_kerndat()->forced & FX_FB_WALK_FAST);
-	from = half_split(w, r, total);
-	w->streams = from < w->nsp;
-	if (from < w->nsp) {
-		/* Each reader reads its half ahead: the ranges of the other
-		 * half are left empty. */
-		r2 = calloc(w->nsp + 1, sizeof(*r2));
+	if (walk_in_two(w, total)) {
+		w->streams = 1;
+		w->cursor = &cursor;
 		h = malloc(sizeof(*h));
-		if (r2 && h) {
-			memcpy(r2 + from, r + from,
-			       (w->nsp - from) * sizeof(*r));
-			if (half_start(w, h, r2, from)) {
-				free(h);
-				h = NULL;
-			}
-		} else {
+		if (!h || half_start(w, h)) {
 			free(h);
 			h = NULL;
+			w->streams = 0;
+			w->cursor = NULL;
 		}
-		if (h)
-			memset(r + from, 0, (w->nsp - from) * sizeof(*r));
-		else
-			from = w->nsp;
-		free(r2);
 	}
-	if (from == w->nsp)
-		w->streams = 0;
 	/* A few chunks are read sooner than a thread starts. */
-	if (total >= RA_MIN && !w->streams)
+	if (!h && total >= RA_MIN)
 		w->ra = fx_ra_new(w->heap, r, w->nsp);
 	free(r);
-	walk_part(w, 0, from);
+	walk_part(w, 0, w->nsp);
 	if (h) {
 		pthread_join(h->th, NULL);
 		half_join(w, h);
@@ -1352,18 +1326,61 @@ static int walk_plan(struct walk *w)
 	fx_ra_free(w->ra);
 	w->ra = NULL;
 	w->streams = 0;
+	w->cursor = NULL;
 	w->win.hi = 0;
 	return 0;
 }
 
+/* G1's region table, read 256 entries at a time; a region's fields, in
+ * one read when they lie close together (offsets from vmStructs). */
+struct g1tab {
+	uint64_t base, len, first, n;
+	uint64_t p[256];
+	uint64_t o_tag, o_bottom, o_top, o_end, lo, span;
+};
+
+/* Region i's address (0: none): 0, or 1 when it cannot be read. */
+static int g1_ptr(struct walk *w, struct g1tab *t, uint64_t i, uint64_t *hr)
+{
+	if (i < t->first || i >= t->first + t->n) {
+		t->first = i;
+		t->n = t->len - i < 256 ? t->len - i : 256;
+		if (rd(w, t->base + i * 8, t->p, t->n * 8)) {
+			t->n = 0;
+			return rdp(w, t->base + i * 8, hr);
+		}
+	}
+	*hr = t->p[i - t->first];
+	return 0;
+}
+
+/* The fields of the region at hr: 0, or 1 when they cannot be read. */
+static int g1_fields(struct walk *w, const struct g1tab *t, uint64_t hr,
+		     uint32_t *tag, uint64_t *bottom, uint64_t *top,
+		     uint64_t *end)
+{
+	unsigned char b[256];
+
+	if (t->span <= sizeof(b) && !rd(w, hr + t->lo, b, t->span)) {
+		memcpy(tag, b + (t->o_tag - t->lo), 4);
+		memcpy(bottom, b + (t->o_bottom - t->lo), 8);
+		memcpy(top, b + (t->o_top - t->lo), 8);
+		memcpy(end, b + (t->o_end - t->lo), 8);
+		return 0;
+	}
+	return rd(w, hr + t->o_tag, tag, 4) ||
+	       rdp(w, hr + t->o_bottom, bottom) ||
+	       rdp(w, hr + t->o_top, top) || rdp(w, hr + t->o_end, end);
+}
+
 static int walk_g1(struct walk *w, uint64_t ch)
 {
-	uint64_t o_hrm, o_regions, o_base, o_len, o_type, o_tag, o_bottom;
-	uint64_t o_top, o_end, base, len, hr, next, bottom, top, end, i, j;
-	uint64_t grain;
+	uint64_t o_hrm, o_regions, o_base, o_len, o_type, o_tag;
+	uint64_t hr, next, bottom, top, end, i, j, grain, nb, nt, ne, hi;
 	int64_t free_tag = 0, starts = 12, cont = 13;
+	struct g1tab *t;
 	uint32_t tag, ntag;
-	int bad = 0;
+	int bad = 0, r = 0;
 
 	o_hrm = off_of(w, "G1CollectedHeap", "_hrm", &bad);
 	o_regions = off_of(w, "HeapRegionManager", "_regions", &bad);
@@ -1371,24 +1388,43 @@ static int walk_g1(struct walk *w, uint64_t ch)
 	o_len = off_of(w, "G1HeapRegionTable", "_length", &bad);
 	o_type = off_of(w, "HeapRegion", "_type", &bad);
 	o_tag = off_of(w, "HeapRegionType", "_tag", &bad);
-	o_bottom = off_of(w, "HeapRegion", "_bottom", &bad);
-	o_top = off_of(w, "HeapRegion", "_top", &bad);
-	o_end = off_of(w, "HeapRegion", "_end", &bad);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->o_tag = o_type + o_tag;
+	t->o_bottom = off_of(w, "HeapRegion", "_bottom", &bad);
+	t->o_top = off_of(w, "HeapRegion", "_top", &bad);
+	t->o_end = off_of(w, "HeapRegion", "_end", &bad);
 	if (fx_vms_const(w->v, "HeapRegionType::FreeTag", &free_tag) ||
 	    fx_vms_const(w->v, "HeapRegionType::StartsHumongousTag",
 			 &starts) ||
 	    fx_vms_const(w->v, "HeapRegionType::ContinuesHumongousTag", &cont))
 		bad = 1;
 	if (bad || static_ptr(w, "HeapRegion", "GrainBytes", &grain) ||
-	    rdp(w, ch + o_hrm + o_regions + o_base, &base) ||
-	    rdp(w, ch + o_hrm + o_regions + o_len, &len) || len > MAX_REGIONS)
+	    rdp(w, ch + o_hrm + o_regions + o_base, &t->base) ||
+	    rdp(w, ch + o_hrm + o_regions + o_len, &t->len) ||
+	    t->len > MAX_REGIONS) {
+		free(t);
 		return 1;
-	for (i = 0; i < len; i++) {
-		if (rdp(w, base + i * 8, &hr) || !hr)
+	}
+	/* [lo, lo + span): the fields, when they are offsets a struct can
+	 * have (hostile tables: else one read each). */
+	t->lo = t->o_tag;
+	hi = t->o_tag + 4;
+	for (i = 0; i < 3; i++) {
+		uint64_t o = i == 0 ? t->o_bottom : i == 1 ? t->o_top : t->o_end;
+
+		t->lo = o < t->lo ? o : t->lo;
+		hi = o + 8 > hi ? o + 8 : hi;
+	}
+	t->span = t->o_tag < 4096 && t->o_bottom < 4096 && t->o_top < 4096 &&
+			  t->o_end < 4096 ?
+			  hi - t->lo :
+			  UINT64_MAX;
+	for (i = 0; i < t->len; i++) {
+		if (g1_ptr(w, t, i, &hr) || !hr)
 			continue;
-		if (rd(w, hr + o_type + o_tag, &tag, 4) ||
-		    rdp(w, hr + o_bottom, &bottom) ||
-		    rdp(w, hr + o_top, &top) || rdp(w, hr + o_end, &end)) {
+		if (g1_fields(w, t, hr, &tag, &bottom, &top, &end)) {
 			stop(w, 0, 0, "G1 region %llu unreadable",
 			     (unsigned long long)i);
 			continue;
@@ -1402,23 +1438,24 @@ static int walk_g1(struct walk *w, uint64_t ch)
 			continue;
 		}
 		if (tag != (uint32_t)starts) {
-			if (plan_space(w, bottom, top, 0))
-				return -ENOMEM;
+			if ((r = plan_space(w, bottom, top, 0)))
+				break;
 			continue;
 		}
 		/* A humongous object: its region, then the continues-
 		 * humongous regions after it. */
-		for (j = i + 1; j < len; j++) {
-			if (rdp(w, base + j * 8, &next) || !next ||
-			    rd(w, next + o_type + o_tag, &ntag, 4) ||
-			    ntag != (uint32_t)cont ||
-			    rdp(w, next + o_top, &top))
+		for (j = i + 1; j < t->len; j++) {
+			if (g1_ptr(w, t, j, &next) || !next ||
+			    g1_fields(w, t, next, &ntag, &nb, &nt, &ne) ||
+			    ntag != (uint32_t)cont)
 				break;
+			top = nt;
 		}
-		if (plan_space(w, bottom, top, 1))
-			return -ENOMEM;
+		if ((r = plan_space(w, bottom, top, 1)))
+			break;
 	}
-	return 0;
+	free(t);
+	return r;
 }
 
 /* [bottom, top) of the space at sp: 0 or 1 (unreadable). */
