@@ -1641,6 +1641,16 @@ static int visit_pass(struct walk *w)
 	return vi->pass(vi->arg, (struct fx_jobj_walk *)w);
 }
 
+/* The spaces of this pass, planned afresh by the collector's
+ * structures: 0, 1 (they cannot be read) or -ENOMEM. */
+static int plan_spaces(struct walk *w, uint64_t ch)
+{
+	w->nsp = 0;
+	return strcmp(w->o->gc, "G1") == 0	 ? walk_g1(w, ch) :
+	       strcmp(w->o->gc, "Parallel") == 0 ? walk_parallel(w) :
+						   walk_serial(w, ch);
+}
+
 static int run(struct walk *w)
 {
 	struct fx_vms_flag fl[F_N] = {
@@ -1650,7 +1660,7 @@ static int run(struct walk *w)
 	};
 	struct fx_jobjects *o = w->o;
 	uint64_t ch;
-	int r;
+	int r, rp;
 
 	fx_vms_flags(w->v, w->rs, fl, F_N);
 	snprintf(o->gc, sizeof(o->gc), "%s", fx_vms_collector(w->v, w->rs));
@@ -1686,6 +1696,11 @@ static int run(struct walk *w)
 			 "cannot be read");
 	if (r)
 		return r < 0 ? r : 0;
+	/* The first pass's spaces are planned from the JVM's structures,
+	 * as the classes were, while the late VmFlags are still coming. */
+	rp = plan_spaces(w, ch);
+	if (rp == -ENOMEM)
+		return rp;
 	if (o->hooks.settle && (r = o->hooks.settle(o->hooks.settle_ctx))) {
 		if (r == -ENOMEM)
 			return r;
@@ -1701,15 +1716,13 @@ static int run(struct walk *w)
 	r = visit_begin(w);
 	if (r)
 		return r < 0 ? r : 0;
-	do {
+	for (r = rp; !r;) {
 		/* Each pass plans the spaces afresh, then walks them. */
-		w->nsp = 0;
-		r = strcmp(o->gc, "G1") == 0	     ? walk_g1(w, ch) :
-		    strcmp(o->gc, "Parallel") == 0 ? walk_parallel(w) :
-						     walk_serial(w, ch);
-		if (!r)
-			r = walk_plan(w);
-	} while (!r && (r = visit_pass(w)) > 0);
+		r = walk_plan(w);
+		if (r || (r = visit_pass(w)) <= 0)
+			break;
+		r = plan_spaces(w, ch);
+	}
 	if (r < 0)
 		return r;
 	if (r) {
