@@ -2,6 +2,8 @@
  * Growable buffers, error records and small formatting helpers.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -144,16 +146,71 @@ uint64_t fx_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int fx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+static int thread_create(pthread_t *t, const pthread_attr_t *at,
+			 void *(*fn)(void *), void *arg)
 {
 	sigset_t all, old;
 	int r;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = pthread_create(t, NULL, fn, arg);
+	r = pthread_create(t, at, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r ? -r : 0;
+}
+
+int fx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	return thread_create(t, NULL, fn, arg);
+}
+
+/* fx_thread_start_apart's thread: free to run anywhere again, then fn. */
+struct apart {
+	void *(*fn)(void *);
+	void *arg;
+	cpu_set_t cpus;
+};
+
+static void *apart_main(void *p)
+{
+	struct apart a = *(struct apart *)p;
+
+	free(p);
+	sched_setaffinity(0, sizeof(a.cpus), &a.cpus);
+	return a.fn(a.arg);
+}
+
+int fx_thread_start_apart(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t at;
+	struct apart *a;
+	cpu_set_t other;
+	int cpu = sched_getcpu(), r;
+
+	a = malloc(sizeof(*a));
+	if (!a || cpu < 0 ||
+	    sched_getaffinity(0, sizeof(a->cpus), &a->cpus) ||
+	    CPU_COUNT(&a->cpus) < 2 || !CPU_ISSET(cpu, &a->cpus)) {
+		free(a);
+		return fx_thread_start(t, fn, arg);
+	}
+	a->fn = fn;
+	a->arg = arg;
+	other = a->cpus;
+	CPU_CLR(cpu, &other);
+	if (pthread_attr_init(&at)) {
+		free(a);
+		return fx_thread_start(t, fn, arg);
+	}
+	r = pthread_attr_setaffinity_np(&at, sizeof(other), &other) ? -EINVAL :
+	    thread_create(t, &at, apart_main, a);
+	pthread_attr_destroy(&at);
+	if (r) {
+		/* The CPUs given may have changed since: anywhere. */
+		free(a);
+		return fx_thread_start(t, fn, arg);
+	}
+	return 0;
 }
 
 void fx_thread_quit(pthread_mutex_t *mu, pthread_cond_t *cv, int *quit)

@@ -156,6 +156,16 @@ uint64_t fx_now_ns(void);
 int fx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /*
+ * fx_thread_start for a thread that works beside the caller from its
+ * first instant (smaps read while the classes are, a second walker): it
+ * starts on another CPU than the caller's, when the process may use
+ * another, then may run anywhere. A thread created on the caller's CPU
+ * waited there behind the caller (or the caller behind it) until the
+ * next load balance, up to 4 ms, the other CPU idle.
+ */
+int fx_thread_start_apart(pthread_t *t, void *(*fn)(void *), void *arg);
+
+/*
  * Tell the threads waiting on cv under mu to stop: *quit set under the
  * lock, every waiter woken. The caller joins them.
  */

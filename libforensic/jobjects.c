@@ -1262,7 +1262,7 @@ static int half_start(struct walk *w, struct half *h)
 		e = -ENOMEM;
 		goto fail;
 	}
-	e = fx_thread_start(&h->th, half_main, h);
+	e = fx_thread_start_apart(&h->th, half_main, h);
 	if (!e)
 		return 0;
 fail:

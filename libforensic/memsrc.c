@@ -49,6 +49,7 @@ static void ms_init(struct fx_memsrc *ms)
 	fx_maps_init(&ms->early);
 	fx_buf_init(&ms->text);
 	fx_buf_init(&ms->late_text);
+	fx_maps_init(&ms->late_maps);
 	fx_source_init(&ms->src);
 	ms->heap.read = fx_memsrc_read;
 	ms->heap.ctx = ms;
@@ -67,6 +68,7 @@ void fx_memsrc_release(struct fx_memsrc *ms)
 	if (ms->late)
 		pthread_join(ms->late_th, NULL);
 	fx_buf_release(&ms->late_text);
+	fx_maps_release(&ms->late_maps);
 	fx_maps_release(&ms->early);
 	if (ms->have_ls)
 		fx_livesrc_release(&ms->ls);
@@ -114,15 +116,21 @@ int fx_memsrc_probe(const char *path)
 
 /* Parse the map text into m; -EBADMSG with ms->err when it makes no
  * sense. An empty text: the process is gone. */
+static int parse_map(const struct fx_buf *text, struct fx_maps *m,
+		     struct fx_err *err)
+{
+	if (!text->len)
+		return -ESRCH;
+	return fx_maps_parse(m, text->data, text->len, err);
+}
+
 static int live_parse(struct fx_memsrc *ms, const struct fx_buf *text,
 		      struct fx_maps *m)
 {
 	struct fx_err err = { 0, "" };
 	int r;
 
-	if (!text->len)
-		return -ESRCH;
-	r = fx_maps_parse(m, text->data, text->len, &err);
+	r = parse_map(text, m, &err);
 	if (r == -EBADMSG)
 		ms->err = err;
 	return r;
@@ -139,13 +147,17 @@ static int live_map(struct fx_memsrc *ms, const char *name)
 	return r ? r : live_parse(ms, &ms->text, &ms->maps);
 }
 
-/* FX_MS_LATE_SMAPS: smaps, read in its own thread. */
+/* FX_MS_LATE_SMAPS: smaps, read and parsed in its own thread. */
 static void *late_main(void *arg)
 {
 	struct fx_memsrc *ms = arg;
 
 	ms->late_r = fx_proc_read_map(ms->p, "smaps", &ms->late_text,
 				      FX_SMAPS_READ_SIZE, NULL);
+	if (!ms->late_r)
+		ms->late_r = parse_map(&ms->late_text, &ms->late_maps,
+				       &ms->late_err);
+	fx_buf_release(&ms->late_text);
 	return NULL;
 }
 
@@ -178,7 +190,7 @@ int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p, int flags)
 	ms->have_ls = 1;
 	if (late && !ms->ls.mem.pvr)
 		late = 0;	/* no process_vm_readv for this process */
-	if (late && !fx_thread_start(&ms->late_th, late_main, ms)) {
+	if (late && !fx_thread_start_apart(&ms->late_th, late_main, ms)) {
 		ms->late = 1;
 		ms_provisional(ms, 1);
 	} else if (late && (r = fx_memsrc_reload(ms))) {
@@ -197,23 +209,19 @@ int fx_memsrc_open_live(struct fx_memsrc *ms, struct fx_proc *p, int flags)
 
 int fx_memsrc_settle(struct fx_memsrc *ms)
 {
-	struct fx_maps m;
-	int r;
-
 	if (!ms->late)
 		return 0;
 	pthread_join(ms->late_th, NULL);
 	ms->late = 0;
-	fx_maps_init(&m);
-	r = ms->late_r ? ms->late_r : live_parse(ms, &ms->late_text, &m);
-	fx_buf_release(&ms->late_text);
-	if (r) {
-		fx_maps_release(&m);
-		return r;	/* still provisional: no read goes on */
+	if (ms->late_r) {
+		if (ms->late_r == -EBADMSG)
+			ms->err = ms->late_err;
+		return ms->late_r;	/* still provisional: no read */
 	}
 	/* Kept: the regions of the early map that callers point at. */
 	ms->early = ms->maps;
-	ms->maps = m;
+	ms->maps = ms->late_maps;
+	fx_maps_init(&ms->late_maps);
 	fx_livesrc_remap(&ms->ls, &ms->maps);
 	if (ms->have_ls2)
 		fx_livesrc_remap(&ms->ls2, &ms->maps);

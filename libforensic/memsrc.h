@@ -98,8 +98,10 @@ struct fx_memsrc {
 	 * gated by the map of /proc/PID/maps, until fx_memsrc_settle. */
 	int late;			/* late_th started, not joined */
 	pthread_t late_th;
-	int late_r;			/* its fx_proc_read_map's result */
+	int late_r;			/* its read's and parse's result */
 	struct fx_buf late_text;
+	struct fx_maps late_maps;	/* smaps' map, parsed by late_th */
+	struct fx_err late_err;		/* why not, when -EBADMSG */
 	struct fx_maps early;		/* the map before the settle, kept:
 					 * regions pointed at stay valid */
 };
