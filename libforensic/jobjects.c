@@ -1184,7 +1184,7 @@ static void *half_main(void *arg)
 	return NULL;
 }
 
-/* h's figures into w's (its spaces follow w's: its cuts come after). */
+/* h's figures added to w's (the places not parsed: bad_keep's order). */
 static void half_join(struct walk *w, struct half *h)
 {
 	struct fx_jobjects *o = w->o, *ho = &h->o;
