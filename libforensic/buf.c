@@ -190,27 +190,22 @@ int fx_thread_start_apart(pthread_t *t, void *(*fn)(void *), void *arg)
 	a = malloc(sizeof(*a));
 	if (!a || cpu < 0 ||
 	    sched_getaffinity(0, sizeof(a->cpus), &a->cpus) ||
-	    CPU_COUNT(&a->cpus) < 2 || !CPU_ISSET(cpu, &a->cpus)) {
-		free(a);
-		return fx_thread_start(t, fn, arg);
-	}
+	    CPU_COUNT(&a->cpus) < 2 || !CPU_ISSET(cpu, &a->cpus) ||
+	    pthread_attr_init(&at))
+		goto plain;
 	a->fn = fn;
 	a->arg = arg;
 	other = a->cpus;
 	CPU_CLR(cpu, &other);
-	if (pthread_attr_init(&at)) {
-		free(a);
-		return fx_thread_start(t, fn, arg);
-	}
 	r = pthread_attr_setaffinity_np(&at, sizeof(other), &other) ? -EINVAL :
 	    thread_create(t, &at, apart_main, a);
 	pthread_attr_destroy(&at);
-	if (r) {
-		/* The CPUs given may have changed since: anywhere. */
-		free(a);
-		return fx_thread_start(t, fn, arg);
-	}
-	return 0;
+	if (!r)
+		return 0;
+	/* The CPUs given may have changed since: anywhere. */
+plain:
+	free(a);
+	return fx_thread_start(t, fn, arg);
 }
 
 void fx_thread_quit(pthread_mutex_t *mu, pthread_cond_t *cv, int *quit)

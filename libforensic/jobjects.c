@@ -95,8 +95,7 @@ struct walk {
 	struct window win;
 	unsigned char *own;		/* ownlen bytes */
 	size_t ownlen, own_used;	/* own_used: ever read into: wiped */
-	int streams;			/* walk_part interleaves spaces */
-	size_t *cursor;			/* the next space of a walk in two */
+	size_t *cursor;			/* a walk in two: the next space */
 	int fast;			/* the fast path (no visitor) */
 	uint64_t ckpt;			/* objects at the next checkpoint */
 	struct space *sp;		/* the spaces to walk */
@@ -664,6 +663,12 @@ static int visit(struct walk *w, uint64_t a, uint64_t size, uint64_t top,
 /* What one step of a space's walk did. */
 enum { STEP_OBJECT, STEP_SKIP, STEP_END };
 
+/* The top of TLAB w->ti, or UINT64_MAX past the last. */
+static uint64_t tlab_top(const struct walk *w)
+{
+	return w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
+}
+
 /* The first TLAB whose top is at or past a (they are sorted) into w->ti:
  * its top, or UINT64_MAX. */
 static uint64_t tlab_seek(struct walk *w, uint64_t a)
@@ -678,7 +683,7 @@ static uint64_t tlab_seek(struct walk *w, uint64_t a)
 			hi = mid;
 	}
 	w->ti = lo;
-	return w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
+	return tlab_top(w);
 }
 
 /* The walk of [bottom, top) begins: 0, or 1 when it is not walked (a
@@ -723,7 +728,7 @@ static inline int walk_step(struct walk *w, uint64_t *ap, uint64_t top,
 	if (a >= *tnext) {
 		while (w->ti < w->nt && w->t[w->ti].top < a)
 			w->ti++;
-		*tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
+		*tnext = tlab_top(w);
 	}
 	if (a == *tnext) {
 		e = w->t[w->ti].hard_end;
@@ -731,7 +736,7 @@ static inline int walk_step(struct walk *w, uint64_t *ap, uint64_t top,
 		o->tlabs++;
 		o->tlab_bytes += (e < top ? e : top) - a;
 		w->ti++;
-		*tnext = w->ti < w->nt ? w->t[w->ti].top : UINT64_MAX;
+		*tnext = tlab_top(w);
 		*ap = e;
 		return STEP_SKIP;
 	}
@@ -798,10 +803,6 @@ static inline int walk_step(struct walk *w, uint64_t *ap, uint64_t top,
 	return STEP_OBJECT;
 }
 
-/*
- * Walk the objects of [bottom, top); only_one: the space holds one
- * object (a humongous one) that may not run past top.
- */
 /* What the fast path reads besides the heap, in registers. */
 struct fast {
 	const struct walk *w;	/* its class cache */
@@ -879,14 +880,15 @@ fast_one(const struct fast *f, uint64_t a, uint64_t top,
  */
 #define FAST_MAX 4096
 
-/* The objects of one space from a in win: where the fast path stopped. */
+/* The objects of one space from a in w's window: where the fast path
+ * stopped. */
 static inline __attribute__((always_inline)) uint64_t
-fast_alone_(struct walk *w, const struct window *win, uint64_t a,
-	    uint64_t top, uint64_t tnext, const int ccp)
+fast_alone_(struct walk *w, uint64_t a, uint64_t top, uint64_t tnext,
+	    const int ccp)
 {
 	const struct fast f = fast_of(w);
-	const uint64_t lim = fast_lim(win, a, tnext, ccp ? 16 : 20);
-	const uintptr_t b = (uintptr_t)win->buf - (uintptr_t)win->lo;
+	const uint64_t lim = fast_lim(&w->win, a, tnext, ccp ? 16 : 20);
+	const uintptr_t b = (uintptr_t)w->win.buf - (uintptr_t)w->win.lo;
 	uint64_t n = 0, nb = 0, z;
 
 	while (a < lim && n < FAST_MAX &&
@@ -904,8 +906,8 @@ fast_alone_(struct walk *w, const struct window *win, uint64_t a,
 static uint64_t fast_alone(struct walk *w, uint64_t a, uint64_t top,
 			   uint64_t tnext)
 {
-	return w->ccp ? fast_alone_(w, &w->win, a, top, tnext, 1) :
-			fast_alone_(w, &w->win, a, top, tnext, 0);
+	return w->ccp ? fast_alone_(w, a, top, tnext, 1) :
+			fast_alone_(w, a, top, tnext, 0);
 }
 
 /* walk_space from a on (tnext: tlab_seek's). */
@@ -924,6 +926,10 @@ static void walk_space_from(struct walk *w, uint64_t a, uint64_t top,
 	}
 }
 
+/*
+ * Walk the objects of [bottom, top); only_one: the space holds one
+ * object (a humongous one) that may not run past top.
+ */
 static void walk_space(struct walk *w, uint64_t bottom, uint64_t top,
 		       int only_one)
 {
@@ -1075,15 +1081,25 @@ static int fast_streams(struct walk *w, struct stream *s, int ns)
 			 fast_streams_(w, s, NSTREAM, 0);
 }
 
+/* The next space for this thread of a walk in two (nsp: none left). */
+static size_t space_take(struct walk *w)
+{
+	size_t i = __atomic_fetch_add(w->cursor, 1, __ATOMIC_RELAXED);
+
+	return i < w->nsp ? i : w->nsp;
+}
+
 /*
- * The spaces [from, to), NSTREAM at a time (a space of one object alone
- * in walk_space; the last one alone in walk_space_from).
+ * This thread's spaces of a walk in two, taken from the shared cursor,
+ * NSTREAM at a time (a space of one object alone in walk_space; the last
+ * one alone in walk_space_from). Without memory for the streams' windows,
+ * one at a time in walk_space.
  */
-static void walk_streams(struct walk *w, size_t from, size_t to)
+static void walk_streams(struct walk *w)
 {
 	struct fx_jobjects *o = w->o;
 	struct stream s[NSTREAM], t;
-	size_t next = from, i;
+	size_t i;
 	int n = 0, j;
 
 	memset(s, 0, sizeof(s));
@@ -1093,17 +1109,19 @@ static void walk_streams(struct walk *w, size_t from, size_t to)
 		if (!s[j].own) {
 			while (j--)
 				free(s[j].own);
-			walk_range(w, from, to);
+			while (!o->interrupted && !w->verr &&
+			       (i = space_take(w)) < w->nsp) {
+				w->spi = i;
+				walk_space(w, w->sp[i].bottom, w->sp[i].top,
+					   w->sp[i].one);
+			}
 			return;
 		}
 	}
 	for (;;) {
-		/* Idle streams take the next spaces (from the cursor the
-		 * two threads share, in a walk in two). */
+		/* Idle streams take the next spaces. */
 		while (n < NSTREAM && !o->interrupted &&
-		       (i = w->cursor ? __atomic_fetch_add(w->cursor, 1,
-							    __ATOMIC_RELAXED) :
-					next++) < to) {
+		       (i = space_take(w)) < w->nsp) {
 			if (w->sp[i].one) {
 				/* One object: its header, in the walk's
 				 * own window. */
@@ -1152,14 +1170,14 @@ static void walk_streams(struct walk *w, size_t from, size_t to)
 	}
 }
 
-/* The spaces [from, to) walked in this walk's thread, interleaved when
- * w->streams. */
-static void walk_part(struct walk *w, size_t from, size_t to)
+/* This thread's spaces: from the shared cursor in a walk in two, else
+ * all of them in turn. */
+static void walk_part(struct walk *w)
 {
-	if (w->streams)
-		walk_streams(w, from, to);
+	if (w->cursor)
+		walk_streams(w);
 	else
-		walk_range(w, from, to);
+		walk_range(w, 0, w->nsp);
 }
 
 /*
@@ -1180,7 +1198,7 @@ static void *half_main(void *arg)
 {
 	struct half *h = arg;
 
-	walk_part(&h->w, 0, h->w.nsp);
+	walk_part(&h->w);
 	return NULL;
 }
 
@@ -1273,7 +1291,7 @@ fail:
 /*
  * Walk the spaces planned. A big heap without a visitor is counted in two
  * threads, each with its own reader (the second's hooks.heap2), each
- * walking two spaces at once (walk_streams). Else one thread walks them
+ * walking up to NSTREAM spaces at once (walk_streams). Else one thread walks them
  * in turn, their bytes read ahead by a thread when there are enough of
  * them: the bytes of every space the walk will look at (only the head of
  * a space that holds one object). 0 or -ENOMEM.
@@ -1302,13 +1320,11 @@ static int walk_plan(struct walk *w)
 	w->fast = !w->o->hooks.visit && !w->o->hooks.slow &&
 		  !(fx_kerndat()->forced & FX_FB_WALK_FAST);
 	if (walk_in_two(w, total)) {
-		w->streams = 1;
 		w->cursor = &cursor;
 		h = malloc(sizeof(*h));
 		if (!h || half_start(w, h)) {
 			free(h);
 			h = NULL;
-			w->streams = 0;
 			w->cursor = NULL;
 		}
 	}
@@ -1316,7 +1332,7 @@ static int walk_plan(struct walk *w)
 	if (!h && total >= RA_MIN)
 		w->ra = fx_ra_new(w->heap, r, w->nsp);
 	free(r);
-	walk_part(w, 0, w->nsp);
+	walk_part(w);
 	if (h) {
 		pthread_join(h->th, NULL);
 		half_join(w, h);
@@ -1325,7 +1341,6 @@ static int walk_plan(struct walk *w)
 	}
 	fx_ra_free(w->ra);
 	w->ra = NULL;
-	w->streams = 0;
 	w->cursor = NULL;
 	w->win.hi = 0;
 	return 0;

@@ -99,7 +99,6 @@ struct jrd {
 	uint64_t tag[NCACHE];		/* page address + 1, 0: not read */
 	int state[NCACHE];		/* 0 or the read's -errno */
 	uint64_t group[NGROUPS];	/* the group a slot holds */
-	int whole[NGROUPS];		/* it was read whole */
 	uint16_t hash[NHASH];		/* a group's slot + 1, 0: none */
 	size_t nslots;			/* taken */
 	unsigned char page[NCACHE][PAGE];
@@ -143,6 +142,7 @@ static size_t jrd_group(struct jrd *d, uint64_t g)
 	size_t h = (size_t)(((g / (GROUP * PAGE)) * 0x9e3779b97f4a7c15ull) >>
 			    32) % NHASH;
 	size_t s, i;
+	int whole;
 
 	for (; d->hash[h]; h = (h + 1) % NHASH)
 		if (d->group[d->hash[h] - 1] == g)
@@ -155,10 +155,9 @@ static size_t jrd_group(struct jrd *d, uint64_t g)
 	s = d->nslots++;
 	d->hash[h] = (uint16_t)(s + 1);
 	d->group[s] = g;
-	d->whole[s] = !d->src->read(d->src->ctx, g, d->page[s * GROUP],
-				    GROUP * PAGE);
+	whole = !d->src->read(d->src->ctx, g, d->page[s * GROUP], GROUP * PAGE);
 	for (i = 0; i < GROUP; i++) {
-		d->tag[s * GROUP + i] = d->whole[s] ? g + i * PAGE + 1 : 0;
+		d->tag[s * GROUP + i] = whole ? g + i * PAGE + 1 : 0;
 		d->state[s * GROUP + i] = 0;
 	}
 	return s;
