@@ -22,8 +22,13 @@ chain_has case/holders.tsv 3 1 java.util.HashMap
 chain_has case/holders.tsv 4 1 Holder
 chain_has case/holders.tsv 5 1 'static ObjLeak.holder'
 sed -n '/^## Who holds `Ctx`$/,/^## /p' case/report.md >section
+# The stack scan is conservative (classify(1)): a slot a frame of main
+# no longer uses may still hold one HashMap$Node, a "thread main" root
+# beside the table at depth 2 (seen in CI). Such roots are left out of
+# the chain compared, and kept in the section.
+sed -e 's/, `thread [^`]*` ([0-9]*)//g' -e 's/`thread [^`]*` ([0-9]*), //g' section >chain
 [ -s section ] || fail "no 'Who holds' section: $(cat case/report.md)"
-grep -qF "\`Ctx\` ($NCTX) <- \`java.util.HashMap\$Node\` ($NCTX) <- \`[Ljava.util.HashMap\$Node;\` (1) <- \`java.util.HashMap\` (1) <- \`Holder\` (1)" section ||
+grep -qF "\`Ctx\` ($NCTX) <- \`java.util.HashMap\$Node\` ($NCTX) <- \`[Ljava.util.HashMap\$Node;\` (1) <- \`java.util.HashMap\` (1) <- \`Holder\` (1)" chain ||
 	fail "the chain not said: $(cat section)"
 grep -q 'static ObjLeak.holder' section || fail "the owner not said: $(cat section)"
 grep -q "holders.tsv" case/report.md || fail "holders.tsv not in the file list of report.md"
