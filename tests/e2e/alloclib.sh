@@ -46,7 +46,7 @@ region_class() {
 check_alloc() {
 	local pid=$1 name=$2 cls=$3 key a got rss before after unexp mine rc
 	shift 3
-	before=$(awk '/^Rss:/ {print $2}' "/proc/$pid/smaps_rollup")
+	before=$(target_rss "$pid")
 	classify -v --tsv "$pid" >regions.tsv 2>verbose.err ||
 		fail "classify exit $?: $(cat verbose.err)"
 	grep -Eq "^classify: pid $pid: malloc: $name " verbose.err ||
@@ -90,6 +90,6 @@ check_alloc() {
 	expect_eq "--chunks stderr lines" 1 "$(wc -l <chunks.err)"
 	grep -Eq "^classify: process $pid: $name: its heap cannot be walked from outside; regions are labelled, counts are not available$" chunks.err ||
 		fail "--chunks said: $(cat chunks.err)"
-	after=$(awk '/^Rss:/ {print $2}' "/proc/$pid/smaps_rollup")
+	after=$(target_rss "$pid")
 	expect_eq "target rss (kB) across the reads" "$before" "$after"
 }

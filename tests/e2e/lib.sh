@@ -45,6 +45,28 @@ ready_value() {
 	echo "$READY" | tr ' ' '\n' | sed -n "s/^$1=//p"
 }
 
+# target_rss PID: the target's resident kB (smaps_rollup: a page-table
+# walk, exact; VmRSS sums per-CPU counters approximately since Linux 6.2),
+# once every thread of PID is blocked in a system call (5 s at most). A
+# target prints its readiness line before it first calls pause(); that
+# call may bind the symbol and fault in a page of code, which fault-around
+# maps 64 kB at a time (t0303 once saw the target grow so across the walk,
+# on a loaded machine). Tests that compare the RSS before and after a read
+# take both figures so.
+target_rss() {
+	local t w busy
+	for _ in $(seq 100); do
+		busy=0
+		for t in /proc/"$1"/task/*/syscall; do
+			read -r w _ <"$t" 2>/dev/null || continue
+			[ "$w" != running ] || busy=1
+		done
+		[ "$busy" = 0 ] && break
+		sleep 0.05
+	done
+	awk '/^Rss:/ {print $2}' "/proc/$1/smaps_rollup"
+}
+
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"

@@ -8,16 +8,13 @@
 # a region's last byte, in UTF-16LE and in UTF-8.
 . "$TOP/tests/e2e/lib.sh"
 
-# Resident kB from smaps_rollup (a page-table walk, exact); VmRSS sums
-# per-CPU counters approximately since Linux 6.2 and moves by a page alone.
-rss() { awk '/^Rss:/ {print $2}' "/proc/$1/smaps_rollup"; }
 
 n=20000
 start_target leaky $n
 pid=$TARGET_PID
-before=$(rss "$pid")
+before=$(target_rss "$pid")
 memmap "$pid" | scan --strings --top 5 >top.tsv
-after=$(rss "$pid")
+after=$(target_rss "$pid")
 expect_eq "leaky VmRSS (kB) after the scan" "$before" "$after"
 # The target's own report: N contexts between first and last, each with
 # its "$UNKNOWN". A copy or two elsewhere (the code that wrote them keeps
@@ -54,9 +51,9 @@ memmap "$pid" | scan --top 0 --min-count $n >min.tsv
 
 start_target scan_sparse
 pid=$TARGET_PID
-before=$(rss "$pid")
+before=$(target_rss "$pid")
 memmap "$pid" | scan -v --strings -n 10 --enc ascii,utf8,utf16le >hits.tsv 2>scan.err
-after=$(rss "$pid")
+after=$(target_rss "$pid")
 expect_eq "scan_sparse VmRSS (kB) after the scan" "$before" "$after"
 grep -q 'not present or unreadable' scan.err || fail "no -v summary"
 big=$(ready_value big)
@@ -77,4 +74,4 @@ expect_eq "hits of the page marker" 1 "$(grep -c 'CROSS-PAGE-BOUNDARY-MARKER$' h
 # One thread finds the same.
 memmap "$pid" | scan -j 1 --strings -n 10 --enc ascii,utf8,utf16le >hits1.tsv
 compare hits.tsv hits1.tsv
-expect_eq "scan_sparse VmRSS (kB) after two scans" "$before" "$(rss "$pid")"
+expect_eq "scan_sparse VmRSS (kB) after two scans" "$before" "$(target_rss "$pid")"

@@ -5,13 +5,12 @@
 # target's RSS is the same before and after.
 . "$TOP/tests/e2e/lib.sh"
 
-rss() { awk '/^Rss:/ {print $2}' "/proc/$1/smaps_rollup"; }
 
 start_target leaky
 pid=$TARGET_PID
-before=$(rss "$pid")
+before=$(target_rss "$pid")
 classify --chunks --tsv "$pid" >chunks.tsv
-after=$(rss "$pid")
+after=$(target_rss "$pid")
 expect_eq "target rss (kB) across the walk" "$before" "$after"
 n=$(awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
 	$c["size"]==112 {s+=$c["inuse"]} END {print s+0}' chunks.tsv)

@@ -13,7 +13,6 @@
 command -v musl-gcc >/dev/null || skip "no musl-gcc (Debian: musl-tools)"
 [ -x "$TARGETS/muslleak-static" ] || skip "muslleak-static not built"
 
-rss() { awk '/^Rss:/ {print $2}' "/proc/$1/smaps_rollup"; }
 # sum FILE SIZE TYPE COLUMN: COLUMN summed over the records of SIZE, TYPE.
 sum() {
 	awk -F'\t' -v s="$2" -v t="$3" -v k="$4" 'NR==1 {
@@ -26,10 +25,10 @@ for v in static dynamic; do
 	pid=$TARGET_PID
 	n=$(ready_value count)
 	stride=$(ready_value stride)
-	before=$(rss "$pid")
+	before=$(target_rss "$pid")
 	classify --chunks --tsv -v "$pid" >"$v.chunks" 2>"$v.err" ||
 		fail "classify --chunks $v: $(cat "$v.err")"
-	after=$(rss "$pid")
+	after=$(target_rss "$pid")
 	expect_eq "$v: target rss (kB) across the walk" "$before" "$after"
 	got=$(sum "$v.chunks" "$stride" - inuse)
 	[ "$got" -ge "$n" ] && [ "$got" -le $((n + n / 100)) ] ||

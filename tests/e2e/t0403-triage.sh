@@ -8,7 +8,6 @@
 . "$TOP/tests/e2e/lib.sh"
 
 triage=$TOP/scripts/triage
-rss() { awk '/^Rss:/ {print $2}' "/proc/$1/smaps_rollup"; }
 
 "$triage" --help >help.txt
 grep -q '^usage: triage ' help.txt || fail "triage --help: no usage line"
@@ -20,9 +19,9 @@ expect_eq "no pid: exit status" 64 "$rc"
 start_target growleak 200000
 pid=$TARGET_PID
 n=$(ready_value contexts)
-before=$(rss "$pid")
+before=$(target_rss "$pid")
 "$triage" -o case "$pid" 2>triage.err || fail "triage failed: $(cat triage.err)"
-after=$(rss "$pid")
+after=$(target_rss "$pid")
 expect_eq "target rss (kB) across triage" "$before" "$after"
 # A successful triage says where its case is and nothing else.
 expect_eq "triage's stderr" "triage: case directory case: read case/report.md first" "$(cat triage.err)"
