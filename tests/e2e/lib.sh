@@ -45,15 +45,13 @@ ready_value() {
 	echo "$READY" | tr ' ' '\n' | sed -n "s/^$1=//p"
 }
 
-# target_rss PID: the target's resident kB (smaps_rollup: a page-table
-# walk, exact; VmRSS sums per-CPU counters approximately since Linux 6.2),
-# once every thread of PID is blocked in a system call (5 s at most). A
-# target prints its readiness line before it first calls pause(); that
-# call may bind the symbol and fault in a page of code, which fault-around
-# maps 64 kB at a time (t0303 once saw the target grow so across the walk,
-# on a loaded machine). Tests that compare the RSS before and after a read
-# take both figures so.
-target_rss() {
+# settled PID: wait until every thread of PID is blocked in a system call
+# (5 s at most). A target prints its readiness line before it first calls
+# pause(); that call may bind the symbol and fault in a page of code, which
+# fault-around maps 64 kB at a time (t0303 once saw the target grow so
+# across the walk, on a loaded machine). Tests that compare a target before
+# and after a read, or live against its core, wait for it first.
+settled() {
 	local t w busy
 	for _ in $(seq 100); do
 		busy=0
@@ -61,9 +59,16 @@ target_rss() {
 			read -r w _ <"$t" 2>/dev/null || continue
 			[ "$w" != running ] || busy=1
 		done
-		[ "$busy" = 0 ] && break
+		[ "$busy" = 0 ] && return 0
 		sleep 0.05
 	done
+}
+
+# target_rss PID: the target's resident kB once settled (smaps_rollup: a
+# page-table walk, exact; VmRSS sums per-CPU counters approximately since
+# Linux 6.2).
+target_rss() {
+	settled "$1"
 	awk '/^Rss:/ {print $2}' "/proc/$1/smaps_rollup"
 }
 

@@ -34,6 +34,7 @@ check() {
 	start_target "$name" "$@"
 	cd "$TRASH"
 	pid=$TARGET_PID
+	settled "$pid"
 	regions "$pid" >"$name.live.regions"
 	no_start_of classify --chunks --tsv "$pid" >"$name.live.chunks"
 	summary "$pid" >"$name.live.summary"

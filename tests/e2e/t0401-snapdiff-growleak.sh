@@ -19,12 +19,14 @@ mkfifo report
 start_target growleak 1000 50000 "$TRASH/report"
 pid=$TARGET_PID
 leak=$(ready_value leak)
+settled "$pid"
 classify --chunks --tsv "$pid" >c1.tsv
 memmap --tsv "$pid" >m1.tsv
 top_strings "$pid" >s1.tsv
 kill -USR1 "$pid"
 line=$(timeout 60 head -1 report) || fail "growleak did not report its leak"
 expect_eq "target's report" "leaked pid=$pid contexts=$((1000 + leak))" "$line"
+settled "$pid"
 classify --chunks --tsv "$pid" >c2.tsv
 memmap --tsv "$pid" >m2.tsv
 top_strings "$pid" >s2.tsv
