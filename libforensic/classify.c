@@ -166,6 +166,7 @@ struct fx_typetab {
 	uint32_t val[TYPE_CACHE];
 	char **names;
 	size_t n;
+	int unnamed;	/* a vtable's type was found, the demangler not */
 };
 
 static int in_file_map(const struct fx_maps *m, uint64_t a)
@@ -208,8 +209,10 @@ static uint32_t resolve_type(struct fx_typetab *tt, uint64_t w)
 	r = fx_type_name(name + i, out, sizeof(out));
 	if (r == -ENOSPC)
 		snprintf(out, sizeof(out), "%s", name + i);
-	else if (r)
+	else if (r) {
+		tt->unnamed |= fx_demangle_why()[0] != '\0';
 		return 0;
+	}
 	for (i = 0; i < tt->n; i++)
 		if (strcmp(tt->names[i], out) == 0)
 			return (uint32_t)i + 1;
@@ -416,6 +419,11 @@ int fx_classify_notes(const struct fx_classify *c, int pid, int verbose,
 			  "walked", pid, c->jvm.note, c->jvm.nt,
 			  (unsigned long long)c->jvm.klasses);
 	}
+	/* Without libstdc++ every C++ object's type is "-": said, not
+	 * silent (the counts stand). */
+	if (c->types && c->types->unnamed)
+		r |= line(out, "process %d: C++ types not named (type -): %s",
+			  pid, fx_demangle_why());
 	/* A heap whose looks each stopped at another place, or in another
 	 * map, is in use, not corrupt: said once, with where the last look
 	 * stopped. */

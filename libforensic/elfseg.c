@@ -100,6 +100,11 @@ char *fx_demangle(const char *mangled, int *status)
 	return d;
 }
 
+const char *fx_demangle_why(void)
+{
+	return fx_lazy_why(&cxa_lazy);
+}
+
 /*
  * Template argument k of the demangled type s whose name (up to its '<')
  * is prefix: its bytes [*a, *b), or -1. Brackets nest; a lambda's

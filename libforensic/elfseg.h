@@ -66,6 +66,10 @@ int fx_elf_bias(fx_pread_fn rd, void *ctx, uint64_t start, uint64_t *bias);
  */
 char *fx_demangle(const char *mangled, int *status);
 
+/* Why the demangler cannot be loaded ("cannot load 'libstdc++.so.6':
+ * ..."), or "" when it is loaded or was never needed. */
+const char *fx_demangle_why(void);
+
 /*
  * The C++ type whose typeinfo name (Itanium C++ ABI: "3Foo",
  * "N3sip17SipSubscribeEventE", "7TimeoutIiE") is mangled, as the source

@@ -94,3 +94,14 @@ classify --tsv "$pid" >good.tsv
 expect_eq "JIT page decoded" \
 	"jit: anonymous executable, $size of $size bytes decode as x86-64 ($size instructions) at $jit" \
 	"$(detail good.tsv)"
+
+# Without libstdc++ the C++ objects are counted, their type is "-", and
+# classify says why (exit 0: the counts stand); with it, they are named.
+start_target cppleak 2000
+pid=$TARGET_PID
+run 0 "^classify: process $pid: C\+\+ types not named \(type -\): cannot load 'libstdc\+\+\.so\.[0-9]+'" \
+	classify --chunks --tsv "$pid"
+grep -q 'Timer' out && fail "a C++ type named without libstdc++: $(grep Timer out)"
+classify --chunks --tsv "$pid" >named.tsv 2>named.err
+grep -q "	Timer$" named.tsv || fail "no Timer type with libstdc++: $(head -5 named.tsv)"
+[ ! -s named.err ] || fail "classify --chunks said: $(cat named.err)"
