@@ -2,12 +2,15 @@
  * Growable buffers, error records and small formatting helpers.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -323,4 +326,77 @@ void fx_hex(char *out, const unsigned char *p, size_t n)
 		out[2 * i + 1] = digits[p[i] & 15];
 	}
 	out[2 * n] = 0;
+}
+
+size_t fx_buddy_huge(const char *text)
+{
+	const size_t cap = SIZE_MAX / 4;
+	const char *p, *e;
+	size_t n = 0, c;
+	int order, sh;
+
+	/* "Node 0, zone   Normal  34665 36438 ... 2586": counts by order. */
+	for (p = text; (p = strstr(p, "zone "));) {
+		p += 5;
+		while (*p == ' ')
+			p++;
+		while (*p && *p != ' ' && *p != '\n')
+			p++;
+		for (order = 0; order <= 20; order++) {
+			while (*p == ' ')
+				p++;
+			if (*p < '0' || *p > '9')
+				break;
+			for (c = 0; *p >= '0' && *p <= '9'; p++)
+				c = c > cap / 10 ? cap : c * 10 +
+					(size_t)(*p - '0');
+			if (order < 9)
+				continue;
+			sh = order - 9;
+			c = c > cap >> sh ? cap : c << sh;
+			n = c > cap - n ? cap : n + c;
+		}
+		e = strchr(p, '\n');
+		if (!e)
+			break;
+		p = e;
+	}
+	return n;
+}
+
+/* Free blocks of FX_HUGE or more now; 0 when unknown. */
+static size_t huge_free(void)
+{
+	char text[4096];
+	size_t k;
+	int fd, err = 0;
+
+	if (sysconf(_SC_PAGESIZE) != 4096)
+		return 0;
+	fd = open("/proc/buddyinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	k = fx_read_full(fd, text, sizeof(text) - 1, 0, &err);
+	close(fd);
+	text[k] = '\0';
+	return fx_buddy_huge(text);
+}
+
+void *fx_map_huge(size_t len)
+{
+	char *p = mmap(NULL, len + FX_HUGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	/* Aligned to FX_HUGE, the rest given back. */
+	a = (char *)(((uintptr_t)p + FX_HUGE - 1) & ~(uintptr_t)(FX_HUGE - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (a + len < p + len + FX_HUGE)
+		munmap(a + len, (size_t)(p + len + FX_HUGE - (a + len)));
+	if (huge_free() >= 2 * (len / FX_HUGE))
+		madvise(a, len, MADV_HUGEPAGE);
+	return a;
 }

@@ -223,31 +223,23 @@ static void *hasher_main(void *arg)
 
 /*
  * The buffers: one mapping, 2 MiB aligned and in transparent huge pages
- * where the kernel allows (THP "madvise" mode included), so that
- * copying into them and out of them misses the TLB 512 times less.
+ * where free ones are at hand (fx_map_huge), so that copying into them
+ * and out of them misses the TLB 512 times less.
  * Their bytes are the target's secrets: never in a core of ours
  * (MADV_DONTDUMP), and wiped before they are given back.
  */
+_Static_assert((size_t)FX_DUMP_SLOTS * FX_DUMP_BATCH % FX_HUGE == 0,
+	       "the ring is whole 2 MiB pages");
+
 static int ring_map(struct fx_ring *g)
 {
-	size_t huge = 2u << 20, len = (size_t)FX_DUMP_SLOTS * FX_DUMP_BATCH;
-	uintptr_t a, al;
-	char *p;
+	size_t len = (size_t)FX_DUMP_SLOTS * FX_DUMP_BATCH;
 	int i;
 
-	p = mmap(NULL, len + huge, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	g->mem = fx_map_huge(len);
+	if (!g->mem)
 		return -ENOMEM;
-	a = (uintptr_t)p;
-	al = (a + huge - 1) & ~(uintptr_t)(huge - 1);
-	if (al > a)
-		munmap(p, al - a);
-	if (al + len < a + len + huge)
-		munmap((char *)al + len, a + len + huge - (al + len));
-	g->mem = (char *)al;
 	g->len = len;
-	madvise(g->mem, len, MADV_HUGEPAGE);
 	madvise(g->mem, len, MADV_DONTDUMP);
 	for (i = 0; i < FX_DUMP_SLOTS; i++)
 		g->s[i].buf = g->mem + (size_t)i * FX_DUMP_BATCH;

@@ -166,6 +166,21 @@ int fx_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 int fx_thread_start_apart(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /*
+ * len bytes (a multiple of FX_HUGE) of private anonymous memory, aligned
+ * to FX_HUGE, or NULL. In transparent huge pages (MADV_HUGEPAGE, which
+ * THP's "madvise" mode honours) only when /proc/buddyinfo shows free 2 MiB
+ * blocks for all of it twice over: with fewer, each fault would compact
+ * memory in place (defrag "madvise"), which stalls us and migrates other
+ * processes' pages, the target's among them. munmap(p, len) gives it back.
+ */
+#define FX_HUGE ((size_t)2 << 20)
+void *fx_map_huge(size_t len);
+
+/* The free blocks of 2 MiB or more that /proc/buddyinfo's text says,
+ * counted in 2 MiB (order 9 of 4 KiB pages; order 10 is two); capped. */
+size_t fx_buddy_huge(const char *text);
+
+/*
  * Tell the threads waiting on cv under mu to stop: *quit set under the
  * lock, every waiter woken. The caller joins them.
  */

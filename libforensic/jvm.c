@@ -982,29 +982,14 @@ int fx_jvm_inspect(struct fx_jvm *j, const struct fx_maps *m,
 
 /* ---- the tables and the cached reader, for other walkers (jobjects) ---- */
 
-/* The reader's 16 MiB, mapped in 2 MiB pages where the kernel gives them
- * (MADV_HUGEPAGE): a JVM's classes touch about 3,000 of its 4 KiB pages,
- * a first-touch fault each otherwise. */
-#define JRD_HUGE (2u << 20)
-#define JRD_MAP ((sizeof(struct jrd) + JRD_HUGE - 1) / JRD_HUGE * JRD_HUGE)
+/* The reader's 16 MiB, mapped in 2 MiB pages where free ones are at hand
+ * (fx_map_huge): a JVM's classes touch about 3,000 of its 4 KiB pages, a
+ * first-touch fault each otherwise. */
+#define JRD_MAP ((sizeof(struct jrd) + FX_HUGE - 1) / FX_HUGE * FX_HUGE)
 
 static struct jrd *jrd_alloc(void)
 {
-	size_t len = JRD_MAP + JRD_HUGE;
-	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uintptr_t a;
-
-	if (p == MAP_FAILED)
-		return NULL;
-	/* Aligned to 2 MiB, the rest given back. */
-	a = ((uintptr_t)p + JRD_HUGE - 1) & ~(uintptr_t)(JRD_HUGE - 1);
-	if ((char *)a > p)
-		munmap(p, (char *)a - p);
-	if ((char *)a + JRD_MAP < p + len)
-		munmap((char *)a + JRD_MAP, p + len - ((char *)a + JRD_MAP));
-	madvise((void *)a, JRD_MAP, MADV_HUGEPAGE);
-	return (struct jrd *)a;
+	return fx_map_huge(JRD_MAP);
 }
 
 int fx_jvm_reader_open(struct fx_heap_src *rs, const struct fx_maps *m,
