@@ -624,7 +624,13 @@ long fx_classify_thread_stack(const struct fx_classify *c,
 			      const struct fx_thread *t)
 {
 	const struct fx_region *r;
+	size_t i;
 
+	/* A thread running each time it was looked at: the stack its glibc
+	 * TCB named (mark_running_stacks), if any. */
+	for (i = 0; !t->have_sp && c->rc && i < c->m->n; i++)
+		if (c->rc[i].cls == FX_C_THREAD_STACK && c->rc[i].tid == t->tid)
+			return (long)i;
 	if (!t->have_sp)
 		return -1;
 	r = fx_region_at(c->m, t->sp);
@@ -675,36 +681,144 @@ static void mark_heaps(struct fx_classify *c)
 	}
 }
 
+/* Region k is thread t's stack; the PROT_NONE page below, its guard. */
+static void label_stack(struct fx_classify *c, size_t k,
+			const struct fx_thread *t)
+{
+	const struct fx_maps *m = c->m;
+	struct fx_regclass *rc = &c->rc[k];
+
+	rc->tid = t->tid;
+	if (m->r[k].kind == FX_KIND_STACK)
+		set(rc, FX_C_STACK, "thread %d (%.32s)", t->tid, t->comm);
+	else
+		set(rc, FX_C_THREAD_STACK, "thread %d (%.32s)", t->tid,
+		    t->comm);
+	if (k > 0 && m->r[k - 1].end == m->r[k].start &&
+	    strcmp(m->r[k - 1].perms, "---p") == 0 &&
+	    !fx_region_is_file(&m->r[k - 1])) {
+		c->rc[k - 1].tid = t->tid;
+		set(&c->rc[k - 1], FX_C_GUARD, "guard of thread %d", t->tid);
+	}
+}
+
 /* Thread stacks from stack pointers, and the guards below them. */
 static void mark_stacks(struct fx_classify *c)
 {
-	const struct fx_maps *m = c->m;
 	size_t i;
 	long k;
 
 	for (i = 0; i < c->nt; i++) {
-		const struct fx_thread *t = &c->t[i];
-		struct fx_regclass *rc;
+		k = fx_classify_thread_stack(c, &c->t[i]);
+		if (k >= 0)
+			label_stack(c, (size_t)k, &c->t[i]);
+	}
+}
 
-		k = fx_classify_thread_stack(c, t);
-		if (k < 0)
+/*
+ * Where glibc keeps a thread's tid in its struct pthread: the offset the
+ * descriptor _thread_db_pthread_tid gives libthread_db (bits 32, count 1,
+ * offset; in libc.so's .dynsym since glibc 2.34), read from libc's file.
+ * -1 when there is none.
+ */
+static long pthread_tid_offset(const struct fx_maps *m, fx_file_fn file,
+			       void *fctx)
+{
+	static const char *const name[1] = { "_thread_db_pthread_tid" };
+	const struct fx_region *lib = NULL, *r;
+	struct fx_fileread fr;
+	uint64_t v = 0, bias = 0, a;
+	uint32_t d[3];
+	size_t i;
+
+	for (i = 0; i < m->n && !lib; i++)
+		if (is_libc(&m->r[i]) && m->r[i].offset == 0)
+			lib = &m->r[i];
+	if (!lib || !file)
+		return -1;
+	fr = (struct fx_fileread){ file, fctx, lib };
+	if (fx_elf_bias(fx_file_pread, &fr, lib->start, &bias) ||
+	    fx_elf_dynsyms(fx_file_pread, &fr, name, 1, &v) < 0 || !v)
+		return -1;
+	a = v + bias;
+	r = fx_region_at(m, a);
+	if (!r || r->inode != lib->inode || r->dev_major != lib->dev_major ||
+	    r->dev_minor != lib->dev_minor || a > r->end - sizeof(d) ||
+	    file(fctx, r, r->offset + (a - r->start), d, sizeof(d)) !=
+		    (long)sizeof(d))
+		return -1;
+	return d[0] == 32 && d[1] == 1 && d[2] < 0x4000 && !(d[2] & 3) ?
+		       (long)d[2] : -1;
+}
+
+#define TCB_LOOK (3 * 4096ull)	/* of a stack's top, where glibc puts it */
+
+/*
+ * The stacks of threads that were running each time they were looked at
+ * (no stack pointer): glibc puts a thread's struct pthread at the top of
+ * the stack it maps, and the struct begins with its TCB, whose first and
+ * third words point at itself (x86-64's tcbhead_t: tcb, dtv, self). An
+ * unnamed anonymous rw- region whose top pages (present ones only) hold
+ * such a TCB, with the tid of one of those threads where glibc keeps it,
+ * is that thread's stack. 0 or -ENOMEM.
+ */
+static int mark_running_stacks(struct fx_classify *c, struct fx_heap_src *src,
+			       fx_file_fn file, void *fctx)
+{
+	const struct fx_maps *m = c->m;
+	uint64_t *top, a, x;
+	size_t i, k, j, lost = 0;
+	long off = -1;
+
+	for (i = 0; i < c->nt; i++)
+		lost += !c->t[i].have_sp;
+	if (!lost || !src || !c->have_glibc)
+		return 0;
+	off = pthread_tid_offset(m, file, fctx);
+	if (off < 0)
+		return 0;
+	top = malloc(TCB_LOOK);
+	if (!top)
+		return -ENOMEM;
+	for (i = 0; i < m->n && lost; i++) {
+		const struct fx_region *r = &m->r[i];
+
+		if (c->rc[i].cls != FX_C_ANON || fx_region_is_file(r) ||
+		    strcmp(r->perms, "rw-p") != 0 ||
+		    r->end - r->start < 4 * TCB_LOOK)
 			continue;
-		rc = &c->rc[k];
-		rc->tid = t->tid;
-		if (m->r[k].kind == FX_KIND_STACK)
-			set(rc, FX_C_STACK, "thread %d (%.32s)", t->tid,
-			    t->comm);
-		else
-			set(rc, FX_C_THREAD_STACK, "thread %d (%.32s)", t->tid,
-			    t->comm);
-		if (k > 0 && m->r[k - 1].end == m->r[k].start &&
-		    strcmp(m->r[k - 1].perms, "---p") == 0 &&
-		    !fx_region_is_file(&m->r[k - 1])) {
-			c->rc[k - 1].tid = t->tid;
-			set(&c->rc[k - 1], FX_C_GUARD, "guard of thread %d",
-			    t->tid);
+		a = r->end - TCB_LOOK;
+		for (k = 0; k < TCB_LOOK; k += 4096)
+			if (src->read(src->ctx, a + k, (char *)top + k, 4096))
+				memset((char *)top + k, 0, 4096);
+		for (k = 0; k + 3 <= TCB_LOOK / 8; k++) {
+			int32_t tid;
+
+			x = a + k * 8;
+			if (top[k] != x || top[k + 2] != x ||
+			    (uint64_t)off > r->end - x - 4)
+				continue;
+			if ((uint64_t)off <= TCB_LOOK - k * 8 - 4)
+				memcpy(&tid, (char *)top + k * 8 + off, 4);
+			else if (src->read(src->ctx, x + (uint64_t)off, &tid,
+					   4))
+				continue;
+			/* glibc keeps the tid of the target's own pid
+			 * namespace. */
+			for (j = 0; j < c->nt; j++)
+				if (!c->t[j].have_sp &&
+				    (c->t[j].nstid ? c->t[j].nstid :
+						     c->t[j].tid) == tid)
+					break;
+			if (j == c->nt)
+				continue;
+			label_stack(c, i, &c->t[j]);
+			lost--;
+			break;
 		}
 	}
+	free(top);
+	return 0;
 }
 
 /* File mappings (ELF segments) and the bss after them. */
@@ -1175,7 +1289,8 @@ int fx_classify_run(struct fx_classify *c, const struct fx_maps *m,
 		mark_heaps(c);
 	}
 	mark_stacks(c);
-	r = mark_jvm(c, src, file, fctx);
+	r = mark_running_stacks(c, src, file, fctx);
+	r = r ? r : mark_jvm(c, src, file, fctx);
 	if (!r && src)
 		r = mark_walked(c, src);
 	if (r)
