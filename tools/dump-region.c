@@ -342,5 +342,7 @@ int main(int argc, char **argv)
 	if (job.discarded)
 		fx_writer_release(&out);
 	fx_selection_release(&sel);
-	return tool_finish(&out, status);
+	status = tool_finish(&out, status);
+	fx_writer_release(&out);
+	return status;
 }
