@@ -304,15 +304,20 @@ int main(int argc, char **argv)
 	if (r) {
 		tool_warn("%s", sel.err.msg[0] ? sel.err.msg : strerror(-r));
 		/* A bad pid or selector is usage; bad input is a failure. */
-		return r == -EINVAL && optind < argc ? EXIT_USAGE : EXIT_FAILED;
+		status = r == -EINVAL && optind < argc ? EXIT_USAGE :
+							 EXIT_FAILED;
+		goto done;
 	}
 	if (!sel.n) {
 		tool_warn("no regions selected: nothing to dump");
-		return EXIT_FAILED;
+		status = EXIT_FAILED;
+		goto done;
 	}
 	job.sel = &sel;
-	if (check)
-		return dump_check(&job, u.quiet);
+	if (check) {
+		status = dump_check(&job, u.quiet);
+		goto done;
+	}
 	job.tool = "dump-region " FX_VERSION;
 	job.stop = &tool_stop_sig;
 	job.report = on_event;
@@ -321,11 +326,11 @@ int main(int argc, char **argv)
 		if (sel.npids > 1) {
 			tool_warn("a core holds one process: the records name "
 				  "%zu", sel.npids);
-			return EXIT_USAGE;
+			status = EXIT_USAGE;
+		} else {
+			status = exit_of[fx_dumpjob_run(&job)];
 		}
-		status = exit_of[fx_dumpjob_run(&job)];
-		fx_selection_release(&sel);
-		return status;
+		goto done;
 	}
 	if (!job.dir) {
 		time_t now = time(NULL);
@@ -341,8 +346,9 @@ int main(int argc, char **argv)
 	status = exit_of[fx_dumpjob_run(&job)];
 	if (job.discarded)
 		fx_writer_release(&out);
-	fx_selection_release(&sel);
 	status = tool_finish(&out, status);
 	fx_writer_release(&out);
+done:
+	fx_selection_release(&sel);
 	return status;
 }
