@@ -264,8 +264,10 @@ int fx_freeze(struct fx_freeze *f, struct fx_proc *p, int timeout_ms,
 			f->stuck_state = fx_proc_task_state(p, f->t[i].tid);
 		}
 	}
-	if (r)
+	if (r) {
 		fx_freeze_thaw(f);
+		fx_freeze_release(f);	/* undone: nothing left to release */
+	}
 	return r;
 }
 

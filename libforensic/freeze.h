@@ -59,7 +59,7 @@ struct fx_freeze {
  * Stop every thread of p; wait at most timeout_ms for all to stop.
  * stop (may be NULL) aborts the wait when set by a signal handler.
  * Returns 0 with every thread stopped, or a negative errno after undoing
- * everything: -EPERM (already traced, e.g. by gdb, or not permitted),
+ * everything (its thread list freed; stuck_tid, stuck_state kept): -EPERM (already traced, e.g. by gdb, or not permitted),
  * -ESRCH (gone), -ETIMEDOUT, -EINTR (*stop set), -ENOMEM.
  */
 int fx_freeze(struct fx_freeze *f, struct fx_proc *p, int timeout_ms,
