@@ -133,7 +133,8 @@ int main(int argc, char **argv)
 	};
 	enum fx_format fmt = tool_default_format();
 	const char *by = NULL, *group = NULL;
-	struct where wh = { NULL, 0 };
+	/* Static: the usage errors and --help exit() with it held. */
+	static struct where wh;
 	struct fx_err err = { 0, "" };
 	struct fx_buf scratch;
 	struct fx_writer w;

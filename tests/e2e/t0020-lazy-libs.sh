@@ -97,11 +97,14 @@ expect_eq "JIT page decoded" \
 
 # Without libstdc++ the C++ objects are counted, their type is "-", and
 # classify says why (exit 0: the counts stand); with it, they are named.
+# (A sanitizer's runtime loads libstdc++ at start: it cannot be broken.)
 start_target cppleak 2000
 pid=$TARGET_PID
-run 0 "^classify: process $pid: C\+\+ types not named \(type -\): cannot load 'libstdc\+\+\.so\.[0-9]+'" \
-	classify --chunks --tsv "$pid"
-grep -q 'Timer' out && fail "a C++ type named without libstdc++: $(grep Timer out)"
+if ls broken | grep -q '^libstdc++'; then
+	run 0 "^classify: process $pid: C\+\+ types not named \(type -\): cannot load 'libstdc\+\+\.so\.[0-9]+'" \
+		classify --chunks --tsv "$pid"
+	grep -q 'Timer' out && fail "a C++ type named without libstdc++: $(grep Timer out)"
+fi
 classify --chunks --tsv "$pid" >named.tsv 2>named.err
 grep -q "	Timer$" named.tsv || fail "no Timer type with libstdc++: $(head -5 named.tsv)"
 [ ! -s named.err ] || fail "classify --chunks said: $(cat named.err)"
