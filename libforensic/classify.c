@@ -766,6 +766,7 @@ static int mark_running_stacks(struct fx_classify *c, struct fx_heap_src *src,
 			       fx_file_fn file, void *fctx)
 {
 	const struct fx_maps *m = c->m;
+	unsigned char *found;	/* per thread: its stack named here */
 	uint64_t *top, a, x;
 	size_t i, k, j, lost = 0;
 	long off = -1;
@@ -778,8 +779,12 @@ static int mark_running_stacks(struct fx_classify *c, struct fx_heap_src *src,
 	if (off < 0)
 		return 0;
 	top = malloc(TCB_LOOK);
-	if (!top)
+	found = calloc(c->nt, 1);
+	if (!top || !found) {
+		free(top);
+		free(found);
 		return -ENOMEM;
+	}
 	for (i = 0; i < m->n && lost; i++) {
 		const struct fx_region *r = &m->r[i];
 
@@ -804,20 +809,23 @@ static int mark_running_stacks(struct fx_classify *c, struct fx_heap_src *src,
 					   4))
 				continue;
 			/* glibc keeps the tid of the target's own pid
-			 * namespace. */
+			 * namespace (0 once the thread has exited: the
+			 * kernel clears it). */
 			for (j = 0; j < c->nt; j++)
-				if (!c->t[j].have_sp &&
+				if (!c->t[j].have_sp && !found[j] &&
 				    (c->t[j].nstid ? c->t[j].nstid :
 						     c->t[j].tid) == tid)
 					break;
 			if (j == c->nt)
 				continue;
 			label_stack(c, i, &c->t[j]);
+			found[j] = 1;
 			lost--;
 			break;
 		}
 	}
 	free(top);
+	free(found);
 	return 0;
 }
 
