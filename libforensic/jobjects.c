@@ -544,12 +544,23 @@ static void stop(struct walk *w, uint64_t a, uint64_t top, const char *fmt,
 /* b among o's places not walked: the FX_JOBJ_NBAD lowest addresses are
  * kept, in order (the same whatever order the threads and streams of a
  * walk met them in). o->nbad is the caller's. */
+/* a after b in the places kept: by address, then what is left, then why
+ * (two spaces of a hostile table may start at one address). */
+static int bad_after(const struct fx_jobj_bad *a, const struct fx_jobj_bad *b)
+{
+	if (a->addr != b->addr)
+		return a->addr > b->addr;
+	if (a->left != b->left)
+		return a->left > b->left;
+	return strcmp(a->why, b->why) > 0;
+}
+
 static void bad_keep(struct fx_jobjects *o, const struct fx_jobj_bad *b)
 {
 	size_t n = o->nbad < FX_JOBJ_NBAD ? (size_t)o->nbad : FX_JOBJ_NBAD;
 	size_t i = n;
 
-	while (i > 0 && o->bad[i - 1].addr > b->addr)
+	while (i > 0 && bad_after(&o->bad[i - 1], b))
 		i--;
 	if (i == FX_JOBJ_NBAD)
 		return;
