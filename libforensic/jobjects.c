@@ -541,9 +541,6 @@ static inline struct klass *klass_at(struct walk *w, uint64_t word,
 static void stop(struct walk *w, uint64_t a, uint64_t top, const char *fmt,
 		 ...) __attribute__((format(printf, 4, 5)));
 
-/* b among o's places not walked: the FX_JOBJ_NBAD lowest addresses are
- * kept, in order (the same whatever order the threads and streams of a
- * walk met them in). o->nbad is the caller's. */
 /* a after b in the places kept: by address, then what is left, then why
  * (two spaces of a hostile table may start at one address). */
 static int bad_after(const struct fx_jobj_bad *a, const struct fx_jobj_bad *b)
@@ -555,6 +552,9 @@ static int bad_after(const struct fx_jobj_bad *a, const struct fx_jobj_bad *b)
 	return strcmp(a->why, b->why) > 0;
 }
 
+/* b among o's places not walked: the FX_JOBJ_NBAD first in bad_after's
+ * order are kept, in order (the same whatever order the threads and
+ * streams of a walk met them in). o->nbad is the caller's. */
 static void bad_keep(struct fx_jobjects *o, const struct fx_jobj_bad *b)
 {
 	size_t n = o->nbad < FX_JOBJ_NBAD ? (size_t)o->nbad : FX_JOBJ_NBAD;

@@ -1,7 +1,8 @@
 /*
  * test_buf: fx_map_huge gives aligned, writable memory of the length
- * asked, given back whole by munmap(p, len); fx_buddy_huge reads /proc/buddyinfo's
- * text (orders 9 and up, in 2 MiB) and survives hostile text.
+ * asked, given back whole by munmap(p, len); fx_buddy_huge reads
+ * /proc/buddyinfo's text (orders 9 and up, in 2 MiB) and survives hostile
+ * text.
  */
 #include <stdint.h>
 
