@@ -33,3 +33,16 @@ classify --threads --freeze --tsv "$pid" >frozen.tsv 2>err ||
 [ -n "$(bounds frozen.tsv | tr -d ' -')" ] || fail "no stack when frozen: $(cat frozen.tsv)"
 expect_eq "the spinner's stack, running against frozen" "$(bounds frozen.tsv)" \
 	"$(bounds running.tsv)"
+
+# Offline the same: a dump taken without stopping the target holds no
+# stack pointer for the spinner ("sp":null), and classify of the dump
+# names the same stack from the copied pages.
+dump-region -q -o "$TRASH/dump" "$pid" >/dev/null 2>dump.err ||
+	fail "dump-region: $(cat dump.err)"
+grep -q "{\"tid\":$tid,\"sp\":null," "$TRASH/dump/process.json" ||
+	echo "note: the spinner was caught blocked by the dump: $(grep -o "{\"tid\":$tid,[^}]*" "$TRASH/dump/process.json")"
+classify --tsv "$TRASH/dump" >offline.tsv 2>err || fail "classify DIR: $(cat err)"
+awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
+	$c["detail"] ~ /thread '"$tid"' / || $c["detail"] == "guard of thread '"$tid"'" {
+		print $c["class"] "\t" $c["detail"]}' offline.tsv >offline
+compare mine.expect offline
