@@ -971,11 +971,22 @@ static int plan_space(struct walk *w, uint64_t bottom, uint64_t top, int one)
 }
 
 /* The spaces [from, to) walked in this walk's thread. */
-static void walk_range(struct walk *w, size_t from, size_t to)
+/* The next space for this thread of a walk in two (nsp: none left). */
+static size_t space_take(struct walk *w)
 {
-	size_t i;
+	size_t i = __atomic_fetch_add(w->cursor, 1, __ATOMIC_RELAXED);
 
-	for (i = from; i < to && !w->o->interrupted && !w->verr; i++) {
+	return i < w->nsp ? i : w->nsp;
+}
+
+/* This thread's spaces one at a time in walk_space: from the shared
+ * cursor in a walk in two, else all of them in turn. */
+static void walk_range(struct walk *w)
+{
+	size_t i, next = 0;
+
+	while (!w->o->interrupted && !w->verr &&
+	       (i = w->cursor ? space_take(w) : next++) < w->nsp) {
 		w->spi = i;
 		walk_space(w, w->sp[i].bottom, w->sp[i].top, w->sp[i].one);
 	}
@@ -1092,14 +1103,6 @@ static int fast_streams(struct walk *w, struct stream *s, int ns)
 			 fast_streams_(w, s, NSTREAM, 0);
 }
 
-/* The next space for this thread of a walk in two (nsp: none left). */
-static size_t space_take(struct walk *w)
-{
-	size_t i = __atomic_fetch_add(w->cursor, 1, __ATOMIC_RELAXED);
-
-	return i < w->nsp ? i : w->nsp;
-}
-
 /*
  * This thread's spaces of a walk in two, taken from the shared cursor,
  * NSTREAM at a time (a space of one object alone in walk_space; the last
@@ -1120,12 +1123,7 @@ static void walk_streams(struct walk *w)
 		if (!s[j].own) {
 			while (j--)
 				free(s[j].own);
-			while (!o->interrupted && !w->verr &&
-			       (i = space_take(w)) < w->nsp) {
-				w->spi = i;
-				walk_space(w, w->sp[i].bottom, w->sp[i].top,
-					   w->sp[i].one);
-			}
+			walk_range(w);
 			return;
 		}
 	}
@@ -1188,7 +1186,7 @@ static void walk_part(struct walk *w)
 	if (w->cursor)
 		walk_streams(w);
 	else
-		walk_range(w, 0, w->nsp);
+		walk_range(w);
 }
 
 /*
@@ -1302,10 +1300,10 @@ fail:
 /*
  * Walk the spaces planned. A big heap without a visitor is counted in two
  * threads, each with its own reader (the second's hooks.heap2), each
- * walking up to NSTREAM spaces at once (walk_streams). Else one thread walks them
- * in turn, their bytes read ahead by a thread when there are enough of
- * them: the bytes of every space the walk will look at (only the head of
- * a space that holds one object). 0 or -ENOMEM.
+ * walking up to NSTREAM spaces at once (walk_streams). Else one thread
+ * walks them in turn, their bytes read ahead by a thread when there are
+ * enough of them: the bytes of every space the walk will look at (only
+ * the head of a space that holds one object). 0 or -ENOMEM.
  */
 static int walk_plan(struct walk *w)
 {

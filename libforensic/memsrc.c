@@ -114,8 +114,8 @@ int fx_memsrc_probe(const char *path)
 
 /* ---- live ---- */
 
-/* Parse the map text into m; -EBADMSG with ms->err when it makes no
- * sense. An empty text: the process is gone. */
+/* Parse the map text into m: -ESRCH for an empty text (the process is
+ * gone), -EBADMSG with err set when it makes no sense. */
 static int parse_map(const struct fx_buf *text, struct fx_maps *m,
 		     struct fx_err *err)
 {
@@ -124,6 +124,7 @@ static int parse_map(const struct fx_buf *text, struct fx_maps *m,
 	return fx_maps_parse(m, text->data, text->len, err);
 }
 
+/* parse_map, why not into ms->err. */
 static int live_parse(struct fx_memsrc *ms, const struct fx_buf *text,
 		      struct fx_maps *m)
 {

@@ -14,11 +14,16 @@ tid=$(ready_value spinner)
 read -r w _ <"/proc/$pid/task/$tid/syscall"
 expect_eq "the spinner's syscall file" running "$w"
 
+# spinner_regions FILE: the class and detail of FILE's regions that are
+# the spinner's stack or guard.
+spinner_regions() {
+	awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
+		$c["detail"] ~ /thread '"$tid"' / || $c["detail"] == "guard of thread '"$tid"'" {
+			print $c["class"] "\t" $c["detail"]}' "$1"
+}
 classify --tsv "$pid" >regions.tsv 2>err || fail "classify: $(cat err)"
 [ ! -s err ] || fail "classify said: $(cat err)"
-awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
-	$c["detail"] ~ /thread '"$tid"' / || $c["detail"] == "guard of thread '"$tid"'" {
-		print $c["class"] "\t" $c["detail"]}' regions.tsv >mine
+spinner_regions regions.tsv >mine
 printf 'guard\tguard of thread %s\nthread-stack\tthread %s (spinstack)\n' \
 	"$tid" "$tid" >mine.expect
 compare mine.expect mine
@@ -42,7 +47,5 @@ dump-region -q -o "$TRASH/dump" "$pid" >/dev/null 2>dump.err ||
 grep -q "{\"tid\":$tid,\"sp\":null," "$TRASH/dump/process.json" ||
 	echo "note: the spinner was caught blocked by the dump: $(grep -o "{\"tid\":$tid,[^}]*" "$TRASH/dump/process.json")"
 classify --tsv "$TRASH/dump" >offline.tsv 2>err || fail "classify DIR: $(cat err)"
-awk -F'\t' 'NR==1 {for (i=1;i<=NF;i++) c[$i]=i; next}
-	$c["detail"] ~ /thread '"$tid"' / || $c["detail"] == "guard of thread '"$tid"'" {
-		print $c["class"] "\t" $c["detail"]}' offline.tsv >offline
+spinner_regions offline.tsv >offline
 compare mine.expect offline
